@@ -1,0 +1,191 @@
+import { parseArgs } from 'node:util'
+import {
+  DEFAULT_CONVERSION_EVENTS,
+  LOOKBACK_DEFAULT_DAYS,
+  type ReportRequest,
+  lookbackProblem,
+  validateConversionEvents,
+  validateReportRequest,
+} from '../../shared/attribution'
+import type { DbtProgress } from '../dbt/dbt-runner'
+import { UserFacingError, messageOf } from '../errors'
+import { warehousePath } from '../paths'
+import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
+import type { ImportProgress } from '../warehouse/importer'
+import { REPORT_FORMATS, type ReportFormat, formatReport } from './format-report'
+import { runGenerate } from './generate-command'
+import { createProgressPrinter, progressBar } from './progress'
+
+const HELP = `attribution: GA4 first-click and last-click attribution on an embedded DuckDB warehouse
+
+Usage: attribution <command> [options]
+
+Commands:
+  generate [--seed N] [--scale default|ga4] [--users N] [--days N] [--end-date YYYY-MM-DD]
+                         write GA4-shaped sample events into the warehouse
+  import FILE...         load GA4 export files (Parquet, NDJSON plain or .gz, console JSON array)
+  build [--lookback-days N] [--conversion-events a,b]
+                         run dbt: staging -> intermediate -> attribution marts
+  report --model first_click|last_click [--lookback-days N] [--conversion-events a,b]
+         [--by channel|source_medium|campaign] [--format table|json|csv] [--from DATE] [--to DATE]
+                         conversions and revenue per group, at any lookback 1..90 without a rebuild
+  demo                   generate, build and report in one go
+  status                 what the warehouse holds
+
+Options for every command:
+  --warehouse PATH       the DuckDB file (default: $ATTRIBUTION_WAREHOUSE, else the user data folder)
+  -h, --help             this text
+`
+
+const OPTIONS = {
+  warehouse: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  seed: { type: 'string' },
+  scale: { type: 'string' },
+  users: { type: 'string' },
+  days: { type: 'string' },
+  'end-date': { type: 'string' },
+  'lookback-days': { type: 'string' },
+  'conversion-events': { type: 'string' },
+  model: { type: 'string' },
+  by: { type: 'string' },
+  format: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+} as const
+
+type Values = ReturnType<typeof parseCli>['values']
+
+function parseCli(argv: string[]) {
+  return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true })
+}
+
+/** Runs the CLI and returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parseCli>
+  try {
+    parsed = parseCli(argv)
+  } catch (error) {
+    process.stderr.write(`${messageOf(error)}\n\n${HELP}`)
+    return 2
+  }
+  const { values, positionals } = parsed
+  const [command, ...rest] = positionals
+  if (values.help || !command) {
+    process.stdout.write(HELP)
+    return command || values.help ? 0 : 2
+  }
+  const warehouse = new EmbeddedWarehouse(warehousePath(values.warehouse))
+  try {
+    switch (command) {
+      case 'generate':
+        await runGenerate(warehouse, values)
+        return 0
+      case 'import':
+        await runImport(warehouse, rest)
+        return 0
+      case 'build':
+        await runBuild(warehouse, values)
+        return 0
+      case 'report':
+        process.stdout.write(formatReport(await warehouse.report(reportRequest(values)), reportFormat(values)))
+        return 0
+      case 'demo':
+        await runGenerate(warehouse, values)
+        await runBuild(warehouse, values)
+        for (const model of ['first_click', 'last_click'] as const) {
+          process.stdout.write(formatReport(await warehouse.report({ ...reportRequest({ ...values, model }), model }), 'table'))
+          process.stdout.write('\n')
+        }
+        return 0
+      case 'status':
+        process.stdout.write(`${JSON.stringify({ warehouse: warehouse.path, ...(await warehouse.rawCounts()) })}\n`)
+        return 0
+      default:
+        process.stderr.write(`Unknown command "${command}".\n\n${HELP}`)
+        return 2
+    }
+  } catch (error) {
+    process.stderr.write(`${error instanceof UserFacingError ? '' : 'Unexpected error: '}${messageOf(error)}\n`)
+    return 1
+  }
+}
+
+async function runImport(warehouse: EmbeddedWarehouse, files: string[]): Promise<void> {
+  if (files.length === 0) throw new UserFacingError('Name at least one file: attribution import FILE...')
+  const printer = createProgressPrinter()
+  const results = await warehouse.importFiles(files, {
+    onProgress: (progress: ImportProgress) => printer.update(importProgressText(progress)),
+  })
+  printer.done()
+  for (const result of results) {
+    process.stderr.write(
+      result.wasAlreadyImported
+        ? `${result.file}: already imported, nothing added\n`
+        : `${result.file}: ${result.rows.toLocaleString('en-US')} events imported (${result.format})\n`,
+    )
+  }
+}
+
+function importProgressText(progress: ImportProgress): string {
+  const position = progress.fileCount > 1 ? ` (${progress.fileIndex + 1}/${progress.fileCount})` : ''
+  const bar = progress.percent === undefined ? '' : ` ${progressBar(progress.percent)}`
+  return `Importing ${progress.file}${position}: ${progress.phase}${bar}`
+}
+
+async function runBuild(warehouse: EmbeddedWarehouse, values: Values): Promise<void> {
+  const printer = createProgressPrinter()
+  const result = await warehouse.build({
+    lookbackDays: lookbackDays(values),
+    conversionEvents: conversionEvents(values),
+    onProgress: (progress: DbtProgress) => {
+      if (progress.index !== undefined && progress.total !== undefined && progress.message) {
+        printer.update(`dbt ${progressBar((progress.index / progress.total) * 100)} ${progress.message}`)
+      }
+    },
+  })
+  printer.done()
+  assertDbtSucceeded(result)
+  process.stderr.write(`dbt build finished in ${(result.durationMs / 1000).toFixed(1)} s\n`)
+}
+
+function lookbackDays(values: Values): number {
+  if (values['lookback-days'] === undefined) return LOOKBACK_DEFAULT_DAYS
+  const text = values['lookback-days']
+  const number = /^-?\d+$/.test(text) ? Number(text) : Number.NaN
+  const problem = lookbackProblem(number)
+  if (problem) throw new UserFacingError(problem.replace('NaN', JSON.stringify(text)))
+  return number
+}
+
+function conversionEvents(values: Values) {
+  if (values['conversion-events'] === undefined) return [...DEFAULT_CONVERSION_EVENTS]
+  const result = validateConversionEvents(values['conversion-events'].split(',').map((name) => name.trim()))
+  if (!result.ok) throw new UserFacingError(result.error)
+  return result.value
+}
+
+function reportRequest(values: Values): ReportRequest {
+  const input: Record<string, unknown> = {
+    model: values.model,
+    lookbackDays: lookbackDays(values),
+    conversionEvents: conversionEvents(values),
+    by: values.by ?? 'channel',
+  }
+  if (values.from !== undefined) input.fromDate = values.from
+  if (values.to !== undefined) input.toDate = values.to
+  if (values.model === undefined) throw new UserFacingError('Choose a model: --model first_click or --model last_click.')
+  const result = validateReportRequest(input)
+  if (!result.ok) throw new UserFacingError(result.error)
+  return result.value
+}
+
+function reportFormat(values: Values): ReportFormat {
+  const format = values.format ?? 'table'
+  if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
+    throw new UserFacingError(`Unknown format "${format}": use ${REPORT_FORMATS.join(', ')}.`)
+  }
+  return format as ReportFormat
+}
+
+export type { Values as CliValues }

@@ -1,0 +1,122 @@
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import type { ConversionEvent } from '../../shared/attribution'
+import { UserFacingError } from '../errors'
+import { dbtExecutable, dbtProjectDir } from '../paths'
+
+/** The dbt commands the app may run; nothing else reaches the child process. */
+export const DBT_COMMANDS = ['build', 'run', 'test', 'parse', 'compile', 'seed'] as const
+export type DbtCommand = (typeof DBT_COMMANDS)[number]
+
+/** One step of a dbt run, from dbt's JSON log. */
+export interface DbtProgress {
+  /** Position of the node in the run and the node count, when dbt says. */
+  index?: number
+  total?: number
+  /** dbt's own one-line message. */
+  message: string
+  level: 'debug' | 'info' | 'warn' | 'error'
+  /** dbt's event name, e.g. LogModelResult. */
+  event: string
+}
+
+/** What a dbt run is asked to do. */
+export interface DbtRunOptions {
+  command: DbtCommand
+  target: 'duckdb' | 'bigquery'
+  /** Environment the profile reads (warehouse path, BigQuery project and so on). */
+  env: Record<string, string>
+  vars?: { lookback_days?: number; conversion_events?: readonly ConversionEvent[] }
+  select?: string
+  onProgress?: (progress: DbtProgress) => void
+  signal?: AbortSignal
+}
+
+/** The outcome of a dbt run. */
+export interface DbtRunResult {
+  success: boolean
+  /** dbt's error messages, for the person to read. */
+  errors: string[]
+  durationMs: number
+}
+
+/** Runs dbt as a child process with an argument array and reports progress from its JSON log. */
+export async function runDbt(options: DbtRunOptions): Promise<DbtRunResult> {
+  const executable = dbtExecutable()
+  if (!existsSync(executable)) {
+    throw new UserFacingError(`dbt is not installed at ${executable}. Run \`npm install\` (it creates the Python virtualenv with dbt).`)
+  }
+  const projectDir = dbtProjectDir()
+  const args = [options.command, '--project-dir', projectDir, '--profiles-dir', projectDir, '--target', options.target]
+  args.push('--log-format', 'json', '--log-path', join(projectDir, 'logs'), '--no-use-colors')
+  if (options.vars && Object.keys(options.vars).length > 0) args.push('--vars', JSON.stringify(options.vars))
+  if (options.select) args.push('--select', options.select)
+
+  const started = Date.now()
+  const child = spawn(executable, args, {
+    cwd: projectDir,
+    env: { ...process.env, ...options.env, DBT_SEND_ANONYMOUS_USAGE_STATS: 'false', PYTHONUNBUFFERED: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    signal: options.signal,
+  })
+  const errors: string[] = []
+  const stderrLines: string[] = []
+  let reportedSuccess: boolean | undefined
+
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    const progress = parseDbtLogLine(line)
+    if (!progress) return
+    if (progress.event === 'CommandCompleted') reportedSuccess = /succeeded|success/i.test(progress.message) || undefined
+    if (progress.level === 'error' && progress.message.trim() !== '') errors.push(progress.message)
+    options.onProgress?.(progress)
+  })
+  createInterface({ input: child.stderr }).on('line', (line) => stderrLines.push(line))
+
+  const exitCode = await new Promise<number | null>((resolve) => {
+    child.on('error', (error) => {
+      if (error.name === 'AbortError') resolve(null)
+      else {
+        errors.push(`dbt could not start: ${error.message}`)
+        resolve(-1)
+      }
+    })
+    child.on('close', (code) => resolve(code))
+  })
+  if (options.signal?.aborted) errors.push('The dbt run was cancelled.')
+  if (exitCode !== 0 && errors.length === 0) errors.push(stderrLines.slice(-20).join('\n') || `dbt exited with code ${exitCode}`)
+  return { success: exitCode === 0 && reportedSuccess !== false, errors, durationMs: Date.now() - started }
+}
+
+interface DbtLogLine {
+  info?: { name?: string; level?: string; msg?: string }
+  data?: { index?: number; total?: number; num_models?: number }
+}
+
+/** Reads one line of dbt's `--log-format json` output; other lines give undefined. */
+export function parseDbtLogLine(line: string): DbtProgress | undefined {
+  if (!line.startsWith('{')) return undefined
+  let parsed: DbtLogLine
+  try {
+    parsed = JSON.parse(line) as DbtLogLine
+  } catch {
+    return undefined
+  }
+  const info = parsed.info ?? {}
+  const level = info.level === 'error' || info.level === 'warn' || info.level === 'debug' ? info.level : 'info'
+  const index = parsed.data?.index
+  const total = parsed.data?.total ?? parsed.data?.num_models
+  return {
+    event: info.name ?? 'unknown',
+    level,
+    message: stripAnsi(info.msg ?? ''),
+    ...(typeof index === 'number' ? { index } : {}),
+    ...(typeof total === 'number' ? { total } : {}),
+  }
+}
+
+function stripAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001b\[[0-9;]*m/g, '')
+}

@@ -1,0 +1,121 @@
+/** Domain types and rules of attribution shared by the CLI, the main process and the renderer. */
+
+/** Attribution models the marts hold. */
+export const ATTRIBUTION_MODELS = ['first_click', 'last_click'] as const
+export type AttributionModel = (typeof ATTRIBUTION_MODELS)[number]
+
+/** Event names that may count as conversions. */
+export const CONVERSION_EVENTS = ['purchase', 'begin_checkout', 'add_to_cart'] as const
+export type ConversionEvent = (typeof CONVERSION_EVENTS)[number]
+
+/** Lookback window bounds in days; the marts hold every value in between. */
+export const LOOKBACK_MIN_DAYS = 1
+export const LOOKBACK_MAX_DAYS = 90
+export const LOOKBACK_DEFAULT_DAYS = 14
+export const DEFAULT_CONVERSION_EVENTS: readonly ConversionEvent[] = ['purchase']
+
+/** Ways a report can group conversions. */
+export const REPORT_GROUPINGS = ['channel', 'source_medium', 'campaign'] as const
+export type ReportGrouping = (typeof REPORT_GROUPINGS)[number]
+
+/** What a report is asked for. */
+export interface ReportRequest {
+  model: AttributionModel
+  lookbackDays: number
+  conversionEvents: readonly ConversionEvent[]
+  by: ReportGrouping
+  /** Inclusive conversion-date range, `YYYY-MM-DD`; absent means all data. */
+  fromDate?: string
+  toDate?: string
+}
+
+/** One group of a report; only the keys of the grouping are present. */
+export interface ReportRow {
+  channel?: string
+  source?: string
+  medium?: string
+  campaign?: string
+  conversions: number
+  /** Exact decimal rendered as a string with two decimals, so cents never drift. */
+  revenue_usd: string
+}
+
+/** A report as the CLI prints it with `--format json` and the app receives it. */
+export interface ReportResult {
+  model: AttributionModel
+  lookback_days: number
+  conversion_events: ConversionEvent[]
+  by: ReportGrouping
+  rows: ReportRow[]
+  totals: { conversions: number; revenue_usd: string }
+}
+
+/** The group-key columns of each grouping, in display order. */
+export const GROUPING_KEYS: Record<ReportGrouping, ReadonlyArray<'channel' | 'source' | 'medium' | 'campaign'>> = {
+  channel: ['channel'],
+  source_medium: ['source', 'medium'],
+  campaign: ['campaign'],
+}
+
+/** A message for a lookback outside the supported window, or undefined when it is fine. */
+export function lookbackProblem(value: unknown): string | undefined {
+  if (typeof value !== 'number' || !Number.isInteger(value)) return `Lookback must be a whole number of days, got ${String(value)}.`
+  if (value < LOOKBACK_MIN_DAYS || value > LOOKBACK_MAX_DAYS)
+    return `Lookback must be between ${LOOKBACK_MIN_DAYS} and ${LOOKBACK_MAX_DAYS} days, got ${value}.`
+  return undefined
+}
+
+/** True when the name is one of the supported conversion events. */
+export function isConversionEvent(value: unknown): value is ConversionEvent {
+  return typeof value === 'string' && (CONVERSION_EVENTS as readonly string[]).includes(value)
+}
+
+/** True when the value names an attribution model. */
+export function isAttributionModel(value: unknown): value is AttributionModel {
+  return typeof value === 'string' && (ATTRIBUTION_MODELS as readonly string[]).includes(value)
+}
+
+/** True when the value names a report grouping. */
+export function isReportGrouping(value: unknown): value is ReportGrouping {
+  return typeof value === 'string' && (REPORT_GROUPINGS as readonly string[]).includes(value)
+}
+
+/** A result a caller can show: the value, or a message a person can act on. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: string }
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/
+
+/** Checks conversion event names, giving the list or a message naming the bad one. */
+export function validateConversionEvents(input: unknown): Result<ConversionEvent[]> {
+  if (!Array.isArray(input) || input.length === 0) return { ok: false, error: 'Choose at least one conversion event.' }
+  if (input.length > CONVERSION_EVENTS.length * 2) return { ok: false, error: 'Too many conversion events.' }
+  const unknown = input.find((name) => !isConversionEvent(name))
+  if (unknown !== undefined) {
+    const shown = typeof unknown === 'string' ? JSON.stringify(unknown.slice(0, 40)) : typeof unknown
+    return { ok: false, error: `Unknown conversion event ${shown}: use ${CONVERSION_EVENTS.join(', ')}.` }
+  }
+  return { ok: true, value: [...new Set(input as ConversionEvent[])] }
+}
+
+/** Checks an untrusted report request (CLI flags, IPC, HTTP) field by field. */
+export function validateReportRequest(input: unknown): Result<ReportRequest> {
+  if (typeof input !== 'object' || input === null) return { ok: false, error: 'A report request must be an object.' }
+  const raw = input as Record<string, unknown>
+  if (!isAttributionModel(raw.model)) return { ok: false, error: `Unknown attribution model: use ${ATTRIBUTION_MODELS.join(' or ')}.` }
+  const lookback = lookbackProblem(raw.lookbackDays)
+  if (lookback) return { ok: false, error: lookback }
+  const events = validateConversionEvents(raw.conversionEvents)
+  if (!events.ok) return events
+  if (!isReportGrouping(raw.by)) return { ok: false, error: `Unknown grouping: use ${REPORT_GROUPINGS.join(', ')}.` }
+  for (const key of ['fromDate', 'toDate'] as const) {
+    const value = raw[key]
+    if (value !== undefined && (typeof value !== 'string' || !ISO_DATE.test(value) || Number.isNaN(Date.parse(value)))) {
+      return { ok: false, error: `${key} must be a date written YYYY-MM-DD.` }
+    }
+  }
+  const request: ReportRequest = { model: raw.model, lookbackDays: raw.lookbackDays as number, conversionEvents: events.value, by: raw.by }
+  if (typeof raw.fromDate === 'string') request.fromDate = raw.fromDate
+  if (typeof raw.toDate === 'string') request.toDate = raw.toDate
+  if (request.fromDate && request.toDate && request.fromDate > request.toDate) return { ok: false, error: 'The start date is after the end date.' }
+  return { ok: true, value: request }
+}
