@@ -1,0 +1,157 @@
+/**
+ * The one contract between the renderer and the main process. Channels are `domain:verb`; the main
+ * process binds a handler per channel, the preload exposes one method per channel, and the browser
+ * bridge serves the same channels over HTTP. Every handler answers with a Result, never a throw.
+ */
+import type { AttributionModel, ConversionEvent, ReportRequest, ReportResult, Result } from './attribution'
+
+/** Settings every dashboard view shares. */
+export interface DashboardFilters {
+  lookbackDays: number
+  conversionEvents: ConversionEvent[]
+  /** Inclusive conversion-date range `YYYY-MM-DD`; absent means all data. */
+  fromDate?: string
+  toDate?: string
+}
+
+/** One channel under both models, for the first-vs-last view. */
+export interface ComparisonRow {
+  channel: string
+  first_click_conversions: number
+  first_click_revenue_usd: string
+  last_click_conversions: number
+  last_click_revenue_usd: string
+}
+
+/** Conversions whose first-click channel differs from their last-click channel. */
+export interface ChannelFlow {
+  first_click_channel: string
+  last_click_channel: string
+  conversions: number
+  revenue_usd: string
+}
+
+/** The first-vs-last comparison. */
+export interface ComparisonResult {
+  rows: ComparisonRow[]
+  /** Every (first, last) channel pair with its conversions, including pairs where both are the same. */
+  flows: ChannelFlow[]
+  totals: { conversions: number; revenue_usd: string }
+  /** Conversions credited to a different channel by the two models, and their share of all conversions (0..1). */
+  moved_conversions: number
+  moved_share: number
+}
+
+/** One day of one model, optionally of one channel. */
+export interface TrendPoint {
+  date: string
+  model: AttributionModel
+  channel?: string
+  conversions: number
+  revenue_usd: string
+}
+
+/** Conversions per day for the last `days` days of data. */
+export interface TrendsResult {
+  /** Inclusive range the points cover (the last day is the newest conversion date). */
+  from_date: string
+  to_date: string
+  points: TrendPoint[]
+}
+
+/** What the trends view asks for. */
+export interface TrendsRequest extends DashboardFilters {
+  days: number
+  byChannel: boolean
+}
+
+/** What the channels view asks for: a breakdown, optionally inside one channel. */
+export interface BreakdownRequest extends DashboardFilters {
+  model: AttributionModel
+  by: ReportRequest['by']
+  channel?: string
+}
+
+/** One event of the live feed. */
+export interface FeedEvent {
+  event_key: string
+  event_at: string
+  event_name: string
+  user_pseudo_id: string | null
+  source: string | null
+  medium: string | null
+  value_usd: string | null
+  is_intraday: boolean
+}
+
+/** What the warehouse holds and how fresh it is. */
+export interface WarehouseStatus {
+  kind: 'embedded' | 'bigquery'
+  /** Where the data lives, for people (a file path or a project.dataset); never a secret. */
+  location: string
+  events: number
+  intradayEvents: number
+  hasModels: boolean
+  /** Newest event time in the raw tables, ISO 8601 UTC. */
+  newestEventAt: string | null
+  /** When the marts were last built, ISO 8601 UTC. */
+  modelsBuiltAt: string | null
+  /** The range of conversion dates in the marts. */
+  firstConversionDate: string | null
+  lastConversionDate: string | null
+}
+
+/** Progress of a long job (generation, import, dbt build), pushed to the renderer. */
+export interface JobProgress {
+  job: 'generate' | 'import' | 'build'
+  phase: string
+  /** 0..100 where known. */
+  percent?: number
+  message: string
+}
+
+/** Request/response channels, keyed by channel name. */
+export interface ApiChannels {
+  'attribution:compare': (request: DashboardFilters) => Promise<Result<ComparisonResult>>
+  'attribution:trends': (request: TrendsRequest) => Promise<Result<TrendsResult>>
+  'attribution:breakdown': (request: BreakdownRequest) => Promise<Result<ReportResult>>
+  'events:recent': (request: { limit: number }) => Promise<Result<FeedEvent[]>>
+  'warehouse:status': (request: Record<string, never>) => Promise<Result<WarehouseStatus>>
+  'warehouse:generateSample': (request: Record<string, never>) => Promise<Result<WarehouseStatus>>
+  'warehouse:importFiles': (request: { paths: string[] }) => Promise<Result<WarehouseStatus>>
+  'warehouse:chooseAndImport': (request: Record<string, never>) => Promise<Result<WarehouseStatus | null>>
+  'shell:openExternal': (request: { url: string }) => Promise<Result<null>>
+}
+
+/** Push channels from the main process to the renderer. */
+export interface ApiEvents {
+  'job:progress': JobProgress
+}
+
+export type ApiChannel = keyof ApiChannels
+export type ApiRequest<C extends ApiChannel> = Parameters<ApiChannels[C]>[0]
+export type ApiResponse<C extends ApiChannel> = Awaited<ReturnType<ApiChannels[C]>>
+
+/** Every request channel, for the preload and the bridge to derive their methods from. */
+export const API_CHANNELS = [
+  'attribution:compare',
+  'attribution:trends',
+  'attribution:breakdown',
+  'events:recent',
+  'warehouse:status',
+  'warehouse:generateSample',
+  'warehouse:importFiles',
+  'warehouse:chooseAndImport',
+  'shell:openExternal',
+] as const satisfies readonly ApiChannel[]
+
+/** The API as the renderer sees it: `api.attribution.compare(request)`. */
+export type RendererApi = {
+  [C in ApiChannel as DomainOf<C>]: {
+    [D in ApiChannel as D extends `${DomainOf<C>}:${infer Verb}` ? Verb : never]: ApiChannels[D]
+  }
+} & {
+  onJobProgress(listener: (progress: JobProgress) => void): () => void
+}
+
+type DomainOf<C extends string> = C extends `${infer Domain}:${string}` ? Domain : never
