@@ -27,6 +27,8 @@ export interface ReportRequest {
   /** Inclusive conversion-date range, `YYYY-MM-DD`; absent means all data. */
   fromDate?: string
   toDate?: string
+  /** Only conversions credited to this channel (for drilling down). */
+  channel?: string
 }
 
 /** One group of a report; only the keys of the grouping are present. */
@@ -84,6 +86,8 @@ export function isReportGrouping(value: unknown): value is ReportGrouping {
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/
+/** Longest channel, source or campaign name a request may carry. */
+export const MAX_LABEL_LENGTH = 200
 
 /** Checks conversion event names, giving the list or a message naming the bad one. */
 export function validateConversionEvents(input: unknown): Result<ConversionEvent[]> {
@@ -116,6 +120,12 @@ export function validateReportRequest(input: unknown): Result<ReportRequest> {
   const request: ReportRequest = { model: raw.model, lookbackDays: raw.lookbackDays as number, conversionEvents: events.value, by: raw.by }
   if (typeof raw.fromDate === 'string') request.fromDate = raw.fromDate
   if (typeof raw.toDate === 'string') request.toDate = raw.toDate
+  if (raw.channel !== undefined) {
+    if (typeof raw.channel !== 'string' || raw.channel.length === 0 || raw.channel.length > MAX_LABEL_LENGTH) {
+      return { ok: false, error: `channel must be a channel name of at most ${MAX_LABEL_LENGTH} characters.` }
+    }
+    request.channel = raw.channel
+  }
   if (request.fromDate && request.toDate && request.fromDate > request.toDate) return { ok: false, error: 'The start date is after the end date.' }
   return { ok: true, value: request }
 }

@@ -108,6 +108,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     process.stderr.write(`${error instanceof UserFacingError ? '' : 'Unexpected error: '}${messageOf(error)}\n`)
     return 1
+  } finally {
+    await warehouse.close()
   }
 }
 

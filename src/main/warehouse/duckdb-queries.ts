@@ -1,5 +1,6 @@
 import { type DuckDBConnection, type DuckDBValue, listValue } from '@duckdb/node-api'
 import { GROUPING_KEYS, type ReportRequest, type ReportResult, type ReportRow } from '../../shared/attribution'
+import type { ChannelFlow, DashboardFilters, FeedEvent } from '../../shared/api'
 import { sumAmounts } from '../../shared/money'
 import { UserFacingError, messageOf } from '../errors'
 import { MODEL_SCHEMA, RAW_SCHEMA } from './duckdb-schema'
@@ -9,30 +10,41 @@ import { MODEL_SCHEMA, RAW_SCHEMA } from './duckdb-schema'
  * It reads the marts dbt builds; the attribution rules themselves live in dbt.
  */
 
+/** Credits that hold at the filters' lookback, for the filters' events and dates (a CTE body). */
+const FILTERED_CREDITS = `
+    select *
+    from ${MODEL_SCHEMA}.fct_attribution_credits
+    where $lookback between min_lookback_days and max_lookback_days
+      and list_contains($events, conversion_event_name)
+      and ($from_date is null or conversion_date >= cast($from_date as date))
+      and ($to_date is null or conversion_date <= cast($to_date as date))`
+
+function filterValues(filters: Omit<ReportRequest, 'model' | 'by'>): Record<string, DuckDBValue> {
+  return {
+    lookback: filters.lookbackDays,
+    events: listValue([...filters.conversionEvents]),
+    from_date: filters.fromDate ?? null,
+    to_date: filters.toDate ?? null,
+  }
+}
+
 /** Conversions and revenue per group at any lookback, from the lookback-range mart. */
 export async function queryReport(connection: DuckDBConnection, request: ReportRequest): Promise<ReportResult> {
   const keys = GROUPING_KEYS[request.by]
   const keyList = keys.join(', ')
   const sql = `
+    with credits as (${FILTERED_CREDITS})
     select ${keyList},
       count(*)::integer as conversions,
       cast(sum(revenue_usd) as varchar) as revenue_usd
-    from ${MODEL_SCHEMA}.fct_attribution_credits
+    from credits
     where attribution_model = $model
-      and $lookback between min_lookback_days and max_lookback_days
-      and list_contains($events, conversion_event_name)
-      and ($from_date is null or conversion_date >= cast($from_date as date))
-      and ($to_date is null or conversion_date <= cast($to_date as date))
+      and ($channel is null or channel = $channel)
     group by ${keyList}
     order by sum(revenue_usd) desc, conversions desc, ${keyList}`
-  const reader = await runMartQuery(connection, sql, {
-    model: request.model,
-    lookback: request.lookbackDays,
-    events: listValue([...request.conversionEvents]),
-    from_date: request.fromDate ?? null,
-    to_date: request.toDate ?? null,
-  })
-  const rows = reader.getRowObjectsJson().map((row): ReportRow => {
+  const rows = (
+    await readMart(connection, sql, { ...filterValues(request), model: request.model, channel: request.channel ?? null })
+  ).map((row): ReportRow => {
     const out: ReportRow = { conversions: Number(row.conversions), revenue_usd: String(row.revenue_usd ?? '0.00') }
     for (const key of keys) out[key] = String(row[key])
     return out
@@ -50,6 +62,96 @@ export async function queryReport(connection: DuckDBConnection, request: ReportR
   }
 }
 
+/** Every (first-click channel, last-click channel) pair with its conversions and revenue. */
+export async function queryChannelFlows(connection: DuckDBConnection, filters: DashboardFilters): Promise<ChannelFlow[]> {
+  const sql = `
+    with credits as (${FILTERED_CREDITS}),
+    first_click as (select conversion_id, channel, revenue_usd from credits where attribution_model = 'first_click'),
+    last_click as (select conversion_id, channel from credits where attribution_model = 'last_click')
+    select first_click.channel as first_click_channel,
+      last_click.channel as last_click_channel,
+      count(*)::integer as conversions,
+      cast(sum(first_click.revenue_usd) as varchar) as revenue_usd
+    from first_click
+    join last_click using (conversion_id)
+    group by all
+    order by conversions desc, first_click_channel, last_click_channel`
+  return (await readMart(connection, sql, filterValues(filters))).map((row) => ({
+    first_click_channel: String(row.first_click_channel),
+    last_click_channel: String(row.last_click_channel),
+    conversions: Number(row.conversions),
+    revenue_usd: String(row.revenue_usd),
+  }))
+}
+
+/** Conversions per day, model and (when asked) channel over the last `days` days that have data. */
+export async function queryDailyTrends(
+  connection: DuckDBConnection,
+  filters: DashboardFilters,
+  options: { days: number; byChannel: boolean },
+): Promise<{ toDate: string | null; rows: Array<{ date: string; model: string; channel?: string; conversions: number; revenue_usd: string }> }> {
+  const channel = options.byChannel ? 'channel' : `'all'`
+  const sql = `
+    with credits as (${FILTERED_CREDITS}),
+    bounds as (select max(conversion_date) as last_date from credits)
+    select strftime(conversion_date, '%Y-%m-%d') as date,
+      attribution_model as model,
+      ${channel} as channel,
+      count(*)::integer as conversions,
+      cast(sum(revenue_usd) as varchar) as revenue_usd,
+      strftime(any_value(bounds.last_date), '%Y-%m-%d') as last_date
+    from credits, bounds
+    where conversion_date > bounds.last_date - cast($days as integer)
+    group by all
+    order by date, model, channel`
+  const rows = await readMart(connection, sql, { ...filterValues(filters), days: options.days })
+  return {
+    toDate: rows[0]?.last_date ? String(rows[0].last_date) : null,
+    rows: rows.map((row) => ({
+      date: String(row.date),
+      model: String(row.model),
+      ...(options.byChannel ? { channel: String(row.channel) } : {}),
+      conversions: Number(row.conversions),
+      revenue_usd: String(row.revenue_usd),
+    })),
+  }
+}
+
+/** The newest stored events of both the day and the intraday tables. */
+export async function queryRecentEvents(connection: DuckDBConnection, limit: number): Promise<FeedEvent[]> {
+  const param = (key: string) => `list_filter(event_params, p -> p.key = '${key}')[1].value.string_value`
+  const columns = `event_timestamp, event_name, user_pseudo_id, event_params, event_value_in_usd,
+      ecommerce.purchase_revenue_in_usd as purchase_revenue_in_usd, event_bundle_sequence_id`
+  const sql = `
+    with newest as (
+      (select ${columns}, false as is_intraday from ${RAW_SCHEMA}.events order by event_timestamp desc limit $limit)
+      union all
+      (select ${columns}, true as is_intraday from ${RAW_SCHEMA}.events_intraday order by event_timestamp desc limit $limit)
+    )
+    select coalesce(${param('event_id')}, md5(concat_ws('|', user_pseudo_id, event_timestamp, event_name, event_bundle_sequence_id))) as event_key,
+      strftime(make_timestamp(event_timestamp), '%Y-%m-%dT%H:%M:%S.%gZ') as event_at,
+      event_name,
+      user_pseudo_id,
+      ${param('source')} as source,
+      ${param('medium')} as medium,
+      cast(round(coalesce(purchase_revenue_in_usd, event_value_in_usd), 2) as decimal(18, 2))::varchar as value_usd,
+      is_intraday
+    from newest
+    order by event_timestamp desc, event_key
+    limit $limit`
+  const reader = await connection.runAndReadAll(sql, { limit })
+  return reader.getRowObjectsJson().map((row) => ({
+    event_key: String(row.event_key),
+    event_at: String(row.event_at),
+    event_name: String(row.event_name),
+    user_pseudo_id: row.user_pseudo_id === null ? null : String(row.user_pseudo_id),
+    source: row.source === null ? null : String(row.source),
+    medium: row.medium === null ? null : String(row.medium),
+    value_usd: row.value_usd === null ? null : String(row.value_usd),
+    is_intraday: row.is_intraday === true,
+  }))
+}
+
 /** Row counts of the raw tables, to show what is stored and to prove a failed import changed nothing. */
 export async function queryRawCounts(connection: DuckDBConnection): Promise<{ events: number; intradayEvents: number; importedFiles: number }> {
   const reader = await connection.runAndReadAll(`
@@ -61,9 +163,47 @@ export async function queryRawCounts(connection: DuckDBConnection): Promise<{ ev
   return { events: Number(row.events), intradayEvents: Number(row.intraday_events), importedFiles: Number(row.imported_files) }
 }
 
-async function runMartQuery(connection: DuckDBConnection, sql: string, values: Record<string, DuckDBValue>) {
+/** Freshness figures: newest raw event, and the marts' build time and conversion-date range when built. */
+export async function queryFreshness(connection: DuckDBConnection): Promise<{
+  newestEventAt: string | null
+  hasModels: boolean
+  modelsBuiltAt: string | null
+  firstConversionDate: string | null
+  lastConversionDate: string | null
+}> {
+  const newest = await connection.runAndReadAll(`
+    select strftime(make_timestamp(max(ts)), '%Y-%m-%dT%H:%M:%SZ') as newest
+    from (select max(event_timestamp) as ts from ${RAW_SCHEMA}.events union all select max(event_timestamp) from ${RAW_SCHEMA}.events_intraday)`)
+  const newestEventAt = (newest.getRowObjectsJson()[0]?.newest as string | null) ?? null
+  const tables = await connection.runAndReadAll(
+    `select table_name from information_schema.tables where table_schema = $schema and table_name in ('fct_attribution_credits', 'rpt_build_info')`,
+    { schema: MODEL_SCHEMA },
+  )
+  const names = new Set(tables.getRows().map((row) => String(row[0])))
+  if (!names.has('fct_attribution_credits')) {
+    return { newestEventAt, hasModels: false, modelsBuiltAt: null, firstConversionDate: null, lastConversionDate: null }
+  }
+  const range = await connection.runAndReadAll(`
+    select strftime(min(conversion_date), '%Y-%m-%d') as first_date, strftime(max(conversion_date), '%Y-%m-%d') as last_date
+    from ${MODEL_SCHEMA}.fct_attribution_credits`)
+  const dates = range.getRowObjectsJson()[0] ?? {}
+  let modelsBuiltAt: string | null = null
+  if (names.has('rpt_build_info')) {
+    const built = await connection.runAndReadAll(`select strftime(max(built_at), '%Y-%m-%dT%H:%M:%SZ') as built from ${MODEL_SCHEMA}.rpt_build_info`)
+    modelsBuiltAt = (built.getRowObjectsJson()[0]?.built as string | null) ?? null
+  }
+  return {
+    newestEventAt,
+    hasModels: true,
+    modelsBuiltAt,
+    firstConversionDate: (dates.first_date as string | null) ?? null,
+    lastConversionDate: (dates.last_date as string | null) ?? null,
+  }
+}
+
+async function readMart(connection: DuckDBConnection, sql: string, values: Record<string, DuckDBValue>) {
   try {
-    return await connection.runAndReadAll(sql, values)
+    return (await connection.runAndReadAll(sql, values)).getRowObjectsJson()
   } catch (error) {
     const message = messageOf(error)
     if (/does not exist/i.test(message) && /fct_|agg_|attribution/i.test(message)) {

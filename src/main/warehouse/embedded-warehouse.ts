@@ -1,49 +1,91 @@
 import type { ConversionEvent, ReportRequest, ReportResult } from '../../shared/attribution'
-import { UserFacingError } from '../errors'
+import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '../../shared/api'
 import { type DbtProgress, type DbtRunResult, runDbt } from '../dbt/dbt-runner'
-import { withDuckDbFile } from './duckdb-file'
-import { queryRawCounts, queryReport } from './duckdb-queries'
+import { UserFacingError } from '../errors'
+import {
+  queryChannelFlows,
+  queryDailyTrends,
+  queryFreshness,
+  queryRawCounts,
+  queryRecentEvents,
+  queryReport,
+} from './duckdb-queries'
+import { DuckDbSession } from './duckdb-session'
 import { type ImportOptions, type ImportedFile, importGa4Files } from './importer'
+import type { AttributionWarehouse, DailyTrendRows } from './warehouse'
 
-/** The embedded DuckDB warehouse: one file, opened only for as long as each piece of work needs it. */
-export class EmbeddedWarehouse {
-  constructor(readonly path: string) {}
+/** Options of a dbt build. */
+export interface BuildOptions {
+  lookbackDays?: number
+  conversionEvents?: readonly ConversionEvent[]
+  onProgress?: (progress: DbtProgress) => void
+  signal?: AbortSignal
+}
+
+/** The embedded DuckDB warehouse: one file, shared by readers and handed over for each write. */
+export class EmbeddedWarehouse implements AttributionWarehouse {
+  readonly kind = 'embedded' as const
+  private readonly session: DuckDbSession
+
+  constructor(readonly path: string) {
+    this.session = new DuckDbSession(path)
+  }
 
   /** Imports GA4 export files, all or nothing. */
   async importFiles(files: string[], options: ImportOptions = {}): Promise<ImportedFile[]> {
-    return withDuckDbFile(this.path, { readOnly: false }, (file) => importGa4Files(file, files, options))
+    return this.session.write((file) => importGa4Files(file, files, options))
   }
 
   /** Raw row counts; creates an empty warehouse when there is none. */
   async rawCounts(): Promise<{ events: number; intradayEvents: number; importedFiles: number }> {
-    return withDuckDbFile(this.path, { readOnly: false }, (file) => queryRawCounts(file.connection))
+    if (!this.session.exists()) await this.session.write(async () => undefined)
+    return this.session.read(queryRawCounts)
   }
 
-  /** Runs `dbt build` on this file; the file must not be open elsewhere while dbt writes it. */
-  async build(options: {
-    lookbackDays?: number
-    conversionEvents?: readonly ConversionEvent[]
-    onProgress?: (progress: DbtProgress) => void
-    signal?: AbortSignal
-  }): Promise<DbtRunResult> {
+  /** Runs `dbt build` on this file while nothing else in this process has it open. */
+  async build(options: BuildOptions = {}): Promise<DbtRunResult> {
     const vars: { lookback_days?: number; conversion_events?: readonly ConversionEvent[] } = {}
     if (options.lookbackDays !== undefined) vars.lookback_days = options.lookbackDays
     if (options.conversionEvents !== undefined) vars.conversion_events = options.conversionEvents
-    // Opening once first creates the raw tables, so dbt's sources exist even in a new warehouse.
-    await this.rawCounts()
-    return runDbt({
-      command: 'build',
-      target: 'duckdb',
-      env: { ATTRIBUTION_WAREHOUSE: this.path },
-      vars,
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    })
+    // Opening read-write once creates the raw tables, so dbt's sources exist even in a new warehouse.
+    await this.session.write(async () => undefined)
+    return this.session.exclusive(() =>
+      runDbt({
+        command: 'build',
+        target: 'duckdb',
+        env: { ATTRIBUTION_WAREHOUSE: this.path },
+        vars,
+        onProgress: options.onProgress,
+        signal: options.signal,
+      }),
+    )
   }
 
-  /** Conversions per group at any lookback, read-only. */
-  async report(request: ReportRequest): Promise<ReportResult> {
-    return withDuckDbFile(this.path, { readOnly: true }, (file) => queryReport(file.connection, request))
+  report(request: ReportRequest): Promise<ReportResult> {
+    return this.session.read((connection) => queryReport(connection, request))
+  }
+
+  channelFlows(filters: DashboardFilters): Promise<ChannelFlow[]> {
+    return this.session.read((connection) => queryChannelFlows(connection, filters))
+  }
+
+  dailyTrends(filters: DashboardFilters, options: { days: number; byChannel: boolean }): Promise<DailyTrendRows> {
+    return this.session.read((connection) => queryDailyTrends(connection, filters, options))
+  }
+
+  recentEvents(limit: number): Promise<FeedEvent[]> {
+    return this.session.read((connection) => queryRecentEvents(connection, limit))
+  }
+
+  async status(): Promise<WarehouseStatus> {
+    const counts = await this.rawCounts()
+    const freshness = await this.session.read(queryFreshness)
+    return { kind: this.kind, location: this.path, events: counts.events, intradayEvents: counts.intradayEvents, ...freshness }
+  }
+
+  /** Releases the file. */
+  close(): Promise<void> {
+    return this.session.close()
   }
 }
 

@@ -1,0 +1,92 @@
+import { type Result, validateReportRequest } from '../../shared/attribution'
+import type { BreakdownRequest, DashboardFilters, TrendsRequest } from '../../shared/api'
+
+/** Most events the live feed may ask for at once. */
+export const MAX_FEED_LIMIT = 500
+/** Most files one import may name, and the longest path accepted. */
+export const MAX_IMPORT_FILES = 100
+export const MAX_PATH_LENGTH = 4096
+/** Longest trend window in days. */
+export const MAX_TREND_DAYS = 90
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** Checks the filters every dashboard view shares, reusing the report request's rules. */
+export function validateDashboardFilters(input: unknown): Result<DashboardFilters> {
+  if (!isRecord(input)) return { ok: false, error: 'The request must be an object.' }
+  const checked = validateReportRequest({ ...input, model: 'first_click', by: 'channel', channel: undefined })
+  if (!checked.ok) return checked
+  const { lookbackDays, conversionEvents, fromDate, toDate } = checked.value
+  const filters: DashboardFilters = { lookbackDays, conversionEvents: [...conversionEvents] }
+  if (fromDate) filters.fromDate = fromDate
+  if (toDate) filters.toDate = toDate
+  return { ok: true, value: filters }
+}
+
+/** Checks a trends request. */
+export function validateTrendsRequest(input: unknown): Result<TrendsRequest> {
+  const filters = validateDashboardFilters(input)
+  if (!filters.ok) return filters
+  const raw = input as Record<string, unknown>
+  if (typeof raw.days !== 'number' || !Number.isInteger(raw.days) || raw.days < 1 || raw.days > MAX_TREND_DAYS) {
+    return { ok: false, error: `days must be a whole number from 1 to ${MAX_TREND_DAYS}.` }
+  }
+  if (typeof raw.byChannel !== 'boolean') return { ok: false, error: 'byChannel must be true or false.' }
+  return { ok: true, value: { ...filters.value, days: raw.days, byChannel: raw.byChannel } }
+}
+
+/** Checks a channel breakdown request. */
+export function validateBreakdownRequest(input: unknown): Result<BreakdownRequest> {
+  if (!isRecord(input)) return { ok: false, error: 'The request must be an object.' }
+  const checked = validateReportRequest(input)
+  if (!checked.ok) return checked
+  const { model, by, channel, lookbackDays, conversionEvents, fromDate, toDate } = checked.value
+  const request: BreakdownRequest = { model, by, lookbackDays, conversionEvents: [...conversionEvents] }
+  if (channel) request.channel = channel
+  if (fromDate) request.fromDate = fromDate
+  if (toDate) request.toDate = toDate
+  return { ok: true, value: request }
+}
+
+/** Checks the live feed's size. */
+export function validateFeedRequest(input: unknown): Result<{ limit: number }> {
+  if (!isRecord(input)) return { ok: false, error: 'The request must be an object.' }
+  const { limit } = input
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_FEED_LIMIT) {
+    return { ok: false, error: `limit must be a whole number from 1 to ${MAX_FEED_LIMIT}.` }
+  }
+  return { ok: true, value: { limit } }
+}
+
+/** Checks an empty request object (channels that take no arguments). */
+export function validateEmptyRequest(input: unknown): Result<Record<string, never>> {
+  if (input === undefined || input === null) return { ok: true, value: {} }
+  if (!isRecord(input) || Object.keys(input).length > 0) return { ok: false, error: 'This request takes no arguments.' }
+  return { ok: true, value: {} }
+}
+
+/** Checks a list of file paths to import. */
+export function validateImportRequest(input: unknown): Result<{ paths: string[] }> {
+  if (!isRecord(input) || !Array.isArray(input.paths)) return { ok: false, error: 'paths must be a list of files.' }
+  const { paths } = input
+  if (paths.length === 0 || paths.length > MAX_IMPORT_FILES) return { ok: false, error: `Choose 1 to ${MAX_IMPORT_FILES} files.` }
+  if (!paths.every((path): path is string => typeof path === 'string' && path.length > 0 && path.length <= MAX_PATH_LENGTH)) {
+    return { ok: false, error: 'Every path must be a non-empty string of reasonable length.' }
+  }
+  return { ok: true, value: { paths } }
+}
+
+/** Checks a link to open in the OS browser: https only. */
+export function validateExternalUrl(input: unknown): Result<{ url: string }> {
+  if (!isRecord(input) || typeof input.url !== 'string' || input.url.length > 2048) return { ok: false, error: 'url must be a string.' }
+  let parsed: URL
+  try {
+    parsed = new URL(input.url)
+  } catch {
+    return { ok: false, error: 'That is not a valid link.' }
+  }
+  if (parsed.protocol !== 'https:') return { ok: false, error: 'Only https: links open outside the app.' }
+  return { ok: true, value: { url: parsed.toString() } }
+}

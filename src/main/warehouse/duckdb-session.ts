@@ -1,0 +1,85 @@
+import { existsSync } from 'node:fs'
+import type { DuckDBConnection } from '@duckdb/node-api'
+import { type DuckDbFile, openDuckDbFile, withDuckDbFile } from './duckdb-file'
+
+/**
+ * Shares one read-only connection among the app's readers and hands the file over for writes.
+ * DuckDB lets one process write a file and nobody else open it meanwhile, and dbt is another
+ * process: so every write (import, dbt build) waits for reads to finish, closes the reader, runs,
+ * and the next read reopens the file and sees the new data.
+ */
+export class DuckDbSession {
+  private reader: Promise<DuckDbFile> | undefined
+  private activeReads = 0
+  private drained: (() => void) | undefined
+  private writeQueue: Promise<unknown> = Promise.resolve()
+  private writing: Promise<unknown> | undefined
+
+  constructor(readonly path: string) {}
+
+  /** Runs a read on the shared connection; waits while a write holds the file. */
+  async read<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    while (this.writing) await this.writing.catch(() => undefined)
+    this.activeReads += 1
+    try {
+      const file = await this.openReader()
+      return await work(file.connection)
+    } finally {
+      this.activeReads -= 1
+      if (this.activeReads === 0) this.drained?.()
+    }
+  }
+
+  /** Runs work that needs the file to itself (this process writing, or a child process such as dbt). */
+  async exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.writeQueue.then(async () => {
+      await this.closeReader()
+      return work()
+    })
+    this.writeQueue = run.catch(() => undefined)
+    this.writing = this.writeQueue
+    try {
+      return await run
+    } finally {
+      if (this.writing === this.writeQueue) this.writing = undefined
+    }
+  }
+
+  /** Runs work on a read-write connection, creating the file and raw tables when missing. */
+  async write<T>(work: (file: DuckDbFile) => Promise<T>): Promise<T> {
+    return this.exclusive(() => withDuckDbFile(this.path, { readOnly: false }, work))
+  }
+
+  /** True when the warehouse file exists. */
+  exists(): boolean {
+    return existsSync(this.path)
+  }
+
+  /** Closes the shared connection (on quit). */
+  async close(): Promise<void> {
+    await this.closeReader()
+  }
+
+  private openReader(): Promise<DuckDbFile> {
+    if (!this.reader) {
+      const opening = openDuckDbFile(this.path, { readOnly: true })
+      this.reader = opening
+      opening.catch(() => {
+        if (this.reader === opening) this.reader = undefined
+      })
+    }
+    return this.reader
+  }
+
+  private async closeReader(): Promise<void> {
+    if (this.activeReads > 0) {
+      await new Promise<void>((resolve) => {
+        this.drained = resolve
+      })
+      this.drained = undefined
+    }
+    const reader = this.reader
+    this.reader = undefined
+    if (reader) (await reader.catch(() => undefined))?.close()
+  }
+}
