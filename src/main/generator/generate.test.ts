@@ -65,8 +65,8 @@ describe('generateEvents', () => {
     const { startMicros, endBeforeMicros } = windowOf(SAMPLE)
     expect(new Date(startMicros / 1000).toISOString()).toBe('2024-02-01T00:00:00.000Z')
     const dates = events.map((e) => e.event_date).sort()
-    expect(dates[0] >= '20240201').toBe(true)
-    expect(dates[dates.length - 1] <= '20240331').toBe(true)
+    expect(dates[0]! >= '20240201').toBe(true)
+    expect(dates[dates.length - 1]! <= '20240331').toBe(true)
     expect(events.every((e) => e.event_timestamp >= startMicros && e.event_timestamp < endBeforeMicros)).toBe(true)
   })
 
@@ -162,7 +162,7 @@ describe('generateEvents', () => {
 
   it('contains every channel, with google and bing both organic and paid', () => {
     const pairs = new Set(landingViews().map((e) => `${param(e, 'source')?.string_value ?? '(direct)'}/${param(e, 'medium')?.string_value ?? '(none)'}`))
-    const mediumOf = (pair: string): string => pair.split('/')[1]
+    const mediumOf = (pair: string): string => pair.split('/')[1] ?? ''
     const has = (test: (pair: string) => boolean): boolean => [...pairs].some(test)
     const expected: Record<(typeof CHANNELS)[number], (pair: string) => boolean> = {
       organic_search: (p) => mediumOf(p) === 'organic',
@@ -197,7 +197,7 @@ describe('generateEvents', () => {
       // drain
     }
     expect(calls[calls.length - 1]).toEqual([500, 500])
-    expect(calls.every(([done], index) => index === 0 || done > calls[index - 1][0])).toBe(true)
+    expect(calls.every(([done], index) => index === 0 || done > calls[index - 1]![0])).toBe(true)
   })
 
   it('streams: the first events of the ga4 scale arrive before most users are generated', () => {

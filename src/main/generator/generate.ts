@@ -11,6 +11,8 @@ export interface GenerateOptions {
   days: number
   /** Last day of data, 'YYYY-MM-DD' (UTC), inclusive; the first day is endDate - days + 1. */
   endDate: string
+  /** Index of the first user, so a large run can be generated in chunks that equal one run. */
+  firstUser?: number
   /** Adds a stable `event_id` param; off for batch exports, which GA4 writes without one. */
   withEventId?: boolean
   /** Called every ~0.5% of users and once at the end. */
@@ -50,9 +52,10 @@ export function windowOf(options: Pick<GenerateOptions, 'days' | 'endDate'>): { 
 export function* generateEvents(options: GenerateOptions): Generator<Ga4Event> {
   const { startMicros, endBeforeMicros } = windowOf(options)
   const progressEvery = Math.max(1, Math.floor(options.users / 200))
-  for (let index = 0; index < options.users; index++) {
+  const firstUser = options.firstUser ?? 0
+  for (let offset = 0; offset < options.users; offset++) {
     // One stream per user, so a user's journey does not depend on how many users came before.
-    const rng = createRng(deriveSeed(options.seed, index))
+    const rng = createRng(deriveSeed(options.seed, firstUser + offset))
     const firstSeenAt = startMicros + rng.int(0, options.days - 1) * MICROS_PER_DAY + timeOfDayMicros(rng)
     const user = createUser(rng, firstSeenAt)
     for (const sessionStart of planSessionStarts(rng, firstSeenAt, endBeforeMicros)) {
@@ -61,6 +64,6 @@ export function* generateEvents(options: GenerateOptions): Generator<Ga4Event> {
         if (event.event_timestamp < endBeforeMicros) yield event
       }
     }
-    if ((index + 1) % progressEvery === 0 || index + 1 === options.users) options.onProgress?.(index + 1, options.users)
+    if ((offset + 1) % progressEvery === 0 || offset + 1 === options.users) options.onProgress?.(offset + 1, options.users)
   }
 }

@@ -26,7 +26,7 @@ export function createRng(seed: number): Rng {
     next,
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),
     chance: (p) => next() < p,
-    pick: (items) => items[Math.floor(next() * items.length)],
+    pick: (items) => itemAt(items, Math.floor(next() * items.length)),
     weighted: (items) => {
       let total = 0
       for (const [, weight] of items) total += weight
@@ -35,7 +35,7 @@ export function createRng(seed: number): Rng {
         roll -= weight
         if (roll < 0) return item
       }
-      return items[items.length - 1][0]
+      return itemAt(items, items.length - 1)[0]
     },
   }
 }
@@ -47,4 +47,11 @@ export function deriveSeed(seed: number, index: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x7feb352d)
   h = Math.imul(h ^ (h >>> 15), 0x846ca68b)
   return (h ^ (h >>> 16)) >>> 0
+}
+
+/** The item at an index known to be in range; an empty list is a programming error. */
+function itemAt<T>(items: readonly T[], index: number): T {
+  const item = items[index]
+  if (item === undefined) throw new Error('Cannot pick from an empty list')
+  return item
 }

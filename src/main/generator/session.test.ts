@@ -19,10 +19,10 @@ describe('generateSession', () => {
     expect(second.some((e) => e.event_name === 'first_visit')).toBe(false)
     expect(new Set(first.map((e) => param(e, 'ga_session_number')?.int_value))).toEqual(new Set([1]))
     expect(new Set(second.map((e) => param(e, 'ga_session_number')?.int_value))).toEqual(new Set([2]))
-    expect(param(second[0], 'ga_session_id')?.int_value).toBe(Math.floor((START + 30 * HOUR) / 1e6))
+    expect(param(second[0]!, 'ga_session_id')?.int_value).toBe(Math.floor((START + 30 * HOUR) / 1e6))
     expect(user.sessionCount).toBe(2)
-    expect(first[0].user_first_touch_timestamp).toBe(START)
-    expect(second[0].traffic_source).toEqual(first[0].traffic_source)
+    expect(first[0]!.user_first_touch_timestamp).toBe(START)
+    expect(second[0]!.traffic_source).toEqual(first[0]!.traffic_source)
   })
 
   it('keeps events in time order starting at the session start', () => {
@@ -30,8 +30,8 @@ describe('generateSession', () => {
     for (let i = 0; i < 200; i++) {
       const user = createUser(rng, START)
       const events = generateSession(rng, user, START, { isClean: true })
-      expect(events[0].event_timestamp).toBe(START)
-      for (let j = 1; j < events.length; j++) expect(events[j].event_timestamp).toBeGreaterThanOrEqual(events[j - 1].event_timestamp)
+      expect(events[0]!.event_timestamp).toBe(START)
+      for (let j = 1; j < events.length; j++) expect(events[j]!.event_timestamp).toBeGreaterThanOrEqual(events[j - 1]!.event_timestamp)
     }
   })
 

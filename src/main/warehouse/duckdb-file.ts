@@ -9,6 +9,8 @@ export interface DuckDbFile {
   path: string
   readOnly: boolean
   connection: DuckDBConnection
+  /** Another connection to the same file, outside the main connection's transaction. */
+  connect(): Promise<DuckDBConnection>
   close(): void
 }
 
@@ -32,6 +34,7 @@ export async function openDuckDbFile(path: string, options: { readOnly: boolean 
     path,
     readOnly: options.readOnly,
     connection,
+    connect: () => instance.connect(),
     close() {
       connection.closeSync()
       instance.closeSync()

@@ -2,6 +2,7 @@ import type { ConversionEvent, ReportRequest, ReportResult } from '../../shared/
 import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '../../shared/api'
 import { type DbtProgress, type DbtRunResult, runDbt } from '../dbt/dbt-runner'
 import { UserFacingError } from '../errors'
+import { type SampleDataResult, writeSampleData } from '../services/sample-data'
 import {
   queryChannelFlows,
   queryDailyTrends,
@@ -34,6 +35,11 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
   /** Imports GA4 export files, all or nothing. */
   async importFiles(files: string[], options: ImportOptions = {}): Promise<ImportedFile[]> {
     return this.session.write((file) => importGa4Files(file, files, options))
+  }
+
+  /** Generates sample events through the import path (see writeSampleData). */
+  async generateSample(options: Parameters<typeof writeSampleData>[1]): Promise<SampleDataResult> {
+    return this.session.write((file) => writeSampleData(file, options))
   }
 
   /** Raw row counts; creates an empty warehouse when there is none. */

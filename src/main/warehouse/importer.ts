@@ -45,44 +45,69 @@ const PROGRESS_INTERVAL_MS = 250
  * A file whose content was imported before adds nothing.
  */
 export async function importGa4Files(file: DuckDbFile, paths: string[], options: ImportOptions = {}): Promise<ImportedFile[]> {
-  if (file.readOnly) throw new Error('importGa4Files needs a read-write warehouse')
-  const table = options.table ?? 'events'
-  const report = options.onProgress ?? (() => undefined)
-  const { connection } = file
-  const results: ImportedFile[] = []
-  const seenHashes = new Set<string>()
-
-  await connection.run('begin transaction')
+  const transaction = await Ga4ImportTransaction.begin(file, options)
   try {
-    for (const [index, path] of paths.entries()) {
-      const step = (phase: ImportProgress['phase'], percent?: number) =>
-        report({ file: path, fileIndex: index, fileCount: paths.length, phase, percent })
-      const detected = await detectFileFormat(path)
-      step('hashing')
-      const contentSha256 = await sha256OfFile(path)
-      if (seenHashes.has(contentSha256) || (await isAlreadyImported(connection, contentSha256))) {
-        results.push({ file: path, format: detected.format, rows: 0, wasAlreadyImported: true })
-        continue
-      }
-      seenHashes.add(contentSha256)
-      const rows = await loadIntoBatch(connection, path, detected, (percent) => step('reading', percent))
-      step('checking')
-      await checkBatch(connection, path, detected, rows)
-      step('storing')
-      await connection.run(`insert into ${RAW_SCHEMA}.${table} by name select * exclude (import_row_number) from import_batch`)
-      await connection.run(
-        `insert into ${RAW_SCHEMA}.import_log values ($sha, $name, $format, $rows, now()::timestamp)`,
-        { sha: contentSha256, name: basename(path), format: detected.format, rows },
-      )
-      await connection.run('drop table import_batch')
-      results.push({ file: path, format: detected.format, rows, wasAlreadyImported: false })
-    }
-    await connection.run('commit')
+    const results: ImportedFile[] = []
+    for (const [index, path] of paths.entries()) results.push(await transaction.add(path, index, paths.length))
+    await transaction.commit()
+    return results
   } catch (error) {
-    await connection.run('rollback')
+    await transaction.rollback()
     throw error
   }
-  return results
+}
+
+/** An open import: files are added one by one (as a generator writes them) and kept only on commit. */
+export class Ga4ImportTransaction {
+  private readonly seenHashes = new Set<string>()
+
+  private readonly connection: DuckDBConnection
+
+  private constructor(
+    private readonly file: DuckDbFile,
+    private readonly options: ImportOptions,
+  ) {
+    this.connection = file.connection
+  }
+
+  /** Starts a transaction on a read-write warehouse. */
+  static async begin(file: DuckDbFile, options: ImportOptions = {}): Promise<Ga4ImportTransaction> {
+    if (file.readOnly) throw new Error('An import needs a read-write warehouse')
+    await file.connection.run('begin transaction')
+    return new Ga4ImportTransaction(file, options)
+  }
+
+  /** Reads, checks and stages one file; `index` and `count` only feed the progress display. */
+  async add(path: string, index = 0, count = 1): Promise<ImportedFile> {
+    const { connection } = this
+    const table = this.options.table ?? 'events'
+    const step = (phase: ImportProgress['phase'], percent?: number) =>
+      this.options.onProgress?.({ file: path, fileIndex: index, fileCount: count, phase, percent })
+    const detected = await detectFileFormat(path)
+    step('hashing')
+    const contentSha256 = await sha256OfFile(path)
+    if (this.seenHashes.has(contentSha256) || (await isAlreadyImported(connection, contentSha256))) {
+      return { file: path, format: detected.format, rows: 0, wasAlreadyImported: true }
+    }
+    this.seenHashes.add(contentSha256)
+    const rows = await insertFile(this.file, `${RAW_SCHEMA}.${table}`, path, detected, (percent) => step('reading', percent))
+    step('storing')
+    await connection.run(
+      `insert into ${RAW_SCHEMA}.import_log values ($sha, $name, $format, $rows, now()::timestamp)`,
+      { sha: contentSha256, name: basename(path), format: detected.format, rows },
+    )
+    return { file: path, format: detected.format, rows, wasAlreadyImported: false }
+  }
+
+  /** Keeps everything added. */
+  async commit(): Promise<void> {
+    await this.connection.run('commit')
+  }
+
+  /** Drops everything added; the warehouse is as it was before `begin`. */
+  async rollback(): Promise<void> {
+    await this.connection.run('rollback')
+  }
 }
 
 async function isAlreadyImported(connection: DuckDBConnection, contentSha256: string): Promise<boolean> {
@@ -93,29 +118,46 @@ async function isAlreadyImported(connection: DuckDBConnection, contentSha256: st
   return Number(reader.getRows()[0]?.[0]) > 0
 }
 
-/** Reads the file into the temporary table `import_batch`, cast to the export schema. */
-async function loadIntoBatch(
-  connection: DuckDBConnection,
+/** Why a row is not a GA4 event, as SQL over the export columns; NULL when it is fine. */
+const ROW_PROBLEM = `case
+    when event_name is null or event_name = '' then 'event_name is missing'
+    when event_timestamp is null then 'event_timestamp is missing'
+    when event_date is null or not regexp_full_match(event_date, '[0-9]{8}') then 'event_date is missing or not YYYYMMDD'
+  end`
+const ROW_PROBLEM_MARKER = 'GA4_ROW_PROBLEM'
+
+/**
+ * Streams the file straight into the raw table in one statement; a row that is not a GA4 event
+ * aborts it, and only then is the file read again to name that row.
+ */
+async function insertFile(
+  file: DuckDbFile,
+  table: string,
   path: string,
   detected: DetectedFile,
   onPercent: (percent: number) => void,
 ): Promise<number> {
+  const { connection } = file
   const select = detected.format === 'parquet' ? await parquetSelect(connection, path) : jsonSelect(detected)
-  const sql = `create or replace temp table import_batch as
-    select row_number() over () as import_row_number, ${select.columns} from ${select.from}`
+  const sql = `insert into ${table} by name
+    select ${select.columns} from ${select.from}
+    where (${ROW_PROBLEM}) is null or error('${ROW_PROBLEM_MARKER}')`
   const timer = setInterval(() => {
     const progress = connection.progress
     if (progress.percentage >= 0) onPercent(Math.round(progress.percentage))
   }, PROGRESS_INTERVAL_MS)
+  let rows: number
   try {
-    await connection.run(sql, { path })
+    const reader = await connection.runAndReadAll(sql, { path })
+    rows = Number(reader.getRows()[0]?.[0] ?? 0)
   } catch (error) {
+    if (messageOf(error).includes(ROW_PROBLEM_MARKER)) throw await describeBadRow(file, path, detected, select)
     throw await describeReadError(path, detected, error)
   } finally {
     clearInterval(timer)
   }
-  const reader = await connection.runAndReadAll('select count(*)::integer from import_batch')
-  return Number(reader.getRows()[0]?.[0])
+  if (rows === 0) throw new UserFacingError(`${path} holds no events.`)
+  return rows
 }
 
 interface BatchSelect {
@@ -149,22 +191,19 @@ function jsonSelect(detected: DetectedFile): BatchSelect {
   }
 }
 
-/** Rejects the batch when it is empty or a row lacks what every GA4 event has. */
-async function checkBatch(connection: DuckDBConnection, path: string, detected: DetectedFile, rows: number): Promise<void> {
-  if (rows === 0) throw new UserFacingError(`${path} holds no events.`)
-  const reader = await connection.runAndReadAll(`
-    select import_row_number,
-      case
-        when event_name is null or event_name = '' then 'event_name is missing'
-        when event_timestamp is null then 'event_timestamp is missing'
-        when event_date is null or not regexp_full_match(event_date, '[0-9]{8}') then 'event_date is missing or not YYYYMMDD'
-      end as problem
-    from import_batch
-    where problem is not null
-    order by import_row_number
-    limit 1`)
+/** Names the first row that is not a GA4 event (the rare path, so a second read is fine). */
+async function describeBadRow(file: DuckDbFile, path: string, detected: DetectedFile, select: BatchSelect): Promise<UserFacingError> {
+  // The failed insert aborted the import's transaction, so the file is read again on a connection of its own.
+  const connection = await file.connect()
+  const reader = await connection.runAndReadAll(
+    `select row_number, problem from (
+      select row_number() over () as row_number, ${ROW_PROBLEM} as problem from (select ${select.columns} from ${select.from})
+    ) where problem is not null order by row_number limit 1`,
+    { path },
+  )
+  connection.closeSync()
   const bad = reader.getRows()[0]
-  if (bad) throw new UserFacingError(`${path}, ${rowLabel(detected)} ${String(bad[0])}: ${String(bad[1])}. Nothing was imported.`)
+  return new UserFacingError(`${path}, ${rowLabel(detected)} ${String(bad?.[0] ?? '?')}: ${String(bad?.[1] ?? 'not a GA4 event')}. Nothing was imported.`)
 }
 
 function rowLabel(detected: DetectedFile): string {

@@ -1,0 +1,83 @@
+import type { Result } from '../../shared/attribution'
+import type { ApiChannel, ApiResponse, JobProgress, WarehouseStatus } from '../../shared/api'
+import { UserFacingError, messageOf } from '../errors'
+import { comparisonFromFlows, trendsFromDailyRows } from '../services/dashboard'
+import type { JobRunner } from '../services/jobs'
+import type { AttributionWarehouse } from '../warehouse/warehouse'
+import {
+  validateBreakdownRequest,
+  validateDashboardFilters,
+  validateEmptyRequest,
+  validateExternalUrl,
+  validateFeedRequest,
+  validateImportRequest,
+  validateTrendsRequest,
+} from './validate-requests'
+
+/** One handler per channel: untrusted input in, a Result out, never a throw. */
+export type ApiHandlers = { [C in ApiChannel]: (input: unknown) => Promise<ApiResponse<C>> }
+
+/** What the handlers need from the host: Electron provides dialogs and the OS browser, the bridge does not. */
+export interface HandlerHost {
+  warehouse: () => AttributionWarehouse
+  jobs: JobRunner
+  /** Lets the person pick GA4 export files; undefined where there is no file dialog (the browser bridge). */
+  chooseImportFiles?: () => Promise<string[] | null>
+  openExternal?: (url: string) => Promise<void>
+  log?: (message: string) => void
+}
+
+/** Builds every channel's handler over the host's services. */
+export function createApiHandlers(host: HandlerHost): ApiHandlers {
+  const guard = <T>(work: () => Promise<T>): Promise<Result<T>> => settle(work, host.log)
+  return {
+    'attribution:compare': (input) =>
+      validated(validateDashboardFilters(input), (filters) =>
+        guard(async () => comparisonFromFlows(await host.warehouse().channelFlows(filters))),
+      ),
+    'attribution:trends': (input) =>
+      validated(validateTrendsRequest(input), (request) =>
+        guard(async () => trendsFromDailyRows(await host.warehouse().dailyTrends(request, request), request.days, request.byChannel)),
+      ),
+    'attribution:breakdown': (input) => validated(validateBreakdownRequest(input), (request) => guard(() => host.warehouse().report(request))),
+    'events:recent': (input) => validated(validateFeedRequest(input), ({ limit }) => guard(() => host.warehouse().recentEvents(limit))),
+    'warehouse:status': (input) => validated(validateEmptyRequest(input), () => guard(() => host.warehouse().status())),
+    'warehouse:generateSample': (input) => validated(validateEmptyRequest(input), () => guard(() => host.jobs.generateSample())),
+    'warehouse:importFiles': (input) => validated(validateImportRequest(input), ({ paths }) => guard(() => host.jobs.importFiles(paths))),
+    'warehouse:chooseAndImport': (input) =>
+      validated(validateEmptyRequest(input), () =>
+        guard(async (): Promise<WarehouseStatus | null> => {
+          if (!host.chooseImportFiles) {
+            throw new UserFacingError('The browser preview cannot open files: run `npx attribution import FILE...` in a terminal instead.')
+          }
+          const paths = await host.chooseImportFiles()
+          return paths && paths.length > 0 ? host.jobs.importFiles(paths) : null
+        }),
+      ),
+    'shell:openExternal': (input) =>
+      validated(validateExternalUrl(input), ({ url }) =>
+        guard(async () => {
+          if (!host.openExternal) throw new UserFacingError('Links open from the desktop app only.')
+          await host.openExternal(url)
+          return null
+        }),
+      ),
+  }
+}
+
+async function validated<I, T>(input: Result<I>, run: (value: I) => Promise<Result<T>>): Promise<Result<T>> {
+  return input.ok ? run(input.value) : { ok: false, error: input.error }
+}
+
+/** Turns a throw into an error Result; only person-readable messages are passed on as they are. */
+async function settle<T>(work: () => Promise<T>, log?: (message: string) => void): Promise<Result<T>> {
+  try {
+    return { ok: true, value: await work() }
+  } catch (error) {
+    if (error instanceof UserFacingError) return { ok: false, error: error.message }
+    log?.(`Unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+    return { ok: false, error: `Something went wrong: ${messageOf(error)}` }
+  }
+}
+
+export type { JobProgress }

@@ -1,0 +1,90 @@
+import { EventEmitter } from 'node:events'
+import { DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '../../shared/attribution'
+import type { JobProgress, WarehouseStatus } from '../../shared/api'
+import { UserFacingError } from '../errors'
+import { assertDbtSucceeded, type EmbeddedWarehouse } from '../warehouse/embedded-warehouse'
+import { DEFAULT_SAMPLE, todayUtc } from './sample-data'
+
+/** Seed of the app's sample data: the same demo numbers on every machine for the same day. */
+const SAMPLE_SEED = 1
+
+/**
+ * Long jobs of the embedded warehouse (sample data, imports, dbt builds), one at a time,
+ * each reporting progress as events.
+ */
+export class JobRunner {
+  private readonly emitter = new EventEmitter()
+  private running: string | undefined
+
+  constructor(private readonly warehouse: () => EmbeddedWarehouse) {}
+
+  /** Subscribes to progress; returns the unsubscribe function. */
+  onProgress(listener: (progress: JobProgress) => void): () => void {
+    this.emitter.on('progress', listener)
+    return () => this.emitter.off('progress', listener)
+  }
+
+  /** Generates the default sample, then builds the models. */
+  generateSample(): Promise<WarehouseStatus> {
+    return this.exclusive('Generating sample data', async () => {
+      await this.warehouse().generateSample({
+        seed: SAMPLE_SEED,
+        ...DEFAULT_SAMPLE,
+        endDate: todayUtc(),
+        onProgress: (progress) =>
+          this.emit({
+            job: 'generate',
+            phase: progress.phase,
+            percent: (progress.doneUsers / progress.totalUsers) * 100,
+            message: `${progress.phase === 'generating' ? 'Generating' : 'Storing'} events of ${progress.doneUsers.toLocaleString('en-US')} of ${progress.totalUsers.toLocaleString('en-US')} users`,
+          }),
+      })
+      await this.build()
+    })
+  }
+
+  /** Imports GA4 export files, then builds the models. */
+  importFiles(paths: string[]): Promise<WarehouseStatus> {
+    return this.exclusive('Importing files', async () => {
+      await this.warehouse().importFiles(paths, {
+        onProgress: (progress) =>
+          this.emit({
+            job: 'import',
+            phase: progress.phase,
+            percent: progress.percent,
+            message: `${progress.phase} ${progress.file} (${progress.fileIndex + 1} of ${progress.fileCount})`,
+          }),
+      })
+      await this.build()
+    })
+  }
+
+  private async build(): Promise<void> {
+    this.emit({ job: 'build', phase: 'starting', percent: 0, message: 'Building the attribution models with dbt' })
+    const result = await this.warehouse().build({
+      lookbackDays: LOOKBACK_DEFAULT_DAYS,
+      conversionEvents: DEFAULT_CONVERSION_EVENTS,
+      onProgress: (progress) => {
+        if (progress.index === undefined || progress.total === undefined || !progress.message) return
+        this.emit({ job: 'build', phase: 'dbt', percent: (progress.index / progress.total) * 100, message: progress.message })
+      },
+    })
+    assertDbtSucceeded(result)
+    this.emit({ job: 'build', phase: 'done', percent: 100, message: 'Models built' })
+  }
+
+  private async exclusive(name: string, work: () => Promise<void>): Promise<WarehouseStatus> {
+    if (this.running) throw new UserFacingError(`${this.running} is still running; wait for it to finish.`)
+    this.running = name
+    try {
+      await work()
+      return await this.warehouse().status()
+    } finally {
+      this.running = undefined
+    }
+  }
+
+  private emit(progress: JobProgress): void {
+    this.emitter.emit('progress', progress)
+  }
+}
