@@ -1,0 +1,140 @@
+// `npm run bench [-- --scale ga4|default]`: times the main jobs on the embedded warehouse and
+// writes docs/benchmarks.md with the machine and the date. A benchmark, never a test.
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, totalmem, type as osType, release } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { performance } from 'node:perf_hooks'
+import { ATTRIBUTION_MODELS } from '../src/shared/attribution'
+import { createAppServices } from '../src/main/app-services'
+import { GENERATOR_SCALES } from '../src/main/generator'
+import { projectRoot } from '../src/main/paths'
+import { withDuckDbFile } from '../src/main/warehouse/duckdb-file'
+import { EmbeddedWarehouse, assertDbtSucceeded } from '../src/main/warehouse/embedded-warehouse'
+
+const { values } = parseArgs({ options: { scale: { type: 'string', default: 'ga4' }, out: { type: 'string' } } })
+const scaleName = values.scale as keyof typeof GENERATOR_SCALES
+const scale = GENERATOR_SCALES[scaleName]
+if (!scale) throw new Error(`Unknown scale ${values.scale}`)
+const LOOKBACKS = [1, 7, 14, 30, 90]
+const END_DATE = '2026-10-31'
+const root = projectRoot()
+const work = join(root, '.bench')
+rmSync(work, { recursive: true, force: true })
+mkdirSync(work, { recursive: true })
+
+const rows: Array<[string, string, string]> = []
+function record(what: string, figure: string, target = ''): void {
+  rows.push([what, figure, target])
+  process.stderr.write(`${what}: ${figure}${target ? ` (target ${target})` : ''}\n`)
+}
+async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
+  const started = performance.now()
+  const value = await work()
+  return [value, performance.now() - started]
+}
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`
+}
+function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN
+}
+
+// 1. Generation (through the import path).
+const generatedPath = join(work, 'generated.duckdb')
+const generated = new EmbeddedWarehouse(generatedPath)
+const [sample, generateMs] = await timed(() =>
+  generated.generateSample({ seed: 1, users: scale.users, days: scale.days, endDate: END_DATE }),
+)
+record(`generate --scale ${scaleName} (${sample.events.toLocaleString('en-US')} events, ${sample.users.toLocaleString('en-US')} users, ${scale.days} days)`, seconds(generateMs))
+await generated.close()
+
+// 2. Import of the same events as a Parquet export.
+const parquetPath = join(work, 'events.parquet')
+await withDuckDbFile(generatedPath, { readOnly: true }, ({ connection }) =>
+  connection.run(`copy ga4.events to '${parquetPath}' (format parquet, compression zstd)`),
+)
+const warehousePath = join(work, 'warehouse.duckdb')
+const warehouse = new EmbeddedWarehouse(warehousePath)
+const [, importMs] = await timed(() => warehouse.importFiles([parquetPath]))
+record('import of the same events as one Parquet file', seconds(importMs))
+
+// 3. Full dbt build.
+const [build, buildMs] = await timed(() => warehouse.build({}))
+assertDbtSucceeded(build)
+record('full `dbt build` (models, data tests and unit tests)', seconds(buildMs), '<= 60 s')
+
+// 4. The floor: one plain DuckDB scan of the columns the models need.
+await warehouse.close()
+const [, scanMs] = await timed(() =>
+  withDuckDbFile(warehousePath, { readOnly: true }, ({ connection }) =>
+    connection.run(`
+      select count(*), count(distinct user_pseudo_id), sum(coalesce(ecommerce.purchase_revenue_in_usd, 0)),
+        count(list_filter(event_params, p -> p.key = 'source')[1].value.string_value),
+        max(list_filter(event_params, p -> p.key = 'ga_session_id')[1].value.int_value),
+        max(event_timestamp), count(distinct event_name), max(event_bundle_sequence_id)
+      from ga4.events`),
+  ),
+)
+record('plain DuckDB scan of the needed columns (the floor)', seconds(scanMs))
+record('ratio full build / scan', `${(buildMs / scanMs).toFixed(1)} x`)
+
+// 5. report at five lookbacks: in-process query latency, and the CLI's wall time.
+const services = createAppServices({ warehousePath })
+for (const lookbackDays of LOOKBACKS) {
+  const samples: number[] = []
+  for (let run = 0; run < 7; run++) {
+    const [, ms] = await timed(() => services.warehouse.report({ model: 'first_click', lookbackDays, conversionEvents: ['purchase'], by: 'source_medium' }))
+    samples.push(ms)
+  }
+  record(`report --lookback-days ${lookbackDays} (query, median of 7)`, `${percentile(samples, 50).toFixed(0)} ms`, '<= 200 ms')
+}
+await services.close()
+const cli = join(root, 'bin', 'attribution.js')
+const cliStarted = performance.now()
+const cliRun = spawnSync(process.execPath, [cli, 'report', '--model', 'last_click', '--lookback-days', '30', '--format', 'json', '--warehouse', warehousePath], { encoding: 'utf8' })
+if (cliRun.status !== 0) throw new Error(cliRun.stderr)
+record('`npx attribution report` whole process (Node start-up included)', `${(performance.now() - cliStarted).toFixed(0)} ms`)
+
+// 6. The app: a lookback change until all four views have their data.
+const app = createAppServices({ warehousePath })
+const h = app.handlers
+const viewSamples: number[] = []
+await h['warehouse:status']({})
+for (const lookbackDays of [14, 1, 90, 30, 7, 60, 3, 45, 21, 2]) {
+  const filters = { lookbackDays, conversionEvents: ['purchase'] }
+  const [, ms] = await timed(() =>
+    Promise.all([
+      h['attribution:compare'](filters),
+      h['attribution:trends']({ ...filters, days: 14, byChannel: false }),
+      h['attribution:breakdown']({ ...filters, model: 'first_click', by: 'channel' }),
+      h['events:recent']({ limit: 50 }),
+    ]),
+  )
+  viewSamples.push(ms)
+}
+record('lookback change -> all four views\' data (p50)', `${percentile(viewSamples, 50).toFixed(0)} ms`, '<= 300 ms')
+record('lookback change -> all four views\' data (p95)', `${percentile(viewSamples, 95).toFixed(0)} ms`, '<= 300 ms')
+const memory = process.memoryUsage()
+record('main-process memory with the warehouse open (RSS)', `${(memory.rss / 2 ** 20).toFixed(0)} MiB`)
+await app.close()
+
+// Write the report.
+const cpu = cpus()[0]?.model ?? 'unknown CPU'
+const date = new Date().toISOString().slice(0, 10)
+const table = ['| what | figure | target |', '|---|---|---|', ...rows.map(([what, figure, target]) => `| ${what} | ${figure} | ${target} |`)].join('\n')
+const text = `# Benchmarks
+
+Written by \`npm run bench\` (scale \`${scaleName}\`) on ${date}.
+Machine: ${cpus().length} cores (${cpu}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB memory, ${osType()} ${release()}, Node ${process.version}.
+Each figure is one run unless it says otherwise; the machine may have been doing other work.
+
+${table}
+
+${ATTRIBUTION_MODELS.length} models; report queries read \`fct_attribution_credits\`, which holds every lookback 1..90.
+`
+writeFileSync(values.out ?? join(root, 'docs', 'benchmarks.md'), text)
+rmSync(work, { recursive: true, force: true })
+process.stderr.write('wrote docs/benchmarks.md\n')

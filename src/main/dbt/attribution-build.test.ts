@@ -1,0 +1,158 @@
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ATTRIBUTION_MODELS, type ReportResult } from '../../shared/attribution'
+import { sumAmounts } from '../../shared/money'
+import { GA4_FIXTURES, hasGa4Fixtures, makeTempDir } from '../testing/fixtures'
+import { withDuckDbFile } from '../warehouse/duckdb-file'
+import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
+
+const LOOKBACKS = [1, 7, 14, 30, 90]
+
+/** Conversions and revenue per model and channel as `dbt build` materialised them at its lookback. */
+async function builtByChannel(path: string): Promise<Record<string, Record<string, { conversions: number; revenue_usd: string }>>> {
+  return withDuckDbFile(path, { readOnly: true }, async ({ connection }) => {
+    const reader = await connection.runAndReadAll(`
+      select attribution_model, channel, count(*)::integer as conversions, cast(sum(revenue_usd) as varchar) as revenue_usd
+      from attribution.fct_attributed_conversions group by all`)
+    const out: Record<string, Record<string, { conversions: number; revenue_usd: string }>> = {}
+    for (const row of reader.getRowObjectsJson()) {
+      const model = String(row.attribution_model)
+      out[model] ??= {}
+      out[model][String(row.channel)] = { conversions: Number(row.conversions), revenue_usd: String(row.revenue_usd) }
+    }
+    return out
+  })
+}
+
+function reportByChannel(report: ReportResult): Record<string, { conversions: number; revenue_usd: string }> {
+  return Object.fromEntries(report.rows.map((row) => [row.channel, { conversions: row.conversions, revenue_usd: row.revenue_usd }]))
+}
+
+/**
+ * Purchases counted straight from the raw export by the written rule (identical events once; a real
+ * transaction id once; others each), independently of the dbt models.
+ */
+async function expectedPurchases(path: string): Promise<{ conversions: number; revenue_usd: string }> {
+  return withDuckDbFile(path, { readOnly: true }, async ({ connection }) => {
+    const reader = await connection.runAndReadAll(`
+      with purchases as (
+        select distinct user_pseudo_id, event_timestamp, event_name, event_bundle_sequence_id, cast(event_params as varchar) as params,
+          coalesce(nullif(ecommerce.transaction_id, ''), list_filter(event_params, p -> p.key = 'transaction_id')[1].value.string_value) as transaction_id,
+          cast(round(coalesce(ecommerce.purchase_revenue_in_usd, 0), 2) as decimal(18, 2)) as revenue_usd
+        from ga4.events where event_name = 'purchase'
+      ),
+      keyed as (
+        select *, case when transaction_id is null or transaction_id in ('', '(not set)') then md5(concat_ws('|', user_pseudo_id, event_timestamp, params)) else transaction_id end as conversion_key
+        from purchases
+      ),
+      earliest as (
+        select * from keyed qualify row_number() over (partition by conversion_key order by event_timestamp, params) = 1
+      )
+      select count(*)::integer as conversions, cast(sum(revenue_usd) as varchar) as revenue_usd from earliest`)
+    const row = reader.getRowObjectsJson()[0] ?? {}
+    return { conversions: Number(row.conversions), revenue_usd: String(row.revenue_usd) }
+  })
+}
+
+function request(model: (typeof ATTRIBUTION_MODELS)[number], lookbackDays: number, by: 'channel' | 'source_medium' = 'channel') {
+  return { model, lookbackDays, conversionEvents: ['purchase' as const], by }
+}
+
+describe.skipIf(!hasGa4Fixtures)('dbt build on the real GA4 fixture', () => {
+  const temp = makeTempDir('dbt-fixture')
+  const parquet = new EmbeddedWarehouse(join(temp.dir, 'parquet.duckdb'))
+  const ndjson = new EmbeddedWarehouse(join(temp.dir, 'ndjson.duckdb'))
+
+  beforeAll(async () => {
+    await parquet.importFiles([GA4_FIXTURES.parquet])
+    assertDbtSucceeded(await parquet.build({}))
+    await ndjson.importFiles([GA4_FIXTURES.ndjsonGz])
+    assertDbtSucceeded(await ndjson.build({}))
+  })
+  afterAll(async () => {
+    await parquet.close()
+    await ndjson.close()
+    temp.cleanup()
+  })
+
+  it('credits every de-duplicated purchase once under each model', async () => {
+    const expected = await expectedPurchases(parquet.path)
+    expect(expected.conversions).toBeGreaterThan(200)
+    for (const model of ATTRIBUTION_MODELS) {
+      const report = await parquet.report(request(model, 14, 'source_medium'))
+      expect(report.totals).toEqual(expected)
+    }
+  })
+
+  it('gives identical reports from the NDJSON and the Parquet export', async () => {
+    for (const model of ATTRIBUTION_MODELS) {
+      for (const lookbackDays of LOOKBACKS) {
+        for (const by of ['channel', 'source_medium'] as const) {
+          expect(await ndjson.report(request(model, lookbackDays, by))).toEqual(await parquet.report(request(model, lookbackDays, by)))
+        }
+      }
+    }
+  })
+
+  it('changes nothing on a second import of the same file', async () => {
+    const before = await parquet.report(request('first_click', 14, 'source_medium'))
+    const [again] = await parquet.importFiles([GA4_FIXTURES.parquet])
+    expect(again?.wasAlreadyImported).toBe(true)
+    assertDbtSucceeded(await parquet.build({}))
+    expect(await parquet.report(request('first_click', 14, 'source_medium'))).toEqual(before)
+  })
+
+  it('answers each lookback exactly as a build at that lookback materialises it', async () => {
+    const totals = new Set<string>()
+    for (const lookbackDays of LOOKBACKS) {
+      assertDbtSucceeded(await parquet.build({ lookbackDays }))
+      const built = await builtByChannel(parquet.path)
+      for (const model of ATTRIBUTION_MODELS) {
+        const report = await parquet.report(request(model, lookbackDays))
+        expect(reportByChannel(report), `${model} at ${lookbackDays} days`).toEqual(built[model])
+        totals.add(`${model}:${lookbackDays}:${JSON.stringify(reportByChannel(report))}`)
+      }
+    }
+    // The lookback must matter on real journeys: not every lookback gives the same credits.
+    const firstClick = [...totals].filter((key) => key.startsWith('first_click')).map((key) => key.split(':').slice(2).join(':'))
+    expect(new Set(firstClick).size).toBeGreaterThan(1)
+  })
+
+  it('fails a build with an absurd lookback with dbt\'s message and keeps the previous marts', async () => {
+    const before = await parquet.report(request('last_click', 14))
+    const result = await parquet.build({ lookbackDays: 0 })
+    expect(result.success).toBe(false)
+    expect(result.errors.join('\n')).toMatch(/lookback_days/)
+    expect(await parquet.report(request('last_click', 14))).toEqual(before)
+  })
+})
+
+describe('dbt build on generated data', () => {
+  const temp = makeTempDir('dbt-generated')
+  const warehouse = new EmbeddedWarehouse(join(temp.dir, 'generated.duckdb'))
+
+  beforeAll(async () => {
+    await warehouse.generateSample({ seed: 7, users: 3_000, days: 60, endDate: '2026-10-31' })
+    assertDbtSucceeded(await warehouse.build({ conversionEvents: ['purchase', 'begin_checkout'] }))
+  })
+  afterAll(async () => {
+    await warehouse.close()
+    temp.cleanup()
+  })
+
+  it('credits the same conversions and revenue under both models, spread over several channels', async () => {
+    const first = await warehouse.report(request('first_click', 30))
+    const last = await warehouse.report(request('last_click', 30))
+    expect(first.totals).toEqual(last.totals)
+    expect(first.totals.conversions).toBeGreaterThan(0)
+    expect(first.rows.length).toBeGreaterThan(3)
+    expect(sumAmounts(first.rows.map((row) => row.revenue_usd))).toBe(first.totals.revenue_usd)
+    expect(await expectedPurchases(warehouse.path)).toEqual(first.totals)
+  })
+
+  it('moves credit between channels: first and last click disagree somewhere', async () => {
+    const first = reportByChannel(await warehouse.report(request('first_click', 30)))
+    const last = reportByChannel(await warehouse.report(request('last_click', 30)))
+    expect(first).not.toEqual(last)
+  })
+})
