@@ -1,0 +1,104 @@
+import { formatCents, parseCents } from '@shared/money'
+
+const integerFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })
+
+/** Groups the digits of a non-negative whole number with commas ("1234567" -> "1,234,567"). */
+function groupThousands(digits: string): string {
+  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+}
+
+/** A count for tables: whole number with thousands separators. */
+export function formatInteger(value: number): string {
+  return integerFormat.format(value)
+}
+
+/** A count with an explicit sign, for differences ("+12", "-3", "0"). */
+export function formatSignedInteger(value: number): string {
+  return value > 0 ? `+${formatInteger(value)}` : formatInteger(value)
+}
+
+/** Formats exact cents as "$1,234.50" ("-$3.00" when negative) without going through floats. */
+export function formatUsdCents(cents: bigint, options: { signed?: boolean } = {}): string {
+  const [whole = '0', fraction = '00'] = formatCents(cents < 0n ? -cents : cents).split('.')
+  const sign = cents < 0n ? '-' : options.signed && cents > 0n ? '+' : ''
+  return `${sign}$${groupThousands(whole)}.${fraction}`
+}
+
+/** Cents of a decimal string; amounts with more decimals (raw event values) are rounded for display only. */
+function displayCents(amount: string): bigint | undefined {
+  try {
+    return parseCents(amount)
+  } catch {
+    const value = Number(amount)
+    return Number.isFinite(value) ? BigInt(Math.round(value * 100)) : undefined
+  }
+}
+
+/** A decimal USD string from the main process ("1234.5") as "$1,234.50"; text that is no amount is shown as is. */
+export function formatUsd(amount: string): string {
+  const cents = displayCents(amount)
+  return cents === undefined ? amount : formatUsdCents(cents)
+}
+
+/** A USD difference with an explicit sign ("+$12.00", "-$3.50", "$0.00"). */
+export function formatSignedUsd(amount: string): string {
+  const cents = displayCents(amount)
+  return cents === undefined ? amount : formatUsdCents(cents, { signed: true })
+}
+
+/** A compact USD amount for chart axes, where exact cents would only add noise ("$12.3k"). */
+export function formatUsdShort(value: number): string {
+  const magnitude = Math.abs(value)
+  const sign = value < 0 ? '-' : ''
+  if (magnitude >= 1_000_000) return `${sign}$${(magnitude / 1_000_000).toFixed(1).replace(/\.0$/, '')}M`
+  if (magnitude >= 1_000) return `${sign}$${(magnitude / 1_000).toFixed(1).replace(/\.0$/, '')}k`
+  return `${sign}$${magnitude.toFixed(0)}`
+}
+
+/** A share 0..1 as a percentage with one decimal ("12.3%"). */
+export function formatShare(share: number): string {
+  return `${(share * 100).toFixed(1)}%`
+}
+
+/** How long ago an ISO time was, for freshness labels ("just now", "2 min ago", "3 h ago", "5 days ago"). */
+export function formatRelativeTime(iso: string | null, nowMs: number): string {
+  if (!iso) return 'never'
+  const then = Date.parse(iso)
+  if (Number.isNaN(then)) return 'unknown'
+  const seconds = Math.round((nowMs - then) / 1000)
+  if (seconds < 45) return 'just now'
+  const minutes = Math.round(seconds / 60)
+  if (minutes < 60) return `${minutes} min ago`
+  const hours = Math.round(minutes / 60)
+  if (hours < 24) return `${hours} h ago`
+  const days = Math.round(hours / 24)
+  return days === 1 ? '1 day ago' : `${days} days ago`
+}
+
+const pad = (value: number) => String(value).padStart(2, '0')
+
+/** A timestamp in the viewer's local time as "2026-11-26 23:28:09", sortable and unambiguous. */
+export function formatDateTime(iso: string): string {
+  const date = new Date(iso)
+  if (Number.isNaN(date.getTime())) return iso
+  return (
+    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
+    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
+  )
+}
+
+/** Human label of an attribution model. */
+export function modelLabel(model: 'first_click' | 'last_click'): string {
+  return model === 'first_click' ? 'First click' : 'Last click'
+}
+
+/** A long file path cut to its last segments ("…/app/warehouse.duckdb"): the end names the warehouse. */
+export function shortenPath(path: string, maxLength = 34): string {
+  if (path.length <= maxLength) return path
+  const segments = path.split(/[\\/]/)
+  let tail = segments.pop() ?? ''
+  for (let next = segments.pop(); next !== undefined && tail.length + next.length + 3 <= maxLength; next = segments.pop()) {
+    tail = `${next}/${tail}`
+  }
+  return `…/${tail}`
+}
