@@ -28,6 +28,7 @@ Commands:
                          run dbt: staging -> intermediate -> attribution marts
   report --model first_click|last_click [--lookback-days N] [--conversion-events a,b]
          [--by channel|source_medium|campaign] [--format table|json|csv] [--from DATE] [--to DATE]
+         [--channel NAME]
                          conversions and revenue per group, at any lookback 1..90 without a rebuild
   demo                   generate, build and report in one go
   status                 what the warehouse holds
@@ -52,6 +53,7 @@ const OPTIONS = {
   format: { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
+  channel: { type: 'string' },
 } as const
 
 type Values = ReturnType<typeof parseCli>['values']
@@ -99,7 +101,7 @@ export async function main(argv: string[]): Promise<number> {
         }
         return 0
       case 'status':
-        process.stdout.write(`${JSON.stringify({ warehouse: warehouse.path, ...(await warehouse.rawCounts()) })}\n`)
+        process.stdout.write(`${JSON.stringify(await warehouse.status())}\n`)
         return 0
       default:
         process.stderr.write(`Unknown command "${command}".\n\n${HELP}`)
@@ -176,6 +178,7 @@ function reportRequest(values: Values): ReportRequest {
   }
   if (values.from !== undefined) input.fromDate = values.from
   if (values.to !== undefined) input.toDate = values.to
+  if (values.channel !== undefined) input.channel = values.channel
   if (values.model === undefined) throw new UserFacingError('Choose a model: --model first_click or --model last_click.')
   const result = validateReportRequest(input)
   if (!result.ok) throw new UserFacingError(result.error)

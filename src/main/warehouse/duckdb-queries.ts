@@ -45,9 +45,9 @@ export async function queryReport(connection: DuckDBConnection, request: ReportR
   const rows = (
     await readMart(connection, sql, { ...filterValues(request), model: request.model, channel: request.channel ?? null })
   ).map((row): ReportRow => {
-    const out: ReportRow = { conversions: Number(row.conversions), revenue_usd: String(row.revenue_usd ?? '0.00') }
-    for (const key of keys) out[key] = String(row[key])
-    return out
+    // Group keys first, then the figures, as the JSON report promises.
+    const groupKeys = Object.fromEntries(keys.map((key) => [key, String(row[key])]))
+    return { ...groupKeys, conversions: Number(row.conversions), revenue_usd: String(row.revenue_usd ?? '0.00') }
   })
   return {
     model: request.model,

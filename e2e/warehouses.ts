@@ -1,0 +1,49 @@
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** The repository root. */
+export const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)))
+/** Where global set-up keeps the e2e warehouses. */
+export const E2E_DIR = join(ROOT, 'test-results', 'e2e-warehouses')
+/** The real GA4 rows shared by the team, read in place. */
+export const FIXTURE_PARQUET = resolve(ROOT, '..', 'shared', 'fixtures', 'ga4', 'ga4_fixture_20201219_20210119.parquet')
+export const hasFixture = existsSync(FIXTURE_PARQUET)
+
+/** The warehouses the specs run against, each behind its own bridge. */
+export const WAREHOUSES = {
+  fixture: { path: join(E2E_DIR, 'fixture.duckdb'), port: 5181 },
+  generated: { path: join(E2E_DIR, 'generated.duckdb'), port: 5182 },
+} as const
+export type WarehouseName = keyof typeof WAREHOUSES
+
+/** Runs the real CLI and returns its stdout; a failure fails the caller with the CLI's own message. */
+export function cli(args: string[]): string {
+  const run = spawnSync(process.execPath, [join(ROOT, 'bin', 'attribution.js'), ...args], { encoding: 'utf8', cwd: ROOT })
+  if (run.status !== 0) throw new Error(`attribution ${args.join(' ')} failed:\n${run.stderr}`)
+  return run.stdout
+}
+
+/** One group of `attribution report --format json`. */
+export interface CliRow {
+  channel?: string
+  source?: string
+  medium?: string
+  campaign?: string
+  conversions: number
+  revenue_usd: string
+}
+
+/** `attribution report --format json` as an object. */
+export function cliReport(
+  warehouse: WarehouseName,
+  options: { model: string; lookbackDays: number; by?: string; channel?: string; from?: string; to?: string },
+): { rows: CliRow[]; totals: { conversions: number; revenue_usd: string } } {
+  const args = ['report', '--warehouse', WAREHOUSES[warehouse].path, '--model', options.model, '--lookback-days', String(options.lookbackDays), '--format', 'json']
+  args.push('--by', options.by ?? 'channel')
+  if (options.channel) args.push('--channel', options.channel)
+  if (options.from) args.push('--from', options.from)
+  if (options.to) args.push('--to', options.to)
+  return JSON.parse(cli(args)) as ReturnType<typeof cliReport>
+}
