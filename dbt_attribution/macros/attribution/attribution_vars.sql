@@ -1,0 +1,74 @@
+{# The largest lookback the app offers; fct_attribution_credits covers 1..this many days. #}
+{% macro max_lookback_days() -%}
+    {{ return(90) }}
+{%- endmacro %}
+
+{# Microseconds in one day: windows are compared in integer microseconds, never in floats. #}
+{% macro micros_per_day() -%}
+    {{ return(86400000000) }}
+{%- endmacro %}
+
+{# Event names the app may treat as conversions. #}
+{% macro allowed_conversion_events() -%}
+    {{ return(['purchase', 'begin_checkout', 'add_to_cart']) }}
+{%- endmacro %}
+
+{# The var lookback_days as an integer 1..90; any other value stops the run with a message. #}
+{% macro attribution_lookback_days() %}
+    {%- set raw = var('lookback_days', 14) -%}
+    {%- set text = raw | string | trim -%}
+    {%- if raw is sameas true or raw is sameas false or not text.isdigit() -%}
+        {{ exceptions.raise_compiler_error(
+            "var lookback_days must be a whole number of days from 1 to " ~ max_lookback_days()
+            ~ ", got '" ~ raw ~ "'. Example: --vars '{lookback_days: 30}'"
+        ) }}
+    {%- endif -%}
+    {%- set days = text | int -%}
+    {%- if days < 1 or days > max_lookback_days() -%}
+        {{ exceptions.raise_compiler_error(
+            "var lookback_days must be from 1 to " ~ max_lookback_days() ~ ", got " ~ days ~ "."
+        ) }}
+    {%- endif -%}
+    {{ return(days) }}
+{% endmacro %}
+
+{# The var conversion_events as a list of allowed event names; anything else stops the run with a message. #}
+{% macro attribution_conversion_events() %}
+    {%- set raw = var('conversion_events', ['purchase']) -%}
+    {%- if raw is string -%}
+        {%- set names = raw.split(',') -%}
+    {%- elif raw is iterable and raw is not mapping -%}
+        {%- set names = raw -%}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("var conversion_events must be a list of event names, got '" ~ raw ~ "'.") }}
+    {%- endif -%}
+    {%- set events = [] -%}
+    {%- for name in names -%}
+        {%- set event = name | string | trim -%}
+        {%- if event not in allowed_conversion_events() -%}
+            {{ exceptions.raise_compiler_error(
+                "var conversion_events may only contain " ~ allowed_conversion_events() | join(', ')
+                ~ "; got '" ~ event ~ "'. Example: --vars '{conversion_events: [purchase, begin_checkout]}'"
+            ) }}
+        {%- endif -%}
+        {%- if event not in events -%}
+            {%- do events.append(event) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if events | length == 0 -%}
+        {{ exceptions.raise_compiler_error("var conversion_events must name at least one event.") }}
+    {%- endif -%}
+    {{ return(events) }}
+{% endmacro %}
+
+{# The conversion events as a SQL list literal for an `in (...)` filter. #}
+{% macro conversion_events_sql(events) -%}
+    {%- for event in events -%}'{{ event }}'{{ ', ' if not loop.last }}{%- endfor -%}
+{%- endmacro %}
+
+{# Run-start check of both vars, so a bad value fails before any model is built. #}
+{% macro validate_attribution_vars() %}
+    {%- do attribution_lookback_days() -%}
+    {%- do attribution_conversion_events() -%}
+    {{ return('select 1') }}
+{% endmacro %}

@@ -1,0 +1,12 @@
+{# Integer ceiling of numerator / denominator for numerator >= 0 and denominator > 0, without floats. #}
+{% macro ceil_div(numerator, denominator) %}
+    {{ return(adapter.dispatch('ceil_div', 'dbt_attribution')(numerator, denominator)) }}
+{% endmacro %}
+
+{% macro default__ceil_div(numerator, denominator) -%}
+    (({{ numerator }}) + ({{ denominator }}) - 1) // ({{ denominator }})
+{%- endmacro %}
+
+{% macro bigquery__ceil_div(numerator, denominator) -%}
+    div(({{ numerator }}) + ({{ denominator }}) - 1, {{ denominator }})
+{%- endmacro %}

@@ -1,0 +1,58 @@
+{# The text value of one event param; an integer-typed value is returned as text. #}
+{% macro ga4_param_string(params, key) %}
+    {{ return(adapter.dispatch('ga4_param_string', 'dbt_attribution')(params, key)) }}
+{% endmacro %}
+
+{% macro default__ga4_param_string(params, key) -%}
+    list_transform(
+        list_filter({{ params }}, lambda p: p.key = '{{ key }}'),
+        lambda p: coalesce(p.value.string_value, cast(p.value.int_value as varchar))
+    )[1]
+{%- endmacro %}
+
+{% macro bigquery__ga4_param_string(params, key) -%}
+    (select coalesce(p.value.string_value, cast(p.value.int_value as string)) from unnest({{ params }}) as p where p.key = '{{ key }}' limit 1)
+{%- endmacro %}
+
+{# The integer value of one event param; some exports put integers in string_value, so that is cast safely. #}
+{% macro ga4_param_int(params, key) %}
+    {{ return(adapter.dispatch('ga4_param_int', 'dbt_attribution')(params, key)) }}
+{% endmacro %}
+
+{% macro default__ga4_param_int(params, key) -%}
+    list_transform(
+        list_filter({{ params }}, lambda p: p.key = '{{ key }}'),
+        lambda p: coalesce(p.value.int_value, try_cast(p.value.string_value as bigint))
+    )[1]
+{%- endmacro %}
+
+{% macro bigquery__ga4_param_int(params, key) -%}
+    (select coalesce(p.value.int_value, safe_cast(p.value.string_value as int64)) from unnest({{ params }}) as p where p.key = '{{ key }}' limit 1)
+{%- endmacro %}
+
+{# The whole param list reduced to a short text that changes whenever any param does, for fingerprinting identical events. #}
+{% macro ga4_params_digest(params) %}
+    {{ return(adapter.dispatch('ga4_params_digest', 'dbt_attribution')(params)) }}
+{% endmacro %}
+
+{# DuckDB's 64-bit hash of the nested list: serializing it to JSON costs ~15 s per 4M events. #}
+{% macro default__ga4_params_digest(params) -%}
+    cast(hash({{ params }}) as varchar)
+{%- endmacro %}
+
+{% macro bigquery__ga4_params_digest(params) -%}
+    to_json_string({{ params }})
+{%- endmacro %}
+
+{# Only the params with these keys, so each later lookup scans a short list (DuckDB); BigQuery needs no help. #}
+{% macro ga4_params_subset(params, keys) %}
+    {{ return(adapter.dispatch('ga4_params_subset', 'dbt_attribution')(params, keys)) }}
+{% endmacro %}
+
+{% macro default__ga4_params_subset(params, keys) -%}
+    list_filter({{ params }}, lambda p: p.key in ({% for key in keys %}'{{ key }}'{{ ', ' if not loop.last }}{% endfor %}))
+{%- endmacro %}
+
+{% macro bigquery__ga4_params_subset(params, keys) -%}
+    {{ params }}
+{%- endmacro %}

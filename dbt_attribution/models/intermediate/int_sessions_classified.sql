@@ -1,0 +1,112 @@
+with
+
+events as (
+
+    select
+        session_key,
+        user_key,
+        ga_session_id,
+        event_key,
+        event_timestamp_micros,
+        source,
+        medium,
+        campaign,
+        gclid
+    from {{ ref('stg_ga4__events') }}
+    where session_key is not null
+
+),
+
+source_categories as (
+
+    select
+        lower(source) as source,
+        source_category
+    from {{ ref('source_categories') }}
+
+),
+
+session_starts as (
+
+    select
+        session_key,
+        min(user_key) as user_key,
+        min(ga_session_id) as ga_session_id,
+        min(event_timestamp_micros) as session_started_micros
+    from events
+    group by session_key
+
+),
+
+-- A session's traffic source is that of its earliest event that names one.
+sourced_events as (
+
+    select *
+    from events
+    where source is not null
+
+),
+
+first_sourced_events as (
+
+    {{ deduplicate_rows(
+        'sourced_events',
+        partition_by='session_key',
+        order_by=['event_timestamp_micros', 'event_key'],
+        columns=['source', 'medium', 'campaign', 'gclid']
+    ) }}
+
+),
+
+sessions_sourced as (
+
+    select
+        session_starts.session_key,
+        session_starts.user_key,
+        session_starts.ga_session_id,
+        session_starts.session_started_micros,
+        first_sourced_events.session_key is not null as has_traffic_source,
+        coalesce(first_sourced_events.source, '(direct)') as source,
+        case
+            when first_sourced_events.session_key is null then '(none)'
+            else coalesce(first_sourced_events.medium, '(not set)')
+        end as medium,
+        case
+            when first_sourced_events.session_key is null then '(direct)'
+            else coalesce(first_sourced_events.campaign, '(not set)')
+        end as campaign,
+        first_sourced_events.gclid
+    from session_starts
+    left join first_sourced_events
+        on session_starts.session_key = first_sourced_events.session_key
+
+),
+
+final as (
+
+    select
+        sessions_sourced.session_key,
+        sessions_sourced.user_key,
+        sessions_sourced.ga_session_id,
+        {{ timestamp_from_micros('sessions_sourced.session_started_micros') }} as session_started_at,
+        sessions_sourced.session_started_micros,
+        sessions_sourced.has_traffic_source,
+        sessions_sourced.source,
+        sessions_sourced.medium,
+        sessions_sourced.campaign,
+        sessions_sourced.gclid,
+        source_categories.source_category,
+        {{ default_channel_group(
+            'sessions_sourced.source',
+            'sessions_sourced.medium',
+            'sessions_sourced.campaign',
+            'source_categories.source_category',
+            gclid='sessions_sourced.gclid'
+        ) }} as channel
+    from sessions_sourced
+    left join source_categories
+        on lower(sessions_sourced.source) = source_categories.source
+
+)
+
+select * from final

@@ -1,0 +1,73 @@
+{#- Every (conversion, session) pair within the largest lookback; the marts pick from these. -#}
+with
+
+conversions as (
+
+    select
+        conversion_id,
+        user_key,
+        converted_micros
+    from {{ ref('int_conversions_deduplicated') }}
+
+),
+
+sessions as (
+
+    select
+        session_key,
+        user_key,
+        ga_session_id,
+        session_started_at,
+        session_started_micros,
+        source,
+        medium,
+        campaign,
+        channel
+    from {{ ref('int_sessions_classified') }}
+
+),
+
+paired as (
+
+    select
+        conversions.conversion_id,
+        sessions.session_key,
+        sessions.ga_session_id,
+        sessions.session_started_at,
+        sessions.session_started_micros,
+        conversions.converted_micros - sessions.session_started_micros as lag_micros,
+        sessions.source,
+        sessions.medium,
+        sessions.campaign,
+        sessions.channel
+    from conversions
+    inner join sessions
+        on conversions.user_key = sessions.user_key
+        -- Both window ends are inclusive: the converting session and one started exactly L days before count.
+        and sessions.session_started_micros <= conversions.converted_micros
+        and sessions.session_started_micros
+            >= conversions.converted_micros - {{ max_lookback_days() * micros_per_day() }}
+
+),
+
+final as (
+
+    select
+        conversion_id || '|' || session_key as touchpoint_key,
+        conversion_id,
+        session_key,
+        ga_session_id,
+        session_started_at,
+        session_started_micros,
+        lag_micros,
+        -- The smallest whole-day lookback at which this session is eligible.
+        greatest(1, {{ ceil_div('lag_micros', micros_per_day()) }}) as lookback_days_needed,
+        source,
+        medium,
+        campaign,
+        channel
+    from paired
+
+)
+
+select * from final

@@ -1,0 +1,27 @@
+with
+
+attributed_conversions as (
+
+    select
+        conversion_date,
+        attribution_model,
+        channel,
+        revenue_usd
+    from {{ ref('fct_attributed_conversions') }}
+
+),
+
+final as (
+
+    select
+        conversion_date,
+        attribution_model,
+        channel,
+        count(*) as conversions,
+        sum(revenue_usd) as revenue_usd
+    from attributed_conversions
+    group by conversion_date, attribution_model, channel
+
+)
+
+select * from final

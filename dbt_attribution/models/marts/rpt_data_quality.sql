@@ -1,0 +1,72 @@
+{%- set lookback_days = attribution_lookback_days() -%}
+{%- set conversion_events = attribution_conversion_events() -%}
+
+with
+
+raw_day_events as (
+
+    select count(*) as raw_events
+    from {{ source('ga4', 'events') }}
+    where {{ ga4_events_filter(is_intraday=false) }}
+
+),
+
+raw_intraday_events as (
+
+    select count(*) as raw_events
+    from {{ source('ga4', 'events_intraday') }}
+    where {{ ga4_events_filter(is_intraday=true) }}
+
+),
+
+unique_events as (
+
+    select
+        count(*) as unique_events,
+        cast(sum(case when user_key is null then 1 else 0 end) as {{ dbt.type_bigint() }}) as events_without_user_key,
+        cast(sum(
+            case
+                when event_name = 'purchase'
+                    and (transaction_id is null or transaction_id = '(not set)')
+                    then 1
+                else 0
+            end
+        ) as {{ dbt.type_bigint() }}) as purchases_without_transaction_id
+    from {{ ref('stg_ga4__events') }}
+
+),
+
+attributed_conversions as (
+
+    select
+        count(*) as conversions,
+        cast(sum(case when credited_session_key is null then 1 else 0 end) as {{ dbt.type_bigint() }})
+            as conversions_without_eligible_session
+    from {{ ref('fct_attributed_conversions') }}
+    -- Either model works: a conversion has an eligible session for both or for neither.
+    where attribution_model = 'last_click'
+
+),
+
+final as (
+
+    select
+        {{ lookback_days }} as lookback_days,
+        '{{ conversion_events | join(",") }}' as conversion_events,
+        raw_day_events.raw_events + raw_intraday_events.raw_events as raw_events,
+        raw_day_events.raw_events + raw_intraday_events.raw_events - unique_events.unique_events
+            as duplicate_events_removed,
+        unique_events.unique_events,
+        coalesce(unique_events.events_without_user_key, 0) as events_without_user_key,
+        attributed_conversions.conversions,
+        coalesce(attributed_conversions.conversions_without_eligible_session, 0)
+            as conversions_without_eligible_session,
+        coalesce(unique_events.purchases_without_transaction_id, 0) as purchases_without_transaction_id
+    from raw_day_events
+    cross join raw_intraday_events
+    cross join unique_events
+    cross join attributed_conversions
+
+)
+
+select * from final
