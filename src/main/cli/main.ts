@@ -14,6 +14,7 @@ import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-war
 import type { ImportProgress } from '../warehouse/importer'
 import { REPORT_FORMATS, type ReportFormat, formatReport } from './format-report'
 import { runGenerate } from './generate-command'
+import { runStream } from './stream-command'
 import { createProgressPrinter, progressBar } from './progress'
 
 const HELP = `attribution: GA4 first-click and last-click attribution on an embedded DuckDB warehouse
@@ -30,6 +31,9 @@ Commands:
          [--by channel|source_medium|campaign] [--format table|json|csv] [--from DATE] [--to DATE]
          [--channel NAME]
                          conversions and revenue per group, at any lookback 1..90 without a rebuild
+  stream [--count N] [--seed S] [--rate EVENTS_PER_S] [--continuous] [--batch-size N]
+                         live GA4 events into events_intraday, each event id stored once
+                         (a replay of the same --seed adds nothing); run build to refresh the models
   demo                   generate, build and report in one go
   status                 what the warehouse holds
 
@@ -54,6 +58,10 @@ const OPTIONS = {
   from: { type: 'string' },
   to: { type: 'string' },
   channel: { type: 'string' },
+  count: { type: 'string' },
+  rate: { type: 'string' },
+  'batch-size': { type: 'string' },
+  continuous: { type: 'boolean' },
 } as const
 
 type Values = ReturnType<typeof parseCli>['values']
@@ -91,6 +99,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0
       case 'report':
         process.stdout.write(formatReport(await warehouse.report(reportRequest(values)), reportFormat(values)))
+        return 0
+      case 'stream':
+        await runStream(warehouse, values)
         return 0
       case 'demo':
         await runGenerate(warehouse, values)

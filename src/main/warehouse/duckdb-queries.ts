@@ -212,3 +212,27 @@ async function readMart(connection: DuckDBConnection, sql: string, values: Recor
     throw error
   }
 }
+
+/** Recently active users with their first touch and session count, for the streamer to bring back. */
+export async function queryRecentUsers(connection: DuckDBConnection, limit: number): Promise<Array<{ userPseudoId: string; firstTouchAtMicros: number; sessionCount: number }>> {
+  const sql = `
+    with recent as (
+      (select user_pseudo_id, user_first_touch_timestamp, event_timestamp, event_params from ${RAW_SCHEMA}.events order by event_timestamp desc limit 20000)
+      union all
+      (select user_pseudo_id, user_first_touch_timestamp, event_timestamp, event_params from ${RAW_SCHEMA}.events_intraday order by event_timestamp desc limit 20000)
+    )
+    select user_pseudo_id,
+      coalesce(min(user_first_touch_timestamp), min(event_timestamp)) as first_touch,
+      coalesce(max(list_filter(event_params, p -> p.key = 'ga_session_number')[1].value.int_value), 1) as sessions
+    from recent
+    where user_pseudo_id is not null
+    group by user_pseudo_id
+    order by max(event_timestamp) desc, user_pseudo_id
+    limit $limit`
+  const reader = await connection.runAndReadAll(sql, { limit })
+  return reader.getRowObjectsJson().map((row) => ({
+    userPseudoId: String(row.user_pseudo_id),
+    firstTouchAtMicros: Number(row.first_touch),
+    sessionCount: Number(row.sessions),
+  }))
+}

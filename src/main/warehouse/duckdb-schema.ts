@@ -20,5 +20,11 @@ export function rawSchemaStatements(): string[] {
   row_count bigint not null,
   imported_at timestamp not null
 )`,
+    // One row per streamed event id ever stored: what makes a retried or replayed delivery add nothing.
+    `create table if not exists ${RAW_SCHEMA}.stream_receipts (
+  event_id varchar primary key,
+  received_at timestamp not null,
+  batch_id varchar not null
+)`,
   ]
 }

@@ -3,14 +3,18 @@ import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '
 import { type DbtProgress, type DbtRunResult, runDbt } from '../dbt/dbt-runner'
 import { UserFacingError } from '../errors'
 import { type SampleDataResult, writeSampleData } from '../services/sample-data'
+import { type DeliveryHooks, type DeliveryResult, deliverPending } from '../stream/deliver'
+import type { Outbox } from '../stream/outbox'
 import {
   queryChannelFlows,
   queryDailyTrends,
   queryFreshness,
   queryRawCounts,
   queryRecentEvents,
+  queryRecentUsers,
   queryReport,
 } from './duckdb-queries'
+import type { DuckDbFile } from './duckdb-file'
 import { DuckDbSession } from './duckdb-session'
 import { type ImportOptions, type ImportedFile, importGa4Files } from './importer'
 import type { AttributionWarehouse, DailyTrendRows } from './warehouse'
@@ -40,6 +44,17 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
   /** Generates sample events through the import path (see writeSampleData). */
   async generateSample(options: Parameters<typeof writeSampleData>[1]): Promise<SampleDataResult> {
     return this.session.write((file) => writeSampleData(file, options))
+  }
+
+  /** Delivers the outbox's pending batches into `events_intraday` (see deliverPending). */
+  async deliverOutbox(outbox: Outbox, hooks?: DeliveryHooks): Promise<DeliveryResult[]> {
+    if (outbox.pending().length === 0) return []
+    return this.session.write((file) => deliverPending(file, outbox, hooks))
+  }
+
+  /** Runs work on the file opened read-write once, for a run of many writes (the CLI's stream). */
+  writeSession<T>(work: (file: DuckDbFile) => Promise<T>): Promise<T> {
+    return this.session.write(work)
   }
 
   /** Raw row counts; creates an empty warehouse when there is none. */
@@ -77,6 +92,12 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
 
   dailyTrends(filters: DashboardFilters, options: { days: number; byChannel: boolean }): Promise<DailyTrendRows> {
     return this.session.read((connection) => queryDailyTrends(connection, filters, options))
+  }
+
+  /** Recently active users, for the streamer to continue their journeys. */
+  async recentUsers(limit: number): Promise<Awaited<ReturnType<typeof queryRecentUsers>>> {
+    if (!this.session.exists()) return []
+    return this.session.read((connection) => queryRecentUsers(connection, limit))
   }
 
   recentEvents(limit: number): Promise<FeedEvent[]> {

@@ -1,0 +1,70 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { UserFacingError } from '../errors'
+import { StreamSource } from '../stream/stream-source'
+import { Streamer, deliverToFile, outboxFor } from '../stream/streamer'
+import type { DuckDbFile } from '../warehouse/duckdb-file'
+import { queryRecentUsers } from '../warehouse/duckdb-queries'
+import type { EmbeddedWarehouse } from '../warehouse/embedded-warehouse'
+import type { CliValues } from './main'
+
+const MAX_COUNT = 10_000_000
+const MAX_RATE = 1_000_000
+const DEFAULT_BATCH = 1_000
+const RETURNING_USERS = 200
+
+/** `attribution stream`: live GA4 events into `events_intraday` through the durable outbox. */
+export async function runStream(warehouse: EmbeddedWarehouse, values: CliValues): Promise<void> {
+  const count = wholeNumber('--count', values.count, values.continuous ? MAX_COUNT : 10, 0, MAX_COUNT)
+  const rate = values.rate === undefined ? undefined : wholeNumber('--rate', values.rate, 0, 1, MAX_RATE)
+  const batchSize = wholeNumber('--batch-size', values['batch-size'], rate ?? DEFAULT_BATCH, 1, MAX_RATE)
+  const seed = values.seed === undefined ? undefined : wholeNumber('--seed', values.seed, 0, 0, 2 ** 31 - 1)
+  await warehouse.writeSession((file) => streamInto(file, warehouse.path, { count, rate, batchSize, seed, isContinuous: values.continuous === true }))
+}
+
+async function streamInto(
+  file: DuckDbFile,
+  path: string,
+  options: { count: number; rate: number | undefined; batchSize: number; seed: number | undefined; isContinuous: boolean },
+): Promise<void> {
+  const { count, rate, batchSize, seed } = options
+  const streamer = new Streamer(deliverToFile(file), outboxFor(path))
+  const totals = { queued: 0, added: 0, duplicates: 0, rejected: 0, recovered: 0 }
+
+  for (const delivery of await streamer.recover()) {
+    totals.recovered += delivery.addedEventIds.length
+    process.stderr.write(`delivered pending batch ${delivery.batchId}: ${delivery.addedEventIds.length} new, ${delivery.duplicateEventIds.length} duplicates\n`)
+  }
+  let isStopping = false
+  const stop = () => {
+    isStopping = true
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+
+  const source = new StreamSource({ seed, knownUsers: await queryRecentUsers(file.connection, RETURNING_USERS) })
+  let sent = 0
+  while (sent < count && !isStopping) {
+    const started = Date.now()
+    const size = Math.min(batchSize, count - sent)
+    const result = await streamer.burst(source, size)
+    sent += size
+    totals.queued += result.queued
+    totals.rejected += result.rejected.length
+    for (const delivery of result.deliveries) {
+      totals.added += delivery.addedEventIds.length
+      totals.duplicates += delivery.duplicateEventIds.length
+    }
+    process.stderr.write(`queued ${result.queued} events (${sent} of ${options.isContinuous ? 'continuous' : count}); stored ${totals.added} new, ${totals.duplicates} duplicates so far\n`)
+    if (rate !== undefined) await sleep(Math.max(0, (size / rate) * 1000 - (Date.now() - started)))
+  }
+  process.stdout.write(`${JSON.stringify(totals)}\n`)
+}
+
+function wholeNumber(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new UserFacingError(`${flag} must be a whole number from ${min} to ${max}, got "${text}".`)
+  }
+  return value
+}

@@ -1,0 +1,137 @@
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import type { Result } from '../../shared/attribution'
+import {
+  type AppSettings,
+  type BigQuerySettings,
+  CREDENTIAL_MODES,
+  type CredentialMode,
+  WAREHOUSE_KINDS,
+  type WarehouseKind,
+} from '../../shared/settings-api'
+
+/** BigQuery bills at least 10 MB per table a query reads, so a smaller limit would refuse everything. */
+export const MIN_MAXIMUM_BYTES_BILLED = 10 * 1024 * 1024
+/** 100 TiB: far above any sensible limit, low enough to catch a slip of the keyboard. */
+export const MAX_MAXIMUM_BYTES_BILLED = 100 * 1024 ** 4
+
+/** A Google Cloud project id: 6-30 characters, lowercase letters, digits and hyphens, starting with a letter. */
+export const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/
+/** A BigQuery dataset id: letters, digits and underscores. */
+export const DATASET_ID = /^[A-Za-z0-9_]{1,1024}$/
+/** A BigQuery location: a multi-region (US, EU) or a region (europe-west2, us-central1). */
+export const LOCATION = /^(?:US|EU|[a-z]+(?:-[a-z0-9]+)+)$/
+
+/** The settings of a first start: embedded warehouse, BigQuery left for the person to fill in. */
+export const DEFAULT_SETTINGS: AppSettings = {
+  warehouse: 'embedded',
+  bigquery: {
+    projectId: '',
+    ga4Dataset: '',
+    martsDataset: 'attribution',
+    location: 'US',
+    maximumBytesBilled: 1024 ** 3,
+    dbtMaximumBytesBilled: 50 * 1024 ** 3,
+    credentialMode: 'adc',
+  },
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** The GA4 dataset as project and dataset; a bare dataset id lives in the settings' project. */
+export function splitGa4Dataset(settings: Pick<BigQuerySettings, 'projectId' | 'ga4Dataset'>): { project: string; dataset: string } {
+  const dot = settings.ga4Dataset.indexOf('.')
+  return dot < 0 ? { project: settings.projectId, dataset: settings.ga4Dataset } : { project: settings.ga4Dataset.slice(0, dot), dataset: settings.ga4Dataset.slice(dot + 1) }
+}
+
+/** Checks BigQuery settings field by field; `complete` also requires the ids a connection needs. */
+export function validateBigQuerySettings(input: unknown, options: { complete: boolean }): Result<BigQuerySettings> {
+  if (!isRecord(input)) return { ok: false, error: 'BigQuery settings must be an object.' }
+  const text = (key: string) => (typeof input[key] === 'string' ? (input[key] as string).trim() : undefined)
+  const projectId = text('projectId')
+  const ga4Dataset = text('ga4Dataset')
+  const martsDataset = text('martsDataset')
+  const location = text('location')
+  if (projectId === undefined || ga4Dataset === undefined || martsDataset === undefined || location === undefined) {
+    return { ok: false, error: 'BigQuery settings need projectId, ga4Dataset, martsDataset and location as text.' }
+  }
+  if ((options.complete || projectId !== '') && !PROJECT_ID.test(projectId)) {
+    return { ok: false, error: `"${projectId.slice(0, 40)}" is not a Google Cloud project id (6-30 lowercase letters, digits and hyphens, starting with a letter).` }
+  }
+  if (options.complete || ga4Dataset !== '') {
+    const ga4 = splitGa4Dataset({ projectId, ga4Dataset })
+    if (!PROJECT_ID.test(ga4.project) || !DATASET_ID.test(ga4.dataset)) {
+      return { ok: false, error: `"${ga4Dataset.slice(0, 80)}" is not a dataset: write analytics_123456789, or project.dataset for another project's export.` }
+    }
+  }
+  if (!DATASET_ID.test(martsDataset)) return { ok: false, error: `"${martsDataset.slice(0, 40)}" is not a dataset id for the marts (letters, digits and underscores).` }
+  if (!LOCATION.test(location)) return { ok: false, error: `"${location.slice(0, 40)}" is not a BigQuery location (e.g. US, EU, europe-west2).` }
+  const bytes = (key: 'maximumBytesBilled' | 'dbtMaximumBytesBilled'): number | string => {
+    const value = input[key]
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < MIN_MAXIMUM_BYTES_BILLED || value > MAX_MAXIMUM_BYTES_BILLED) {
+      return `${key} must be a whole number of bytes from 10 MiB (BigQuery's minimum bill per table) to 100 TiB.`
+    }
+    return value
+  }
+  const maximumBytesBilled = bytes('maximumBytesBilled')
+  if (typeof maximumBytesBilled === 'string') return { ok: false, error: maximumBytesBilled }
+  const dbtMaximumBytesBilled = bytes('dbtMaximumBytesBilled')
+  if (typeof dbtMaximumBytesBilled === 'string') return { ok: false, error: dbtMaximumBytesBilled }
+  if (!(CREDENTIAL_MODES as readonly unknown[]).includes(input.credentialMode)) {
+    return { ok: false, error: 'credentialMode must be service_account (a key file) or adc (Application Default Credentials).' }
+  }
+  return {
+    ok: true,
+    value: { projectId, ga4Dataset, martsDataset, location, maximumBytesBilled, dbtMaximumBytesBilled, credentialMode: input.credentialMode as CredentialMode },
+  }
+}
+
+/** Checks untrusted settings (IPC, the settings file); choosing BigQuery requires complete BigQuery settings. */
+export function validateAppSettings(input: unknown): Result<AppSettings> {
+  if (!isRecord(input)) return { ok: false, error: 'Settings must be an object.' }
+  if (!(WAREHOUSE_KINDS as readonly unknown[]).includes(input.warehouse)) return { ok: false, error: 'warehouse must be embedded or bigquery.' }
+  const warehouse = input.warehouse as WarehouseKind
+  const bigquery = validateBigQuerySettings(input.bigquery, { complete: warehouse === 'bigquery' })
+  if (!bigquery.ok) return bigquery
+  return { ok: true, value: { warehouse, bigquery: bigquery.value } }
+}
+
+/** Reads the settings file; a missing file gives the defaults, a bad one the defaults and a message. */
+export async function loadSettings(path: string): Promise<{ settings: AppSettings; notice: string | null }> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { settings: structuredClone(DEFAULT_SETTINGS), notice: null }
+    return { settings: structuredClone(DEFAULT_SETTINGS), notice: `The settings file could not be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); using the defaults.` }
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    return { settings: structuredClone(DEFAULT_SETTINGS), notice: 'The settings file is not valid JSON; using the defaults. Saving will replace it.' }
+  }
+  const checked = validateAppSettings(parsed)
+  if (!checked.ok) return { settings: structuredClone(DEFAULT_SETTINGS), notice: `The saved settings were not valid (${checked.error}); using the defaults.` }
+  return { settings: checked.value, notice: null }
+}
+
+/** Validates and writes the settings atomically, so a crash mid-write leaves the old file. */
+export async function saveSettings(path: string, input: unknown): Promise<Result<AppSettings>> {
+  const checked = validateAppSettings(input)
+  if (!checked.ok) return checked
+  await mkdir(dirname(path), { recursive: true })
+  const temp = `${path}.${process.pid}.tmp`
+  await rm(temp, { force: true })
+  const handle = await open(temp, 'wx', 0o600)
+  try {
+    await handle.writeFile(`${JSON.stringify(checked.value, null, 2)}\n`)
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+  await rename(temp, path)
+  return checked
+}
