@@ -82,7 +82,7 @@ record('plain DuckDB scan of the needed columns (the floor)', seconds(scanMs))
 record('ratio full build / scan', `${(buildMs / scanMs).toFixed(1)} x`)
 
 // 5. report at five lookbacks: in-process query latency, and the CLI's wall time.
-const services = createAppServices({ warehousePath })
+const services = await createAppServices({ warehousePath })
 for (const lookbackDays of LOOKBACKS) {
   const samples: number[] = []
   for (let run = 0; run < 7; run++) {
@@ -99,7 +99,7 @@ if (cliRun.status !== 0) throw new Error(cliRun.stderr)
 record('`npx attribution report` whole process (Node start-up included)', `${(performance.now() - cliStarted).toFixed(0)} ms`)
 
 // 6. The app: a lookback change until all four views have their data.
-const app = createAppServices({ warehousePath })
+const app = await createAppServices({ warehousePath })
 const h = app.handlers
 const viewSamples: number[] = []
 await h['warehouse:status']({})
@@ -120,6 +120,57 @@ record('lookback change -> all four views\' data (p95)', `${percentile(viewSampl
 const memory = process.memoryUsage()
 record('main-process memory with the warehouse open (RSS)', `${(memory.rss / 2 ** 20).toFixed(0)} MiB`)
 await app.close()
+
+// 7. Streaming over this history: freshness with the incremental refresh, and with a full build.
+async function measureFreshness(label: string, refreshCommand?: { command: 'build' | 'run'; select?: string }): Promise<void> {
+  const live = await createAppServices({ warehousePath, refreshDebounceMs: 100, refreshCommand })
+  const toFeed: number[] = []
+  const toViews: number[] = []
+  for (let burst = 0; burst < 10; burst++) {
+    const started = performance.now()
+    const sent = await live.handlers['stream:burst']({ count: 10 })
+    if (!sent.ok) throw new Error(sent.error)
+    const feed = await live.handlers['events:recent']({ limit: 50 })
+    if (!feed.ok || !feed.value.some((event) => event.delivery === 'new')) throw new Error('burst not in the feed')
+    toFeed.push(performance.now() - started)
+    await live.stream.delivered()
+    await live.refresh.settled()
+    const state = live.refresh.state()
+    if (state.state !== 'idle') throw new Error(`refresh ${state.state}: ${state.lastError}`)
+    toViews.push(performance.now() - started)
+  }
+  record(`${label}: streamed -> live feed (p50 / p95 of 10 bursts)`, `${percentile(toFeed, 50).toFixed(0)} / ${percentile(toFeed, 95).toFixed(0)} ms`, '<= 1 s')
+  record(`${label}: streamed -> attribution views (p50 / p95)`, `${seconds(percentile(toViews, 50))} / ${seconds(percentile(toViews, 95))}`, '<= 5 s')
+  await live.close()
+}
+await measureFreshness('incremental refresh')
+await measureFreshness('full `dbt build` after each burst', { command: 'build' })
+
+// 8. Sustained stream throughput with de-duplication on: 100,000 events in batches of 10,000, a tenth of them replays.
+{
+  const { Streamer, deliverToFile, outboxFor } = await import('../src/main/stream/streamer')
+  const { StreamSource } = await import('../src/main/stream/stream-source')
+  const throughputPath = join(work, 'throughput.duckdb')
+  const target = new EmbeddedWarehouse(throughputPath)
+  const source = new StreamSource({ seed: 3 })
+  let sent = 0
+  let duplicates = 0
+  const [, streamMs] = await timed(() =>
+    target.writeSession(async (file) => {
+      const streamer = new Streamer(deliverToFile(file), outboxFor(throughputPath))
+      let previous: unknown[] = []
+      for (let batch = 0; batch < 10; batch++) {
+        const events = source.next(9_000)
+        const result = await streamer.send([...events, ...previous.slice(0, 1_000)])
+        previous = events
+        sent += result.queued
+        for (const delivery of result.deliveries) duplicates += delivery.duplicateEventIds.length
+      }
+    }),
+  )
+  record(`stream throughput, de-duplication on (${sent.toLocaleString('en-US')} events, ${duplicates.toLocaleString('en-US')} duplicates; generation included)`, `${Math.round(sent / (streamMs / 1000)).toLocaleString('en-US')} events/s`, '>= 10,000 events/s')
+  await target.close()
+}
 
 // Write the report.
 const cpu = cpus()[0]?.model ?? 'unknown CPU'

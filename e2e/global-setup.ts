@@ -15,6 +15,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   }
   cli(['generate', '--users', '3000', '--days', '60', '--end-date', '2026-10-31', '--seed', '11', '--warehouse', WAREHOUSES.generated.path])
   cli(['build', '--warehouse', WAREHOUSES.generated.path])
+  cli(['generate', '--users', '1500', '--days', '30', '--seed', '12', '--warehouse', WAREHOUSES.stream.path])
+  cli(['build', '--warehouse', WAREHOUSES.stream.path])
 
   const bridges: ChildProcess[] = []
   for (const [name, warehouse] of Object.entries(WAREHOUSES)) {

@@ -15,6 +15,8 @@ export const hasFixture = existsSync(FIXTURE_PARQUET)
 export const WAREHOUSES = {
   fixture: { path: join(E2E_DIR, 'fixture.duckdb'), port: 5181 },
   generated: { path: join(E2E_DIR, 'generated.duckdb'), port: 5182 },
+  /** Sample data up to today, which the streaming spec adds live events to. */
+  stream: { path: join(E2E_DIR, 'stream.duckdb'), port: 5183 },
 } as const
 export type WarehouseName = keyof typeof WAREHOUSES
 

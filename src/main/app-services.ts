@@ -1,22 +1,109 @@
-import { type ApiHandlers, type HandlerHost, createApiHandlers } from './api/handlers'
+import { dirname, join } from 'node:path'
+import type { AppSettings } from '../shared/settings-api'
+import { type ApiHandlers, type HandlerHost, type StreamService, createApiHandlers } from './api/handlers'
+import { BigQueryStream } from './bigquery/bigquery-stream'
+import { BigQueryWarehouse } from './bigquery/bigquery-warehouse'
+import { DeadLetterList } from './bigquery/intraday-writer'
+import { createSettingsHandlers } from './bigquery/settings-handlers'
+import { CredentialStore } from './credentials/credential-store'
+import { redactingLog } from './credentials/redact'
+import { type SecretCipher, aesGcmCipher } from './credentials/secret-cipher'
+import { ServedWarehouse } from './serving/served-warehouse'
+import { ServingStore } from './serving/serving-store'
 import { JobRunner } from './services/jobs'
+import { loadSettings } from './settings/app-settings'
+import { LiveStream } from './stream/live-stream'
+import { type RefreshCommand, RefreshLoop } from './stream/refresh-loop'
+import { outboxFor } from './stream/streamer'
 import { EmbeddedWarehouse } from './warehouse/embedded-warehouse'
+import type { AttributionWarehouse } from './warehouse/warehouse'
+
+/** The dbt run after streamed events land: incremental models rebuild only the users with new events; tests run with full builds. */
+export const STREAM_REFRESH_COMMAND: RefreshCommand = { command: 'run' }
 
 /** The main-process services, wired once, for the Electron app and the browser bridge alike. */
 export interface AppServices {
-  warehouse: EmbeddedWarehouse
+  /** The embedded warehouse (file plus in-memory serving copy), whichever warehouse is active. */
+  warehouse: ServedWarehouse
   jobs: JobRunner
+  stream: LiveStream
+  refresh: RefreshLoop
+  credentials: CredentialStore
   handlers: ApiHandlers
   close(): Promise<void>
 }
 
-/** Wires the warehouse, the job runner and the API handlers; the host adds dialogs and the OS browser. */
-export function createAppServices(options: {
+/** What the host (Electron, or the browser bridge) brings. */
+export interface AppServicesOptions {
   warehousePath: string
+  /** Where settings and the encrypted key live; the warehouse's folder when absent. */
+  userDataDir?: string
+  /** Electron's safeStorage; without it (the browser bridge) keys can be used for the session only. */
+  cipher?: SecretCipher
+  chooseKeyFile?: () => Promise<string | null>
   host?: Pick<HandlerHost, 'chooseImportFiles' | 'openExternal' | 'log'>
-}): AppServices {
-  const warehouse = new EmbeddedWarehouse(options.warehousePath)
-  const jobs = new JobRunner(() => warehouse)
-  const handlers = createApiHandlers({ warehouse: () => warehouse, jobs, ...options.host })
-  return { warehouse, jobs, handlers, close: () => warehouse.close() }
+  refreshDebounceMs?: number
+  /** The dbt run after events land; benchmarks compare the incremental one with a full build. */
+  refreshCommand?: RefreshCommand
+}
+
+/**
+ * Wires the warehouses, jobs, streamer, refresh loop, credentials, settings and API handlers.
+ * Pending outbox batches are delivered at start; Settings switch the views between the embedded
+ * warehouse and BigQuery.
+ */
+export async function createAppServices(options: AppServicesOptions): Promise<AppServices> {
+  const dataDir = options.userDataDir ?? dirname(options.warehousePath)
+  const credentials = new CredentialStore({ dir: dataDir, cipher: options.cipher ?? aesGcmCipher({ available: false }), log: options.host?.log })
+  await credentials.load()
+  const log = redactingLog((line) => options.host?.log?.(line), () => credentials.secrets())
+  const deadLetters = new DeadLetterList()
+  const settingsPath = join(dataDir, 'settings.json')
+
+  const embedded = new EmbeddedWarehouse(options.warehousePath)
+  const warehouse = new ServedWarehouse(embedded, await ServingStore.create())
+  await warehouse.refresh()
+  const jobs = new JobRunner(warehouse)
+  const refresh = new RefreshLoop(warehouse, options.refreshCommand ?? STREAM_REFRESH_COMMAND, options.refreshDebounceMs)
+  const stream = new LiveStream(warehouse, outboxFor(options.warehousePath), refresh)
+  void stream.recover()
+
+  let bigquery: { warehouse: BigQueryWarehouse; stream: BigQueryStream } | undefined
+  const activate = (settings: AppSettings): void => {
+    bigquery?.stream.stop()
+    bigquery = undefined
+    if (settings.warehouse !== 'bigquery') return
+    const bq = new BigQueryWarehouse({
+      settings: settings.bigquery,
+      credentials: settings.bigquery.credentialMode === 'adc' ? { mode: 'adc' } : { mode: 'service_account', key: credentials.serviceAccountKey() },
+    })
+    bigquery = { warehouse: bq, stream: new BigQueryStream(bq, settings.bigquery, credentials, deadLetters, log) }
+  }
+  activate((await loadSettings(settingsPath)).settings)
+
+  const core = createApiHandlers({
+    warehouse: (): AttributionWarehouse => bigquery?.warehouse ?? warehouse,
+    jobs,
+    stream: (): StreamService => bigquery?.stream ?? stream,
+    refresh: () => (bigquery ? { cancel: () => undefined } : refresh),
+    ...options.host,
+    log,
+  })
+  const settingsHandlers = createSettingsHandlers({ settingsPath, credentials, deadLetters, chooseKeyFile: options.chooseKeyFile, onChanged: activate, log })
+  return {
+    warehouse,
+    jobs,
+    stream,
+    refresh,
+    credentials,
+    handlers: { ...core, ...settingsHandlers },
+    close: async () => {
+      bigquery?.stream.stop()
+      stream.stop()
+      refresh.cancel()
+      await stream.delivered()
+      await embedded.close()
+      warehouse.serving.close()
+    },
+  }
 }

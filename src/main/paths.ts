@@ -10,9 +10,9 @@ export function projectRoot(): string {
   return process.env.ATTRIBUTION_ROOT ?? resolve(fileURLToPath(new URL('../..', import.meta.url)))
 }
 
-/** The dbt project folder. */
+/** The dbt project folder (ATTRIBUTION_DBT_PROJECT_DIR points at a copy, e.g. one a test breaks on purpose). */
 export function dbtProjectDir(): string {
-  return join(projectRoot(), 'dbt_attribution')
+  return process.env.ATTRIBUTION_DBT_PROJECT_DIR ?? join(projectRoot(), 'dbt_attribution')
 }
 
 /** The dbt executable in the project's virtualenv, unless ATTRIBUTION_DBT names another. */

@@ -4,6 +4,7 @@
  * bridge serves the same channels over HTTP. Every handler answers with a Result, never a throw.
  */
 import type { AttributionModel, ConversionEvent, ReportRequest, ReportResult, Result } from './attribution'
+import { SETTINGS_CHANNELS, type SettingsChannels } from './settings-api'
 
 /** Settings every dashboard view shares. */
 export interface DashboardFilters {
@@ -82,6 +83,43 @@ export interface FeedEvent {
   medium: string | null
   value_usd: string | null
   is_intraday: boolean
+  /** For streamed events: stored now (`new`), or a repeat of an event id already stored (`duplicate`). */
+  delivery: 'new' | 'duplicate' | null
+  /** For conversions, once the models have been refreshed: the channel each model credits. */
+  first_click_channel: string | null
+  last_click_channel: string | null
+}
+
+/** What one burst of streamed events did. */
+export interface StreamBurstResult {
+  queued: number
+  added: number
+  duplicates: number
+  rejected: number
+}
+
+/** The automatic dbt refresh after events land. */
+export interface RefreshState {
+  state: 'idle' | 'waiting' | 'running' | 'failed'
+  /** When the marts last refreshed successfully, ISO 8601 UTC. */
+  lastSuccessAt: string | null
+  /** dbt's message when the last refresh failed; the views keep the last good numbers meanwhile. */
+  lastError: string | null
+  lastDurationMs: number | null
+  progressPercent: number | null
+  progressMessage: string | null
+}
+
+/** The streamer and the refresh loop, for the header's stream controls. */
+export interface StreamStatus {
+  isStreaming: boolean
+  ratePerSecond: number | null
+  /** Events stored by this app session, duplicates recognised, and events still in the outbox. */
+  storedEvents: number
+  duplicateEvents: number
+  pendingEvents: number
+  rejectedEvents: number
+  refresh: RefreshState
 }
 
 /** What the warehouse holds and how fresh it is. */
@@ -110,8 +148,8 @@ export interface JobProgress {
   message: string
 }
 
-/** Request/response channels, keyed by channel name. */
-export interface ApiChannels {
+/** Request/response channels, keyed by channel name (settings and credentials in settings-api.ts). */
+export interface ApiChannels extends SettingsChannels {
   'attribution:compare': (request: DashboardFilters) => Promise<Result<ComparisonResult>>
   'attribution:trends': (request: TrendsRequest) => Promise<Result<TrendsResult>>
   'attribution:breakdown': (request: BreakdownRequest) => Promise<Result<ReportResult>>
@@ -121,6 +159,11 @@ export interface ApiChannels {
   'warehouse:importFiles': (request: { paths: string[] }) => Promise<Result<WarehouseStatus>>
   'warehouse:chooseAndImport': (request: Record<string, never>) => Promise<Result<WarehouseStatus | null>>
   'shell:openExternal': (request: { url: string }) => Promise<Result<null>>
+  'stream:burst': (request: { count: number }) => Promise<Result<StreamBurstResult>>
+  'stream:start': (request: { ratePerSecond: number }) => Promise<Result<StreamStatus>>
+  'stream:stop': (request: Record<string, never>) => Promise<Result<StreamStatus>>
+  'stream:status': (request: Record<string, never>) => Promise<Result<StreamStatus>>
+  'refresh:cancel': (request: Record<string, never>) => Promise<Result<StreamStatus>>
 }
 
 /** Push channels from the main process to the renderer. */
@@ -143,7 +186,20 @@ export const API_CHANNELS = [
   'warehouse:importFiles',
   'warehouse:chooseAndImport',
   'shell:openExternal',
+  'stream:burst',
+  'stream:start',
+  'stream:stop',
+  'stream:status',
+  'refresh:cancel',
+  ...SETTINGS_CHANNELS,
 ] as const satisfies readonly ApiChannel[]
+
+/** Burst sizes the "Stream events" button may ask for, and the continuous mode's rate bounds. */
+export const STREAM_BURST_MIN = 5
+export const STREAM_BURST_MAX = 20
+export const STREAM_BURST_DEFAULT = 10
+export const STREAM_RATE_MIN = 1
+export const STREAM_RATE_MAX = 20_000
 
 /** The API as the renderer sees it: `api.attribution.compare(request)`. */
 export type RendererApi = {

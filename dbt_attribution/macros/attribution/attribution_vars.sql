@@ -66,9 +66,10 @@
     {%- for event in events -%}'{{ event }}'{{ ', ' if not loop.last }}{%- endfor -%}
 {%- endmacro %}
 
-{# Run-start check of both vars, so a bad value fails before any model is built. #}
+{# Run-start check of the vars, so a bad value fails before any model is built. #}
 {% macro validate_attribution_vars() %}
     {%- do attribution_lookback_days() -%}
     {%- do attribution_conversion_events() -%}
+    {%- do attribution_late_event_window_hours() -%}
     {{ return('select 1') }}
 {% endmacro %}

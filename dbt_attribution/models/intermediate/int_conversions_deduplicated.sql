@@ -1,9 +1,16 @@
-{#- Every allowed conversion event, so fct_attribution_credits can serve any event choice. -#}
-with
-
-events as (
-
-    select
+{{ config(
+    materialized='incremental',
+    unique_key='conversion_id',
+    incremental_strategy=attribution_incremental_strategy(),
+    cluster_by=['user_key'] if target.type == 'bigquery' else none,
+    pre_hook="{{ delete_rows_of_changed_users() }}"
+) }}
+{#-
+    Every allowed conversion event, so fct_attribution_credits can serve any event choice.
+    Incremental runs recompute the conversions of int_users_changed, de-duplicating each of their
+    transaction ids over every user's purchases, as a full build does.
+-#}
+{%- set event_columns -%}
         event_key,
         event_name,
         event_at,
@@ -15,12 +22,71 @@ events as (
         transaction_id,
         purchase_revenue_in_usd,
         event_value_in_usd
+{%- endset %}
+-- depends_on: {{ ref('int_users_changed') }}
+
+with
+{%- if is_incremental() %}
+
+changed_users as (
+
+    select user_key from {{ ref('int_users_changed') }}
+
+),
+
+changed_user_events as (
+
+    select
+        {{ event_columns }}
+    from {{ ref('stg_ga4__events') }}
+    where event_name in ({{ conversion_events_sql(allowed_conversion_events()) }})
+        and user_key in (select user_key from changed_users)
+
+),
+
+changed_transactions as (
+
+    select distinct transaction_id
+    from changed_user_events
+    where event_name = 'purchase'
+        and transaction_id is not null
+        and transaction_id <> '(not set)'
+
+),
+
+-- Other users' purchases of those transactions compete for the earliest; read them too.
+shared_transaction_events as (
+
+    select
+        {{ event_columns }}
+    from {{ ref('stg_ga4__events') }}
+    where event_name = 'purchase'
+        and transaction_id in (select transaction_id from changed_transactions)
+        and user_key is not null
+        and user_key not in (select user_key from changed_users)
+
+),
+
+events as (
+
+    select * from changed_user_events
+    union all
+    select * from shared_transaction_events
+
+),
+{%- else %}
+
+events as (
+
+    select
+        {{ event_columns }}
     from {{ ref('stg_ga4__events') }}
     where event_name in ({{ conversion_events_sql(allowed_conversion_events()) }})
         -- Events without any user key cannot be attributed; rpt_data_quality counts them.
         and user_key is not null
 
 ),
+{%- endif %}
 
 keyed as (
 
@@ -68,7 +134,12 @@ final as (
             "case when event_name = 'purchase' then purchase_revenue_in_usd else event_value_in_usd end"
         ) }} as revenue_usd
     from deduplicated
+    {%- if is_incremental() %}
+    -- Another user's winner is that user's row: unchanged, or that user is in int_users_changed too.
+    where user_key in (select user_key from changed_users)
+    {%- endif %}
 
 )
 
 select * from final
+{{ order_by_for_pruning(['user_key', 'converted_micros']) }}

@@ -1,3 +1,13 @@
+{{ config(
+    materialized='incremental',
+    unique_key='session_key',
+    incremental_strategy=attribution_incremental_strategy(),
+    cluster_by=['user_key'] if target.type == 'bigquery' else none,
+    pre_hook="{{ delete_rows_of_changed_users() }}"
+) }}
+{#- Incremental runs recompute the sessions of int_users_changed only; a session belongs to one user. -#}
+-- depends_on: {{ ref('int_users_changed') }}
+
 with
 
 events as (
@@ -14,6 +24,9 @@ events as (
         gclid
     from {{ ref('stg_ga4__events') }}
     where session_key is not null
+        {%- if is_incremental() %}
+        and user_key in (select user_key from {{ ref('int_users_changed') }})
+        {%- endif %}
 
 ),
 
@@ -110,3 +123,4 @@ final as (
 )
 
 select * from final
+{{ order_by_for_pruning(['user_key', 'session_started_micros']) }}

@@ -1,4 +1,13 @@
+{{ config(
+    materialized='incremental',
+    unique_key='touchpoint_key',
+    incremental_strategy=attribution_incremental_strategy(),
+    cluster_by=['user_key'] if target.type == 'bigquery' else none,
+    pre_hook="{{ delete_rows_of_changed_users() }}"
+) }}
 {#- Every (conversion, session) pair within the largest lookback; the marts pick from these. -#}
+-- depends_on: {{ ref('int_users_changed') }}
+
 with
 
 conversions as (
@@ -8,6 +17,9 @@ conversions as (
         user_key,
         converted_micros
     from {{ ref('int_conversions_deduplicated') }}
+    {%- if is_incremental() %}
+    where user_key in (select user_key from {{ ref('int_users_changed') }})
+    {%- endif %}
 
 ),
 
@@ -24,6 +36,9 @@ sessions as (
         campaign,
         channel
     from {{ ref('int_sessions_classified') }}
+    {%- if is_incremental() %}
+    where user_key in (select user_key from {{ ref('int_users_changed') }})
+    {%- endif %}
 
 ),
 
@@ -31,6 +46,7 @@ paired as (
 
     select
         conversions.conversion_id,
+        conversions.user_key,
         sessions.session_key,
         sessions.ga_session_id,
         sessions.session_started_at,
@@ -55,6 +71,7 @@ final as (
     select
         conversion_id || '|' || session_key as touchpoint_key,
         conversion_id,
+        user_key,
         session_key,
         ga_session_id,
         session_started_at,
@@ -71,3 +88,4 @@ final as (
 )
 
 select * from final
+{{ order_by_for_pruning(['user_key', 'conversion_id']) }}

@@ -4,6 +4,19 @@
 -#}
 {%- set lookback_days = attribution_lookback_days() -%}
 {%- set conversion_events = attribution_conversion_events() -%}
+{#-
+    Incremental runs first delete the rows of int_users_changed and every row built with other
+    vars, then insert each chosen conversion that has no row: after a change of lookback_days or
+    conversion_events that is all of them, as in a full build.
+-#}
+{{ config(
+    materialized='incremental',
+    unique_key=['conversion_id', 'attribution_model'],
+    incremental_strategy=attribution_incremental_strategy(),
+    cluster_by=['user_key'] if target.type == 'bigquery' else none,
+    pre_hook="{{ delete_rows_of_changed_users(extra_condition=stale_attributed_conversions_condition()) }}"
+) }}
+-- depends_on: {{ ref('int_users_changed') }}
 
 with
 
@@ -18,6 +31,9 @@ conversions as (
         revenue_usd
     from {{ ref('int_conversions_deduplicated') }}
     where conversion_event_name in ({{ conversion_events_sql(conversion_events) }})
+    {%- if is_incremental() %}
+        and conversion_id not in (select conversion_id from {{ this }})
+    {%- endif %}
 
 ),
 
@@ -26,6 +42,9 @@ eligible_touchpoints as (
     select *
     from {{ ref('int_touchpoints_joined_to_conversions') }}
     where lag_micros <= {{ lookback_days * micros_per_day() }}
+    {%- if is_incremental() %}
+        and conversion_id in (select conversion_id from conversions)
+    {%- endif %}
 
 ),
 
@@ -103,3 +122,4 @@ final as (
 )
 
 select * from final
+{{ order_by_for_pruning(['user_key', 'conversion_id']) }}

@@ -1,3 +1,10 @@
+{{ config(
+    materialized='incremental',
+    unique_key=['conversion_id', 'attribution_model', 'min_lookback_days'],
+    incremental_strategy=attribution_incremental_strategy(),
+    cluster_by=['user_key'] if target.type == 'bigquery' else none,
+    pre_hook="{{ delete_rows_of_changed_users() }}"
+) }}
 {#-
     Credits for every lookback 1..90 at once, as inclusive day ranges per conversion and model.
     A session that needs `n` days (lag <= n days) is eligible from lookback n on. First click at L
@@ -5,8 +12,10 @@
     smallest n of any session ordered before it, minus one. Last click at L is the latest session
     when it is eligible (it has the smallest lag), from its n to 90. Below the smallest n of a
     conversion nothing is eligible and the range is credited to "(not set)".
+    Incremental runs recompute the conversions of int_users_changed (see delete_rows_of_changed_users).
 -#}
 {%- set max_days = max_lookback_days() -%}
+-- depends_on: {{ ref('int_users_changed') }}
 
 with
 
@@ -20,6 +29,9 @@ conversions as (
         user_key,
         revenue_usd
     from {{ ref('int_conversions_deduplicated') }}
+    {%- if is_incremental() %}
+    where user_key in (select user_key from {{ ref('int_users_changed') }})
+    {%- endif %}
 
 ),
 
@@ -37,6 +49,9 @@ touchpoints as (
         campaign,
         channel
     from {{ ref('int_touchpoints_joined_to_conversions') }}
+    {%- if is_incremental() %}
+    where user_key in (select user_key from {{ ref('int_users_changed') }})
+    {%- endif %}
 
 ),
 
@@ -172,3 +187,4 @@ final as (
 )
 
 select * from final
+{{ order_by_for_pruning(['user_key', 'conversion_id']) }}

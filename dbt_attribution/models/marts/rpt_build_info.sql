@@ -1,7 +1,10 @@
 -- When and how the marts were last built, so the app can say how fresh its numbers are.
+-- Built after every mart, so built_at is also the watermark of int_users_changed's next run:
+-- depends_on: {{ ref('fct_attributed_conversions') }}, {{ ref('fct_attribution_credits') }}
+-- depends_on: {{ ref('agg_attribution_daily') }}, {{ ref('rpt_data_quality') }}
 with final as (
     select
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }}) as built_at,
+        {{ run_started_at_sql() }} as built_at,
         {{ var('lookback_days') }} as lookback_days,
         '{{ invocation_id }}' as invocation_id
 )

@@ -1,3 +1,13 @@
+{{ config(
+    materialized='incremental',
+    unique_key='event_key',
+    incremental_strategy='merge' if target.type == 'bigquery' else 'delete+insert',
+    cluster_by=['user_key'] if target.type == 'bigquery' else none
+) }}
+
+{#- Which raw rows this run reads: all of them, or a window of recent ones (macro staging_load_plan). -#}
+{%- set load_plan = staging_load_plan() -%}
+
 {%- set event_columns -%}
         event_date,
         event_timestamp,
@@ -18,7 +28,11 @@ day_events as (
         {{ event_columns }},
         false as is_intraday
     from {{ source('ga4', 'events') }}
-    where {{ ga4_events_filter(is_intraday=false) }}
+    where {{ ga4_events_filter(is_intraday=false, since_micros=load_plan.since_micros) }}
+    {%- if not load_plan.read_day_table %}
+        -- No export file was imported since the last load: the day table is unchanged.
+        and false
+    {%- endif %}
 
 ),
 
@@ -28,7 +42,7 @@ intraday_events as (
         {{ event_columns }},
         true as is_intraday
     from {{ source('ga4', 'events_intraday') }}
-    where {{ ga4_events_filter(is_intraday=true) }}
+    where {{ ga4_events_filter(is_intraday=true, since_micros=load_plan.since_micros) }}
 
 ),
 
@@ -112,6 +126,42 @@ deduplicated as (
     ) }}
 
 ),
+{%- if is_incremental() %}
+
+stored_events as (
+
+    select
+        event_key,
+        is_intraday,
+        event_timestamp_micros
+    from {{ this }}
+
+),
+
+-- A new event goes in; a stored one is replaced only by a copy that sorts before it (day copy,
+-- then earlier), as a full build would pick. A replayed event therefore changes nothing.
+loadable as (
+
+    select deduplicated.*
+    from deduplicated
+    left join stored_events
+        on deduplicated.event_key = stored_events.event_key
+    where stored_events.event_key is null
+        or (not deduplicated.is_intraday and stored_events.is_intraday)
+        or (
+            deduplicated.is_intraday = stored_events.is_intraday
+            and deduplicated.event_timestamp_micros < stored_events.event_timestamp_micros
+        )
+
+),
+{%- else %}
+
+loadable as (
+
+    select * from deduplicated
+
+),
+{%- endif %}
 
 final as (
 
@@ -140,9 +190,12 @@ final as (
         coalesce(nullif(trim(ecommerce_transaction_id), ''), nullif(trim(param_transaction_id), '')) as transaction_id,
         ecommerce_purchase_revenue_in_usd as purchase_revenue_in_usd,
         event_value_in_usd,
-        is_intraday
-    from deduplicated
+        is_intraday,
+        -- Marks the rows of this load: int_users_changed picks the users touched since the last build.
+        {{ run_started_at_sql() }} as loaded_at
+    from loadable
 
 )
 
 select * from final
+{{ order_by_for_pruning(['user_key', 'event_timestamp_micros']) }}

@@ -1,8 +1,14 @@
 import type { Result } from '../../shared/attribution'
 import type { ApiChannel, ApiResponse, JobProgress, WarehouseStatus } from '../../shared/api'
+import type { SettingsChannels } from '../../shared/settings-api'
 import { UserFacingError, messageOf } from '../errors'
 import { comparisonFromFlows, trendsFromDailyRows } from '../services/dashboard'
 import type { JobRunner } from '../services/jobs'
+import type { LiveStream } from '../stream/live-stream'
+
+/** What "Stream events" needs from a warehouse's streamer (embedded or BigQuery). */
+export type StreamService = Pick<LiveStream, 'burst' | 'start' | 'stop' | 'status'>
+import type { RefreshLoop } from '../stream/refresh-loop'
 import type { AttributionWarehouse } from '../warehouse/warehouse'
 import {
   validateBreakdownRequest,
@@ -10,17 +16,25 @@ import {
   validateEmptyRequest,
   validateExternalUrl,
   validateFeedRequest,
+  validateBurstRequest,
   validateImportRequest,
+  validateStreamStartRequest,
   validateTrendsRequest,
 } from './validate-requests'
 
 /** One handler per channel: untrusted input in, a Result out, never a throw. */
 export type ApiHandlers = { [C in ApiChannel]: (input: unknown) => Promise<ApiResponse<C>> }
 
+/** The handlers built here; the settings channels come from createSettingsHandlers. */
+export type CoreApiHandlers = Omit<ApiHandlers, keyof SettingsChannels>
+
 /** What the handlers need from the host: Electron provides dialogs and the OS browser, the bridge does not. */
 export interface HandlerHost {
   warehouse: () => AttributionWarehouse
   jobs: JobRunner
+  /** The active warehouse's streamer, and the dbt refresh that follows it. */
+  stream: () => StreamService
+  refresh: () => Pick<RefreshLoop, 'cancel'>
   /** Lets the person pick GA4 export files; undefined where there is no file dialog (the browser bridge). */
   chooseImportFiles?: () => Promise<string[] | null>
   openExternal?: (url: string) => Promise<void>
@@ -28,7 +42,7 @@ export interface HandlerHost {
 }
 
 /** Builds every channel's handler over the host's services. */
-export function createApiHandlers(host: HandlerHost): ApiHandlers {
+export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
   const guard = <T>(work: () => Promise<T>): Promise<Result<T>> => settle(work, host.log)
   return {
     'attribution:compare': (input) =>
@@ -52,6 +66,18 @@ export function createApiHandlers(host: HandlerHost): ApiHandlers {
           }
           const paths = await host.chooseImportFiles()
           return paths && paths.length > 0 ? host.jobs.importFiles(paths) : null
+        }),
+      ),
+    'stream:burst': (input) => validated(validateBurstRequest(input), ({ count }) => guard(() => host.stream().burst(count))),
+    'stream:start': (input) =>
+      validated(validateStreamStartRequest(input), ({ ratePerSecond }) => guard(async () => host.stream().start(ratePerSecond))),
+    'stream:stop': (input) => validated(validateEmptyRequest(input), () => guard(async () => host.stream().stop())),
+    'stream:status': (input) => validated(validateEmptyRequest(input), () => guard(async () => host.stream().status())),
+    'refresh:cancel': (input) =>
+      validated(validateEmptyRequest(input), () =>
+        guard(async () => {
+          host.refresh().cancel()
+          return host.stream().status()
         }),
       ),
     'shell:openExternal': (input) =>

@@ -1,5 +1,13 @@
 import { type Result, validateReportRequest } from '../../shared/attribution'
-import type { BreakdownRequest, DashboardFilters, TrendsRequest } from '../../shared/api'
+import {
+  type BreakdownRequest,
+  type DashboardFilters,
+  STREAM_BURST_MAX,
+  STREAM_BURST_MIN,
+  STREAM_RATE_MAX,
+  STREAM_RATE_MIN,
+  type TrendsRequest,
+} from '../../shared/api'
 
 /** Most events the live feed may ask for at once. */
 export const MAX_FEED_LIMIT = 500
@@ -89,4 +97,24 @@ export function validateExternalUrl(input: unknown): Result<{ url: string }> {
   }
   if (parsed.protocol !== 'https:') return { ok: false, error: 'Only https: links open outside the app.' }
   return { ok: true, value: { url: parsed.toString() } }
+}
+
+/** Checks a burst size for "Stream events". */
+export function validateBurstRequest(input: unknown): Result<{ count: number }> {
+  if (!isRecord(input)) return { ok: false, error: 'The request must be an object.' }
+  const { count } = input
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < STREAM_BURST_MIN || count > STREAM_BURST_MAX) {
+    return { ok: false, error: `count must be a whole number from ${STREAM_BURST_MIN} to ${STREAM_BURST_MAX}.` }
+  }
+  return { ok: true, value: { count } }
+}
+
+/** Checks the continuous mode's rate. */
+export function validateStreamStartRequest(input: unknown): Result<{ ratePerSecond: number }> {
+  if (!isRecord(input)) return { ok: false, error: 'The request must be an object.' }
+  const { ratePerSecond } = input
+  if (typeof ratePerSecond !== 'number' || !Number.isInteger(ratePerSecond) || ratePerSecond < STREAM_RATE_MIN || ratePerSecond > STREAM_RATE_MAX) {
+    return { ok: false, error: `The rate must be a whole number of events per second from ${STREAM_RATE_MIN} to ${STREAM_RATE_MAX}.` }
+  }
+  return { ok: true, value: { ratePerSecond } }
 }

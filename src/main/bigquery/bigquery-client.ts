@@ -19,7 +19,8 @@ export function bigQueryClientOptions(
   credentials: BigQueryCredentials,
   options: { transport?: BigQueryTransport; maxRetries?: number } = {},
 ): BigQueryOptions {
-  const base: BigQueryOptions = { projectId: settings.projectId, location: settings.location, maxRetries: options.maxRetries ?? 3 }
+  const retries = options.maxRetries ?? 3
+  const base: BigQueryOptions = { projectId: settings.projectId, location: settings.location, retryOptions: { autoRetry: retries > 0, maxRetries: retries } }
   // A test transport replaces authentication entirely, so a test can never send a real credential.
   if (options.transport) return { ...base, apiEndpoint: options.transport.apiEndpoint, authClient: options.transport.authClient }
   if (credentials.mode === 'adc') return base

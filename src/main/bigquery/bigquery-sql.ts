@@ -1,3 +1,4 @@
+import { BigQuery, type BigQueryDate } from '@google-cloud/bigquery'
 import { GROUPING_KEYS, type ReportRequest } from '../../shared/attribution'
 import type { DashboardFilters } from '../../shared/api'
 import { DATASET_ID, PROJECT_ID } from '../settings/app-settings'
@@ -11,7 +12,7 @@ import { DATASET_ID, PROJECT_ID } from '../settings/app-settings'
 /** A query and its named parameters with their BigQuery types (needed for NULLs and arrays). */
 export interface BigQueryStatement {
   sql: string
-  params: Record<string, string | number | boolean | null | string[]>
+  params: Record<string, string | number | boolean | null | string[] | BigQueryDate>
   types: Record<string, string | string[]>
 }
 
@@ -44,7 +45,13 @@ function filteredCredits(marts: DatasetRef): string {
 
 function filterParams(filters: Omit<ReportRequest, 'model' | 'by'>): Pick<BigQueryStatement, 'params' | 'types'> {
   return {
-    params: { lookback: filters.lookbackDays, events: [...filters.conversionEvents], from_date: filters.fromDate ?? null, to_date: filters.toDate ?? null },
+    params: {
+      lookback: filters.lookbackDays,
+      events: [...filters.conversionEvents],
+      // The client sends a DATE parameter's value only from a BigQueryDate; a plain string would go out empty (NULL).
+      from_date: filters.fromDate ? BigQuery.date(filters.fromDate) : null,
+      to_date: filters.toDate ? BigQuery.date(filters.toDate) : null,
+    },
     types: { lookback: 'INT64', events: ['STRING'], from_date: 'DATE', to_date: 'DATE' },
   }
 }
@@ -103,7 +110,7 @@ export function dailyTrendsStatement(marts: DatasetRef, filters: DashboardFilter
       cast(sum(revenue_usd) as string) as revenue_usd,
       format_date('%Y-%m-%d', any_value(bounds.last_date)) as last_date
     from credits cross join bounds
-    where conversion_date > bounds.last_date - @days
+    where conversion_date > date_sub(bounds.last_date, interval @days day)
     group by all
     order by day, model, channel`,
     params: { ...filter.params, days: options.days },

@@ -13,17 +13,24 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
   process.stderr.write(`--port must be a port number, got "${values.port}"\n`)
   process.exit(2)
 }
-const services = createAppServices({
+const services = await createAppServices({
   warehousePath: warehousePath(values.warehouse),
   host: { log: (message) => process.stderr.write(`${message}\n`) },
 })
 const bridge = await startBridge({
   handlers: services.handlers,
   staticDir: values.static ?? join(projectRoot(), 'out', 'renderer'),
-  onJobProgress: (listener) => services.jobs.onProgress(listener),
+  onJobProgress: (listener) => {
+    const stopJobs = services.jobs.onProgress(listener)
+    const stopRefresh = services.refresh.onProgress(listener)
+    return () => {
+      stopJobs()
+      stopRefresh()
+    }
+  },
   port,
 })
-process.stdout.write(`Dashboard at ${bridge.url} (warehouse ${services.warehouse.path}); Ctrl+C stops it.\n`)
+process.stdout.write(`Dashboard at ${bridge.url} (warehouse ${services.warehouse.embedded.path}); Ctrl+C stops it.\n`)
 
 async function stop(): Promise<void> {
   await bridge.close()

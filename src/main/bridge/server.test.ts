@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createAppServices } from '../app-services'
+import { type AppServices, createAppServices } from '../app-services'
 import { makeTempDir } from '../testing/fixtures'
 import { type Bridge, startBridge } from './server'
 
@@ -30,13 +30,14 @@ function send(url: string, options: { method?: string; headers?: Record<string, 
 describe('browser bridge', () => {
   const temp = makeTempDir('bridge')
   const staticDir = join(temp.dir, 'renderer')
-  const services = createAppServices({ warehousePath: join(temp.dir, 'warehouse.duckdb') })
+  let services: AppServices
   let bridge: Bridge
 
   beforeAll(async () => {
     mkdirSync(staticDir)
     writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>app</title>')
     writeFileSync(join(temp.dir, 'secret.txt'), 'not for the browser')
+    services = await createAppServices({ warehousePath: join(temp.dir, 'warehouse.duckdb') })
     bridge = await startBridge({ handlers: services.handlers, staticDir, onJobProgress: (l) => services.jobs.onProgress(l) })
   })
   afterAll(async () => {

@@ -1,29 +1,47 @@
 // The Electron entry: thin glue over the same services the CLI and the browser bridge use.
 import { join } from 'node:path'
-import { BrowserWindow, app, dialog, ipcMain, session, shell } from 'electron'
-import { createAppServices } from '../app-services'
+import { BrowserWindow, app, dialog, ipcMain, safeStorage, session, shell } from 'electron'
+import type { JobProgress } from '../../shared/api'
+import { type AppServices, createAppServices } from '../app-services'
+import { safeStorageCipher } from '../credentials/secret-cipher'
 import { warehousePath } from '../paths'
 import { CONTENT_SECURITY_POLICY } from '../bridge/server'
 import { bindIpcHandlers } from './ipc'
 import { handleWindowOpen, isAllowedNavigation, isTrustedSender, mainWindowOptions } from './window-policy'
 
 let mainWindow: BrowserWindow | undefined
-const services = createAppServices({
-  warehousePath: warehousePath(process.env.ATTRIBUTION_WAREHOUSE ?? join(app.getPath('userData'), 'warehouse.duckdb')),
-  host: {
-    chooseImportFiles: async () => {
+let servicesReady: Promise<AppServices> | undefined
+
+/** safeStorage is usable only once the app is ready (on Linux it needs the keyring), so services start then. */
+function startServices(): Promise<AppServices> {
+  return createAppServices({
+    warehousePath: warehousePath(process.env.ATTRIBUTION_WAREHOUSE ?? join(app.getPath('userData'), 'warehouse.duckdb')),
+    userDataDir: app.getPath('userData'),
+    cipher: safeStorageCipher(safeStorage),
+    chooseKeyFile: async () => {
       const options = {
-        title: 'Import GA4 export files',
-        properties: ['openFile', 'multiSelections'] as Array<'openFile' | 'multiSelections'>,
-        filters: [{ name: 'GA4 exports', extensions: ['parquet', 'json', 'ndjson', 'jsonl', 'gz'] }],
+        title: 'Choose a BigQuery service-account key',
+        properties: ['openFile'] as Array<'openFile'>,
+        filters: [{ name: 'Service-account key', extensions: ['json'] }],
       }
       const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options)
-      return result.canceled ? null : result.filePaths
+      return result.canceled ? null : (result.filePaths[0] ?? null)
     },
-    openExternal: (url) => shell.openExternal(url),
-    log: (message) => console.error(message),
-  },
-})
+    host: {
+      chooseImportFiles: async () => {
+        const options = {
+          title: 'Import GA4 export files',
+          properties: ['openFile', 'multiSelections'] as Array<'openFile' | 'multiSelections'>,
+          filters: [{ name: 'GA4 exports', extensions: ['parquet', 'json', 'ndjson', 'jsonl', 'gz'] }],
+        }
+        const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options)
+        return result.canceled ? null : result.filePaths
+      },
+      openExternal: (url) => shell.openExternal(url),
+      log: (message) => console.error(message),
+    },
+  })
+}
 
 function appUrl(): string {
   return process.env.ELECTRON_RENDERER_URL ?? `file://${join(__dirname, '../renderer/index.html')}`
@@ -42,11 +60,15 @@ function setupSecurity(): void {
   })
 }
 
-function setupIpc(): void {
+async function setupIpc(): Promise<void> {
+  servicesReady = startServices()
+  const services = await servicesReady
   bindIpcHandlers(ipcMain, services.handlers, (sender) =>
     isTrustedSender(sender, { webContentsId: mainWindow?.webContents.id, appUrl: appUrl() }),
   )
-  services.jobs.onProgress((progress) => mainWindow?.webContents.send('job:progress', progress))
+  const push = (progress: JobProgress) => mainWindow?.webContents.send('job:progress', progress)
+  services.jobs.onProgress(push)
+  services.refresh.onProgress(push)
 }
 
 function createWindow(): void {
@@ -59,9 +81,9 @@ function createWindow(): void {
   else void mainWindow.loadFile(join(__dirname, '../renderer/index.html'))
 }
 
-void app.whenReady().then(() => {
+void app.whenReady().then(async () => {
   setupSecurity()
-  setupIpc()
+  await setupIpc()
   createWindow()
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow()
@@ -73,5 +95,5 @@ app.on('window-all-closed', () => {
 })
 
 app.on('will-quit', () => {
-  void services.close()
+  void servicesReady?.then((services) => services.close())
 })

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { API_CHANNELS } from '../../shared/api'
-import { createAppServices } from '../app-services'
+import { type AppServices, createAppServices } from '../app-services'
 import { makeTempDir } from '../testing/fixtures'
 import { type IpcEventLike, type IpcMainLike, bindIpcHandlers } from './ipc'
 import { isTrustedSender } from './window-policy'
@@ -23,9 +23,12 @@ class IpcRegistry implements IpcMainLike {
 
 describe('IPC binding over the real services', () => {
   const temp = makeTempDir('ipc')
-  const services = createAppServices({ warehousePath: join(temp.dir, 'warehouse.duckdb') })
+  let services: AppServices
   const ipc = new IpcRegistry()
-  bindIpcHandlers(ipc, services.handlers, (sender) => isTrustedSender(sender, { webContentsId: 1, appUrl: APP_URL }))
+  beforeAll(async () => {
+    services = await createAppServices({ warehousePath: join(temp.dir, 'warehouse.duckdb') })
+    bindIpcHandlers(ipc, services.handlers, (sender) => isTrustedSender(sender, { webContentsId: 1, appUrl: APP_URL }))
+  })
   const fromApp: IpcEventLike = { sender: { id: 1 }, senderFrame: { url: APP_URL } }
   const fromElsewhere: IpcEventLike = { sender: { id: 2 }, senderFrame: { url: 'https://evil.example/' } }
 

@@ -13,6 +13,8 @@ export interface GenerateOptions {
   endDate: string
   /** Index of the first user, so a large run can be generated in chunks that equal one run. */
   firstUser?: number
+  /** Drops events after this moment (epoch microseconds): sample data ending today stops at now, not midnight. */
+  notAfterMicros?: number
   /** Adds a stable `event_id` param; off for batch exports, which GA4 writes without one. */
   withEventId?: boolean
   /** Called every ~0.5% of users and once at the end. */
@@ -61,7 +63,7 @@ export function* generateEvents(options: GenerateOptions): Generator<Ga4Event> {
     for (const sessionStart of planSessionStarts(rng, firstSeenAt, endBeforeMicros)) {
       for (const event of generateSession(rng, user, sessionStart, { withEventId: options.withEventId })) {
         // Sessions straddling the end of the window are cut off, as a daily export would be.
-        if (event.event_timestamp < endBeforeMicros) yield event
+        if (event.event_timestamp < endBeforeMicros && (options.notAfterMicros === undefined || event.event_timestamp <= options.notAfterMicros)) yield event
       }
     }
     if ((offset + 1) % progressEvery === 0 || offset + 1 === options.users) options.onProgress?.(offset + 1, options.users)

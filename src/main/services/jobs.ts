@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events'
 import { DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '../../shared/attribution'
 import type { JobProgress, WarehouseStatus } from '../../shared/api'
 import { UserFacingError } from '../errors'
-import { assertDbtSucceeded, type EmbeddedWarehouse } from '../warehouse/embedded-warehouse'
+import type { ServedWarehouse } from '../serving/served-warehouse'
+import { assertDbtSucceeded } from '../warehouse/embedded-warehouse'
 import { DEFAULT_SAMPLE, todayUtc } from './sample-data'
 
 /** Seed of the app's sample data: the same demo numbers on every machine for the same day. */
@@ -16,7 +17,7 @@ export class JobRunner {
   private readonly emitter = new EventEmitter()
   private running: string | undefined
 
-  constructor(private readonly warehouse: () => EmbeddedWarehouse) {}
+  constructor(private readonly served: ServedWarehouse) {}
 
   /** Subscribes to progress; returns the unsubscribe function. */
   onProgress(listener: (progress: JobProgress) => void): () => void {
@@ -27,7 +28,7 @@ export class JobRunner {
   /** Generates the default sample, then builds the models. */
   generateSample(): Promise<WarehouseStatus> {
     return this.exclusive('Generating sample data', async () => {
-      await this.warehouse().generateSample({
+      await this.served.embedded.generateSample({
         seed: SAMPLE_SEED,
         ...DEFAULT_SAMPLE,
         endDate: todayUtc(),
@@ -46,7 +47,7 @@ export class JobRunner {
   /** Imports GA4 export files, then builds the models. */
   importFiles(paths: string[]): Promise<WarehouseStatus> {
     return this.exclusive('Importing files', async () => {
-      await this.warehouse().importFiles(paths, {
+      await this.served.embedded.importFiles(paths, {
         onProgress: (progress) =>
           this.emit({
             job: 'import',
@@ -61,7 +62,8 @@ export class JobRunner {
 
   private async build(): Promise<void> {
     this.emit({ job: 'build', phase: 'starting', percent: 0, message: 'Building the attribution models with dbt' })
-    const result = await this.warehouse().build({
+    const result = await this.served.embedded.build({
+      afterSuccess: () => this.served.serving.refreshFrom(this.served.embedded.path),
       lookbackDays: LOOKBACK_DEFAULT_DAYS,
       conversionEvents: DEFAULT_CONVERSION_EVENTS,
       onProgress: (progress) => {
@@ -78,7 +80,7 @@ export class JobRunner {
     this.running = name
     try {
       await work()
-      return await this.warehouse().status()
+      return await this.served.status()
     } finally {
       this.running = undefined
     }

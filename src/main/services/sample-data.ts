@@ -41,6 +41,8 @@ export async function writeSampleData(
   file: DuckDbFile,
   options: Omit<GenerateOptions, 'onProgress'> & { onProgress?: (progress: SampleDataProgress) => void },
 ): Promise<SampleDataResult> {
+  // Sample data that ends today stops at this moment: a live feed must not show events from later today.
+  if (options.notAfterMicros === undefined && options.endDate === todayUtc()) options = { ...options, notAfterMicros: Date.now() * 1000 }
   const temp = mkdtempSync(join(tmpdir(), 'attribution-sample-'))
   const transaction = await Ga4ImportTransaction.begin(file)
   let events = 0

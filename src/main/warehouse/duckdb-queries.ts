@@ -149,6 +149,9 @@ export async function queryRecentEvents(connection: DuckDBConnection, limit: num
     medium: row.medium === null ? null : String(row.medium),
     value_usd: row.value_usd === null ? null : String(row.value_usd),
     is_intraday: row.is_intraday === true,
+    delivery: null,
+    first_click_channel: null,
+    last_click_channel: null,
   }))
 }
 

@@ -25,6 +25,11 @@ export interface BuildOptions {
   conversionEvents?: readonly ConversionEvent[]
   onProgress?: (progress: DbtProgress) => void
   signal?: AbortSignal
+  /** The dbt command and selection; a full `build` of everything when absent. */
+  command?: 'build' | 'run'
+  select?: string
+  /** Runs after a successful dbt run while the file is still free of this process's connections. */
+  afterSuccess?: () => Promise<void>
 }
 
 /** The embedded DuckDB warehouse: one file, shared by readers and handed over for each write. */
@@ -70,16 +75,26 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
     if (options.conversionEvents !== undefined) vars.conversion_events = options.conversionEvents
     // Opening read-write once creates the raw tables, so dbt's sources exist even in a new warehouse.
     await this.session.write(async () => undefined)
-    return this.session.exclusive(() =>
-      runDbt({
-        command: 'build',
+    return this.session.exclusive(async () => {
+      const result = await runDbt({
+        command: options.command ?? 'build',
         target: 'duckdb',
         env: { ATTRIBUTION_WAREHOUSE: this.path },
         vars,
+        select: options.select,
+        targetPath: `${this.path}.dbt`,
         onProgress: options.onProgress,
         signal: options.signal,
-      }),
-    )
+      })
+      if (result.success) await options.afterSuccess?.()
+      return result
+    })
+  }
+
+  /** Runs work while this process holds no connection to the file (to attach it elsewhere, say). */
+  async exclusive<T>(work: () => Promise<T>): Promise<T> {
+    await this.session.write(async () => undefined)
+    return this.session.exclusive(work)
   }
 
   report(request: ReportRequest): Promise<ReportResult> {

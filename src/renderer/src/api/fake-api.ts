@@ -1,4 +1,4 @@
-import type { JobProgress, RendererApi } from '@shared/api'
+import { API_CHANNELS, type JobProgress, type RendererApi } from '@shared/api'
 
 /** Methods a fake may override, by domain; anything left out answers a "not faked" error. */
 export type FakeApiOverrides = { [Domain in Exclude<keyof RendererApi, 'onJobProgress'>]?: Partial<RendererApi[Domain]> }
@@ -7,17 +7,15 @@ export type FakeApiOverrides = { [Domain in Exclude<keyof RendererApi, 'onJobPro
 export function createFakeApi(overrides: FakeApiOverrides = {}): RendererApi & { emitProgress(progress: JobProgress): void } {
   const notFaked = async () => ({ ok: false as const, error: 'not faked in this test' })
   const listeners = new Set<(progress: JobProgress) => void>()
+  // Every channel of the contract, so a new channel never leaves the fake behind.
+  const given = overrides as Record<string, Record<string, unknown> | undefined>
+  const methods: Record<string, Record<string, unknown>> = {}
+  for (const channel of API_CHANNELS) {
+    const [domain = '', verb = ''] = channel.split(':')
+    ;(methods[domain] ??= {})[verb] = given[domain]?.[verb] ?? notFaked
+  }
   return {
-    attribution: { compare: notFaked, trends: notFaked, breakdown: notFaked, ...overrides.attribution },
-    events: { recent: notFaked, ...overrides.events },
-    warehouse: {
-      status: notFaked,
-      generateSample: notFaked,
-      importFiles: notFaked,
-      chooseAndImport: notFaked,
-      ...overrides.warehouse,
-    },
-    shell: { openExternal: notFaked, ...overrides.shell },
+    ...(methods as unknown as Omit<RendererApi, 'onJobProgress'>),
     onJobProgress(listener) {
       listeners.add(listener)
       return () => listeners.delete(listener)

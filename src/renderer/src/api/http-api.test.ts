@@ -1,4 +1,4 @@
-import type { JobProgress } from '@shared/api'
+import { API_CHANNELS, type JobProgress } from '@shared/api'
 import { describe, expect, it, vi } from 'vitest'
 import { type EventSourceLike, UNREACHABLE_MESSAGE, createHttpApi } from './http-api'
 
@@ -45,6 +45,26 @@ describe('createHttpApi', () => {
     expect(Object.keys(api.warehouse).sort()).toEqual(['chooseAndImport', 'generateSample', 'importFiles', 'status'])
     expect(Object.keys(api.events)).toEqual(['recent'])
     expect(Object.keys(api.shell)).toEqual(['openExternal'])
+    expect(Object.keys(api.stream).sort()).toEqual(['burst', 'deadLetters', 'start', 'status', 'stop'])
+    expect(Object.keys(api.refresh)).toEqual(['cancel'])
+    expect(Object.keys(api.settings).sort()).toEqual(['get', 'save', 'testConnection'])
+    expect(Object.keys(api.credentials).sort()).toEqual(['chooseKeyFile', 'clear'])
+  })
+
+  it('covers every channel of the contract', () => {
+    const api = createHttpApi({ fetch: async () => json({ ok: true, value: null }) }) as unknown as Record<string, Record<string, unknown>>
+    for (const channel of API_CHANNELS) {
+      const [domain = '', verb = ''] = channel.split(':')
+      expect(typeof api[domain]?.[verb], channel).toBe('function')
+    }
+  })
+
+  it('posts settings and credential requests to their own channels', async () => {
+    const fetch = vi.fn(async () => json({ ok: true, value: null }))
+    const api = createHttpApi({ fetch })
+    await api.credentials.chooseKeyFile({ persistence: 'session' })
+    await api.stream.deadLetters({})
+    expect(fetch.mock.calls.map((call) => (call as unknown[])[0])).toEqual(['/api/credentials:chooseKeyFile', '/api/stream:deadLetters'])
   })
 
   it('delivers job:progress events from one shared event stream and closes it after the last listener', () => {

@@ -1,4 +1,4 @@
-import type { ApiChannel, ApiChannels, ApiRequest, JobProgress, RendererApi } from '@shared/api'
+import { API_CHANNELS, type ApiChannel, type JobProgress, type RendererApi } from '@shared/api'
 import type { Result } from '@shared/attribution'
 
 /** What the renderer shows when the browser bridge cannot be reached. */
@@ -70,27 +70,19 @@ export function createHttpApi(options: HttpApiOptions = {}): RendererApi {
     return isResult(body) ? body : { ok: false, error: `${UNREACHABLE_MESSAGE} (the answer was not a result)` }
   }
 
-  // The bridge validates every answer against the same contract, so the cast only restores the channel's type.
-  const channel = <C extends ApiChannel>(name: C): ApiChannels[C] =>
-    ((request: ApiRequest<C>) => post(name, request)) as unknown as ApiChannels[C]
-
   const listeners = new Set<(progress: JobProgress) => void>()
   let source: EventSourceLike | undefined
 
+  // One method per channel of the contract, as the preload derives them: `api.<domain>.<verb>(request)`.
+  const methods: Record<string, Record<string, (request: unknown) => Promise<Result<unknown>>>> = {}
+  for (const channel of API_CHANNELS) {
+    const [domain = '', verb = ''] = channel.split(':')
+    ;(methods[domain] ??= {})[verb] = (request) => post(channel, request)
+  }
+
+  // The bridge validates every answer against the same contract, so the cast only restores the channels' types.
   return {
-    attribution: {
-      compare: channel('attribution:compare'),
-      trends: channel('attribution:trends'),
-      breakdown: channel('attribution:breakdown'),
-    },
-    events: { recent: channel('events:recent') },
-    warehouse: {
-      status: channel('warehouse:status'),
-      generateSample: channel('warehouse:generateSample'),
-      importFiles: channel('warehouse:importFiles'),
-      chooseAndImport: channel('warehouse:chooseAndImport'),
-    },
-    shell: { openExternal: channel('shell:openExternal') },
+    ...(methods as unknown as Omit<RendererApi, 'onJobProgress'>),
     onJobProgress(listener) {
       listeners.add(listener)
       // One stream serves every listener, opened on first use and closed when the last one leaves.

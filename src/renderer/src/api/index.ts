@@ -4,6 +4,9 @@ import { createHttpApi } from './http-api'
 /** The API the renderer talks to: the preload's bridge inside Electron, else the HTTP twin of the browser bridge. */
 export const api: RendererApi = (typeof window !== 'undefined' && window.api) || createHttpApi()
 
+/** True inside the desktop app; false in the browser preview, which has no native dialogs. */
+export const isDesktopApp = typeof window !== 'undefined' && window.api !== undefined
+
 let replacement: RendererApi | undefined
 
 /** The API stores and components call; a seam so tests can hand in a fake. */

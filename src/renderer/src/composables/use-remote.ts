@@ -1,13 +1,18 @@
 import type { Result } from '@shared/attribution'
 import { type Ref, type ShallowRef, ref, shallowRef } from 'vue'
 
+/** How a load runs: a background load (after the models refreshed) keeps the old answer on screen without the loading state. */
+export interface LoadOptions {
+  isBackground?: boolean
+}
+
 /** The state of one kind of request: the last answer kept while the next one loads (stale-while-revalidate). */
 export interface Remote<T> {
   data: ShallowRef<T | undefined>
   error: Ref<string | undefined>
   isLoading: Ref<boolean>
   /** Runs a call; only the newest call's answer is kept, so a slow old answer never overwrites a new one. */
-  run(call: () => Promise<Result<T>>): Promise<void>
+  run(call: () => Promise<Result<T>>, options?: LoadOptions): Promise<void>
 }
 
 /** The message of anything thrown, for a transport that rejects instead of answering a Result. */
@@ -22,9 +27,10 @@ export function useRemote<T>(): Remote<T> {
   const isLoading = ref(false)
   let latest = 0
 
-  async function run(call: () => Promise<Result<T>>): Promise<void> {
+  async function run(call: () => Promise<Result<T>>, options: LoadOptions = {}): Promise<void> {
     const ticket = ++latest
-    isLoading.value = true
+    // A background call still ends a superseded foreground call's loading state when it answers.
+    if (!options.isBackground) isLoading.value = true
     let result: Result<T>
     try {
       result = await call()
@@ -37,7 +43,8 @@ export function useRemote<T>(): Remote<T> {
     if (result.ok) {
       data.value = result.value
       error.value = undefined
-    } else {
+    } else if (!options.isBackground || data.value === undefined) {
+      // A failed background load keeps the last good answer: the header already says the refresh failed.
       error.value = result.error
     }
   }

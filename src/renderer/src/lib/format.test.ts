@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  formatAge,
   formatDateTime,
   formatInteger,
   formatRelativeTime,
@@ -67,6 +68,16 @@ describe('time formatting', () => {
     expect(formatRelativeTime('2026-11-21T12:00:00Z', now)).toBe('5 days ago')
     expect(formatRelativeTime(null, now)).toBe('never')
     expect(formatRelativeTime('garbage', now)).toBe('unknown')
+  })
+
+  it('counts seconds for the first minute of live freshness', () => {
+    const now = Date.parse('2026-11-26T12:00:00Z')
+    expect(formatAge('2026-11-26T12:00:00.400Z', now)).toBe('just now')
+    expect(formatAge('2026-11-26T11:59:59.500Z', now)).toBe('just now')
+    expect(formatAge('2026-11-26T11:59:57Z', now)).toBe('3 s ago')
+    expect(formatAge('2026-11-26T11:59:01Z', now)).toBe('59 s ago')
+    expect(formatAge('2026-11-26T11:58:00Z', now)).toBe('2 min ago')
+    expect(formatAge(null, now)).toBe('never')
   })
 
   it('formats timestamps sortably', () => {

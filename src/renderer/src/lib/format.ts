@@ -75,6 +75,18 @@ export function formatRelativeTime(iso: string | null, nowMs: number): string {
   return days === 1 ? '1 day ago' : `${days} days ago`
 }
 
+/** Like `formatRelativeTime` but counting seconds for the first minute, for live freshness ("3 s ago"). */
+export function formatAge(iso: string | null, nowMs: number): string {
+  if (!iso) return 'never'
+  const then = Date.parse(iso)
+  if (Number.isNaN(then)) return 'unknown'
+  // Clocks of the main process and the window can differ by a moment: a time just ahead is "just now".
+  const seconds = Math.floor((nowMs - then) / 1000)
+  if (seconds < 1) return 'just now'
+  if (seconds < 60) return `${seconds} s ago`
+  return formatRelativeTime(iso, nowMs)
+}
+
 const pad = (value: number) => String(value).padStart(2, '0')
 
 /** A timestamp in the viewer's local time as "2026-11-26 23:28:09", sortable and unambiguous. */

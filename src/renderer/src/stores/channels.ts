@@ -4,7 +4,7 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { useApi } from '../api'
 import type { ChartMetric } from '../charts/chart-style'
-import { useRemote } from '../composables/use-remote'
+import { type LoadOptions, useRemote } from '../composables/use-remote'
 
 /** Groupings offered inside one channel. */
 export type DrillGrouping = Exclude<ReportGrouping, 'channel'>
@@ -46,10 +46,10 @@ export const useChannelsStore = defineStore('channels', () => {
     result.value && result.value.by === by.value ? [...result.value.rows].sort((a, b) => b.conversions - a.conversions) : [],
   )
 
-  /** Asks for the breakdown under these filters at the current drill level. */
-  async function load(filters: DashboardFilters): Promise<void> {
+  /** Asks for the breakdown under these filters at the current drill level; in the background after a rebuild. */
+  async function load(filters: DashboardFilters, options: LoadOptions = {}): Promise<void> {
     const request = { ...filters, model: model.value, by: by.value, ...(channel.value === undefined ? {} : { channel: channel.value }) }
-    await remote.run(() => useApi().attribution.breakdown(request))
+    await remote.run(() => useApi().attribution.breakdown(request), options)
   }
 
   /** Opens one channel. */

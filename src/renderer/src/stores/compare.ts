@@ -4,7 +4,7 @@ import { computed, ref } from 'vue'
 import { useApi } from '../api'
 import type { ChartMetric } from '../charts/chart-style'
 import { comparisonColumnTotals, movingFlows, withDifferences } from '../lib/comparison'
-import { useRemote } from '../composables/use-remote'
+import { type LoadOptions, useRemote } from '../composables/use-remote'
 
 /** The first-click vs last-click comparison. */
 export const useCompareStore = defineStore('compare', () => {
@@ -27,9 +27,9 @@ export const useCompareStore = defineStore('compare', () => {
   /** Flows between different channels, biggest first. */
   const topMovingFlows = computed(() => movingFlows(result.value?.flows ?? []).slice(0, 5))
 
-  /** Asks the main process for the comparison under these filters. */
-  async function load(filters: DashboardFilters): Promise<void> {
-    await remote.run(() => useApi().attribution.compare(filters))
+  /** Asks the main process for the comparison under these filters; in the background after the models were rebuilt. */
+  async function load(filters: DashboardFilters, options: LoadOptions = {}): Promise<void> {
+    await remote.run(() => useApi().attribution.compare(filters), options)
   }
 
   return { result, error, isLoading, isOnlyChangedFlows, metric, rows, columnTotals, topMovingFlows, load }

@@ -1,13 +1,15 @@
 import type { FeedEvent } from '@shared/api'
 import { defineStore } from 'pinia'
-import { computed, ref } from 'vue'
+import { computed, ref, shallowRef } from 'vue'
 import { useApi } from '../api'
 import { useRemote } from '../composables/use-remote'
 
 /** How many of the newest events the feed shows. */
 export const FEED_LIMIT = 50
 /** How often the visible feed asks for new events. */
-export const FEED_REFRESH_MS = 2_000
+export const FEED_REFRESH_MS = 1_000
+/** How long a newly arrived row stays highlighted; longer than one poll, so the highlight is not cut short. */
+export const ARRIVAL_HIGHLIGHT_MS = 3_000
 
 /** The live feed of the newest raw events. */
 export const useFeedStore = defineStore('feed', () => {
@@ -18,23 +20,30 @@ export const useFeedStore = defineStore('feed', () => {
   const error = remote.error
   /** True while a poll is in flight. */
   const isLoading = remote.isLoading
-  /** Keys of events that arrived with the latest poll, to highlight them; empty on the first load. */
+  /** When this window first saw each shown event arrive (ms); events of the first load have none. */
+  const arrivedAtMs = shallowRef<ReadonlyMap<string, number>>(new Map())
+  /** Keys of events that arrived in the last few seconds, to highlight them; empty after the first load. */
   const arrivedKeys = ref<ReadonlySet<string>>(new Set())
 
   /** True until the first answer arrived. */
   const isFirstLoad = computed(() => events.value === undefined)
 
-  /** Asks for the newest events and marks the ones not seen before. */
+  /** Asks for the newest events and notes when each one not seen before arrived. */
   async function poll(): Promise<void> {
     const before = events.value
     await remote.run(() => useApi().events.recent({ limit: FEED_LIMIT }))
-    if (before === undefined || events.value === before) {
-      arrivedKeys.value = new Set()
-      return
-    }
+    const after = events.value
+    if (before === undefined || after === undefined || after === before) return
+    const nowMs = Date.now()
     const seen = new Set(before.map((event) => event.event_key))
-    arrivedKeys.value = new Set((events.value ?? []).filter((event) => !seen.has(event.event_key)).map((event) => event.event_key))
+    const arrivals = new Map<string, number>()
+    for (const { event_key: key } of after) {
+      const at = arrivedAtMs.value.get(key) ?? (seen.has(key) ? undefined : nowMs)
+      if (at !== undefined) arrivals.set(key, at)
+    }
+    arrivedAtMs.value = arrivals
+    arrivedKeys.value = new Set([...arrivals].filter(([, at]) => nowMs - at < ARRIVAL_HIGHLIGHT_MS).map(([key]) => key))
   }
 
-  return { events, error, isLoading, arrivedKeys, isFirstLoad, poll }
+  return { events, error, isLoading, arrivedAtMs, arrivedKeys, isFirstLoad, poll }
 })

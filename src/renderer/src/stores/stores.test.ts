@@ -7,7 +7,8 @@ import { createFakeApi } from '../api/fake-api'
 import { COMPARISON_ROWS, FLOWS, TRENDS_BY_CHANNEL, TRENDS_BY_MODEL } from '../charts/test-rows'
 import { useChannelsStore } from './channels'
 import { useCompareStore } from './compare'
-import { useFeedStore } from './feed'
+import { useDataVersionStore } from './data-version'
+import { ARRIVAL_HIGHLIGHT_MS, useFeedStore } from './feed'
 import { TREND_DAYS, useTrendsStore } from './trends'
 import { useWarehouseStore } from './warehouse'
 
@@ -66,6 +67,20 @@ describe('useCompareStore', () => {
     await reload
     expect(store.isLoading).toBe(false)
     expect(store.error).toBe('The marts are locked.')
+  })
+
+  it('reloads in the background without the loading state and keeps the last answer when that fails', async () => {
+    const pending = deferred<Result<ComparisonResult>>()
+    const answers = [Promise.resolve({ ok: true as const, value: COMPARISON }), pending.promise]
+    provideApi(createFakeApi({ attribution: { compare: () => answers.shift() ?? pending.promise } }))
+    const store = useCompareStore()
+    await store.load(FILTERS)
+    const reload = store.load(FILTERS, { isBackground: true })
+    expect(store.isLoading).toBe(false)
+    pending.resolve({ ok: false, error: 'The warehouse is busy.' })
+    await reload
+    expect(store.result).toBe(COMPARISON)
+    expect(store.error).toBeUndefined()
   })
 
   it('ignores an older answer that arrives after a newer one', async () => {
@@ -140,26 +155,47 @@ describe('useChannelsStore', () => {
 })
 
 describe('useFeedStore', () => {
-  it('marks events that arrived since the previous poll', async () => {
-    const event = (key: string): FeedEvent => ({
-      event_key: key,
-      event_at: '2026-11-26T12:00:00Z',
-      event_name: 'page_view',
-      user_pseudo_id: 'u1',
-      source: 'google',
-      medium: 'organic',
-      value_usd: null,
-      is_intraday: true,
-    })
-    const answers = [[event('a')], [event('b'), event('a')]]
-    provideApi(createFakeApi({ events: { recent: async () => ({ ok: true as const, value: answers.shift() ?? [] }) } }))
+  const event = (key: string): FeedEvent => ({
+    event_key: key,
+    event_at: '2026-11-26T12:00:00Z',
+    event_name: 'page_view',
+    user_pseudo_id: 'u1',
+    source: 'google',
+    medium: 'organic',
+    value_usd: null,
+    is_intraday: true,
+    delivery: null,
+    first_click_channel: null,
+    last_click_channel: null,
+  })
+
+  afterEach(() => vi.useRealTimers())
+
+  it('marks events that arrived since the previous poll and keeps them highlighted for a few seconds', async () => {
+    vi.useFakeTimers({ now: 0 })
+    const answers = [[event('a')], [event('b'), event('a')], [event('c'), event('b'), event('a')]]
+    provideApi(createFakeApi({ events: { recent: async () => ({ ok: true as const, value: answers.shift() ?? [event('c'), event('b')] }) } }))
     const store = useFeedStore()
     expect(store.isFirstLoad).toBe(true)
     await store.poll()
     expect(store.isFirstLoad).toBe(false)
     expect([...store.arrivedKeys]).toEqual([])
+    expect(store.arrivedAtMs.get('a')).toBeUndefined()
+
+    vi.setSystemTime(1_000)
     await store.poll()
     expect([...store.arrivedKeys]).toEqual(['b'])
+    expect(store.arrivedAtMs.get('b')).toBe(1_000)
+
+    vi.setSystemTime(2_000)
+    await store.poll()
+    expect([...store.arrivedKeys].sort()).toEqual(['b', 'c'])
+
+    vi.setSystemTime(1_000 + ARRIVAL_HIGHLIGHT_MS)
+    await store.poll()
+    expect([...store.arrivedKeys]).toEqual(['c'])
+    // An event that left the feed is forgotten.
+    expect(store.arrivedAtMs.has('a')).toBe(false)
   })
 })
 
@@ -203,6 +239,19 @@ describe('useWarehouseStore', () => {
     await store.chooseAndImport()
     expect(store.jobError).toBeUndefined()
     expect(store.status?.events).toBe(10)
+  })
+
+  it('tells the views to reload when the models were built again', async () => {
+    const answers = [STATUS, { ...STATUS, events: 10, hasModels: true, modelsBuiltAt: '2026-11-26T12:00:00Z' }]
+    answers.push({ ...answers[1]!, modelsBuiltAt: '2026-11-26T13:00:00Z' })
+    provideApi(createFakeApi({ warehouse: { status: async () => ({ ok: true, value: answers.shift() ?? STATUS }) } }))
+    const store = useWarehouseStore()
+    const dataVersion = useDataVersionStore()
+    await store.refresh()
+    await store.refresh()
+    expect(dataVersion.version).toBe(1)
+    await store.refresh()
+    expect(dataVersion.version).toBe(2)
   })
 
   it('shows why an import failed', async () => {

@@ -4,7 +4,7 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { useApi } from '../api'
 import type { ChartMetric } from '../charts/chart-style'
-import { useRemote } from '../composables/use-remote'
+import { type LoadOptions, useRemote } from '../composables/use-remote'
 
 /** Days of data the trends view covers, counted back from the newest conversion date. */
 export const TREND_DAYS = 14
@@ -38,10 +38,10 @@ export const useTrendsStore = defineStore('trends', () => {
     )
   })
 
-  /** Asks for the last TREND_DAYS days under these filters, split by channel when chosen. */
-  async function load(filters: DashboardFilters): Promise<void> {
+  /** Asks for the last TREND_DAYS days under these filters, split by channel when chosen; in the background after a rebuild. */
+  async function load(filters: DashboardFilters, options: LoadOptions = {}): Promise<void> {
     const byChannel = isByChannel.value
-    await remote.run(() => useApi().attribution.trends({ ...filters, days: TREND_DAYS, byChannel }))
+    await remote.run(() => useApi().attribution.trends({ ...filters, days: TREND_DAYS, byChannel }), options)
   }
 
   return { result, error, isLoading, metric, isByChannel, model, visiblePoints, load }

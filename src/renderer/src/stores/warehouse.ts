@@ -1,9 +1,10 @@
 import type { JobProgress, WarehouseStatus } from '@shared/api'
 import type { Result } from '@shared/attribution'
 import { defineStore } from 'pinia'
-import { computed, ref } from 'vue'
+import { computed, ref, watch } from 'vue'
 import { useApi } from '../api'
 import { useRemote } from '../composables/use-remote'
+import { useDataVersionStore } from './data-version'
 
 /** Which long job the welcome panel started. */
 export type WarehouseJob = 'generate' | 'import'
@@ -30,12 +31,26 @@ export const useWarehouseStore = defineStore('warehouse', () => {
   const isMissingModels = computed(() => status.value !== undefined && status.value.events > 0 && !status.value.hasModels)
   /** True when the dashboard can query the marts. */
   const isReady = computed(() => status.value !== undefined && status.value.events > 0 && status.value.hasModels)
-  /** Changes whenever new data lands, so views know to query again. */
-  const dataVersion = computed(() => `${status.value?.modelsBuiltAt ?? ''}|${status.value?.newestEventAt ?? ''}|${status.value?.events ?? 0}`)
+
+  // A build by an import, the sample data or the refresh loop: the views reload when it is new.
+  const dataVersion = useDataVersionStore()
+  watch(
+    () => status.value?.modelsBuiltAt,
+    (builtAt) => dataVersion.noteBuild('warehouse', builtAt),
+    { flush: 'sync' },
+  )
 
   /** Reads the status again. */
   async function refresh(): Promise<void> {
     await remote.run(() => useApi().warehouse.status({}))
+  }
+
+  /** Reads the status of the warehouse the settings just switched to; nothing of the old one's status still applies. */
+  async function reopen(): Promise<void> {
+    status.value = undefined
+    statusError.value = undefined
+    dataVersion.startOver()
+    await refresh()
   }
 
   async function runJob(job: WarehouseJob, call: () => Promise<Result<WarehouseStatus | null>>): Promise<void> {
@@ -79,8 +94,8 @@ export const useWarehouseStore = defineStore('warehouse', () => {
     isEmpty,
     isMissingModels,
     isReady,
-    dataVersion,
     refresh,
+    reopen,
     generateSample,
     chooseAndImport,
     listenToProgress,

@@ -1,0 +1,17 @@
+{#
+    Stores a table's rows in this order when it is built in full, so that an incremental run
+    reading a few users skips DuckDB row groups by their min/max (about 110 ms -> 8 ms per scan of
+    4.3M events). BigQuery clusters the tables instead (cluster_by) and needs no sort.
+#}
+{% macro order_by_for_pruning(columns) %}
+    {{ return(adapter.dispatch('order_by_for_pruning', 'dbt_attribution')(columns)) }}
+{% endmacro %}
+
+{% macro default__order_by_for_pruning(columns) -%}
+    {%- if not is_incremental() -%}
+        order by {{ columns | join(', ') }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro bigquery__order_by_for_pruning(columns) -%}
+{%- endmacro %}

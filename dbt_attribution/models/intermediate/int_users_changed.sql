@@ -1,0 +1,60 @@
+{#-
+    The users whose downstream rows an incremental run recomputes: those with staging rows loaded
+    since the marts were last built, plus every user holding a purchase whose transaction id one of
+    those rows carries, since a new earliest purchase of a transaction takes the conversion from them.
+    Without a previous build every user is listed (the models then rebuild in full anyway).
+-#}
+{%- set marts_built_at = marts_built_at_sql() -%}
+
+with
+
+loaded_events as (
+
+    select
+        user_key,
+        event_name,
+        transaction_id
+    from {{ ref('stg_ga4__events') }}
+    where user_key is not null
+    {%- if marts_built_at is not none %}
+        and loaded_at > {{ marts_built_at }}
+    {%- endif %}
+
+),
+
+loaded_transactions as (
+
+    select distinct transaction_id
+    from loaded_events
+    where event_name = 'purchase'
+        and transaction_id is not null
+        and transaction_id <> '(not set)'
+
+),
+
+transaction_holders as (
+
+    select user_key
+    from {{ ref('stg_ga4__events') }}
+    where event_name = 'purchase'
+        and user_key is not null
+        and transaction_id in (select transaction_id from loaded_transactions)
+
+),
+
+changed_users as (
+
+    select user_key from loaded_events
+    union all
+    select user_key from transaction_holders
+
+),
+
+final as (
+
+    select distinct user_key
+    from changed_users
+
+)
+
+select * from final

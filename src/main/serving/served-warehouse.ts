@@ -1,0 +1,45 @@
+import type { ReportRequest, ReportResult } from '../../shared/attribution'
+import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '../../shared/api'
+import { queryChannelFlows, queryDailyTrends, queryFreshness, queryReport } from '../warehouse/duckdb-queries'
+import type { EmbeddedWarehouse } from '../warehouse/embedded-warehouse'
+import type { AttributionWarehouse, DailyTrendRows } from '../warehouse/warehouse'
+import type { ServingStore } from './serving-store'
+
+/**
+ * The embedded warehouse as the app's views see it: every read answers from the in-memory serving
+ * store (the same queries as the CLI's), so reads never wait for a dbt run or an import.
+ */
+export class ServedWarehouse implements AttributionWarehouse {
+  readonly kind = 'embedded' as const
+
+  constructor(
+    readonly embedded: EmbeddedWarehouse,
+    readonly serving: ServingStore,
+  ) {}
+
+  /** Copies the file's marts and newest events into memory; call once at start and after each build. */
+  refresh(): Promise<void> {
+    return this.embedded.exclusive(() => this.serving.refreshFrom(this.embedded.path))
+  }
+
+  report(request: ReportRequest): Promise<ReportResult> {
+    return queryReport(this.serving.connection, request)
+  }
+
+  channelFlows(filters: DashboardFilters): Promise<ChannelFlow[]> {
+    return queryChannelFlows(this.serving.connection, filters)
+  }
+
+  dailyTrends(filters: DashboardFilters, options: { days: number; byChannel: boolean }): Promise<DailyTrendRows> {
+    return queryDailyTrends(this.serving.connection, filters, options)
+  }
+
+  recentEvents(limit: number): Promise<FeedEvent[]> {
+    return this.serving.recentEvents(limit)
+  }
+
+  async status(): Promise<WarehouseStatus> {
+    const freshness = await queryFreshness(this.serving.connection)
+    return { kind: this.kind, location: this.embedded.path, ...this.serving.rawCounts(), ...freshness }
+  }
+}

@@ -1,0 +1,212 @@
+import type { StreamStatus } from '@shared/api'
+import { STREAM_BURST_DEFAULT } from '@shared/api'
+import type { Result } from '@shared/attribution'
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import { useApi } from '../api'
+import { useRemote } from '../composables/use-remote'
+import { STREAM_RATE_DEFAULT, burstResultMessage, clampBurstSize, clampRate } from '../lib/stream'
+import { useDataVersionStore } from './data-version'
+import { useWarehouseStore } from './warehouse'
+
+/** Status poll interval while events stream or a refresh is due or running. */
+export const STATUS_FAST_MS = 1_000
+/** Status poll interval when nothing is happening. */
+export const STATUS_SLOW_MS = 5_000
+/** After a burst or start the status is polled fast for this long, even before the main process reports a refresh as due. */
+export const FAST_AFTER_ACTION_MS = 15_000
+/** How long the burst result stays in the header. */
+export const BURST_NOTE_MS = 8_000
+
+/** The streamer and the automatic refresh: the header's stream controls and what every view says about freshness. */
+export const useStreamStore = defineStore('stream', () => {
+  const remote = useRemote<StreamStatus>()
+  /** The newest status of the streamer and the refresh loop. */
+  const status = remote.data
+  /** Why the status could not be read, or undefined. */
+  const statusError = remote.error
+  /** Events per "Stream events" click. */
+  const burstSize = ref(STREAM_BURST_DEFAULT)
+  /** Events per second in continuous mode. */
+  const ratePerSecond = ref(STREAM_RATE_DEFAULT)
+  /** True while a burst request runs. */
+  const isBursting = ref(false)
+  /** What the last burst did ("10 events sent: 9 new, 1 duplicate"), shown for a few seconds. */
+  const burstMessage = ref<string>()
+  /** Why the last burst, start, stop or cancel failed, or undefined. */
+  const actionError = ref<string>()
+  /** The continuous mode asked for while start/stop runs; undefined when no request is in flight. */
+  const requestedStreaming = ref<boolean>()
+  /** True while a cancel request runs. */
+  const isCancelling = ref(false)
+
+  /** True while the main process streams continuously. */
+  const isStreaming = computed(() => status.value?.isStreaming ?? false)
+  /** Whether the continuous toggle shows on: the request in flight wins over the last status. */
+  const isContinuousOn = computed(() => requestedStreaming.value ?? isStreaming.value)
+  /** The refresh loop's state; idle until a status arrived. */
+  const refreshState = computed(() => status.value?.refresh.state ?? 'idle')
+  /** True while a refresh is due or running, so new numbers are on their way. */
+  const isRefreshPending = computed(() => refreshState.value === 'waiting' || refreshState.value === 'running')
+  /** When the marts last refreshed, ISO 8601 UTC, or null. */
+  const lastRefreshAt = computed(() => status.value?.refresh.lastSuccessAt ?? null)
+  /** True when the status should be polled every second. */
+  const isFastPolling = computed(() => isStreaming.value || isRefreshPending.value)
+
+  let burstNoteTimer: ReturnType<typeof setTimeout> | undefined
+  let pollTimer: ReturnType<typeof setTimeout> | undefined
+  let isPollingActive = false
+  let fastUntilMs = 0
+
+  /** Follows what a new status says: a new build reloads the views, new events update the warehouse freshness. */
+  function accept(before: StreamStatus | undefined, after: StreamStatus | undefined): void {
+    if (!after || after === before) return
+    useDataVersionStore().noteBuild('refresh', after.refresh.lastSuccessAt)
+    const hasNews =
+      before !== undefined &&
+      (before.storedEvents !== after.storedEvents || before.refresh.lastSuccessAt !== after.refresh.lastSuccessAt)
+    const warehouse = useWarehouseStore()
+    if (hasNews && !warehouse.isLoadingStatus && !warehouse.activeJob) void warehouse.refresh()
+  }
+
+  /** Reads the status once. */
+  async function poll(): Promise<void> {
+    const before = status.value
+    await remote.run(() => useApi().stream.status({}), { isBackground: true })
+    accept(before, status.value)
+  }
+
+  function nextDelayMs(): number {
+    return isFastPolling.value || Date.now() < fastUntilMs ? STATUS_FAST_MS : STATUS_SLOW_MS
+  }
+
+  function isHidden(): boolean {
+    return typeof document !== 'undefined' && document.visibilityState === 'hidden'
+  }
+
+  function schedule(): void {
+    clearTimeout(pollTimer)
+    if (isPollingActive && !isHidden()) pollTimer = setTimeout(() => void tick(), nextDelayMs())
+  }
+
+  async function tick(): Promise<void> {
+    await poll()
+    schedule()
+  }
+
+  const onVisibility = () => (isHidden() ? clearTimeout(pollTimer) : void tick())
+
+  /** Polls the status now and then every second or five (see `isFastPolling`); returns the function that stops. */
+  function startPolling(): () => void {
+    isPollingActive = true
+    if (typeof document !== 'undefined') document.addEventListener('visibilitychange', onVisibility)
+    void tick()
+    return () => {
+      isPollingActive = false
+      clearTimeout(pollTimer)
+      if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', onVisibility)
+    }
+  }
+
+  /** After an action the status changes soon: poll now and fast for a while. */
+  function pollSoon(): void {
+    fastUntilMs = Date.now() + FAST_AFTER_ACTION_MS
+    if (isPollingActive) void tick()
+  }
+
+  /** Runs an action; a failure lands in `actionError`, a new status is taken as if polled. */
+  async function act<T>(call: () => Promise<Result<T>>): Promise<T | undefined> {
+    actionError.value = undefined
+    let result: Result<T>
+    try {
+      result = await call()
+    } catch (thrown) {
+      result = { ok: false, error: `Unexpected error: ${thrown instanceof Error ? thrown.message : String(thrown)}` }
+    }
+    if (!result.ok) {
+      actionError.value = result.error
+      return undefined
+    }
+    return result.value
+  }
+
+  function takeStatus(next: StreamStatus | undefined): void {
+    if (!next) return
+    const before = status.value
+    status.value = next
+    accept(before, next)
+  }
+
+  /** Sends one burst of `burstSize` events and says what it did. */
+  async function burst(): Promise<void> {
+    if (isBursting.value) return
+    isBursting.value = true
+    clearTimeout(burstNoteTimer)
+    burstMessage.value = undefined
+    try {
+      const result = await act(() => useApi().stream.burst({ count: clampBurstSize(burstSize.value) }))
+      if (result) {
+        burstMessage.value = burstResultMessage(result)
+        burstNoteTimer = setTimeout(() => (burstMessage.value = undefined), BURST_NOTE_MS)
+      }
+    } finally {
+      isBursting.value = false
+    }
+    pollSoon()
+  }
+
+  /** Starts the continuous mode at `ratePerSecond`, or stops it. */
+  async function setContinuous(isOn: boolean): Promise<void> {
+    requestedStreaming.value = isOn
+    try {
+      const rate = clampRate(ratePerSecond.value)
+      ratePerSecond.value = rate
+      takeStatus(await act(() => (isOn ? useApi().stream.start({ ratePerSecond: rate }) : useApi().stream.stop({}))))
+    } finally {
+      requestedStreaming.value = undefined
+    }
+    pollSoon()
+  }
+
+  /** Sets the continuous rate; a running stream continues at the new rate. */
+  async function setRate(value: number): Promise<void> {
+    const rate = clampRate(value)
+    const isChanged = rate !== ratePerSecond.value
+    ratePerSecond.value = rate
+    if (isChanged && isStreaming.value) await setContinuous(true)
+  }
+
+  /** Cancels the running refresh; the views keep the last good numbers. */
+  async function cancelRefresh(): Promise<void> {
+    isCancelling.value = true
+    try {
+      takeStatus(await act(() => useApi().refresh.cancel({})))
+    } finally {
+      isCancelling.value = false
+    }
+    pollSoon()
+  }
+
+  return {
+    status,
+    statusError,
+    burstSize,
+    ratePerSecond,
+    isBursting,
+    burstMessage,
+    actionError,
+    isCancelling,
+    isStreaming,
+    isContinuousOn,
+    refreshState,
+    isRefreshPending,
+    lastRefreshAt,
+    isFastPolling,
+    poll,
+    startPolling,
+    burst,
+    setContinuous,
+    setRate,
+    cancelRefresh,
+  }
+})
