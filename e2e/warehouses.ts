@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { ReportRow } from '../src/shared/attribution'
 
 /** The repository root. */
 export const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)))
@@ -28,14 +29,7 @@ export function cli(args: string[]): string {
 }
 
 /** One group of `attribution report --format json`. */
-export interface CliRow {
-  channel?: string
-  source?: string
-  medium?: string
-  campaign?: string
-  conversions: number
-  revenue_usd: string
-}
+export type CliRow = ReportRow
 
 /** `attribution report --format json` as an object. */
 export function cliReport(

@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path'
 import type { AppSettings } from '../shared/settings-api'
 import { type ApiHandlers, type HandlerHost, type StreamService, createApiHandlers } from './api/handlers'
+import { formatBytes } from './bigquery/bigquery-client'
 import { BigQueryStream } from './bigquery/bigquery-stream'
 import { BigQueryWarehouse } from './bigquery/bigquery-warehouse'
 import { DeadLetterList } from './bigquery/intraday-writer'
@@ -68,21 +69,35 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   const stream = new LiveStream(warehouse, outboxFor(options.warehousePath), refresh)
   void stream.recover()
 
-  let bigquery: { warehouse: BigQueryWarehouse; stream: BigQueryStream } | undefined
+  let bigquery: { warehouse: BigQueryWarehouse; reads: AttributionWarehouse; stream: BigQueryStream } | undefined
+  let costNotice: string | null = null
   const activate = (settings: AppSettings): void => {
     bigquery?.stream.stop()
     bigquery = undefined
     if (settings.warehouse !== 'bigquery') return
+    costNotice = null
     const bq = new BigQueryWarehouse({
       settings: settings.bigquery,
       credentials: settings.bigquery.credentialMode === 'adc' ? { mode: 'adc' } : { mode: 'service_account', key: credentials.serviceAccountKey() },
+      // The dry run's estimate is shown in the header, so people see what a view costs before it grows.
+      onCostlyQuery: (estimate) => {
+        costNotice = `A dashboard query scans about ${estimate.text} (limit ${formatBytes(estimate.maximumBytesBilled)} per query).`
+      },
     })
-    bigquery = { warehouse: bq, stream: new BigQueryStream(bq, settings.bigquery, credentials, deadLetters, log) }
+    const reads: AttributionWarehouse = {
+      kind: 'bigquery',
+      report: (request) => bq.report(request),
+      channelFlows: (filters) => bq.channelFlows(filters),
+      dailyTrends: (filters, days) => bq.dailyTrends(filters, days),
+      recentEvents: (limit) => bq.recentEvents(limit),
+      status: async () => ({ ...(await bq.status()), costNotice }),
+    }
+    bigquery = { warehouse: bq, reads, stream: new BigQueryStream(bq, settings.bigquery, credentials, deadLetters, log) }
   }
   activate((await loadSettings(settingsPath)).settings)
 
   const core = createApiHandlers({
-    warehouse: (): AttributionWarehouse => bigquery?.warehouse ?? warehouse,
+    warehouse: (): AttributionWarehouse => bigquery?.reads ?? warehouse,
     jobs,
     stream: (): StreamService => bigquery?.stream ?? stream,
     refresh: () => (bigquery ? { cancel: () => undefined } : refresh),

@@ -137,6 +137,8 @@ export interface WarehouseStatus {
   /** The range of conversion dates in the marts. */
   firstConversionDate: string | null
   lastConversionDate: string | null
+  /** BigQuery only: the dry-run estimate of the last costly dashboard query, for people to see what views cost. */
+  costNotice?: string | null
 }
 
 /** Progress of a long job (generation, import, dbt build), pushed to the renderer. */

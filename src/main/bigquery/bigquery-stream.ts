@@ -2,6 +2,7 @@ import type { StreamBurstResult, StreamStatus } from '../../shared/api'
 import type { BigQuerySettings } from '../../shared/settings-api'
 import type { CredentialStore } from '../credentials/credential-store'
 import { runDbt } from '../dbt/dbt-runner'
+import { idleRefreshState } from '../stream/refresh-loop'
 import { StreamSource } from '../stream/stream-source'
 import type { BigQueryWarehouse } from './bigquery-warehouse'
 import { withDbtEnvironment } from './dbt-environment'
@@ -20,14 +21,7 @@ export class BigQueryStream {
   private continuous: { timer: NodeJS.Timeout; ratePerSecond: number } | undefined
   private refreshTimer: NodeJS.Timeout | undefined
   private readonly totals = { stored: 0, duplicates: 0, rejected: 0 }
-  private readonly refresh: StreamStatus['refresh'] = {
-    state: 'idle',
-    lastSuccessAt: null,
-    lastError: null,
-    lastDurationMs: null,
-    progressPercent: null,
-    progressMessage: null,
-  }
+  private readonly refresh: StreamStatus['refresh'] = idleRefreshState()
 
   constructor(
     private readonly warehouse: BigQueryWarehouse,

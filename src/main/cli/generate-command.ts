@@ -2,6 +2,7 @@ import { GENERATOR_SCALES } from '../generator'
 import { UserFacingError } from '../errors'
 import { type SampleDataProgress, todayUtc } from '../services/sample-data'
 import type { EmbeddedWarehouse } from '../warehouse/embedded-warehouse'
+import { wholeNumberFlag } from './flags'
 import type { CliValues } from './main'
 import { createProgressPrinter, progressBar } from './progress'
 
@@ -13,9 +14,9 @@ export async function runGenerate(warehouse: EmbeddedWarehouse, values: CliValue
   const scaleName = values.scale ?? 'default'
   if (!(scaleName in GENERATOR_SCALES)) throw new UserFacingError(`Unknown scale "${scaleName}": use default or ga4.`)
   const scale = GENERATOR_SCALES[scaleName as keyof typeof GENERATOR_SCALES]
-  const seed = wholeNumber('--seed', values.seed, 1, 0, 2 ** 31 - 1)
-  const users = wholeNumber('--users', values.users, scale.users, 1, MAX_USERS)
-  const days = wholeNumber('--days', values.days, scale.days, 1, MAX_DAYS)
+  const seed = wholeNumberFlag('--seed', values.seed, 1, 0, 2 ** 31 - 1)
+  const users = wholeNumberFlag('--users', values.users, scale.users, 1, MAX_USERS)
+  const days = wholeNumberFlag('--days', values.days, scale.days, 1, MAX_DAYS)
   const endDate = values['end-date'] ?? todayUtc()
   if (!/^\d{4}-\d{2}-\d{2}$/.test(endDate) || Number.isNaN(Date.parse(endDate))) {
     throw new UserFacingError(`--end-date must be a date written YYYY-MM-DD, got "${endDate}".`)
@@ -41,13 +42,4 @@ export async function runGenerate(warehouse: EmbeddedWarehouse, values: CliValue
       ? `Generated ${result.events.toLocaleString('en-US')} events of ${users.toLocaleString('en-US')} users over ${days} days to ${endDate} (seed ${seed}) in ${seconds} s\n`
       : `These sample events (seed ${seed}, ${days} days to ${endDate}) are already in the warehouse: nothing added.\n`,
   )
-}
-
-function wholeNumber(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
-  if (text === undefined) return fallback
-  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new UserFacingError(`${flag} must be a whole number from ${min} to ${max}, got "${text}".`)
-  }
-  return value
 }

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { UserFacingError } from '../errors'
 import { StreamSource } from '../stream/stream-source'
 import { Streamer, deliverToFile, outboxFor } from '../stream/streamer'
 import type { DuckDbFile } from '../warehouse/duckdb-file'
 import { queryRecentUsers } from '../warehouse/duckdb-queries'
 import type { EmbeddedWarehouse } from '../warehouse/embedded-warehouse'
+import { wholeNumberFlag } from './flags'
 import type { CliValues } from './main'
 
 const MAX_COUNT = 10_000_000
@@ -14,10 +14,10 @@ const RETURNING_USERS = 200
 
 /** `attribution stream`: live GA4 events into `events_intraday` through the durable outbox. */
 export async function runStream(warehouse: EmbeddedWarehouse, values: CliValues): Promise<void> {
-  const count = wholeNumber('--count', values.count, values.continuous ? MAX_COUNT : 10, 0, MAX_COUNT)
-  const rate = values.rate === undefined ? undefined : wholeNumber('--rate', values.rate, 0, 1, MAX_RATE)
-  const batchSize = wholeNumber('--batch-size', values['batch-size'], rate ?? DEFAULT_BATCH, 1, MAX_RATE)
-  const seed = values.seed === undefined ? undefined : wholeNumber('--seed', values.seed, 0, 0, 2 ** 31 - 1)
+  const count = wholeNumberFlag('--count', values.count, values.continuous ? MAX_COUNT : 10, 0, MAX_COUNT)
+  const rate = values.rate === undefined ? undefined : wholeNumberFlag('--rate', values.rate, 0, 1, MAX_RATE)
+  const batchSize = wholeNumberFlag('--batch-size', values['batch-size'], rate ?? DEFAULT_BATCH, 1, MAX_RATE)
+  const seed = values.seed === undefined ? undefined : wholeNumberFlag('--seed', values.seed, 0, 0, 2 ** 31 - 1)
   await warehouse.writeSession((file) => streamInto(file, warehouse.path, { count, rate, batchSize, seed, isContinuous: values.continuous === true }))
 }
 
@@ -58,13 +58,4 @@ async function streamInto(
     if (rate !== undefined) await sleep(Math.max(0, (size / rate) * 1000 - (Date.now() - started)))
   }
   process.stdout.write(`${JSON.stringify(totals)}\n`)
-}
-
-function wholeNumber(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
-  if (text === undefined) return fallback
-  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new UserFacingError(`${flag} must be a whole number from ${min} to ${max}, got "${text}".`)
-  }
-  return value
 }

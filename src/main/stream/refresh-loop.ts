@@ -12,6 +12,11 @@ export interface RefreshCommand {
   select?: string
 }
 
+/** The state of a refresh loop that has not run yet. */
+export function idleRefreshState(): RefreshState {
+  return { state: 'idle', lastSuccessAt: null, lastError: null, lastDurationMs: null, progressPercent: null, progressMessage: null }
+}
+
 /**
  * Refreshes the models after events land: debounced, one dbt run at a time (a run requested
  * meanwhile follows it), cancellable, and on failure the views keep the last good numbers.
@@ -22,14 +27,7 @@ export class RefreshLoop {
   private running: Promise<void> | undefined
   private isDirty = false
   private abort: AbortController | undefined
-  private readonly current: RefreshState = {
-    state: 'idle',
-    lastSuccessAt: null,
-    lastError: null,
-    lastDurationMs: null,
-    progressPercent: null,
-    progressMessage: null,
-  }
+  private readonly current: RefreshState = idleRefreshState()
 
   constructor(
     private readonly warehouse: ServedWarehouse,
