@@ -30,6 +30,8 @@ export interface DbtRunOptions {
   env: Record<string, string>
   vars?: { lookback_days?: number; conversion_events?: readonly ConversionEvent[] }
   select?: string
+  /** Rebuilds incremental models from scratch. */
+  fullRefresh?: boolean
   /** dbt's target folder; one per warehouse keeps its parse cache warm (the profile is part of its key). */
   targetPath?: string
   onProgress?: (progress: DbtProgress) => void
@@ -55,6 +57,7 @@ export async function runDbt(options: DbtRunOptions): Promise<DbtRunResult> {
   args.push('--log-format', 'json', '--log-path', join(projectDir, 'logs'), '--no-use-colors')
   if (options.vars && Object.keys(options.vars).length > 0) args.push('--vars', JSON.stringify(options.vars))
   if (options.select) args.push('--select', options.select)
+  if (options.fullRefresh) args.push('--full-refresh')
   if (options.targetPath) args.push('--target-path', options.targetPath, '--no-write-json')
 
   const started = Date.now()

@@ -10,6 +10,7 @@ export const REFRESH_DEBOUNCE_MS = 300
 export interface RefreshCommand {
   command: 'build' | 'run'
   select?: string
+  fullRefresh?: boolean
 }
 
 /** The state of a refresh loop that has not run yet. */

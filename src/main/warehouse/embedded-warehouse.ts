@@ -28,6 +28,7 @@ export interface BuildOptions {
   /** The dbt command and selection; a full `build` of everything when absent. */
   command?: 'build' | 'run'
   select?: string
+  fullRefresh?: boolean
   /** Runs after a successful dbt run while the file is still free of this process's connections. */
   afterSuccess?: () => Promise<void>
 }
@@ -82,6 +83,7 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
         env: { ATTRIBUTION_WAREHOUSE: this.path },
         vars,
         select: options.select,
+        fullRefresh: options.fullRefresh,
         targetPath: `${this.path}.dbt`,
         onProgress: options.onProgress,
         signal: options.signal,
