@@ -68,6 +68,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   const refresh = new RefreshLoop(warehouse, options.refreshCommand ?? STREAM_REFRESH_COMMAND, options.refreshDebounceMs)
   const stream = new LiveStream(warehouse, outboxFor(options.warehousePath), refresh)
   void stream.recover()
+  void refresh.warmUp()
 
   let bigquery: { warehouse: BigQueryWarehouse; reads: AttributionWarehouse; stream: BigQueryStream } | undefined
   let costNotice: string | null = null
@@ -115,8 +116,8 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     close: async () => {
       bigquery?.stream.stop()
       stream.stop()
-      refresh.cancel()
       await stream.delivered()
+      refresh.close()
       await embedded.close()
       warehouse.serving.close()
     },

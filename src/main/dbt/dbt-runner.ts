@@ -53,17 +53,12 @@ export async function runDbt(options: DbtRunOptions): Promise<DbtRunResult> {
     throw new UserFacingError(`dbt is not installed at ${executable}. Run \`npm install\` (it creates the Python virtualenv with dbt).`)
   }
   const projectDir = dbtProjectDir()
-  const args = [options.command, '--project-dir', projectDir, '--profiles-dir', projectDir, '--target', options.target]
-  args.push('--log-format', 'json', '--log-path', join(projectDir, 'logs'), '--no-use-colors')
-  if (options.vars && Object.keys(options.vars).length > 0) args.push('--vars', JSON.stringify(options.vars))
-  if (options.select) args.push('--select', options.select)
-  if (options.fullRefresh) args.push('--full-refresh')
-  if (options.targetPath) args.push('--target-path', options.targetPath, '--no-write-json')
+  const args = dbtArgs(options, projectDir)
 
   const started = Date.now()
   const child = spawn(executable, args, {
     cwd: projectDir,
-    env: { ...process.env, ...options.env, DBT_SEND_ANONYMOUS_USAGE_STATS: 'false', PYTHONUNBUFFERED: '1' },
+    env: dbtEnvironment(options),
     stdio: ['ignore', 'pipe', 'pipe'],
     signal: options.signal,
   })
@@ -93,6 +88,29 @@ export async function runDbt(options: DbtRunOptions): Promise<DbtRunResult> {
   if (options.signal?.aborted) errors.push('The dbt run was cancelled.')
   if (exitCode !== 0 && errors.length === 0) errors.push(stderrLines.slice(-20).join('\n') || `dbt exited with code ${exitCode}`)
   return { success: exitCode === 0 && reportedSuccess !== false, errors, durationMs: Date.now() - started }
+}
+
+/** The argument array of a dbt run (never a shell string). */
+export function dbtArgs(options: DbtRunOptions, projectDir = dbtProjectDir()): string[] {
+  const args = [options.command, ...dbtProjectArgs(options, projectDir)]
+  args.push('--log-format', 'json', '--log-path', join(projectDir, 'logs'), '--no-use-colors')
+  if (options.select) args.push('--select', options.select)
+  if (options.fullRefresh) args.push('--full-refresh')
+  if (options.targetPath) args.push('--no-write-json')
+  return args
+}
+
+/** The arguments that decide how dbt parses the project: reusing a parse needs them unchanged. */
+export function dbtProjectArgs(options: Pick<DbtRunOptions, 'target' | 'vars' | 'targetPath'>, projectDir = dbtProjectDir()): string[] {
+  const args = ['--project-dir', projectDir, '--profiles-dir', projectDir, '--target', options.target]
+  if (options.vars && Object.keys(options.vars).length > 0) args.push('--vars', JSON.stringify(options.vars))
+  if (options.targetPath) args.push('--target-path', options.targetPath)
+  return args
+}
+
+/** The environment dbt runs with: the profile's variables, no usage tracking, unbuffered output. */
+export function dbtEnvironment(options: Pick<DbtRunOptions, 'env'>): NodeJS.ProcessEnv {
+  return { ...process.env, ...options.env, DBT_SEND_ANONYMOUS_USAGE_STATS: 'false', PYTHONUNBUFFERED: '1' }
 }
 
 interface DbtLogLine {

@@ -1,10 +1,14 @@
 import { EventEmitter } from 'node:events'
 import { DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '../../shared/attribution'
 import type { JobProgress, RefreshState } from '../../shared/api'
+import { DbtWorker } from '../dbt/dbt-worker'
 import type { ServedWarehouse } from '../serving/served-warehouse'
 
 /** Quiet time after the last landed batch before the models refresh: bursts share one dbt run. */
 export const REFRESH_DEBOUNCE_MS = 300
+
+/** The vars of every refresh: the same each time, so dbt's parse can be reused. */
+const REFRESH_VARS = { lookback_days: LOOKBACK_DEFAULT_DAYS, conversion_events: DEFAULT_CONVERSION_EVENTS }
 
 /** The dbt run the loop starts; incremental models make it touch only what changed. */
 export interface RefreshCommand {
@@ -28,6 +32,8 @@ export class RefreshLoop {
   private running: Promise<void> | undefined
   private isDirty = false
   private abort: AbortController | undefined
+  private readonly worker = new DbtWorker()
+  private warming: Promise<unknown> | undefined
   private readonly current: RefreshState = idleRefreshState()
 
   constructor(
@@ -45,6 +51,24 @@ export class RefreshLoop {
   onProgress(listener: (progress: JobProgress) => void): () => void {
     this.emitter.on('progress', listener)
     return () => this.emitter.off('progress', listener)
+  }
+
+  /** Starts dbt's worker and parses the project ahead of the first refresh, so that one is quick too. */
+  warmUp(): Promise<unknown> {
+    this.warming ??= this.worker.run({
+      command: 'parse',
+      target: 'duckdb',
+      env: { ATTRIBUTION_WAREHOUSE: this.warehouse.embedded.path },
+      vars: REFRESH_VARS,
+      targetPath: this.warehouse.embedded.dbtTargetPath,
+    })
+    return this.warming
+  }
+
+  /** Stops the worker (on quit). */
+  close(): void {
+    this.cancel()
+    this.worker.close()
   }
 
   /** Called when new events are in the warehouse: a refresh follows after a quiet moment. */
@@ -94,8 +118,9 @@ export class RefreshLoop {
     try {
       const result = await this.warehouse.embedded.build({
         ...this.refreshCommand,
-        lookbackDays: LOOKBACK_DEFAULT_DAYS,
-        conversionEvents: DEFAULT_CONVERSION_EVENTS,
+        lookbackDays: REFRESH_VARS.lookback_days,
+        conversionEvents: REFRESH_VARS.conversion_events,
+        runner: (options) => this.worker.run(options),
         signal: this.abort.signal,
         onProgress: (progress) => {
           if (progress.index === undefined || progress.total === undefined || !progress.message) return

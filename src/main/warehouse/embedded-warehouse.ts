@@ -1,6 +1,6 @@
 import type { ConversionEvent, ReportRequest, ReportResult } from '../../shared/attribution'
 import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '../../shared/api'
-import { type DbtProgress, type DbtRunResult, runDbt } from '../dbt/dbt-runner'
+import { type DbtProgress, type DbtRunOptions, type DbtRunResult, runDbt } from '../dbt/dbt-runner'
 import { UserFacingError } from '../errors'
 import { type SampleDataResult, writeSampleData } from '../services/sample-data'
 import { type DeliveryHooks, type DeliveryResult, deliverPending } from '../stream/deliver'
@@ -31,6 +31,8 @@ export interface BuildOptions {
   fullRefresh?: boolean
   /** Runs after a successful dbt run while the file is still free of this process's connections. */
   afterSuccess?: () => Promise<void>
+  /** Who runs dbt: a new process per run by default, or the refresh loop's long-lived worker. */
+  runner?: (options: DbtRunOptions) => Promise<DbtRunResult>
 }
 
 /** The embedded DuckDB warehouse: one file, shared by readers and handed over for each write. */
@@ -77,20 +79,25 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
     // Opening read-write once creates the raw tables, so dbt's sources exist even in a new warehouse.
     await this.session.write(async () => undefined)
     return this.session.exclusive(async () => {
-      const result = await runDbt({
+      const result = await (options.runner ?? runDbt)({
         command: options.command ?? 'build',
         target: 'duckdb',
         env: { ATTRIBUTION_WAREHOUSE: this.path },
         vars,
         select: options.select,
         fullRefresh: options.fullRefresh,
-        targetPath: `${this.path}.dbt`,
+        targetPath: this.dbtTargetPath,
         onProgress: options.onProgress,
         signal: options.signal,
       })
       if (result.success) await options.afterSuccess?.()
       return result
     })
+  }
+
+  /** The dbt target folder of this warehouse: one per file keeps dbt's parse cache valid. */
+  get dbtTargetPath(): string {
+    return `${this.path}.dbt`
   }
 
   /** Runs work while this process holds no connection to the file (to attach it elsewhere, say). */
