@@ -18,6 +18,8 @@ export const WAREHOUSES = {
   generated: { path: join(E2E_DIR, 'generated.duckdb'), port: 5182 },
   /** Sample data up to today, which the streaming spec adds live events to. */
   stream: { path: join(E2E_DIR, 'stream.duckdb'), port: 5183 },
+  /** No data at all: the first-run experience. */
+  empty: { path: join(E2E_DIR, 'empty', 'warehouse.duckdb'), port: 5184 },
 } as const
 export type WarehouseName = keyof typeof WAREHOUSES
 
