@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path'
 import type { AppSettings } from '../shared/settings-api'
 import { type ApiHandlers, type HandlerHost, type StreamService, createApiHandlers } from './api/handlers'
-import { formatBytes } from './bigquery/bigquery-client'
+import { type BigQueryTransport, formatBytes } from './bigquery/bigquery-client'
 import { BigQueryStream } from './bigquery/bigquery-stream'
 import { BigQueryWarehouse } from './bigquery/bigquery-warehouse'
 import { DeadLetterList } from './bigquery/intraday-writer'
@@ -46,6 +46,8 @@ export interface AppServicesOptions {
   refreshDebounceMs?: number
   /** The dbt run after events land; benchmarks compare the incremental one with a full build. */
   refreshCommand?: RefreshCommand
+  /** Tests only: a loopback BigQuery instead of Google. */
+  bigQueryTransport?: BigQueryTransport
 }
 
 /**
@@ -73,13 +75,14 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   let bigquery: { warehouse: BigQueryWarehouse; reads: AttributionWarehouse; stream: BigQueryStream } | undefined
   let costNotice: string | null = null
   const activate = (settings: AppSettings): void => {
-    bigquery?.stream.stop()
+    bigquery?.stream.close()
     bigquery = undefined
     if (settings.warehouse !== 'bigquery') return
     costNotice = null
     const bq = new BigQueryWarehouse({
       settings: settings.bigquery,
       credentials: settings.bigquery.credentialMode === 'adc' ? { mode: 'adc' } : { mode: 'service_account', key: credentials.serviceAccountKey() },
+      transport: options.bigQueryTransport,
       // The dry run's estimate is shown in the header, so people see what a view costs before it grows.
       onCostlyQuery: (estimate) => {
         costNotice = `A dashboard query scans about ${estimate.text} (limit ${formatBytes(estimate.maximumBytesBilled)} per query).`
@@ -105,7 +108,15 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     ...options.host,
     log,
   })
-  const settingsHandlers = createSettingsHandlers({ settingsPath, credentials, deadLetters, chooseKeyFile: options.chooseKeyFile, onChanged: activate, log })
+  const settingsHandlers = createSettingsHandlers({
+    settingsPath,
+    credentials,
+    deadLetters,
+    chooseKeyFile: options.chooseKeyFile,
+    onChanged: activate,
+    log,
+    transport: options.bigQueryTransport,
+  })
   return {
     warehouse,
     jobs,
@@ -114,7 +125,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     credentials,
     handlers: { ...core, ...settingsHandlers },
     close: async () => {
-      bigquery?.stream.stop()
+      bigquery?.stream.close()
       stream.stop()
       await stream.delivered()
       refresh.close()

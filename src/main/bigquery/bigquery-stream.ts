@@ -58,6 +58,13 @@ export class BigQueryStream {
     return this.status()
   }
 
+  /** Stops streaming and any refresh that has not started (on quit or a settings change). */
+  close(): void {
+    this.stop()
+    clearTimeout(this.refreshTimer)
+    this.refreshTimer = undefined
+  }
+
   status(): StreamStatus {
     return {
       isStreaming: this.continuous !== undefined,
