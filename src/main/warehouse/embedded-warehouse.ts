@@ -11,7 +11,6 @@ import {
   queryFreshness,
   queryRawCounts,
   queryRecentEvents,
-  queryRecentUsers,
   queryReport,
 } from './duckdb-queries'
 import type { DuckDbFile } from './duckdb-file'
@@ -116,12 +115,6 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
 
   dailyTrends(filters: DashboardFilters, options: { days: number; byChannel: boolean }): Promise<DailyTrendRows> {
     return this.session.read((connection) => queryDailyTrends(connection, filters, options))
-  }
-
-  /** Recently active users, for the streamer to continue their journeys. */
-  async recentUsers(limit: number): Promise<Awaited<ReturnType<typeof queryRecentUsers>>> {
-    if (!this.session.exists()) return []
-    return this.session.read((connection) => queryRecentUsers(connection, limit))
   }
 
   recentEvents(limit: number): Promise<FeedEvent[]> {
