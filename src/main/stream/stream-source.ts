@@ -23,7 +23,7 @@ export interface StreamSourceOptions {
 /** Share of new sessions that come from a returning visitor. */
 const RETURNING_SHARE = 0.4
 /** Streamed visitors shop more than average, so a demo burst converts now and then. */
-const STREAM_PURCHASE_AFFINITY = 3.5
+const STREAM_PURCHASE_AFFINITY = 8
 const MAX_OPEN_SESSIONS = 4
 
 /**
