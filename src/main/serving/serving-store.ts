@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
 import type { FeedEvent } from '../../shared/api'
+import { feedEventFromRow } from '../warehouse/duckdb-queries'
 import { MODEL_SCHEMA, RAW_SCHEMA, rawSchemaStatements } from '../warehouse/duckdb-schema'
 import { ga4JsonColumns } from '../warehouse/ga4-schema'
 import { eventIdOf } from '../stream/validate-event'
@@ -170,20 +171,7 @@ export class ServingStore {
       from feed, lateral ${credited} as credited
       order by event_timestamp desc, delivery nulls first, event_key`
     const reader = await this.connection.runAndReadAll(sql, { limit })
-    const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value))
-    return reader.getRowObjectsJson().map((row) => ({
-      event_key: String(row.event_key),
-      event_at: String(row.event_at),
-      event_name: String(row.event_name),
-      user_pseudo_id: text(row.user_pseudo_id),
-      source: text(row.source),
-      medium: text(row.medium),
-      value_usd: text(row.value_usd),
-      is_intraday: row.is_intraday === true,
-      delivery: row.delivery === 'new' || row.delivery === 'duplicate' ? row.delivery : null,
-      first_click_channel: text(row.first_click_channel),
-      last_click_channel: text(row.last_click_channel),
-    }))
+    return reader.getRowObjectsJson().map(feedEventFromRow)
   }
 
   /** Releases the memory. */

@@ -140,19 +140,25 @@ export async function queryRecentEvents(connection: DuckDBConnection, limit: num
     order by event_timestamp desc, event_key
     limit $limit`
   const reader = await connection.runAndReadAll(sql, { limit })
-  return reader.getRowObjectsJson().map((row) => ({
+  return reader.getRowObjectsJson().map(feedEventFromRow)
+}
+
+/** A feed row as both feed queries return it; columns a query lacks (delivery, credited channels) are null. */
+export function feedEventFromRow(row: Record<string, unknown>): FeedEvent {
+  const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value))
+  return {
     event_key: String(row.event_key),
     event_at: String(row.event_at),
     event_name: String(row.event_name),
-    user_pseudo_id: row.user_pseudo_id === null ? null : String(row.user_pseudo_id),
-    source: row.source === null ? null : String(row.source),
-    medium: row.medium === null ? null : String(row.medium),
-    value_usd: row.value_usd === null ? null : String(row.value_usd),
+    user_pseudo_id: text(row.user_pseudo_id),
+    source: text(row.source),
+    medium: text(row.medium),
+    value_usd: text(row.value_usd),
     is_intraday: row.is_intraday === true,
-    delivery: null,
-    first_click_channel: null,
-    last_click_channel: null,
-  }))
+    delivery: row.delivery === 'new' || row.delivery === 'duplicate' ? row.delivery : null,
+    first_click_channel: text(row.first_click_channel),
+    last_click_channel: text(row.last_click_channel),
+  }
 }
 
 /** Row counts of the raw tables, to show what is stored and to prove a failed import changed nothing. */
