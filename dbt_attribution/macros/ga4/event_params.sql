@@ -14,6 +14,57 @@
     (select coalesce(p.value.string_value, cast(p.value.int_value as string)) from unnest({{ params }}) as p where p.key = '{{ key }}' limit 1)
 {%- endmacro %}
 
+{# The text of one event param whatever column holds it: string, else int, else double (whole numbers without ".0"), else float. #}
+{% macro ga4_param_text(params, key) %}
+    {{ return(adapter.dispatch('ga4_param_text', 'dbt_attribution')(params, key)) }}
+{% endmacro %}
+
+{% macro default__ga4_param_text(params, key) -%}
+    list_transform(
+        list_filter({{ params }}, lambda p: p.key = '{{ key }}'),
+        lambda p: coalesce(
+            p.value.string_value,
+            cast(p.value.int_value as varchar),
+            {{ whole_number_as_text('p.value.double_value') }},
+            {{ whole_number_as_text('p.value.float_value') }}
+        )
+    )[1]
+{%- endmacro %}
+
+{% macro bigquery__ga4_param_text(params, key) -%}
+    (
+        select coalesce(
+            p.value.string_value,
+            cast(p.value.int_value as string),
+            {{ whole_number_as_text('p.value.double_value') }},
+            {{ whole_number_as_text('p.value.float_value') }}
+        )
+        from unnest({{ params }}) as p
+        where p.key = '{{ key }}'
+        limit 1
+    )
+{%- endmacro %}
+
+{# A float as text, whole numbers (ids stored as doubles) without a fraction, so 1234.0 reads "1234" on both warehouses. #}
+{% macro whole_number_as_text(value) -%}
+    case
+        when {{ value }} = trunc({{ value }}) and abs({{ value }}) < 1e15
+            then cast(cast({{ value }} as {{ dbt.type_bigint() }}) as {{ dbt.type_string() }})
+        else cast({{ value }} as {{ dbt.type_string() }})
+    end
+{%- endmacro %}
+
+{#
+    A purchase's transaction id, the rule real exports need (docs/assumptions.md): ecommerce.transaction_id
+    unless it is NULL, '' or '(not set)'; else the transaction_id param, with the same exclusions.
+#}
+{% macro resolved_transaction_id(ecommerce_transaction_id, param_transaction_id) -%}
+    coalesce(
+        case when trim({{ ecommerce_transaction_id }}) not in ('', '(not set)') then trim({{ ecommerce_transaction_id }}) end,
+        case when trim({{ param_transaction_id }}) not in ('', '(not set)') then trim({{ param_transaction_id }}) end
+    )
+{%- endmacro %}
+
 {# The integer value of one event param; some exports put integers in string_value, so that is cast safely. #}
 {% macro ga4_param_int(params, key) %}
     {{ return(adapter.dispatch('ga4_param_int', 'dbt_attribution')(params, key)) }}

@@ -1,6 +1,6 @@
 {#
-    Incremental refresh: stg_ga4__events inserts only events it has not stored yet (read from a
-    short window of recent raw rows), stamps them with loaded_at, and the models below it
+    Incremental refresh: stg_ga4__events inserts only events it has not stored yet (read from the
+    raw rows stored since its last load), stamps them with loaded_at, and the models below it
     recompute only the users in int_users_changed. See docs/dbt-notes.md, "Incremental refresh".
 #}
 
@@ -15,6 +15,24 @@
 
 {% macro bigquery__attribution_incremental_strategy() -%}
     {{ return('merge') }}
+{%- endmacro %}
+
+{#
+    The unique_key of the per-user models: the key on DuckDB (append ignores it); none on BigQuery,
+    so dbt's merge is `on false ... when not matched then insert`, an insert that reads no
+    destination partition (BigQuery bills a MERGE with only INSERT clauses for its source alone).
+    The pre-hook has already deleted every row the insert replaces.
+#}
+{% macro attribution_unique_key(key) %}
+    {{ return(adapter.dispatch('attribution_unique_key', 'dbt_attribution')(key)) }}
+{% endmacro %}
+
+{% macro default__attribution_unique_key(key) -%}
+    {{ return(key) }}
+{%- endmacro %}
+
+{% macro bigquery__attribution_unique_key(key) -%}
+    {{ return(none) }}
 {%- endmacro %}
 
 {# The var late_event_window_hours as a whole number of hours (0..8760); anything else stops the run. #}
@@ -36,62 +54,67 @@
 {%- endmacro %}
 
 {#
-    What an incremental load of stg_ga4__events reads, as {'since_micros', 'read_day_table'}:
-    raw rows from since_micros on (the newest stored event, never later than now, minus var
-    late_event_window_hours; none = every row) and whether the day table is read at all.
-    Every raw row is read in a full build, into an empty table, or after export files were imported.
+    Which raw rows an incremental load of stg_ga4__events reads, as {'after_load_seq', 'since_micros'}
+    (none = no bound; both none = every row, as in a full build or into an empty table).
+    The embedded warehouse numbers raw rows as they are stored (column _load_seq), so a load reads
+    exactly the rows stored since the last one, however old their events: incremental runs then
+    equal a full refresh. BigQuery's export tables are Google's and carry no such number: see
+    bigquery__staging_load_plan.
 #}
 {% macro staging_load_plan() %}
-    {%- set read_everything = {'since_micros': none, 'read_day_table': true} -%}
     {%- if not (execute and is_incremental()) -%}
-        {{ return(read_everything) }}
+        {{ return({'after_load_seq': none, 'since_micros': none}) }}
     {%- endif -%}
+    {{ return(adapter.dispatch('staging_load_plan', 'dbt_attribution')()) }}
+{% endmacro %}
+
+{% macro default__staging_load_plan() %}
+    {%- set stored = run_query("select max(loaded_through_seq) as loaded_through_seq from " ~ this).rows[0] -%}
+    {%- if stored['loaded_through_seq'] is none -%}
+        {{ return({'after_load_seq': none, 'since_micros': none}) }}
+    {%- endif -%}
+    {{ return({'after_load_seq': stored['loaded_through_seq'] | int, 'since_micros': none}) }}
+{% endmacro %}
+
+{#
+    BigQuery: GA4 writes an event into the day shard of its date and rewrites shards for up to 72
+    hours; it drops hits older than that. So a load re-reads the shards from var
+    late_event_window_hours before the newest stored event (never later than now).
+#}
+{% macro bigquery__staging_load_plan() %}
+    {#- The newest event lies in the newest partition (event_date rises with event time): read that one only. -#}
+    {%- set newest_partition = run_query(
+        "select max(safe.parse_date('%Y%m%d', partition_id)) as newest_date from "
+        ~ adapter.quote(this.database) ~ "." ~ adapter.quote(this.schema) ~ ".INFORMATION_SCHEMA.PARTITIONS"
+        ~ " where table_name = '" ~ this.identifier ~ "'"
+    ).rows[0]['newest_date'] -%}
     {%- set stored = run_query(
-        "select max(event_timestamp_micros) as newest_micros, max(loaded_at) as last_loaded_at from " ~ this
+        "select max(event_timestamp_micros) as newest_micros from " ~ this
+        ~ ((" where event_date >= date '" ~ (newest_partition - modules.datetime.timedelta(days=1)).strftime('%Y-%m-%d') ~ "'") if newest_partition is not none else "")
     ).rows[0] -%}
-    {%- set imports = raw_imports_since(stored['last_loaded_at']) -%}
-    {%- if stored['newest_micros'] is none or imports == 'imported' -%}
-        {{ return(read_everything) }}
+    {%- if stored['newest_micros'] is none -%}
+        {{ return({'after_load_seq': none, 'since_micros': none}) }}
     {%- endif -%}
     {%- set now_micros = (run_started_at.timestamp() * 1000000) | int -%}
     {%- set newest_micros = [stored['newest_micros'] | int, now_micros] | min -%}
     {{ return({
-        'since_micros': newest_micros - attribution_late_event_window_hours() * 3600 * 1000000,
-        'read_day_table': imports != 'none'
+        'after_load_seq': none,
+        'since_micros': newest_micros - attribution_late_event_window_hours() * 3600 * 1000000
     }) }}
 {% endmacro %}
 
-{#
-    Whether export files were imported after the last staging load: 'imported', 'none', or
-    'unknown'. The embedded warehouse's importer logs every file it writes (day tables and sample
-    data alike) in ga4.import_log, and only the importer writes the day table; the streamer writes
-    the intraday table only. So with the log present and no newer file, the day table is unchanged
-    and an incremental load skips it. BigQuery rewrites day shards itself: 'unknown' (read by window).
-#}
-{% macro raw_imports_since(last_loaded_at) %}
-    {{ return(adapter.dispatch('raw_imports_since', 'dbt_attribution')(last_loaded_at)) }}
+{# The raw rows' load number as a column (DuckDB's _load_seq); NULL on BigQuery, whose export has none. #}
+{% macro ga4_load_seq_column() %}
+    {{ return(adapter.dispatch('ga4_load_seq_column', 'dbt_attribution')()) }}
 {% endmacro %}
 
-{% macro default__raw_imports_since(last_loaded_at) %}
-    {%- set events = source('ga4', 'events') -%}
-    {%- set import_log = adapter.get_relation(events.database, events.schema, 'import_log') -%}
-    {%- if import_log is none -%}
-        {{ return('unknown') }}
-    {%- endif -%}
-    {%- if last_loaded_at is none -%}
-        {{ return('imported') }}
-    {%- endif -%}
-    {#- imported_at is the importer's local wall time; loaded_at is UTC. Both processes share the machine's time zone. -#}
-    {%- set newer = run_query(
-        "select count(*) as n from " ~ import_log
-        ~ " where cast(imported_at as timestamptz) > cast('" ~ last_loaded_at.strftime("%Y-%m-%d %H:%M:%S.%f") ~ "+00' as timestamptz)"
-    ).rows[0]['n'] -%}
-    {{ return('imported' if newer > 0 else 'none') }}
-{% endmacro %}
+{% macro default__ga4_load_seq_column() -%}
+    _load_seq
+{%- endmacro %}
 
-{% macro bigquery__raw_imports_since(last_loaded_at) %}
-    {{ return('unknown') }}
-{% endmacro %}
+{% macro bigquery__ga4_load_seq_column() -%}
+    cast(null as int64)
+{%- endmacro %}
 
 {#
     When the marts were last completely built (rpt_build_info.built_at, the previous run's
@@ -116,11 +139,17 @@
 {#
     Pre-hook of the per-user incremental models: before new rows go in, delete every row of the
     changed users (and rows matching extra_condition), so a row that should no longer exist goes too.
+    recent_condition (BigQuery, see recent_rows_condition) limits the changed users' rows to the
+    partitions this run recomputes.
 #}
-{% macro delete_rows_of_changed_users(extra_condition=none) %}
+{% macro delete_rows_of_changed_users(extra_condition=none, recent_condition=none) %}
     {%- if is_incremental() -%}
         delete from {{ this }}
+        {%- if recent_condition %}
+        where (user_key in (select user_key from {{ ref('int_users_changed') }}) and {{ recent_condition }})
+        {%- else %}
         where user_key in (select user_key from {{ ref('int_users_changed') }})
+        {%- endif %}
         {%- if extra_condition %}
             or ({{ extra_condition }})
         {%- endif %}
@@ -135,7 +164,7 @@
     {%- if not can_query_warehouse() -%}
         {{ return('select 1') }}
     {%- endif -%}
-    {%- set required = {'stg_ga4__events': 'loaded_at', 'int_touchpoints_joined_to_conversions': 'user_key'} -%}
+    {%- set required = {'stg_ga4__events': 'loaded_through_seq', 'int_touchpoints_joined_to_conversions': 'user_key'} -%}
     {%- set outdated = [] -%}
     {%- for name, column in required.items() -%}
         {%- set relation = adapter.get_relation(target.database, target.schema, name) -%}

@@ -1,9 +1,10 @@
 {{ config(
     materialized='incremental',
-    unique_key='conversion_id',
+    unique_key=attribution_unique_key('conversion_id'),
     incremental_strategy=attribution_incremental_strategy(),
+    partition_by={'field': 'conversion_date', 'data_type': 'date', 'granularity': 'day'} if target.type == 'bigquery' else none,
     cluster_by=['user_key'] if target.type == 'bigquery' else none,
-    pre_hook="{{ delete_rows_of_changed_users() }}"
+    pre_hook="{{ delete_recent_rows_of_changed_users('conversions') }}"
 ) }}
 {#-
     Every allowed conversion event, so fct_attribution_credits can serve any event choice.
@@ -24,6 +25,12 @@
         event_value_in_usd
 {%- endset %}
 -- depends_on: {{ ref('int_users_changed') }}
+{#-
+    BigQuery: only conversions from bounds.recompute_from_date on are recomputed; earlier ones
+    precede every new event, so no new purchase can take their transaction. An earlier stored
+    winner of a transaction beats every recent purchase of it.
+-#}
+{%- set bounds = bigquery_refresh_bounds() if is_incremental() else none %}
 
 with
 {%- if is_incremental() %}
@@ -41,6 +48,9 @@ changed_user_events as (
     from {{ ref('stg_ga4__events') }}
     where event_name in ({{ conversion_events_sql(allowed_conversion_events()) }})
         and user_key in (select user_key from changed_users)
+        {%- if bounds is not none %}
+        and event_date >= {{ bounds['recompute_from_date'] }}
+        {%- endif %}
 
 ),
 
@@ -50,7 +60,6 @@ changed_transactions as (
     from changed_user_events
     where event_name = 'purchase'
         and transaction_id is not null
-        and transaction_id <> '(not set)'
 
 ),
 
@@ -64,8 +73,24 @@ shared_transaction_events as (
         and transaction_id in (select transaction_id from changed_transactions)
         and user_key is not null
         and user_key not in (select user_key from changed_users)
+        {%- if bounds is not none %}
+        and event_date >= {{ bounds['recompute_from_date'] }}
+        {%- endif %}
 
 ),
+{%- if bounds is not none %}
+
+-- Transactions already won before the recomputed partitions: their recent purchases lose.
+earlier_won_transactions as (
+
+    select distinct transaction_id
+    from {{ this }}
+    where conversion_date < {{ bounds['recompute_from_date'] }}
+        and conversion_event_name = 'purchase'
+        and transaction_id in (select transaction_id from changed_transactions)
+
+),
+{%- endif %}
 
 events as (
 
@@ -92,11 +117,10 @@ keyed as (
 
     select
         *,
-        -- Purchases sharing a real transaction id are one purchase; "(not set)" ones stay separate.
+        -- Purchases sharing a transaction id are one purchase; those without one (staging resolved
+        -- '(not set)' and empty ids to NULL) stay separate.
         case
-            when event_name = 'purchase'
-                and transaction_id is not null
-                and transaction_id <> '(not set)'
+            when event_name = 'purchase' and transaction_id is not null
                 then 'purchase|' || transaction_id
             else event_key
         end as conversion_dedupe_key
@@ -137,6 +161,12 @@ final as (
     {%- if is_incremental() %}
     -- Another user's winner is that user's row: unchanged, or that user is in int_users_changed too.
     where user_key in (select user_key from changed_users)
+    {%- if bounds is not none %}
+        and not (
+            event_name = 'purchase'
+            and transaction_id in (select transaction_id from earlier_won_transactions)
+        )
+    {%- endif %}
     {%- endif %}
 
 )

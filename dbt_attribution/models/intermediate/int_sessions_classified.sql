@@ -1,11 +1,16 @@
 {{ config(
     materialized='incremental',
-    unique_key='session_key',
+    unique_key=attribution_unique_key('session_key'),
     incremental_strategy=attribution_incremental_strategy(),
+    partition_by={'field': 'session_started_at', 'data_type': 'timestamp', 'granularity': 'day'} if target.type == 'bigquery' else none,
     cluster_by=['user_key'] if target.type == 'bigquery' else none,
-    pre_hook="{{ delete_rows_of_changed_users() }}"
+    pre_hook="{{ delete_recent_rows_of_changed_users('sessions') }}"
 ) }}
-{#- Incremental runs recompute the sessions of int_users_changed only; a session belongs to one user. -#}
+{#-
+    Incremental runs recompute the sessions of int_users_changed only; a session belongs to one user.
+    On BigQuery only those started from bounds.sessions_from_at on (macro bigquery_refresh_bounds).
+-#}
+{%- set bounds = bigquery_refresh_bounds() if is_incremental() else none %}
 -- depends_on: {{ ref('int_users_changed') }}
 
 with
@@ -26,6 +31,10 @@ events as (
     where session_key is not null
         {%- if is_incremental() %}
         and user_key in (select user_key from {{ ref('int_users_changed') }})
+        {%- endif %}
+        {%- if bounds is not none %}
+        -- Every event of a session started from sessions_from_at on (UTC) has a later event_date.
+        and event_date >= {{ bounds['session_events_from_date'] }}
         {%- endif %}
 
 ),
@@ -119,6 +128,10 @@ final as (
     from sessions_sourced
     left join source_categories
         on lower(sessions_sourced.source) = source_categories.source
+    {%- if bounds is not none %}
+    -- Earlier sessions were read only in part; their stored rows stand.
+    where sessions_sourced.session_started_micros >= {{ bounds['sessions_from_micros'] }}
+    {%- endif %}
 
 )
 

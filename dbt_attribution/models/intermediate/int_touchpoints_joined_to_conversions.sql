@@ -1,11 +1,16 @@
 {{ config(
     materialized='incremental',
-    unique_key='touchpoint_key',
+    unique_key=attribution_unique_key('touchpoint_key'),
     incremental_strategy=attribution_incremental_strategy(),
+    partition_by={'field': 'session_started_at', 'data_type': 'timestamp', 'granularity': 'day'} if target.type == 'bigquery' else none,
     cluster_by=['user_key'] if target.type == 'bigquery' else none,
-    pre_hook="{{ delete_rows_of_changed_users() }}"
+    pre_hook="{{ delete_recent_rows_of_changed_users('touchpoints') }}"
 ) }}
-{#- Every (conversion, session) pair within the largest lookback; the marts pick from these. -#}
+{#-
+    Every (conversion, session) pair within the largest lookback; the marts pick from these.
+    BigQuery: only the pairs of conversions from bounds.conversions_from_at on are recomputed.
+-#}
+{%- set bounds = bigquery_refresh_bounds() if is_incremental() else none %}
 -- depends_on: {{ ref('int_users_changed') }}
 
 with
@@ -19,6 +24,10 @@ conversions as (
     from {{ ref('int_conversions_deduplicated') }}
     {%- if is_incremental() %}
     where user_key in (select user_key from {{ ref('int_users_changed') }})
+    {%- endif %}
+    {%- if bounds is not none %}
+        and conversion_date >= {{ bounds['conversions_from_date'] }}
+        and converted_micros >= {{ bounds['conversions_from_micros'] }}
     {%- endif %}
 
 ),
@@ -38,6 +47,9 @@ sessions as (
     from {{ ref('int_sessions_classified') }}
     {%- if is_incremental() %}
     where user_key in (select user_key from {{ ref('int_users_changed') }})
+    {%- endif %}
+    {%- if bounds is not none %}
+        and session_started_at >= {{ bounds['touchpoint_sessions_from_at'] }}
     {%- endif %}
 
 ),

@@ -5,6 +5,8 @@
     Without a previous build every user is listed (the models then rebuild in full anyway).
 -#}
 {%- set marts_built_at = marts_built_at_sql() -%}
+{#- BigQuery: rows loaded since the build lie in partitions written since; a takeover only moves later purchases. -#}
+{%- set bounds = bigquery_refresh_bounds() -%}
 
 with
 
@@ -19,6 +21,9 @@ loaded_events as (
     {%- if marts_built_at is not none %}
         and loaded_at > {{ marts_built_at }}
     {%- endif %}
+    {%- if bounds is not none %}
+        and event_date >= {{ bounds['new_rows_from_date'] }}
+    {%- endif %}
 
 ),
 
@@ -28,7 +33,6 @@ loaded_transactions as (
     from loaded_events
     where event_name = 'purchase'
         and transaction_id is not null
-        and transaction_id <> '(not set)'
 
 ),
 
@@ -39,6 +43,10 @@ transaction_holders as (
     where event_name = 'purchase'
         and user_key is not null
         and transaction_id in (select transaction_id from loaded_transactions)
+    {%- if bounds is not none %}
+        -- A holder's conversion changes only when a loaded purchase is earlier, so the holder's is recent.
+        and event_date >= {{ bounds['recompute_from_date'] }}
+    {%- endif %}
 
 ),
 

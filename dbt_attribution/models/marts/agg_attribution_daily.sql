@@ -1,3 +1,8 @@
+{{ config(
+    partition_by={'field': 'conversion_date', 'data_type': 'date', 'granularity': 'day'} if target.type == 'bigquery' else none,
+    cluster_by=['attribution_model', 'channel'] if target.type == 'bigquery' else none
+) }}
+
 with
 
 attributed_conversions as (

@@ -11,10 +11,11 @@
 -#}
 {{ config(
     materialized='incremental',
-    unique_key=['conversion_id', 'attribution_model'],
+    unique_key=attribution_unique_key(['conversion_id', 'attribution_model']),
     incremental_strategy=attribution_incremental_strategy(),
+    partition_by={'field': 'conversion_date', 'data_type': 'date', 'granularity': 'day'} if target.type == 'bigquery' else none,
     cluster_by=['user_key'] if target.type == 'bigquery' else none,
-    pre_hook="{{ delete_rows_of_changed_users(extra_condition=stale_attributed_conversions_condition()) }}"
+    pre_hook="{{ delete_recent_rows_of_changed_users('conversion_facts', extra_condition=stale_attributed_conversions_condition()) }}"
 ) }}
 -- depends_on: {{ ref('int_users_changed') }}
 

@@ -1,9 +1,10 @@
 {{ config(
     materialized='incremental',
-    unique_key=['conversion_id', 'attribution_model', 'min_lookback_days'],
+    unique_key=attribution_unique_key(['conversion_id', 'attribution_model', 'min_lookback_days']),
     incremental_strategy=attribution_incremental_strategy(),
-    cluster_by=['user_key'] if target.type == 'bigquery' else none,
-    pre_hook="{{ delete_rows_of_changed_users() }}"
+    partition_by={'field': 'conversion_date', 'data_type': 'date', 'granularity': 'day'} if target.type == 'bigquery' else none,
+    cluster_by=['attribution_model', 'conversion_event_name', 'channel', 'user_key'] if target.type == 'bigquery' else none,
+    pre_hook="{{ delete_recent_rows_of_changed_users('conversion_facts') }}"
 ) }}
 {#-
     Credits for every lookback 1..90 at once, as inclusive day ranges per conversion and model.
@@ -15,6 +16,8 @@
     Incremental runs recompute the conversions of int_users_changed (see delete_rows_of_changed_users).
 -#}
 {%- set max_days = max_lookback_days() -%}
+{#- BigQuery: only the credits of conversions from bounds.conversions_from_at on are recomputed. -#}
+{%- set bounds = bigquery_refresh_bounds() if is_incremental() else none -%}
 -- depends_on: {{ ref('int_users_changed') }}
 
 with
@@ -31,6 +34,9 @@ conversions as (
     from {{ ref('int_conversions_deduplicated') }}
     {%- if is_incremental() %}
     where user_key in (select user_key from {{ ref('int_users_changed') }})
+    {%- endif %}
+    {%- if bounds is not none %}
+        and {{ recent_rows_condition('conversion_facts', bounds) }}
     {%- endif %}
 
 ),
@@ -51,6 +57,9 @@ touchpoints as (
     from {{ ref('int_touchpoints_joined_to_conversions') }}
     {%- if is_incremental() %}
     where user_key in (select user_key from {{ ref('int_users_changed') }})
+    {%- endif %}
+    {%- if bounds is not none %}
+        and {{ recent_rows_condition('touchpoints', bounds) }}
     {%- endif %}
 
 ),

@@ -5,17 +5,21 @@ with
 
 raw_day_events as (
 
-    select count(*) as raw_events
-    from {{ source('ga4', 'events') }}
-    where {{ ga4_events_filter(is_intraday=false) }}
+    {{ ga4_day_events_count_sql() }}
 
 ),
 
 raw_intraday_events as (
+{%- if ga4_has_intraday_tables() %}
 
     select count(*) as raw_events
     from {{ source('ga4', 'events_intraday') }}
     where {{ ga4_events_filter(is_intraday=true) }}
+{%- else %}
+
+    -- The GA4 dataset has no events_intraday_* tables (a wildcard matching none fails).
+    select cast(0 as {{ dbt.type_bigint() }}) as raw_events
+{%- endif %}
 
 ),
 
@@ -26,9 +30,7 @@ unique_events as (
         cast(sum(case when user_key is null then 1 else 0 end) as {{ dbt.type_bigint() }}) as events_without_user_key,
         cast(sum(
             case
-                when event_name = 'purchase'
-                    and (transaction_id is null or transaction_id = '(not set)')
-                    then 1
+                when event_name = 'purchase' and transaction_id is null then 1
                 else 0
             end
         ) as {{ dbt.type_bigint() }}) as purchases_without_transaction_id

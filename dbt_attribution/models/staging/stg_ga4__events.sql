@@ -2,7 +2,10 @@
     materialized='incremental',
     unique_key='event_key',
     incremental_strategy='merge' if target.type == 'bigquery' else 'delete+insert',
-    cluster_by=['user_key'] if target.type == 'bigquery' else none
+    partition_by={'field': 'event_date', 'data_type': 'date', 'granularity': 'day'} if target.type == 'bigquery' else none,
+    cluster_by=['user_key', 'event_name'] if target.type == 'bigquery' else none,
+    sql_header=bigquery_staging_sql_header() if target.type == 'bigquery' else none,
+    incremental_predicates=bigquery_staging_incremental_predicates() if target.type == 'bigquery' else none
 ) }}
 
 {#- Which raw rows this run reads: all of them, or a window of recent ones (macro staging_load_plan). -#}
@@ -17,7 +20,8 @@
         event_value_in_usd,
         user_pseudo_id,
         ecommerce.purchase_revenue_in_usd as ecommerce_purchase_revenue_in_usd,
-        ecommerce.transaction_id as ecommerce_transaction_id
+        ecommerce.transaction_id as ecommerce_transaction_id,
+        {{ ga4_load_seq_column() }} as load_seq
 {%- endset -%}
 
 with
@@ -28,21 +32,23 @@ day_events as (
         {{ event_columns }},
         false as is_intraday
     from {{ source('ga4', 'events') }}
-    where {{ ga4_events_filter(is_intraday=false, since_micros=load_plan.since_micros) }}
-    {%- if not load_plan.read_day_table %}
-        -- No export file was imported since the last load: the day table is unchanged.
-        and false
-    {%- endif %}
+    where {{ ga4_events_filter(is_intraday=false, load_plan=load_plan) }}
 
 ),
 
 intraday_events as (
+{%- if ga4_has_intraday_tables() %}
 
     select
         {{ event_columns }},
         true as is_intraday
     from {{ source('ga4', 'events_intraday') }}
-    where {{ ga4_events_filter(is_intraday=true, since_micros=load_plan.since_micros) }}
+    where {{ ga4_events_filter(is_intraday=true, load_plan=load_plan) }}
+{%- else %}
+
+    -- The GA4 dataset has no events_intraday_* tables (e.g. Google's public sample).
+    {{ ga4_empty_events_sql(is_intraday=true) }}
+{%- endif %}
 
 ),
 
@@ -79,6 +85,7 @@ params_extracted as (
         ecommerce_purchase_revenue_in_usd,
         ecommerce_transaction_id,
         is_intraday,
+        load_seq,
         {{ ga4_param_string('needed_params', 'event_id') }} as event_id,
         {{ ga4_param_int('needed_params', 'ga_session_id') }} as ga_session_id,
         {{ ga4_param_string('needed_params', 'source') }} as source,
@@ -86,7 +93,7 @@ params_extracted as (
         {{ ga4_param_string('needed_params', 'campaign') }} as campaign,
         {{ ga4_param_string('needed_params', 'gclid') }} as gclid,
         {{ ga4_param_string('needed_params', 'page_location') }} as page_location,
-        {{ ga4_param_string('needed_params', 'transaction_id') }} as param_transaction_id,
+        {{ ga4_param_text('needed_params', 'transaction_id') }} as param_transaction_id,
         params_digest
     from params_narrowed
 
@@ -110,23 +117,26 @@ keyed as (
 
 ),
 
--- Prefer the day table's copy: it is the export's settled version of the event.
+-- Prefer the day table's copy: it is the export's settled version of the event; then the earliest,
+-- then the copy stored first, so ties resolve as an incremental load resolves them.
 deduplicated as (
 
     {{ deduplicate_rows(
         'keyed',
         partition_by='event_key',
-        order_by=['is_intraday', 'event_timestamp_micros'],
+        order_by=['is_intraday', 'event_timestamp_micros', 'load_seq'],
         columns=[
             'event_id', 'event_name', 'event_timestamp_micros', 'event_date_text', 'user_pseudo_id',
             'user_key', 'ga_session_id', 'source', 'medium', 'campaign', 'gclid', 'page_location',
             'ecommerce_transaction_id', 'param_transaction_id', 'ecommerce_purchase_revenue_in_usd',
-            'event_value_in_usd', 'is_intraday'
+            'event_value_in_usd', 'is_intraday', 'load_seq'
         ]
     ) }}
 
 ),
 {%- if is_incremental() %}
+
+{%- set stored_condition = stored_events_condition() %}
 
 stored_events as (
 
@@ -135,11 +145,16 @@ stored_events as (
         is_intraday,
         event_timestamp_micros
     from {{ this }}
+    {%- if stored_condition %}
+    -- A stored copy of an event in the window has its event_date (see bigquery_staging_sql_header).
+    where {{ stored_condition }}
+    {%- endif %}
 
 ),
 
 -- A new event goes in; a stored one is replaced only by a copy that sorts before it (day copy,
--- then earlier), as a full build would pick. A replayed event therefore changes nothing.
+-- then earlier; on a tie the stored copy, loaded first), as a full build would pick. A replayed
+-- event therefore changes nothing.
 loadable as (
 
     select deduplicated.*
@@ -187,12 +202,15 @@ final as (
         campaign,
         gclid,
         page_location,
-        coalesce(nullif(trim(ecommerce_transaction_id), ''), nullif(trim(param_transaction_id), '')) as transaction_id,
+        {{ resolved_transaction_id('ecommerce_transaction_id', 'param_transaction_id') }} as transaction_id,
         ecommerce_purchase_revenue_in_usd as purchase_revenue_in_usd,
         event_value_in_usd,
         is_intraday,
+        load_seq,
         -- Marks the rows of this load: int_users_changed picks the users touched since the last build.
-        {{ run_started_at_sql() }} as loaded_at
+        {{ run_started_at_sql() }} as loaded_at,
+        -- Every raw row up to this load number has been read: the next incremental load starts after it.
+        (select max(load_seq) from events_unioned) as loaded_through_seq
     from loadable
 
 )

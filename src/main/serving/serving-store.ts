@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
 import type { FeedEvent } from '../../shared/api'
-import { feedEventFromRow } from '../warehouse/duckdb-queries'
+import { feedCreditsSql, feedEventFromRow, stagedFeedSql } from '../warehouse/duckdb-queries'
 import { MODEL_SCHEMA, RAW_SCHEMA, rawSchemaStatements } from '../warehouse/duckdb-schema'
 import { ga4JsonColumns } from '../warehouse/ga4-schema'
 import { eventIdOf } from '../stream/validate-event'
 
-/** Newest raw events kept in memory for the live feed. */
+/** Newest events kept in memory for the live feed. */
 const FEED_ROWS = 500
-/** Lookback at which the feed names the credited channels (the app's default). */
-const FEED_LOOKBACK_DAYS = 14
+/** A streamed event's id, from its raw params; dbt's event_key for it is this same id. */
+const STREAM_EVENT_ID = `list_filter(event_params, p -> p.key = 'event_id')[1].value.string_value`
 
 /** Raw counts at the last snapshot. */
 interface SnapshotCounts {
@@ -41,6 +41,9 @@ export class ServingStore {
     const connection = await instance.connect()
     for (const statement of rawSchemaStatements()) await connection.run(statement)
     await connection.run(`create schema if not exists ${MODEL_SCHEMA}`)
+    // The newest events the models have read (stg_ga4__events), keyed as dbt keys them.
+    await connection.run(`create table ${MODEL_SCHEMA}.feed_events (event_key varchar, event_id varchar, event_timestamp_micros bigint,
+      event_name varchar, user_pseudo_id varchar, source varchar, medium varchar, value_usd varchar, is_intraday boolean)`)
     await connection.run(`create table ${RAW_SCHEMA}.stream_log (event_id varchar, delivery varchar, logged_at timestamp)`)
     await connection.run(`create table ${RAW_SCHEMA}.stream_duplicates as select * from ${RAW_SCHEMA}.events_intraday limit 0`)
     // Streamed events live here until pruned, so a snapshot taken before their delivery does not hide them.
@@ -59,7 +62,7 @@ export class ServingStore {
   }
 
   /**
-   * Copies marts and the newest raw events from the warehouse file. The caller must hold the file
+   * Copies marts and the newest staged events from the warehouse file. The caller must hold the file
    * exclusively (nothing else in this process has it open): this attaches it read-only for the copy.
    */
   async refreshFrom(path: string): Promise<void> {
@@ -74,9 +77,12 @@ export class ServingStore {
       for (const mart of ['fct_attribution_credits', 'rpt_build_info']) {
         if (names.has(mart)) await c.run(`create or replace table ${MODEL_SCHEMA}.${mart} as select * from wh.${MODEL_SCHEMA}.${mart}`)
       }
-      for (const table of ['events', 'events_intraday']) {
-        await c.run(`delete from ${RAW_SCHEMA}.${table}`)
-        await c.run(`insert into ${RAW_SCHEMA}.${table} select * from wh.${RAW_SCHEMA}.${table} order by event_timestamp desc limit ${FEED_ROWS}`)
+      if (names.has('stg_ga4__events')) {
+        await c.run('delete from ' + MODEL_SCHEMA + '.feed_events')
+        await c.run(`insert into ${MODEL_SCHEMA}.feed_events ${stagedFeedSql(`wh.${MODEL_SCHEMA}.stg_ga4__events`)}`, { limit: FEED_ROWS })
+        // Streamed events the models have now read show from feed_events, under the same key.
+        await c.run(`delete from ${RAW_SCHEMA}.stream_recent
+          where ${STREAM_EVENT_ID} in (select event_id from wh.${MODEL_SCHEMA}.stg_ga4__events where event_id is not null)`)
       }
       const counts = await c.runAndReadAll(`
         select (select count(*) from wh.${RAW_SCHEMA}.events)::bigint as events,
@@ -128,48 +134,42 @@ export class ServingStore {
     return { added: fresh.length, duplicates: repeats.length }
   }
 
-  /** The newest events with their delivery flag and, for conversions, the channels each model credits. */
+  /**
+   * The newest events with their delivery flag and, for conversions, the channels each model
+   * credits: events the models have read come from feed_events under dbt's event_key; streamed
+   * events not read yet come from memory under their event_id, which is dbt's key for them too.
+   */
   async recentEvents(limit: number): Promise<FeedEvent[]> {
-    const param = (key: string) => `list_filter(event_params, p -> p.key = '${key}')[1].value.string_value`
     const credited = this.hasMarts
-      ? `(select max(channel) filter (where attribution_model = 'first_click') as first_click_channel,
-            max(channel) filter (where attribution_model = 'last_click') as last_click_channel
-          from ${MODEL_SCHEMA}.fct_attribution_credits as c
-          where c.conversion_id = feed.event_key and ${FEED_LOOKBACK_DAYS} between c.min_lookback_days and c.max_lookback_days)`
+      ? feedCreditsSql(`${MODEL_SCHEMA}.fct_attribution_credits`)
       : '(select null as first_click_channel, null as last_click_channel)'
+    const streamedColumns = `${STREAM_EVENT_ID} as event_key, ${STREAM_EVENT_ID} as event_id, event_timestamp as event_timestamp_micros,
+          event_name, user_pseudo_id,
+          list_filter(event_params, p -> p.key = 'source')[1].value.string_value as source,
+          list_filter(event_params, p -> p.key = 'medium')[1].value.string_value as medium,
+          cast(round(coalesce(ecommerce.purchase_revenue_in_usd, event_value_in_usd), 2) as decimal(18, 2))::varchar as value_usd,
+          true as is_intraday`
     const sql = `
       with rows as (
-        select *, false as is_intraday, null as delivery_override from ${RAW_SCHEMA}.events
+        select *, null as delivery_override from ${MODEL_SCHEMA}.feed_events
         union all by name
-        select *, true as is_intraday, null as delivery_override from ${RAW_SCHEMA}.events_intraday
+        select ${streamedColumns}, null as delivery_override from ${RAW_SCHEMA}.stream_recent
         union all by name
-        select *, true as is_intraday, null as delivery_override from ${RAW_SCHEMA}.stream_recent
-        union all by name
-        select *, true as is_intraday, 'duplicate' as delivery_override from ${RAW_SCHEMA}.stream_duplicates
-      ),
-      keyed as (
-        select *, coalesce(${param('event_id')}, md5(concat_ws('|', user_pseudo_id, event_timestamp, event_name, event_bundle_sequence_id))) as row_key
-        from rows
-        -- A streamed event is in stream_recent and, once delivered and snapshotted, in events_intraday too: show it once.
-        qualify row_number() over (partition by row_key, delivery_override order by is_intraday) = 1
+        select ${streamedColumns}, 'duplicate' as delivery_override from ${RAW_SCHEMA}.stream_duplicates
       ),
       feed as (
-        select coalesce(${param('event_id')}, md5(concat_ws('|', user_pseudo_id, event_timestamp, event_name, event_bundle_sequence_id))) as event_key,
-          ${param('event_id')} as event_id,
-          event_timestamp, event_name, user_pseudo_id,
-          ${param('source')} as source, ${param('medium')} as medium,
-          cast(round(coalesce(ecommerce.purchase_revenue_in_usd, event_value_in_usd), 2) as decimal(18, 2))::varchar as value_usd,
-          is_intraday, delivery_override
-        from keyed
-        order by event_timestamp desc
+        select * from rows
+        -- A streamed event read by the models since it was shown: keep one row per key and flag.
+        qualify row_number() over (partition by event_key, delivery_override order by event_timestamp_micros) = 1
+        order by event_timestamp_micros desc
         limit $limit
       )
       select feed.*,
-        strftime(make_timestamp(event_timestamp), '%Y-%m-%dT%H:%M:%S.%gZ') as event_at,
+        strftime(make_timestamp(event_timestamp_micros), '%Y-%m-%dT%H:%M:%S.%gZ') as event_at,
         coalesce(delivery_override, case when event_id in (select event_id from ${RAW_SCHEMA}.stream_log) then 'new' end) as delivery,
         credited.first_click_channel, credited.last_click_channel
       from feed, lateral ${credited} as credited
-      order by event_timestamp desc, delivery nulls first, event_key`
+      order by event_timestamp_micros desc, delivery_override nulls first, event_key`
     const reader = await this.connection.runAndReadAll(sql, { limit })
     return reader.getRowObjectsJson().map(feedEventFromRow)
   }

@@ -117,28 +117,50 @@ export async function queryDailyTrends(
   }
 }
 
-/** The newest stored events of both the day and the intraday tables. */
-export async function queryRecentEvents(connection: DuckDBConnection, limit: number): Promise<FeedEvent[]> {
-  const param = (key: string) => `list_filter(event_params, p -> p.key = '${key}')[1].value.string_value`
-  const columns = `event_timestamp, event_name, user_pseudo_id, event_params, event_value_in_usd,
-      ecommerce.purchase_revenue_in_usd as purchase_revenue_in_usd, event_bundle_sequence_id`
-  const sql = `
-    with newest as (
-      (select ${columns}, false as is_intraday from ${RAW_SCHEMA}.events order by event_timestamp desc limit $limit)
-      union all
-      (select ${columns}, true as is_intraday from ${RAW_SCHEMA}.events_intraday order by event_timestamp desc limit $limit)
-    )
-    select coalesce(${param('event_id')}, md5(concat_ws('|', user_pseudo_id, event_timestamp, event_name, event_bundle_sequence_id))) as event_key,
-      strftime(make_timestamp(event_timestamp), '%Y-%m-%dT%H:%M:%S.%gZ') as event_at,
-      event_name,
-      user_pseudo_id,
-      ${param('source')} as source,
-      ${param('medium')} as medium,
+/** Lookback at which the feed names the credited channels (the app's default). */
+export const FEED_LOOKBACK_DAYS = 14
+
+/**
+ * The newest events as the feed shows them, from dbt's staging model: its `event_key` is the one
+ * event identity (a streamed `event_id`, else dbt's fingerprint), the same key the marts credit
+ * conversions under. `$limit` bounds the rows; `from` names the staging relation.
+ */
+export function stagedFeedSql(staging: string): string {
+  return `
+    select event_key, event_id, event_timestamp_micros, event_name, user_pseudo_id, source, medium,
       cast(round(coalesce(purchase_revenue_in_usd, event_value_in_usd), 2) as decimal(18, 2))::varchar as value_usd,
       is_intraday
-    from newest
-    order by event_timestamp desc, event_key
+    from ${staging}
+    order by event_timestamp_micros desc, event_key
     limit $limit`
+}
+
+/** The channels each model credits a conversion with at the feed's lookback, as a lateral subquery over `feed.event_key`. */
+export function feedCreditsSql(credits: string): string {
+  return `(select max(channel) filter (where attribution_model = 'first_click') as first_click_channel,
+      max(channel) filter (where attribution_model = 'last_click') as last_click_channel
+    from ${credits} as c
+    where c.conversion_id = feed.event_key and ${FEED_LOOKBACK_DAYS} between c.min_lookback_days and c.max_lookback_days)`
+}
+
+/** The newest events the models have read, with the channels credited to conversions; empty before the first build. */
+export async function queryRecentEvents(connection: DuckDBConnection, limit: number): Promise<FeedEvent[]> {
+  const tables = await connection.runAndReadAll(
+    `select table_name from information_schema.tables where table_schema = $schema and table_name in ('stg_ga4__events', 'fct_attribution_credits')`,
+    { schema: MODEL_SCHEMA },
+  )
+  const names = new Set(tables.getRows().map((row) => String(row[0])))
+  if (!names.has('stg_ga4__events')) return []
+  const credited = names.has('fct_attribution_credits')
+    ? feedCreditsSql(`${MODEL_SCHEMA}.fct_attribution_credits`)
+    : '(select null as first_click_channel, null as last_click_channel)'
+  const sql = `
+    with feed as (${stagedFeedSql(`${MODEL_SCHEMA}.stg_ga4__events`)})
+    select feed.*,
+      strftime(make_timestamp(event_timestamp_micros), '%Y-%m-%dT%H:%M:%S.%gZ') as event_at,
+      credited.first_click_channel, credited.last_click_channel
+    from feed, lateral ${credited} as credited
+    order by event_timestamp_micros desc, event_key`
   const reader = await connection.runAndReadAll(sql, { limit })
   return reader.getRowObjectsJson().map(feedEventFromRow)
 }

@@ -5,14 +5,26 @@ export const RAW_SCHEMA = 'ga4'
 /** Schema dbt builds the models into. */
 export const MODEL_SCHEMA = 'attribution'
 
+/**
+ * The column that numbers raw rows in the order they were stored (imports and streamed deliveries
+ * alike), filled by a sequence: incremental dbt runs read the rows numbered after their last load,
+ * however old the events are. Not a GA4 export column, hence the underscore. See DECISIONLOG.
+ */
+export const LOAD_SEQ_COLUMN = '_load_seq'
+const LOAD_SEQ_DDL = `${LOAD_SEQ_COLUMN} bigint default nextval('${RAW_SCHEMA}.load_seq')`
+
 /** Statements that create the raw tables when they are missing; safe to run on every open. */
 export function rawSchemaStatements(): string[] {
   const columns = ga4ColumnsDdl()
   return [
     `create schema if not exists ${RAW_SCHEMA}`,
+    `create sequence if not exists ${RAW_SCHEMA}.load_seq`,
     // Day tables events_YYYYMMDD live in one table keyed by event_date; see DECISIONLOG.
-    `create table if not exists ${RAW_SCHEMA}.events (\n  ${columns}\n)`,
-    `create table if not exists ${RAW_SCHEMA}.events_intraday (\n  ${columns}\n)`,
+    `create table if not exists ${RAW_SCHEMA}.events (\n  ${columns},\n  ${LOAD_SEQ_DDL}\n)`,
+    `create table if not exists ${RAW_SCHEMA}.events_intraday (\n  ${columns},\n  ${LOAD_SEQ_DDL}\n)`,
+    // Warehouses made before the column existed: their rows are numbered now, in table order.
+    `alter table ${RAW_SCHEMA}.events add column if not exists ${LOAD_SEQ_DDL}`,
+    `alter table ${RAW_SCHEMA}.events_intraday add column if not exists ${LOAD_SEQ_DDL}`,
     `create table if not exists ${RAW_SCHEMA}.import_log (
   content_sha256 varchar primary key,
   file_name varchar not null,

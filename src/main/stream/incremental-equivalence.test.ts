@@ -1,0 +1,127 @@
+import { copyFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { DuckDBInstance } from '@duckdb/node-api'
+import { afterAll, describe, expect, it } from 'vitest'
+import { createRng } from '../generator/rng'
+import { SequenceSet, type StoreAction } from '../testing/ga4-sequences'
+import { makeTempDir } from '../testing/fixtures'
+import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
+import { MODEL_SCHEMA } from '../warehouse/duckdb-schema'
+import { Outbox } from './outbox'
+
+/** Reproduce a failure with the seed it prints; raise the counts to search harder locally. */
+const SEED = Number(process.env.ATTRIBUTION_PROPERTY_SEED ?? 20261202)
+const SEQUENCES = Number(process.env.ATTRIBUTION_PROPERTY_SEQUENCES ?? 300)
+const STEPS = Number(process.env.ATTRIBUTION_PROPERTY_STEPS ?? 8)
+/** After these steps a copy of the warehouse is rebuilt with --full-refresh and compared. */
+const CHECKPOINTS = new Set([3, 6, STEPS])
+/** Bookkeeping that says when or from which load a row was written, not what it holds. */
+const BOOKKEEPING_COLUMNS = new Set(['loaded_at', 'loaded_through_seq', 'built_at', 'invocation_id'])
+/** Tables that list work to do rather than results. */
+const BOOKKEEPING_TABLES = new Set(['int_users_changed', 'rpt_build_info'])
+/** A fixed "now" a little before the test's machine time, so every run builds the same events. */
+const NOW_MICROS = Date.UTC(2026, 10, 20, 12) * 1000
+
+interface TableDifference {
+  table: string
+  onlyIncremental: number
+  onlyFullRefresh: number
+  sample: unknown[]
+}
+
+/** Every model table of the two files compared row by row (as multisets), bookkeeping columns aside. */
+async function compareModels(incrementalPath: string, fullRefreshPath: string): Promise<{ tables: string[]; differences: TableDifference[] }> {
+  const instance = await DuckDBInstance.create(':memory:')
+  const connection = await instance.connect()
+  try {
+    await connection.run(`attach '${incrementalPath}' as inc (read_only)`)
+    await connection.run(`attach '${fullRefreshPath}' as full_refresh (read_only)`)
+    const columns = await connection.runAndReadAll(`
+      select table_name, list(column_name order by column_index) as columns
+      from duckdb_columns() where database_name = 'full_refresh' and schema_name = '${MODEL_SCHEMA}'
+      group by table_name order by table_name`)
+    const tables: string[] = []
+    const differences: TableDifference[] = []
+    for (const row of columns.getRowObjectsJson()) {
+      const table = String(row.table_name)
+      if (BOOKKEEPING_TABLES.has(table)) continue
+      tables.push(table)
+      const kept = (row.columns as string[]).filter((name) => !BOOKKEEPING_COLUMNS.has(name)).map((name) => `"${name}"`).join(', ')
+      const side = (a: string, b: string) => `select ${kept} from ${a}.${MODEL_SCHEMA}.${table} except all select ${kept} from ${b}.${MODEL_SCHEMA}.${table}`
+      const onlyIncremental = (await connection.runAndReadAll(side('inc', 'full_refresh'))).getRowObjectsJson()
+      const onlyFullRefresh = (await connection.runAndReadAll(side('full_refresh', 'inc'))).getRowObjectsJson()
+      if (onlyIncremental.length + onlyFullRefresh.length > 0) {
+        differences.push({
+          table,
+          onlyIncremental: onlyIncremental.length,
+          onlyFullRefresh: onlyFullRefresh.length,
+          sample: [...onlyIncremental.slice(0, 3).map((r) => ({ incremental: r })), ...onlyFullRefresh.slice(0, 3).map((r) => ({ full_refresh: r }))],
+        })
+      }
+    }
+    return { tables, differences }
+  } finally {
+    connection.closeSync()
+    instance.closeSync()
+  }
+}
+
+async function store(warehouse: EmbeddedWarehouse, outbox: Outbox, dir: string, actions: StoreAction[], step: number): Promise<void> {
+  for (const [index, action] of actions.entries()) {
+    if (action.kind === 'import') {
+      const path = join(dir, `step-${step}-${index}.ndjson`)
+      writeFileSync(path, action.events.map((event) => JSON.stringify(event)).join('\n') + '\n')
+      await warehouse.importFiles([path])
+    } else {
+      const { rejected } = outbox.enqueue(action.events)
+      expect(rejected, 'the sequences only stream valid events').toEqual([])
+      await warehouse.deliverOutbox(outbox)
+    }
+  }
+}
+
+describe('incremental dbt runs equal a full refresh', () => {
+  const temp = makeTempDir('incremental-property')
+  afterAll(temp.cleanup)
+
+  it(`after random sequences of imports, streams, late events, replays and transaction-id takeovers (seed ${SEED}, ${SEQUENCES} sequences x ${STEPS} steps)`, async () => {
+    const path = join(temp.dir, 'warehouse.duckdb')
+    const warehouse = new EmbeddedWarehouse(path)
+    const outbox = new Outbox(join(temp.dir, 'outbox'))
+    const sequences = new SequenceSet(createRng(SEED), SEQUENCES, NOW_MICROS)
+    let storedEvents = 0
+    const compared: string[] = []
+    // As the app starts: one full build (seeds, models, tests), then refresh runs as events land.
+    await store(warehouse, outbox, temp.dir, sequences.step(), 0)
+    assertDbtSucceeded(await warehouse.build())
+
+    for (let step = 1; step <= STEPS; step++) {
+      const actions = sequences.step()
+      storedEvents += actions.reduce((sum, action) => sum + action.events.length, 0)
+      await store(warehouse, outbox, temp.dir, actions, step)
+      // What the app's refresh loop runs after events land.
+      assertDbtSucceeded(await warehouse.build({ command: 'run' }))
+
+      if (!CHECKPOINTS.has(step)) continue
+      await warehouse.close()
+      const copyPath = join(temp.dir, `full-refresh-${step}.duckdb`)
+      copyFileSync(path, copyPath)
+      const copy = new EmbeddedWarehouse(copyPath)
+      assertDbtSucceeded(await copy.build({ command: 'run', fullRefresh: true }))
+      await copy.close()
+
+      const { tables, differences } = await compareModels(path, copyPath)
+      expect(differences, `seed ${SEED}, step ${step}: incremental and full-refresh models differ`).toEqual([])
+      compared.push(...tables.map((table) => `${step}:${table}`))
+    }
+    await warehouse.close()
+
+    expect(storedEvents).toBeGreaterThan(SEQUENCES * STEPS)
+    // Every model the app reads was compared at every checkpoint.
+    for (const step of CHECKPOINTS) {
+      for (const table of ['stg_ga4__events', 'int_conversions_deduplicated', 'int_sessions_classified', 'int_touchpoints_joined_to_conversions', 'fct_attribution_credits', 'fct_attributed_conversions', 'agg_attribution_daily', 'rpt_data_quality']) {
+        expect(compared).toContain(`${step}:${table}`)
+      }
+    }
+  })
+})

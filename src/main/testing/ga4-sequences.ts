@@ -1,0 +1,232 @@
+import type { Rng } from '../generator/rng'
+
+/**
+ * Random sequences of what reaches a real warehouse, for the property that incremental dbt runs
+ * equal a full refresh: imports and streams, late events, replays, day copies of streamed events,
+ * re-imported identical rows, and purchases whose transaction ids take over across users in every
+ * form real exports write (ecommerce text, string/int/double param, '(not set)', empty, none).
+ * Each sequence has its own users, sessions and ids, so many run side by side in one warehouse.
+ */
+
+/** The GA4 export columns these events fill; the importer and the streamer leave the rest NULL. */
+export interface SequenceEvent {
+  event_date: string
+  event_timestamp: number
+  event_name: string
+  event_params: Array<{ key: string; value: { string_value: string | null; int_value: number | null; float_value: number | null; double_value: number | null } }>
+  event_bundle_sequence_id: number
+  event_value_in_usd: number | null
+  user_pseudo_id: string | null
+  ecommerce: { transaction_id: string | null; purchase_revenue_in_usd: number | null } | null
+}
+
+/** What one step of all sequences stores, in order: files to import and batches to stream, interleaved. */
+export type StoreAction = { kind: 'import'; events: SequenceEvent[] } | { kind: 'stream'; events: SequenceEvent[] }
+
+const MICROS_PER_HOUR = 3_600_000_000
+const MICROS_PER_DAY = 24 * MICROS_PER_HOUR
+
+const TRAFFIC: ReadonlyArray<readonly [source: string | null, medium: string | null]> = [
+  ['google', 'organic'],
+  ['google', 'cpc'],
+  ['bing', 'organic'],
+  ['facebook', 'referral'],
+  ['newsletter', 'email'],
+  ['(direct)', '(none)'],
+  [null, null],
+  ['<Other>', '<Other>'],
+]
+
+type TransactionForm = 'ecommerce' | 'string_param' | 'int_param' | 'double_param' | 'not_set_ecommerce_int_param'
+
+/** One sequence's state: its ids, and what it stored before (for replays and copies). */
+class Sequence {
+  private eventCounter = 0
+  private sessionCounter = 0
+  private transactionCounter = 0
+  private readonly users: Array<string | null> = []
+  private readonly transactionNumbers: number[] = []
+  readonly streamed: SequenceEvent[] = []
+  readonly imported: SequenceEvent[] = []
+
+  constructor(
+    private readonly index: number,
+    private readonly rng: Rng,
+    private readonly nowMicros: number,
+  ) {}
+
+  /** The events this sequence stores in one step, each tagged with the path it takes. */
+  step(): Array<{ via: 'import' | 'stream'; event: SequenceEvent }> {
+    const out: Array<{ via: 'import' | 'stream'; event: SequenceEvent }> = []
+    const operations = this.rng.int(0, 3)
+    for (let i = 0; i < operations; i++) {
+      const operation = this.rng.weighted([
+        ['visit', 6],
+        ['replay_stream', 1],
+        ['day_copy', 1],
+        ['reimport', 1],
+      ] as const)
+      if (operation === 'visit') {
+        const via = this.rng.chance(0.5) ? 'stream' : 'import'
+        for (const event of this.visit(via === 'stream')) out.push({ via, event })
+      } else if (operation === 'replay_stream' && this.streamed.length > 0) {
+        // The same event ids again: stream_receipts must keep them out.
+        for (const event of this.sample(this.streamed)) out.push({ via: 'stream', event: structuredClone(event) })
+      } else if (operation === 'day_copy' && this.streamed.length > 0) {
+        // The export's settled copy of streamed events, sometimes stamped a little earlier.
+        for (const event of this.sample(this.streamed)) {
+          const copy = structuredClone(event)
+          if (this.rng.chance(0.5)) copy.event_timestamp -= this.rng.int(1, 5_000_000)
+          out.push({ via: 'import', event: copy })
+        }
+      } else if (operation === 'reimport' && this.imported.length > 0) {
+        // Identical rows in a new file; now and then a column outside the event's identity differs.
+        for (const event of this.sample(this.imported)) {
+          const copy = structuredClone(event)
+          if (this.rng.chance(0.3)) copy.event_value_in_usd = this.rng.int(1, 500) / 100
+          out.push({ via: 'import', event: copy })
+        }
+      }
+    }
+    for (const { via, event } of out) (via === 'stream' ? this.streamed : this.imported).push(event)
+    return out
+  }
+
+  private sample(events: SequenceEvent[]): SequenceEvent[] {
+    const count = this.rng.int(1, Math.min(4, events.length))
+    return Array.from({ length: count }, () => this.rng.pick(events))
+  }
+
+  /** One session of one user: page views from a traffic source, maybe a conversion; now or late. */
+  private visit(isStreamed: boolean): SequenceEvent[] {
+    const user = this.users.length === 0 || this.rng.chance(0.35) ? this.newUser() : this.rng.pick(this.users)
+    this.sessionCounter += 1
+    const gaSessionId = this.index * 10_000 + this.sessionCounter
+    // Late events: days older than the newest stored event, far beyond any re-read window.
+    const daysAgo = this.rng.chance(0.25) ? this.rng.int(4, 40) : this.rng.int(0, 2)
+    let timestamp = this.nowMicros - daysAgo * MICROS_PER_DAY - this.rng.int(0, 20 * MICROS_PER_HOUR)
+    const [source, medium] = this.rng.pick(TRAFFIC)
+    const events: SequenceEvent[] = []
+    const pages = this.rng.int(1, 3)
+    for (let page = 0; page < pages; page++) {
+      const params = [intParam('ga_session_id', gaSessionId)]
+      if (page === 0 && source !== null) params.push(stringParam('source', source), stringParam('medium', medium ?? '(not set)'))
+      events.push(this.event('page_view', timestamp, user, params, isStreamed))
+      timestamp += this.rng.int(1, 120) * 1_000_000
+    }
+    const conversion = this.rng.weighted([
+      ['none', 5],
+      ['purchase', 4],
+      ['begin_checkout', 1],
+      ['add_to_cart', 1],
+    ] as const)
+    if (conversion === 'purchase') {
+      events.push(this.purchase(timestamp, user, gaSessionId, isStreamed))
+    } else if (conversion !== 'none') {
+      const event = this.event(conversion, timestamp, user, [intParam('ga_session_id', gaSessionId)], isStreamed)
+      event.event_value_in_usd = this.rng.int(100, 9_999) / 100
+      events.push(event)
+    }
+    return events
+  }
+
+  private purchase(timestamp: number, user: string | null, gaSessionId: number, isStreamed: boolean): SequenceEvent {
+    const params = [intParam('ga_session_id', gaSessionId)]
+    const event = this.event('purchase', timestamp, user, params, isStreamed)
+    event.ecommerce = { transaction_id: null, purchase_revenue_in_usd: this.rng.int(100, 99_999) / 100 }
+    const idKind = this.rng.weighted([
+      ['new', 5],
+      ['shared', 3],
+      ['missing', 2],
+    ] as const)
+    if (idKind === 'missing') {
+      // No id anywhere: '(not set)', '' or NULL in ecommerce, sometimes '(not set)' in the param too.
+      event.ecommerce.transaction_id = this.rng.pick(['(not set)', '', null])
+      if (this.rng.chance(0.5)) params.push(stringParam('transaction_id', this.rng.pick(['(not set)', ''])))
+      return event
+    }
+    let number: number
+    if (idKind === 'shared' && this.transactionNumbers.length > 0) {
+      // Another purchase of an id this sequence used: the earliest one wins, across users and forms.
+      number = this.rng.pick(this.transactionNumbers)
+    } else {
+      this.transactionCounter += 1
+      number = this.index * 1_000 + this.transactionCounter
+      this.transactionNumbers.push(number)
+    }
+    const form: TransactionForm = this.rng.pick(['ecommerce', 'string_param', 'int_param', 'double_param', 'not_set_ecommerce_int_param'])
+    if (form === 'ecommerce') event.ecommerce.transaction_id = String(number)
+    else if (form === 'string_param') params.push(stringParam('transaction_id', String(number)))
+    else if (form === 'int_param') params.push(intParam('transaction_id', number))
+    else if (form === 'double_param') params.push(doubleParam('transaction_id', number))
+    else {
+      event.ecommerce.transaction_id = '(not set)'
+      params.push(intParam('transaction_id', number))
+    }
+    return event
+  }
+
+  private event(name: string, timestamp: number, user: string | null, params: SequenceEvent['event_params'], isStreamed: boolean): SequenceEvent {
+    this.eventCounter += 1
+    if (isStreamed) params.unshift(stringParam('event_id', `s${this.index}-e${this.eventCounter}`))
+    return {
+      event_date: new Date(timestamp / 1000).toISOString().slice(0, 10).replace(/-/g, ''),
+      event_timestamp: timestamp,
+      event_name: name,
+      event_params: params,
+      event_bundle_sequence_id: this.eventCounter,
+      event_value_in_usd: null,
+      user_pseudo_id: user,
+      ecommerce: null,
+    }
+  }
+
+  private newUser(): string | null {
+    // Now and then a cookieless user: attributed through 'anon:' || ga_session_id.
+    const user = this.rng.chance(0.05) ? null : `s${this.index}-u${this.users.length}`
+    this.users.push(user)
+    return user
+  }
+}
+
+/** Many independent sequences; each `step()` returns what all of them store next, in store order. */
+export class SequenceSet {
+  private readonly sequences: Sequence[]
+
+  constructor(
+    private readonly rng: Rng,
+    count: number,
+    nowMicros: number,
+  ) {
+    this.sequences = Array.from({ length: count }, (_, index) => new Sequence(index, rng, nowMicros))
+  }
+
+  /** One step of every sequence, as import files and stream batches in a random interleaving. */
+  step(): StoreAction[] {
+    const rounds: StoreAction[] = [
+      { kind: 'import', events: [] },
+      { kind: 'stream', events: [] },
+      { kind: 'import', events: [] },
+      { kind: 'stream', events: [] },
+    ]
+    for (const sequence of this.sequences) {
+      for (const { via, event } of sequence.step()) {
+        const round = this.rng.pick(rounds.filter((candidate) => candidate.kind === via))
+        round.events.push(event)
+      }
+    }
+    return rounds.filter((round) => round.events.length > 0)
+  }
+}
+
+function stringParam(key: string, value: string): SequenceEvent['event_params'][number] {
+  return { key, value: { string_value: value, int_value: null, float_value: null, double_value: null } }
+}
+
+function intParam(key: string, value: number): SequenceEvent['event_params'][number] {
+  return { key, value: { string_value: null, int_value: value, float_value: null, double_value: null } }
+}
+
+function doubleParam(key: string, value: number): SequenceEvent['event_params'][number] {
+  return { key, value: { string_value: null, int_value: null, float_value: null, double_value: value } }
+}
