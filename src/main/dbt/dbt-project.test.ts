@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { generateKeyPairSync } from 'node:crypto'
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { dbtExecutable, dbtProjectDir } from '../paths'
@@ -38,6 +38,48 @@ function compiledFiles(dir: string): Map<string, string> {
   return out
 }
 
+/** A throwaway service-account key in the environment form the app uses; dbt builds a client from it and never sends a request offline. */
+function offlineKey(): Record<string, string> {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  return {
+    ATTRIBUTION_BQ_METHOD: 'service-account-json',
+    ATTRIBUTION_BQ_KEY_PROJECT_ID: 'example-project',
+    ATTRIBUTION_BQ_KEY_CLIENT_EMAIL: 'offline@example-project.iam.gserviceaccount.com',
+    DBT_ENV_SECRET_ATTRIBUTION_BQ_PRIVATE_KEY_ID: 'offline',
+    DBT_ENV_SECRET_ATTRIBUTION_BQ_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  }
+}
+
+type Manifest = { nodes: Record<string, { name: string; resource_type: string; config: Record<string, unknown> }> }
+
+/** BigQuery tables partitioned by date and clustered as docs/bigquery-costs.md says; per-user models insert only (their pre-hook deletes). */
+function assertBigQueryTableLayout(manifest: Manifest): void {
+  const config = (name: string) => Object.values(manifest.nodes).find((node) => node.resource_type === 'model' && node.name === name)?.config ?? {}
+  const day = (field: string, dataType: string) => ({ field, data_type: dataType, granularity: 'day' })
+  const expected: Record<string, { partition: object; cluster: string[] }> = {
+    stg_ga4__events: { partition: day('event_date', 'date'), cluster: ['user_key', 'event_name'] },
+    int_sessions_classified: { partition: day('session_started_at', 'timestamp'), cluster: ['user_key'] },
+    int_conversions_deduplicated: { partition: day('conversion_date', 'date'), cluster: ['user_key'] },
+    int_touchpoints_joined_to_conversions: { partition: day('session_started_at', 'timestamp'), cluster: ['user_key'] },
+    fct_attributed_conversions: { partition: day('conversion_date', 'date'), cluster: ['user_key'] },
+    fct_attribution_credits: { partition: day('conversion_date', 'date'), cluster: ['attribution_model', 'conversion_event_name', 'channel', 'user_key'] },
+    agg_attribution_daily: { partition: day('conversion_date', 'date'), cluster: ['attribution_model', 'channel'] },
+  }
+  for (const [model, layout] of Object.entries(expected)) {
+    expect(config(model).partition_by, `${model} partition_by`).toEqual(layout.partition)
+    expect(config(model).cluster_by, `${model} cluster_by`).toEqual(layout.cluster)
+  }
+  for (const model of ['int_sessions_classified', 'int_conversions_deduplicated', 'int_touchpoints_joined_to_conversions', 'fct_attributed_conversions', 'fct_attribution_credits']) {
+    expect(config(model).unique_key ?? null, `${model} inserts only`).toBeNull()
+    expect(JSON.stringify(config(model)['pre-hook'] ?? []), `${model} pre-hook`).toContain('delete_recent_rows_of_changed_users')
+  }
+  const staging = config('stg_ga4__events')
+  expect(staging.incremental_predicates).toEqual(['DBT_INTERNAL_DEST.event_date >= staging_stored_from'])
+  expect(String(staging.sql_header)).toMatch(/declare staging_stored_from date default \(/)
+  expect(String(staging.sql_header)).toContain('`example-project`.`attribution`.INFORMATION_SCHEMA.PARTITIONS')
+  expect(String(staging.sql_header)).toContain("table_name = 'stg_ga4__events'")
+}
+
 describe('the dbt project', () => {
   const temp = makeTempDir('dbt-project')
   afterAll(temp.cleanup)
@@ -50,24 +92,10 @@ describe('the dbt project', () => {
   })
 
   it('compiles every model to BigQuery SQL offline, reading the sharded export tables', () => {
-    // dbt builds a BigQuery client before compiling; a throwaway key lets it, and no request is ever sent.
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
-    const keyfile = join(temp.dir, 'offline-key.json')
-    writeFileSync(
-      keyfile,
-      JSON.stringify({
-        type: 'service_account',
-        project_id: 'example-project',
-        private_key_id: 'offline',
-        private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }),
-        client_email: 'offline@example-project.iam.gserviceaccount.com',
-        client_id: '0',
-        token_uri: 'https://oauth2.googleapis.com/token',
-      }),
-      { mode: 0o600 },
-    )
+    // dbt builds a BigQuery client before compiling; a throwaway key (from the environment, as the app gives it) lets it, and no request is ever sent.
+    const key = offlineKey()
     const target = join(temp.dir, 'compile-bigquery')
-    const run = dbt(['--no-populate-cache', 'compile', '--no-introspect', '--target-path', target], { ...BIGQUERY_ENV, ATTRIBUTION_BQ_KEYFILE: keyfile })
+    const run = dbt(['--no-populate-cache', 'compile', '--no-introspect', '--target-path', target], { ...BIGQUERY_ENV, ...key })
     expect(run.status, run.output).toBe(0)
     const compiled = compiledFiles(join(target, 'compiled'))
     for (const model of ['stg_ga4__events', 'int_sessions_classified', 'int_conversions_deduplicated', 'int_touchpoints_joined_to_conversions', ...MARTS]) {
@@ -80,6 +108,59 @@ describe('the dbt project', () => {
     expect(staging).toMatch(/from unnest\(/i)
     expect(staging).not.toMatch(/list_filter|regexp_matches|::/)
     expect(compiled.get('int_sessions_classified') ?? '').toMatch(/regexp_contains/i)
+    // Offline the intraday guard keeps the wildcard, so the SQL stays checkable; rpt_data_quality counts day rows from metadata.
+    const quality = compiled.get('rpt_data_quality') ?? ''
+    expect(quality).toContain('`example-project`.`analytics_123456`.`events_intraday_*`')
+    expect(quality).toContain('`example-project`.`analytics_123456`.__TABLES__')
+    expect(quality).not.toContain('`events_*`')
+    assertBigQueryTableLayout(JSON.parse(readFileSync(join(target, 'manifest.json'), 'utf8')) as Manifest)
+  })
+
+  it('compiles the BigQuery refresh macros to partition-pruning SQL (fixed inputs, offline)', () => {
+    // A copy of the project with one analysis calling the macros, so nothing is added to the real project.
+    const project = join(temp.dir, 'refresh-macros-project')
+    cpSync(dbtProjectDir(), project, { recursive: true, filter: (path) => !/[/\\](target|logs|dbt_packages)$/.test(path) })
+    mkdirSync(join(project, 'analyses'), { recursive: true })
+    writeFileSync(join(project, 'analyses', 'refresh_macros.sql'), [
+      "{%- set bounds = bigquery_refresh_bounds_from(modules.datetime.date(2021, 1, 31)) -%}",
+      "bounds: {{ tojson(bounds, sort_keys=true) }}",
+      "sessions: {{ recent_rows_condition('sessions', bounds) }}",
+      "conversions: {{ recent_rows_condition('conversions', bounds) }}",
+      "touchpoints: {{ recent_rows_condition('touchpoints', bounds) }}",
+      "conversion_facts: {{ recent_rows_condition('conversion_facts', bounds) }}",
+      "none: {{ recent_rows_condition('sessions', none) }}",
+      "has_intraday_offline: {{ ga4_has_intraday_tables() }}",
+      "unique_key: {{ attribution_unique_key('session_key') }}",
+      "stored: {{ stored_events_condition() }}",
+      "empty: {{ ga4_empty_events_sql(is_intraday=true) }}",
+    ].join('\n'))
+    const target = join(temp.dir, 'refresh-macros-target')
+    const run = spawnSync(dbtExecutable(), ['--no-populate-cache', 'compile', '--no-introspect', '--select', 'refresh_macros', '--target-path', target, '--project-dir', project, '--profiles-dir', project], {
+      env: { ...process.env, DBT_SEND_ANONYMOUS_USAGE_STATS: 'false', ...BIGQUERY_ENV, ...offlineKey() },
+      encoding: 'utf8',
+    })
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0)
+    const out = compiledFiles(join(target, 'compiled')).get('refresh_macros') ?? ''
+    const line = (name: string) => out.split('\n').find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2) ?? ''
+    // New rows from 2021-01-31, margin 2 days: sessions from 2021-01-29 UTC, conversions from a day earlier.
+    expect(JSON.parse(line('bounds'))).toMatchObject({
+      new_rows_from_date: "date '2021-01-31'",
+      recompute_from_date: "date '2021-01-29'",
+      sessions_from_micros: Date.UTC(2021, 0, 29) * 1000,
+      conversions_from_micros: Date.UTC(2021, 0, 28) * 1000,
+      conversions_from_date: "date '2021-01-27'",
+      touchpoint_sessions_from_at: "timestamp '2020-10-30 00:00:00+00'",
+    })
+    expect(line('sessions')).toBe("session_started_at >= timestamp '2021-01-29 00:00:00+00'")
+    expect(line('conversions')).toBe("conversion_date >= date '2021-01-29'")
+    expect(line('touchpoints')).toBe(`session_started_at >= timestamp '2020-10-30 00:00:00+00' and session_started_micros + lag_micros >= ${Date.UTC(2021, 0, 28) * 1000}`)
+    expect(line('conversion_facts')).toBe("conversion_date >= date '2021-01-27' and converted_at >= timestamp '2021-01-28 00:00:00+00'")
+    expect(line('none')).toBe('None')
+    expect(line('has_intraday_offline')).toBe('True')
+    expect(line('unique_key')).toBe('None')
+    expect(line('stored')).toBe('event_date >= staging_stored_from')
+    expect(out).toMatch(/cast\(null as array<struct<key string, value struct<string_value string, int_value int64, float_value float64, double_value float64>>>\) as event_params/)
+    expect(out).toMatch(/true as is_intraday\s+limit 0/)
   })
 
   it('generates its documentation on a built warehouse', async () => {
