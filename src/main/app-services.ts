@@ -9,9 +9,11 @@ import { createSettingsHandlers } from './bigquery/settings-handlers'
 import { CredentialStore } from './credentials/credential-store'
 import { redactingLog } from './credentials/redact'
 import { type SecretCipher, aesGcmCipher } from './credentials/secret-cipher'
+import { killDbtChildren } from './dbt/dbt-children'
 import { ServedWarehouse } from './serving/served-warehouse'
 import { ServingStore } from './serving/serving-store'
 import { JobRunner } from './services/jobs'
+import { type CloseOutcome, SHUTDOWN_TIMEOUT_MS, closeWithin } from './shutdown'
 import { loadSettings } from './settings/app-settings'
 import { LiveStream } from './stream/live-stream'
 import { type RefreshCommand, RefreshLoop } from './stream/refresh-loop'
@@ -31,7 +33,13 @@ export interface AppServices {
   refresh: RefreshLoop
   credentials: CredentialStore
   handlers: ApiHandlers
+  /** Stops streaming and dbt, waits for deliveries and closes the warehouse (unbounded: tests). */
   close(): Promise<void>
+  /**
+   * The quit path: stops the streamer, kills every dbt process at once, then closes as `close()`
+   * does but gives up after `timeoutMs`. The caller exits the process afterwards.
+   */
+  shutdown(timeoutMs?: number): Promise<CloseOutcome>
 }
 
 /** What the host (Electron, or the browser bridge) brings. */
@@ -117,6 +125,15 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     log,
     transport: options.bigQueryTransport,
   })
+  const close = async (): Promise<void> => {
+    bigquery?.stream.close()
+    stream.stop()
+    // Closed before the last deliveries, so they start no new dbt run.
+    refresh.close()
+    await stream.delivered()
+    await embedded.close()
+    warehouse.serving.close()
+  }
   return {
     warehouse,
     jobs,
@@ -124,13 +141,13 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     refresh,
     credentials,
     handlers: { ...core, ...settingsHandlers },
-    close: async () => {
+    close,
+    shutdown: (timeoutMs = SHUTDOWN_TIMEOUT_MS) => {
       bigquery?.stream.close()
       stream.stop()
-      await stream.delivered()
       refresh.close()
-      await embedded.close()
-      warehouse.serving.close()
+      killDbtChildren()
+      return closeWithin(close, timeoutMs, log)
     },
   }
 }

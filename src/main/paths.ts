@@ -22,6 +22,12 @@ export function dbtExecutable(): string {
   return process.platform === 'win32' ? join(venv, 'Scripts', 'dbt.exe') : join(venv, 'bin', 'dbt')
 }
 
+/** The Python interpreter of the project's virtualenv (dbt's own). */
+export function venvPython(): string {
+  const venv = join(projectRoot(), '.venv')
+  return process.platform === 'win32' ? join(venv, 'Scripts', 'python.exe') : join(venv, 'bin', 'python')
+}
+
 /** The per-user data folder, where Electron's app.getPath('userData') points too. */
 export function userDataDir(): string {
   if (process.platform === 'win32') return join(process.env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), APP_DATA_NAME)

@@ -85,7 +85,31 @@ export function isReportGrouping(value: unknown): value is ReportGrouping {
 /** A result a caller can show: the value, or a message a person can act on. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string }
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/
+
+/** True for a real calendar date written YYYY-MM-DD (`2026-02-31` and `2026-13-01` are not). */
+export function isCalendarDate(value: unknown): value is string {
+  if (typeof value !== 'string') return false
+  const match = ISO_DATE.exec(value)
+  if (!match) return false
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])]
+  const date = new Date(Date.UTC(year, month - 1, day))
+  return year >= 1 && date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+}
+
+/** A message naming `field` when the value is not a real date, or undefined when it is fine. */
+export function dateProblem(field: string, value: unknown): string | undefined {
+  if (isCalendarDate(value)) return undefined
+  const shown = typeof value === 'string' ? `"${value.slice(0, 40)}"` : typeof value
+  if (typeof value === 'string' && ISO_DATE.test(value)) return `${field} must be a real calendar date, got ${shown}: that day does not exist.`
+  return `${field} must be a date written YYYY-MM-DD, got ${shown}.`
+}
+
+/** A message for a range whose start is after its end, naming both fields, or undefined. */
+export function dateRangeProblem(fromField: string, fromDate: string | undefined, toField: string, toDate: string | undefined): string | undefined {
+  if (fromDate === undefined || toDate === undefined || fromDate <= toDate) return undefined
+  return `${fromField} (${fromDate}) is after ${toField} (${toDate}): the range is reversed.`
+}
 /** Longest channel, source or campaign name a request may carry. */
 export const MAX_LABEL_LENGTH = 200
 
@@ -112,10 +136,8 @@ export function validateReportRequest(input: unknown): Result<ReportRequest> {
   if (!events.ok) return events
   if (!isReportGrouping(raw.by)) return { ok: false, error: `Unknown grouping: use ${REPORT_GROUPINGS.join(', ')}.` }
   for (const key of ['fromDate', 'toDate'] as const) {
-    const value = raw[key]
-    if (value !== undefined && (typeof value !== 'string' || !ISO_DATE.test(value) || Number.isNaN(Date.parse(value)))) {
-      return { ok: false, error: `${key} must be a date written YYYY-MM-DD.` }
-    }
+    const problem = raw[key] === undefined ? undefined : dateProblem(key, raw[key])
+    if (problem) return { ok: false, error: problem }
   }
   const request: ReportRequest = { model: raw.model, lookbackDays: raw.lookbackDays as number, conversionEvents: events.value, by: raw.by }
   if (typeof raw.fromDate === 'string') request.fromDate = raw.fromDate
@@ -126,6 +148,7 @@ export function validateReportRequest(input: unknown): Result<ReportRequest> {
     }
     request.channel = raw.channel
   }
-  if (request.fromDate && request.toDate && request.fromDate > request.toDate) return { ok: false, error: 'The start date is after the end date.' }
+  const reversed = dateRangeProblem('fromDate', request.fromDate, 'toDate', request.toDate)
+  if (reversed) return { ok: false, error: reversed }
   return { ok: true, value: request }
 }

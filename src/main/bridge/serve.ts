@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createAppServices } from '../app-services'
 import { projectRoot, warehousePath } from '../paths'
+import { closeWithin, exitOnSignals } from '../shutdown'
 import { startBridge } from './server'
 
 const { values } = parseArgs({
@@ -32,10 +33,9 @@ const bridge = await startBridge({
 })
 process.stdout.write(`Dashboard at ${bridge.url} (warehouse ${services.warehouse.embedded.path}); Ctrl+C stops it.\n`)
 
-async function stop(): Promise<void> {
-  await bridge.close()
-  await services.close()
-  process.exit(0)
-}
-process.on('SIGINT', () => void stop())
-process.on('SIGTERM', () => void stop())
+// Bounded: a hung connection or DuckDB teardown never keeps the process from exiting.
+exitOnSignals(async (timeoutMs) => {
+  const started = Date.now()
+  await closeWithin(() => bridge.close(), Math.min(1_000, timeoutMs))
+  return services.shutdown(Math.max(0, timeoutMs - (Date.now() - started)))
+}, { log: (line) => process.stderr.write(`${line}\n`) })

@@ -1,3 +1,4 @@
+import { dateProblem } from '../../shared/attribution'
 import { GENERATOR_SCALES } from '../generator'
 import { UserFacingError } from '../errors'
 import { type SampleDataProgress, todayUtc } from '../services/sample-data'
@@ -18,9 +19,8 @@ export async function runGenerate(warehouse: EmbeddedWarehouse, values: CliValue
   const users = wholeNumberFlag('--users', values.users, scale.users, 1, MAX_USERS)
   const days = wholeNumberFlag('--days', values.days, scale.days, 1, MAX_DAYS)
   const endDate = values['end-date'] ?? todayUtc()
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(endDate) || Number.isNaN(Date.parse(endDate))) {
-    throw new UserFacingError(`--end-date must be a date written YYYY-MM-DD, got "${endDate}".`)
-  }
+  const endDateProblem = dateProblem('--end-date', endDate)
+  if (endDateProblem) throw new UserFacingError(endDateProblem)
   const printer = createProgressPrinter()
   const started = Date.now()
   const result = await warehouse.generateSample({

@@ -3,6 +3,8 @@ import {
   DEFAULT_CONVERSION_EVENTS,
   LOOKBACK_DEFAULT_DAYS,
   type ReportRequest,
+  dateProblem,
+  dateRangeProblem,
   lookbackProblem,
   validateConversionEvents,
   validateReportRequest,
@@ -14,6 +16,7 @@ import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-war
 import type { ImportProgress } from '../warehouse/importer'
 import { REPORT_FORMATS, type ReportFormat, formatReport } from './format-report'
 import { runGenerate } from './generate-command'
+import { installCliSignalHandlers } from './signals'
 import { runStream } from './stream-command'
 import { createProgressPrinter, progressBar } from './progress'
 
@@ -86,6 +89,7 @@ export async function main(argv: string[]): Promise<number> {
     return command || values.help ? 0 : 2
   }
   const warehouse = new EmbeddedWarehouse(warehousePath(values.warehouse))
+  const signals = installCliSignalHandlers()
   try {
     switch (command) {
       case 'generate':
@@ -119,10 +123,13 @@ export async function main(argv: string[]): Promise<number> {
         return 2
     }
   } catch (error) {
-    process.stderr.write(`${error instanceof UserFacingError ? '' : 'Unexpected error: '}${messageOf(error)}\n`)
+    const stopped = signals.signal()
+    if (stopped) process.stderr.write(`Stopped by ${stopped}.\n`)
+    else process.stderr.write(`${error instanceof UserFacingError ? '' : 'Unexpected error: '}${messageOf(error)}\n`)
     return 1
   } finally {
     await warehouse.close()
+    signals.remove()
   }
 }
 
@@ -187,6 +194,13 @@ function reportRequest(values: Values): ReportRequest {
     conversionEvents: conversionEvents(values),
     by: values.by ?? 'channel',
   }
+  // Checked under the flags' own names before the request's rules name fromDate and toDate.
+  for (const [flag, value] of [['--from', values.from], ['--to', values.to]] as const) {
+    const problem = value === undefined ? undefined : dateProblem(flag, value)
+    if (problem) throw new UserFacingError(problem)
+  }
+  const reversed = dateRangeProblem('--from', values.from, '--to', values.to)
+  if (reversed) throw new UserFacingError(reversed)
   if (values.from !== undefined) input.fromDate = values.from
   if (values.to !== undefined) input.toDate = values.to
   if (values.channel !== undefined) input.channel = values.channel

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import { makeTempDir } from '../testing/fixtures'
@@ -125,33 +125,6 @@ describe('CredentialStore', () => {
     expect(await store.clear()).toEqual({ configured: false, projectId: null, clientEmail: null })
     expect(existsSync(join(dir, KEY_FILE_NAME))).toBe(false)
     expect(store.serviceAccountKey()).toBeUndefined()
-  })
-
-  it('hands the key to a child through a 0600 temporary file that is removed afterwards, even when the work throws', async () => {
-    const store = new CredentialStore({ dir: tempDir(), cipher: aesGcmCipher() })
-    await expect(store.withTemporaryKeyFile(async () => 1)).rejects.toThrow(/No service-account key is configured/)
-    await store.keep(key.json, { persistence: 'session' })
-    let seen = ''
-    const answer = await store.withTemporaryKeyFile(async (path) => {
-      seen = path
-      expect(statSync(path).mode & 0o777).toBe(0o600)
-      expect(statSync(dirname(path)).mode & 0o777).toBe(0o700)
-      expect(parseServiceAccountKey(readFileSync(path)).ok).toBe(true)
-      return 42
-    })
-    expect(answer).toBe(42)
-    expect(existsSync(seen)).toBe(false)
-    expect(existsSync(dirname(seen))).toBe(false)
-
-    let thrownPath = ''
-    await expect(
-      store.withTemporaryKeyFile(async (path) => {
-        thrownPath = path
-        throw new Error('dbt crashed')
-      }),
-    ).rejects.toThrow('dbt crashed')
-    expect(thrownPath).not.toBe('')
-    expect(existsSync(dirname(thrownPath))).toBe(false)
   })
 
   it('adapts Electron safeStorage, naming the backend per platform', () => {

@@ -1,9 +1,8 @@
-import { mkdir, mkdtemp, open, readFile, rename, rm, stat } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { Result } from '../../shared/attribution'
 import type { CredentialSummary, KeyStorageInfo } from '../../shared/settings-api'
-import { UserFacingError, messageOf } from '../errors'
+import { messageOf } from '../errors'
 import type { SecretCipher } from './secret-cipher'
 import { type ServiceAccountKey, parseServiceAccountKey } from './service-account-key'
 
@@ -118,35 +117,16 @@ export class CredentialStore {
     return this.summary()
   }
 
-  /**
-   * Runs `work` with the key in a 0600 file inside a fresh 0700 folder, which is removed afterwards,
-   * even when `work` throws. For child processes (dbt) that read a key only from a file.
-   */
-  async withTemporaryKeyFile<T>(work: (keyFilePath: string) => Promise<T>): Promise<T> {
-    const key = this.key
-    if (!key) throw new UserFacingError('No service-account key is configured: choose a key file in Settings, or use Application Default Credentials.')
-    const dir = await mkdtemp(join(tmpdir(), 'attribution-key-'))
-    const path = join(dir, 'service-account.json')
-    try {
-      await writePrivateFile(path, Buffer.from(JSON.stringify(key)), { exclusive: true })
-      return await work(path)
-    } finally {
-      await rm(dir, { recursive: true, force: true })
-    }
-  }
-
   private async removeFile(): Promise<void> {
     await rm(this.path, { force: true })
   }
 }
 
 /** Writes a file only its owner can read, atomically (temp file then rename). */
-async function writePrivateFile(path: string, data: Buffer, options: { exclusive?: boolean } = {}): Promise<void> {
-  const target = options.exclusive ? path : `${path}.${process.pid}.tmp`
-  if (!options.exclusive) {
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 })
-    await rm(target, { force: true })
-  }
+async function writePrivateFile(path: string, data: Buffer): Promise<void> {
+  const target = `${path}.${process.pid}.tmp`
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 })
+  await rm(target, { force: true })
   // The mode is set at creation, so the bytes are never readable by others, not even briefly.
   const handle = await open(target, 'wx', 0o600)
   try {
@@ -156,7 +136,7 @@ async function writePrivateFile(path: string, data: Buffer, options: { exclusive
   } finally {
     await handle.close()
   }
-  if (target !== path) await rename(target, path)
+  await rename(target, path)
   const mode = (await stat(path)).mode & 0o777
   if (process.platform !== 'win32' && mode !== 0o600) throw new Error(`mode ${mode.toString(8)} instead of 600`)
 }

@@ -3,8 +3,11 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { ConversionEvent } from '../../shared/attribution'
+import { redactSecrets } from '../credentials/redact'
 import { UserFacingError } from '../errors'
-import { dbtExecutable, dbtProjectDir } from '../paths'
+import { dbtExecutable, dbtProjectDir, venvPython } from '../paths'
+import { ensurePrivateDir } from '../private-files'
+import { dbtPythonScript, trackDbtChild } from './dbt-children'
 
 /** The dbt commands the app may run; nothing else reaches the child process. */
 export const DBT_COMMANDS = ['build', 'run', 'test', 'parse', 'compile', 'seed'] as const
@@ -46,7 +49,11 @@ export interface DbtRunResult {
   durationMs: number
 }
 
-/** Runs dbt as a child process with an argument array and reports progress from its JSON log. */
+/**
+ * Runs dbt as a child process with an argument array and reports progress from its JSON log.
+ * dbt runs under dbt_guard.py with its stdin held open by this process, so it exits when this
+ * process dies, however it dies; it is also killed on exit and by `killDbtChildren()`.
+ */
 export async function runDbt(options: DbtRunOptions): Promise<DbtRunResult> {
   const executable = dbtExecutable()
   if (!existsSync(executable)) {
@@ -54,14 +61,20 @@ export async function runDbt(options: DbtRunOptions): Promise<DbtRunResult> {
   }
   const projectDir = dbtProjectDir()
   const args = dbtArgs(options, projectDir)
+  prepareTargetPath(options)
 
   const started = Date.now()
-  const child = spawn(executable, args, {
+  // ATTRIBUTION_DBT names another dbt (a test double, say): run it as is, without the guard.
+  const [command, commandArgs] = process.env.ATTRIBUTION_DBT ? [executable, args] : [venvPython(), [dbtPythonScript('dbt_guard.py'), ...args]]
+  const child = spawn(command, commandArgs, {
     cwd: projectDir,
     env: dbtEnvironment(options),
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
     signal: options.signal,
   })
+  trackDbtChild(child)
+  child.stdin.on('error', () => undefined)
+  const secrets = secretValues(options.env)
   const errors: string[] = []
   const stderrLines: string[] = []
   let reportedSuccess: boolean | undefined
@@ -70,10 +83,10 @@ export async function runDbt(options: DbtRunOptions): Promise<DbtRunResult> {
     const progress = parseDbtLogLine(line)
     if (!progress) return
     if (progress.event === 'CommandCompleted') reportedSuccess = /succeeded|success/i.test(progress.message) || undefined
-    if (progress.level === 'error' && progress.message.trim() !== '') errors.push(progress.message)
-    options.onProgress?.(progress)
+    if (progress.level === 'error' && progress.message.trim() !== '') errors.push(redactSecrets(progress.message, secrets))
+    options.onProgress?.({ ...progress, message: redactSecrets(progress.message, secrets) })
   })
-  createInterface({ input: child.stderr }).on('line', (line) => stderrLines.push(line))
+  createInterface({ input: child.stderr }).on('line', (line) => stderrLines.push(redactSecrets(line, secrets)))
 
   const exitCode = await new Promise<number | null>((resolve) => {
     child.on('error', (error) => {
@@ -88,6 +101,16 @@ export async function runDbt(options: DbtRunOptions): Promise<DbtRunResult> {
   if (options.signal?.aborted) errors.push('The dbt run was cancelled.')
   if (exitCode !== 0 && errors.length === 0) errors.push(stderrLines.slice(-20).join('\n') || `dbt exited with code ${exitCode}`)
   return { success: exitCode === 0 && reportedSuccess !== false, errors, durationMs: Date.now() - started }
+}
+
+/** Creates the run's target folder owner-only (0700) before dbt writes compiled SQL of people's data into it. */
+export function prepareTargetPath(options: Pick<DbtRunOptions, 'targetPath'>): void {
+  if (options.targetPath) ensurePrivateDir(options.targetPath, { isOwnFolder: true })
+}
+
+/** The values of the DBT_ENV_SECRET_ variables, which no message of a run may carry. */
+export function secretValues(env: Record<string, string>): string[] {
+  return Object.entries(env).flatMap(([name, value]) => (name.startsWith('DBT_ENV_SECRET_') && value !== '' ? [value] : []))
 }
 
 /** The argument array of a dbt run (never a shell string). */

@@ -1,23 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import { UserFacingError } from '../errors'
-import { dbtProjectDir, projectRoot } from '../paths'
-import { type DbtProgress, type DbtRunOptions, type DbtRunResult, dbtArgs, dbtEnvironment, dbtProjectArgs, parseDbtLogLine } from './dbt-runner'
-
-/** The Python interpreter of the project's virtualenv. */
-function venvPython(): string {
-  const venv = join(projectRoot(), '.venv')
-  return process.platform === 'win32' ? join(venv, 'Scripts', 'python.exe') : join(venv, 'bin', 'python')
-}
-
-/** The worker script, beside this module in the sources and copied beside the bundle. */
-function workerScript(): string {
-  const beside = fileURLToPath(new URL('./dbt_worker.py', import.meta.url))
-  return existsSync(beside) ? beside : join(projectRoot(), 'src', 'main', 'dbt', 'dbt_worker.py')
-}
+import { dbtProjectDir, venvPython } from '../paths'
+import { dbtPythonScript, trackDbtChild } from './dbt-children'
+import { type DbtProgress, type DbtRunOptions, type DbtRunResult, dbtArgs, dbtEnvironment, dbtProjectArgs, parseDbtLogLine, prepareTargetPath } from './dbt-runner'
 
 interface PendingRun {
   onLine: (line: string) => void
@@ -28,7 +15,8 @@ interface PendingRun {
  * dbt in one long-lived Python process for the refresh loop: no interpreter start-up and no re-parse
  * per run (about 2.5 s saved each time). Runs go one at a time; cancelling kills the process, and the
  * next run starts a new one. The worker closes its DuckDB connections after every run, so the
- * warehouse file is free between runs.
+ * warehouse file is free between runs. The worker exits by itself when its stdin closes, so it never
+ * outlives this process, not even a kill -9 of it.
  */
 export class DbtWorker {
   private child: ChildProcess | undefined
@@ -54,7 +42,9 @@ export class DbtWorker {
     if (!existsSync(python)) {
       throw new UserFacingError(`dbt is not installed (no ${python}). Run \`npm install\` (it creates the Python virtualenv with dbt).`)
     }
-    const child = spawn(python, [workerScript()], { cwd: dbtProjectDir(), env: dbtEnvironment({ env: {} }), stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(python, [dbtPythonScript('dbt_worker.py')], { cwd: dbtProjectDir(), env: dbtEnvironment({ env: {} }), stdio: ['pipe', 'pipe', 'pipe'] })
+    trackDbtChild(child)
+    child.stdin!.on('error', () => undefined)
     createInterface({ input: child.stdout! }).on('line', (line) => this.pending?.onLine(line))
     createInterface({ input: child.stderr! }).on('line', (line) => {
       this.stderrTail.push(line)
@@ -71,6 +61,7 @@ export class DbtWorker {
 
   private runNow(options: DbtRunOptions): Promise<DbtRunResult> {
     const started = Date.now()
+    prepareTargetPath(options)
     const child = this.child ?? this.start()
     const projectDir = dbtProjectDir()
     const request = {

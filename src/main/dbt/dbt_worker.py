@@ -7,13 +7,40 @@ DuckDB connection after each run so the warehouse file is free between runs.
 Protocol: one JSON object per line on stdin, {"args": [...], "env": {...}, "cache_key": "..."};
 stdout carries dbt's own JSON log lines (the args include --log-format json), then one line
 {"worker_done": true, "success": bool, "error": str | null} per request.
+
+The app holds stdin open; when it closes (the app exited or was killed, even with kill -9) this
+process exits at once, mid-run included, so it never outlives the app or keeps the warehouse locked.
 """
 import json
 import os
+import queue
 import sys
+import threading
+import time
+
+
+def _read_requests(requests: "queue.Queue[str]") -> None:
+    try:
+        for line in sys.stdin:
+            requests.put(line)
+    except Exception:
+        pass
+    os._exit(0)
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    # Belt and braces on POSIX: a changed parent id means the app died.
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:
+            os._exit(0)
 
 
 def main() -> None:
+    requests: "queue.Queue[str]" = queue.Queue()
+    threading.Thread(target=_read_requests, args=(requests,), daemon=True).start()
+    if os.name == "posix":
+        threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
     from dbt.cli.main import dbtRunner
 
     def emit(payload: str) -> None:
@@ -22,11 +49,19 @@ def main() -> None:
 
     manifest = None
     manifest_key = None
-    for line in sys.stdin:
+    previous_env: dict = {}
+    while True:
+        line = requests.get()
         if not line.strip():
             continue
         request = json.loads(line)
-        os.environ.update(request.get("env", {}))
+        # A request's environment replaces the previous request's, so nothing (a key, say) lingers.
+        env = request.get("env", {})
+        for name in previous_env:
+            if name not in env:
+                os.environ.pop(name, None)
+        os.environ.update(env)
+        previous_env = env
         args = request["args"]
         error = None
         success = False

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, fchmodSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
+import { ensurePrivateDir } from '../private-files'
 import { validateStreamEvent } from './validate-event'
 
 /** A batch waiting in the outbox. */
@@ -28,8 +29,8 @@ export class Outbox {
   constructor(readonly dir: string) {
     this.pendingDir = join(dir, 'pending')
     this.rejectedDir = join(dir, 'rejected')
-    mkdirSync(this.pendingDir, { recursive: true })
-    mkdirSync(this.rejectedDir, { recursive: true })
+    // Owner-only whatever the umask: the batches are people's analytics events.
+    for (const folder of [dir, this.pendingDir, this.rejectedDir]) ensurePrivateDir(folder, { isOwnFolder: true })
   }
 
   /** Validates events and writes the good ones as one pending batch; the bad ones go aside with reasons. */
@@ -85,8 +86,9 @@ export class Outbox {
 /** Writes through a temporary name, fsyncs, then renames: a reader sees the whole file or none. */
 function writeDurably(path: string, content: string): void {
   const temporary = `${path}.tmp`
-  const fd = openSync(temporary, 'w')
+  const fd = openSync(temporary, 'w', 0o600)
   try {
+    if (process.platform !== 'win32') fchmodSync(fd, 0o600)
     writeSync(fd, content)
     fsyncSync(fd)
   } finally {

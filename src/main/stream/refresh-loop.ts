@@ -7,6 +7,10 @@ import type { ServedWarehouse } from '../serving/served-warehouse'
 /** Quiet time after the last landed batch before the models refresh: bursts share one dbt run. */
 export const REFRESH_DEBOUNCE_MS = 300
 
+/** What a refresh says on a warehouse whose models were never built: an incremental run cannot make them. */
+export const BUILD_FIRST_MESSAGE =
+  'The models have not been built yet, so there is nothing to refresh: build first (Generate sample data or Import in the app, or `npx attribution build`). Streamed events are kept and counted by that build.'
+
 /** The vars of every refresh: the same each time, so dbt's parse can be reused. */
 const REFRESH_VARS = { lookback_days: LOOKBACK_DEFAULT_DAYS, conversion_events: DEFAULT_CONVERSION_EVENTS }
 
@@ -34,6 +38,8 @@ export class RefreshLoop {
   private abort: AbortController | undefined
   private readonly worker = new DbtWorker()
   private warming: Promise<unknown> | undefined
+  private isClosed = false
+  private hasModels = false
   private readonly current: RefreshState = idleRefreshState()
 
   constructor(
@@ -55,6 +61,7 @@ export class RefreshLoop {
 
   /** Starts dbt's worker and parses the project ahead of the first refresh, so that one is quick too. */
   warmUp(): Promise<unknown> {
+    if (this.isClosed) return Promise.resolve()
     this.warming ??= this.worker.run({
       command: 'parse',
       target: 'duckdb',
@@ -65,14 +72,16 @@ export class RefreshLoop {
     return this.warming
   }
 
-  /** Stops the worker (on quit). */
+  /** Stops the worker (on quit); later notifications start nothing. */
   close(): void {
+    this.isClosed = true
     this.cancel()
     this.worker.close()
   }
 
   /** Called when new events are in the warehouse: a refresh follows after a quiet moment. */
   notify(): void {
+    if (this.isClosed) return
     if (this.running) {
       this.isDirty = true
       return
@@ -97,6 +106,12 @@ export class RefreshLoop {
     this.abort?.abort()
   }
 
+  /** True once the marts exist; checked until then, as a build may run between refreshes. */
+  private async modelsExist(): Promise<boolean> {
+    if (!this.hasModels) this.hasModels = (await this.warehouse.embedded.status()).hasModels
+    return this.hasModels
+  }
+
   private run(): Promise<void> {
     this.timer = undefined
     this.running = this.refresh().finally(() => {
@@ -116,6 +131,11 @@ export class RefreshLoop {
     this.current.progressMessage = 'Refreshing the models'
     const started = Date.now()
     try {
+      if (this.refreshCommand.command === 'run' && !(await this.modelsExist())) {
+        this.current.state = 'failed'
+        this.current.lastError = BUILD_FIRST_MESSAGE
+        return
+      }
       const result = await this.warehouse.embedded.build({
         ...this.refreshCommand,
         lookbackDays: REFRESH_VARS.lookback_days,

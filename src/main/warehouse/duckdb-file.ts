@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
 import { UserFacingError, messageOf } from '../errors'
+import { ensurePrivateDir, makePrivateFile } from '../private-files'
 import { rawSchemaStatements } from './duckdb-schema'
 
 /** An open DuckDB warehouse file: one instance, one connection. */
@@ -14,12 +15,16 @@ export interface DuckDbFile {
   close(): void
 }
 
-/** Opens the warehouse file; read-write opens create it and its raw tables when missing. */
+/**
+ * Opens the warehouse file; read-write opens create it and its raw tables when missing. The file
+ * and its write-ahead log are 0600 and a folder created for them 0700, whatever the umask (DuckDB
+ * creates them with the umask's bits, so they are chmodded after each read-write open and close).
+ */
 export async function openDuckDbFile(path: string, options: { readOnly: boolean }): Promise<DuckDbFile> {
   if (options.readOnly && !existsSync(path)) {
     throw new UserFacingError(`No warehouse at ${path}. Run \`attribution generate\` or \`attribution import FILE\` first.`)
   }
-  if (!options.readOnly) mkdirSync(dirname(path), { recursive: true })
+  if (!options.readOnly) ensurePrivateDir(dirname(path))
   let instance: DuckDBInstance
   try {
     instance = await DuckDBInstance.create(path, { access_mode: options.readOnly ? 'READ_ONLY' : 'READ_WRITE' })
@@ -28,7 +33,9 @@ export async function openDuckDbFile(path: string, options: { readOnly: boolean 
   }
   const connection = await instance.connect()
   if (!options.readOnly) {
+    makeWarehousePrivate(path)
     for (const statement of rawSchemaStatements()) await connection.run(statement)
+    makeWarehousePrivate(path)
   }
   return {
     path,
@@ -38,6 +45,7 @@ export async function openDuckDbFile(path: string, options: { readOnly: boolean 
     close() {
       connection.closeSync()
       instance.closeSync()
+      if (!options.readOnly) makeWarehousePrivate(path)
     },
   }
 }
@@ -52,13 +60,19 @@ export async function withDuckDbFile<T>(path: string, options: { readOnly: boole
   }
 }
 
+/** The warehouse file and its write-ahead log, owner-only. */
+export function makeWarehousePrivate(path: string): void {
+  makePrivateFile(path)
+  makePrivateFile(`${path}.wal`)
+}
+
 function translateOpenError(path: string, error: unknown): Error {
   const message = messageOf(error)
   if (/Could not set lock|Conflicting lock/i.test(message)) {
     const pid = /PID (\d+)/.exec(message)?.[1]
     return new UserFacingError(
       `The warehouse ${path} is in use by another process${pid ? ` (PID ${pid})` : ''}. ` +
-        'Wait for it to finish (a dbt build or an import) or close it, then try again.',
+        'Close the app (or the other attribution command) or wait for its import or build to finish, then retry.',
     )
   }
   if (/not a valid DuckDB database|Unsupported|serialization|version/i.test(message)) {

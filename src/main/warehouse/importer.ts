@@ -9,6 +9,7 @@ import type { DuckDbFile } from './duckdb-file'
 import { RAW_SCHEMA } from './duckdb-schema'
 import { type DetectedFile, detectFileFormat } from './file-format'
 import { GA4_COLUMNS, REQUIRED_GA4_COLUMNS, ga4JsonColumns } from './ga4-schema'
+import { withLiteralPath } from './literal-path'
 
 /** Where the import stands, for a progress bar. */
 export interface ImportProgress {
@@ -90,7 +91,8 @@ export class Ga4ImportTransaction {
       return { file: path, format: detected.format, rows: 0, wasAlreadyImported: true }
     }
     this.seenHashes.add(contentSha256)
-    const rows = await insertFile(this.file, `${RAW_SCHEMA}.${table}`, path, detected, (percent) => step('reading', percent))
+    // DuckDB's readers expand * ? [ ] { } as globs: read the file under a literal name (see literal-path.ts).
+    const rows = await withLiteralPath(path, (literal) => insertFile(this.file, `${RAW_SCHEMA}.${table}`, literal, detected, (percent) => step('reading', percent)))
     step('storing')
     await connection.run(
       `insert into ${RAW_SCHEMA}.import_log values ($sha, $name, $format, $rows, now()::timestamp)`,

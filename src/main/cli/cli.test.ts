@@ -1,0 +1,56 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { projectRoot } from '../paths'
+import { makeTempDir } from '../testing/fixtures'
+
+const CLI = join(projectRoot(), 'bin', 'attribution.js')
+
+function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 })
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr }
+}
+
+describe('the CLI', () => {
+  const temp = makeTempDir('cli')
+  let holder: ChildProcess | undefined
+  afterAll(() => {
+    holder?.kill('SIGKILL')
+    temp.cleanup()
+  })
+
+  it('refuses impossible dates naming the flag, and a reversed range in one line', () => {
+    const warehouse = join(temp.dir, 'dates.duckdb')
+    const cases: Array<[string[], string]> = [
+      [['generate', '--end-date', '2026-02-31'], '--end-date must be a real calendar date, got "2026-02-31": that day does not exist.\n'],
+      [['generate', '--end-date', '2026-13-01'], '--end-date must be a real calendar date, got "2026-13-01": that day does not exist.\n'],
+      [['report', '--model', 'first_click', '--from', '2026-02-31'], '--from must be a real calendar date, got "2026-02-31": that day does not exist.\n'],
+      [['report', '--model', 'first_click', '--to', '2026-13-01'], '--to must be a real calendar date, got "2026-13-01": that day does not exist.\n'],
+      [['report', '--model', 'first_click', '--from', '2026-03-10', '--to', '2026-03-01'], '--from (2026-03-10) is after --to (2026-03-01): the range is reversed.\n'],
+    ]
+    for (const [args, message] of cases) {
+      const run = cli([...args, '--warehouse', warehouse])
+      expect(run.stderr, args.join(' ')).toBe(message)
+      expect(run.status).toBe(1)
+    }
+  })
+
+  it('says in one line that the warehouse is in use when another process holds it, and exits 1', async () => {
+    const warehouse = join(temp.dir, 'busy.duckdb')
+    const holdScript = `import('@duckdb/node-api').then(async ({ DuckDBInstance }) => {
+      const instance = await DuckDBInstance.create(process.argv[1]); await instance.connect(); console.log('holding'); setInterval(() => {}, 1000)
+    })`
+    holder = spawn(process.execPath, ['-e', holdScript, warehouse], { cwd: projectRoot(), stdio: ['ignore', 'pipe', 'inherit'] })
+    await new Promise<void>((resolve, reject) => {
+      holder?.stdout?.once('data', () => resolve())
+      holder?.once('exit', () => reject(new Error('the holder exited')))
+    })
+    for (const command of [['status'], ['build'], ['import', join(temp.dir, 'missing.ndjson')], ['report', '--model', 'last_click'], ['stream', '--count', '5']]) {
+      const run = cli([...command, '--warehouse', warehouse])
+      expect(run.status, command[0]).toBe(1)
+      expect(run.stderr, command[0]).toBe(
+        `The warehouse ${warehouse} is in use by another process (PID ${holder.pid}). Close the app (or the other attribution command) or wait for its import or build to finish, then retry.\n`,
+      )
+    }
+  })
+})
