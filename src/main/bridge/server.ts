@@ -2,8 +2,9 @@ import { createReadStream, existsSync, statSync } from 'node:fs'
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { extname, join, normalize, resolve, sep } from 'node:path'
-import { API_CHANNELS, type ApiChannel, type JobProgress } from '../../shared/api'
+import { type JobProgress, isApiChannel } from '../../shared/api'
 import type { ApiHandlers } from '../api/handlers'
+import { RENDERER_CONTENT_TYPES } from '../content-types'
 
 /** Largest request body the bridge reads; API requests are small JSON objects. */
 const MAX_BODY_BYTES = 64 * 1024
@@ -11,17 +12,6 @@ const MAX_BODY_BYTES = 64 * 1024
 /** The same Content-Security-Policy the Electron window enforces. */
 export const CONTENT_SECURITY_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-}
 
 /** What the bridge serves. */
 export interface BridgeOptions {
@@ -45,7 +35,6 @@ export interface Bridge {
  */
 export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const staticRoot = resolve(options.staticDir)
-  const channels = new Set<string>(API_CHANNELS)
   let port = 0
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
@@ -64,10 +53,10 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       if (request.method !== 'POST') return sendJson(response, 405, { ok: false, error: 'Use POST.' })
       const origin = request.headers.origin
       if (origin !== undefined && origin !== `http://${host}`) return sendJson(response, 403, { ok: false, error: 'Cross-origin requests are refused.' })
-      if (!channels.has(channel)) return sendJson(response, 404, { ok: false, error: `Unknown channel ${channel.slice(0, 60)}` })
+      if (!isApiChannel(channel)) return sendJson(response, 404, { ok: false, error: `Unknown channel ${channel.slice(0, 60)}` })
       const body = await readJsonBody(request)
       if (!body.ok) return sendJson(response, 400, { ok: false, error: body.error })
-      const result = await options.handlers[channel as ApiChannel](body.value)
+      const result = await options.handlers[channel](body.value)
       return sendJson(response, 200, result)
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') return sendText(response, 405, 'Method not allowed')
@@ -88,7 +77,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     if (!existsSync(file) || statSync(file).isDirectory()) file = join(staticRoot, 'index.html')
     if (!existsSync(file)) return sendText(response, 503, 'The renderer is not built: run `npm run build` first.')
     const headers: Record<string, string> = {
-      'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-type': RENDERER_CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
       'x-content-type-options': 'nosniff',
       'cache-control': 'no-cache',
     }

@@ -1,16 +1,28 @@
 // The Electron entry: thin glue over the same services the CLI and the browser bridge use.
 import { join } from 'node:path'
-import { BrowserWindow, app, dialog, ipcMain, safeStorage, session, shell } from 'electron'
+import { BrowserWindow, app, dialog, ipcMain, protocol, safeStorage, session, shell } from 'electron'
 import type { JobProgress } from '../../shared/api'
 import { type AppServices, createAppServices } from '../app-services'
+import { SHUTDOWN_TIMEOUT_MS, armExitWatchdog } from '../shutdown'
 import { safeStorageCipher } from '../credentials/secret-cipher'
 import { warehousePath } from '../paths'
 import { CONTENT_SECURITY_POLICY } from '../bridge/server'
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, chooseRendererUrl, serveAppRequest } from './app-protocol'
 import { bindIpcHandlers } from './ipc'
 import { handleWindowOpen, isAllowedNavigation, isTrustedSender, mainWindowOptions } from './window-policy'
 
 let mainWindow: BrowserWindow | undefined
 let servicesReady: Promise<AppServices> | undefined
+
+/** The app's page: app:// from the built files; electron-vite's dev server only in an unpackaged dev build. */
+const rendererUrl = chooseRendererUrl({
+  isPackaged: app.isPackaged,
+  isDevBuild: import.meta.env.DEV,
+  devServerUrl: process.env.ELECTRON_RENDERER_URL,
+})
+
+// Custom schemes get their privileges only before the app is ready.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }])
 
 /** safeStorage is usable only once the app is ready (on Linux it needs the keyring), so services start then. */
 function startServices(): Promise<AppServices> {
@@ -43,8 +55,10 @@ function startServices(): Promise<AppServices> {
   })
 }
 
-function appUrl(): string {
-  return process.env.ELECTRON_RENDERER_URL ?? `file://${join(__dirname, '../renderer/index.html')}`
+/** Serves the built renderer folder, and nothing outside it, as app://renderer/. */
+function setupAppProtocol(): void {
+  const rendererRoot = join(__dirname, '../renderer')
+  protocol.handle(APP_SCHEME, (request) => serveAppRequest(request, rendererRoot))
 }
 
 function setupSecurity(): void {
@@ -54,7 +68,7 @@ function setupSecurity(): void {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
   app.on('web-contents-created', (_event, contents) => {
     contents.on('will-navigate', (event, url) => {
-      if (!isAllowedNavigation(url, appUrl())) event.preventDefault()
+      if (!isAllowedNavigation(url, rendererUrl)) event.preventDefault()
     })
     contents.setWindowOpenHandler((details) => handleWindowOpen(details, (url) => void shell.openExternal(url)))
   })
@@ -64,7 +78,7 @@ async function setupIpc(): Promise<void> {
   servicesReady = startServices()
   const services = await servicesReady
   bindIpcHandlers(ipcMain, services.handlers, (sender) =>
-    isTrustedSender(sender, { webContentsId: mainWindow?.webContents.id, appUrl: appUrl() }),
+    isTrustedSender(sender, { webContentsId: mainWindow?.webContents.id, appUrl: rendererUrl }),
   )
   const push = (progress: JobProgress) => mainWindow?.webContents.send('job:progress', progress)
   services.jobs.onProgress(push)
@@ -77,11 +91,11 @@ function createWindow(): void {
   mainWindow.on('closed', () => {
     mainWindow = undefined
   })
-  if (process.env.ELECTRON_RENDERER_URL) void mainWindow.loadURL(process.env.ELECTRON_RENDERER_URL)
-  else void mainWindow.loadFile(join(__dirname, '../renderer/index.html'))
+  void mainWindow.loadURL(rendererUrl)
 }
 
 void app.whenReady().then(async () => {
+  setupAppProtocol()
   setupSecurity()
   await setupIpc()
   createWindow()
@@ -94,6 +108,14 @@ app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit()
 })
 
-app.on('will-quit', () => {
-  void servicesReady?.then((services) => services.close())
+let isQuitting = false
+// A bounded quit: stop streaming, kill dbt, close DuckDB, and exit even when its teardown hangs.
+app.on('will-quit', (event) => {
+  if (isQuitting || !servicesReady) return
+  event.preventDefault()
+  isQuitting = true
+  armExitWatchdog(SHUTDOWN_TIMEOUT_MS + 2_000)
+  void servicesReady.then((services) => services.shutdown(SHUTDOWN_TIMEOUT_MS)).finally(() => app.exit(0))
 })
+process.on('SIGTERM', () => app.quit())
+process.on('SIGINT', () => app.quit())

@@ -3,10 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { API_CHANNELS } from '../../shared/api'
 import { type AppServices, createAppServices } from '../app-services'
 import { makeTempDir } from '../testing/fixtures'
+import { APP_PAGE_URL } from './app-protocol'
 import { type IpcEventLike, type IpcMainLike, bindIpcHandlers } from './ipc'
 import { isTrustedSender } from './window-policy'
 
-const APP_URL = 'file:///opt/app/out/renderer/index.html'
+const APP_URL = APP_PAGE_URL
 
 /** Records what bindIpcHandlers registers, standing in for Electron's ipcMain (the binary is not available here). */
 class IpcRegistry implements IpcMainLike {
@@ -31,6 +32,13 @@ describe('IPC binding over the real services', () => {
   })
   const fromApp: IpcEventLike = { sender: { id: 1 }, senderFrame: { url: APP_URL } }
   const fromElsewhere: IpcEventLike = { sender: { id: 2 }, senderFrame: { url: 'https://evil.example/' } }
+  // The app window itself, but showing a page that is not the app's: a file:// page, another app:// host, no frame.
+  const fromAppWindowElsewhere: IpcEventLike[] = [
+    { sender: { id: 1 }, senderFrame: { url: 'file:///opt/app/out/renderer/index.html' } },
+    { sender: { id: 1 }, senderFrame: { url: 'app://evil/index.html' } },
+    { sender: { id: 1 }, senderFrame: { url: 'http://localhost:5173/' } },
+    { sender: { id: 1 }, senderFrame: null },
+  ]
 
   afterAll(async () => {
     await services.close()
@@ -52,6 +60,17 @@ describe('IPC binding over the real services', () => {
     }
   })
 
+  it('refuses the app window when it shows any page but the app:// page', async () => {
+    for (const event of fromAppWindowElsewhere) {
+      expect(await ipc.invoke('warehouse:status', event, {})).toEqual({ ok: false, error: expect.stringMatching(/Refused/) })
+    }
+  })
+
+  it('answers the app page after an in-app route change', async () => {
+    const fromRoute: IpcEventLike = { sender: { id: 1 }, senderFrame: { url: `${APP_URL}#/trends` } }
+    expect(await ipc.invoke('warehouse:status', fromRoute, {})).toMatchObject({ ok: true })
+  })
+
   it.each([
     ['a string instead of an object', 'attribution:compare', 'lookback=14', /must be an object/],
     ['a lookback as text', 'attribution:compare', { lookbackDays: '14', conversionEvents: ['purchase'] }, /whole number/],
@@ -62,7 +81,7 @@ describe('IPC binding over the real services', () => {
     ['no conversion events', 'attribution:compare', { lookbackDays: 14, conversionEvents: [] }, /at least one/],
     ['an oversized channel name', 'attribution:breakdown', { model: 'first_click', by: 'source_medium', lookbackDays: 14, conversionEvents: ['purchase'], channel: 'x'.repeat(10_000) }, /at most 200/],
     ['an unknown model', 'attribution:breakdown', { model: 'linear', by: 'channel', lookbackDays: 14, conversionEvents: ['purchase'] }, /Unknown attribution model/],
-    ['a bad date', 'attribution:compare', { lookbackDays: 14, conversionEvents: ['purchase'], fromDate: '2021-13-45' }, /YYYY-MM-DD/],
+    ['a bad date', 'attribution:compare', { lookbackDays: 14, conversionEvents: ['purchase'], fromDate: '2021-13-45' }, /fromDate must be a real calendar date/],
     ['a feed limit too large', 'events:recent', { limit: 1e9 }, /limit/],
     ['arguments to a channel that takes none', 'warehouse:status', { evil: true }, /no arguments/],
     ['an oversized path', 'warehouse:importFiles', { paths: ['p'.repeat(5000)] }, /reasonable length/],

@@ -26,12 +26,25 @@ export function mainWindowOptions(preloadPath: string): BrowserWindowConstructor
   }
 }
 
-/** True when a navigation stays on the app's own page (a reload); everything else is denied. */
+// file: is never an app page; the app is served over app:// (packaged) or http(s) (dev server only).
+const APP_PAGE_PROTOCOLS = new Set(['app:', 'http:', 'https:'])
+
+/**
+ * True when a navigation stays on the app's own page (a reload, or a hash change); everything else is denied.
+ * Compares scheme, host and path rather than URL.origin, which WHATWG URL reports as "null" for app://.
+ */
 export function isAllowedNavigation(targetUrl: string, appUrl: string): boolean {
   try {
     const target = new URL(targetUrl)
     const app = new URL(appUrl)
-    return target.origin === app.origin && target.pathname === app.pathname
+    return (
+      APP_PAGE_PROTOCOLS.has(app.protocol) &&
+      target.protocol === app.protocol &&
+      target.host.toLowerCase() === app.host.toLowerCase() &&
+      target.username === '' &&
+      target.password === '' &&
+      target.pathname === app.pathname
+    )
   } catch {
     return false
   }
