@@ -4,7 +4,7 @@
  * bridge serves the same channels over HTTP. Every handler answers with a Result, never a throw.
  */
 import type { AttributionModel, ConversionEvent, ReportRequest, ReportResult, Result } from './attribution'
-import { SETTINGS_CHANNELS, type SettingsChannels } from './settings-api'
+import { SETTINGS_CHANNEL_KEYS, type SettingsChannels } from './settings-api'
 
 /** Settings every dashboard view shares. */
 export interface DashboardFilters {
@@ -177,24 +177,35 @@ export type ApiChannel = keyof ApiChannels
 export type ApiRequest<C extends ApiChannel> = Parameters<ApiChannels[C]>[0]
 export type ApiResponse<C extends ApiChannel> = Awaited<ReturnType<ApiChannels[C]>>
 
-/** Every request channel, for the preload and the bridge to derive their methods from. */
-export const API_CHANNELS = [
-  'attribution:compare',
-  'attribution:trends',
-  'attribution:breakdown',
-  'events:recent',
-  'warehouse:status',
-  'warehouse:generateSample',
-  'warehouse:importFiles',
-  'warehouse:chooseAndImport',
-  'shell:openExternal',
-  'stream:burst',
-  'stream:start',
-  'stream:stop',
-  'stream:status',
-  'refresh:cancel',
-  ...SETTINGS_CHANNELS,
-] as const satisfies readonly ApiChannel[]
+/** One `true` per channel of a contract: a mapped type, so a channel left out or not in the contract fails to compile. */
+export type ChannelKeys<C extends string> = { readonly [K in C]: true }
+
+/** Every request channel, once; the preload, the HTTP twin, the fake, the IPC binding and the bridge derive theirs from it. */
+export const API_CHANNEL_KEYS: ChannelKeys<ApiChannel> = {
+  'attribution:compare': true,
+  'attribution:trends': true,
+  'attribution:breakdown': true,
+  'events:recent': true,
+  'warehouse:status': true,
+  'warehouse:generateSample': true,
+  'warehouse:importFiles': true,
+  'warehouse:chooseAndImport': true,
+  'shell:openExternal': true,
+  'stream:burst': true,
+  'stream:start': true,
+  'stream:stop': true,
+  'stream:status': true,
+  'refresh:cancel': true,
+  ...SETTINGS_CHANNEL_KEYS,
+}
+
+/** Every request channel of the contract, as a list (complete because API_CHANNEL_KEYS is). */
+export const API_CHANNELS: readonly ApiChannel[] = Object.freeze(Object.keys(API_CHANNEL_KEYS) as ApiChannel[])
+
+/** True when a name from outside (a URL, a message) is a channel of the contract. */
+export function isApiChannel(name: string): name is ApiChannel {
+  return Object.hasOwn(API_CHANNEL_KEYS, name)
+}
 
 /** Burst sizes the "Stream events" button may ask for, and the continuous mode's rate bounds. */
 export const STREAM_BURST_MIN = 5
@@ -203,13 +214,30 @@ export const STREAM_BURST_DEFAULT = 10
 export const STREAM_RATE_MIN = 1
 export const STREAM_RATE_MAX = 20_000
 
-/** The API as the renderer sees it: `api.attribution.compare(request)`. */
-export type RendererApi = {
+/** The request methods as the renderer calls them: `api.attribution.compare(request)`. */
+export type RendererMethods = {
   [C in ApiChannel as DomainOf<C>]: {
     [D in ApiChannel as D extends `${DomainOf<C>}:${infer Verb}` ? Verb : never]: ApiChannels[D]
   }
-} & {
+}
+
+/** The API as the renderer sees it: one method per channel, plus job progress pushed from the main process. */
+export type RendererApi = RendererMethods & {
   onJobProgress(listener: (progress: JobProgress) => void): () => void
 }
 
 type DomainOf<C extends string> = C extends `${infer Domain}:${string}` ? Domain : never
+
+/** How a transport carries one channel's request: IPC in the preload, HTTP in the browser twin, canned answers in the fake. */
+export type ChannelCall = <C extends ApiChannel>(channel: C, request: ApiRequest<C>) => Promise<ApiResponse<C>>
+
+/** One method per channel of API_CHANNELS, grouped as `api.<domain>.<verb>`, each handing its request to `call`. */
+export function rendererMethods(call: ChannelCall): RendererMethods {
+  const methods: Record<string, Record<string, (request: never) => Promise<unknown>>> = {}
+  for (const channel of API_CHANNELS) {
+    const [domain = '', verb = ''] = channel.split(':')
+    ;(methods[domain] ??= {})[verb] = (request: ApiRequest<typeof channel>) => call(channel, request)
+  }
+  // API_CHANNELS is complete by its mapped type, and split at ':' exactly as DomainOf splits the names.
+  return methods as unknown as RendererMethods
+}

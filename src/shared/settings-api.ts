@@ -105,12 +105,12 @@ export interface SettingsChannels {
   'stream:deadLetters': (request: Record<string, never>) => Promise<Result<DeadLetter[]>>
 }
 
-/** Every settings channel, for the preload and the bridge to derive their methods from. */
-export const SETTINGS_CHANNELS = [
-  'settings:get',
-  'settings:save',
-  'settings:testConnection',
-  'credentials:chooseKeyFile',
-  'credentials:clear',
-  'stream:deadLetters',
-] as const satisfies ReadonlyArray<keyof SettingsChannels>
+/** Every settings channel, once: the mapped type makes a channel left out here, or not in SettingsChannels, a compile error. */
+export const SETTINGS_CHANNEL_KEYS: { readonly [C in keyof SettingsChannels]: true } = {
+  'settings:get': true,
+  'settings:save': true,
+  'settings:testConnection': true,
+  'credentials:chooseKeyFile': true,
+  'credentials:clear': true,
+  'stream:deadLetters': true,
+}

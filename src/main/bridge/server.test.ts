@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { API_CHANNELS } from '../../shared/api'
 import { type AppServices, createAppServices } from '../app-services'
 import { makeTempDir } from '../testing/fixtures'
 import { type Bridge, startBridge } from './server'
@@ -59,6 +60,21 @@ describe('browser bridge', () => {
   it('passes validation errors through as error Results', async () => {
     const reply = await send(bridge.url, { method: 'POST', path: '/api/attribution:compare', body: JSON.stringify({ lookbackDays: 500, conversionEvents: ['purchase'] }) })
     expect(JSON.parse(reply.body)).toEqual({ ok: false, error: 'Lookback must be between 1 and 90 days, got 500.' })
+  })
+
+  it('routes every channel of the contract to its handler, which validates the request', async () => {
+    // A bare string is no channel's request: each handler must answer a 200 error Result, none may do work.
+    for (const channel of API_CHANNELS) {
+      const reply = await send(bridge.url, { method: 'POST', path: `/api/${channel}`, body: JSON.stringify('not a request') })
+      expect(reply.status, channel).toBe(200)
+      expect(JSON.parse(reply.body), channel).toEqual({ ok: false, error: expect.any(String) })
+    }
+  })
+
+  it('refuses names every object has, which are not channels', async () => {
+    for (const name of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
+      expect((await send(bridge.url, { method: 'POST', path: `/api/${name}`, body: '{}' })).status, name).toBe(404)
+    }
   })
 
   it('refuses unknown channels, bad JSON, oversized bodies and GET on the API', async () => {

@@ -1,4 +1,4 @@
-import { API_CHANNELS, type ApiChannel, type JobProgress, type RendererApi } from '@shared/api'
+import { type ApiChannel, type ApiResponse, type JobProgress, type RendererApi, rendererMethods } from '@shared/api'
 import type { Result } from '@shared/attribution'
 
 /** What the renderer shows when the browser bridge cannot be reached. */
@@ -73,16 +73,9 @@ export function createHttpApi(options: HttpApiOptions = {}): RendererApi {
   const listeners = new Set<(progress: JobProgress) => void>()
   let source: EventSourceLike | undefined
 
-  // One method per channel of the contract, as the preload derives them: `api.<domain>.<verb>(request)`.
-  const methods: Record<string, Record<string, (request: unknown) => Promise<Result<unknown>>>> = {}
-  for (const channel of API_CHANNELS) {
-    const [domain = '', verb = ''] = channel.split(':')
-    ;(methods[domain] ??= {})[verb] = (request) => post(channel, request)
-  }
-
-  // The bridge validates every answer against the same contract, so the cast only restores the channels' types.
+  // The bridge answers every channel with its contract's Result (checked above to be one), so the cast only restores its type.
   return {
-    ...(methods as unknown as Omit<RendererApi, 'onJobProgress'>),
+    ...rendererMethods((channel, request) => post(channel, request) as Promise<ApiResponse<typeof channel>>),
     onJobProgress(listener) {
       listeners.add(listener)
       // One stream serves every listener, opened on first use and closed when the last one leaves.

@@ -39,4 +39,15 @@ describe('movingFlows', () => {
   it('keeps flows between different channels, biggest first', () => {
     expect(movingFlows(FLOWS)).toEqual(FLOWS.filter((flow) => flow.first_click_channel !== flow.last_click_channel))
   })
+
+  it('orders several moving flows by conversions, biggest first, and leaves out flows that keep their channel', () => {
+    const flow = (first: string, last: string, conversions: number) => ({ first_click_channel: first, last_click_channel: last, conversions, revenue_usd: `${conversions}.00` })
+    const flows = [flow('email', 'direct', 2), flow('direct', 'direct', 50), flow('paid_search', 'email', 7), flow('referral', 'direct', 0), flow('direct', 'email', 3)]
+    expect(movingFlows(flows).map((each) => `${each.first_click_channel}>${each.last_click_channel}`)).toEqual([
+      'paid_search>email',
+      'direct>email',
+      'email>direct',
+      'referral>direct',
+    ])
+  })
 })
