@@ -1,7 +1,7 @@
 // `npm run bench [-- --scale ga4|default]`: times the main jobs on the embedded warehouse and
 // writes docs/benchmarks.md with the machine and the date. A benchmark, never a test.
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem, type as osType, release } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -188,6 +188,10 @@ ${table}
 
 ${ATTRIBUTION_MODELS.length} models; report queries read \`fct_attribution_credits\`, which holds every lookback 1..90.
 `
-writeFileSync(values.out ?? join(root, 'docs', 'benchmarks.md'), text)
+// `npm run bench:stream` keeps its own section (between its markers); a full run leaves it in place.
+const out = values.out ?? join(root, 'docs', 'benchmarks.md')
+const previous = existsSync(out) ? readFileSync(out, 'utf8') : ''
+const streamSection = /<!-- bench:stream start -->[\s\S]*<!-- bench:stream end -->/.exec(previous)?.[0]
+writeFileSync(out, streamSection ? `${text}\n${streamSection}\n` : text)
 rmSync(work, { recursive: true, force: true })
 process.stderr.write('wrote docs/benchmarks.md\n')

@@ -10,6 +10,7 @@ import { CredentialStore } from './credentials/credential-store'
 import { redactingLog } from './credentials/redact'
 import { type SecretCipher, aesGcmCipher } from './credentials/secret-cipher'
 import { killDbtChildren } from './dbt/dbt-children'
+import { OutsideChanges } from './serving/outside-changes'
 import { ServedWarehouse } from './serving/served-warehouse'
 import { ServingStore } from './serving/serving-store'
 import { JobRunner } from './services/jobs'
@@ -32,6 +33,8 @@ export interface AppServices {
   stream: LiveStream
   refresh: RefreshLoop
   credentials: CredentialStore
+  /** What other processes (the CLI) change in the warehouse file, noticed and reloaded. */
+  outside: OutsideChanges
   handlers: ApiHandlers
   /** Stops streaming and dbt, waits for deliveries and closes the warehouse (unbounded: tests). */
   close(): Promise<void>
@@ -52,6 +55,10 @@ export interface AppServicesOptions {
   chooseKeyFile?: () => Promise<string | null>
   host?: Pick<HandlerHost, 'chooseImportFiles' | 'openExternal' | 'log'>
   refreshDebounceMs?: number
+  /** How often the warehouse file is looked at for changes by other processes (tests shorten it). */
+  outsidePollMs?: number
+  /** How long the refresh loop waits after a cancel before it refreshes what is still unmodelled (tests shorten it). */
+  refreshCancelPauseMs?: number
   /** The dbt run after events land; benchmarks compare the incremental one with a full build. */
   refreshCommand?: RefreshCommand
   /** Tests only: a loopback BigQuery instead of Google. */
@@ -73,12 +80,21 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
 
   const embedded = new EmbeddedWarehouse(options.warehousePath)
   const warehouse = new ServedWarehouse(embedded, await ServingStore.create())
+  // A CLI import, stream or build on this file shows in the app within seconds; raw events it left unmodelled get a refresh.
+  const outside = new OutsideChanges(embedded, warehouse.serving, () => refresh.notify(), { pollMs: options.outsidePollMs })
   await warehouse.refresh()
   const jobs = new JobRunner(warehouse)
-  const refresh = new RefreshLoop(warehouse, options.refreshCommand ?? STREAM_REFRESH_COMMAND, options.refreshDebounceMs)
+  const refresh = new RefreshLoop(warehouse, options.refreshCommand ?? STREAM_REFRESH_COMMAND, options.refreshDebounceMs, options.refreshCancelPauseMs)
   const stream = new LiveStream(warehouse, outboxFor(options.warehousePath), refresh)
   void stream.recover()
   void refresh.warmUp()
+  outside.start()
+  const embeddedStream: StreamService = {
+    burst: (...args: Parameters<LiveStream['burst']>) => stream.burst(...args),
+    start: (ratePerSecond) => ({ ...stream.start(ratePerSecond), outsideChange: outside.latest() }),
+    stop: () => ({ ...stream.stop(), outsideChange: outside.latest() }),
+    status: () => ({ ...stream.status(), outsideChange: outside.latest() }),
+  }
 
   let bigquery: { warehouse: BigQueryWarehouse; reads: AttributionWarehouse; stream: BigQueryStream } | undefined
   let costNotice: string | null = null
@@ -111,7 +127,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   const core = createApiHandlers({
     warehouse: (): AttributionWarehouse => bigquery?.reads ?? warehouse,
     jobs,
-    stream: (): StreamService => bigquery?.stream ?? stream,
+    stream: (): StreamService => bigquery?.stream ?? embeddedStream,
     refresh: () => (bigquery ? { cancel: () => undefined } : refresh),
     ...options.host,
     log,
@@ -126,6 +142,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     transport: options.bigQueryTransport,
   })
   const close = async (): Promise<void> => {
+    outside.close()
     bigquery?.stream.close()
     stream.stop()
     // Closed before the last deliveries, so they start no new dbt run.
@@ -140,6 +157,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     stream,
     refresh,
     credentials,
+    outside,
     handlers: { ...core, ...settingsHandlers },
     close,
     shutdown: (timeoutMs = SHUTDOWN_TIMEOUT_MS) => {

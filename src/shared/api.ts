@@ -52,9 +52,9 @@ export interface TrendPoint {
   revenue_usd: string
 }
 
-/** Conversions per day for the last `days` days of data. */
+/** Conversions per day for the last `days` days of data, or of the filters' date range when set. */
 export interface TrendsResult {
-  /** Inclusive range the points cover (the last day is the newest conversion date). */
+  /** Inclusive range the points cover: ends at `toDate` (else the newest conversion date), starts no earlier than `fromDate`. */
   from_date: string
   to_date: string
   points: TrendPoint[]
@@ -62,6 +62,7 @@ export interface TrendsResult {
 
 /** What the trends view asks for. */
 export interface TrendsRequest extends DashboardFilters {
+  /** Most days shown, counted back from the end of the range; `fromDate`, when later, starts the window. */
   days: number
   byChannel: boolean
 }
@@ -90,17 +91,35 @@ export interface FeedEvent {
   last_click_channel: string | null
 }
 
+/**
+ * How a burst is made: `realistic` is the live mix as it comes; `demo` adds a returning visitor who
+ * converts through another channel than the one that first brought them, so first and last click differ.
+ */
+export type StreamBurstMode = 'realistic' | 'demo'
+
+/** Every StreamBurstMode, for validating requests. */
+export const STREAM_BURST_MODES: readonly StreamBurstMode[] = ['realistic', 'demo']
+
+/** One burst of "Stream events": `count` live events; `mode` defaults to `realistic`. */
+export interface StreamBurstRequest {
+  count: number
+  mode?: StreamBurstMode
+}
+
 /** What one burst of streamed events did. */
 export interface StreamBurstResult {
   queued: number
   added: number
   duplicates: number
   rejected: number
+  /** Events of the previous burst sent again (a flaky tag's retry), counted in `queued` on top of the burst's size. */
+  replayed?: number
 }
 
 /** The automatic dbt refresh after events land. */
 export interface RefreshState {
-  state: 'idle' | 'waiting' | 'running' | 'failed'
+  /** `cancelled`: a person stopped the run; the loop picks the events up again after a short pause. */
+  state: 'idle' | 'waiting' | 'running' | 'failed' | 'cancelled'
   /** When the marts last refreshed successfully, ISO 8601 UTC. */
   lastSuccessAt: string | null
   /** dbt's message when the last refresh failed; the views keep the last good numbers meanwhile. */
@@ -108,6 +127,27 @@ export interface RefreshState {
   lastDurationMs: number | null
   progressPercent: number | null
   progressMessage: string | null
+  /** Events stored in the warehouse but not yet read by a successful refresh (the backlog). */
+  unmodelledEvents?: number
+  /** Events the last successful refresh read. */
+  lastRunEvents?: number | null
+}
+
+/**
+ * A change another process (the CLI's import, stream or build; dbt) made to the warehouse file the
+ * app has open, which the app noticed and reloaded. Changes noticed close together are summed.
+ */
+export interface OutsideChange {
+  /** Goes up with every change noticed, so a window can tell a new one from the one it showed. */
+  id: number
+  /** When the app noticed it (last), ISO 8601 UTC. */
+  noticedAt: string
+  /** Rows added to the day tables (an import or sample data) and to events_intraday (a stream). */
+  importedEvents: number
+  streamedEvents: number
+  importedFiles: number
+  /** When the other process rebuilt the models (rpt_build_info.built_at), ISO 8601 UTC; null when it did not. */
+  modelsBuiltAt: string | null
 }
 
 /** The streamer and the refresh loop, for the header's stream controls. */
@@ -120,6 +160,10 @@ export interface StreamStatus {
   pendingEvents: number
   rejectedEvents: number
   refresh: RefreshState
+  /** The newest change another process made to the warehouse file, for the header's notice; absent on BigQuery. */
+  outsideChange?: OutsideChange | null
+  /** The continuous rate this machine keeps up with, from recent refreshes; null until it has measured one. */
+  sustainableRatePerSecond?: number | null
 }
 
 /** What the warehouse holds and how fresh it is. */
@@ -161,7 +205,7 @@ export interface ApiChannels extends SettingsChannels {
   'warehouse:importFiles': (request: { paths: string[] }) => Promise<Result<WarehouseStatus>>
   'warehouse:chooseAndImport': (request: Record<string, never>) => Promise<Result<WarehouseStatus | null>>
   'shell:openExternal': (request: { url: string }) => Promise<Result<null>>
-  'stream:burst': (request: { count: number }) => Promise<Result<StreamBurstResult>>
+  'stream:burst': (request: StreamBurstRequest) => Promise<Result<StreamBurstResult>>
   'stream:start': (request: { ratePerSecond: number }) => Promise<Result<StreamStatus>>
   'stream:stop': (request: Record<string, never>) => Promise<Result<StreamStatus>>
   'stream:status': (request: Record<string, never>) => Promise<Result<StreamStatus>>

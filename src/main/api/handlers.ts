@@ -51,7 +51,7 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
       ),
     'attribution:trends': (input) =>
       validated(validateTrendsRequest(input), (request) =>
-        guard(async () => trendsFromDailyRows(await host.warehouse().dailyTrends(request, request), request.days, request.byChannel)),
+        guard(async () => trendsFromDailyRows(await host.warehouse().dailyTrends(request, request), request.days, request.byChannel, request)),
       ),
     'attribution:breakdown': (input) => validated(validateBreakdownRequest(input), (request) => guard(() => host.warehouse().report(request))),
     'events:recent': (input) => validated(validateFeedRequest(input), ({ limit }) => guard(() => host.warehouse().recentEvents(limit))),
@@ -68,7 +68,7 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
           return paths && paths.length > 0 ? host.jobs.importFiles(paths) : null
         }),
       ),
-    'stream:burst': (input) => validated(validateBurstRequest(input), ({ count }) => guard(() => host.stream().burst(count))),
+    'stream:burst': (input) => validated(validateBurstRequest(input), ({ count, mode }) => guard(() => host.stream().burst(count, mode))),
     'stream:start': (input) =>
       validated(validateStreamStartRequest(input), ({ ratePerSecond }) => guard(async () => host.stream().start(ratePerSecond))),
     'stream:stop': (input) => validated(validateEmptyRequest(input), () => guard(async () => host.stream().stop())),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { dateProblem, isCalendarDate, validateReportRequest } from '../../shared/attribution'
-import { validateBreakdownRequest, validateDashboardFilters, validateTrendsRequest } from './validate-requests'
+import { validateBreakdownRequest, validateBurstRequest, validateDashboardFilters, validateTrendsRequest } from './validate-requests'
 
 const FILTERS = { lookbackDays: 14, conversionEvents: ['purchase'] }
 
@@ -33,5 +33,16 @@ describe('dates in requests', () => {
     const result = validateDashboardFilters({ ...FILTERS, fromDate: '2026-03-10', toDate: '2026-03-01' })
     expect(result).toEqual({ ok: false, error: 'fromDate (2026-03-10) is after toDate (2026-03-01): the range is reversed.' })
     expect(validateReportRequest({ ...FILTERS, model: 'first_click', by: 'channel', fromDate: '2026-03-01', toDate: '2026-03-01' }).ok).toBe(true)
+  })
+})
+
+describe('stream burst requests', () => {
+  it('accepts a burst with or without a known mode, and names the modes when one is unknown', () => {
+    expect(validateBurstRequest({ count: 10 })).toStrictEqual({ ok: true, value: { count: 10 } })
+    expect(validateBurstRequest({ count: 10, mode: 'demo' })).toStrictEqual({ ok: true, value: { count: 10, mode: 'demo' } })
+    expect(validateBurstRequest({ count: 5, mode: 'realistic' })).toStrictEqual({ ok: true, value: { count: 5, mode: 'realistic' } })
+    expect(validateBurstRequest({ count: 10, mode: 'Demo' })).toEqual({ ok: false, error: "mode must be one of 'realistic', 'demo'." })
+    expect(validateBurstRequest({ count: 10, mode: null })).toMatchObject({ ok: false })
+    expect(validateBurstRequest({ count: 4, mode: 'demo' })).toMatchObject({ ok: false })
   })
 })

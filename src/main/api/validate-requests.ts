@@ -4,8 +4,10 @@ import {
   type DashboardFilters,
   STREAM_BURST_MAX,
   STREAM_BURST_MIN,
+  STREAM_BURST_MODES,
   STREAM_RATE_MAX,
   STREAM_RATE_MIN,
+  type StreamBurstRequest,
   type TrendsRequest,
 } from '../../shared/api'
 
@@ -99,14 +101,17 @@ export function validateExternalUrl(input: unknown): Result<{ url: string }> {
   return { ok: true, value: { url: parsed.toString() } }
 }
 
-/** Checks a burst size for "Stream events". */
-export function validateBurstRequest(input: unknown): Result<{ count: number }> {
+/** Checks a burst size and, when given, its mode for "Stream events". */
+export function validateBurstRequest(input: unknown): Result<StreamBurstRequest> {
   if (!isRecord(input)) return { ok: false, error: 'The request must be an object.' }
-  const { count } = input
+  const { count, mode } = input
   if (typeof count !== 'number' || !Number.isInteger(count) || count < STREAM_BURST_MIN || count > STREAM_BURST_MAX) {
     return { ok: false, error: `count must be a whole number from ${STREAM_BURST_MIN} to ${STREAM_BURST_MAX}.` }
   }
-  return { ok: true, value: { count } }
+  if (mode === undefined) return { ok: true, value: { count } }
+  const known = STREAM_BURST_MODES.find((candidate) => candidate === mode)
+  if (!known) return { ok: false, error: `mode must be one of ${STREAM_BURST_MODES.map((name) => `'${name}'`).join(', ')}.` }
+  return { ok: true, value: { count, mode: known } }
 }
 
 /** Checks the continuous mode's rate. */

@@ -1,4 +1,4 @@
-import type { StreamBurstResult, StreamStatus } from '../../shared/api'
+import type { StreamBurstMode, StreamBurstResult, StreamStatus } from '../../shared/api'
 import type { BigQuerySettings } from '../../shared/settings-api'
 import type { CredentialStore } from '../credentials/credential-store'
 import { runDbt } from '../dbt/dbt-runner'
@@ -31,8 +31,8 @@ export class BigQueryStream {
     private readonly log?: (line: string) => void,
   ) {}
 
-  async burst(count: number): Promise<StreamBurstResult> {
-    const events = this.source.next(count)
+  async burst(count: number, mode: StreamBurstMode = 'realistic'): Promise<StreamBurstResult> {
+    const events = this.source.next(count, mode)
     const report = await insertIntradayEvents(events, {
       client: this.warehouse.bigQuery(),
       settings: this.settings,

@@ -38,7 +38,9 @@ describe('the CLI', () => {
   it('says in one line that the warehouse is in use when another process holds it, and exits 1', async () => {
     const warehouse = join(temp.dir, 'busy.duckdb')
     const holdScript = `import('@duckdb/node-api').then(async ({ DuckDBInstance }) => {
-      const instance = await DuckDBInstance.create(process.argv[1]); await instance.connect(); console.log('holding'); setInterval(() => {}, 1000)
+      const instance = await DuckDBInstance.create(process.argv[1]); const connection = await instance.connect(); console.log('holding')
+      // Kept referenced: a collected instance lets go of the file, and the CLI now waits a moment for the lock.
+      setInterval(() => [instance, connection], 1000)
     })`
     holder = spawn(process.execPath, ['-e', holdScript, warehouse], { cwd: projectRoot(), stdio: ['ignore', 'pipe', 'inherit'] })
     await new Promise<void>((resolve, reject) => {

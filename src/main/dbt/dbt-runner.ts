@@ -23,6 +23,11 @@ export interface DbtProgress {
   level: 'debug' | 'info' | 'warn' | 'error'
   /** dbt's event name, e.g. LogModelResult. */
   event: string
+  /** The node the step is about ("int_sessions_classified") and its kind ("model", "test", "seed"), when dbt says. */
+  node?: string
+  resourceType?: string
+  /** dbt's outcome of a finished step ("OK", "ERROR", "SKIP", "pass", "fail"). */
+  status?: string
 }
 
 /** What a dbt run is asked to do. */
@@ -138,7 +143,7 @@ export function dbtEnvironment(options: Pick<DbtRunOptions, 'env'>): NodeJS.Proc
 
 interface DbtLogLine {
   info?: { name?: string; level?: string; msg?: string }
-  data?: { index?: number; total?: number; num_models?: number }
+  data?: { index?: number; total?: number; num_models?: number; status?: unknown; node_info?: { node_name?: unknown; resource_type?: unknown } }
 }
 
 /** Reads one line of dbt's `--log-format json` output; other lines give undefined. */
@@ -154,12 +159,18 @@ export function parseDbtLogLine(line: string): DbtProgress | undefined {
   const level = info.level === 'error' || info.level === 'warn' || info.level === 'debug' ? info.level : 'info'
   const index = parsed.data?.index
   const total = parsed.data?.total ?? parsed.data?.num_models
+  const node = parsed.data?.node_info?.node_name
+  const resourceType = parsed.data?.node_info?.resource_type
+  const status = parsed.data?.status
   return {
     event: info.name ?? 'unknown',
     level,
     message: stripAnsi(info.msg ?? ''),
     ...(typeof index === 'number' ? { index } : {}),
     ...(typeof total === 'number' ? { total } : {}),
+    ...(typeof node === 'string' && node !== '' ? { node } : {}),
+    ...(typeof resourceType === 'string' && resourceType !== '' ? { resourceType } : {}),
+    ...(typeof status === 'string' && status !== '' ? { status } : {}),
   }
 }
 

@@ -161,7 +161,17 @@ const LIFT = new Map(CHANNEL_SPECS.map((spec) => [spec.channel, spec.conversionL
 
 /** Picks where a session came from; returning sessions lean towards direct, email and brand search. */
 export function pickSessionSource(rng: Rng, isReturning: boolean): SessionSource {
-  const spec = rng.weighted(isReturning ? RETURNING_MIX : NEW_USER_MIX)
+  return buildSource(rng, rng.weighted(isReturning ? RETURNING_MIX : NEW_USER_MIX))
+}
+
+/** A session source of a chosen channel (source, medium and campaign still vary as in the mix). */
+export function sessionSourceOf(rng: Rng, channel: Channel): SessionSource {
+  const spec = CHANNEL_SPECS.find((candidate) => candidate.channel === channel)
+  if (!spec) throw new Error(`Unknown channel '${channel}'`)
+  return buildSource(rng, spec)
+}
+
+function buildSource(rng: Rng, spec: ChannelSpec): SessionSource {
   const built = spec.build(rng)
   return { ...built, channel: spec.channel, hasGclid: built.hasGclid ?? false }
 }

@@ -25,6 +25,23 @@ describe('generateSession', () => {
     expect(second[0]!.traffic_source).toEqual(first[0]!.traffic_source)
   })
 
+  it('ends in a purchase with the given transaction id when asked, even for a reluctant buyer', () => {
+    const rng = createRng(8)
+    for (let i = 0; i < 100; i++) {
+      const user = createUser(rng, START)
+      user.purchaseAffinity = 0
+      const events = generateSession(rng, user, START, { purchase: { transactionId: `T-test-${i}` } })
+      // Not clean: a double-fired tag may repeat the purchase, but never loses its id.
+      const purchases = events.filter((e) => e.event_name === 'purchase')
+      expect(purchases.length).toBeGreaterThanOrEqual(1)
+      for (const purchase of purchases) {
+        expect(param(purchase, 'transaction_id')?.string_value).toBe(`T-test-${i}`)
+        expect(purchase.ecommerce?.transaction_id).toBe(`T-test-${i}`)
+        expect(purchase.ecommerce?.purchase_revenue_in_usd).toBeGreaterThan(0)
+      }
+    }
+  })
+
   it('keeps events in time order starting at the session start', () => {
     const rng = createRng(6)
     for (let i = 0; i < 200; i++) {

@@ -23,6 +23,8 @@ export interface SessionOptions {
   withEventId?: boolean
   /** Leaves out duplicate rows, double-fired purchases and '(not set)' transaction ids. */
   isClean?: boolean
+  /** Makes the session end in a purchase with this transaction id (the live demo's conversions). */
+  purchase?: { transactionId: string }
 }
 
 /** GA4 web stream id of the simulated property (a string in the export schema). */
@@ -151,7 +153,8 @@ export function generateSession(rng: Rng, user: SimulatedUser, startAtMicros: nu
   const isFirstSession = sessionNumber === 1
   const source = options.source ?? (isFirstSession ? user.firstSessionSource : pickSessionSource(rng, true))
   const sessionId = Math.floor(startAtMicros / MICROS_PER_SECOND)
-  const isBounce = rng.chance(isFirstSession ? 0.42 : 0.3)
+  const isPurchase = options.purchase !== undefined
+  const isBounce = rng.chance(isFirstSession ? 0.42 : 0.3) && !isPurchase
   const events: Ga4Event[] = []
   let now = startAtMicros
   let referrer: string | null = source.channel === 'referral' || source.channel === 'organic_social' ? `https://${source.source}/` : null
@@ -250,7 +253,7 @@ export function generateSession(rng: Rng, user: SimulatedUser, startAtMicros: nu
 
   const cart: CartLine[] = []
   const returningLift = isFirstSession ? 1 : 1.7
-  const addsToCart = rng.chance(Math.min(0.9, 0.1 * user.purchaseAffinity * conversionLift(source.channel) * returningLift))
+  const addsToCart = rng.chance(Math.min(0.9, 0.1 * user.purchaseAffinity * conversionLift(source.channel) * returningLift)) || isPurchase
   const extraPages = Math.floor(-Math.log(1 - rng.next()) * 2.8)
   for (let i = 0; i < extraPages; i++) {
     leavePage(dwell)
@@ -283,7 +286,7 @@ export function generateSession(rng: Rng, user: SimulatedUser, startAtMicros: nu
 
   leavePage(dwell)
   dwell = viewPage(CART_PAGE)
-  if (!rng.chance(0.5)) {
+  if (!rng.chance(0.5) && !isPurchase) {
     leavePage(dwell)
     return withMess(rng, events, user, sessionId, options)
   }
@@ -294,7 +297,7 @@ export function generateSession(rng: Rng, user: SimulatedUser, startAtMicros: nu
     items: cartItems(false),
     valueUsd: null,
   })
-  if (!rng.chance(0.7)) {
+  if (!rng.chance(0.7) && !isPurchase) {
     leavePage(dwell)
     return withMess(rng, events, user, sessionId, options)
   }
@@ -302,8 +305,8 @@ export function generateSession(rng: Rng, user: SimulatedUser, startAtMicros: nu
   advance(rng.int(30, 240))
   user.lifetimeRevenueCents += cartCents
   dwell = viewPage(CONFIRMATION_PAGE)
-  const isNotSet = !options.isClean && rng.chance(NOT_SET_TRANSACTION_RATE)
-  const transactionId = isNotSet ? '(not set)' : transactionIdOf(rng)
+  const isNotSet = !options.isClean && rng.chance(NOT_SET_TRANSACTION_RATE) && !isPurchase
+  const transactionId = options.purchase?.transactionId ?? (isNotSet ? '(not set)' : transactionIdOf(rng))
   const revenue = cartCents / 100
   // A purchase whose tag lost its transaction id also lost its value; only currency survives.
   const purchaseParams = isNotSet

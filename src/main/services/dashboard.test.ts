@@ -219,6 +219,26 @@ describe('trendsFromDailyRows', () => {
     expect(result.points.reduce((sum, point) => sum + point.conversions, 0)).toBe(1)
   })
 
+  it('shows a chosen date range as chosen: from its start date to its end date', () => {
+    const daily: DailyTrendRows = {
+      toDate: '2020-12-12',
+      rows: [
+        { date: '2020-12-01', model: 'first_click', conversions: 2, revenue_usd: '2.00' },
+        { date: '2020-12-12', model: 'first_click', conversions: 1, revenue_usd: '1.00' },
+      ],
+    }
+    const result = trendsFromDailyRows(daily, 90, false, { fromDate: '2020-12-01', toDate: '2020-12-14' })
+    expect([result.from_date, result.to_date]).toEqual(['2020-12-01', '2020-12-14'])
+    expect(new Set(result.points.map((point) => point.date)).size).toBe(14)
+    expect(result.points.reduce((sum, point) => sum + point.conversions, 0)).toBe(3)
+  })
+
+  it('keeps at most `days` days of a longer range, ending at its end date', () => {
+    const daily: DailyTrendRows = { toDate: '2020-12-31', rows: [] }
+    const result = trendsFromDailyRows(daily, 14, false, { fromDate: '2020-01-01', toDate: '2020-12-31' })
+    expect([result.from_date, result.to_date]).toEqual(['2020-12-18', '2020-12-31'])
+  })
+
   it('agrees with a direct lookup over generated days with gaps', () => {
     const rng = createRng(7_031)
     const channels = ['direct', 'email', 'referral']

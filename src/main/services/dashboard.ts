@@ -48,10 +48,20 @@ export function comparisonFromFlows(flows: ChannelFlow[]): ComparisonResult {
   }
 }
 
-/** Fills the days (and channels) without conversions with zeros, so charts show gaps as zero. */
-export function trendsFromDailyRows(daily: DailyTrendRows, days: number, byChannel: boolean): TrendsResult {
+/**
+ * Fills the days (and channels) without conversions with zeros, so charts show gaps as zero. The window
+ * ends at the range's `toDate` (else the newest conversion) and starts at its `fromDate` when that is
+ * within `days` of the end, so a chosen range is shown as chosen.
+ */
+export function trendsFromDailyRows(
+  daily: DailyTrendRows,
+  days: number,
+  byChannel: boolean,
+  range: { fromDate?: string; toDate?: string } = {},
+): TrendsResult {
   if (!daily.toDate) return { from_date: '', to_date: '', points: [] }
-  const dates = lastDays(daily.toDate, days)
+  const toDate = range.toDate ?? daily.toDate
+  const dates = lastDays(toDate, days).filter((date) => !range.fromDate || date >= range.fromDate)
   const channels = byChannel ? [...new Set(daily.rows.map((row) => row.channel ?? ''))].sort() : [undefined]
   const found = new Map(daily.rows.map((row) => [`${row.date}|${row.model}|${row.channel ?? ''}`, row]))
   const points: TrendPoint[] = []
@@ -69,7 +79,7 @@ export function trendsFromDailyRows(daily: DailyTrendRows, days: number, byChann
       }
     }
   }
-  return { from_date: dates[0] ?? daily.toDate, to_date: daily.toDate, points }
+  return { from_date: dates[0] ?? toDate, to_date: toDate, points }
 }
 
 /** The `days` calendar days ending at `toDate`, oldest first. */

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events'
 import { DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '../../shared/attribution'
 import type { JobProgress, WarehouseStatus } from '../../shared/api'
+import { describeDbtProgress } from '../dbt/progress-text'
 import { UserFacingError } from '../errors'
 import type { ServedWarehouse } from '../serving/served-warehouse'
 import { assertDbtSucceeded } from '../warehouse/embedded-warehouse'
@@ -67,8 +68,9 @@ export class JobRunner {
       lookbackDays: LOOKBACK_DEFAULT_DAYS,
       conversionEvents: DEFAULT_CONVERSION_EVENTS,
       onProgress: (progress) => {
-        if (progress.index === undefined || progress.total === undefined || !progress.message) return
-        this.emit({ job: 'build', phase: 'dbt', percent: (progress.index / progress.total) * 100, message: progress.message })
+        const message = describeDbtProgress(progress)
+        if (progress.index === undefined || progress.total === undefined || !message) return
+        this.emit({ job: 'build', phase: 'dbt', percent: (progress.index / progress.total) * 100, message })
       },
     })
     assertDbtSucceeded(result)

@@ -18,8 +18,8 @@ export class ServedWarehouse implements AttributionWarehouse {
   ) {}
 
   /** Copies the file's marts and newest events into memory; call once at start and after each build. */
-  refresh(): Promise<void> {
-    return this.embedded.exclusive(() => this.serving.refreshFrom(this.embedded.path))
+  async refresh(): Promise<void> {
+    await this.embedded.exclusive(() => this.serving.refreshFrom(this.embedded.path))
   }
 
   report(request: ReportRequest): Promise<ReportResult> {
@@ -40,6 +40,7 @@ export class ServedWarehouse implements AttributionWarehouse {
 
   async status(): Promise<WarehouseStatus> {
     const freshness = await queryFreshness(this.serving.connection)
-    return { kind: this.kind, location: this.embedded.path, ...this.serving.rawCounts(), ...freshness }
+    // The serving copy holds no raw rows: the newest event is the snapshot's, or a streamed one since.
+    return { kind: this.kind, location: this.embedded.path, ...this.serving.rawCounts(), ...freshness, newestEventAt: await this.serving.newestEventAt() }
   }
 }

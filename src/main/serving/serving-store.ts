@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
 import type { FeedEvent } from '../../shared/api'
-import { feedCreditsSql, feedEventFromRow, stagedFeedSql } from '../warehouse/duckdb-queries'
+import { type WarehouseStamp, feedCreditsSql, feedEventFromRow, queryWarehouseStamp, stagedFeedSql } from '../warehouse/duckdb-queries'
+import { sqlString } from '../warehouse/duckdb-file'
 import { MODEL_SCHEMA, RAW_SCHEMA, rawSchemaStatements } from '../warehouse/duckdb-schema'
 import { ga4JsonColumns } from '../warehouse/ga4-schema'
 import { eventIdOf } from '../stream/validate-event'
@@ -29,6 +30,7 @@ export class ServingStore {
   private streamedSinceSnapshot = 0
   private readonly seenEventIds = new Set<string>()
   private hasMarts = false
+  private readonly snapshotListeners = new Set<(stamp: WarehouseStamp) => void>()
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -44,6 +46,7 @@ export class ServingStore {
     // The newest events the models have read (stg_ga4__events), keyed as dbt keys them.
     await connection.run(`create table ${MODEL_SCHEMA}.feed_events (event_key varchar, event_id varchar, event_timestamp_micros bigint,
       event_name varchar, user_pseudo_id varchar, source varchar, medium varchar, value_usd varchar, is_intraday boolean)`)
+    await connection.run(`create table ${RAW_SCHEMA}.snapshot_newest (ts bigint)`)
     await connection.run(`create table ${RAW_SCHEMA}.stream_log (event_id varchar, delivery varchar, logged_at timestamp)`)
     await connection.run(`create table ${RAW_SCHEMA}.stream_duplicates as select * from ${RAW_SCHEMA}.events_intraday limit 0`)
     // Streamed events live here until pruned, so a snapshot taken before their delivery does not hide them.
@@ -61,13 +64,30 @@ export class ServingStore {
     return { events: this.counts.events, intradayEvents: this.counts.intradayEvents + this.streamedSinceSnapshot }
   }
 
+  /** Calls `listener` with the file's stamp after every snapshot; returns the function that stops it. */
+  onSnapshot(listener: (stamp: WarehouseStamp) => void): () => void {
+    this.snapshotListeners.add(listener)
+    return () => this.snapshotListeners.delete(listener)
+  }
+
+  /** What the file holds now, without copying anything; the caller holds the file as for refreshFrom. */
+  async readStamp(path: string): Promise<WarehouseStamp> {
+    await this.connection.run(`attach ${sqlString(path)} as wh (read_only)`)
+    try {
+      return await queryWarehouseStamp(this.connection, 'wh')
+    } finally {
+      await this.connection.run('detach wh')
+    }
+  }
+
   /**
    * Copies marts and the newest staged events from the warehouse file. The caller must hold the file
    * exclusively (nothing else in this process has it open): this attaches it read-only for the copy.
    */
-  async refreshFrom(path: string): Promise<void> {
+  async refreshFrom(path: string): Promise<WarehouseStamp> {
     const c = this.connection
-    await c.run(`attach '${path.replace(/'/g, "''")}' as wh (read_only)`)
+    await c.run(`attach ${sqlString(path)} as wh (read_only)`)
+    let stamp: WarehouseStamp
     try {
       const tables = await c.runAndReadAll(
         `select table_name from duckdb_tables() where database_name = 'wh' and schema_name = '${MODEL_SCHEMA}'`,
@@ -84,12 +104,12 @@ export class ServingStore {
         await c.run(`delete from ${RAW_SCHEMA}.stream_recent
           where ${STREAM_EVENT_ID} in (select event_id from wh.${MODEL_SCHEMA}.stg_ga4__events where event_id is not null)`)
       }
-      const counts = await c.runAndReadAll(`
-        select (select count(*) from wh.${RAW_SCHEMA}.events)::bigint as events,
-          (select count(*) from wh.${RAW_SCHEMA}.events_intraday)::bigint as intraday_events`)
+      stamp = await queryWarehouseStamp(c, 'wh')
+      await c.run(`create or replace table ${RAW_SCHEMA}.snapshot_newest as
+        select max(ts) as ts from (select max(event_timestamp) as ts from wh.${RAW_SCHEMA}.events
+          union all select max(event_timestamp) from wh.${RAW_SCHEMA}.events_intraday)`)
       await c.run('commit')
-      const row = counts.getRowObjectsJson()[0] ?? {}
-      this.counts = { events: Number(row.events), intradayEvents: Number(row.intraday_events) }
+      this.counts = { events: stamp.events, intradayEvents: stamp.intradayEvents }
       this.streamedSinceSnapshot = 0
       this.hasMarts = names.has('fct_attribution_credits')
     } catch (error) {
@@ -98,6 +118,16 @@ export class ServingStore {
     } finally {
       await c.run('detach wh')
     }
+    for (const listener of this.snapshotListeners) listener(stamp)
+    return stamp
+  }
+
+  /** The newest raw event, ISO 8601 UTC: the last snapshot's, or a streamed one shown since; null when there is none. */
+  async newestEventAt(): Promise<string | null> {
+    const reader = await this.connection.runAndReadAll(`
+      select strftime(make_timestamp(max(ts)), '%Y-%m-%dT%H:%M:%SZ') as newest
+      from (select ts from ${RAW_SCHEMA}.snapshot_newest union all select max(event_timestamp) from ${RAW_SCHEMA}.stream_recent)`)
+    return (reader.getRowObjectsJson()[0]?.newest as string | null) ?? null
   }
 
   /**

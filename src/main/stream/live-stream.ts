@@ -1,4 +1,4 @@
-import type { StreamBurstResult, StreamStatus } from '../../shared/api'
+import type { StreamBurstMode, StreamBurstResult, StreamStatus } from '../../shared/api'
 import type { Ga4Event } from '../../shared/ga4-event'
 import type { ServedWarehouse } from '../serving/served-warehouse'
 import { queryRecentUsers } from '../warehouse/duckdb-queries'
@@ -12,6 +12,8 @@ const RETRY_SHARE = 0.3
 const TICK_MS = 200
 const RETURNING_USERS = 200
 const RETRY_DELIVERY_MS = 1000
+/** Pause between delivery rounds while a stream keeps the outbox busy: reads and dbt get the file, and the next round takes more batches at once. */
+const DELIVERY_GAP_MS = 250
 
 /**
  * The app's "Stream events": bursts and a continuous mode. Events are queued in the durable outbox,
@@ -39,17 +41,18 @@ export class LiveStream {
   }
 
   /** Sends `count` new events (now and then with one retried event among them). */
-  async burst(count: number): Promise<StreamBurstResult> {
+  async burst(count: number, mode: StreamBurstMode = 'realistic'): Promise<StreamBurstResult> {
     const source = await this.sourceOnce()
-    const events = source.next(count)
+    const events = source.next(count, mode)
     const retry = this.previous.length > 0 && this.random() < RETRY_SHARE ? [this.previous[Math.floor(this.random() * this.previous.length)]] : []
     this.previous = events
-    const batch = [...events, ...retry.filter((event): event is Ga4Event => event !== undefined)]
+    const replayed = retry.filter((event): event is Ga4Event => event !== undefined)
+    const batch = [...events, ...replayed]
     const { rejected } = this.outbox.enqueue(batch)
     const shown = await this.warehouse.serving.addStreamed(batch)
     this.totals.rejected += rejected.length
     void this.deliverSoon()
-    return { queued: batch.length - rejected.length, added: shown.added, duplicates: shown.duplicates, rejected: rejected.length }
+    return { queued: batch.length - rejected.length, added: shown.added, duplicates: shown.duplicates, rejected: rejected.length, replayed: replayed.length }
   }
 
   /** Streams continuously at `ratePerSecond` until stopped. */
@@ -78,6 +81,7 @@ export class LiveStream {
       pendingEvents: this.outbox.pending().reduce((sum, batch) => sum + batch.events, 0),
       rejectedEvents: this.totals.rejected,
       refresh: this.lastDeliveryError && refresh.state !== 'failed' ? { ...refresh, lastError: this.lastDeliveryError } : refresh,
+      sustainableRatePerSecond: this.refresh.sustainableRatePerSecond() ?? null,
     }
   }
 
@@ -118,7 +122,9 @@ export class LiveStream {
           this.totals.duplicates += result.duplicateEventIds.length
         }
         this.lastDeliveryError = null
-        if (results.some((result) => result.addedEventIds.length > 0)) this.refresh.notify()
+        const added = results.reduce((sum, result) => sum + result.addedEventIds.length, 0)
+        if (added > 0) this.refresh.notify(added)
+        if (this.outbox.pending().length > 0) await new Promise((resolve) => setTimeout(resolve, DELIVERY_GAP_MS))
       } catch (error) {
         // The batch stays in the outbox; try again shortly.
         this.lastDeliveryError = `Streamed events are waiting in the outbox: ${error instanceof Error ? error.message : String(error)}`

@@ -25,6 +25,8 @@ export interface EnqueueResult {
 export class Outbox {
   readonly pendingDir: string
   readonly rejectedDir: string
+  /** Events per pending batch, so the status poll does not re-read every batch file of a backlog each second. */
+  private readonly counts = new Map<string, number>()
 
   constructor(readonly dir: string) {
     this.pendingDir = join(dir, 'pending')
@@ -50,6 +52,7 @@ export class Outbox {
     if (good.length === 0) return { batch: undefined, rejected }
     const path = join(this.pendingDir, `${batchId}.ndjson`)
     writeDurably(path, `${good.join('\n')}\n`)
+    this.counts.set(path, good.length)
     return { batch: { batchId, path, events: good.length }, rejected }
   }
 
@@ -60,13 +63,19 @@ export class Outbox {
       .sort()
       .map((name) => {
         const path = join(this.pendingDir, name)
-        return { batchId: name.replace(/\.ndjson$/, ''), path, events: countLines(path) }
+        let events = this.counts.get(path)
+        if (events === undefined) {
+          events = countLines(path)
+          this.counts.set(path, events)
+        }
+        return { batchId: name.replace(/\.ndjson$/, ''), path, events }
       })
   }
 
   /** Forgets a batch the warehouse has committed. */
   markSent(batch: PendingBatch): void {
     rmSync(batch.path, { force: true })
+    this.counts.delete(batch.path)
   }
 
   /** Every rejected event with its reason, oldest first. */

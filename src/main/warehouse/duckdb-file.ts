@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
 import { UserFacingError, messageOf } from '../errors'
 import { ensurePrivateDir, makePrivateFile } from '../private-files'
@@ -16,22 +17,40 @@ export interface DuckDbFile {
 }
 
 /**
+ * The name the warehouse file is attached under, in the app and in dbt (profiles.yml). DuckDB would
+ * name the catalog after the file, and `ga4.duckdb`'s catalog "ga4" clashes with the schema ga4
+ * ("Ambiguous reference to catalog or schema"); main, memory, system and temp clash too.
+ */
+export const WAREHOUSE_CATALOG = 'attribution_warehouse'
+
+/** How long an open waits for another process (the app, the CLI, dbt) to hand the file over. */
+export const LOCK_WAIT_MS = 3_000
+const LOCK_RETRY_MS = 100
+
+/**
  * Opens the warehouse file; read-write opens create it and its raw tables when missing. The file
+ * is attached under WAREHOUSE_CATALOG to an in-memory instance, so any file name works. The file
  * and its write-ahead log are 0600 and a folder created for them 0700, whatever the umask (DuckDB
  * creates them with the umask's bits, so they are chmodded after each read-write open and close).
+ * While another process holds the file, the open retries for `lockWaitMs` (hand-overs are short).
  */
-export async function openDuckDbFile(path: string, options: { readOnly: boolean }): Promise<DuckDbFile> {
+export async function openDuckDbFile(path: string, options: { readOnly: boolean; lockWaitMs?: number }): Promise<DuckDbFile> {
   if (options.readOnly && !existsSync(path)) {
     throw new UserFacingError(`No warehouse at ${path}. Run \`attribution generate\` or \`attribution import FILE\` first.`)
   }
   if (!options.readOnly) ensurePrivateDir(dirname(path))
+  const deadline = Date.now() + (options.lockWaitMs ?? LOCK_WAIT_MS)
   let instance: DuckDBInstance
-  try {
-    instance = await DuckDBInstance.create(path, { access_mode: options.readOnly ? 'READ_ONLY' : 'READ_WRITE' })
-  } catch (error) {
-    throw translateOpenError(path, error)
+  for (;;) {
+    try {
+      instance = await attachWarehouse(path, options.readOnly)
+      break
+    } catch (error) {
+      if (!isLockConflict(error) || Date.now() >= deadline) throw translateOpenError(path, error)
+      await sleep(LOCK_RETRY_MS)
+    }
   }
-  const connection = await instance.connect()
+  const connection = await useWarehouse(await instance.connect())
   if (!options.readOnly) {
     makeWarehousePrivate(path)
     for (const statement of rawSchemaStatements()) await connection.run(statement)
@@ -41,7 +60,7 @@ export async function openDuckDbFile(path: string, options: { readOnly: boolean 
     path,
     readOnly: options.readOnly,
     connection,
-    connect: () => instance.connect(),
+    connect: async () => useWarehouse(await instance.connect()),
     close() {
       connection.closeSync()
       instance.closeSync()
@@ -50,8 +69,37 @@ export async function openDuckDbFile(path: string, options: { readOnly: boolean 
   }
 }
 
+/** An in-memory instance with the file attached; DuckDB checkpoints the file when the instance closes. */
+async function attachWarehouse(path: string, readOnly: boolean): Promise<DuckDBInstance> {
+  // Spills go beside the warehouse, as with a file opened directly, not into the working folder.
+  const instance = await DuckDBInstance.create(':memory:', { temp_directory: `${path}.tmp` })
+  try {
+    const connection = await instance.connect()
+    try {
+      await connection.run(`attach ${sqlString(path)} as ${WAREHOUSE_CATALOG} (read_only ${readOnly})`)
+    } finally {
+      connection.closeSync()
+    }
+    return instance
+  } catch (error) {
+    instance.closeSync()
+    throw error
+  }
+}
+
+/** Makes the warehouse the connection's default catalog, so `ga4.events` and `attribution.x` resolve there. */
+async function useWarehouse(connection: DuckDBConnection): Promise<DuckDBConnection> {
+  await connection.run(`use ${WAREHOUSE_CATALOG}`)
+  return connection
+}
+
+/** A SQL string literal (ATTACH takes no bound parameters). */
+export function sqlString(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`
+}
+
 /** Runs work on the file and always closes it, so no lock outlives the work. */
-export async function withDuckDbFile<T>(path: string, options: { readOnly: boolean }, work: (file: DuckDbFile) => Promise<T>): Promise<T> {
+export async function withDuckDbFile<T>(path: string, options: { readOnly: boolean; lockWaitMs?: number }, work: (file: DuckDbFile) => Promise<T>): Promise<T> {
   const file = await openDuckDbFile(path, options)
   try {
     return await work(file)
@@ -66,9 +114,13 @@ export function makeWarehousePrivate(path: string): void {
   makePrivateFile(`${path}.wal`)
 }
 
+function isLockConflict(error: unknown): boolean {
+  return /Could not set lock|Conflicting lock/i.test(messageOf(error))
+}
+
 function translateOpenError(path: string, error: unknown): Error {
   const message = messageOf(error)
-  if (/Could not set lock|Conflicting lock/i.test(message)) {
+  if (isLockConflict(error)) {
     const pid = /PID (\d+)/.exec(message)?.[1]
     return new UserFacingError(
       `The warehouse ${path} is in use by another process${pid ? ` (PID ${pid})` : ''}. ` +

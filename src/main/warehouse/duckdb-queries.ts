@@ -232,6 +232,38 @@ export async function queryFreshness(connection: DuckDBConnection): Promise<{
   }
 }
 
+/** What a warehouse file holds, in a few cheap figures: any other process's import, stream or build changes one. */
+export interface WarehouseStamp {
+  events: number
+  intradayEvents: number
+  importedFiles: number
+  /** rpt_build_info.built_at, ISO 8601 UTC; null before the first build. */
+  modelsBuiltAt: string | null
+}
+
+/** The stamp of the warehouse in `catalog` (the connection's default catalog when absent). */
+export async function queryWarehouseStamp(connection: DuckDBConnection, catalog?: string): Promise<WarehouseStamp> {
+  const prefix = catalog ? `${catalog}.` : ''
+  const built = await connection.runAndReadAll(
+    `select count(*)::integer as n from duckdb_tables()
+    where database_name = coalesce($catalog::varchar, current_database()) and schema_name = $schema and table_name = 'rpt_build_info'`,
+    { catalog: catalog ?? null, schema: MODEL_SCHEMA },
+  )
+  const hasBuildInfo = Number(built.getRowObjectsJson()[0]?.n) > 0
+  const reader = await connection.runAndReadAll(`
+    select (select count(*) from ${prefix}${RAW_SCHEMA}.events)::bigint as events,
+      (select count(*) from ${prefix}${RAW_SCHEMA}.events_intraday)::bigint as intraday_events,
+      (select count(*) from ${prefix}${RAW_SCHEMA}.import_log)::bigint as imported_files,
+      ${hasBuildInfo ? `(select strftime(max(built_at), '%Y-%m-%dT%H:%M:%S.%fZ') from ${prefix}${MODEL_SCHEMA}.rpt_build_info)` : 'null::varchar'} as built_at`)
+  const row = reader.getRowObjectsJson()[0] ?? {}
+  return {
+    events: Number(row.events),
+    intradayEvents: Number(row.intraday_events),
+    importedFiles: Number(row.imported_files),
+    modelsBuiltAt: (row.built_at as string | null) ?? null,
+  }
+}
+
 async function readMart(connection: DuckDBConnection, sql: string, values: Record<string, DuckDBValue>) {
   try {
     return (await connection.runAndReadAll(sql, values)).getRowObjectsJson()

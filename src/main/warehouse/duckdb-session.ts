@@ -2,13 +2,27 @@ import { existsSync } from 'node:fs'
 import type { DuckDBConnection } from '@duckdb/node-api'
 import { type DuckDbFile, openDuckDbFile, withDuckDbFile } from './duckdb-file'
 
+/** Told about this process's own uses of the file, so whatever else changed it stands out (see OutsideChanges). */
+export interface DuckDbSessionObserver {
+  /** The file was just opened read-write, before this process's work: what it holds came from elsewhere. */
+  opened(file: DuckDbFile): Promise<void>
+  /** This process's work on the read-write connection is done, just before the file closes. */
+  wrote(file: DuckDbFile): Promise<void>
+  /** This process let go of the file after work of its own (a write, or a child process such as dbt). */
+  released(): void
+}
+
 /**
  * Shares one read-only connection among the app's readers and hands the file over for writes.
  * DuckDB lets one process write a file and nobody else open it meanwhile, and dbt is another
  * process: so every write (import, dbt build) waits for reads to finish, closes the reader, runs,
- * and the next read reopens the file and sees the new data.
+ * and the next read reopens the file and sees the new data. The reader closes as soon as no read
+ * runs, so an idle process holds no lock and the CLI (or dbt) can take the file at any time.
  */
 export class DuckDbSession {
+  /** Told about every write and hand-over; the app sets it, the CLI does not. */
+  observer: DuckDbSessionObserver | undefined
+
   private reader: Promise<DuckDbFile> | undefined
   private activeReads = 0
   private drained: (() => void) | undefined
@@ -26,7 +40,10 @@ export class DuckDbSession {
       return await work(file.connection)
     } finally {
       this.activeReads -= 1
-      if (this.activeReads === 0) this.drained?.()
+      if (this.activeReads === 0) {
+        if (this.drained) this.drained()
+        else void this.releaseReader()
+      }
     }
   }
 
@@ -34,7 +51,11 @@ export class DuckDbSession {
   async exclusive<T>(work: () => Promise<T>): Promise<T> {
     const run = this.writeQueue.then(async () => {
       await this.closeReader()
-      return work()
+      try {
+        return await work()
+      } finally {
+        this.observer?.released()
+      }
     })
     this.writeQueue = run.catch(() => undefined)
     this.writing = this.writeQueue
@@ -47,7 +68,21 @@ export class DuckDbSession {
 
   /** Runs work on a read-write connection, creating the file and raw tables when missing. */
   async write<T>(work: (file: DuckDbFile) => Promise<T>): Promise<T> {
-    return this.exclusive(() => withDuckDbFile(this.path, { readOnly: false }, work))
+    return this.exclusive(() =>
+      withDuckDbFile(this.path, { readOnly: false }, async (file) => {
+        await this.observer?.opened(file).catch(() => undefined)
+        try {
+          return await work(file)
+        } finally {
+          await this.observer?.wrote(file).catch(() => undefined)
+        }
+      }),
+    )
+  }
+
+  /** True while a read, a write or a hand-over runs or waits. */
+  get isBusy(): boolean {
+    return this.activeReads > 0 || this.writing !== undefined || this.reader !== undefined
   }
 
   /** True when the warehouse file exists. */
@@ -69,6 +104,13 @@ export class DuckDbSession {
       })
     }
     return this.reader
+  }
+
+  /** Closes the reader once the last read is done; a read starting meanwhile opens its own. */
+  private async releaseReader(): Promise<void> {
+    const reader = this.reader
+    this.reader = undefined
+    if (reader) (await reader.catch(() => undefined))?.close()
   }
 
   private async closeReader(): Promise<void> {

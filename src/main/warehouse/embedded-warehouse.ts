@@ -14,7 +14,7 @@ import {
   queryReport,
 } from './duckdb-queries'
 import type { DuckDbFile } from './duckdb-file'
-import { DuckDbSession } from './duckdb-session'
+import { DuckDbSession, type DuckDbSessionObserver } from './duckdb-session'
 import { type ImportOptions, type ImportedFile, importGa4Files } from './importer'
 import type { AttributionWarehouse, DailyTrendRows } from './warehouse'
 
@@ -29,7 +29,7 @@ export interface BuildOptions {
   select?: string
   fullRefresh?: boolean
   /** Runs after a successful dbt run while the file is still free of this process's connections. */
-  afterSuccess?: () => Promise<void>
+  afterSuccess?: () => Promise<unknown>
   /** Who runs dbt: a new process per run by default, or the refresh loop's long-lived worker. */
   runner?: (options: DbtRunOptions) => Promise<DbtRunResult>
 }
@@ -103,6 +103,21 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
   async exclusive<T>(work: () => Promise<T>): Promise<T> {
     await this.session.write(async () => undefined)
     return this.session.exclusive(work)
+  }
+
+  /** Like exclusive, but without opening the file first: for a quick look that must not wait on, or create, anything. */
+  handOver<T>(work: () => Promise<T>): Promise<T> {
+    return this.session.exclusive(work)
+  }
+
+  /** Tells `observer` about every write and hand-over of this process (the app's outside-change watch). */
+  observe(observer: DuckDbSessionObserver | undefined): void {
+    this.session.observer = observer
+  }
+
+  /** True while this process reads, writes or hands over the file, or waits to. */
+  get isBusy(): boolean {
+    return this.session.isBusy
   }
 
   report(request: ReportRequest): Promise<ReportResult> {

@@ -40,6 +40,15 @@ describe('buildBreakdownOption', () => {
     expect(barsOf(buildBreakdownOption(rows, { by: 'campaign', metric: 'conversions' }))).toHaveLength(BREAKDOWN_CHART_MAX_BARS)
   })
 
+  it('labels a revenue axis in cents when the bars are cents wide, and flat at $0 when all is 0', () => {
+    const cents = CHANNEL_REPORT_ROWS.map((row) => ({ ...row, revenue_usd: '0.40' }))
+    const axis = buildBreakdownOption(cents, { by: 'channel', metric: 'revenue' }).xAxis as { minInterval: number; axisLabel: { formatter: (value: number) => string } }
+    expect(axis.minInterval).toBe(0.01)
+    expect([0.1, 0.2].map(axis.axisLabel.formatter)).toEqual(['$0.10', '$0.20'])
+    const zero = CHANNEL_REPORT_ROWS.map((row) => ({ ...row, revenue_usd: '0.00' }))
+    expect(buildBreakdownOption(zero, { by: 'channel', metric: 'revenue' }).xAxis).toMatchObject({ min: 0, max: 1, interval: 1 })
+  })
+
   it('builds an empty chart from no rows', () => {
     const option = buildBreakdownOption([], { by: 'channel', metric: 'conversions' })
     expect(option.yAxis).toMatchObject({ data: [] })

@@ -1,8 +1,9 @@
 import type { ReportGrouping, ReportRow } from '@shared/attribution'
 import type { EChartsOption } from 'echarts'
-import { formatInteger, formatUsdShort } from '../lib/format'
+import { formatInteger } from '../lib/format'
 import { channelColor } from './channel-colors'
 import { CHART_FONT, CHART_GRID_LINE, CHART_MUTED, CHART_TEXT, type ChartMetric, chartAmount } from './chart-style'
+import { extentOf, valueAxisScale } from './value-axis'
 
 /** Bars beyond this are only in the table: a chart of 80 campaigns is unreadable. */
 export const BREAKDOWN_CHART_MAX_BARS = 15
@@ -29,6 +30,7 @@ export function buildBreakdownOption(rows: readonly ReportRow[], view: Breakdown
   const colorOf = (row: ReportRow) => channelColor(row.channel ?? view.channel ?? '')
   const formatValue = (value: unknown): string =>
     typeof value !== 'number' ? '' : view.metric === 'conversions' ? formatInteger(value) : `$${value.toFixed(2)}`
+  const scale = valueAxisScale(view.metric, extentOf(shown.map(valueOf)))
   return {
     textStyle: { fontFamily: CHART_FONT, color: CHART_TEXT },
     animationDuration: 300,
@@ -36,11 +38,12 @@ export function buildBreakdownOption(rows: readonly ReportRow[], view: Breakdown
     grid: { left: 4, right: 24, top: 8, bottom: 4, containLabel: true },
     xAxis: {
       type: 'value',
+      min: scale.min,
+      max: scale.max,
+      interval: scale.interval,
+      minInterval: scale.minInterval,
       splitLine: { lineStyle: { color: CHART_GRID_LINE } },
-      axisLabel: {
-        color: CHART_MUTED,
-        formatter: (value: number) => (view.metric === 'conversions' ? formatInteger(value) : formatUsdShort(value)),
-      },
+      axisLabel: { color: CHART_MUTED, formatter: scale.formatter },
     },
     yAxis: {
       type: 'category',

@@ -1,8 +1,9 @@
 import type { ComparisonRow } from '@shared/api'
 import type { EChartsOption } from 'echarts'
-import { formatInteger, formatUsdShort } from '../lib/format'
+import { formatInteger } from '../lib/format'
 import { channelColor } from './channel-colors'
 import { CHART_FONT, CHART_GRID_LINE, CHART_MUTED, CHART_TEXT, type ChartMetric, chartAmount } from './chart-style'
+import { extentOf, valueAxisScale } from './value-axis'
 
 /** Opacity of first-click bars: same channel colour as last click, lighter, so the pair reads as one channel. */
 export const FIRST_CLICK_OPACITY = 0.45
@@ -17,6 +18,7 @@ export function buildComparisonOption(rows: readonly ComparisonRow[], metric: Ch
     metric === 'conversions' ? row[`${model}_conversions`] : chartAmount(row[`${model}_revenue_usd`])
   const formatValue = (value: unknown): string =>
     typeof value !== 'number' ? '' : metric === 'conversions' ? formatInteger(value) : `$${value.toFixed(2)}`
+  const scale = valueAxisScale(metric, extentOf(rows.flatMap((row) => [valueOf(row, 'first_click'), valueOf(row, 'last_click')])))
   return {
     textStyle: { fontFamily: CHART_FONT, color: CHART_TEXT },
     animationDuration: 300,
@@ -33,11 +35,12 @@ export function buildComparisonOption(rows: readonly ComparisonRow[], metric: Ch
     grid: { left: 4, right: 16, top: 32, bottom: 4, containLabel: true },
     xAxis: {
       type: 'value',
+      min: scale.min,
+      max: scale.max,
+      interval: scale.interval,
+      minInterval: scale.minInterval,
       splitLine: { lineStyle: { color: CHART_GRID_LINE } },
-      axisLabel: {
-        color: CHART_MUTED,
-        formatter: (value: number) => (metric === 'conversions' ? formatInteger(value) : formatUsdShort(value)),
-      },
+      axisLabel: { color: CHART_MUTED, formatter: scale.formatter },
     },
     yAxis: {
       type: 'category',

@@ -18,19 +18,6 @@ export const FLOWS: ChannelFlow[] = [
   { first_click_channel: 'email', last_click_channel: 'email', conversions: 4, revenue_usd: '40.00' },
 ]
 
-/** Three days by model, with a gap on the middle day for first click. */
-export const TRENDS_BY_MODEL: TrendsResult = {
-  from_date: '2026-11-01',
-  to_date: '2026-11-03',
-  points: [
-    { date: '2026-11-01', model: 'first_click', conversions: 3, revenue_usd: '30.00' },
-    { date: '2026-11-03', model: 'first_click', conversions: 5, revenue_usd: '50.10' },
-    { date: '2026-11-01', model: 'last_click', conversions: 2, revenue_usd: '20.00' },
-    { date: '2026-11-02', model: 'last_click', conversions: 1, revenue_usd: '9.99' },
-    { date: '2026-11-03', model: 'last_click', conversions: 5, revenue_usd: '50.10' },
-  ],
-}
-
 /** Two days by channel for both models. */
 export const TRENDS_BY_CHANNEL: TrendsResult = {
   from_date: '2026-11-01',
@@ -40,6 +27,20 @@ export const TRENDS_BY_CHANNEL: TrendsResult = {
     { date: '2026-11-01', model: 'last_click', channel: 'direct', conversions: 4, revenue_usd: '40.00' },
     { date: '2026-11-02', model: 'last_click', channel: 'direct', conversions: 2, revenue_usd: '20.00' },
     { date: '2026-11-01', model: 'first_click', channel: 'paid_search', conversions: 5, revenue_usd: '50.00' },
+  ],
+}
+
+/** Two days by channel where the models agree on each day's total: on day 1 last click moves 2 conversions from paid_social to direct; day 2 agrees. */
+export const TRENDS_MOVED: TrendsResult = {
+  from_date: '2026-11-01',
+  to_date: '2026-11-02',
+  points: [
+    { date: '2026-11-01', model: 'first_click', channel: 'paid_social', conversions: 3, revenue_usd: '0.30' },
+    { date: '2026-11-01', model: 'first_click', channel: 'direct', conversions: 1, revenue_usd: '0.10' },
+    { date: '2026-11-01', model: 'last_click', channel: 'paid_social', conversions: 1, revenue_usd: '0.10' },
+    { date: '2026-11-01', model: 'last_click', channel: 'direct', conversions: 3, revenue_usd: '0.30' },
+    { date: '2026-11-02', model: 'first_click', channel: 'email', conversions: 2, revenue_usd: '0.00' },
+    { date: '2026-11-02', model: 'last_click', channel: 'email', conversions: 2, revenue_usd: '0.00' },
   ],
 }
 

@@ -1,32 +1,44 @@
-import type { LineSeriesOption } from 'echarts'
+import type { YAXisComponentOption, LineSeriesOption } from 'echarts'
 import { describe, expect, it } from 'vitest'
 import { channelColor } from './channel-colors'
-import { MODEL_COLORS } from './chart-style'
-import { buildTrendsOption } from './trends-option'
-import { TRENDS_BY_CHANNEL, TRENDS_BY_MODEL } from './test-rows'
+import { MODELS_AGREE_TEXT, buildTrendsOption } from './trends-option'
+import { TRENDS_BY_CHANNEL, TRENDS_MOVED } from './test-rows'
 
 const seriesOf = (option: ReturnType<typeof buildTrendsOption>) => option.series as LineSeriesOption[]
+const yAxisOf = (option: ReturnType<typeof buildTrendsOption>) =>
+  option.yAxis as YAXisComponentOption & { axisLabel: { formatter: (value: number) => string } }
+const byModel = { metric: 'conversions', byChannel: false, model: 'last_click' } as const
 
 describe('buildTrendsOption', () => {
   it('has one category per day of the range, including days without points', () => {
-    const option = buildTrendsOption(TRENDS_BY_MODEL, { metric: 'conversions', byChannel: false, model: 'last_click' })
+    const option = buildTrendsOption({ ...TRENDS_MOVED, to_date: '2026-11-03' }, byModel)
     expect(option.xAxis).toMatchObject({ data: ['2026-11-01', '2026-11-02', '2026-11-03'] })
   })
 
-  it('draws one line per model, zero on days without conversions', () => {
-    const series = seriesOf(buildTrendsOption(TRENDS_BY_MODEL, { metric: 'conversions', byChannel: false, model: 'last_click' }))
-    expect(series.map((line) => [line.name, line.color, line.data])).toEqual([
-      ['First click', MODEL_COLORS.first_click, [3, 0, 5]],
-      ['Last click', MODEL_COLORS.last_click, [2, 1, 5]],
+  it('by model, draws last click minus first click per channel, leaving out channels the models agree on', () => {
+    const series = seriesOf(buildTrendsOption(TRENDS_MOVED, byModel))
+    expect(series.map((bars) => [bars.name, bars.type, bars.color, bars.stack, bars.data])).toEqual([
+      ['direct', 'bar', channelColor('direct'), 'difference', [2, 0]],
+      ['paid_social', 'bar', channelColor('paid_social'), 'difference', [-2, 0]],
     ])
   })
 
-  it('plots revenue per day', () => {
-    const series = seriesOf(buildTrendsOption(TRENDS_BY_MODEL, { metric: 'revenue', byChannel: false, model: 'last_click' }))
-    expect(series[1]?.data).toEqual([20, 9.99, 50.1])
+  it('by model, says so on the chart when the models agree on every day', () => {
+    const agreeing = { ...TRENDS_MOVED, points: TRENDS_MOVED.points.filter((point) => point.channel === 'email') }
+    const option = buildTrendsOption(agreeing, byModel)
+    expect(seriesOf(option)).toEqual([])
+    expect(option.graphic).toMatchObject([{ style: { text: MODELS_AGREE_TEXT } }])
+    expect(buildTrendsOption(TRENDS_MOVED, byModel).graphic).toEqual([])
   })
 
-  it('stacks the chosen model by channel, biggest channel first, in channel colours', () => {
+  it('plots the revenue difference in dollars, with cents on an axis only cents wide', () => {
+    const option = buildTrendsOption(TRENDS_MOVED, { ...byModel, metric: 'revenue' })
+    expect(seriesOf(option)[0]?.data).toEqual([0.2, 0])
+    expect(yAxisOf(option)).toMatchObject({ minInterval: 0.01 })
+    expect(yAxisOf(option).axisLabel.formatter(0.05)).toBe('$0.05')
+  })
+
+  it('stacks the chosen model by channel, biggest channel first, in channel colours, zero on empty days', () => {
     const series = seriesOf(buildTrendsOption(TRENDS_BY_CHANNEL, { metric: 'conversions', byChannel: true, model: 'last_click' }))
     expect(series.map((line) => [line.name, line.color, line.stack, line.data])).toEqual([
       ['direct', channelColor('direct'), 'channels', [4, 2]],
@@ -34,10 +46,17 @@ describe('buildTrendsOption', () => {
     ])
   })
 
+  it('keeps a flat zero axis when everything is 0, and whole-number ticks for conversions', () => {
+    const zero = { ...TRENDS_MOVED, points: TRENDS_MOVED.points.map((point) => ({ ...point, revenue_usd: '0.00' })) }
+    const flat = yAxisOf(buildTrendsOption(zero, { metric: 'revenue', byChannel: true, model: 'first_click' }))
+    expect(flat).toMatchObject({ min: 0, max: 1, interval: 1 })
+    expect([0, 1].map(flat.axisLabel.formatter)).toEqual(['$0', ''])
+    expect(yAxisOf(buildTrendsOption(TRENDS_MOVED, byModel))).toMatchObject({ minInterval: 1 })
+  })
+
   it('builds no series from no points', () => {
     const empty = { from_date: '2026-11-01', to_date: '2026-11-02', points: [] }
     expect(seriesOf(buildTrendsOption(empty, { metric: 'conversions', byChannel: true, model: 'first_click' }))).toEqual([])
-    const byModel = seriesOf(buildTrendsOption(empty, { metric: 'conversions', byChannel: false, model: 'first_click' }))
-    expect(byModel.map((line) => line.data)).toEqual([[0, 0], [0, 0]])
+    expect(seriesOf(buildTrendsOption(empty, byModel))).toEqual([])
   })
 })

@@ -1,12 +1,13 @@
-import type { TrendsResult } from '@shared/api'
-import { ATTRIBUTION_MODELS, type AttributionModel } from '@shared/attribution'
-import type { EChartsOption, LineSeriesOption } from 'echarts'
+import type { TrendPoint, TrendsResult } from '@shared/api'
+import type { AttributionModel } from '@shared/attribution'
+import type { BarSeriesOption, EChartsOption, LineSeriesOption } from 'echarts'
 import { datesBetween } from '../lib/dates'
-import { formatInteger, formatUsdShort, modelLabel } from '../lib/format'
+import { formatInteger, formatSignedInteger, formatUsdWithCents } from '../lib/format'
 import { channelColor } from './channel-colors'
-import { CHART_FONT, CHART_GRID_LINE, CHART_MUTED, CHART_TEXT, type ChartMetric, MODEL_COLORS, chartAmount } from './chart-style'
+import { CHART_FONT, CHART_GRID_LINE, CHART_MUTED, CHART_TEXT, type ChartMetric, chartAmount } from './chart-style'
+import { extentOf, valueAxisScale } from './value-axis'
 
-/** What the trends chart shows: which number, and either both models or one model split by channel. */
+/** What the trends chart shows: which number, and either the models' difference or one model split by channel. */
 export interface TrendsView {
   metric: ChartMetric
   byChannel: boolean
@@ -14,35 +15,37 @@ export interface TrendsView {
   model: AttributionModel
 }
 
-/** Lines per day: one per model, or stacked areas per channel of one model; days without conversions plot 0. */
+/** Said on the chart when the two models credit every day's conversions to the same channels. */
+export const MODELS_AGREE_TEXT = 'First and last click credit the same channels on every day shown.'
+
+/**
+ * Per day, either one model's conversions stacked by channel, or (by model) last click minus first click
+ * per channel: both models credit each conversion once, so their daily totals are equal and only the
+ * split by channel can differ. Days without conversions plot 0.
+ */
 export function buildTrendsOption(trends: TrendsResult, view: TrendsView): EChartsOption {
   const dates = datesBetween(trends.from_date, trends.to_date)
-  const valueOf = (point: TrendsResult['points'][number]) =>
-    view.metric === 'conversions' ? point.conversions : chartAmount(point.revenue_usd)
-  const daily = (points: TrendsResult['points']): number[] => {
+  const valueOf = (point: TrendPoint) => (view.metric === 'conversions' ? point.conversions : chartAmount(point.revenue_usd))
+  // Revenue sums here are for drawing only; tables and totals use exact cents.
+  const roundCents = (value: number) => Math.round(value * 100) / 100
+  const daily = (points: readonly TrendPoint[], sign = 1): number[] => {
     const byDate = new Map<string, number>()
-    for (const point of points) byDate.set(point.date, (byDate.get(point.date) ?? 0) + valueOf(point))
-    // Revenue sums here are for drawing only; tables and totals use exact cents.
-    return dates.map((date) => Math.round((byDate.get(date) ?? 0) * 100) / 100)
+    for (const point of points) byDate.set(point.date, (byDate.get(point.date) ?? 0) + sign * valueOf(point))
+    return dates.map((date) => byDate.get(date) ?? 0)
   }
+  const channelPoints = trends.points.filter((point) => point.channel !== undefined)
+  const channelsOf = (points: readonly TrendPoint[]) => [...new Set(points.map((point) => point.channel ?? ''))]
+  // Biggest channel first (bottom of the stack, first in the legend), ties by name.
+  const bySize = (sizes: Map<string, number>) =>
+    [...sizes.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([channel]) => channel)
 
-  let series: LineSeriesOption[]
-  if (!view.byChannel) {
-    series = ATTRIBUTION_MODELS.map((model) => ({
-      type: 'line',
-      name: modelLabel(model),
-      color: MODEL_COLORS[model],
-      symbol: 'circle',
-      symbolSize: 6,
-      lineStyle: { width: 2.5 },
-      data: daily(trends.points.filter((point) => point.model === model)),
-    }))
-  } else {
-    const points = trends.points.filter((point) => point.model === view.model && point.channel !== undefined)
-    const totals = new Map<string, number>()
-    for (const point of points) totals.set(point.channel ?? '', (totals.get(point.channel ?? '') ?? 0) + valueOf(point))
-    // Biggest channel at the bottom of the stack, where its shape is easiest to read.
-    const channels = [...totals.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([channel]) => channel)
+  let series: Array<LineSeriesOption | BarSeriesOption>
+  let extent: number
+  let isAgreement = false
+  if (view.byChannel) {
+    const points = channelPoints.filter((point) => point.model === view.model)
+    const lines = new Map(channelsOf(points).map((channel) => [channel, daily(points.filter((point) => point.channel === channel)).map(roundCents)]))
+    const channels = bySize(new Map([...lines].map(([channel, values]) => [channel, values.reduce((sum, value) => sum + value, 0)])))
     series = channels.map((channel) => ({
       type: 'line',
       name: channel,
@@ -52,32 +55,65 @@ export function buildTrendsOption(trends: TrendsResult, view: TrendsView): EChar
       lineStyle: { width: 1.5 },
       areaStyle: { opacity: 0.35 },
       emphasis: { focus: 'series' },
-      data: daily(points.filter((point) => point.channel === channel)),
+      data: lines.get(channel) ?? [],
     }))
+    extent = extentOf(dates.map((_, day) => channels.reduce((sum, channel) => sum + (lines.get(channel)?.[day] ?? 0), 0)))
+  } else {
+    const differences = new Map<string, number[]>()
+    for (const channel of channelsOf(channelPoints)) {
+      const last = daily(channelPoints.filter((point) => point.channel === channel && point.model === 'last_click'))
+      const first = daily(channelPoints.filter((point) => point.channel === channel && point.model === 'first_click'))
+      const values = last.map((value, day) => roundCents(value - (first[day] ?? 0)))
+      // A channel both models credit alike on every day adds nothing but a legend entry.
+      if (values.some((value) => value !== 0)) differences.set(channel, values)
+    }
+    const channels = bySize(new Map([...differences].map(([channel, values]) => [channel, extentOf(values)])))
+    series = channels.map((channel) => ({
+      type: 'bar',
+      name: channel,
+      color: channelColor(channel),
+      stack: 'difference',
+      barMaxWidth: 28,
+      emphasis: { focus: 'series' },
+      data: differences.get(channel) ?? [],
+    }))
+    const sideSum = (day: number, sign: 1 | -1) =>
+      channels.reduce((sum, channel) => sum + Math.max(0, sign * (differences.get(channel)?.[day] ?? 0)), 0)
+    extent = extentOf(dates.flatMap((_, day) => [sideSum(day, 1), sideSum(day, -1)]))
+    isAgreement = dates.length > 0 && channels.length === 0
   }
 
-  const formatValue = (value: unknown): string =>
-    typeof value !== 'number' ? '' : view.metric === 'conversions' ? formatInteger(value) : `$${value.toFixed(2)}`
+  const scale = valueAxisScale(view.metric, extent)
+  const formatValue = (value: unknown): string => {
+    if (typeof value !== 'number') return ''
+    if (view.metric === 'conversions') return view.byChannel ? formatInteger(value) : formatSignedInteger(value)
+    return !view.byChannel && value > 0 ? `+${formatUsdWithCents(value)}` : formatUsdWithCents(value)
+  }
   return {
     textStyle: { fontFamily: CHART_FONT, color: CHART_TEXT },
     animationDuration: 300,
     legend: { top: 0, left: 0, type: 'scroll', icon: 'roundRect', itemWidth: 14, itemHeight: 10, textStyle: { color: CHART_MUTED } },
     tooltip: { trigger: 'axis', valueFormatter: formatValue },
     grid: { left: 4, right: 16, top: 36, bottom: 4, containLabel: true },
+    graphic: isAgreement
+      ? [{ type: 'text', left: 'center', top: 'middle', style: { text: MODELS_AGREE_TEXT, fill: CHART_MUTED, fontSize: 13 } }]
+      : [],
     xAxis: {
       type: 'category',
-      boundaryGap: false,
+      // Bars sit between ticks; areas run edge to edge.
+      boundaryGap: !view.byChannel,
       data: dates,
       axisLine: { lineStyle: { color: CHART_GRID_LINE } },
       axisLabel: { color: CHART_MUTED, formatter: (value: string) => value.slice(5) },
     },
     yAxis: {
       type: 'value',
+      min: scale.min,
+      max: scale.max,
+      interval: scale.interval,
+      minInterval: scale.minInterval,
       splitLine: { lineStyle: { color: CHART_GRID_LINE } },
-      axisLabel: {
-        color: CHART_MUTED,
-        formatter: (value: number) => (view.metric === 'conversions' ? formatInteger(value) : formatUsdShort(value)),
-      },
+      axisLabel: { color: CHART_MUTED, formatter: scale.formatter },
     },
     series,
   }

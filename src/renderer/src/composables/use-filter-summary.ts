@@ -5,8 +5,9 @@ import { useFiltersStore } from '../stores/filters'
 export function useFilterSummary(): ComputedRef<string> {
   const filters = useFiltersStore()
   return computed(() => {
-    const range =
-      filters.fromDate || filters.toDate ? `${filters.fromDate || 'start'} to ${filters.toDate || 'latest'}` : 'all dates'
+    // The range the views were queried with, which a reversed pick does not change.
+    const { fromDate, toDate } = filters.appliedRange
+    const range = fromDate || toDate ? `${fromDate || 'start'} to ${toDate || 'latest'}` : 'all dates'
     return `${filters.lookbackDays}-day lookback · ${filters.conversionEvents.join(', ')} · ${range}`
   })
 }

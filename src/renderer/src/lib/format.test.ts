@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   formatAge,
+  formatDateRange,
   formatDateTime,
   formatInteger,
   formatRelativeTime,
@@ -9,6 +10,7 @@ import {
   formatSignedUsd,
   formatUsd,
   formatUsdShort,
+  formatUsdWithCents,
   shortenPath,
 } from './format'
 
@@ -92,5 +94,18 @@ describe('shortenPath', () => {
     expect(shortenPath('/home/analyst/.config/realtime-attribution/warehouse.duckdb')).toBe('…/warehouse.duckdb')
     expect(shortenPath('/home/analyst/.config/app/warehouse.duckdb')).toBe('…/.config/app/warehouse.duckdb')
     expect(shortenPath('C:\\Users\\ana\\AppData\\Roaming\\app\\warehouse.duckdb')).toBe('…/Roaming/app/warehouse.duckdb')
+  })
+})
+
+describe('axis and title formatting', () => {
+  it('shows cents for small axis amounts, so ticks 0.25 apart read differently', () => {
+    expect([0, 0.25, 0.5, 1].map(formatUsdWithCents)).toEqual(['$0.00', '$0.25', '$0.50', '$1.00'])
+    expect(formatUsdWithCents(-1.5)).toBe('-$1.50')
+  })
+
+  it('names a date range by its days, with the year once when both ends share it', () => {
+    expect(formatDateRange('2020-12-01', '2020-12-14')).toBe('1 Dec – 14 Dec 2020')
+    expect(formatDateRange('2020-12-28', '2021-01-03')).toBe('28 Dec 2020 – 3 Jan 2021')
+    expect(formatDateRange('2020-12-01', '2020-12-01')).toBe('1 Dec 2020')
   })
 })

@@ -55,6 +55,26 @@ export function formatUsdShort(value: number): string {
   return `${sign}$${magnitude.toFixed(0)}`
 }
 
+/** A USD amount with cents for chart axes whose range is only a few dollars ("$0.25", "-$1.50"). */
+export function formatUsdWithCents(value: number): string {
+  const sign = value < 0 ? '-' : ''
+  return `${sign}$${Math.abs(value).toFixed(2)}`
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+
+/** An inclusive `YYYY-MM-DD` range for titles ("1 Dec – 14 Dec 2020", "28 Dec 2020 – 3 Jan 2021", "1 Dec 2020"). */
+export function formatDateRange(from: string, to: string): string {
+  const parts = (date: string) => {
+    const [year = '', month = '', day = ''] = date.split('-')
+    return { year, label: `${Number(day)} ${MONTHS[Number(month) - 1] ?? month}` }
+  }
+  const start = parts(from)
+  const end = parts(to)
+  if (from === to) return `${end.label} ${end.year}`
+  return start.year === end.year ? `${start.label} – ${end.label} ${end.year}` : `${start.label} ${start.year} – ${end.label} ${end.year}`
+}
+
 /** A share 0..1 as a percentage with one decimal ("12.3%"). */
 export function formatShare(share: number): string {
   return `${(share * 100).toFixed(1)}%`

@@ -32,6 +32,14 @@ describe('burstResultMessage', () => {
   it('mentions rejected events only when there are any, counting them as sent', () => {
     expect(burstResultMessage({ queued: 9, added: 7, duplicates: 2, rejected: 1 })).toBe('10 events sent: 7 new, 2 duplicates, 1 rejected')
   })
+
+  it('says a replayed event of the previous burst apart from the burst itself', () => {
+    expect(burstResultMessage({ queued: 11, added: 10, duplicates: 1, rejected: 0, replayed: 1 })).toBe('10 events sent + 1 duplicate replayed')
+    expect(burstResultMessage({ queued: 11, added: 9, duplicates: 2, rejected: 0, replayed: 1 })).toBe(
+      '10 events sent + 1 duplicate replayed: 9 new, 2 duplicates',
+    )
+    expect(burstResultMessage({ queued: 10, added: 10, duplicates: 0, rejected: 0, replayed: 0 })).toBe('10 events sent: 10 new, 0 duplicates')
+  })
 })
 
 describe('stream bounds', () => {

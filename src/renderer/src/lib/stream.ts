@@ -29,13 +29,21 @@ export function clampRate(value: number): number {
 
 const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`
 
-/** What a burst did, in one line: "10 events sent: 9 new, 1 duplicate", with rejected events only when there are any. */
+/**
+ * What a burst did, in one line: "10 events sent: 9 new, 1 duplicate", with rejected events only when there are
+ * any. A burst that replayed an event of the previous one says so: "10 events sent + 1 duplicate replayed".
+ */
 export function burstResultMessage(result: StreamBurstResult): string {
   // `queued` counts the events the outbox took; rejected ones were sent too, and said no to.
   const sent = result.queued + result.rejected
+  const replayed = result.replayed ?? 0
   const parts = [`${result.added} new`, plural(result.duplicates, 'duplicate', 'duplicates')]
   if (result.rejected > 0) parts.push(`${result.rejected} rejected`)
-  return `${plural(sent, 'event', 'events')} sent: ${parts.join(', ')}`
+  if (replayed === 0) return `${plural(sent, 'event', 'events')} sent: ${parts.join(', ')}`
+  const headline = `${plural(sent - replayed, 'event', 'events')} sent + ${plural(replayed, 'duplicate', 'duplicates')} replayed`
+  // The usual case needs no breakdown: every event of the burst new, every replayed one recognised.
+  const isAsExpected = result.added === sent - replayed && result.duplicates === replayed && result.rejected === 0
+  return isAsExpected ? headline : `${headline}: ${parts.join(', ')}`
 }
 
 /** The delivery badge of a feed row, or undefined for events that were already stored. */

@@ -3,6 +3,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import { useApi } from '../api'
 import { useRemote } from '../composables/use-remote'
+import { feedRowKeys } from '../lib/feed'
 
 /** How many of the newest events the feed shows. */
 export const FEED_LIMIT = 50
@@ -20,9 +21,11 @@ export const useFeedStore = defineStore('feed', () => {
   const error = remote.error
   /** True while a poll is in flight. */
   const isLoading = remote.isLoading
-  /** When this window first saw each shown event arrive (ms); events of the first load have none. */
+  /** One key per shown row, in order: a duplicate's differs from its original's (see feedRowKeys). */
+  const rowKeys = computed(() => feedRowKeys(events.value ?? []))
+  /** When this window first saw each shown row arrive (ms), by row key; rows of the first load have none. */
   const arrivedAtMs = shallowRef<ReadonlyMap<string, number>>(new Map())
-  /** Keys of events that arrived in the last few seconds, to highlight them; empty after the first load. */
+  /** Row keys of events that arrived in the last few seconds, to highlight them; empty after the first load. */
   const arrivedKeys = ref<ReadonlySet<string>>(new Set())
 
   /** True until the first answer arrived. */
@@ -35,9 +38,9 @@ export const useFeedStore = defineStore('feed', () => {
     const after = events.value
     if (before === undefined || after === undefined || after === before) return
     const nowMs = Date.now()
-    const seen = new Set(before.map((event) => event.event_key))
+    const seen = new Set(feedRowKeys(before))
     const arrivals = new Map<string, number>()
-    for (const { event_key: key } of after) {
+    for (const key of feedRowKeys(after)) {
       const at = arrivedAtMs.value.get(key) ?? (seen.has(key) ? undefined : nowMs)
       if (at !== undefined) arrivals.set(key, at)
     }
@@ -45,5 +48,5 @@ export const useFeedStore = defineStore('feed', () => {
     arrivedKeys.value = new Set([...arrivals].filter(([, at]) => nowMs - at < ARRIVAL_HIGHLIGHT_MS).map(([key]) => key))
   }
 
-  return { events, error, isLoading, arrivedAtMs, arrivedKeys, isFirstLoad, poll }
+  return { events, error, isLoading, rowKeys, arrivedAtMs, arrivedKeys, isFirstLoad, poll }
 })

@@ -1,7 +1,7 @@
 import { LOOKBACK_DEFAULT_DAYS, LOOKBACK_MAX_DAYS, LOOKBACK_MIN_DAYS } from '@shared/attribution'
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { LOOKBACK_DEBOUNCE_MS, clampLookback, useFiltersStore } from './filters'
+import { LOOKBACK_DEBOUNCE_MS, clampLookback, commitLookbackText, useFiltersStore } from './filters'
 
 describe('useFiltersStore', () => {
   beforeEach(() => {
@@ -44,12 +44,29 @@ describe('useFiltersStore', () => {
     expect(filters.conversionEvents).toEqual(['add_to_cart'])
   })
 
-  it('sends the date range only when set, and flags a reversed one', () => {
+  it('sends the date range only when set, and flags a reversed one without sending it', () => {
     const filters = useFiltersStore()
     filters.setDateRange('2026-11-10', '')
     expect(filters.dashboardFilters).toMatchObject({ fromDate: '2026-11-10' })
     expect(filters.dashboardFilters).not.toHaveProperty('toDate')
+    const before = filters.dashboardFilters
     filters.setDateRange('2026-11-10', '2026-11-01')
     expect(filters.dateRangeProblem).toBeDefined()
+    // The same object: no view reloads, so the only message is the one at the date control.
+    expect(filters.dashboardFilters).toBe(before)
+    filters.setDateRange('2026-11-01', '2026-11-10')
+    expect(filters.dateRangeProblem).toBeUndefined()
+    expect(filters.dashboardFilters).toMatchObject({ fromDate: '2026-11-01', toDate: '2026-11-10' })
+  })
+
+  it('reads typed lookback text on commit, keeping leading zeros and saying when it clamps', () => {
+    expect(commitLookbackText('07', 14)).toEqual({ days: 7 })
+    expect(commitLookbackText(String(LOOKBACK_MAX_DAYS + 30), 14)).toEqual({
+      days: LOOKBACK_MAX_DAYS,
+      problem: `Lookback is ${LOOKBACK_MIN_DAYS} to ${LOOKBACK_MAX_DAYS} whole days; set to ${LOOKBACK_MAX_DAYS}.`,
+    })
+    expect(commitLookbackText('0', 14)).toMatchObject({ days: LOOKBACK_MIN_DAYS, problem: expect.stringContaining(`set to ${LOOKBACK_MIN_DAYS}`) })
+    expect(commitLookbackText('7.6', 14)).toMatchObject({ days: 8, problem: expect.stringContaining('set to 8') })
+    expect(commitLookbackText('', 14)).toMatchObject({ days: 14, problem: expect.stringContaining('kept 14') })
   })
 })

@@ -19,6 +19,21 @@ export function clampLookback(value: number): number {
   return Math.min(LOOKBACK_MAX_DAYS, Math.max(LOOKBACK_MIN_DAYS, Math.round(value)))
 }
 
+/** A typed lookback applied on commit: the days to use, and what was wrong with the text when it was adjusted. */
+export interface LookbackCommit {
+  days: number
+  problem?: string
+}
+
+/** Reads the lookback field's text on blur/Enter: out-of-range or fractional values are clamped and say so; no number keeps `current`. */
+export function commitLookbackText(text: string, current: number): LookbackCommit {
+  const range = `Lookback is ${LOOKBACK_MIN_DAYS} to ${LOOKBACK_MAX_DAYS} whole days`
+  const value = text.trim() === '' ? Number.NaN : Number(text)
+  if (!Number.isFinite(value)) return { days: current, problem: `${range}; kept ${current}.` }
+  const days = clampLookback(value)
+  return days === value ? { days } : { days, problem: `${range}; set to ${days}.` }
+}
+
 /** The global dashboard controls every view queries with. */
 export const useFiltersStore = defineStore('filters', () => {
   /** Lookback as the controls show it, following every slider move and keystroke. */
@@ -27,20 +42,24 @@ export const useFiltersStore = defineStore('filters', () => {
   const lookbackDays = ref(LOOKBACK_DEFAULT_DAYS)
   /** Event names counted as conversions, in the contract's order. */
   const conversionEvents = ref<ConversionEvent[]>([...DEFAULT_CONVERSION_EVENTS])
-  /** Inclusive conversion-date range as `YYYY-MM-DD`; empty means open-ended. */
+  /** Inclusive conversion-date range as the pickers show it, `YYYY-MM-DD`; empty means open-ended. */
   const fromDate = ref('')
   const toDate = ref('')
+  /** The last range that was not reversed: the one the views query with. */
+  const appliedRange = ref({ fromDate: '', toDate: '' })
 
-  /** What the date range is wrong about, shown beside the inputs; the main process checks it again. */
+  /** What the date range is wrong about, shown beside the inputs; the views keep the last valid range meanwhile. */
   const dateRangeProblem = computed(() =>
-    fromDate.value && toDate.value && fromDate.value > toDate.value ? 'The start date is after the end date.' : undefined,
+    fromDate.value && toDate.value && fromDate.value > toDate.value
+      ? 'Start date is after end date; the views keep the previous dates.'
+      : undefined,
   )
 
-  /** The request every view sends; a new object whenever any applied control changes. */
+  /** The request every view sends; a new object whenever any applied control changes, never with a reversed range. */
   const dashboardFilters = computed<DashboardFilters>(() => {
     const filters: DashboardFilters = { lookbackDays: lookbackDays.value, conversionEvents: [...conversionEvents.value] }
-    if (fromDate.value) filters.fromDate = fromDate.value
-    if (toDate.value) filters.toDate = toDate.value
+    if (appliedRange.value.fromDate) filters.fromDate = appliedRange.value.fromDate
+    if (appliedRange.value.toDate) filters.toDate = appliedRange.value.toDate
     return filters
   })
 
@@ -66,10 +85,11 @@ export const useFiltersStore = defineStore('filters', () => {
     conversionEvents.value = CONVERSION_EVENTS.filter((event) => chosen.has(event))
   }
 
-  /** Sets the date range; empty strings open it. */
+  /** Sets the date range the pickers show; empty strings open it. A reversed range is not applied to the views. */
   function setDateRange(from: string, to: string): void {
     fromDate.value = from
     toDate.value = to
+    if (!dateRangeProblem.value) appliedRange.value = { fromDate: from, toDate: to }
   }
 
   return {
@@ -78,6 +98,7 @@ export const useFiltersStore = defineStore('filters', () => {
     conversionEvents,
     fromDate,
     toDate,
+    appliedRange,
     dateRangeProblem,
     dashboardFilters,
     setLookback,

@@ -2,6 +2,7 @@ import type { WarehouseStatus } from '@shared/api'
 import type { AppSettings, ConnectionReport, CredentialSummary, SettingsView } from '@shared/settings-api'
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { nextTick } from 'vue'
 import { provideApi } from '../api'
 import { createFakeApi } from '../api/fake-api'
 import { BYTE_UNITS } from '../lib/bytes'
@@ -152,6 +153,26 @@ describe('useSettingsStore', () => {
     await store.testConnection()
     expect(store.connection).toEqual({ ok: false, error: 'Dataset missing: acme-analytics:analytics_123456789' })
     expect(store.isTesting).toBe(false)
+  })
+
+  it('drops the connection test result, error or not, as soon as a field changes, and keeps it across a Save of the same fields', async () => {
+    provideApi(createFakeApi({ settings: { get: async () => ok(VIEW), save: async () => ok(VIEW), testConnection: async () => ({ ok: false, error: 'Dataset missing' }) } }))
+    const store = useSettingsStore()
+    await store.load()
+    await store.testConnection()
+    expect(store.connection).toEqual({ ok: false, error: 'Dataset missing' })
+    await store.save()
+    await nextTick()
+    expect(store.connection).toEqual({ ok: false, error: 'Dataset missing' })
+
+    store.draft!.bigquery.ga4Dataset = 'analytics_987654321'
+    await nextTick()
+    expect(store.connection).toBeUndefined()
+
+    await store.testConnection()
+    store.bytesInputs.maximumBytesBilled.amount = '2'
+    await nextTick()
+    expect(store.connection).toBeUndefined()
   })
 
   it('takes the summary of a chosen key and re-reads where it lives, leaving the edits alone', async () => {

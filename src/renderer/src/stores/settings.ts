@@ -1,7 +1,7 @@
 import type { Result } from '@shared/attribution'
 import type { AppSettings, ChooseKeyFileRequest, ConnectionReport, CredentialSummary, SettingsView } from '@shared/settings-api'
 import { defineStore } from 'pinia'
-import { computed, ref, shallowRef } from 'vue'
+import { computed, ref, shallowRef, watch } from 'vue'
 import { useApi } from '../api'
 import { type ByteUnit, parseBytes, splitBytes } from '../lib/bytes'
 import { settingsProblems } from '../lib/settings-form'
@@ -92,6 +92,14 @@ export const useSettingsStore = defineStore('settings', () => {
     }
     return found
   })
+  // A test result describes the fields it was run with: any edit makes it stale, so it goes (an error most of all).
+  watch(
+    () => JSON.stringify([draft.value, bytesInputs.value]),
+    (now, before) => {
+      if (before !== undefined && now !== before && !isTesting.value) connection.value = undefined
+    },
+  )
+
   /** True when the form differs from the saved settings. */
   const isDirty = computed(() => {
     const built = build()

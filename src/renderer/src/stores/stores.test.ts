@@ -4,12 +4,12 @@ import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { provideApi } from '../api'
 import { createFakeApi } from '../api/fake-api'
-import { COMPARISON_ROWS, FLOWS, TRENDS_BY_CHANNEL, TRENDS_BY_MODEL } from '../charts/test-rows'
+import { COMPARISON_ROWS, FLOWS, TRENDS_BY_CHANNEL } from '../charts/test-rows'
 import { useChannelsStore } from './channels'
 import { useCompareStore } from './compare'
 import { useDataVersionStore } from './data-version'
 import { ARRIVAL_HIGHLIGHT_MS, useFeedStore } from './feed'
-import { TREND_DAYS, useTrendsStore } from './trends'
+import { TREND_DAYS, TREND_MAX_DAYS, useTrendsStore } from './trends'
 import { useWarehouseStore } from './warehouse'
 
 const FILTERS = { lookbackDays: 14, conversionEvents: ['purchase' as const] }
@@ -106,159 +106,26 @@ describe('useCompareStore', () => {
 })
 
 describe('useTrendsStore', () => {
-  it('asks for the last days, split by channel when chosen, and lists the chosen model only', async () => {
-    const trends = vi.fn(async (request: { byChannel: boolean }) => ({
-      ok: true as const,
-      value: (request.byChannel ? TRENDS_BY_CHANNEL : TRENDS_BY_MODEL) satisfies TrendsResult,
-    }))
+  it('asks for channels under both models, lists both for the difference and the chosen model by channel', async () => {
+    const trends = vi.fn(async () => ({ ok: true as const, value: TRENDS_BY_CHANNEL satisfies TrendsResult }))
     provideApi(createFakeApi({ attribution: { trends } }))
     const store = useTrendsStore()
     await store.load(FILTERS)
-    expect(trends).toHaveBeenLastCalledWith({ ...FILTERS, days: TREND_DAYS, byChannel: false })
-    expect(store.visiblePoints).toHaveLength(TRENDS_BY_MODEL.points.length)
+    expect(trends).toHaveBeenLastCalledWith({ ...FILTERS, days: TREND_DAYS, byChannel: true })
+    expect(store.visiblePoints).toHaveLength(TRENDS_BY_CHANNEL.points.length)
     store.isByChannel = true
     store.model = 'last_click'
-    await store.load(FILTERS)
-    expect(trends).toHaveBeenLastCalledWith({ ...FILTERS, days: TREND_DAYS, byChannel: true })
     expect(store.visiblePoints.map((point) => [point.date, point.channel])).toEqual([
       ['2026-11-01', 'direct'],
       ['2026-11-01', 'email'],
       ['2026-11-02', 'direct'],
     ])
   })
-})
 
-describe('useChannelsStore', () => {
-  it('asks per channel at the top and inside the channel after a drill, with a breadcrumb back', async () => {
-    const report = (by: ReportResult['by']): ReportResult => ({
-      model: 'last_click',
-      lookback_days: 14,
-      conversion_events: ['purchase'],
-      by,
-      rows: [],
-      totals: { conversions: 0, revenue_usd: '0.00' },
-    })
-    const breakdown = vi.fn(async (request: { by: ReportResult['by'] }) => ({ ok: true as const, value: report(request.by) }))
-    provideApi(createFakeApi({ attribution: { breakdown } }))
-    const store = useChannelsStore()
-    await store.load(FILTERS)
-    expect(breakdown).toHaveBeenLastCalledWith({ ...FILTERS, model: 'last_click', by: 'channel' })
-    store.drillInto('paid_search')
-    store.drillBy = 'campaign'
-    await store.load(FILTERS)
-    expect(breakdown).toHaveBeenLastCalledWith({ ...FILTERS, model: 'last_click', by: 'campaign', channel: 'paid_search' })
-    expect(store.breadcrumb.map((crumb) => crumb.label)).toEqual(['All channels', 'paid_search'])
-    store.drillUp()
-    expect(store.by).toBe('channel')
-    expect(store.breadcrumb).toHaveLength(1)
-  })
-})
-
-describe('useFeedStore', () => {
-  const event = (key: string): FeedEvent => ({
-    event_key: key,
-    event_at: '2026-11-26T12:00:00Z',
-    event_name: 'page_view',
-    user_pseudo_id: 'u1',
-    source: 'google',
-    medium: 'organic',
-    value_usd: null,
-    is_intraday: true,
-    delivery: null,
-    first_click_channel: null,
-    last_click_channel: null,
-  })
-
-  afterEach(() => vi.useRealTimers())
-
-  it('marks events that arrived since the previous poll and keeps them highlighted for a few seconds', async () => {
-    vi.useFakeTimers({ now: 0 })
-    const answers = [[event('a')], [event('b'), event('a')], [event('c'), event('b'), event('a')]]
-    provideApi(createFakeApi({ events: { recent: async () => ({ ok: true as const, value: answers.shift() ?? [event('c'), event('b')] }) } }))
-    const store = useFeedStore()
-    expect(store.isFirstLoad).toBe(true)
-    await store.poll()
-    expect(store.isFirstLoad).toBe(false)
-    expect([...store.arrivedKeys]).toEqual([])
-    expect(store.arrivedAtMs.get('a')).toBeUndefined()
-
-    vi.setSystemTime(1_000)
-    await store.poll()
-    expect([...store.arrivedKeys]).toEqual(['b'])
-    expect(store.arrivedAtMs.get('b')).toBe(1_000)
-
-    vi.setSystemTime(2_000)
-    await store.poll()
-    expect([...store.arrivedKeys].sort()).toEqual(['b', 'c'])
-
-    vi.setSystemTime(1_000 + ARRIVAL_HIGHLIGHT_MS)
-    await store.poll()
-    expect([...store.arrivedKeys]).toEqual(['c'])
-    // An event that left the feed is forgotten.
-    expect(store.arrivedAtMs.has('a')).toBe(false)
-  })
-})
-
-describe('useWarehouseStore', () => {
-  it('knows an empty warehouse, follows job progress and opens the dashboard when the job is done', async () => {
-    const job = deferred<Result<WarehouseStatus>>()
-    const fake = createFakeApi({
-      warehouse: { status: async () => ({ ok: true, value: STATUS }), generateSample: () => job.promise },
-    })
-    provideApi(fake)
-    const store = useWarehouseStore()
-    const stop = store.listenToProgress()
-    await store.refresh()
-    expect(store.isEmpty).toBe(true)
-    expect(store.isReady).toBe(false)
-
-    const running = store.generateSample()
-    expect(store.activeJob).toBe('generate')
-    fake.emitProgress({ job: 'generate', phase: 'events', percent: 50, message: 'Half way' })
-    expect(store.progress?.message).toBe('Half way')
-    const ready = { ...STATUS, events: 1000, hasModels: true, modelsBuiltAt: '2026-11-26T12:00:00Z' }
-    job.resolve({ ok: true, value: ready })
-    await running
-    expect(store.activeJob).toBeUndefined()
-    expect(store.isReady).toBe(true)
-    stop()
-  })
-
-  it('explains missing models and keeps a cancelled import quiet', async () => {
-    provideApi(
-      createFakeApi({
-        warehouse: {
-          status: async () => ({ ok: true, value: { ...STATUS, events: 10 } }),
-          chooseAndImport: async () => ({ ok: true, value: null }),
-        },
-      }),
-    )
-    const store = useWarehouseStore()
-    await store.refresh()
-    expect(store.isMissingModels).toBe(true)
-    await store.chooseAndImport()
-    expect(store.jobError).toBeUndefined()
-    expect(store.status?.events).toBe(10)
-  })
-
-  it('tells the views to reload when the models were built again', async () => {
-    const answers = [STATUS, { ...STATUS, events: 10, hasModels: true, modelsBuiltAt: '2026-11-26T12:00:00Z' }]
-    answers.push({ ...answers[1]!, modelsBuiltAt: '2026-11-26T13:00:00Z' })
-    provideApi(createFakeApi({ warehouse: { status: async () => ({ ok: true, value: answers.shift() ?? STATUS }) } }))
-    const store = useWarehouseStore()
-    const dataVersion = useDataVersionStore()
-    await store.refresh()
-    await store.refresh()
-    expect(dataVersion.version).toBe(1)
-    await store.refresh()
-    expect(dataVersion.version).toBe(2)
-  })
-
-  it('shows why an import failed', async () => {
-    const message = 'The browser preview cannot open files: use `npx attribution import FILE...`.'
-    provideApi(createFakeApi({ warehouse: { chooseAndImport: async () => ({ ok: false, error: message }) } }))
-    const store = useWarehouseStore()
-    await store.chooseAndImport()
-    expect(store.jobError).toBe(message)
+  it('asks for up to the longest window when a start date is set', async () => {
+    const trends = vi.fn(async () => ({ ok: true as const, value: TRENDS_BY_CHANNEL satisfies TrendsResult }))
+    provideApi(createFakeApi({ attribution: { trends } }))
+    await useTrendsStore().load({ ...FILTERS, fromDate: '2026-11-01', toDate: '2026-11-02' })
+    expect(trends).toHaveBeenLastCalledWith({ ...FILTERS, fromDate: '2026-11-01', toDate: '2026-11-02', days: TREND_MAX_DAYS, byChannel: true })
   })
 })

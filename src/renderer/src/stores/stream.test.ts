@@ -134,7 +134,8 @@ describe('useStreamStore actions', { timeout: 10_000 }, () => {
 
     const running = store.burst()
     expect(store.isBursting).toBe(true)
-    expect(burst).toHaveBeenCalledWith({ count: STREAM_BURST_DEFAULT })
+    // Demo bursts by default: each brings back a visitor converting through another channel.
+    expect(burst).toHaveBeenCalledWith({ count: STREAM_BURST_DEFAULT, mode: 'demo' })
     answer({ ok: true, value: { queued: 10, added: 9, duplicates: 1, rejected: 0 } })
     await running
     expect(store.isBursting).toBe(false)
@@ -152,6 +153,16 @@ describe('useStreamStore actions', { timeout: 10_000 }, () => {
     await vi.advanceTimersByTimeAsync(STATUS_FAST_MS * 3)
     expect(statuses.status.mock.calls.length - slowCalls).toBeLessThanOrEqual(1)
     stop()
+  })
+
+  it('sends realistic bursts when demo journeys are switched off', async () => {
+    const burst = vi.fn(async () => ({ ok: true as const, value: { queued: 5, added: 5, duplicates: 0, rejected: 0 } }))
+    provideApi(createFakeApi({ stream: { burst } }))
+    const store = useStreamStore()
+    store.isDemoMode = false
+    store.burstSize = 5
+    await store.burst()
+    expect(burst).toHaveBeenCalledWith({ count: 5, mode: 'realistic' })
   })
 
   it('shows why a burst failed', async () => {
@@ -188,6 +199,33 @@ describe('useStreamStore actions', { timeout: 10_000 }, () => {
     await store.setContinuous(false)
     expect(store.actionError).toBe('Not streaming.')
     expect(store.isContinuousOn).toBe(true)
+  })
+
+  it('shows a cancelled refresh as cancelled and keeps polling fast until the loop picks the events up', async () => {
+    const cancel = vi.fn(async () => ({ ok: true as const, value: streamStatus({}, { state: 'cancelled', unmodelledEvents: 120 }) }))
+    provideApi(createFakeApi({ refresh: { cancel } }))
+    const store = useStreamStore()
+    await store.cancelRefresh()
+    expect(store.refreshState).toBe('cancelled')
+    expect(store.isCancelled).toBe(true)
+    expect(store.isRefreshPending).toBe(false)
+    expect(store.isFastPolling).toBe(true)
+    expect(store.unmodelledEvents).toBe(120)
+  })
+
+  it('warns when the continuous rate is above what the refresh keeps up with, and not before it was measured', async () => {
+    const statuses = fakeStatuses(streamStatus())
+    provideApi(createFakeApi({ stream: { status: statuses.status } }))
+    const store = useStreamStore()
+    await store.poll()
+    expect(store.sustainableRate).toBeNull()
+    expect(store.isRateAboveSustainable).toBe(false)
+    statuses.next(streamStatus({ sustainableRatePerSecond: 30 }))
+    await store.poll()
+    await store.setRate(30)
+    expect(store.isRateAboveSustainable).toBe(false)
+    await store.setRate(31)
+    expect(store.isRateAboveSustainable).toBe(true)
   })
 
   it('cancels a running refresh', async () => {

@@ -27,6 +27,8 @@ export const useStreamStore = defineStore('stream', () => {
   const statusError = remote.error
   /** Events per "Stream events" click. */
   const burstSize = ref(STREAM_BURST_DEFAULT)
+  /** Demo bursts add a returning visitor who converts through another channel, so first vs last moves at once. */
+  const isDemoMode = ref(true)
   /** Events per second in continuous mode. */
   const ratePerSecond = ref(STREAM_RATE_DEFAULT)
   /** True while a burst request runs. */
@@ -50,8 +52,16 @@ export const useStreamStore = defineStore('stream', () => {
   const isRefreshPending = computed(() => refreshState.value === 'waiting' || refreshState.value === 'running')
   /** When the marts last refreshed, ISO 8601 UTC, or null. */
   const lastRefreshAt = computed(() => status.value?.refresh.lastSuccessAt ?? null)
+  /** True after a cancel while streamed events wait for the loop's own pick-up run. */
+  const isCancelled = computed(() => refreshState.value === 'cancelled')
   /** True when the status should be polled every second. */
-  const isFastPolling = computed(() => isStreaming.value || isRefreshPending.value)
+  const isFastPolling = computed(() => isStreaming.value || isRefreshPending.value || isCancelled.value)
+  /** The continuous rate the refresh keeps up with on this machine (events/s), or null until measured. */
+  const sustainableRate = computed(() => status.value?.sustainableRatePerSecond ?? null)
+  /** True when the chosen continuous rate is above what the refresh keeps up with: the models would fall behind. */
+  const isRateAboveSustainable = computed(() => sustainableRate.value !== null && ratePerSecond.value > sustainableRate.value)
+  /** Events stored but not yet in the models. */
+  const unmodelledEvents = computed(() => status.value?.refresh.unmodelledEvents ?? 0)
 
   let burstNoteTimer: ReturnType<typeof setTimeout> | undefined
   let pollTimer: ReturnType<typeof setTimeout> | undefined
@@ -144,7 +154,7 @@ export const useStreamStore = defineStore('stream', () => {
     clearTimeout(burstNoteTimer)
     burstMessage.value = undefined
     try {
-      const result = await act(() => useApi().stream.burst({ count: clampBurstSize(burstSize.value) }))
+      const result = await act(() => useApi().stream.burst({ count: clampBurstSize(burstSize.value), mode: isDemoMode.value ? 'demo' : 'realistic' }))
       if (result) {
         burstMessage.value = burstResultMessage(result)
         burstNoteTimer = setTimeout(() => (burstMessage.value = undefined), BURST_NOTE_MS)
@@ -191,6 +201,7 @@ export const useStreamStore = defineStore('stream', () => {
     status,
     statusError,
     burstSize,
+    isDemoMode,
     ratePerSecond,
     isBursting,
     burstMessage,
@@ -202,6 +213,10 @@ export const useStreamStore = defineStore('stream', () => {
     isRefreshPending,
     lastRefreshAt,
     isFastPolling,
+    isCancelled,
+    sustainableRate,
+    isRateAboveSustainable,
+    unmodelledEvents,
     poll,
     startPolling,
     burst,

@@ -1,4 +1,4 @@
-import type { JobProgress, WarehouseStatus } from '@shared/api'
+import type { JobProgress, OutsideChange, WarehouseStatus } from '@shared/api'
 import type { Result } from '@shared/attribution'
 import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
@@ -43,6 +43,14 @@ export const useWarehouseStore = defineStore('warehouse', () => {
   /** Reads the status again. */
   async function refresh(): Promise<void> {
     await remote.run(() => useApi().warehouse.status({}))
+  }
+
+  let followedOutsideChangeId: number | undefined
+  /** Another process (the CLI) changed the file and the app reloaded it: read the status again, so counts and, through modelsBuiltAt, the views follow. */
+  function followOutsideChange(change: OutsideChange | null | undefined): void {
+    if (!change || change.id === followedOutsideChangeId) return
+    followedOutsideChangeId = change.id
+    if (!activeJob.value) void refresh()
   }
 
   /** Reads the status of the warehouse the settings just switched to; nothing of the old one's status still applies. */
@@ -95,6 +103,7 @@ export const useWarehouseStore = defineStore('warehouse', () => {
     isMissingModels,
     isReady,
     refresh,
+    followOutsideChange,
     reopen,
     generateSample,
     chooseAndImport,

@@ -1,0 +1,33 @@
+import { type ComputedRef, computed } from 'vue'
+import type { ExportContext } from '../lib/export-context'
+import { useChannelsStore } from '../stores/channels'
+import { useFiltersStore } from '../stores/filters'
+import { useNavigationStore } from '../stores/navigation'
+import { useTrendsStore } from '../stores/trends'
+
+/** What the open view shows (filters, model, drill-down), for exports to carry; `extra` overrides what a view knows better. */
+export function useExportContext(extra?: () => Partial<ExportContext> | undefined): ComputedRef<ExportContext> {
+  const navigation = useNavigationStore()
+  const filters = useFiltersStore()
+  const channels = useChannelsStore()
+  const trends = useTrendsStore()
+  return computed(() => {
+    const view = navigation.current
+    if (view === 'feed' || view === 'settings') return { view, ...extra?.() }
+    const applied = filters.dashboardFilters
+    const context: ExportContext = {
+      view,
+      lookbackDays: applied.lookbackDays,
+      conversionEvents: applied.conversionEvents,
+      ...(applied.fromDate ? { fromDate: applied.fromDate } : {}),
+      ...(applied.toDate ? { toDate: applied.toDate } : {}),
+    }
+    if (view === 'compare') context.model = 'first_click, last_click'
+    if (view === 'trends') context.model = trends.isByChannel ? trends.model : 'first_click, last_click'
+    if (view === 'channels') {
+      context.model = channels.model
+      if (channels.channel !== undefined) context.drillDown = `${channels.channel} > ${channels.drillBy === 'campaign' ? 'campaign' : 'source / medium'}`
+    }
+    return { ...context, ...extra?.() }
+  })
+}
