@@ -3,7 +3,7 @@ import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test } from '@playwright/test'
 import type { StreamStatus } from '../src/shared/api'
-import { startOwnBridge } from './own-bridge'
+import { apiCaller, startOwnBridge } from './own-bridge'
 import { ROOT, cli } from './warehouses'
 
 // Its own warehouse and bridge (outside the shared e2e folder), which the CLI then changes beside the open page.
@@ -26,12 +26,7 @@ test.afterAll(() => {
 })
 
 test('a CLI stream on the warehouse the page has open shows within seconds, with a note of what changed', async ({ page, request }) => {
-  const call = async <T,>(channel: string, body: unknown = {}): Promise<T> => {
-    const response = await request.post(`${URL}api/${channel}`, { data: body })
-    const result = (await response.json()) as { ok: true; value: T } | { ok: false; error: string }
-    if (!result.ok) throw new Error(result.error)
-    return result.value
-  }
+  const call = apiCaller(request, URL)
   await page.goto(URL)
   await page.getByTestId('nav-feed').click()
   await expect(page.getByTestId('feed-row').first()).toBeVisible()

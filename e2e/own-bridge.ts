@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import type { APIRequestContext } from '@playwright/test'
 import { join } from 'node:path'
 import { ROOT } from './warehouses'
 
@@ -15,4 +16,14 @@ export async function startOwnBridge(path: string, port: number): Promise<ChildP
     })
   })
   return bridge
+}
+
+/** Calls one API channel of a bridge at `url` the way the HTTP twin does; throws the error of a failed result. */
+export function apiCaller(request: APIRequestContext, url: string) {
+  return async <T>(channel: string, body: unknown = {}): Promise<T> => {
+    const response = await request.post(`${url}api/${channel}`, { data: body })
+    const result = (await response.json()) as { ok: true; value: T } | { ok: false; error: string }
+    if (!result.ok) throw new Error(result.error)
+    return result.value
+  }
 }

@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { copyFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test } from '@playwright/test'
 import type { FeedEvent, StreamStatus } from '../src/shared/api'
+import { apiCaller, startOwnBridge } from './own-bridge'
 import { E2E_DIR, ROOT, WAREHOUSES } from './warehouses'
 
 // Its own bridge on a copy of the streaming warehouse: this spec cancels refreshes and leaves a stream's worth of events behind.
@@ -14,28 +15,14 @@ let bridge: ChildProcess | undefined
 test.beforeAll(async () => {
   rmSync(`${PATH}.outbox`, { recursive: true, force: true })
   copyFileSync(WAREHOUSES.stream.path, PATH)
-  bridge = spawn(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src', 'main', 'bridge', 'serve.ts'), '--warehouse', PATH, '--port', String(PORT)], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  await new Promise<void>((resolve, reject) => {
-    bridge?.once('exit', (code) => reject(new Error(`The bridge exited with ${code}`)))
-    bridge?.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('Dashboard at')) resolve()
-    })
-  })
+  bridge = await startOwnBridge(PATH, PORT)
 })
 test.afterAll(() => {
   bridge?.kill('SIGTERM')
 })
 
 test('a continuous stream refreshes as it goes; Cancel stops a run as "cancelled" and the numbers catch up without a new burst', async ({ page, request }) => {
-  const call = async <T,>(channel: string, body: unknown = {}): Promise<T> => {
-    const response = await request.post(`${URL}api/${channel}`, { data: body })
-    const result = (await response.json()) as { ok: true; value: T } | { ok: false; error: string }
-    if (!result.ok) throw new Error(result.error)
-    return result.value
-  }
+  const call = apiCaller(request, URL)
   await page.goto(URL)
   await page.getByTestId('nav-compare').click()
   await expect(page.getByTestId('loading')).toHaveCount(0)

@@ -114,6 +114,8 @@ export interface StreamBurstResult {
   rejected: number
   /** Events of the previous burst sent again (a flaky tag's retry), counted in `queued` on top of the burst's size. */
   replayed?: number
+  /** Events of a demo burst's returning visitor (an earlier visit and today's purchase), counted in `queued` on top of the burst's size. */
+  demoJourney?: number
 }
 
 /** The automatic dbt refresh after events land. */

@@ -52,7 +52,7 @@ export class LiveStream {
     const shown = await this.warehouse.serving.addStreamed(batch)
     this.totals.rejected += rejected.length
     void this.deliverSoon()
-    return { queued: batch.length - rejected.length, added: shown.added, duplicates: shown.duplicates, rejected: rejected.length, replayed: replayed.length }
+    return { queued: batch.length - rejected.length, added: shown.added, duplicates: shown.duplicates, rejected: rejected.length, replayed: replayed.length, demoJourney: events.length - count }
   }
 
   /** Streams continuously at `ratePerSecond` until stopped. */

@@ -37,10 +37,15 @@ export function burstResultMessage(result: StreamBurstResult): string {
   // `queued` counts the events the outbox took; rejected ones were sent too, and said no to.
   const sent = result.queued + result.rejected
   const replayed = result.replayed ?? 0
+  const journey = result.demoJourney ?? 0
   const parts = [`${result.added} new`, plural(result.duplicates, 'duplicate', 'duplicates')]
   if (result.rejected > 0) parts.push(`${result.rejected} rejected`)
-  if (replayed === 0) return `${plural(sent, 'event', 'events')} sent: ${parts.join(', ')}`
-  const headline = `${plural(sent - replayed, 'event', 'events')} sent + ${plural(replayed, 'duplicate', 'duplicates')} replayed`
+  if (replayed === 0 && journey === 0) return `${plural(sent, 'event', 'events')} sent: ${parts.join(', ')}`
+  const extras = [
+    ...(journey > 0 ? [`a returning visitor's journey (${plural(journey, 'event', 'events')})`] : []),
+    ...(replayed > 0 ? [`${plural(replayed, 'duplicate', 'duplicates')} replayed`] : []),
+  ]
+  const headline = `${plural(sent - replayed - journey, 'event', 'events')} sent + ${extras.join(' + ')}`
   // The usual case needs no breakdown: every event of the burst new, every replayed one recognised.
   const isAsExpected = result.added === sent - replayed && result.duplicates === replayed && result.rejected === 0
   return isAsExpected ? headline : `${headline}: ${parts.join(', ')}`
