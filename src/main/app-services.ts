@@ -1,4 +1,5 @@
 import { dirname, join } from 'node:path'
+import type { JobProgress } from '../shared/api'
 import type { AppSettings } from '../shared/settings-api'
 import { type ApiHandlers, type HandlerHost, type StreamService, createApiHandlers } from './api/handlers'
 import { type BigQueryTransport, formatBytes } from './bigquery/bigquery-client'
@@ -10,6 +11,7 @@ import { CredentialStore } from './credentials/credential-store'
 import { redactingLog } from './credentials/redact'
 import { type SecretCipher, aesGcmCipher } from './credentials/secret-cipher'
 import { killDbtChildren } from './dbt/dbt-children'
+import { DbtEnvironment } from './dbt/dbt-environment-setup'
 import { OutsideChanges } from './serving/outside-changes'
 import { ServedWarehouse } from './serving/served-warehouse'
 import { ServingStore } from './serving/serving-store'
@@ -36,6 +38,8 @@ export interface AppServices {
   /** What other processes (the CLI) change in the warehouse file, noticed and reloaded. */
   outside: OutsideChanges
   handlers: ApiHandlers
+  /** The dbt the app runs (Settings, repo .venv or the data-folder environment) and its first-run set-up. */
+  dbt: DbtEnvironment
   /** Stops streaming and dbt, waits for deliveries and closes the warehouse (unbounded: tests). */
   close(): Promise<void>
   /**
@@ -63,6 +67,30 @@ export interface AppServicesOptions {
   refreshCommand?: RefreshCommand
   /** Tests only: a loopback BigQuery instead of Google. */
   bigQueryTransport?: BigQueryTransport
+  /**
+   * Sets dbt up in the data folder at start when there is none; default: inside Electron only, so
+   * tests and the browser bridge never start a large download by themselves.
+   */
+  autoSetUpDbt?: boolean
+}
+
+/** The job runner whose progress also carries the dbt set-up's, so every host pushes it as it pushes the jobs'. */
+class AppJobRunner extends JobRunner {
+  constructor(
+    served: ServedWarehouse,
+    private readonly dbt: DbtEnvironment,
+  ) {
+    super(served)
+  }
+
+  override onProgress(listener: (progress: JobProgress) => void): () => void {
+    const stopJobs = super.onProgress(listener)
+    const stopDbt = this.dbt.onProgress(listener)
+    return () => {
+      stopJobs()
+      stopDbt()
+    }
+  }
 }
 
 /**
@@ -77,13 +105,17 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   const log = redactingLog((line) => options.host?.log?.(line), () => credentials.secrets())
   const deadLetters = new DeadLetterList()
   const settingsPath = join(dataDir, 'settings.json')
+  // Chosen before anything runs dbt: Settings, else the repo's .venv, else the data-folder environment.
+  const dbt = new DbtEnvironment({ dataDir, settingsPath, log })
+  const dbtAtStart = await dbt.status()
+  if (dbtAtStart.state === 'missing' && (options.autoSetUpDbt ?? process.versions.electron !== undefined)) void dbt.setUp().catch((error: unknown) => log(`dbt: set-up failed: ${String(error)}`))
 
   const embedded = new EmbeddedWarehouse(options.warehousePath)
   const warehouse = new ServedWarehouse(embedded, await ServingStore.create())
   // A CLI import, stream or build on this file shows in the app within seconds; raw events it left unmodelled get a refresh.
   const outside = new OutsideChanges(embedded, warehouse.serving, () => refresh.notify(), { pollMs: options.outsidePollMs })
   await warehouse.refresh()
-  const jobs = new JobRunner(warehouse)
+  const jobs = new AppJobRunner(warehouse, dbt)
   const refresh = new RefreshLoop(warehouse, options.refreshCommand ?? STREAM_REFRESH_COMMAND, options.refreshDebounceMs, options.refreshCancelPauseMs)
   const stream = new LiveStream(warehouse, outboxFor(options.warehousePath), refresh)
   void stream.recover()
@@ -129,6 +161,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     jobs,
     stream: (): StreamService => bigquery?.stream ?? embeddedStream,
     refresh: () => (bigquery ? { cancel: () => undefined } : refresh),
+    dbt,
     ...options.host,
     log,
   })
@@ -142,6 +175,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     transport: options.bigQueryTransport,
   })
   const close = async (): Promise<void> => {
+    dbt.close()
     outside.close()
     bigquery?.stream.close()
     stream.stop()
@@ -158,9 +192,11 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     refresh,
     credentials,
     outside,
+    dbt,
     handlers: { ...core, ...settingsHandlers },
     close,
     shutdown: (timeoutMs = SHUTDOWN_TIMEOUT_MS) => {
+      dbt.close()
       bigquery?.stream.close()
       stream.stop()
       refresh.close()

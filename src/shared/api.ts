@@ -189,11 +189,35 @@ export interface WarehouseStatus {
 
 /** Progress of a long job (generation, import, dbt build), pushed to the renderer. */
 export interface JobProgress {
-  job: 'generate' | 'import' | 'build'
+  /** `dbt-setup`: the first-run install of dbt into the app's data folder. */
+  job: 'generate' | 'import' | 'build' | 'dbt-setup'
   phase: string
   /** 0..100 where known. */
   percent?: number
   message: string
+}
+
+/** Where the dbt the app runs comes from: the executable named in Settings, the repo's .venv (development) or the app's own environment in its data folder. */
+export type DbtSource = 'setting' | 'repo' | 'data-folder'
+
+/** Whether the app has a dbt to run, and how its first-run set-up is going. */
+export interface DbtSetupStatus {
+  /** `missing`: no usable dbt and no set-up running; `failed`: the last set-up or check failed (see `error`). */
+  state: 'ready' | 'missing' | 'installing' | 'failed'
+  source: DbtSource | null
+  /** The dbt executable the app runs, when there is one. */
+  executable: string | null
+  /** dbt-core's version and the adapters it found, when known. */
+  dbtVersion: string | null
+  adapters: string[]
+  /** The dbt executable named in Settings, whether or not it is the one in use. */
+  settingExecutable: string | null
+  /** The newest progress of a running set-up. */
+  progress: JobProgress | null
+  /** Why the last set-up or the check of the named dbt failed, in words a person can act on. */
+  error: string | null
+  /** Something that works but deserves attention (e.g. the system Python was used). */
+  notice: string | null
 }
 
 /** Request/response channels, keyed by channel name (settings and credentials in settings-api.ts). */
@@ -212,6 +236,11 @@ export interface ApiChannels extends SettingsChannels {
   'stream:stop': (request: Record<string, never>) => Promise<Result<StreamStatus>>
   'stream:status': (request: Record<string, never>) => Promise<Result<StreamStatus>>
   'refresh:cancel': (request: Record<string, never>) => Promise<Result<StreamStatus>>
+  'dbt:status': (request: Record<string, never>) => Promise<Result<DbtSetupStatus>>
+  /** Installs dbt into the app's data folder (progress as `job:progress`, job `dbt-setup`); resumes an interrupted set-up. */
+  'dbt:setup': (request: Record<string, never>) => Promise<Result<DbtSetupStatus>>
+  /** Points the app at an existing dbt executable after checking it (`null` forgets it). */
+  'dbt:useExecutable': (request: { path: string | null }) => Promise<Result<DbtSetupStatus>>
 }
 
 /** Push channels from the main process to the renderer. */
@@ -242,6 +271,9 @@ export const API_CHANNEL_KEYS: ChannelKeys<ApiChannel> = {
   'stream:stop': true,
   'stream:status': true,
   'refresh:cancel': true,
+  'dbt:status': true,
+  'dbt:setup': true,
+  'dbt:useExecutable': true,
   ...SETTINGS_CHANNEL_KEYS,
 }
 

@@ -33,6 +33,11 @@ export interface BigQuerySettings {
 export interface AppSettings {
   warehouse: WarehouseKind
   bigquery: BigQuerySettings
+  /**
+   * An existing dbt executable to run instead of the app's own; absent means none. Changed only
+   * through `dbt:useExecutable`, which checks it: `settings:save` keeps the saved value.
+   */
+  dbtExecutable?: string
 }
 
 /** What the renderer may know about the stored service-account key. */

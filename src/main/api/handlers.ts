@@ -1,7 +1,8 @@
 import type { Result } from '../../shared/attribution'
-import type { ApiChannel, ApiResponse, JobProgress, WarehouseStatus } from '../../shared/api'
+import type { ApiChannel, ApiResponse, DbtSetupStatus, JobProgress, WarehouseStatus } from '../../shared/api'
 import type { SettingsChannels } from '../../shared/settings-api'
 import { UserFacingError, messageOf } from '../errors'
+import type { DbtEnvironment } from '../dbt/dbt-environment-setup'
 import { comparisonFromFlows, trendsFromDailyRows } from '../services/dashboard'
 import type { JobRunner } from '../services/jobs'
 import type { LiveStream } from '../stream/live-stream'
@@ -38,13 +39,44 @@ export interface HandlerHost {
   /** Lets the person pick GA4 export files; undefined where there is no file dialog (the browser bridge). */
   chooseImportFiles?: () => Promise<string[] | null>
   openExternal?: (url: string) => Promise<void>
+  /** The app's dbt and its first-run set-up; undefined where the host has none (the dbt channels then say so). */
+  dbt?: Pick<DbtEnvironment, 'status' | 'setUp' | 'useExecutable'>
   log?: (message: string) => void
+}
+
+/** Checks a `dbt:useExecutable` request: a path, or null to forget the named dbt (the path itself is checked by running it). */
+function validateUseExecutableRequest(input: unknown): Result<{ path: string | null }> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return { ok: false, error: 'The request must be an object.' }
+  const { path } = input as Record<string, unknown>
+  if (path !== null && typeof path !== 'string') return { ok: false, error: 'path must be the dbt executable\'s path, or null.' }
+  return { ok: true, value: { path } }
 }
 
 /** Builds every channel's handler over the host's services. */
 export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
   const guard = <T>(work: () => Promise<T>): Promise<Result<T>> => settle(work, host.log)
+  const dbt = () => {
+    if (!host.dbt) throw new UserFacingError('This host cannot set up dbt: run `npm install` (it creates the Python virtualenv with dbt).')
+    return host.dbt
+  }
   return {
+    'dbt:status': (input) => validated(validateEmptyRequest(input), () => guard(() => dbt().status())),
+    'dbt:setup': (input) =>
+      validated(validateEmptyRequest(input), () =>
+        guard(async (): Promise<DbtSetupStatus> => {
+          const status = await dbt().setUp()
+          if (status.state === 'failed' && status.error) throw new UserFacingError(status.error)
+          return status
+        }),
+      ),
+    'dbt:useExecutable': (input) =>
+      validated(validateUseExecutableRequest(input), ({ path }) =>
+        guard(async () => {
+          const used = await dbt().useExecutable(path)
+          if (!used.ok) throw new UserFacingError(used.error)
+          return used.value
+        }),
+      ),
     'attribution:compare': (input) =>
       validated(validateDashboardFilters(input), (filters) =>
         guard(async () => comparisonFromFlows(await host.warehouse().channelFlows(filters))),

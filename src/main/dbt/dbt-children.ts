@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { projectRoot } from '../paths'
+import { packagedResource, projectRoot } from '../paths'
 
 const live = new Set<ChildProcess>()
 let isExitHooked = false
@@ -36,8 +36,10 @@ export function dbtChildPids(): number[] {
   return [...live].flatMap((child) => (child.pid === undefined ? [] : [child.pid]))
 }
 
-/** A Python script shipped beside this module in the sources and copied beside the bundle. */
+/** A Python script: shipped beside a packaged app (Python cannot read inside app.asar), beside this module in the sources, else the repository's. */
 export function dbtPythonScript(name: 'dbt_guard.py' | 'dbt_worker.py'): string {
+  const packaged = packagedResource(name)
+  if (packaged) return packaged
   const beside = fileURLToPath(new URL(`./${name}`, import.meta.url))
   return existsSync(beside) ? beside : join(projectRoot(), 'src', 'main', 'dbt', name)
 }

@@ -9,6 +9,9 @@ import { dbtExecutable, dbtProjectDir, venvPython } from '../paths'
 import { ensurePrivateDir } from '../private-files'
 import { dbtPythonScript, trackDbtChild } from './dbt-children'
 
+/** What to do without dbt, in the app and in a development checkout. */
+export const DBT_MISSING_HINT = 'In the app, set dbt up on the welcome screen or in Settings (or point Settings at an existing dbt); in a development checkout, run `npm install` (it creates the Python virtualenv with dbt).'
+
 /** The dbt commands the app may run; nothing else reaches the child process. */
 export const DBT_COMMANDS = ['build', 'run', 'test', 'parse', 'compile', 'seed'] as const
 export type DbtCommand = (typeof DBT_COMMANDS)[number]
@@ -62,7 +65,7 @@ export interface DbtRunResult {
 export async function runDbt(options: DbtRunOptions): Promise<DbtRunResult> {
   const executable = dbtExecutable()
   if (!existsSync(executable)) {
-    throw new UserFacingError(`dbt is not installed at ${executable}. Run \`npm install\` (it creates the Python virtualenv with dbt).`)
+    throw new UserFacingError(`dbt is not installed at ${executable}. ${DBT_MISSING_HINT}`)
   }
   const projectDir = dbtProjectDir()
   const args = dbtArgs(options, projectDir)

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline'
 import { UserFacingError } from '../errors'
 import { dbtProjectDir, venvPython } from '../paths'
 import { dbtPythonScript, trackDbtChild } from './dbt-children'
-import { type DbtProgress, type DbtRunOptions, type DbtRunResult, dbtArgs, dbtEnvironment, dbtProjectArgs, parseDbtLogLine, prepareTargetPath } from './dbt-runner'
+import { DBT_MISSING_HINT, type DbtProgress, type DbtRunOptions, type DbtRunResult, dbtArgs, dbtEnvironment, dbtProjectArgs, parseDbtLogLine, prepareTargetPath } from './dbt-runner'
 
 /** The error of a run stopped by its signal. */
 export const CANCELLED_MESSAGE = 'The dbt run was cancelled.'
@@ -52,7 +52,7 @@ export class DbtWorker {
   private start(): ChildProcess {
     const python = venvPython()
     if (!existsSync(python)) {
-      throw new UserFacingError(`dbt is not installed (no ${python}). Run \`npm install\` (it creates the Python virtualenv with dbt).`)
+      throw new UserFacingError(`dbt is not installed (no ${python}). ${DBT_MISSING_HINT}`)
     }
     // Its own process group, so a cancel kills whatever dbt started too; it still dies with the app (stdin, parent id).
     const child = spawn(python, [dbtPythonScript('dbt_worker.py')], {

@@ -1,5 +1,5 @@
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { dirname, isAbsolute } from 'node:path'
 import type { Result } from '../../shared/attribution'
 import {
   type AppSettings,
@@ -88,6 +88,18 @@ export function validateBigQuerySettings(input: unknown, options: { complete: bo
   }
 }
 
+/** Longest dbt executable path accepted. */
+export const MAX_DBT_EXECUTABLE_LENGTH = 4096
+
+/** Checks the shape of a dbt executable path (absolute, one line); whether it runs is checked by dbt-environment-setup. */
+export function validateDbtExecutablePath(input: unknown): Result<string> {
+  if (typeof input !== 'string' || input.trim() === '') return { ok: false, error: 'The dbt executable must be a path.' }
+  const path = input.trim()
+  if (path.length > MAX_DBT_EXECUTABLE_LENGTH || /[\0\r\n]/.test(path)) return { ok: false, error: 'That is not a usable file path.' }
+  if (!isAbsolute(path)) return { ok: false, error: `"${path.slice(0, 80)}" is not a full path: write it from the root, e.g. /home/me/.venv/bin/dbt.` }
+  return { ok: true, value: path }
+}
+
 /** Checks untrusted settings (IPC, the settings file); choosing BigQuery requires complete BigQuery settings. */
 export function validateAppSettings(input: unknown): Result<AppSettings> {
   if (!isRecord(input)) return { ok: false, error: 'Settings must be an object.' }
@@ -95,7 +107,10 @@ export function validateAppSettings(input: unknown): Result<AppSettings> {
   const warehouse = input.warehouse as WarehouseKind
   const bigquery = validateBigQuerySettings(input.bigquery, { complete: warehouse === 'bigquery' })
   if (!bigquery.ok) return bigquery
-  return { ok: true, value: { warehouse, bigquery: bigquery.value } }
+  if (input.dbtExecutable === undefined || input.dbtExecutable === null) return { ok: true, value: { warehouse, bigquery: bigquery.value } }
+  const dbtExecutable = validateDbtExecutablePath(input.dbtExecutable)
+  if (!dbtExecutable.ok) return dbtExecutable
+  return { ok: true, value: { warehouse, bigquery: bigquery.value, dbtExecutable: dbtExecutable.value } }
 }
 
 /** Reads the settings file; a missing file gives the defaults, a bad one the defaults and a message. */
@@ -118,9 +133,28 @@ export async function loadSettings(path: string): Promise<{ settings: AppSetting
   return { settings: checked.value, notice: null }
 }
 
-/** Validates and writes the settings atomically, so a crash mid-write leaves the old file. */
+/**
+ * Validates and writes the settings atomically, so a crash mid-write leaves the old file. The dbt
+ * executable is kept as saved whatever the input says: only `saveDbtExecutable` changes it, after a check.
+ */
 export async function saveSettings(path: string, input: unknown): Promise<Result<AppSettings>> {
   const checked = validateAppSettings(input)
+  if (!checked.ok) return checked
+  const { dbtExecutable: _ignored, ...rest } = checked.value
+  const { dbtExecutable } = (await loadSettings(path)).settings
+  return writeSettings(path, dbtExecutable === undefined ? rest : { ...rest, dbtExecutable })
+}
+
+/** Names the dbt executable to run (already checked by the caller), or forgets it with null; other settings stay. */
+export async function saveDbtExecutable(path: string, executable: string | null): Promise<Result<AppSettings>> {
+  const { dbtExecutable: _previous, ...rest } = (await loadSettings(path)).settings
+  if (executable === null) return writeSettings(path, rest)
+  const checked = validateDbtExecutablePath(executable)
+  return checked.ok ? writeSettings(path, { ...rest, dbtExecutable: checked.value }) : checked
+}
+
+async function writeSettings(path: string, settings: AppSettings): Promise<Result<AppSettings>> {
+  const checked = validateAppSettings(settings)
   if (!checked.ok) return checked
   await mkdir(dirname(path), { recursive: true })
   const temp = `${path}.${process.pid}.tmp`
