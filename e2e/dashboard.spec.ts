@@ -36,13 +36,13 @@ async function setLookback(page: Page, days: number): Promise<void> {
   await input.blur()
 }
 
-/** The first-vs-last table as { channel: { first, last } }. */
+/** The Compare models table (its default pair: first click as a, last click as b) as { channel: { first, last } }. */
 async function readComparison(page: Page): Promise<Record<string, { first: Figures; last: Figures }>> {
   const out: Record<string, { first: Figures; last: Figures }> = {}
   for (const row of await page.getByTestId('compare-row').all()) {
     out[await cell(row, 'channel')] = {
-      first: { conversions: integer(await cell(row, 'first-conversions')), revenue_usd: money(await cell(row, 'first-revenue')) },
-      last: { conversions: integer(await cell(row, 'last-conversions')), revenue_usd: money(await cell(row, 'last-revenue')) },
+      first: { conversions: integer(await cell(row, 'a-conversions')), revenue_usd: money(await cell(row, 'a-revenue')) },
+      last: { conversions: integer(await cell(row, 'b-conversions')), revenue_usd: money(await cell(row, 'b-revenue')) },
     }
   }
   return out
@@ -114,7 +114,7 @@ for (const warehouse of ['fixture', 'generated'] as const) {
 
     test('channels break down per channel and drill into source / medium as the report does', async ({ page }) => {
       await open(page, warehouse, 'channels')
-      await page.getByTestId('channels-model-first_click').click()
+      await page.getByTestId('channels-model').selectOption('first_click')
       const expected = byKey(cliReport(warehouse, { model: 'first_click', lookbackDays: 14 }).rows, (row) => row.channel ?? '')
       await expect.poll(() => readChannels(page, ['channel'])).toEqual(expected)
       await page.screenshot({ path: join(SCREENSHOTS, `${warehouse}-channels.png`), fullPage: true })

@@ -1,7 +1,18 @@
--- For every conversion and model the credit ranges cover 1..90 exactly: no gap, no overlap.
+-- For every conversion and rule-based model the credit ranges cover 1..90 exactly: no gap, no overlap.
 {%- set max_days = max_lookback_days() %}
 
 with
+
+distinct_ranges as (
+
+    select distinct
+        conversion_id,
+        attribution_model,
+        min_lookback_days,
+        max_lookback_days
+    from {{ ref('fct_attribution_credits') }}
+
+),
 
 ranges as (
 
@@ -17,7 +28,7 @@ ranges as (
         max(max_lookback_days) over (
             partition by conversion_id, attribution_model
         ) as last_lookback_days
-    from {{ ref('fct_attribution_credits') }}
+    from distinct_ranges
 
 ),
 
@@ -40,9 +51,12 @@ broken_ranges as (
 
 attribution_models as (
 
-    select 'first_click' as attribution_model
+    {%- for model in rule_based_attribution_models() %}
+    select '{{ model }}' as attribution_model
+    {%- if not loop.last %}
     union all
-    select 'last_click' as attribution_model
+    {%- endif %}
+    {%- endfor %}
 
 ),
 

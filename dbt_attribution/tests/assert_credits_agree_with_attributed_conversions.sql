@@ -1,4 +1,4 @@
--- The credit ranges, read at var lookback_days, give the same credit as the directly ranked fact table.
+-- First and last click in the credit ranges, read at var lookback_days, give the same credit as the directly ranked fact table.
 {%- set lookback_days = attribution_lookback_days() %}
 
 with
@@ -25,6 +25,7 @@ credited as (
         channel
     from {{ ref('fct_attribution_credits') }}
     where conversion_event_name in ({{ conversion_events_sql(attribution_conversion_events()) }})
+        and attribution_model in ('first_click', 'last_click')
         and {{ lookback_days }} between min_lookback_days and max_lookback_days
 
 )

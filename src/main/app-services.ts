@@ -147,8 +147,12 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     const reads: AttributionWarehouse = {
       kind: 'bigquery',
       report: (request) => bq.report(request),
-      channelFlows: (filters) => bq.channelFlows(filters),
-      dailyTrends: (filters, days) => bq.dailyTrends(filters, days),
+      channelFlows: (filters, models) => bq.channelFlows(filters, models),
+      dailyTrends: (filters, options) => bq.dailyTrends(filters, options),
+      modelChannelCredits: (filters) => bq.modelChannelCredits(filters),
+      markovTransitions: (filters) => bq.markovTransitions(filters),
+      conversionTotals: (filters) => bq.conversionTotals(filters),
+      conversionPaths: (filters, model, limit) => bq.conversionPaths(filters, model, limit),
       recentEvents: (limit) => bq.recentEvents(limit),
       status: async () => ({ ...(await bq.status()), costNotice }),
     }

@@ -3,7 +3,7 @@
  * process binds a handler per channel, the preload exposes one method per channel, and the browser
  * bridge serves the same channels over HTTP. Every handler answers with a Result, never a throw.
  */
-import type { AttributionModel, ConversionEvent, ReportRequest, ReportResult, Result } from './attribution'
+import type { AttributionModel, AttributionModelInfo, ConversionEvent, ReportRequest, ReportResult, Result } from './attribution'
 import { SETTINGS_CHANNEL_KEYS, type SettingsChannels } from './settings-api'
 
 /** Settings every dashboard view shares. */
@@ -15,32 +15,84 @@ export interface DashboardFilters {
   toDate?: string
 }
 
-/** One channel under both models, for the first-vs-last view. */
-export interface ComparisonRow {
-  channel: string
-  first_click_conversions: number
-  first_click_revenue_usd: string
-  last_click_conversions: number
-  last_click_revenue_usd: string
+/** The two models a comparison puts side by side: `a` on the left of the flow chart, `b` on the right. */
+export interface CompareRequest extends DashboardFilters {
+  models: [AttributionModel, AttributionModel]
 }
 
-/** Conversions whose first-click channel differs from their last-click channel. */
+/** One channel under both compared models. */
+export interface ComparisonRow {
+  channel: string
+  a_conversions: number
+  a_revenue_usd: string
+  b_conversions: number
+  b_revenue_usd: string
+}
+
+/**
+ * Credit that model `a` gives `a_channel` and model `b` gives `b_channel`, summed over conversions. For
+ * fractional models a conversion's share is credit_a × credit_b, so the flows still add up to its one conversion.
+ */
 export interface ChannelFlow {
-  first_click_channel: string
-  last_click_channel: string
+  a_channel: string
+  b_channel: string
   conversions: number
   revenue_usd: string
 }
 
-/** The first-vs-last comparison. */
+/** Two models compared. */
 export interface ComparisonResult {
+  models: [AttributionModel, AttributionModel]
   rows: ComparisonRow[]
-  /** Every (first, last) channel pair with its conversions, including pairs where both are the same. */
+  /** Every (a, b) channel pair with its credit, including pairs where both are the same; empty when `flows_available` is false. */
   flows: ChannelFlow[]
+  /** False when a model credits channels only in total (data_driven): there is no conversion-by-conversion flow. */
+  flows_available: boolean
   totals: { conversions: number; revenue_usd: string }
-  /** Conversions credited to a different channel by the two models, and their share of all conversions (0..1). */
+  /** Credit the two models give to different channels, and its share of all conversions (0..1). */
   moved_conversions: number
   moved_share: number
+}
+
+/** Every model per channel, for the model comparison table. */
+export interface ModelComparisonResult {
+  models: AttributionModel[]
+  rows: Array<{ channel: string; cells: Record<AttributionModel, { conversions: number; revenue_usd: string }> }>
+  totals: { conversions: number; revenue_usd: string }
+}
+
+/** What the conversion paths view asks for. */
+export interface PathsRequest extends DashboardFilters {
+  /** The model whose credit is split into early, middle and late touches. */
+  model: AttributionModel
+  /** Most paths listed, by conversions. */
+  limit: number
+}
+
+/** One channel path: the channels of the sessions in the window, oldest first, as they led to conversions. */
+export interface ConversionPath {
+  /** Empty for conversions with no session in the window (credited to Unassigned). */
+  channels: string[]
+  conversions: number
+  revenue_usd: string
+  /** Averages over the path's conversions: sessions in the window, and days from the first of them to the conversion. */
+  avg_touches: number
+  avg_days_to_conversion: number
+  /**
+   * Shares (0..1, summing to 1) of the path's credit under the model given to the first touch (early), the
+   * touches between (middle) and the last touch (late); a one-session path is all late. Null for data_driven.
+   */
+  credit: { early: number; middle: number; late: number } | null
+}
+
+/** The top conversion paths. */
+export interface PathsResult {
+  model: AttributionModel
+  paths: ConversionPath[]
+  /** Distinct paths in all, and the conversions and revenue of those not listed. */
+  total_paths: number
+  other: { conversions: number; revenue_usd: string }
+  totals: { conversions: number; revenue_usd: string }
 }
 
 /** One day of one model, optionally of one channel. */
@@ -62,6 +114,8 @@ export interface TrendsResult {
 
 /** What the trends view asks for. */
 export interface TrendsRequest extends DashboardFilters {
+  /** The models drawn (one or two); "by model" shows the second minus the first. */
+  models: AttributionModel[]
   /** Most days shown, counted back from the end of the range; `fromDate`, when later, starts the window. */
   days: number
   byChannel: boolean
@@ -222,7 +276,10 @@ export interface DbtSetupStatus {
 
 /** Request/response channels, keyed by channel name (settings and credentials in settings-api.ts). */
 export interface ApiChannels extends SettingsChannels {
-  'attribution:compare': (request: DashboardFilters) => Promise<Result<ComparisonResult>>
+  'attribution:models': (request: Record<string, never>) => Promise<Result<AttributionModelInfo[]>>
+  'attribution:compare': (request: CompareRequest) => Promise<Result<ComparisonResult>>
+  'attribution:modelComparison': (request: DashboardFilters) => Promise<Result<ModelComparisonResult>>
+  'attribution:paths': (request: PathsRequest) => Promise<Result<PathsResult>>
   'attribution:trends': (request: TrendsRequest) => Promise<Result<TrendsResult>>
   'attribution:breakdown': (request: BreakdownRequest) => Promise<Result<ReportResult>>
   'events:recent': (request: { limit: number }) => Promise<Result<FeedEvent[]>>
@@ -257,7 +314,10 @@ export type ChannelKeys<C extends string> = { readonly [K in C]: true }
 
 /** Every request channel, once; the preload, the HTTP twin, the fake, the IPC binding and the bridge derive theirs from it. */
 export const API_CHANNEL_KEYS: ChannelKeys<ApiChannel> = {
+  'attribution:models': true,
   'attribution:compare': true,
+  'attribution:modelComparison': true,
+  'attribution:paths': true,
   'attribution:trends': true,
   'attribution:breakdown': true,
   'events:recent': true,

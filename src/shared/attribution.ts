@@ -1,8 +1,72 @@
 /** Domain types and rules of attribution shared by the CLI, the main process and the renderer. */
 
-/** Attribution models the marts hold. */
-export const ATTRIBUTION_MODELS = ['first_click', 'last_click'] as const
+/**
+ * Every attribution model, in the order views list them. The rule-based models are rows of the credits
+ * mart (fractional credit per conversion and touchpoint); `data_driven` is solved from the Markov
+ * transitions mart when asked. Adding a model: docs/adding-a-model.md.
+ */
+export const ATTRIBUTION_MODELS = ['first_click', 'last_click', 'last_non_direct', 'linear', 'position_based', 'time_decay', 'data_driven'] as const
 export type AttributionModel = (typeof ATTRIBUTION_MODELS)[number]
+
+/** The models whose credit the credits mart holds per conversion and touchpoint. */
+export const RULE_BASED_MODELS = ATTRIBUTION_MODELS.filter((model) => model !== 'data_driven') as Exclude<AttributionModel, 'data_driven'>[]
+
+/** What the API lists about a model, for pickers and tables. */
+export interface AttributionModelInfo {
+  id: AttributionModel
+  /** Short name for a picker or a column head. */
+  name: string
+  /** One or two sentences an analyst reads to know how credit is given. */
+  description: string
+  /** False for data_driven: its credit is per channel in total, so it has no per-conversion flows or per-source split. */
+  perConversion: boolean
+}
+
+/** The registry of models: one entry per id, in ATTRIBUTION_MODELS order. */
+export const MODEL_REGISTRY: Readonly<Record<AttributionModel, Omit<AttributionModelInfo, 'id'>>> = {
+  first_click: { name: 'First click', description: 'All credit to the earliest session in the lookback window.', perConversion: true },
+  last_click: { name: 'Last click', description: 'All credit to the latest session before the conversion (Direct included).', perConversion: true },
+  last_non_direct: {
+    name: 'Last non-direct',
+    description: 'All credit to the latest session that is not Direct; a journey of Direct sessions only credits Direct.',
+    perConversion: true,
+  },
+  linear: { name: 'Linear', description: 'Credit shared equally by every session in the window.', perConversion: true },
+  position_based: {
+    name: 'Position based',
+    description: '40% to the first session, 40% to the last, 20% shared by the sessions between (one session: 100%, two: 50/50).',
+    perConversion: true,
+  },
+  time_decay: {
+    name: 'Time decay',
+    description: 'Credit halves for every 7 days a session is older than the conversion (2^(-hours/168)), normalised per conversion.',
+    perConversion: true,
+  },
+  data_driven: {
+    name: 'Data-driven',
+    description:
+      'Markov chain over channel paths (converting and not): each channel gets conversions × its removal effect ÷ the sum of removal effects.',
+    perConversion: false,
+  },
+}
+
+/** Every model as the API lists it. */
+export function listAttributionModels(): AttributionModelInfo[] {
+  return ATTRIBUTION_MODELS.map((id) => ({ id, ...MODEL_REGISTRY[id] }))
+}
+
+/** The groupings a model can report by: data_driven credits channels only. */
+export function groupingsOfModel(model: AttributionModel): readonly ReportGrouping[] {
+  return MODEL_REGISTRY[model].perConversion ? REPORT_GROUPINGS : ['channel']
+}
+
+/** A message when the model cannot report by the grouping (or drill into a channel), else undefined. */
+export function modelGroupingProblem(model: AttributionModel, by: ReportGrouping, channel?: string): string | undefined {
+  if (MODEL_REGISTRY[model].perConversion) return undefined
+  if (by !== 'channel') return `The ${MODEL_REGISTRY[model].name} model credits channels, not sources or campaigns: group it by channel.`
+  if (channel !== undefined) return `The ${MODEL_REGISTRY[model].name} model credits channels in total, so it cannot drill into one channel's sources.`
+  return undefined
+}
 
 /** Event names that may count as conversions. */
 export const CONVERSION_EVENTS = ['purchase', 'begin_checkout', 'add_to_cart'] as const
@@ -37,6 +101,7 @@ export interface ReportRow {
   source?: string
   medium?: string
   campaign?: string
+  /** Credited conversions: whole for single-touch models, fractional (6 decimals) for shared credit. */
   conversions: number
   /** Exact decimal rendered as a string with two decimals, so cents never drift. */
   revenue_usd: string
@@ -75,6 +140,12 @@ export function isConversionEvent(value: unknown): value is ConversionEvent {
 /** True when the value names an attribution model. */
 export function isAttributionModel(value: unknown): value is AttributionModel {
   return typeof value === 'string' && (ATTRIBUTION_MODELS as readonly string[]).includes(value)
+}
+
+/** The message for a value that names no model, listing the models. */
+export function modelProblem(value: unknown): string {
+  const shown = typeof value === 'string' ? `"${value.slice(0, 40)}"` : typeof value
+  return `Unknown attribution model ${shown}: use one of ${ATTRIBUTION_MODELS.join(', ')}.`
 }
 
 /** True when the value names a report grouping. */
@@ -129,7 +200,7 @@ export function validateConversionEvents(input: unknown): Result<ConversionEvent
 export function validateReportRequest(input: unknown): Result<ReportRequest> {
   if (typeof input !== 'object' || input === null) return { ok: false, error: 'A report request must be an object.' }
   const raw = input as Record<string, unknown>
-  if (!isAttributionModel(raw.model)) return { ok: false, error: `Unknown attribution model: use ${ATTRIBUTION_MODELS.join(' or ')}.` }
+  if (!isAttributionModel(raw.model)) return { ok: false, error: modelProblem(raw.model) }
   const lookback = lookbackProblem(raw.lookbackDays)
   if (lookback) return { ok: false, error: lookback }
   const events = validateConversionEvents(raw.conversionEvents)
@@ -150,5 +221,7 @@ export function validateReportRequest(input: unknown): Result<ReportRequest> {
   }
   const reversed = dateRangeProblem('fromDate', request.fromDate, 'toDate', request.toDate)
   if (reversed) return { ok: false, error: reversed }
+  const unsupported = modelGroupingProblem(request.model, request.by, request.channel)
+  if (unsupported) return { ok: false, error: unsupported }
   return { ok: true, value: request }
 }

@@ -1,20 +1,26 @@
 {{ config(
     materialized='incremental',
-    unique_key=attribution_unique_key(['conversion_id', 'attribution_model', 'min_lookback_days']),
+    unique_key=attribution_unique_key(['conversion_id', 'attribution_model', 'min_lookback_days', 'touch_position']),
     incremental_strategy=attribution_incremental_strategy(),
     partition_by={'field': 'conversion_date', 'data_type': 'date', 'granularity': 'day'} if target.type == 'bigquery' else none,
     cluster_by=['attribution_model', 'conversion_event_name', 'channel', 'user_key'] if target.type == 'bigquery' else none,
     pre_hook="{{ delete_recent_rows_of_changed_users('conversion_facts') }}"
 ) }}
 {#-
-    Credits for every lookback 1..90 at once, as inclusive day ranges per conversion and model.
-    A session that needs `n` days (lag <= n days) is eligible from lookback n on. First click at L
-    is the earliest eligible session, so a session holds first click from its own n up to the
-    smallest n of any session ordered before it, minus one. Last click at L is the latest session
-    when it is eligible (it has the smallest lag), from its n to 90. Below the smallest n of a
-    conversion nothing is eligible and the range is credited to "(not set)".
+    Fractional credit of every rule-based model for every lookback 1..90 at once: one row per
+    (conversion, model, lookback range, credited session). A session that needs `n` days (lag <= n
+    days) is eligible from lookback n on, so the eligible sessions only change at the distinct n of a
+    conversion's sessions: each such n starts a range that lasts until the next one, and inside a
+    range the eligible sessions (the newest ones) are fixed. Below the smallest n nothing is eligible
+    and the range is credited to "Unassigned". The app answers a lookback L with
+    `where L between min_lookback_days and max_lookback_days`.
+    Credit is held in whole units: 1,000,000 credit_micros and the revenue's cents per conversion,
+    split by the largest-remainder rule (split_by_largest_remainder), so both sum exactly per
+    conversion, model and range. Rows with zero weight (first click's later sessions) are left out.
+    The models and their weights: docs/assumptions.md, "Attribution models".
     Incremental runs recompute the conversions of int_users_changed (see delete_rows_of_changed_users).
 -#}
+{%- set half_life_hours = attribution_time_decay_half_life_days() * 24 -%}
 {%- set max_days = max_lookback_days() -%}
 {#- BigQuery: only the credits of conversions from bounds.conversions_from_at on are recomputed. -#}
 {%- set bounds = bigquery_refresh_bounds() if is_incremental() else none -%}
@@ -50,6 +56,7 @@ touchpoints as (
         session_started_at,
         session_started_micros,
         lookback_days_needed,
+        lag_micros,
         source,
         medium,
         campaign,
@@ -64,67 +71,111 @@ touchpoints as (
 
 ),
 
-attribution_models as (
+range_starts as (
 
-    select 'first_click' as attribution_model
-    union all
-    select 'last_click' as attribution_model
-
-),
-
-touchpoints_ordered as (
-
-    select
-        *,
-        -- Same order as fct_attributed_conversions: start, then ga_session_id, then session_key.
-        min(lookback_days_needed) over (
-            partition by conversion_id
-            order by session_started_micros, ga_session_id, session_key
-            rows between unbounded preceding and 1 preceding
-        ) as earlier_sessions_min_days_needed,
-        row_number() over (
-            partition by conversion_id
-            order by session_started_micros desc, ga_session_id desc, session_key desc
-        ) as recency_rank
+    select distinct
+        conversion_id,
+        lookback_days_needed as min_lookback_days
     from touchpoints
 
 ),
 
-first_click_ranges as (
+lookback_ranges as (
 
     select
         conversion_id,
-        'first_click' as attribution_model,
-        lookback_days_needed as min_lookback_days,
-        coalesce(earlier_sessions_min_days_needed, {{ max_days + 1 }}) - 1 as max_lookback_days,
-        session_key,
-        ga_session_id,
-        session_started_at,
-        source,
-        medium,
-        campaign,
-        channel
-    from touchpoints_ordered
-    where lookback_days_needed < coalesce(earlier_sessions_min_days_needed, {{ max_days + 1 }})
+        min_lookback_days,
+        coalesce(
+            lead(min_lookback_days) over (partition by conversion_id order by min_lookback_days),
+            {{ max_days + 1 }}
+        ) - 1 as max_lookback_days
+    from range_starts
 
 ),
 
-last_click_ranges as (
+eligible as (
 
     select
-        conversion_id,
-        'last_click' as attribution_model,
-        lookback_days_needed as min_lookback_days,
-        {{ max_days }} as max_lookback_days,
-        session_key,
-        ga_session_id,
-        session_started_at,
-        source,
-        medium,
-        campaign,
-        channel
-    from touchpoints_ordered
-    where recency_rank = 1
+        lookback_ranges.min_lookback_days,
+        lookback_ranges.max_lookback_days,
+        touchpoints.*,
+        count(*) over (
+            partition by lookback_ranges.conversion_id, lookback_ranges.min_lookback_days
+        ) as touches,
+        -- 1 for the newest eligible session. Same order as fct_attributed_conversions: start,
+        -- then ga_session_id, then session_key.
+        row_number() over (
+            partition by lookback_ranges.conversion_id, lookback_ranges.min_lookback_days
+            order by touchpoints.session_started_micros desc, touchpoints.ga_session_id desc, touchpoints.session_key desc
+        ) as recency_rank
+    from lookback_ranges
+    inner join touchpoints
+        on lookback_ranges.conversion_id = touchpoints.conversion_id
+        and touchpoints.lookback_days_needed <= lookback_ranges.min_lookback_days
+
+),
+
+positioned as (
+
+    select
+        *,
+        -- 1 for the oldest eligible session, `touches` for the newest.
+        touches - recency_rank + 1 as touch_position,
+        min(case when channel <> 'Direct' then recency_rank end) over (
+            partition by conversion_id, min_lookback_days
+        ) as newest_non_direct_rank
+    from eligible
+
+),
+
+weighted as (
+
+    {#- Whole-number weights where the model allows, so shares do not depend on summing order:
+        position based is 40/20/40 as 2(n-2) : 1 each : 2(n-2) for n >= 3 sessions. #}
+    {%- set weights = {
+        'first_click': 'case when touch_position = 1 then 1.0 else 0.0 end',
+        'last_click': 'case when recency_rank = 1 then 1.0 else 0.0 end',
+        'last_non_direct': 'case when recency_rank = coalesce(newest_non_direct_rank, 1) then 1.0 else 0.0 end',
+        'linear': '1.0',
+        'position_based': 'case when touches <= 2 then 1.0 when touch_position = 1 or touch_position = touches then 2.0 * (touches - 2) else 1.0 end',
+        'time_decay': 'power(2.0, -(lag_micros / 3600000000.0) / ' ~ half_life_hours ~ ')',
+    } %}
+    {%- for model, weight in weights.items() if model in rule_based_attribution_models() %}
+    select
+        '{{ model }}' as attribution_model,
+        positioned.*,
+        {{ weight }} as weight
+    from positioned
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+
+),
+
+credited as (
+
+    select
+        weighted.*,
+        conversions.revenue_usd,
+        cast(round(conversions.revenue_usd * 100) as {{ dbt.type_bigint() }}) as revenue_cents,
+        weight / sum(weight) over (
+            partition by weighted.conversion_id, attribution_model, min_lookback_days
+        ) as share
+    from weighted
+    inner join conversions
+        on weighted.conversion_id = conversions.conversion_id
+    where weight > 0
+
+),
+
+split as (
+
+    select
+        *,
+        {{ split_by_largest_remainder('1000000', 'share', ['conversion_id', 'attribution_model', 'min_lookback_days'], 'recency_rank') }} as credit_micros,
+        {{ split_by_largest_remainder('revenue_cents', 'share', ['conversion_id', 'attribution_model', 'min_lookback_days'], 'recency_rank') }} as credited_revenue_cents
+    from credited
 
 ),
 
@@ -138,13 +189,17 @@ conversion_min_days_needed as (
 
 ),
 
-unattributed_ranges as (
+unattributed as (
 
     select
         conversions.conversion_id,
         attribution_models.attribution_model,
         1 as min_lookback_days,
         coalesce(conversion_min_days_needed.min_days_needed, {{ max_days + 1 }}) - 1 as max_lookback_days,
+        0 as touch_position,
+        0 as touches,
+        1000000 as credit_micros,
+        cast(round(conversions.revenue_usd * 100) as {{ dbt.type_bigint() }}) as credited_revenue_cents,
         cast(null as {{ dbt.type_string() }}) as session_key,
         cast(null as {{ dbt.type_bigint() }}) as ga_session_id,
         cast(null as {{ dbt.type_timestamp() }}) as session_started_at,
@@ -153,45 +208,72 @@ unattributed_ranges as (
         '(not set)' as campaign,
         'Unassigned' as channel
     from conversions
-    cross join attribution_models
+    cross join (
+        {%- for model in rule_based_attribution_models() %}
+        select '{{ model }}' as attribution_model
+        {%- if not loop.last %} union all{% endif %}
+        {%- endfor %}
+    ) as attribution_models
     left join conversion_min_days_needed
         on conversions.conversion_id = conversion_min_days_needed.conversion_id
     where coalesce(conversion_min_days_needed.min_days_needed, {{ max_days + 1 }}) > 1
 
 ),
 
-ranges as (
+credit_rows as (
 
-    select * from first_click_ranges
+    select
+        conversion_id,
+        attribution_model,
+        min_lookback_days,
+        max_lookback_days,
+        touch_position,
+        touches,
+        credit_micros,
+        credited_revenue_cents,
+        session_key,
+        ga_session_id,
+        session_started_at,
+        source,
+        medium,
+        campaign,
+        channel
+    from split
+
     union all
-    select * from last_click_ranges
-    union all
-    select * from unattributed_ranges
+
+    select * from unattributed
 
 ),
 
 final as (
 
     select
-        ranges.conversion_id,
+        credit_rows.conversion_id,
         conversions.conversion_event_name,
-        ranges.attribution_model,
-        ranges.min_lookback_days,
-        ranges.max_lookback_days,
+        credit_rows.attribution_model,
+        credit_rows.min_lookback_days,
+        credit_rows.max_lookback_days,
+        credit_rows.touch_position,
+        credit_rows.touches,
+        credit_rows.credit_micros,
+        credit_rows.credited_revenue_cents,
         conversions.converted_at,
         conversions.conversion_date,
         conversions.user_key,
         conversions.revenue_usd,
-        ranges.session_key as credited_session_key,
-        ranges.ga_session_id as credited_ga_session_id,
-        ranges.session_started_at as credited_session_started_at,
-        ranges.source,
-        ranges.medium,
-        ranges.campaign,
-        ranges.channel
-    from ranges
+        credit_rows.session_key as credited_session_key,
+        credit_rows.ga_session_id as credited_ga_session_id,
+        credit_rows.session_started_at as credited_session_started_at,
+        credit_rows.source,
+        credit_rows.medium,
+        credit_rows.campaign,
+        credit_rows.channel
+    from credit_rows
     inner join conversions
-        on ranges.conversion_id = conversions.conversion_id
+        on credit_rows.conversion_id = conversions.conversion_id
+    -- Rows whose share rounded to no unit at all (a tiny time-decay weight) carry nothing.
+    where credit_rows.credit_micros > 0 or credit_rows.credited_revenue_cents > 0
 
 )
 

@@ -1,9 +1,9 @@
-import type { Result } from '../../shared/attribution'
+import { type Result, listAttributionModels } from '../../shared/attribution'
 import type { ApiChannel, ApiResponse, DbtSetupStatus, JobProgress, WarehouseStatus } from '../../shared/api'
 import type { SettingsChannels } from '../../shared/settings-api'
 import { UserFacingError, messageOf } from '../errors'
 import type { DbtEnvironment } from '../dbt/dbt-environment-setup'
-import { comparisonFromFlows, trendsFromDailyRows } from '../services/dashboard'
+import { attributionReport, compareModels, conversionPaths, modelComparison, modelTrends } from '../services/model-reports'
 import type { JobRunner } from '../services/jobs'
 import type { LiveStream } from '../stream/live-stream'
 
@@ -13,12 +13,14 @@ import type { RefreshLoop } from '../stream/refresh-loop'
 import type { AttributionWarehouse } from '../warehouse/warehouse'
 import {
   validateBreakdownRequest,
+  validateCompareRequest,
   validateDashboardFilters,
   validateEmptyRequest,
   validateExternalUrl,
   validateFeedRequest,
   validateBurstRequest,
   validateImportRequest,
+  validatePathsRequest,
   validateStreamStartRequest,
   validateTrendsRequest,
 } from './validate-requests'
@@ -77,15 +79,14 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
           return used.value
         }),
       ),
-    'attribution:compare': (input) =>
-      validated(validateDashboardFilters(input), (filters) =>
-        guard(async () => comparisonFromFlows(await host.warehouse().channelFlows(filters))),
-      ),
-    'attribution:trends': (input) =>
-      validated(validateTrendsRequest(input), (request) =>
-        guard(async () => trendsFromDailyRows(await host.warehouse().dailyTrends(request, request), request.days, request.byChannel, request)),
-      ),
-    'attribution:breakdown': (input) => validated(validateBreakdownRequest(input), (request) => guard(() => host.warehouse().report(request))),
+    'attribution:models': (input) => validated(validateEmptyRequest(input), () => guard(async () => listAttributionModels())),
+    'attribution:compare': (input) => validated(validateCompareRequest(input), (request) => guard(() => compareModels(host.warehouse(), request))),
+    'attribution:modelComparison': (input) =>
+      validated(validateDashboardFilters(input), (filters) => guard(() => modelComparison(host.warehouse(), filters))),
+    'attribution:paths': (input) => validated(validatePathsRequest(input), (request) => guard(() => conversionPaths(host.warehouse(), request))),
+    'attribution:trends': (input) => validated(validateTrendsRequest(input), (request) => guard(() => modelTrends(host.warehouse(), request))),
+    'attribution:breakdown': (input) =>
+      validated(validateBreakdownRequest(input), (request) => guard(() => attributionReport(host.warehouse(), request))),
     'events:recent': (input) => validated(validateFeedRequest(input), ({ limit }) => guard(() => host.warehouse().recentEvents(limit))),
     'warehouse:status': (input) => validated(validateEmptyRequest(input), () => guard(() => host.warehouse().status())),
     'warehouse:generateSample': (input) => validated(validateEmptyRequest(input), () => guard(() => host.jobs.generateSample())),

@@ -1,7 +1,9 @@
-import { type Result, validateReportRequest } from '../../shared/attribution'
+import { type AttributionModel, type Result, isAttributionModel, modelProblem, validateReportRequest } from '../../shared/attribution'
 import {
   type BreakdownRequest,
+  type CompareRequest,
   type DashboardFilters,
+  type PathsRequest,
   STREAM_BURST_MAX,
   STREAM_BURST_MIN,
   STREAM_BURST_MODES,
@@ -44,7 +46,43 @@ export function validateTrendsRequest(input: unknown): Result<TrendsRequest> {
     return { ok: false, error: `days must be a whole number from 1 to ${MAX_TREND_DAYS}.` }
   }
   if (typeof raw.byChannel !== 'boolean') return { ok: false, error: 'byChannel must be true or false.' }
-  return { ok: true, value: { ...filters.value, days: raw.days, byChannel: raw.byChannel } }
+  const models = validateModelList(raw.models, 1, 2)
+  if (!models.ok) return models
+  return { ok: true, value: { ...filters.value, days: raw.days, byChannel: raw.byChannel, models: models.value } }
+}
+
+/** Checks a list of `min`..`max` distinct model ids. */
+function validateModelList(input: unknown, min: number, max: number): Result<AttributionModel[]> {
+  if (!Array.isArray(input) || input.length < min || input.length > max) {
+    return { ok: false, error: `models must list ${min === max ? min : `${min} to ${max}`} attribution models.` }
+  }
+  const unknown = input.find((model) => !isAttributionModel(model))
+  if (unknown !== undefined) return { ok: false, error: modelProblem(unknown) }
+  return { ok: true, value: input as AttributionModel[] }
+}
+
+/** Checks a comparison of two models. */
+export function validateCompareRequest(input: unknown): Result<CompareRequest> {
+  const filters = validateDashboardFilters(input)
+  if (!filters.ok) return filters
+  const models = validateModelList((input as Record<string, unknown>).models, 2, 2)
+  if (!models.ok) return models
+  return { ok: true, value: { ...filters.value, models: [models.value[0] as AttributionModel, models.value[1] as AttributionModel] } }
+}
+
+/** Most conversion paths one request may list. */
+export const MAX_PATHS_LIMIT = 200
+
+/** Checks a conversion paths request. */
+export function validatePathsRequest(input: unknown): Result<PathsRequest> {
+  const filters = validateDashboardFilters(input)
+  if (!filters.ok) return filters
+  const raw = input as Record<string, unknown>
+  if (!isAttributionModel(raw.model)) return { ok: false, error: modelProblem(raw.model) }
+  if (typeof raw.limit !== 'number' || !Number.isInteger(raw.limit) || raw.limit < 1 || raw.limit > MAX_PATHS_LIMIT) {
+    return { ok: false, error: `limit must be a whole number from 1 to ${MAX_PATHS_LIMIT}.` }
+  }
+  return { ok: true, value: { ...filters.value, model: raw.model, limit: raw.limit } }
 }
 
 /** Checks a channel breakdown request. */

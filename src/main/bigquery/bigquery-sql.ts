@@ -2,11 +2,13 @@ import { BigQuery, type BigQueryDate } from '@google-cloud/bigquery'
 import { GROUPING_KEYS, type ReportRequest } from '../../shared/attribution'
 import type { DashboardFilters } from '../../shared/api'
 import { DATASET_ID, PROJECT_ID } from '../settings/app-settings'
+import type { RuleBasedModel } from '../warehouse/warehouse'
 
 /**
  * The app's SQL against BigQuery, all in one place. Every value a person chose reaches BigQuery
  * as a named query parameter; only validated project, dataset and fixed table names are written
- * into the text, quoted with backticks. The queries give the same columns as duckdb-queries.ts.
+ * into the text, quoted with backticks. The queries give the same columns as duckdb-queries.ts, so its
+ * row helpers turn both warehouses' answers into the same results.
  */
 
 /** A query and its named parameters with their BigQuery types (needed for NULLs and arrays). */
@@ -56,65 +58,219 @@ function filterParams(filters: Omit<ReportRequest, 'model' | 'by'>): Pick<BigQue
   }
 }
 
-/** Conversions and revenue per group at any lookback. */
-export function reportStatement(marts: DatasetRef, request: ReportRequest): BigQueryStatement {
+/** Credited conversions (millionths) and revenue (cents) per group of a rule-based model at any lookback. */
+export function reportStatement(marts: DatasetRef, request: ReportRequest & { model: RuleBasedModel }): BigQueryStatement {
   const keyList = GROUPING_KEYS[request.by].join(', ')
   const filter = filterParams(request)
   return {
     sql: `
     with credits as (${filteredCredits(marts)})
     select ${keyList},
-      count(*) as conversions,
-      cast(sum(revenue_usd) as string) as revenue_usd
+      sum(credit_micros) as credit_micros,
+      sum(credited_revenue_cents) as revenue_cents
     from credits
     where attribution_model = @model
       and (@channel is null or channel = @channel)
     group by ${keyList}
-    order by sum(revenue_usd) desc, conversions desc, ${keyList}`,
+    order by sum(credited_revenue_cents) desc, sum(credit_micros) desc, ${keyList}`,
     params: { ...filter.params, model: request.model, channel: request.channel ?? null },
     types: { ...filter.types, model: 'STRING', channel: 'STRING' },
   }
 }
 
-/** Every (first-click channel, last-click channel) pair with its conversions and revenue. */
-export function channelFlowsStatement(marts: DatasetRef, filters: DashboardFilters): BigQueryStatement {
+/**
+ * Credit flows between two rule-based models per (a channel, b channel), as duckdb-queries.ts's
+ * queryChannelFlows: per conversion the credit both give a channel stays, model a's surplus moves to
+ * model b's deficits in proportion. Products are FLOAT64, so no INT64 can overflow.
+ */
+export function channelFlowsStatement(marts: DatasetRef, filters: DashboardFilters, models: readonly [RuleBasedModel, RuleBasedModel]): BigQueryStatement {
+  const filter = filterParams(filters)
   return {
     sql: `
     with credits as (${filteredCredits(marts)}),
-    first_click as (select conversion_id, channel, revenue_usd from credits where attribution_model = 'first_click'),
-    last_click as (select conversion_id, channel from credits where attribution_model = 'last_click')
-    select first_click.channel as first_click_channel,
-      last_click.channel as last_click_channel,
-      count(*) as conversions,
-      cast(sum(first_click.revenue_usd) as string) as revenue_usd
-    from first_click
-    join last_click using (conversion_id)
-    group by first_click_channel, last_click_channel
-    order by conversions desc, first_click_channel, last_click_channel`,
-    ...filterParams(filters),
+    a as (
+      select conversion_id, channel, sum(credit_micros) as a_micros
+      from credits
+      where attribution_model = @model_a
+      group by conversion_id, channel),
+    b as (
+      select conversion_id, channel, sum(credit_micros) as b_micros
+      from credits
+      where attribution_model = @model_b
+      group by conversion_id, channel),
+    revenue as (
+      select conversion_id, sum(credited_revenue_cents) as revenue_cents
+      from credits
+      where attribution_model = @model_a
+      group by conversion_id),
+    both_models as (
+      select coalesce(a.conversion_id, b.conversion_id) as conversion_id,
+        coalesce(a.channel, b.channel) as channel,
+        coalesce(a.a_micros, 0) as a_micros,
+        coalesce(b.b_micros, 0) as b_micros
+      from a full outer join b on a.conversion_id = b.conversion_id and a.channel = b.channel),
+    kept as (
+      select conversion_id, channel,
+        least(a_micros, b_micros) as stay,
+        a_micros - least(a_micros, b_micros) as surplus,
+        b_micros - least(a_micros, b_micros) as deficit
+      from both_models),
+    moved as (select conversion_id, sum(surplus) as moved_micros from kept group by conversion_id),
+    flows as (
+      select kept.channel as a_channel, kept.channel as b_channel,
+        cast(kept.stay as float64) as micros,
+        revenue.revenue_cents / 1000000.0 as revenue_cents
+      from kept
+      join revenue on kept.conversion_id = revenue.conversion_id
+      where kept.stay > 0
+      union all
+      select s.channel, d.channel,
+        cast(s.surplus as float64) * d.deficit / moved.moved_micros,
+        revenue.revenue_cents / 1000000.0
+      from kept as s
+      join kept as d on s.conversion_id = d.conversion_id
+      join moved on s.conversion_id = moved.conversion_id
+      join revenue on s.conversion_id = revenue.conversion_id
+      where s.surplus > 0 and d.deficit > 0),
+    channel_pairs as (
+      select a_channel, b_channel,
+        sum(micros) as micros,
+        sum(micros * revenue_cents) as revenue_cents_micros
+      from flows
+      group by a_channel, b_channel)
+    select * from channel_pairs
+    order by micros desc, a_channel, b_channel`,
+    params: { ...filter.params, model_a: models[0], model_b: models[1] },
+    types: { ...filter.types, model_a: 'STRING', model_b: 'STRING' },
   }
 }
 
-/** Conversions per day, model and (when asked) channel over the last `days` days that have data. */
-export function dailyTrendsStatement(marts: DatasetRef, filters: DashboardFilters, options: { days: number; byChannel: boolean }): BigQueryStatement {
+/** Credited conversions per day, model and (when asked) channel over the last `days` days that have data. */
+export function dailyTrendsStatement(
+  marts: DatasetRef,
+  filters: DashboardFilters,
+  options: { days: number; byChannel: boolean; models: readonly RuleBasedModel[] },
+): BigQueryStatement {
   const filter = filterParams(filters)
   const channel = options.byChannel ? 'channel' : `'all'`
   return {
     sql: `
     with credits as (${filteredCredits(marts)}),
-    bounds as (select max(conversion_date) as last_date from credits)
-    select format_date('%Y-%m-%d', conversion_date) as day,
-      attribution_model as model,
-      ${channel} as channel,
-      count(*) as conversions,
-      cast(sum(revenue_usd) as string) as revenue_usd,
-      format_date('%Y-%m-%d', any_value(bounds.last_date)) as last_date
-    from credits cross join bounds
-    where conversion_date > date_sub(bounds.last_date, interval @days day)
-    group by all
+    bounds as (select max(conversion_date) as last_date from credits),
+    daily as (
+      select format_date('%Y-%m-%d', conversion_date) as day,
+        attribution_model as model,
+        ${channel} as channel,
+        sum(credit_micros) as credit_micros,
+        sum(credited_revenue_cents) as revenue_cents,
+        format_date('%Y-%m-%d', any_value(bounds.last_date)) as last_date
+      from credits cross join bounds
+      where conversion_date > date_sub(bounds.last_date, interval @days day)
+        and attribution_model in unnest(@models)
+      group by all)
+    select * from daily
     order by day, model, channel`,
-    params: { ...filter.params, days: options.days },
-    types: { ...filter.types, days: 'INT64' },
+    params: { ...filter.params, days: options.days, models: [...options.models] },
+    types: { ...filter.types, days: 'INT64', models: ['STRING'] },
+  }
+}
+
+/** Every rule-based model's credit per channel. */
+export function modelChannelCreditsStatement(marts: DatasetRef, filters: DashboardFilters): BigQueryStatement {
+  return {
+    sql: `
+    with credits as (${filteredCredits(marts)})
+    select attribution_model as model, channel,
+      sum(credit_micros) as credit_micros,
+      sum(credited_revenue_cents) as revenue_cents
+    from credits
+    group by model, channel
+    order by model, channel`,
+    ...filterParams(filters),
+  }
+}
+
+/** Transitions of converting journeys of the chosen events and of all non-converting journeys (event NULL) at the lookback. */
+export function markovTransitionsStatement(marts: DatasetRef, filters: DashboardFilters): BigQueryStatement {
+  return {
+    sql: `
+    select from_state, to_state, sum(transitions) as transitions
+    from ${tableRef(marts, 'agg_channel_transitions')}
+    where @lookback between min_lookback_days and max_lookback_days
+      and (conversion_event_name is null or conversion_event_name in unnest(@events))
+      and (@from_date is null or journey_date >= @from_date)
+      and (@to_date is null or journey_date <= @to_date)
+    group by from_state, to_state
+    order by from_state, to_state`,
+    ...filterParams(filters),
+  }
+}
+
+/** The chosen conversions and revenue, and those with no session in the window, from first click's rows (one per conversion). */
+export function conversionTotalsStatement(marts: DatasetRef, filters: DashboardFilters): BigQueryStatement {
+  return {
+    sql: `
+    with credits as (${filteredCredits(marts)})
+    select count(*) as conversions,
+      coalesce(sum(credited_revenue_cents), 0) as revenue_cents,
+      countif(touches = 0) as pathless_conversions,
+      coalesce(sum(if(touches = 0, credited_revenue_cents, null)), 0) as pathless_revenue_cents
+    from credits
+    where attribution_model = 'first_click'`,
+    ...filterParams(filters),
+  }
+}
+
+/**
+ * The `limit` channel paths with most conversions, as duckdb-queries.ts's queryConversionPaths: a
+ * path is linear's rows' channels oldest first, and the model's credit is summed by first, middle and
+ * last touch. BigQuery cannot group by an array, so paths are grouped by its JSON text; a conversion
+ * with no session has a NULL path, which BigQuery returns as an empty array.
+ */
+export function conversionPathsStatement(marts: DatasetRef, filters: DashboardFilters, model: RuleBasedModel | null, limit: number): BigQueryStatement {
+  const filter = filterParams(filters)
+  return {
+    sql: `
+    with credits as (${filteredCredits(marts)}),
+    journeys as (
+      select conversion_id,
+        array_agg(if(touches > 0, channel, null) ignore nulls order by touch_position) as channels,
+        sum(credited_revenue_cents) as revenue_cents,
+        max(touches) as touches,
+        coalesce((unix_micros(any_value(converted_at)) - unix_micros(min(credited_session_started_at))) / 1000000 / 86400, 0) as days
+      from credits
+      where attribution_model = 'linear'
+      group by conversion_id),
+    positions as (
+      select conversion_id,
+        sum(if(touches > 1 and touch_position = 1, credit_micros, null)) as early,
+        sum(if(touch_position > 1 and touch_position < touches, credit_micros, null)) as middle,
+        sum(if(touches = 0 or touch_position = touches, credit_micros, null)) as late
+      from credits
+      where attribution_model = @model
+      group by conversion_id),
+    paths as (
+      select to_json_string(journeys.channels) as path_key,
+        any_value(journeys.channels) as channels,
+        count(*) as conversions,
+        sum(journeys.revenue_cents) as revenue_cents,
+        sum(journeys.touches) as touches_sum,
+        sum(journeys.days) as days_sum,
+        coalesce(sum(positions.early), 0) as early,
+        coalesce(sum(positions.middle), 0) as middle,
+        coalesce(sum(positions.late), 0) as late
+      from journeys
+      left join positions using (conversion_id)
+      group by path_key)
+    select channels, conversions, revenue_cents, touches_sum, days_sum, early, middle, late,
+      count(*) over () as total_paths,
+      sum(conversions) over () as all_conversions,
+      sum(revenue_cents) over () as all_revenue_cents
+    from paths
+    order by conversions desc, revenue_cents desc, coalesce(array_to_string(channels, '>'), '')
+    limit @limit`,
+    params: { ...filter.params, model: model ?? '', limit },
+    types: { ...filter.types, model: 'STRING', limit: 'INT64' },
   }
 }
 

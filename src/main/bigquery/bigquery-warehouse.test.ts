@@ -1,17 +1,19 @@
-import { DuckDBInstance } from '@duckdb/node-api'
+import type { DuckDBInstance } from '@duckdb/node-api'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DashboardFilters } from '../../shared/api'
 import type { ReportRequest } from '../../shared/attribution'
 import type { Ga4Event } from '../../shared/ga4-event'
+import type { MarkovTransition } from '../../shared/markov'
 import type { BigQuerySettings } from '../../shared/settings-api'
-import { sumAmounts } from '../../shared/money'
+import { formatCents, sumAmounts } from '../../shared/money'
 import { generateEvents } from '../generator'
-import { queryChannelFlows, queryDailyTrends, queryReport } from '../warehouse/duckdb-queries'
+import type { AttributionWarehouse, PathRow, PathRows, RuleBasedModel } from '../warehouse/warehouse'
 import { BigQueryWarehouse } from './bigquery-warehouse'
 import { GA4_BIGQUERY_SCHEMA } from './ga4-bigquery-schema'
 import { DeadLetterList, insertIntradayEvents } from './intraday-writer'
 import { BigQueryStandIn, type RecordedRequest } from './testing/bigquery-standin'
-import { BUILD_INFO_SCHEMA, CREDITS_SCHEMA, type CreditRow, generateCreditRows } from './testing/mart-rows'
+import { embeddedMarts, embeddedMartsWarehouse } from './testing/embedded-marts'
+import { BUILD_INFO_SCHEMA, CREDITS_SCHEMA, type CreditRow, RULE_BASED_MODELS, TRANSITIONS_SCHEMA, type TransitionRow, generateMarts } from './testing/mart-rows'
 
 // Integration: the real @google-cloud/bigquery client, over HTTP, against the loopback stand-in.
 const PROJECT = 'acme-analytics'
@@ -24,13 +26,16 @@ const SETTINGS: BigQuerySettings = {
   dbtMaximumBytesBilled: 10 * 1024 ** 3,
   credentialMode: 'adc',
 }
-const CREDITS = generateCreditRows(7, 150)
+const MARTS = generateMarts(7, 150)
+const CREDITS = MARTS.credits
 const DAY_EVENTS = [...generateEvents({ seed: 3, users: 12, days: 2, endDate: '2021-01-30', withEventId: true })]
 const STREAMED = [...generateEvents({ seed: 4, users: 6, days: 1, endDate: '2021-01-31', withEventId: true })]
 
 let standIn: BigQueryStandIn
 let warehouse: BigQueryWarehouse
 let embedded: DuckDBInstance
+/** The embedded warehouse's queries on the same rows: the answers BigQuery's must match. */
+let expectedWarehouse: AttributionWarehouse
 
 /** The generator repeats some rows exactly, as real exports do; insertId de-duplication keeps one of each. */
 const distinctIds = (events: Ga4Event[]) => new Set(events.map(eventId)).size
@@ -46,6 +51,8 @@ beforeAll(async () => {
   const [marts] = await client.createDataset('attribution_marts', { location: 'US' })
   const [credits] = await marts.createTable('fct_attribution_credits', { schema: { fields: CREDITS_SCHEMA } })
   await credits.insert(CREDITS)
+  const [transitions] = await marts.createTable('agg_channel_transitions', { schema: { fields: TRANSITIONS_SCHEMA } })
+  await transitions.insert(MARTS.transitions)
   const [buildInfo] = await marts.createTable('rpt_build_info', { schema: { fields: BUILD_INFO_SCHEMA } })
   await buildInfo.insert([{ built_at: '2021-02-01 06:00:00', lookback_days: 14, invocation_id: 'test' }])
   // Day shards of the export, with the GA4 schema (nested event_params, items, ...).
@@ -55,16 +62,8 @@ beforeAll(async () => {
     await table.insert(DAY_EVENTS.filter((event) => event.event_date === date))
   }
   // The same marts in DuckDB, for the embedded warehouse's queries to give the expected answers.
-  embedded = await DuckDBInstance.create(':memory:')
-  const connection = await embedded.connect()
-  await connection.run(`create schema attribution`)
-  await connection.run(`create table attribution.fct_attribution_credits (conversion_id varchar, conversion_event_name varchar, attribution_model varchar,
-    min_lookback_days integer, max_lookback_days integer, conversion_date date, revenue_usd decimal(18,2), source varchar, medium varchar, campaign varchar, channel varchar)`)
-  await connection.run(
-    `insert into attribution.fct_attribution_credits by name select unnest(s) from (select unnest(json_transform($rows::json, '[{"conversion_id":"VARCHAR","conversion_event_name":"VARCHAR","attribution_model":"VARCHAR","min_lookback_days":"INTEGER","max_lookback_days":"INTEGER","conversion_date":"DATE","revenue_usd":"DECIMAL(18,2)","source":"VARCHAR","medium":"VARCHAR","campaign":"VARCHAR","channel":"VARCHAR"}]')) as s)`,
-    { rows: JSON.stringify(CREDITS) },
-  )
-  connection.closeSync()
+  embedded = await embeddedMarts(MARTS)
+  expectedWarehouse = embeddedMartsWarehouse(embedded)
 }, 60_000)
 
 afterAll(async () => {
@@ -72,27 +71,38 @@ afterAll(async () => {
   embedded?.closeSync()
 })
 
-async function embeddedAnswer<T>(work: (connection: Awaited<ReturnType<DuckDBInstance['connect']>>) => Promise<T>): Promise<T> {
-  const connection = await embedded.connect()
-  try {
-    return await work(connection)
-  } finally {
-    connection.closeSync()
-  }
+/** Whether a mart row holds at the filters' lookback, events and dates (for transitions: converting or not). */
+function holds(row: { min_lookback_days: number; max_lookback_days: number; conversion_event_name: string | null }, date: string, filters: DashboardFilters): boolean {
+  return (
+    filters.lookbackDays >= row.min_lookback_days &&
+    filters.lookbackDays <= row.max_lookback_days &&
+    (row.conversion_event_name === null || (filters.conversionEvents as string[]).includes(row.conversion_event_name)) &&
+    (!filters.fromDate || date >= filters.fromDate) &&
+    (!filters.toDate || date <= filters.toDate)
+  )
 }
 
-/** Conversions and revenue straight from the generated rows, with no SQL at all. */
-function expectedTotals(rows: CreditRow[], filters: DashboardFilters, model: string): { conversions: number; revenue_usd: string } {
-  const held = rows.filter(
-    (row) =>
-      row.attribution_model === model &&
-      filters.lookbackDays >= row.min_lookback_days &&
-      filters.lookbackDays <= row.max_lookback_days &&
-      (filters.conversionEvents as string[]).includes(row.conversion_event_name) &&
-      (!filters.fromDate || row.conversion_date >= filters.fromDate) &&
-      (!filters.toDate || row.conversion_date <= filters.toDate),
-  )
-  return { conversions: held.length, revenue_usd: sumAmounts(held.map((row) => row.revenue_usd)) }
+/** The chosen conversions and their revenue straight from the generated rows, with no SQL at all: every model credits each once. */
+function expectedTotals(rows: CreditRow[], filters: DashboardFilters): { conversions: number; revenue_usd: string } {
+  const held = new Map(rows.filter((row) => holds(row, row.conversion_date, filters)).map((row) => [row.conversion_id, row.revenue_usd]))
+  return { conversions: held.size, revenue_usd: sumAmounts(held.values()) }
+}
+
+/** Transition counts at the filters straight from the generated rows, ordered as the queries order them. */
+function expectedTransitions(rows: TransitionRow[], filters: DashboardFilters): MarkovTransition[] {
+  const counts = new Map<string, MarkovTransition>()
+  for (const row of rows.filter((row) => holds(row, row.journey_date, filters))) {
+    const key = `${row.from_state}\u0000${row.to_state}`
+    const found = counts.get(key) ?? { from: row.from_state, to: row.to_state, count: 0 }
+    found.count += row.transitions
+    counts.set(key, found)
+  }
+  return [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, transition]) => transition)
+}
+
+/** Paths without their summed days, for an exact comparison of the rest. */
+function withoutDays(paths: PathRows): Omit<PathRows, 'rows'> & { rows: Array<Omit<PathRow, 'daysSum'>> } {
+  return { ...paths, rows: paths.rows.map(({ daysSum: _days, ...row }) => row) }
 }
 
 const FILTER_CASES: DashboardFilters[] = [
@@ -101,52 +111,123 @@ const FILTER_CASES: DashboardFilters[] = [
   { lookbackDays: 90, conversionEvents: ['purchase', 'begin_checkout', 'add_to_cart'], fromDate: '2021-01-20', toDate: '2021-01-28' },
 ]
 
+const MODEL_PAIRS: Array<readonly [RuleBasedModel, RuleBasedModel]> = [
+  ['first_click', 'last_click'],
+  ['linear', 'time_decay'],
+  ['position_based', 'last_non_direct'],
+  ['time_decay', 'time_decay'],
+]
+
 describe('BigQueryWarehouse against the stand-in', () => {
-  it.each(FILTER_CASES)('compare flows match the embedded warehouse and the generated rows (%o)', async (filters) => {
-    const flows = await warehouse.channelFlows(filters)
-    expect(flows).toEqual(await embeddedAnswer((connection) => queryChannelFlows(connection, filters)))
-    const total = flows.reduce((sum, flow) => sum + flow.conversions, 0)
-    expect(total).toBe(expectedTotals(CREDITS, filters, 'first_click').conversions)
-    expect(sumAmounts(flows.map((flow) => flow.revenue_usd))).toBe(expectedTotals(CREDITS, filters, 'first_click').revenue_usd)
-    expect(total).toBeGreaterThan(0)
+  it('has test data with every model, multi-touch paths, pathless conversions and both kinds of journeys', () => {
+    expect(new Set(CREDITS.map((row) => row.attribution_model))).toEqual(new Set(RULE_BASED_MODELS))
+    expect(CREDITS.some((row) => row.touches >= 3)).toBe(true)
+    expect(CREDITS.some((row) => row.touches === 0)).toBe(true)
+    expect(MARTS.transitions.some((row) => row.conversion_event_name === null)).toBe(true)
+    expect(MARTS.transitions.some((row) => row.to_state === '(conversion)')).toBe(true)
   })
+
+  it.each(FILTER_CASES.flatMap((filters) => MODEL_PAIRS.map((models) => ({ filters, models }))))(
+    'compare flows match the embedded warehouse and the generated rows (%o)',
+    async ({ filters, models }) => {
+      const flows = await warehouse.channelFlows(filters, models)
+      expect(flows).toEqual(await expectedWarehouse.channelFlows(filters, models))
+      expect(flows.length).toBeGreaterThan(0)
+      const total = flows.reduce((sum, flow) => sum + Math.round(flow.conversions * 1e6), 0) / 1e6
+      expect(total).toBeCloseTo(expectedTotals(CREDITS, filters).conversions, 4)
+      if (models[0] === models[1]) expect(flows.every((flow) => flow.a_channel === flow.b_channel)).toBe(true)
+    },
+  )
 
   it.each(FILTER_CASES.flatMap((filters) => (['channel', 'source_medium', 'campaign'] as const).map((by) => ({ ...filters, by }))))(
     'breakdowns match the embedded warehouse (%o)',
     async ({ by, ...filters }) => {
-      for (const model of ['first_click', 'last_click'] as const) {
-        const request: ReportRequest = { ...filters, model, by }
+      for (const model of RULE_BASED_MODELS) {
+        const request: ReportRequest & { model: RuleBasedModel } = { ...filters, model, by }
         const report = await warehouse.report(request)
-        expect(report).toEqual(await embeddedAnswer((connection) => queryReport(connection, request)))
-        expect(report.totals).toEqual(expectedTotals(CREDITS, filters, model))
+        expect(report).toEqual(await expectedWarehouse.report(request))
+        expect(report.totals).toEqual(expectedTotals(CREDITS, filters))
       }
-      const drill = await warehouse.report({ ...filters, model: 'last_click', by: 'source_medium', channel: 'Paid Search' })
-      expect(drill).toEqual(await embeddedAnswer((connection) => queryReport(connection, { ...filters, model: 'last_click', by: 'source_medium', channel: 'Paid Search' })))
+      const drill = { ...filters, model: 'linear', by: 'source_medium', channel: 'Paid Search' } as const
+      expect(await warehouse.report(drill)).toEqual(await expectedWarehouse.report(drill))
     },
   )
 
   it.each([
-    { days: 7, byChannel: false },
-    { days: 30, byChannel: true },
+    { days: 7, byChannel: false, models: ['first_click'] as RuleBasedModel[] },
+    { days: 30, byChannel: true, models: ['linear', 'time_decay'] as RuleBasedModel[] },
+    { days: 30, byChannel: false, models: [...RULE_BASED_MODELS] },
   ])('daily trends match the embedded warehouse (%o)', async (options) => {
     const filters = FILTER_CASES[0] as DashboardFilters
     const trends = await warehouse.dailyTrends(filters, options)
-    expect(trends).toEqual(await embeddedAnswer((connection) => queryDailyTrends(connection, filters, options)))
+    expect(trends).toEqual(await expectedWarehouse.dailyTrends(filters, options))
     expect(trends.toDate).toBe('2021-01-31')
-    expect(trends.rows.length).toBeGreaterThan(0)
+    expect(new Set(trends.rows.map((row) => row.model))).toEqual(new Set(options.models))
   })
+
+  it.each(FILTER_CASES)('model channel credits match the embedded warehouse, and every model credits each conversion once (%o)', async (filters) => {
+    const credits = await warehouse.modelChannelCredits(filters)
+    expect(credits).toEqual(await expectedWarehouse.modelChannelCredits(filters))
+    const expected = expectedTotals(CREDITS, filters)
+    for (const model of RULE_BASED_MODELS) {
+      const mine = credits.filter((credit) => credit.model === model)
+      expect(Number(mine.reduce((sum, credit) => sum + credit.creditMicros, 0n)) / 1e6).toBe(expected.conversions)
+    }
+  })
+
+  it.each(FILTER_CASES)('Markov transitions match the embedded warehouse and the generated rows (%o)', async (filters) => {
+    const transitions = await warehouse.markovTransitions(filters)
+    expect(transitions).toEqual(await expectedWarehouse.markovTransitions(filters))
+    expect(transitions).toEqual(expectedTransitions(MARTS.transitions, filters))
+    expect(transitions.some((transition) => transition.to === '(null)')).toBe(true)
+  })
+
+  it.each(FILTER_CASES)('conversion totals match the embedded warehouse and the generated rows (%o)', async (filters) => {
+    const totals = await warehouse.conversionTotals(filters)
+    expect(totals).toEqual(await expectedWarehouse.conversionTotals(filters))
+    const expected = expectedTotals(CREDITS, filters)
+    expect(totals.conversions).toBe(expected.conversions)
+    expect(formatCents(totals.revenueCents)).toBe(expected.revenue_usd)
+    const pathless = new Set(CREDITS.filter((row) => row.touches === 0 && holds(row, row.conversion_date, filters)).map((row) => row.conversion_id))
+    expect(totals.pathlessConversions).toBe(pathless.size)
+  })
+
+  it.each(FILTER_CASES.flatMap((filters) => [null, 'first_click', 'position_based', 'time_decay'].map((model) => ({ filters, model: model as RuleBasedModel | null }))))(
+    'conversion paths match the embedded warehouse (%o)',
+    async ({ filters, model }) => {
+      for (const limit of [3, 1000]) {
+        const paths = await warehouse.conversionPaths(filters, model, limit)
+        const expected = await expectedWarehouse.conversionPaths(filters, model, limit)
+        // Days are FLOAT64 sums; DuckDB's epoch(interval) rounds in its own way, so they agree to far below a second.
+        expect(withoutDays(paths)).toEqual(withoutDays(expected))
+        paths.rows.forEach((row, index) => expect(row.daysSum).toBeCloseTo(expected.rows[index]?.daysSum ?? Number.NaN, 9))
+        expect(paths.rows.length).toBe(Math.min(limit, paths.totalPaths))
+        expect(paths.conversions).toBe(expectedTotals(CREDITS, filters).conversions)
+        if (limit > paths.totalPaths) {
+          expect(paths.rows.reduce((sum, row) => sum + row.conversions, 0)).toBe(paths.conversions)
+          // Conversions with no session in the window: BigQuery's NULL path comes back as an empty one.
+          expect(paths.rows.filter((row) => row.channels.length === 0)).toHaveLength(1)
+        }
+        for (const row of paths.rows) expect(row.earlyMicros === null).toBe(model === null)
+      }
+    },
+  )
 
   it('sends every value the person chose as a query parameter, never in the SQL text', async () => {
     const before = standIn.requests.length
     warehouse.invalidateCache()
     const filters: DashboardFilters = { lookbackDays: 37, conversionEvents: ['begin_checkout', 'add_to_cart'], fromDate: '2021-01-13', toDate: '2021-01-29' }
-    await warehouse.channelFlows(filters)
-    await warehouse.dailyTrends(filters, { days: 27, byChannel: true })
+    await warehouse.channelFlows(filters, ['position_based', 'time_decay'])
+    await warehouse.dailyTrends(filters, { days: 27, byChannel: true, models: ['last_non_direct'] })
     await warehouse.report({ ...filters, model: 'last_click', by: 'campaign', channel: "Paid Search' or '1'='1" })
+    await warehouse.modelChannelCredits(filters)
+    await warehouse.markovTransitions(filters)
+    await warehouse.conversionTotals(filters)
+    await warehouse.conversionPaths(filters, 'linear', 19)
     await warehouse.recentEvents(17)
     const queries = bodiesOf(standIn.requests.slice(before), /\/queries$/)
-    expect(queries.length).toBeGreaterThanOrEqual(4)
-    const chosen = ['37', 'begin_checkout', 'add_to_cart', '2021-01-13', '2021-01-29', '27', "Paid Search' or '1'='1", '17']
+    expect(queries.length).toBeGreaterThanOrEqual(8)
+    const chosen = ['37', 'begin_checkout', 'add_to_cart', '2021-01-13', '2021-01-29', '27', "Paid Search' or '1'='1", 'position_based', 'time_decay', 'last_non_direct', '19', '17']
     for (const body of queries) {
       const sql = String(body.query)
       for (const value of chosen) expect(sql).not.toContain(value)
@@ -163,8 +244,11 @@ describe('BigQueryWarehouse against the stand-in', () => {
     })
     expect(byName('from_date')?.parameterValue).toEqual({ value: '2021-01-13' })
     expect(byName('channel')?.parameterValue).toEqual({ value: "Paid Search' or '1'='1" })
+    expect(byName('model_a')?.parameterValue).toEqual({ value: 'position_based' })
+    expect(byName('model_b')?.parameterValue).toEqual({ value: 'time_decay' })
+    expect(byName('models')?.parameterValue).toEqual({ arrayValues: [{ value: 'last_non_direct' }] })
     expect(byName('days')?.parameterValue).toEqual({ value: 27 })
-    expect(byName('limit')?.parameterValue).toEqual({ value: 17 })
+    expect(parameters.filter((parameter) => parameter.name === 'limit').map((parameter) => parameter.parameterValue)).toEqual([{ value: 19 }, { value: 17 }])
   })
 
   it('sends no Google credentials to the endpoint', () => {
@@ -176,12 +260,14 @@ describe('BigQueryWarehouse against the stand-in', () => {
     warehouse.invalidateCache()
     const filters = FILTER_CASES[1] as DashboardFilters
     const count = () => standIn.requests.filter((request) => request.path.endsWith('/queries')).length
-    const first = await warehouse.channelFlows(filters)
+    const first = await warehouse.channelFlows(filters, ['first_click', 'last_click'])
     const after = count()
-    expect(await warehouse.channelFlows(filters)).toEqual(first)
+    expect(await warehouse.channelFlows(filters, ['first_click', 'last_click'])).toEqual(first)
     expect(count()).toBe(after)
-    await warehouse.channelFlows({ ...filters, lookbackDays: 2 })
+    await warehouse.channelFlows({ ...filters, lookbackDays: 2 }, ['first_click', 'last_click'])
     expect(count()).toBe(after + 1)
+    await warehouse.channelFlows(filters, ['first_click', 'linear'])
+    expect(count()).toBe(after + 2)
   })
 
   it('reads status: shard row counts, newest event, marts range and build time', async () => {
@@ -203,7 +289,7 @@ describe('BigQueryWarehouse against the stand-in', () => {
   it('estimates bytes with a dry run, and the bytes-billed guard refuses a query with a clear message', async () => {
     const filters = FILTER_CASES[0] as DashboardFilters
     const { channelFlowsStatement } = await import('./bigquery-sql')
-    const estimate = await warehouse.estimate(channelFlowsStatement({ project: PROJECT, dataset: 'attribution_marts' }, filters))
+    const estimate = await warehouse.estimate(channelFlowsStatement({ project: PROJECT, dataset: 'attribution_marts' }, filters, ['linear', 'time_decay']))
     expect(estimate.bytesProcessed).toBeGreaterThan(0)
     expect(estimate.text).toMatch(/\d (B|KB|MB)$/)
     const dryRuns = bodiesOf(standIn.requests, /\/jobs$/).filter((body) => (body.configuration as { dryRun?: boolean }).dryRun)
@@ -229,24 +315,25 @@ describe('BigQueryWarehouse against the stand-in', () => {
       costlyQueryBytes: 1,
       onCostlyQuery: (estimate) => seen.push(estimate.bytesProcessed),
     })
-    await watched.channelFlows(FILTER_CASES[0] as DashboardFilters)
+    await watched.conversionPaths(FILTER_CASES[0] as DashboardFilters, 'linear', 10)
     expect(seen.length).toBe(1)
     expect(seen[0]).toBeGreaterThan(0)
   })
 
   it('translates a missing dataset, a permission problem and no network into messages', async () => {
+    const filters = FILTER_CASES[0] as DashboardFilters
     const missing = new BigQueryWarehouse({ settings: { ...SETTINGS, martsDataset: 'nope' }, credentials: { mode: 'adc' }, transport: standIn.transport(), maxRetries: 0 })
-    await expect(missing.channelFlows(FILTER_CASES[0] as DashboardFilters)).rejects.toThrow(/^Dataset missing: Not found: Dataset acme-analytics:nope/)
+    await expect(missing.markovTransitions(filters)).rejects.toThrow(/^Dataset missing: Not found: Dataset acme-analytics:nope/)
     standIn.denyProject('locked-project')
     const denied = new BigQueryWarehouse({ settings: { ...SETTINGS, projectId: 'locked-project' }, credentials: { mode: 'adc' }, transport: standIn.transport(), maxRetries: 0 })
-    await expect(denied.channelFlows(FILTER_CASES[0] as DashboardFilters)).rejects.toThrow(/^Permission denied: the account may not run queries in project locked-project/)
+    await expect(denied.modelChannelCredits(filters)).rejects.toThrow(/^Permission denied: the account may not run queries in project locked-project/)
     const offline = new BigQueryWarehouse({
       settings: SETTINGS,
       credentials: { mode: 'adc' },
       transport: { apiEndpoint: 'http://127.0.0.1:9', authClient: standIn.transport().authClient },
       maxRetries: 0,
     })
-    await expect(offline.channelFlows(FILTER_CASES[0] as DashboardFilters)).rejects.toThrow(/^BigQuery cannot be reached: the connection was refused/)
+    await expect(offline.channelFlows(filters, ['first_click', 'last_click'])).rejects.toThrow(/^BigQuery cannot be reached: the connection was refused/)
   })
 })
 

@@ -1,26 +1,32 @@
 import type { BigQuery, Query } from '@google-cloud/bigquery'
-import { GROUPING_KEYS, type ReportRequest, type ReportResult, type ReportRow } from '../../shared/attribution'
+import { GROUPING_KEYS, type ReportRequest, type ReportResult } from '../../shared/attribution'
 import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '../../shared/api'
+import type { MarkovTransition } from '../../shared/markov'
 import type { BigQuerySettings } from '../../shared/settings-api'
-import { formatCents, parseCents, sumAmounts } from '../../shared/money'
+import { formatCents, parseCents } from '../../shared/money'
 import { UserFacingError } from '../errors'
 import { splitGa4Dataset } from '../settings/app-settings'
-import type { AttributionWarehouse, DailyTrendRows } from '../warehouse/warehouse'
+import { conversionsFromMicros, flowFromRow, pathRowsFrom, reportFromRows } from '../warehouse/duckdb-queries'
+import type { AttributionWarehouse, ConversionTotals, DailyTrendRows, ModelChannelCredit, PathRows, RuleBasedModel } from '../warehouse/warehouse'
 import { type BigQueryCredentials, type BigQueryTransport, type ErrorContext, createBigQueryClient, errorReasons, formatBytes, toUserFacing } from './bigquery-client'
 import {
   type BigQueryStatement,
   type DatasetRef,
   buildInfoStatement,
   channelFlowsStatement,
+  conversionPathsStatement,
   conversionRangeStatement,
+  conversionTotalsStatement,
   dailyTrendsStatement,
+  markovTransitionsStatement,
+  modelChannelCreditsStatement,
   newestEventStatement,
   recentEventsStatement,
   reportStatement,
   shardsStatement,
 } from './bigquery-sql'
 
-/** A row of a query result as the Node client gives it: INT64 as number, STRING as string. */
+/** A row of a query result as the Node client gives it: INT64 and FLOAT64 as number (it refuses unsafe integers), STRING as string. */
 export type ResultRow = Record<string, unknown>
 
 /** How a BigQuery warehouse is set up. */
@@ -77,32 +83,15 @@ export class BigQueryWarehouse implements AttributionWarehouse {
     this.cache.clear()
   }
 
-  async report(request: ReportRequest): Promise<ReportResult> {
-    const keys = GROUPING_KEYS[request.by]
-    const rows = (await this.run(reportStatement(this.marts, request))).map((row): ReportRow => {
-      const groupKeys = Object.fromEntries(keys.map((key) => [key, String(row[key])]))
-      return { ...groupKeys, conversions: Number(row.conversions), revenue_usd: normalizeAmount(row.revenue_usd) ?? '0.00' }
-    })
-    return {
-      model: request.model,
-      lookback_days: request.lookbackDays,
-      conversion_events: [...request.conversionEvents],
-      by: request.by,
-      rows,
-      totals: { conversions: rows.reduce((total, row) => total + row.conversions, 0), revenue_usd: sumAmounts(rows.map((row) => row.revenue_usd)) },
-    }
+  async report(request: ReportRequest & { model: RuleBasedModel }): Promise<ReportResult> {
+    return reportFromRows(request, GROUPING_KEYS[request.by], await this.run(reportStatement(this.marts, request)))
   }
 
-  async channelFlows(filters: DashboardFilters): Promise<ChannelFlow[]> {
-    return (await this.run(channelFlowsStatement(this.marts, filters))).map((row) => ({
-      first_click_channel: String(row.first_click_channel),
-      last_click_channel: String(row.last_click_channel),
-      conversions: Number(row.conversions),
-      revenue_usd: normalizeAmount(row.revenue_usd) ?? '0.00',
-    }))
+  async channelFlows(filters: DashboardFilters, models: readonly [RuleBasedModel, RuleBasedModel]): Promise<ChannelFlow[]> {
+    return (await this.run(channelFlowsStatement(this.marts, filters, models))).map(flowFromRow)
   }
 
-  async dailyTrends(filters: DashboardFilters, options: { days: number; byChannel: boolean }): Promise<DailyTrendRows> {
+  async dailyTrends(filters: DashboardFilters, options: { days: number; byChannel: boolean; models: readonly RuleBasedModel[] }): Promise<DailyTrendRows> {
     const rows = await this.run(dailyTrendsStatement(this.marts, filters, options))
     return {
       toDate: rows[0]?.last_date ? String(rows[0].last_date) : null,
@@ -110,10 +99,41 @@ export class BigQueryWarehouse implements AttributionWarehouse {
         date: String(row.day),
         model: String(row.model),
         ...(options.byChannel ? { channel: String(row.channel) } : {}),
-        conversions: Number(row.conversions),
-        revenue_usd: normalizeAmount(row.revenue_usd) ?? '0.00',
+        conversions: conversionsFromMicros(BigInt(String(row.credit_micros))),
+        revenue_usd: formatCents(BigInt(String(row.revenue_cents))),
       })),
     }
+  }
+
+  async modelChannelCredits(filters: DashboardFilters): Promise<ModelChannelCredit[]> {
+    return (await this.run(modelChannelCreditsStatement(this.marts, filters))).map((row) => ({
+      model: String(row.model) as RuleBasedModel,
+      channel: String(row.channel),
+      creditMicros: BigInt(String(row.credit_micros)),
+      revenueCents: BigInt(String(row.revenue_cents)),
+    }))
+  }
+
+  async markovTransitions(filters: DashboardFilters): Promise<MarkovTransition[]> {
+    return (await this.run(markovTransitionsStatement(this.marts, filters))).map((row) => ({
+      from: String(row.from_state),
+      to: String(row.to_state),
+      count: Number(row.transitions),
+    }))
+  }
+
+  async conversionTotals(filters: DashboardFilters): Promise<ConversionTotals> {
+    const row = (await this.run(conversionTotalsStatement(this.marts, filters)))[0] ?? {}
+    return {
+      conversions: Number(row.conversions ?? 0),
+      revenueCents: BigInt(String(row.revenue_cents ?? 0)),
+      pathlessConversions: Number(row.pathless_conversions ?? 0),
+      pathlessRevenueCents: BigInt(String(row.pathless_revenue_cents ?? 0)),
+    }
+  }
+
+  async conversionPaths(filters: DashboardFilters, model: RuleBasedModel | null, limit: number): Promise<PathRows> {
+    return pathRowsFrom(await this.run(conversionPathsStatement(this.marts, filters, model, limit)), model !== null)
   }
 
   async recentEvents(limit: number): Promise<FeedEvent[]> {

@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util'
 import {
+  ATTRIBUTION_MODELS,
   DEFAULT_CONVERSION_EVENTS,
   LOOKBACK_DEFAULT_DAYS,
   type ReportRequest,
   dateProblem,
   dateRangeProblem,
+  listAttributionModels,
   lookbackProblem,
   validateConversionEvents,
   validateReportRequest,
@@ -12,6 +14,7 @@ import {
 import type { DbtProgress } from '../dbt/dbt-runner'
 import { UserFacingError, messageOf } from '../errors'
 import { warehousePath } from '../paths'
+import { attributionReport } from '../services/model-reports'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
 import type { ImportProgress } from '../warehouse/importer'
 import { REPORT_FORMATS, type ReportFormat, formatReport } from './format-report'
@@ -20,7 +23,7 @@ import { installCliSignalHandlers } from './signals'
 import { runStream } from './stream-command'
 import { createProgressPrinter, progressBar } from './progress'
 
-const HELP = `attribution: GA4 first-click and last-click attribution on an embedded DuckDB warehouse
+const HELP = `attribution: GA4 attribution (first click, last click, multi-touch and data-driven) on an embedded DuckDB warehouse
 
 Usage: attribution <command> [options]
 
@@ -30,10 +33,12 @@ Commands:
   import FILE...         load GA4 export files (Parquet, NDJSON plain or .gz, console JSON array)
   build [--lookback-days N] [--conversion-events a,b]
                          run dbt: staging -> intermediate -> attribution marts
-  report --model first_click|last_click [--lookback-days N] [--conversion-events a,b]
+  report --model ID [--lookback-days N] [--conversion-events a,b]
          [--by channel|source_medium|campaign] [--format table|json|csv] [--from DATE] [--to DATE]
          [--channel NAME]
-                         conversions and revenue per group, at any lookback 1..90 without a rebuild
+                         conversions and revenue per group, at any lookback 1..90 without a rebuild;
+                         ID is one of ${ATTRIBUTION_MODELS.join(', ')}
+  models                 the attribution models, with how each gives credit
   stream [--count N] [--seed S] [--rate EVENTS_PER_S] [--continuous] [--batch-size N]
                          live GA4 events into events_intraday, each event id stored once
                          (a replay of the same --seed adds nothing); run build to refresh the models
@@ -102,7 +107,7 @@ export async function main(argv: string[]): Promise<number> {
         await runBuild(warehouse, values)
         return 0
       case 'report':
-        process.stdout.write(formatReport(await warehouse.report(reportRequest(values)), reportFormat(values)))
+        process.stdout.write(formatReport(await attributionReport(warehouse, reportRequest(values)), reportFormat(values)))
         return 0
       case 'stream':
         await runStream(warehouse, values)
@@ -114,6 +119,9 @@ export async function main(argv: string[]): Promise<number> {
           process.stdout.write(formatReport(await warehouse.report({ ...reportRequest({ ...values, model }), model }), 'table'))
           process.stdout.write('\n')
         }
+        return 0
+      case 'models':
+        process.stdout.write(listAttributionModels().map((model) => `${model.id.padEnd(16)} ${model.name}: ${model.description}\n`).join(''))
         return 0
       case 'status':
         process.stdout.write(`${JSON.stringify(await warehouse.status())}\n`)
@@ -204,7 +212,7 @@ function reportRequest(values: Values): ReportRequest {
   if (values.from !== undefined) input.fromDate = values.from
   if (values.to !== undefined) input.toDate = values.to
   if (values.channel !== undefined) input.channel = values.channel
-  if (values.model === undefined) throw new UserFacingError('Choose a model: --model first_click or --model last_click.')
+  if (values.model === undefined) throw new UserFacingError(`Choose a model: --model ${ATTRIBUTION_MODELS.join('|')} (\`attribution models\` describes them).`)
   const result = validateReportRequest(input)
   if (!result.ok) throw new UserFacingError(result.error)
   return result.value

@@ -10,6 +10,7 @@ const MODEL_WORDS: Readonly<Record<string, string>> = {
   fct_attribution_credits: 'attribution credits',
   fct_attributed_conversions: 'attributed conversions',
   agg_attribution_daily: 'daily totals',
+  agg_channel_transitions: 'channel transitions (data-driven)',
   rpt_data_quality: 'data quality report',
   rpt_build_info: 'build info',
 }

@@ -80,7 +80,7 @@ describe('IPC binding over the real services', () => {
     ['an unknown conversion event', 'attribution:compare', { lookbackDays: 14, conversionEvents: ['signup'] }, /Unknown conversion event "signup"/],
     ['no conversion events', 'attribution:compare', { lookbackDays: 14, conversionEvents: [] }, /at least one/],
     ['an oversized channel name', 'attribution:breakdown', { model: 'first_click', by: 'source_medium', lookbackDays: 14, conversionEvents: ['purchase'], channel: 'x'.repeat(10_000) }, /at most 200/],
-    ['an unknown model', 'attribution:breakdown', { model: 'linear', by: 'channel', lookbackDays: 14, conversionEvents: ['purchase'] }, /Unknown attribution model/],
+    ['an unknown model', 'attribution:breakdown', { model: 'middle_click', by: 'channel', lookbackDays: 14, conversionEvents: ['purchase'] }, /Unknown attribution model/],
     ['a bad date', 'attribution:compare', { lookbackDays: 14, conversionEvents: ['purchase'], fromDate: '2021-13-45' }, /fromDate must be a real calendar date/],
     ['a feed limit too large', 'events:recent', { limit: 1e9 }, /limit/],
     ['arguments to a channel that takes none', 'warehouse:status', { evil: true }, /no arguments/],

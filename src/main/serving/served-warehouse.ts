@@ -1,8 +1,18 @@
 import type { ReportRequest, ReportResult } from '../../shared/attribution'
 import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '../../shared/api'
-import { queryChannelFlows, queryDailyTrends, queryFreshness, queryReport } from '../warehouse/duckdb-queries'
+import type { MarkovTransition } from '../../shared/markov'
+import {
+  queryChannelFlows,
+  queryConversionPaths,
+  queryConversionTotals,
+  queryDailyTrends,
+  queryFreshness,
+  queryMarkovTransitions,
+  queryModelChannelCredits,
+  queryReport,
+} from '../warehouse/duckdb-queries'
 import type { EmbeddedWarehouse } from '../warehouse/embedded-warehouse'
-import type { AttributionWarehouse, DailyTrendRows } from '../warehouse/warehouse'
+import type { AttributionWarehouse, ConversionTotals, DailyTrendRows, ModelChannelCredit, PathRows, RuleBasedModel } from '../warehouse/warehouse'
 import type { ServingStore } from './serving-store'
 
 /**
@@ -22,16 +32,32 @@ export class ServedWarehouse implements AttributionWarehouse {
     await this.embedded.exclusive(() => this.serving.refreshFrom(this.embedded.path))
   }
 
-  report(request: ReportRequest): Promise<ReportResult> {
+  report(request: ReportRequest & { model: RuleBasedModel }): Promise<ReportResult> {
     return queryReport(this.serving.connection, request)
   }
 
-  channelFlows(filters: DashboardFilters): Promise<ChannelFlow[]> {
-    return queryChannelFlows(this.serving.connection, filters)
+  channelFlows(filters: DashboardFilters, models: readonly [RuleBasedModel, RuleBasedModel]): Promise<ChannelFlow[]> {
+    return queryChannelFlows(this.serving.connection, filters, models)
   }
 
-  dailyTrends(filters: DashboardFilters, options: { days: number; byChannel: boolean }): Promise<DailyTrendRows> {
+  dailyTrends(filters: DashboardFilters, options: { days: number; byChannel: boolean; models: readonly RuleBasedModel[] }): Promise<DailyTrendRows> {
     return queryDailyTrends(this.serving.connection, filters, options)
+  }
+
+  modelChannelCredits(filters: DashboardFilters): Promise<ModelChannelCredit[]> {
+    return queryModelChannelCredits(this.serving.connection, filters)
+  }
+
+  markovTransitions(filters: DashboardFilters): Promise<MarkovTransition[]> {
+    return queryMarkovTransitions(this.serving.connection, filters)
+  }
+
+  conversionTotals(filters: DashboardFilters): Promise<ConversionTotals> {
+    return queryConversionTotals(this.serving.connection, filters)
+  }
+
+  conversionPaths(filters: DashboardFilters, model: RuleBasedModel | null, limit: number): Promise<PathRows> {
+    return queryConversionPaths(this.serving.connection, filters, model, limit)
   }
 
   recentEvents(limit: number): Promise<FeedEvent[]> {

@@ -94,7 +94,7 @@ export class ServingStore {
       )
       const names = new Set(tables.getRows().map((row) => String(row[0])))
       await c.run('begin transaction')
-      for (const mart of ['fct_attribution_credits', 'rpt_build_info']) {
+      for (const mart of ['fct_attribution_credits', 'agg_channel_transitions', 'rpt_build_info']) {
         if (names.has(mart)) await c.run(`create or replace table ${MODEL_SCHEMA}.${mart} as select * from wh.${MODEL_SCHEMA}.${mart}`)
       }
       if (names.has('stg_ga4__events')) {

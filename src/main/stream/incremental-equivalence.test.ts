@@ -119,7 +119,7 @@ describe('incremental dbt runs equal a full refresh', () => {
     expect(storedEvents).toBeGreaterThan(SEQUENCES * STEPS)
     // Every model the app reads was compared at every checkpoint.
     for (const step of CHECKPOINTS) {
-      for (const table of ['stg_ga4__events', 'int_conversions_deduplicated', 'int_sessions_classified', 'int_touchpoints_joined_to_conversions', 'fct_attribution_credits', 'fct_attributed_conversions', 'agg_attribution_daily', 'rpt_data_quality']) {
+      for (const table of ['stg_ga4__events', 'int_conversions_deduplicated', 'int_sessions_classified', 'int_touchpoints_joined_to_conversions', 'fct_attribution_credits', 'fct_attributed_conversions', 'agg_attribution_daily', 'agg_channel_transitions', 'rpt_data_quality']) {
         expect(compared).toContain(`${step}:${table}`)
       }
     }

@@ -6,7 +6,7 @@ import { makeTempDir } from '../testing/fixtures'
 import { withDuckDbFile } from '../warehouse/duckdb-file'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
 
-const MARTS = ['fct_attribution_credits', 'fct_attributed_conversions', 'agg_attribution_daily', 'rpt_data_quality']
+const MARTS = ['fct_attribution_credits', 'fct_attributed_conversions', 'agg_attribution_daily', 'agg_channel_transitions', 'rpt_data_quality']
 
 /** Row count and an order-independent content hash per mart. */
 async function martHashes(path: string): Promise<Record<string, string>> {

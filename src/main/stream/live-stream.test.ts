@@ -9,7 +9,7 @@ import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-war
 const FILTERS = { lookbackDays: 14, conversionEvents: ['purchase', 'begin_checkout', 'add_to_cart'] }
 
 async function conversions(services: AppServices): Promise<number> {
-  const result = await services.handlers['attribution:compare'](FILTERS)
+  const result = await services.handlers['attribution:compare']({ ...FILTERS, models: ['first_click', 'last_click'] })
   if (!result.ok) throw new Error(result.error)
   return result.value.totals.conversions
 }

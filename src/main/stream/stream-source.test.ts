@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Ga4Event } from '../../shared/ga4-event'
-import { comparisonFromFlows } from '../services/dashboard'
+import { compareModels } from '../services/model-reports'
 import { makeTempDir } from '../testing/fixtures'
 import { queryRecentUsers } from '../warehouse/duckdb-queries'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
@@ -149,8 +149,8 @@ describe('StreamSource demo bursts', () => {
 
 /** Conversions at the default lookback whose first-click channel differs from their last-click one, as the dashboard counts them. */
 async function movedConversions(warehouse: EmbeddedWarehouse): Promise<number> {
-  const flows = await warehouse.channelFlows({ lookbackDays: LOOKBACK_DAYS, conversionEvents: ['purchase'] })
-  return comparisonFromFlows(flows).moved_conversions
+  const compared = await compareModels(warehouse, { lookbackDays: LOOKBACK_DAYS, conversionEvents: ['purchase'], models: ['first_click', 'last_click'] })
+  return compared.moved_conversions
 }
 
 describe('demo bursts through dbt', () => {

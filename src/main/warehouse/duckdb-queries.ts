@@ -1,9 +1,11 @@
 import { type DuckDBConnection, type DuckDBValue, listValue } from '@duckdb/node-api'
 import { GROUPING_KEYS, type ReportRequest, type ReportResult, type ReportRow } from '../../shared/attribution'
 import type { ChannelFlow, DashboardFilters, FeedEvent } from '../../shared/api'
-import { sumAmounts } from '../../shared/money'
+import type { MarkovTransition } from '../../shared/markov'
+import { formatCents } from '../../shared/money'
 import { UserFacingError, messageOf } from '../errors'
 import { MODEL_SCHEMA, RAW_SCHEMA } from './duckdb-schema'
+import type { ConversionTotals, DailyTrendRows, ModelChannelCredit, PathRows, RuleBasedModel } from './warehouse'
 
 /**
  * The app's SQL against the embedded warehouse, all in one place and all with bound parameters.
@@ -28,26 +30,43 @@ function filterValues(filters: Omit<ReportRequest, 'model' | 'by'>): Record<stri
   }
 }
 
-/** Conversions and revenue per group at any lookback, from the lookback-range mart. */
-export async function queryReport(connection: DuckDBConnection, request: ReportRequest): Promise<ReportResult> {
+/** Millionths of a conversion as the number the API shows (whole for single-touch models, 6 decimals otherwise). */
+export function conversionsFromMicros(micros: bigint): number {
+  return Number(micros) / 1_000_000
+}
+
+/** Credited conversions and revenue per group at any lookback, from the lookback-range mart. */
+export async function queryReport(connection: DuckDBConnection, request: ReportRequest & { model: RuleBasedModel }): Promise<ReportResult> {
   const keys = GROUPING_KEYS[request.by]
   const keyList = keys.join(', ')
   const sql = `
     with credits as (${FILTERED_CREDITS})
     select ${keyList},
-      count(*)::integer as conversions,
-      cast(sum(revenue_usd) as varchar) as revenue_usd
+      sum(credit_micros)::bigint as credit_micros,
+      sum(credited_revenue_cents)::bigint as revenue_cents
     from credits
     where attribution_model = $model
       and ($channel is null or channel = $channel)
     group by ${keyList}
-    order by sum(revenue_usd) desc, conversions desc, ${keyList}`
-  const rows = (
-    await readMart(connection, sql, { ...filterValues(request), model: request.model, channel: request.channel ?? null })
-  ).map((row): ReportRow => {
+    order by revenue_cents desc, credit_micros desc, ${keyList}`
+  const found = await readMart(connection, sql, { ...filterValues(request), model: request.model, channel: request.channel ?? null })
+  return reportFromRows(request, keys, found)
+}
+
+/** A report from rows of group keys with credit_micros and revenue_cents; totals are summed in whole units. */
+export function reportFromRows(
+  request: ReportRequest,
+  keys: ReadonlyArray<string>,
+  found: ReadonlyArray<Record<string, unknown>>,
+): ReportResult {
+  let micros = 0n
+  let cents = 0n
+  const rows = found.map((row): ReportRow => {
+    micros += BigInt(String(row.credit_micros))
+    cents += BigInt(String(row.revenue_cents))
     // Group keys first, then the figures, as the JSON report promises.
     const groupKeys = Object.fromEntries(keys.map((key) => [key, String(row[key])]))
-    return { ...groupKeys, conversions: Number(row.conversions), revenue_usd: String(row.revenue_usd ?? '0.00') }
+    return { ...groupKeys, conversions: conversionsFromMicros(BigInt(String(row.credit_micros))), revenue_usd: formatCents(BigInt(String(row.revenue_cents))) }
   })
   return {
     model: request.model,
@@ -55,41 +74,79 @@ export async function queryReport(connection: DuckDBConnection, request: ReportR
     conversion_events: [...request.conversionEvents],
     by: request.by,
     rows,
-    totals: {
-      conversions: rows.reduce((total, row) => total + row.conversions, 0),
-      revenue_usd: sumAmounts(rows.map((row) => row.revenue_usd)),
-    },
+    totals: { conversions: conversionsFromMicros(micros), revenue_usd: formatCents(cents) },
   }
 }
 
-/** Every (first-click channel, last-click channel) pair with its conversions and revenue. */
-export async function queryChannelFlows(connection: DuckDBConnection, filters: DashboardFilters): Promise<ChannelFlow[]> {
+/**
+ * Credit flows between two rule-based models, per (a channel, b channel). Per conversion, the credit
+ * both models give a channel stays on it (the smaller of the two); what model a gives a channel
+ * beyond that moves to the channels model b gives more, in proportion. For single-touch models this
+ * is each conversion's (a channel, b channel) pair; a model compared with itself moves nothing.
+ */
+export async function queryChannelFlows(
+  connection: DuckDBConnection,
+  filters: DashboardFilters,
+  models: readonly [RuleBasedModel, RuleBasedModel],
+): Promise<ChannelFlow[]> {
   const sql = `
     with credits as (${FILTERED_CREDITS}),
-    first_click as (select conversion_id, channel, revenue_usd from credits where attribution_model = 'first_click'),
-    last_click as (select conversion_id, channel from credits where attribution_model = 'last_click')
-    select first_click.channel as first_click_channel,
-      last_click.channel as last_click_channel,
-      count(*)::integer as conversions,
-      cast(sum(first_click.revenue_usd) as varchar) as revenue_usd
-    from first_click
-    join last_click using (conversion_id)
+    ${FLOWS_CTES}
+    select a_channel, b_channel,
+      sum(micros)::double as micros,
+      sum(micros * revenue_cents)::double as revenue_cents_micros
+    from flows
     group by all
-    order by conversions desc, first_click_channel, last_click_channel`
-  return (await readMart(connection, sql, filterValues(filters))).map((row) => ({
-    first_click_channel: String(row.first_click_channel),
-    last_click_channel: String(row.last_click_channel),
-    conversions: Number(row.conversions),
-    revenue_usd: String(row.revenue_usd),
-  }))
+    order by micros desc, a_channel, b_channel`
+  return (await readMart(connection, sql, { ...filterValues(filters), model_a: models[0], model_b: models[1] })).map(flowFromRow)
 }
 
-/** Conversions per day, model and (when asked) channel over the last `days` days that have data. */
+/** The flow CTEs, over a `credits` CTE and the parameters $model_a and $model_b. */
+const FLOWS_CTES = `
+    a as (select conversion_id, channel, sum(credit_micros) as a_micros from credits where attribution_model = $model_a group by all),
+    b as (select conversion_id, channel, sum(credit_micros) as b_micros from credits where attribution_model = $model_b group by all),
+    revenue as (select conversion_id, sum(credited_revenue_cents) as revenue_cents from credits where attribution_model = $model_a group by all),
+    both_models as (
+      select coalesce(a.conversion_id, b.conversion_id) as conversion_id,
+        coalesce(a.channel, b.channel) as channel,
+        coalesce(a.a_micros, 0) as a_micros,
+        coalesce(b.b_micros, 0) as b_micros
+      from a full outer join b on a.conversion_id = b.conversion_id and a.channel = b.channel),
+    kept as (
+      select conversion_id, channel,
+        least(a_micros, b_micros) as stay,
+        a_micros - least(a_micros, b_micros) as surplus,
+        b_micros - least(a_micros, b_micros) as deficit
+      from both_models),
+    moved as (select conversion_id, sum(surplus) as moved_micros from kept group by all),
+    flows as (
+      select kept.conversion_id, kept.channel as a_channel, kept.channel as b_channel, cast(kept.stay as double) as micros, revenue.revenue_cents / 1000000.0 as revenue_cents
+      from kept join revenue on kept.conversion_id = revenue.conversion_id
+      where kept.stay > 0
+      union all
+      select s.conversion_id, s.channel, d.channel, cast(s.surplus as double) * d.deficit / moved.moved_micros, revenue.revenue_cents / 1000000.0
+      from kept as s
+      join kept as d on s.conversion_id = d.conversion_id
+      join moved on s.conversion_id = moved.conversion_id
+      join revenue on s.conversion_id = revenue.conversion_id
+      where s.surplus > 0 and d.deficit > 0)`
+
+/** A flow from millionths of conversions and of their revenue in cents; shown rounded (6 decimals, whole cents). */
+export function flowFromRow(row: Record<string, unknown>): ChannelFlow {
+  return {
+    a_channel: String(row.a_channel),
+    b_channel: String(row.b_channel),
+    conversions: Math.round(Number(row.micros)) / 1_000_000,
+    revenue_usd: formatCents(BigInt(Math.round(Number(row.revenue_cents_micros) / 1_000_000))),
+  }
+}
+
+/** Credited conversions per day, model and (when asked) channel over the last `days` days that have data. */
 export async function queryDailyTrends(
   connection: DuckDBConnection,
   filters: DashboardFilters,
-  options: { days: number; byChannel: boolean },
-): Promise<{ toDate: string | null; rows: Array<{ date: string; model: string; channel?: string; conversions: number; revenue_usd: string }> }> {
+  options: { days: number; byChannel: boolean; models: readonly RuleBasedModel[] },
+): Promise<DailyTrendRows> {
   const channel = options.byChannel ? 'channel' : `'all'`
   const sql = `
     with credits as (${FILTERED_CREDITS}),
@@ -97,23 +154,157 @@ export async function queryDailyTrends(
     select strftime(conversion_date, '%Y-%m-%d') as date,
       attribution_model as model,
       ${channel} as channel,
-      count(*)::integer as conversions,
-      cast(sum(revenue_usd) as varchar) as revenue_usd,
+      sum(credit_micros)::bigint as credit_micros,
+      sum(credited_revenue_cents)::bigint as revenue_cents,
       strftime(any_value(bounds.last_date), '%Y-%m-%d') as last_date
     from credits, bounds
     where conversion_date > bounds.last_date - cast($days as integer)
+      and list_contains($models, attribution_model)
     group by all
     order by date, model, channel`
-  const rows = await readMart(connection, sql, { ...filterValues(filters), days: options.days })
+  const rows = await readMart(connection, sql, { ...filterValues(filters), days: options.days, models: listValue([...options.models]) })
   return {
     toDate: rows[0]?.last_date ? String(rows[0].last_date) : null,
     rows: rows.map((row) => ({
       date: String(row.date),
       model: String(row.model),
       ...(options.byChannel ? { channel: String(row.channel) } : {}),
-      conversions: Number(row.conversions),
-      revenue_usd: String(row.revenue_usd),
+      conversions: conversionsFromMicros(BigInt(String(row.credit_micros))),
+      revenue_usd: formatCents(BigInt(String(row.revenue_cents))),
     })),
+  }
+}
+
+/** Every rule-based model's credit per channel, in whole units. */
+export async function queryModelChannelCredits(connection: DuckDBConnection, filters: DashboardFilters): Promise<ModelChannelCredit[]> {
+  const sql = `
+    with credits as (${FILTERED_CREDITS})
+    select attribution_model as model, channel,
+      sum(credit_micros)::bigint as credit_micros,
+      sum(credited_revenue_cents)::bigint as revenue_cents
+    from credits
+    group by all
+    order by model, channel`
+  return (await readMart(connection, sql, filterValues(filters))).map((row) => ({
+    model: String(row.model) as RuleBasedModel,
+    channel: String(row.channel),
+    creditMicros: BigInt(String(row.credit_micros)),
+    revenueCents: BigInt(String(row.revenue_cents)),
+  }))
+}
+
+/** Transitions of converting journeys of the chosen events and of all non-converting journeys at the lookback. */
+export async function queryMarkovTransitions(connection: DuckDBConnection, filters: DashboardFilters): Promise<MarkovTransition[]> {
+  const sql = `
+    select from_state, to_state, sum(transitions)::bigint as transitions
+    from ${MODEL_SCHEMA}.agg_channel_transitions
+    where $lookback between min_lookback_days and max_lookback_days
+      and (conversion_event_name is null or list_contains($events, conversion_event_name))
+      and ($from_date is null or journey_date >= cast($from_date as date))
+      and ($to_date is null or journey_date <= cast($to_date as date))
+    group by all
+    order by from_state, to_state`
+  return (await readMart(connection, sql, filterValues(filters))).map((row) => ({
+    from: String(row.from_state),
+    to: String(row.to_state),
+    count: Number(row.transitions),
+  }))
+}
+
+/** The chosen conversions and revenue, and those with no session in the window, from first click's rows. */
+export async function queryConversionTotals(connection: DuckDBConnection, filters: DashboardFilters): Promise<ConversionTotals> {
+  const sql = `
+    with credits as (${FILTERED_CREDITS})
+    select count(*)::bigint as conversions,
+      coalesce(sum(credited_revenue_cents), 0)::bigint as revenue_cents,
+      count(*) filter (where touches = 0)::bigint as pathless_conversions,
+      coalesce(sum(credited_revenue_cents) filter (where touches = 0), 0)::bigint as pathless_revenue_cents
+    from credits
+    where attribution_model = 'first_click'`
+  const row = (await readMart(connection, sql, filterValues(filters)))[0] ?? {}
+  return {
+    conversions: Number(row.conversions ?? 0),
+    revenueCents: BigInt(String(row.revenue_cents ?? 0)),
+    pathlessConversions: Number(row.pathless_conversions ?? 0),
+    pathlessRevenueCents: BigInt(String(row.pathless_revenue_cents ?? 0)),
+  }
+}
+
+/**
+ * Channel paths at the lookback: a conversion's path is its eligible sessions' channels oldest
+ * first (linear's rows hold each once). The model's credit is summed by position: the first touch
+ * (early), the last (late; a one-session path is all late) and those between (middle).
+ */
+export async function queryConversionPaths(
+  connection: DuckDBConnection,
+  filters: DashboardFilters,
+  model: RuleBasedModel | null,
+  limit: number,
+): Promise<PathRows> {
+  const sql = `
+    with credits as (${FILTERED_CREDITS}),
+    journeys as (
+      select conversion_id,
+        coalesce(list(channel order by touch_position) filter (where touches > 0), []) as channels,
+        sum(credited_revenue_cents)::bigint as revenue_cents,
+        max(touches) as touches,
+        coalesce(
+          epoch(any_value(converted_at) - min(credited_session_started_at)) / 86400.0,
+          0) as days
+      from credits
+      where attribution_model = 'linear'
+      group by conversion_id
+    ),
+    positions as (
+      select conversion_id,
+        sum(credit_micros) filter (where touches > 1 and touch_position = 1)::bigint as early,
+        sum(credit_micros) filter (where touch_position > 1 and touch_position < touches)::bigint as middle,
+        sum(credit_micros) filter (where touches = 0 or touch_position = touches)::bigint as late
+      from credits
+      where attribution_model = $model
+      group by conversion_id
+    ),
+    paths as (
+      select journeys.channels,
+        count(*)::bigint as conversions,
+        sum(journeys.revenue_cents)::bigint as revenue_cents,
+        sum(journeys.touches)::bigint as touches_sum,
+        sum(journeys.days)::double as days_sum,
+        coalesce(sum(positions.early), 0)::bigint as early,
+        coalesce(sum(positions.middle), 0)::bigint as middle,
+        coalesce(sum(positions.late), 0)::bigint as late
+      from journeys
+      left join positions using (conversion_id)
+      group by journeys.channels
+    )
+    select *, count(*) over ()::bigint as total_paths,
+      sum(conversions) over ()::bigint as all_conversions,
+      sum(revenue_cents) over ()::bigint as all_revenue_cents
+    from paths
+    order by conversions desc, revenue_cents desc, array_to_string(channels, '>')
+    limit $limit`
+  const found = await readMart(connection, sql, { ...filterValues(filters), model: model ?? '', limit })
+  return pathRowsFrom(found, model !== null)
+}
+
+/** PathRows from rows with channels, conversions, revenue_cents, touches_sum, days_sum, early, middle, late and the window totals. */
+export function pathRowsFrom(found: ReadonlyArray<Record<string, unknown>>, withCredit: boolean): PathRows {
+  const first = found[0]
+  const micros = (value: unknown): bigint | null => (withCredit ? BigInt(String(value ?? 0)) : null)
+  return {
+    rows: found.map((row) => ({
+      channels: (row.channels as unknown[]).map(String),
+      conversions: Number(row.conversions),
+      revenueCents: BigInt(String(row.revenue_cents)),
+      touchesSum: Number(row.touches_sum),
+      daysSum: Number(row.days_sum),
+      earlyMicros: micros(row.early),
+      middleMicros: micros(row.middle),
+      lateMicros: micros(row.late),
+    })),
+    totalPaths: first ? Number(first.total_paths) : 0,
+    conversions: first ? Number(first.all_conversions) : 0,
+    revenueCents: first ? BigInt(String(first.all_revenue_cents)) : 0n,
   }
 }
 

@@ -1,5 +1,6 @@
 import type { ConversionEvent, ReportRequest, ReportResult } from '../../shared/attribution'
 import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '../../shared/api'
+import type { MarkovTransition } from '../../shared/markov'
 import { type DbtProgress, type DbtRunOptions, type DbtRunResult, runDbt } from '../dbt/dbt-runner'
 import { UserFacingError } from '../errors'
 import { type SampleDataResult, writeSampleData } from '../services/sample-data'
@@ -7,8 +8,12 @@ import { type DeliveryHooks, type DeliveryResult, deliverPending } from '../stre
 import type { Outbox } from '../stream/outbox'
 import {
   queryChannelFlows,
+  queryConversionPaths,
+  queryConversionTotals,
   queryDailyTrends,
   queryFreshness,
+  queryMarkovTransitions,
+  queryModelChannelCredits,
   queryRawCounts,
   queryRecentEvents,
   queryReport,
@@ -16,7 +21,7 @@ import {
 import type { DuckDbFile } from './duckdb-file'
 import { DuckDbSession, type DuckDbSessionObserver } from './duckdb-session'
 import { type ImportOptions, type ImportedFile, importGa4Files } from './importer'
-import type { AttributionWarehouse, DailyTrendRows } from './warehouse'
+import type { AttributionWarehouse, ConversionTotals, DailyTrendRows, ModelChannelCredit, PathRows, RuleBasedModel } from './warehouse'
 
 /** Options of a dbt build. */
 export interface BuildOptions {
@@ -120,16 +125,32 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
     return this.session.isBusy
   }
 
-  report(request: ReportRequest): Promise<ReportResult> {
+  report(request: ReportRequest & { model: RuleBasedModel }): Promise<ReportResult> {
     return this.session.read((connection) => queryReport(connection, request))
   }
 
-  channelFlows(filters: DashboardFilters): Promise<ChannelFlow[]> {
-    return this.session.read((connection) => queryChannelFlows(connection, filters))
+  channelFlows(filters: DashboardFilters, models: readonly [RuleBasedModel, RuleBasedModel]): Promise<ChannelFlow[]> {
+    return this.session.read((connection) => queryChannelFlows(connection, filters, models))
   }
 
-  dailyTrends(filters: DashboardFilters, options: { days: number; byChannel: boolean }): Promise<DailyTrendRows> {
+  dailyTrends(filters: DashboardFilters, options: { days: number; byChannel: boolean; models: readonly RuleBasedModel[] }): Promise<DailyTrendRows> {
     return this.session.read((connection) => queryDailyTrends(connection, filters, options))
+  }
+
+  modelChannelCredits(filters: DashboardFilters): Promise<ModelChannelCredit[]> {
+    return this.session.read((connection) => queryModelChannelCredits(connection, filters))
+  }
+
+  markovTransitions(filters: DashboardFilters): Promise<MarkovTransition[]> {
+    return this.session.read((connection) => queryMarkovTransitions(connection, filters))
+  }
+
+  conversionTotals(filters: DashboardFilters): Promise<ConversionTotals> {
+    return this.session.read((connection) => queryConversionTotals(connection, filters))
+  }
+
+  conversionPaths(filters: DashboardFilters, model: RuleBasedModel | null, limit: number): Promise<PathRows> {
+    return this.session.read((connection) => queryConversionPaths(connection, filters, model, limit))
   }
 
   recentEvents(limit: number): Promise<FeedEvent[]> {

@@ -1,5 +1,9 @@
-import type { ReportRequest, ReportResult } from '../../shared/attribution'
+import type { AttributionModel, ReportRequest, ReportResult } from '../../shared/attribution'
 import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '../../shared/api'
+import type { MarkovTransition } from '../../shared/markov'
+
+/** The models whose credit the credits mart holds per conversion and session (all but data_driven). */
+export type RuleBasedModel = Exclude<AttributionModel, 'data_driven'>
 
 /** Daily rows as a warehouse returns them, before the service fills the gaps. */
 export interface DailyTrendRows {
@@ -7,12 +11,60 @@ export interface DailyTrendRows {
   rows: Array<{ date: string; model: string; channel?: string; conversions: number; revenue_usd: string }>
 }
 
+/** One rule-based model's credit to one channel, in whole units. */
+export interface ModelChannelCredit {
+  model: RuleBasedModel
+  channel: string
+  /** Millionths of a conversion. */
+  creditMicros: bigint
+  revenueCents: bigint
+}
+
+/** The chosen conversions in whole units, and those with no session in the window (no path). */
+export interface ConversionTotals {
+  conversions: number
+  revenueCents: bigint
+  pathlessConversions: number
+  pathlessRevenueCents: bigint
+}
+
+/** One channel path as a warehouse aggregates it. */
+export interface PathRow {
+  channels: string[]
+  conversions: number
+  revenueCents: bigint
+  /** Sums over the path's conversions, for averages. */
+  touchesSum: number
+  daysSum: number
+  /** The model's credit (millionths) to first, middle and last touches; null when no model was asked. */
+  earlyMicros: bigint | null
+  middleMicros: bigint | null
+  lateMicros: bigint | null
+}
+
+/** The top paths and what all paths hold. */
+export interface PathRows {
+  rows: PathRow[]
+  totalPaths: number
+  conversions: number
+  revenueCents: bigint
+}
+
 /** What the dashboard needs from a warehouse; the embedded DuckDB file and BigQuery both provide it. */
 export interface AttributionWarehouse {
   readonly kind: WarehouseStatus['kind']
-  report(request: ReportRequest): Promise<ReportResult>
-  channelFlows(filters: DashboardFilters): Promise<ChannelFlow[]>
-  dailyTrends(filters: DashboardFilters, options: { days: number; byChannel: boolean }): Promise<DailyTrendRows>
+  /** A rule-based model's report (data_driven is solved by services/model-reports.ts). */
+  report(request: ReportRequest & { model: RuleBasedModel }): Promise<ReportResult>
+  /** Credit flows between two rule-based models, per (a channel, b channel). */
+  channelFlows(filters: DashboardFilters, models: readonly [RuleBasedModel, RuleBasedModel]): Promise<ChannelFlow[]>
+  dailyTrends(filters: DashboardFilters, options: { days: number; byChannel: boolean; models: readonly RuleBasedModel[] }): Promise<DailyTrendRows>
+  /** Every rule-based model's credit per channel. */
+  modelChannelCredits(filters: DashboardFilters): Promise<ModelChannelCredit[]>
+  /** Channel-to-channel transitions of all journeys at the filters' lookback (for data_driven). */
+  markovTransitions(filters: DashboardFilters): Promise<MarkovTransition[]>
+  conversionTotals(filters: DashboardFilters): Promise<ConversionTotals>
+  /** The `limit` paths with most conversions, with a rule-based model's position credit (or none). */
+  conversionPaths(filters: DashboardFilters, model: RuleBasedModel | null, limit: number): Promise<PathRows>
   recentEvents(limit: number): Promise<FeedEvent[]>
   status(): Promise<WarehouseStatus>
 }

@@ -99,6 +99,9 @@ export class BigQueryStandIn {
     await db.run(`create macro format_timestamp(fmt, ts) as strftime(ts, replace(fmt, '%E3S', '%S.%g'))`)
     await db.run(`create macro timestamp_micros(x) as make_timestamp(x)`)
     await db.run(`create macro date_sub(d, i) as cast(d - i as date)`)
+    await db.run(`create macro unix_micros(ts) as epoch_us(ts)`)
+    await db.run(`create macro to_json_string(x) as cast(to_json(x) as varchar)`)
+    await db.run(`create type float64 as double`)
     let standIn: BigQueryStandIn | undefined
     const server = createServer((request, response) => {
       void standIn?.handle(request, response)
@@ -416,6 +419,7 @@ export class BigQueryStandIn {
       text = text.replace(/\bunnest\(([A-Za-z_][A-Za-z0-9_.]*)\) as ([A-Za-z_][A-Za-z0-9_]*)/gi, 'unnest($1) as $2_rows($2)')
       translated += text
     }
+    translated = aggregatesIgnoringNulls(translated)
     let bytesProcessed = 0
     let bytesBilled = 0
     for (const { schema, table } of referenced) {
@@ -469,6 +473,42 @@ function quote(identifier: string): string {
 
 function literal(text: string): string {
   return `'${text.replace(/'/g, "''")}'`
+}
+
+/**
+ * `array_agg(x ignore nulls order by y)` as DuckDB spells it: `array_agg(x order by y) filter (where (x) is not null)`.
+ * Like BigQuery's, the result is NULL when no value is left.
+ */
+function aggregatesIgnoringNulls(sql: string): string {
+  const start = /\barray_agg\(/gi
+  let out = ''
+  let last = 0
+  for (const match of sql.matchAll(start)) {
+    const open = (match.index ?? 0) + match[0].length
+    if (open < last) continue
+    const close = closingParen(sql, open)
+    const inner = sql.slice(open, close)
+    const split = /^([\s\S]*?)\s+ignore\s+nulls\b([\s\S]*)$/i.exec(inner)
+    if (!split) continue
+    const [, value, rest] = split
+    out += `${sql.slice(last, open)}${value}${rest}) filter (where (${value}) is not null)`
+    last = close + 1
+  }
+  return out + sql.slice(last)
+}
+
+/** The index of the `)` closing the parenthesis opened just before `from`, skipping string literals. */
+function closingParen(sql: string, from: number): number {
+  let depth = 1
+  for (let index = from; index < sql.length; index++) {
+    const char = sql[index]
+    if (char === "'") {
+      index++
+      while (index < sql.length && sql[index] !== "'") index += sql[index] === '\\' ? 2 : 1
+    } else if (char === '(') depth++
+    else if (char === ')' && --depth === 0) return index
+  }
+  throw new HttpError(400, 'invalidQuery', 'Syntax error: unbalanced parentheses')
 }
 
 function splitStringLiterals(sql: string): Array<{ text: string; isLiteral: boolean }> {
@@ -587,6 +627,8 @@ function bigQueryFieldOfDuck(name: string, type: string): BigQueryField {
 
 /** A value in the `f`/`v` row format, as BigQuery sends it (everything as text; timestamps as int64 micros). */
 function encodeValue(field: BigQueryField, value: unknown): unknown {
+  // BigQuery turns a NULL array into an empty one in query results.
+  if (field.mode === 'REPEATED' && (value === null || value === undefined)) return []
   if (value === null || value === undefined) return null
   if (field.mode === 'REPEATED') return (value as unknown[]).map((element) => ({ v: encodeValue({ ...field, mode: 'NULLABLE' }, element) }))
   if (field.type === 'TIMESTAMP') return String(BigInt(Date.parse(`${String(value).replace(' ', 'T')}Z`)) * 1000n)

@@ -1,4 +1,4 @@
-import { API_CHANNELS, type JobProgress } from '@shared/api'
+import { API_CHANNELS, type CompareRequest, type JobProgress } from '@shared/api'
 import { describe, expect, it, vi } from 'vitest'
 import { type EventSourceLike, UNREACHABLE_MESSAGE, createHttpApi } from './http-api'
 
@@ -8,13 +8,13 @@ describe('createHttpApi', () => {
   it('posts the request as JSON to /api/<channel> and returns the Result', async () => {
     const fetch = vi.fn(async () => json({ ok: true, value: { rows: [] } }))
     const api = createHttpApi({ fetch, baseUrl: 'http://bridge' })
-    const filters = { lookbackDays: 14, conversionEvents: ['purchase' as const] }
-    const result = await api.attribution.compare(filters)
+    const request: CompareRequest = { lookbackDays: 14, conversionEvents: ['purchase'], models: ['first_click', 'linear'] }
+    const result = await api.attribution.compare(request)
     expect(result).toEqual({ ok: true, value: { rows: [] } })
     expect(fetch).toHaveBeenCalledWith('http://bridge/api/attribution:compare', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(filters),
+      body: JSON.stringify(request),
     })
   })
 
@@ -41,7 +41,7 @@ describe('createHttpApi', () => {
 
   it('exposes one method per channel', () => {
     const api = createHttpApi({ fetch: async () => json({ ok: true, value: null }) })
-    expect(Object.keys(api.attribution).sort()).toEqual(['breakdown', 'compare', 'trends'])
+    expect(Object.keys(api.attribution).sort()).toEqual(['breakdown', 'compare', 'modelComparison', 'models', 'paths', 'trends'])
     expect(Object.keys(api.warehouse).sort()).toEqual(['chooseAndImport', 'generateSample', 'importFiles', 'status'])
     expect(Object.keys(api.events)).toEqual(['recent'])
     expect(Object.keys(api.shell)).toEqual(['openExternal'])

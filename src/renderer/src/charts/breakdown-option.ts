@@ -1,6 +1,6 @@
 import type { ReportGrouping, ReportRow } from '@shared/attribution'
 import type { EChartsOption } from 'echarts'
-import { formatInteger } from '../lib/format'
+import { formatConversionsPrecise } from '../lib/format'
 import { channelColor } from './channel-colors'
 import { CHART_FONT, CHART_GRID_LINE, CHART_MUTED, CHART_TEXT, type ChartMetric, chartAmount } from './chart-style'
 import { extentOf, valueAxisScale } from './value-axis'
@@ -21,6 +21,8 @@ export interface BreakdownView {
   metric: ChartMetric
   /** The channel drilled into; its colour paints every bar below the channel level. */
   channel?: string
+  /** Whether a bar opens its channel; by default at the channel level (not under data_driven, which cannot drill). */
+  isClickable?: boolean
 }
 
 /** Horizontal bars of the biggest groups by the chosen metric, coloured by channel. */
@@ -29,7 +31,7 @@ export function buildBreakdownOption(rows: readonly ReportRow[], view: Breakdown
   const shown = [...rows].sort((a, b) => valueOf(b) - valueOf(a)).slice(0, BREAKDOWN_CHART_MAX_BARS)
   const colorOf = (row: ReportRow) => channelColor(row.channel ?? view.channel ?? '')
   const formatValue = (value: unknown): string =>
-    typeof value !== 'number' ? '' : view.metric === 'conversions' ? formatInteger(value) : `$${value.toFixed(2)}`
+    typeof value !== 'number' ? '' : view.metric === 'conversions' ? formatConversionsPrecise(value) : `$${value.toFixed(2)}`
   const scale = valueAxisScale(view.metric, extentOf(shown.map(valueOf)))
   return {
     textStyle: { fontFamily: CHART_FONT, color: CHART_TEXT },
@@ -60,7 +62,7 @@ export function buildBreakdownOption(rows: readonly ReportRow[], view: Breakdown
         barCategoryGap: '30%',
         barMaxWidth: 28,
         // Bars below the channel level are the drilled channel's colour; clicking is only offered at channel level.
-        cursor: view.by === 'channel' ? 'pointer' : 'default',
+        cursor: (view.isClickable ?? view.by === 'channel') ? 'pointer' : 'default',
         itemStyle: { borderRadius: [0, 3, 3, 0] },
         data: shown.map((row) => ({ value: valueOf(row), itemStyle: { color: colorOf(row) } })),
       },

@@ -1,9 +1,14 @@
 import type { AttributionModel } from '@shared/attribution'
 
-/** Colours of the two models where they are the series (trends), distinct from every channel colour. */
+/** Colours of the models where they are the series (the model comparison), distinct from every channel colour. */
 export const MODEL_COLORS: Readonly<Record<AttributionModel, string>> = {
   first_click: '#0f766e',
   last_click: '#4338ca',
+  last_non_direct: '#7c3aed',
+  linear: '#0369a1',
+  position_based: '#be185d',
+  time_decay: '#a16207',
+  data_driven: '#1e293b',
 }
 
 /** Text and line colours shared by every chart, matching the stylesheet's slate palette. */

@@ -1,24 +1,26 @@
 import type { ComparisonRow } from '@shared/api'
 import type { EChartsOption } from 'echarts'
-import { formatInteger } from '../lib/format'
+import { formatConversionsPrecise } from '../lib/format'
 import { channelColor } from './channel-colors'
 import { CHART_FONT, CHART_GRID_LINE, CHART_MUTED, CHART_TEXT, type ChartMetric, chartAmount } from './chart-style'
 import { extentOf, valueAxisScale } from './value-axis'
 
-/** Opacity of first-click bars: same channel colour as last click, lighter, so the pair reads as one channel. */
-export const FIRST_CLICK_OPACITY = 0.45
+/** Opacity of model a's bars: same channel colour as model b, lighter, so the pair reads as one channel. */
+export const MODEL_A_OPACITY = 0.45
 
-/** Names of the two series, also the legend entries. */
-export const COMPARISON_SERIES = { first_click: 'First click', last_click: 'Last click' } as const
-
-/** Grouped horizontal bars per channel: first click (light) beside last click (solid), in the channel's colour. */
-export function buildComparisonOption(rows: readonly ComparisonRow[], metric: ChartMetric): EChartsOption {
+/**
+ * Grouped horizontal bars per channel: model a (light) beside model b (solid), in the channel's colour.
+ * `names` are the two models' names, used as series and legend entries.
+ */
+export function buildComparisonOption(rows: readonly ComparisonRow[], metric: ChartMetric, names: readonly [string, string]): EChartsOption {
   const channels = rows.map((row) => row.channel)
-  const valueOf = (row: ComparisonRow, model: 'first_click' | 'last_click'): number =>
-    metric === 'conversions' ? row[`${model}_conversions`] : chartAmount(row[`${model}_revenue_usd`])
+  const valueOf = (row: ComparisonRow, side: 'a' | 'b'): number =>
+    metric === 'conversions' ? row[`${side}_conversions`] : chartAmount(row[`${side}_revenue_usd`])
   const formatValue = (value: unknown): string =>
-    typeof value !== 'number' ? '' : metric === 'conversions' ? formatInteger(value) : `$${value.toFixed(2)}`
-  const scale = valueAxisScale(metric, extentOf(rows.flatMap((row) => [valueOf(row, 'first_click'), valueOf(row, 'last_click')])))
+    typeof value !== 'number' ? '' : metric === 'conversions' ? formatConversionsPrecise(value) : `$${value.toFixed(2)}`
+  const scale = valueAxisScale(metric, extentOf(rows.flatMap((row) => [valueOf(row, 'a'), valueOf(row, 'b')])))
+  // Two series of one name would merge in the legend when a model is compared with itself.
+  const seriesNames = names[0] === names[1] ? [`${names[0]} (a)`, `${names[1]} (b)`] : [...names]
   return {
     textStyle: { fontFamily: CHART_FONT, color: CHART_TEXT },
     animationDuration: 300,
@@ -29,7 +31,7 @@ export function buildComparisonOption(rows: readonly ComparisonRow[], metric: Ch
       itemWidth: 14,
       itemHeight: 10,
       textStyle: { color: CHART_MUTED },
-      data: [COMPARISON_SERIES.first_click, COMPARISON_SERIES.last_click],
+      data: seriesNames,
     },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: formatValue },
     grid: { left: 4, right: 16, top: 32, bottom: 4, containLabel: true },
@@ -51,14 +53,14 @@ export function buildComparisonOption(rows: readonly ComparisonRow[], metric: Ch
       axisLine: { lineStyle: { color: CHART_GRID_LINE } },
       axisLabel: { color: CHART_TEXT },
     },
-    series: (['first_click', 'last_click'] as const).map((model) => ({
+    series: (['a', 'b'] as const).map((side, index) => ({
       type: 'bar' as const,
-      name: COMPARISON_SERIES[model],
+      name: seriesNames[index],
       barGap: '8%',
       barCategoryGap: '28%',
       // Series colour drives the legend swatch; each bar takes its channel's colour.
-      itemStyle: { color: CHART_MUTED, opacity: model === 'first_click' ? FIRST_CLICK_OPACITY : 1, borderRadius: [0, 3, 3, 0] },
-      data: rows.map((row) => ({ value: valueOf(row, model), itemStyle: { color: channelColor(row.channel) } })),
+      itemStyle: { color: CHART_MUTED, opacity: side === 'a' ? MODEL_A_OPACITY : 1, borderRadius: [0, 3, 3, 0] },
+      data: rows.map((row) => ({ value: valueOf(row, side), itemStyle: { color: channelColor(row.channel) } })),
     })),
   }
 }

@@ -3,5 +3,5 @@ import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/compon
 import { use } from 'echarts/core'
 import { CanvasRenderer } from 'echarts/renderers'
 
-// Registered once at start-up: only the parts the four views draw, so the bundle stays small.
+// Registered once at start-up: only the parts the views draw, so the bundle stays small.
 use([CanvasRenderer, BarChart, LineChart, SankeyChart, GridComponent, LegendComponent, TooltipComponent])

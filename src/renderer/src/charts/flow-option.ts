@@ -1,28 +1,36 @@
 import type { ChannelFlow } from '@shared/api'
 import type { EChartsOption } from 'echarts'
-import { formatInteger } from '../lib/format'
+import { roundCredit } from '../lib/comparison'
+import { formatConversionsPrecise } from '../lib/format'
 import { channelColor } from './channel-colors'
 import { CHART_FONT, CHART_TEXT } from './chart-style'
 
 // Sankey nodes must have distinct names, so each channel appears once per side with a side prefix.
-const FIRST_PREFIX = 'first:'
-const LAST_PREFIX = 'last:'
+const A_PREFIX = 'a:'
+const B_PREFIX = 'b:'
 
 /** The channel a sankey node stands for, without its side prefix. */
 export function flowNodeChannel(nodeName: string): string {
   return nodeName.slice(nodeName.indexOf(':') + 1)
 }
 
-/** Sankey of conversions from their first-click channel (left) to their last-click channel (right). */
-export function buildFlowOption(flows: readonly ChannelFlow[], options: { onlyChanged: boolean }): EChartsOption {
-  const shown = flows.filter(
-    (flow) => flow.conversions > 0 && (!options.onlyChanged || flow.first_click_channel !== flow.last_click_channel),
-  )
-  const firstTotals = new Map<string, number>()
-  const lastTotals = new Map<string, number>()
+/** What the flow chart shows: all flows or only those between different channels, and the two models' names for the tooltip. */
+export interface FlowView {
+  onlyChanged: boolean
+  names: readonly [string, string]
+}
+
+/**
+ * Sankey of credit from the channel model a gives it (left) to the channel model b gives it (right). Shared
+ * credit arrives already split (credit under a × credit under b), so fractional flows still add up per conversion.
+ */
+export function buildFlowOption(flows: readonly ChannelFlow[], view: FlowView): EChartsOption {
+  const shown = flows.filter((flow) => flow.conversions > 0 && (!view.onlyChanged || flow.a_channel !== flow.b_channel))
+  const aTotals = new Map<string, number>()
+  const bTotals = new Map<string, number>()
   for (const flow of shown) {
-    firstTotals.set(flow.first_click_channel, (firstTotals.get(flow.first_click_channel) ?? 0) + flow.conversions)
-    lastTotals.set(flow.last_click_channel, (lastTotals.get(flow.last_click_channel) ?? 0) + flow.conversions)
+    aTotals.set(flow.a_channel, roundCredit((aTotals.get(flow.a_channel) ?? 0) + flow.conversions))
+    bTotals.set(flow.b_channel, roundCredit((bTotals.get(flow.b_channel) ?? 0) + flow.conversions))
   }
   const nodesOf = (totals: Map<string, number>, prefix: string, depth: number) =>
     [...totals.entries()]
@@ -43,11 +51,11 @@ export function buildFlowOption(flows: readonly ChannelFlow[], options: { onlyCh
         const item = Array.isArray(params) ? params[0] : params
         if (!item) return ''
         const data = item.data as { source?: string; target?: string; value?: number }
-        const value = typeof item.value === 'number' ? formatInteger(item.value) : ''
+        const value = typeof item.value === 'number' ? formatConversionsPrecise(item.value) : ''
         if (item.dataType === 'edge' && data.source && data.target) {
           return `${flowNodeChannel(data.source)} → ${flowNodeChannel(data.target)}: ${value} conversions`
         }
-        const side = item.name.startsWith(FIRST_PREFIX) ? 'first click' : 'last click'
+        const side = item.name.startsWith(A_PREFIX) ? view.names[0] : view.names[1]
         return `${flowNodeChannel(item.name)} (${side}): ${value} conversions`
       },
     },
@@ -65,10 +73,10 @@ export function buildFlowOption(flows: readonly ChannelFlow[], options: { onlyCh
         emphasis: { focus: 'adjacency' },
         label: { color: CHART_TEXT, formatter: (params) => flowNodeChannel(params.name) },
         lineStyle: { color: 'source', opacity: 0.35, curveness: 0.5 },
-        data: [...nodesOf(firstTotals, FIRST_PREFIX, 0), ...nodesOf(lastTotals, LAST_PREFIX, 1)],
+        data: [...nodesOf(aTotals, A_PREFIX, 0), ...nodesOf(bTotals, B_PREFIX, 1)],
         links: shown.map((flow) => ({
-          source: `${FIRST_PREFIX}${flow.first_click_channel}`,
-          target: `${LAST_PREFIX}${flow.last_click_channel}`,
+          source: `${A_PREFIX}${flow.a_channel}`,
+          target: `${B_PREFIX}${flow.b_channel}`,
           value: flow.conversions,
         })),
       },

@@ -2,32 +2,39 @@ import type { TrendPoint, TrendsResult } from '@shared/api'
 import type { AttributionModel } from '@shared/attribution'
 import type { BarSeriesOption, EChartsOption, LineSeriesOption } from 'echarts'
 import { datesBetween } from '../lib/dates'
-import { formatInteger, formatSignedInteger, formatUsdWithCents } from '../lib/format'
+import { roundCredit } from '../lib/comparison'
+import { formatConversionsPrecise, formatSignedConversions, formatUsdWithCents } from '../lib/format'
 import { channelColor } from './channel-colors'
 import { CHART_FONT, CHART_GRID_LINE, CHART_MUTED, CHART_TEXT, type ChartMetric, chartAmount } from './chart-style'
 import { extentOf, valueAxisScale } from './value-axis'
 
-/** What the trends chart shows: which number, and either the models' difference or one model split by channel. */
+/** What the trends chart shows: which number, and either the two models' difference or one model split by channel. */
 export interface TrendsView {
   metric: ChartMetric
   byChannel: boolean
   /** The model split by channel when `byChannel`; ignored otherwise. */
   model: AttributionModel
+  /** The compared pair: "by model" draws the second minus the first. */
+  models: readonly [AttributionModel, AttributionModel]
+  /** The pair's names, for the note when they agree. */
+  names: readonly [string, string]
 }
 
 /** Said on the chart when the two models credit every day's conversions to the same channels. */
-export const MODELS_AGREE_TEXT = 'First and last click credit the same channels on every day shown.'
+export function modelsAgreeText(names: readonly [string, string]): string {
+  return `${names[0]} and ${names[1]} credit the same channels on every day shown.`
+}
 
 /**
- * Per day, either one model's conversions stacked by channel, or (by model) last click minus first click
- * per channel: both models credit each conversion once, so their daily totals are equal and only the
- * split by channel can differ. Days without conversions plot 0.
+ * Per day, either one model's conversions stacked by channel, or (by model) the second model minus the
+ * first per channel: every model credits each conversion once in total, so their daily totals are equal
+ * and only the split by channel can differ. Days without conversions plot 0.
  */
 export function buildTrendsOption(trends: TrendsResult, view: TrendsView): EChartsOption {
   const dates = datesBetween(trends.from_date, trends.to_date)
   const valueOf = (point: TrendPoint) => (view.metric === 'conversions' ? point.conversions : chartAmount(point.revenue_usd))
-  // Revenue sums here are for drawing only; tables and totals use exact cents.
-  const roundCents = (value: number) => Math.round(value * 100) / 100
+  // Sums here are for drawing only (tables and totals use exact cents): credit to its 6 decimals, revenue to cents.
+  const roundValue = view.metric === 'conversions' ? roundCredit : (value: number) => Math.round(value * 100) / 100
   const daily = (points: readonly TrendPoint[], sign = 1): number[] => {
     const byDate = new Map<string, number>()
     for (const point of points) byDate.set(point.date, (byDate.get(point.date) ?? 0) + sign * valueOf(point))
@@ -44,7 +51,7 @@ export function buildTrendsOption(trends: TrendsResult, view: TrendsView): EChar
   let isAgreement = false
   if (view.byChannel) {
     const points = channelPoints.filter((point) => point.model === view.model)
-    const lines = new Map(channelsOf(points).map((channel) => [channel, daily(points.filter((point) => point.channel === channel)).map(roundCents)]))
+    const lines = new Map(channelsOf(points).map((channel) => [channel, daily(points.filter((point) => point.channel === channel)).map(roundValue)]))
     const channels = bySize(new Map([...lines].map(([channel, values]) => [channel, values.reduce((sum, value) => sum + value, 0)])))
     series = channels.map((channel) => ({
       type: 'line',
@@ -61,9 +68,9 @@ export function buildTrendsOption(trends: TrendsResult, view: TrendsView): EChar
   } else {
     const differences = new Map<string, number[]>()
     for (const channel of channelsOf(channelPoints)) {
-      const last = daily(channelPoints.filter((point) => point.channel === channel && point.model === 'last_click'))
-      const first = daily(channelPoints.filter((point) => point.channel === channel && point.model === 'first_click'))
-      const values = last.map((value, day) => roundCents(value - (first[day] ?? 0)))
+      const first = daily(channelPoints.filter((point) => point.channel === channel && point.model === view.models[0]))
+      const second = daily(channelPoints.filter((point) => point.channel === channel && point.model === view.models[1]))
+      const values = second.map((value, day) => roundValue(value - (first[day] ?? 0)))
       // A channel both models credit alike on every day adds nothing but a legend entry.
       if (values.some((value) => value !== 0)) differences.set(channel, values)
     }
@@ -86,7 +93,7 @@ export function buildTrendsOption(trends: TrendsResult, view: TrendsView): EChar
   const scale = valueAxisScale(view.metric, extent)
   const formatValue = (value: unknown): string => {
     if (typeof value !== 'number') return ''
-    if (view.metric === 'conversions') return view.byChannel ? formatInteger(value) : formatSignedInteger(value)
+    if (view.metric === 'conversions') return view.byChannel ? formatConversionsPrecise(value) : formatSignedConversions(value, { isPrecise: true })
     return !view.byChannel && value > 0 ? `+${formatUsdWithCents(value)}` : formatUsdWithCents(value)
   }
   return {
@@ -96,7 +103,7 @@ export function buildTrendsOption(trends: TrendsResult, view: TrendsView): EChar
     tooltip: { trigger: 'axis', valueFormatter: formatValue },
     grid: { left: 4, right: 16, top: 36, bottom: 4, containLabel: true },
     graphic: isAgreement
-      ? [{ type: 'text', left: 'center', top: 'middle', style: { text: MODELS_AGREE_TEXT, fill: CHART_MUTED, fontSize: 13 } }]
+      ? [{ type: 'text', left: 'center', top: 'middle', style: { text: modelsAgreeText(view.names), fill: CHART_MUTED, fontSize: 13 } }]
       : [],
     xAxis: {
       type: 'category',

@@ -1,8 +1,11 @@
+import { ATTRIBUTION_MODELS } from '@shared/attribution'
 import { type ComputedRef, computed } from 'vue'
 import type { ExportContext } from '../lib/export-context'
 import { useChannelsStore } from '../stores/channels'
 import { useFiltersStore } from '../stores/filters'
+import { useModelComparisonStore } from '../stores/model-comparison'
 import { useNavigationStore } from '../stores/navigation'
+import { usePathsStore } from '../stores/paths'
 import { useTrendsStore } from '../stores/trends'
 
 /** What the open view shows (filters, model, drill-down), for exports to carry; `extra` overrides what a view knows better. */
@@ -11,6 +14,8 @@ export function useExportContext(extra?: () => Partial<ExportContext> | undefine
   const filters = useFiltersStore()
   const channels = useChannelsStore()
   const trends = useTrendsStore()
+  const modelComparison = useModelComparisonStore()
+  const paths = usePathsStore()
   return computed(() => {
     const view = navigation.current
     if (view === 'feed' || view === 'settings') return { view, ...extra?.() }
@@ -22,8 +27,14 @@ export function useExportContext(extra?: () => Partial<ExportContext> | undefine
       ...(applied.fromDate ? { fromDate: applied.fromDate } : {}),
       ...(applied.toDate ? { toDate: applied.toDate } : {}),
     }
-    if (view === 'compare') context.model = 'first_click, last_click'
-    if (view === 'trends') context.model = trends.isByChannel ? trends.model : 'first_click, last_click'
+    const pair = filters.modelPair.join(', ')
+    if (view === 'compare') context.model = pair
+    if (view === 'trends') context.model = trends.isByChannel ? trends.model : trends.models.join(', ')
+    if (view === 'models') {
+      const columns = modelComparison.columns
+      context.model = columns.length === ATTRIBUTION_MODELS.length ? 'all models' : columns.join(', ')
+    }
+    if (view === 'paths') context.model = paths.model
     if (view === 'channels') {
       context.model = channels.model
       if (channels.channel !== undefined) context.drillDown = `${channels.channel} > ${channels.drillBy === 'campaign' ? 'campaign' : 'source / medium'}`

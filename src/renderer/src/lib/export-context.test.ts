@@ -59,7 +59,10 @@ describe('contextLine', () => {
   it('says what the picture shows in one line', () => {
     expect(contextLine(CHANNELS)).toBe('Last click · 14-day lookback · purchase, add_to_cart · 2021-01-01 to 2021-01-19 · Paid Search > campaign')
     expect(contextLine({ view: 'compare', model: 'first_click, last_click', lookbackDays: 14, conversionEvents: ['purchase'] })).toBe(
-      'First vs last click · 14-day lookback · purchase · all dates',
+      'First click vs Last click · 14-day lookback · purchase · all dates',
     )
+    expect(contextLine({ view: 'models', model: 'first_click, linear, data_driven' })).toBe('First click, Linear, Data-driven')
+    expect(contextLine({ view: 'models', model: 'all models' })).toBe('all models')
+    expect(exportFileName('paths', { view: 'paths', model: 'position_based' }, 'csv', '2026-12-02')).toBe('paths_position-based_2026-12-02.csv')
   })
 })

@@ -1,8 +1,10 @@
+import { MODEL_REGISTRY, isAttributionModel } from '@shared/attribution'
+
 /** What an export shows: the view's filters, its model and its drill-down, written into the file name and the file. */
 export interface ExportContext {
   /** The view the export comes from ("channels"). */
   view: string
-  /** The attribution model(s) the numbers credit ("last_click", or "first_click, last_click"). */
+  /** The attribution model(s) the numbers credit ("last_click", "first_click, last_click" for a pair, or "all models"). */
   model?: string
   lookbackDays?: number
   conversionEvents?: readonly string[]
@@ -64,12 +66,15 @@ export function withCsvMetadata(csv: string, context: ExportContext, exportedAt:
   return `${lines.join('\r\n')}\r\n${csv}`
 }
 
-const MODEL_WORDS: Readonly<Record<string, string>> = { first_click: 'First click', last_click: 'Last click' }
+/** A model id as people read it ("last_click" -> "Last click"); text that names no model stays as it is. */
+function modelName(id: string): string {
+  return isAttributionModel(id) ? MODEL_REGISTRY[id].name : id
+}
 
-/** "last_click" -> "Last click"; both models -> "First vs last click". */
+/** "last_click" -> "Last click"; a pair -> "First click vs Last click"; more -> "First click, Last click, Linear". */
 function modelText(model: string): string {
-  const models = model.split(/,\s*/)
-  return models.length > 1 ? 'First vs last click' : (MODEL_WORDS[model] ?? model)
+  const names = model.split(/,\s*/).map(modelName)
+  return names.length === 2 ? `${names[0]} vs ${names[1]}` : names.join(', ')
 }
 
 /** One line for a PNG's subtitle: "Last click · 14-day lookback · purchase · all dates · Paid Search > campaign". */

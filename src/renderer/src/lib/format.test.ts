@@ -3,9 +3,13 @@ import {
   formatAge,
   formatDateRange,
   formatDateTime,
+  formatConversions,
+  formatConversionsPrecise,
   formatInteger,
+  formatPercentChange,
   formatRelativeTime,
   formatShare,
+  formatSignedConversions,
   formatSignedInteger,
   formatSignedUsd,
   formatUsd,
@@ -51,6 +55,43 @@ describe('number formatting', () => {
     expect(formatSignedInteger(12)).toBe('+12')
     expect(formatSignedInteger(-1200)).toBe('-1,200')
     expect(formatSignedInteger(0)).toBe('0')
+  })
+
+  it('shows whole credit as integers and shared credit with one decimal in tables', () => {
+    expect(formatConversions(1234)).toBe('1,234')
+    // Six-decimal credits summed in floats land a hair off the whole number.
+    expect(formatConversions(0.1 + 0.2 + 0.7)).toBe('1')
+    expect(formatConversions(2.999_999_9)).toBe('3')
+    // 400 conversions of shared credit, each rounded to 6 decimals, sum a few millionths short of 400.
+    expect(formatConversions(399.999_98)).toBe('400')
+    expect(formatConversions(12.97)).toBe('13.0')
+    expect(formatConversions(12.333_333)).toBe('12.3')
+    expect(formatConversions(1234.55)).toBe('1,234.6')
+    expect(formatConversions(0.020_833)).toBe('<0.1')
+    expect(formatConversions(-0.000_000_1)).toBe('0')
+  })
+
+  it('shows shared credit to two decimals in tooltips', () => {
+    expect(formatConversionsPrecise(12.333_333)).toBe('12.33')
+    expect(formatConversionsPrecise(0.5)).toBe('0.5')
+    expect(formatConversionsPrecise(7)).toBe('7')
+    expect(formatConversionsPrecise(0.001)).toBe('<0.01')
+    expect(formatConversionsPrecise(12.97)).toBe('12.97')
+  })
+
+  it('signs differences of credit', () => {
+    expect(formatSignedConversions(3)).toBe('+3')
+    expect(formatSignedConversions(-1.25)).toBe('-1.3')
+    expect(formatSignedConversions(1.25, { isPrecise: true })).toBe('+1.25')
+    expect(formatSignedConversions(0.1 + 0.2 - 0.3)).toBe('0')
+  })
+
+  it('formats a change vs a baseline as a signed percentage, and no baseline as a dash', () => {
+    expect(formatPercentChange(0.125)).toBe('+12.5%')
+    expect(formatPercentChange(-0.03)).toBe('-3.0%')
+    expect(formatPercentChange(12.5)).toBe('+1,250.0%')
+    expect(formatPercentChange(0.0004)).toBe('0.0%')
+    expect(formatPercentChange(null)).toBe('—')
   })
 
   it('formats shares as percentages', () => {

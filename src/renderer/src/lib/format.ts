@@ -17,6 +17,53 @@ export function formatSignedInteger(value: number): string {
   return value > 0 ? `+${formatInteger(value)}` : formatInteger(value)
 }
 
+/** Below this, credit is float noise around zero (credit arrives with 6 decimals). */
+const ZERO_CREDIT_EPSILON = 5e-7
+/** Credit this close to a whole number reads as that number even in a tooltip's two decimals ("399.99998" is "400"). */
+const WHOLE_CREDIT_TOLERANCE = 0.005
+const oneDecimalFormat = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })
+const preciseFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 })
+
+/** The whole number credited conversions amount to as shown (single-touch models, sums of shared credit), or undefined for a fraction. */
+export function wholeCredit(value: number): number | undefined {
+  const rounded = Math.round(value)
+  // Near zero only noise counts as zero, so a real sliver of credit still reads "<0.1".
+  const tolerance = rounded === 0 ? ZERO_CREDIT_EPSILON : WHOLE_CREDIT_TOLERANCE
+  return Math.abs(value - rounded) < tolerance ? rounded + 0 : undefined
+}
+
+/** Credited conversions for tables: whole as "1,234", shared credit as "12.5", a sliver as "<0.1" rather than a false "0.0". */
+export function formatConversions(value: number): string {
+  const whole = wholeCredit(value)
+  if (whole !== undefined) return formatInteger(whole)
+  if (Math.abs(value) < 0.05) return `${value < 0 ? '-' : ''}<0.1`
+  return oneDecimalFormat.format(value)
+}
+
+/** Credited conversions for tooltips: whole as "12", shared credit to two decimals ("12.33"), a sliver as "<0.01". */
+export function formatConversionsPrecise(value: number): string {
+  const whole = wholeCredit(value)
+  if (whole !== undefined) return formatInteger(whole)
+  if (Math.abs(value) < 0.005) return `${value < 0 ? '-' : ''}<0.01`
+  return preciseFormat.format(value)
+}
+
+/** A difference of credited conversions with an explicit sign ("+3", "-1.5", "0"). */
+export function formatSignedConversions(value: number, options: { isPrecise?: boolean } = {}): string {
+  const whole = wholeCredit(value)
+  if (whole !== undefined) return formatSignedInteger(whole)
+  const text = (options.isPrecise ? formatConversionsPrecise : formatConversions)(value)
+  return value > 0 ? `+${text}` : text
+}
+
+/** A relative change as a signed percentage with one decimal ("+12.5%", "-3.0%", "0.0%"); null (no baseline) as "—". */
+export function formatPercentChange(change: number | null): string {
+  if (change === null || !Number.isFinite(change)) return '—'
+  const tenths = Math.round(change * 1000)
+  if (tenths === 0) return '0.0%'
+  return `${tenths > 0 ? '+' : '-'}${oneDecimalFormat.format(Math.abs(tenths) / 10)}%`
+}
+
 /** Formats exact cents as "$1,234.50" ("-$3.00" when negative) without going through floats. */
 export function formatUsdCents(cents: bigint, options: { signed?: boolean } = {}): string {
   const [whole = '0', fraction = '00'] = formatCents(cents < 0n ? -cents : cents).split('.')
@@ -117,11 +164,6 @@ export function formatDateTime(iso: string): string {
     `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
     `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
   )
-}
-
-/** Human label of an attribution model. */
-export function modelLabel(model: 'first_click' | 'last_click'): string {
-  return model === 'first_click' ? 'First click' : 'Last click'
 }
 
 /** A long file path cut to its last segments ("…/app/warehouse.duckdb"): the end names the warehouse. */

@@ -1,5 +1,5 @@
 import type { DashboardFilters } from '@shared/api'
-import type { AttributionModel, ReportGrouping, ReportResult } from '@shared/attribution'
+import { type AttributionModel, type ReportGrouping, type ReportResult, modelGroupingProblem } from '@shared/attribution'
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { useApi } from '../api'
@@ -41,20 +41,25 @@ export const useChannelsStore = defineStore('channels', () => {
     if (channel.value !== undefined) crumbs.push({ label: channel.value, channel: channel.value })
     return crumbs
   })
+  /** Why the model cannot split a channel (data_driven credits channels only in total), or undefined when it can. */
+  const drillProblem = computed(() => modelGroupingProblem(model.value, 'channel', channel.value ?? ''))
+  /** Why the current level cannot be shown under the model (a channel drilled into, then data_driven chosen), or undefined. */
+  const levelProblem = computed(() => (channel.value === undefined ? undefined : drillProblem.value))
   /** The rows of the answer, biggest first; only trusted when the answer matches the current grouping. */
   const rows = computed(() =>
     result.value && result.value.by === by.value ? [...result.value.rows].sort((a, b) => b.conversions - a.conversions) : [],
   )
 
-  /** Asks for the breakdown under these filters at the current drill level; in the background after a rebuild. */
+  /** Asks for the breakdown under these filters at the current drill level; nothing the model cannot answer. */
   async function load(filters: DashboardFilters, options: LoadOptions = {}): Promise<void> {
+    if (levelProblem.value) return
     const request = { ...filters, model: model.value, by: by.value, ...(channel.value === undefined ? {} : { channel: channel.value }) }
     await remote.run(() => useApi().attribution.breakdown(request), options)
   }
 
-  /** Opens one channel. */
+  /** Opens one channel, when the model can split it. */
   function drillInto(name: string): void {
-    channel.value = name
+    if (!drillProblem.value) channel.value = name
   }
 
   /** Goes back to all channels. */
@@ -62,5 +67,5 @@ export const useChannelsStore = defineStore('channels', () => {
     channel.value = undefined
   }
 
-  return { result, error, isLoading, model, channel, drillBy, metric, by, breadcrumb, rows, load, drillInto, drillUp }
+  return { result, error, isLoading, model, channel, drillBy, metric, by, breadcrumb, drillProblem, levelProblem, rows, load, drillInto, drillUp }
 })

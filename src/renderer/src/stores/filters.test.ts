@@ -1,7 +1,7 @@
 import { LOOKBACK_DEFAULT_DAYS, LOOKBACK_MAX_DAYS, LOOKBACK_MIN_DAYS } from '@shared/attribution'
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { LOOKBACK_DEBOUNCE_MS, clampLookback, commitLookbackText, useFiltersStore } from './filters'
+import { DEFAULT_MODEL_PAIR, LOOKBACK_DEBOUNCE_MS, clampLookback, commitLookbackText, useFiltersStore } from './filters'
 
 describe('useFiltersStore', () => {
   beforeEach(() => {
@@ -57,6 +57,19 @@ describe('useFiltersStore', () => {
     filters.setDateRange('2026-11-01', '2026-11-10')
     expect(filters.dateRangeProblem).toBeUndefined()
     expect(filters.dashboardFilters).toMatchObject({ fromDate: '2026-11-01', toDate: '2026-11-10' })
+  })
+
+  it('keeps one model pair, first click vs last click by default, set side by side or swapped', () => {
+    const filters = useFiltersStore()
+    expect(DEFAULT_MODEL_PAIR).toEqual(['first_click', 'last_click'])
+    expect(filters.modelPair).toEqual(DEFAULT_MODEL_PAIR)
+    filters.setPairModel(0, 'linear')
+    filters.setPairModel(1, 'data_driven')
+    expect(filters.modelPair).toEqual(['linear', 'data_driven'])
+    filters.swapModelPair()
+    expect(filters.modelPair).toEqual(['data_driven', 'linear'])
+    // The pair is not a filter: changing it leaves the filters every view sends alone.
+    expect(filters.dashboardFilters).toEqual({ lookbackDays: LOOKBACK_DEFAULT_DAYS, conversionEvents: ['purchase'] })
   })
 
   it('reads typed lookback text on commit, keeping leading zeros and saying when it clamps', () => {

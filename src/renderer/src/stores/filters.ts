@@ -1,5 +1,6 @@
 import type { DashboardFilters } from '@shared/api'
 import {
+  type AttributionModel,
   CONVERSION_EVENTS,
   type ConversionEvent,
   DEFAULT_CONVERSION_EVENTS,
@@ -12,6 +13,12 @@ import { computed, ref } from 'vue'
 
 /** Pause after the last lookback change before the views query, so dragging the slider sends one request. */
 export const LOOKBACK_DEBOUNCE_MS = 150
+
+/** Two models side by side: `[a, b]`, a on the left of the flow chart, "by model" showing b minus a. */
+export type ModelPair = readonly [AttributionModel, AttributionModel]
+
+/** The pair Compare models and Trends start with: the two single-touch extremes. */
+export const DEFAULT_MODEL_PAIR: ModelPair = ['first_click', 'last_click']
 
 /** A lookback clamped into the supported window and rounded to whole days. */
 export function clampLookback(value: number): number {
@@ -47,6 +54,8 @@ export const useFiltersStore = defineStore('filters', () => {
   const toDate = ref('')
   /** The last range that was not reversed: the one the views query with. */
   const appliedRange = ref({ fromDate: '', toDate: '' })
+  /** The two models Compare models and Trends put side by side; one pair, so both views show the same comparison. */
+  const modelPair = ref<ModelPair>(DEFAULT_MODEL_PAIR)
 
   /** What the date range is wrong about, shown beside the inputs; the views keep the last valid range meanwhile. */
   const dateRangeProblem = computed(() =>
@@ -92,6 +101,16 @@ export const useFiltersStore = defineStore('filters', () => {
     if (!dateRangeProblem.value) appliedRange.value = { fromDate: from, toDate: to }
   }
 
+  /** Sets one side of the model pair (0 is a, 1 is b). */
+  function setPairModel(side: 0 | 1, model: AttributionModel): void {
+    modelPair.value = side === 0 ? [model, modelPair.value[1]] : [modelPair.value[0], model]
+  }
+
+  /** Swaps a and b, so the flow chart and the differences read the other way round. */
+  function swapModelPair(): void {
+    modelPair.value = [modelPair.value[1], modelPair.value[0]]
+  }
+
   return {
     lookbackInput,
     lookbackDays,
@@ -101,8 +120,11 @@ export const useFiltersStore = defineStore('filters', () => {
     appliedRange,
     dateRangeProblem,
     dashboardFilters,
+    modelPair,
     setLookback,
     toggleConversionEvent,
     setDateRange,
+    setPairModel,
+    swapModelPair,
   }
 })

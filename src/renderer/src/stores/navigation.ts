@@ -1,8 +1,8 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 
-/** The four dashboard views in navigation order, then the settings. */
-export const VIEWS = ['compare', 'trends', 'channels', 'feed', 'settings'] as const
+/** The dashboard views in navigation order, then the settings. */
+export const VIEWS = ['compare', 'models', 'paths', 'trends', 'channels', 'feed', 'settings'] as const
 export type ViewName = (typeof VIEWS)[number]
 
 /** True when a string names a view, e.g. from the URL hash. */

@@ -13,8 +13,11 @@ import { TREND_DAYS, TREND_MAX_DAYS, useTrendsStore } from './trends'
 import { useWarehouseStore } from './warehouse'
 
 const FILTERS = { lookbackDays: 14, conversionEvents: ['purchase' as const] }
+const PAIR = ['first_click', 'last_click'] as const
 const COMPARISON: ComparisonResult = {
+  models: ['first_click', 'last_click'],
   rows: COMPARISON_ROWS,
+  flows_available: true,
   flows: FLOWS,
   totals: { conversions: 20, revenue_usd: '200.25' },
   moved_conversions: 4,
@@ -47,11 +50,22 @@ describe('useCompareStore', () => {
     const compare = vi.fn(async () => ({ ok: true as const, value: COMPARISON }))
     provideApi(createFakeApi({ attribution: { compare } }))
     const store = useCompareStore()
-    await store.load(FILTERS)
-    expect(compare).toHaveBeenCalledWith(FILTERS)
+    await store.load(FILTERS, PAIR)
+    expect(compare).toHaveBeenCalledWith({ ...FILTERS, models: ['first_click', 'last_click'] })
     expect(store.rows.map((row) => row.channel)).toEqual(['direct', 'email', 'paid_social'])
-    expect(store.columnTotals.last_click_conversions).toBe(20)
-    expect(store.topMovingFlows.map((flow) => flow.first_click_channel)).toEqual(['paid_social'])
+    expect(store.columnTotals.b_conversions).toBe(20)
+    expect(store.topMovingFlows.map((flow) => [flow.a_channel, flow.b_channel])).toEqual([['paid_social', 'direct']])
+  })
+
+  it('asks for the chosen pair and lists no moves when a model has no per-conversion flows', async () => {
+    const unavailable: ComparisonResult = { ...COMPARISON, models: ['linear', 'data_driven'], flows: [], flows_available: false }
+    const compare = vi.fn(async () => ({ ok: true as const, value: unavailable }))
+    provideApi(createFakeApi({ attribution: { compare } }))
+    const store = useCompareStore()
+    await store.load(FILTERS, ['linear', 'data_driven'])
+    expect(compare).toHaveBeenCalledWith({ ...FILTERS, models: ['linear', 'data_driven'] })
+    expect(store.topMovingFlows).toEqual([])
+    expect(store.rows).toHaveLength(COMPARISON_ROWS.length)
   })
 
   it('keeps the last answer while reloading and shows errors without losing it', async () => {
@@ -59,8 +73,8 @@ describe('useCompareStore', () => {
     const answers = [Promise.resolve({ ok: true as const, value: COMPARISON }), pending.promise]
     provideApi(createFakeApi({ attribution: { compare: () => answers.shift() ?? pending.promise } }))
     const store = useCompareStore()
-    await store.load(FILTERS)
-    const reload = store.load(FILTERS)
+    await store.load(FILTERS, PAIR)
+    const reload = store.load(FILTERS, PAIR)
     expect(store.isLoading).toBe(true)
     expect(store.result).toBe(COMPARISON)
     pending.resolve({ ok: false, error: 'The marts are locked.' })
@@ -74,8 +88,8 @@ describe('useCompareStore', () => {
     const answers = [Promise.resolve({ ok: true as const, value: COMPARISON }), pending.promise]
     provideApi(createFakeApi({ attribution: { compare: () => answers.shift() ?? pending.promise } }))
     const store = useCompareStore()
-    await store.load(FILTERS)
-    const reload = store.load(FILTERS, { isBackground: true })
+    await store.load(FILTERS, PAIR)
+    const reload = store.load(FILTERS, PAIR, { isBackground: true })
     expect(store.isLoading).toBe(false)
     pending.resolve({ ok: false, error: 'The warehouse is busy.' })
     await reload
@@ -89,8 +103,8 @@ describe('useCompareStore', () => {
     const answers = [slow.promise, Promise.resolve({ ok: true as const, value: newer })]
     provideApi(createFakeApi({ attribution: { compare: () => answers.shift() ?? slow.promise } }))
     const store = useCompareStore()
-    const first = store.load(FILTERS)
-    await store.load({ ...FILTERS, lookbackDays: 30 })
+    const first = store.load(FILTERS, PAIR)
+    await store.load({ ...FILTERS, lookbackDays: 30 }, PAIR)
     slow.resolve({ ok: true, value: COMPARISON })
     await first
     expect(store.result?.moved_share).toBe(0.5)
@@ -99,7 +113,7 @@ describe('useCompareStore', () => {
   it('reports a transport that throws as an error', async () => {
     provideApi(createFakeApi({ attribution: { compare: async () => Promise.reject(new Error('IPC died')) } }))
     const store = useCompareStore()
-    await store.load(FILTERS)
+    await store.load(FILTERS, PAIR)
     expect(store.error).toContain('IPC died')
     expect(store.isLoading).toBe(false)
   })
@@ -110,22 +124,63 @@ describe('useTrendsStore', () => {
     const trends = vi.fn(async () => ({ ok: true as const, value: TRENDS_BY_CHANNEL satisfies TrendsResult }))
     provideApi(createFakeApi({ attribution: { trends } }))
     const store = useTrendsStore()
-    await store.load(FILTERS)
-    expect(trends).toHaveBeenLastCalledWith({ ...FILTERS, days: TREND_DAYS, byChannel: true })
-    expect(store.visiblePoints).toHaveLength(TRENDS_BY_CHANNEL.points.length)
+    await store.load(FILTERS, PAIR)
+    expect(trends).toHaveBeenLastCalledWith({ ...FILTERS, models: ['first_click', 'last_click'], days: TREND_DAYS, byChannel: true })
+    expect(store.visiblePoints.map((point) => [point.date, point.model, point.channel])).toEqual([
+      ['2026-11-01', 'first_click', 'paid_search'],
+      ['2026-11-01', 'last_click', 'direct'],
+      ['2026-11-01', 'last_click', 'email'],
+      ['2026-11-02', 'last_click', 'direct'],
+    ])
     store.isByChannel = true
-    store.model = 'last_click'
+    expect(store.model).toBe('last_click')
     expect(store.visiblePoints.map((point) => [point.date, point.channel])).toEqual([
       ['2026-11-01', 'direct'],
       ['2026-11-01', 'email'],
       ['2026-11-02', 'direct'],
     ])
+    store.channelSide = 'a'
+    expect(store.model).toBe('first_click')
+    expect(store.visiblePoints.map((point) => point.channel)).toEqual(['paid_search'])
+  })
+
+  it('lists model b after model a whatever their names, and asks once for a model compared with itself', async () => {
+    const trends = vi.fn(async () => ({ ok: true as const, value: TRENDS_BY_CHANNEL satisfies TrendsResult }))
+    provideApi(createFakeApi({ attribution: { trends } }))
+    const store = useTrendsStore()
+    await store.load(FILTERS, ['last_click', 'first_click'])
+    expect(store.visiblePoints.slice(0, 2).map((point) => point.model)).toEqual(['last_click', 'last_click'])
+    expect(store.visiblePoints.at(-1)?.model).toBe('last_click')
+    expect(store.visiblePoints.findIndex((point) => point.model === 'first_click')).toBe(2)
+    await store.load(FILTERS, ['linear', 'linear'])
+    expect(trends).toHaveBeenLastCalledWith({ ...FILTERS, models: ['linear'], days: TREND_DAYS, byChannel: true })
+  })
+
+  it('reads the shown answer with the pair it was asked for until the new pair answers', async () => {
+    const slow = deferred<Result<TrendsResult>>()
+    const answers = [Promise.resolve({ ok: true as const, value: TRENDS_BY_CHANNEL }), slow.promise]
+    provideApi(createFakeApi({ attribution: { trends: () => answers.shift() ?? slow.promise } }))
+    const store = useTrendsStore()
+    await store.load(FILTERS, PAIR)
+    const pending = store.load(FILTERS, ['linear', 'time_decay'])
+    expect(store.models).toEqual(['first_click', 'last_click'])
+    slow.resolve({ ok: true, value: { ...TRENDS_BY_CHANNEL, points: [] } })
+    await pending
+    expect(store.models).toEqual(['linear', 'time_decay'])
+    expect(store.model).toBe('time_decay')
   })
 
   it('asks for up to the longest window when a start date is set', async () => {
     const trends = vi.fn(async () => ({ ok: true as const, value: TRENDS_BY_CHANNEL satisfies TrendsResult }))
     provideApi(createFakeApi({ attribution: { trends } }))
-    await useTrendsStore().load({ ...FILTERS, fromDate: '2026-11-01', toDate: '2026-11-02' })
-    expect(trends).toHaveBeenLastCalledWith({ ...FILTERS, fromDate: '2026-11-01', toDate: '2026-11-02', days: TREND_MAX_DAYS, byChannel: true })
+    await useTrendsStore().load({ ...FILTERS, fromDate: '2026-11-01', toDate: '2026-11-02' }, PAIR)
+    expect(trends).toHaveBeenLastCalledWith({
+      ...FILTERS,
+      fromDate: '2026-11-01',
+      toDate: '2026-11-02',
+      models: ['first_click', 'last_click'],
+      days: TREND_MAX_DAYS,
+      byChannel: true,
+    })
   })
 })

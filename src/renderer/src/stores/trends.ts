@@ -6,6 +6,7 @@ import { useApi } from '../api'
 import type { ChartMetric } from '../charts/chart-style'
 import { type LoadOptions, useRemote } from '../composables/use-remote'
 import { formatDateRange } from '../lib/format'
+import { DEFAULT_MODEL_PAIR, type ModelPair } from './filters'
 
 /** Days of data the trends view covers without a start date, counted back from the end date or newest conversion. */
 export const TREND_DAYS = 14
@@ -29,11 +30,24 @@ export function trendsHeading(result: TrendsResult | undefined, filters: Dashboa
   return { title: shown }
 }
 
-/** Conversions and revenue per day and channel under both models. */
+/** The models a trends request names: the pair, once each (a model compared with itself is asked for once). */
+export function trendModelsFor(models: ModelPair): AttributionModel[] {
+  return models[0] === models[1] ? [models[0]] : [models[0], models[1]]
+}
+
+/** A trends answer with the pair it was asked for, so a late answer is never read with a newer pair. */
+interface AnsweredTrends {
+  models: ModelPair
+  trends: TrendsResult
+}
+
+/** Conversions and revenue per day and channel under the compared pair of models. */
 export const useTrendsStore = defineStore('trends', () => {
-  const remote = useRemote<TrendsResult>()
+  const remote = useRemote<AnsweredTrends>()
   /** The last trends answered, kept (dimmed) while new ones load. */
-  const result = remote.data
+  const result = computed(() => remote.data.value?.trends)
+  /** The pair the shown answer was asked for: [a, b]; "by model" draws b minus a. */
+  const models = computed<ModelPair>(() => remote.data.value?.models ?? DEFAULT_MODEL_PAIR)
   /** Why the last request failed, or undefined. */
   const error = remote.error
   /** True while a request is in flight. */
@@ -42,24 +56,31 @@ export const useTrendsStore = defineStore('trends', () => {
   const metric = ref<ChartMetric>('conversions')
   /** Whether the chart splits one model by channel instead of showing how the two models differ. */
   const isByChannel = ref(false)
+  /** Which of the pair is split by channel: b (last click by default) unless a person picks a. */
+  const channelSide = ref<'a' | 'b'>('b')
   /** The model split by channel. */
-  const model = ref<AttributionModel>('last_click')
+  const model = computed<AttributionModel>(() => models.value[channelSide.value === 'a' ? 0 : 1])
 
-  /** The points behind the chart, for the table under it: both models by channel, or the chosen model by channel. */
+  /** The points behind the chart, for the table under it: both models by channel (a first), or the chosen model by channel. */
   const visiblePoints = computed<TrendPoint[]>(() => {
+    const order = (point: TrendPoint) => (point.model === models.value[0] ? 0 : 1)
     const points = (result.value?.points ?? []).filter(
-      (point) => point.channel !== undefined && (!isByChannel.value || point.model === model.value),
+      (point) =>
+        point.channel !== undefined && (isByChannel.value ? point.model === model.value : models.value.includes(point.model)),
     )
     return points.sort(
-      (a, b) =>
-        a.date.localeCompare(b.date) || a.model.localeCompare(b.model) || (a.channel ?? '').localeCompare(b.channel ?? ''),
+      (a, b) => a.date.localeCompare(b.date) || order(a) - order(b) || (a.channel ?? '').localeCompare(b.channel ?? ''),
     )
   })
 
-  /** Asks for the days under these filters, always by channel (both splits draw channels); in the background after a rebuild. */
-  async function load(filters: DashboardFilters, options: LoadOptions = {}): Promise<void> {
-    await remote.run(() => useApi().attribution.trends({ ...filters, days: trendDaysFor(filters), byChannel: true }), options)
+  /** Asks for the days under these filters and models, always by channel (both splits draw channels); in the background after a rebuild. */
+  async function load(filters: DashboardFilters, pair: ModelPair, options: LoadOptions = {}): Promise<void> {
+    const request = { ...filters, models: trendModelsFor(pair), days: trendDaysFor(filters), byChannel: true }
+    await remote.run(async () => {
+      const answer = await useApi().attribution.trends(request)
+      return answer.ok ? { ok: true, value: { models: pair, trends: answer.value } } : answer
+    }, options)
   }
 
-  return { result, error, isLoading, metric, isByChannel, model, visiblePoints, load }
+  return { result, models, error, isLoading, metric, isByChannel, channelSide, model, visiblePoints, load }
 })

@@ -1,0 +1,230 @@
+/**
+ * Every attribution model behind one set of answers. Rule-based models are read from the credits
+ * mart as they are; data_driven is solved here: a Markov chain over the journeys' channel
+ * transitions at the filters' lookback (src/shared/markov.ts), whose removal-effect shares split the
+ * conversions that have a path, in whole units (millionths and cents) by the largest remainder.
+ */
+import {
+  ATTRIBUTION_MODELS,
+  type AttributionModel,
+  type ReportRequest,
+  type ReportResult,
+  modelGroupingProblem,
+} from '../../shared/attribution'
+import type {
+  ChannelFlow,
+  CompareRequest,
+  ComparisonResult,
+  ComparisonRow,
+  DashboardFilters,
+  ModelComparisonResult,
+  PathsRequest,
+  PathsResult,
+  TrendsRequest,
+  TrendsResult,
+} from '../../shared/api'
+import { apportion, solveMarkov } from '../../shared/markov'
+import { formatCents, parseCents } from '../../shared/money'
+import { UserFacingError } from '../errors'
+import { conversionsFromMicros, reportFromRows } from '../warehouse/duckdb-queries'
+import type { AttributionWarehouse, DailyTrendRows, RuleBasedModel } from '../warehouse/warehouse'
+import { trendsFromDailyRows } from './dashboard'
+
+/** The channel conversions without a session in the window are credited to, in every model. */
+export const UNASSIGNED_CHANNEL = 'Unassigned'
+
+const MICROS_PER_CONVERSION = 1_000_000n
+
+/** One channel's credit in whole units. */
+export interface ChannelCredit {
+  channel: string
+  creditMicros: bigint
+  revenueCents: bigint
+}
+
+function isRuleBased(model: AttributionModel): model is RuleBasedModel {
+  return model !== 'data_driven'
+}
+
+/**
+ * Data-driven credit per channel: the conversions with a path (and their revenue) split by the
+ * channels' removal-effect shares; conversions with no session in the window go to Unassigned.
+ */
+export async function dataDrivenCredits(warehouse: AttributionWarehouse, filters: DashboardFilters): Promise<ChannelCredit[]> {
+  const [transitions, totals] = await Promise.all([warehouse.markovTransitions(filters), warehouse.conversionTotals(filters)])
+  const solution = solveMarkov(transitions)
+  const weights = solution.channels.map((channel) => ({ key: channel, weight: solution.shares[channel] ?? 0 }))
+  const pathConversions = BigInt(totals.conversions - totals.pathlessConversions)
+  const micros = apportion(pathConversions * MICROS_PER_CONVERSION, weights, UNASSIGNED_CHANNEL)
+  const cents = apportion(totals.revenueCents - totals.pathlessRevenueCents, weights, UNASSIGNED_CHANNEL)
+  const byChannel = new Map<string, ChannelCredit>()
+  const add = (channel: string, creditMicros: bigint, revenueCents: bigint): void => {
+    const found = byChannel.get(channel) ?? { channel, creditMicros: 0n, revenueCents: 0n }
+    found.creditMicros += creditMicros
+    found.revenueCents += revenueCents
+    byChannel.set(channel, found)
+  }
+  for (const [channel, value] of micros) add(channel, value, 0n)
+  for (const [channel, value] of cents) add(channel, 0n, value)
+  add(UNASSIGNED_CHANNEL, BigInt(totals.pathlessConversions) * MICROS_PER_CONVERSION, totals.pathlessRevenueCents)
+  return [...byChannel.values()]
+    .filter((credit) => credit.creditMicros !== 0n || credit.revenueCents !== 0n)
+    .sort((a, b) => compareBigint(b.revenueCents, a.revenueCents) || compareBigint(b.creditMicros, a.creditMicros) || a.channel.localeCompare(b.channel))
+}
+
+/** A report of any model; data_driven only by channel. JSON shape as for every model. */
+export async function attributionReport(warehouse: AttributionWarehouse, request: ReportRequest): Promise<ReportResult> {
+  const { model } = request
+  if (isRuleBased(model)) return warehouse.report({ ...request, model })
+  const problem = modelGroupingProblem(model, request.by, request.channel)
+  if (problem) throw new UserFacingError(problem)
+  const credits = await dataDrivenCredits(warehouse, filtersOf(request))
+  return reportFromRows(
+    request,
+    ['channel'],
+    credits.map((credit) => ({ channel: credit.channel, credit_micros: credit.creditMicros, revenue_cents: credit.revenueCents })),
+  )
+}
+
+/** Two models side by side per channel, with the flows of credit between them when both are per conversion. */
+export async function compareModels(warehouse: AttributionWarehouse, request: CompareRequest): Promise<ComparisonResult> {
+  const [modelA, modelB] = request.models
+  const byChannel = (model: AttributionModel) => attributionReport(warehouse, { ...filtersOf(request), model, by: 'channel' })
+  const perConversion = isRuleBased(modelA) && isRuleBased(modelB)
+  const [reportA, reportB, flows] = await Promise.all([
+    byChannel(modelA),
+    byChannel(modelB),
+    perConversion ? warehouse.channelFlows(filtersOf(request), [modelA, modelB]) : Promise.resolve<ChannelFlow[]>([]),
+  ])
+  const rows = new Map<string, ComparisonRow>()
+  const row = (channel: string): ComparisonRow => {
+    let found = rows.get(channel)
+    if (!found) {
+      found = { channel, a_conversions: 0, a_revenue_usd: '0.00', b_conversions: 0, b_revenue_usd: '0.00' }
+      rows.set(channel, found)
+    }
+    return found
+  }
+  for (const entry of reportA.rows) Object.assign(row(entry.channel ?? ''), { a_conversions: entry.conversions, a_revenue_usd: entry.revenue_usd })
+  for (const entry of reportB.rows) Object.assign(row(entry.channel ?? ''), { b_conversions: entry.conversions, b_revenue_usd: entry.revenue_usd })
+  const sorted = [...rows.values()].sort(
+    (a, b) => b.a_conversions + b.b_conversions - (a.a_conversions + a.b_conversions) || a.channel.localeCompare(b.channel),
+  )
+  // Credit given to another channel: per conversion from the flows, else (data_driven) per channel.
+  const movedMicros = perConversion
+    ? flows.filter((flow) => flow.a_channel !== flow.b_channel).reduce((total, flow) => total + Math.round(flow.conversions * 1e6), 0)
+    : sorted.reduce((total, entry) => total + Math.max(0, Math.round(entry.a_conversions * 1e6) - Math.round(entry.b_conversions * 1e6)), 0)
+  const conversions = reportA.totals.conversions
+  return {
+    models: [modelA, modelB],
+    rows: sorted,
+    flows,
+    flows_available: perConversion,
+    totals: reportA.totals,
+    moved_conversions: movedMicros / 1e6,
+    moved_share: conversions === 0 ? 0 : movedMicros / 1e6 / conversions,
+  }
+}
+
+/** Every model's conversions and revenue per channel (GA4's model comparison). */
+export async function modelComparison(warehouse: AttributionWarehouse, filters: DashboardFilters): Promise<ModelComparisonResult> {
+  const [ruleBased, dataDriven] = await Promise.all([warehouse.modelChannelCredits(filtersOf(filters)), dataDrivenCredits(warehouse, filtersOf(filters))])
+  const credits = [...ruleBased, ...dataDriven.map((credit) => ({ ...credit, model: 'data_driven' as const }))]
+  const channels = [...new Set(credits.map((credit) => credit.channel))]
+  const empty = () => Object.fromEntries(ATTRIBUTION_MODELS.map((model) => [model, { conversions: 0, revenue_usd: '0.00' }]))
+  const rows = new Map(channels.map((channel) => [channel, { channel, cells: empty() as ModelComparisonResult['rows'][number]['cells'] }]))
+  const micros = new Map<string, bigint>()
+  for (const credit of credits) {
+    const row = rows.get(credit.channel)
+    if (!row) continue
+    row.cells[credit.model] = { conversions: conversionsFromMicros(credit.creditMicros), revenue_usd: formatCents(credit.revenueCents) }
+    if (credit.model === 'last_click') micros.set(credit.channel, credit.creditMicros)
+  }
+  const totals = sumCredits(credits.filter((credit) => credit.model === 'first_click'))
+  return {
+    models: [...ATTRIBUTION_MODELS],
+    rows: [...rows.values()].sort(
+      (a, b) => compareBigint(micros.get(b.channel) ?? 0n, micros.get(a.channel) ?? 0n) || a.channel.localeCompare(b.channel),
+    ),
+    totals: { conversions: conversionsFromMicros(totals.creditMicros), revenue_usd: formatCents(totals.revenueCents) },
+  }
+}
+
+/** Conversions per day of the chosen models; data_driven applies its period's channel shares to each day. */
+export async function modelTrends(warehouse: AttributionWarehouse, request: TrendsRequest): Promise<TrendsResult> {
+  const ruleBased = request.models.filter(isRuleBased)
+  const wantsDataDriven = request.models.includes('data_driven')
+  const options = { days: request.days, byChannel: request.byChannel }
+  const [daily, dayTotals, shares] = await Promise.all([
+    ruleBased.length > 0 ? warehouse.dailyTrends(filtersOf(request), { ...options, models: ruleBased }) : null,
+    wantsDataDriven ? warehouse.dailyTrends(filtersOf(request), { ...options, byChannel: false, models: ['first_click'] }) : null,
+    wantsDataDriven ? dataDrivenCredits(warehouse, filtersOf(request)) : null,
+  ])
+  const rows: DailyTrendRows['rows'] = [...(daily?.rows ?? [])]
+  if (dayTotals && shares) rows.push(...dataDrivenDays(dayTotals, shares, request.byChannel))
+  const toDate = daily?.toDate ?? dayTotals?.toDate ?? null
+  return trendsFromDailyRows({ toDate, rows }, request.days, request.byChannel, request, request.models)
+}
+
+/** Each day's conversions and revenue split by the period's data-driven channel credit. */
+function dataDrivenDays(dayTotals: DailyTrendRows, credits: ChannelCredit[], byChannel: boolean): DailyTrendRows['rows'] {
+  const weights = credits.map((credit) => ({ key: credit.channel, weight: Number(credit.creditMicros) }))
+  return dayTotals.rows.flatMap((day) => {
+    if (!byChannel) return [{ ...day, model: 'data_driven' }]
+    const micros = apportion(BigInt(Math.round(day.conversions * 1e6)), weights, UNASSIGNED_CHANNEL)
+    const cents = apportion(parseCents(day.revenue_usd), weights, UNASSIGNED_CHANNEL)
+    return [...micros.keys()].map((channel) => ({
+      date: day.date,
+      model: 'data_driven',
+      channel,
+      conversions: conversionsFromMicros(micros.get(channel) ?? 0n),
+      revenue_usd: formatCents(cents.get(channel) ?? 0n),
+    }))
+  })
+}
+
+/** The top channel paths, with the model's credit by position (none for data_driven). */
+export async function conversionPaths(warehouse: AttributionWarehouse, request: PathsRequest): Promise<PathsResult> {
+  const model = isRuleBased(request.model) ? request.model : null
+  const found = await warehouse.conversionPaths(filtersOf(request), model, request.limit)
+  let listedConversions = 0
+  let listedCents = 0n
+  const paths = found.rows.map((row) => {
+    listedConversions += row.conversions
+    listedCents += row.revenueCents
+    const credited = (row.earlyMicros ?? 0n) + (row.middleMicros ?? 0n) + (row.lateMicros ?? 0n)
+    const share = (value: bigint | null): number => (credited === 0n ? 0 : Number(value ?? 0n) / Number(credited))
+    return {
+      channels: row.channels,
+      conversions: row.conversions,
+      revenue_usd: formatCents(row.revenueCents),
+      avg_touches: row.conversions === 0 ? 0 : row.touchesSum / row.conversions,
+      avg_days_to_conversion: row.conversions === 0 ? 0 : row.daysSum / row.conversions,
+      credit: model === null ? null : { early: share(row.earlyMicros), middle: share(row.middleMicros), late: share(row.lateMicros) },
+    }
+  })
+  return {
+    model: request.model,
+    paths,
+    total_paths: found.totalPaths,
+    other: { conversions: found.conversions - listedConversions, revenue_usd: formatCents(found.revenueCents - listedCents) },
+    totals: { conversions: found.conversions, revenue_usd: formatCents(found.revenueCents) },
+  }
+}
+
+/** Just the filters of a request (a report's or a view's), as warehouses take them. */
+function filtersOf(filters: Pick<ReportRequest, 'lookbackDays' | 'conversionEvents' | 'fromDate' | 'toDate'>): DashboardFilters {
+  const { lookbackDays, conversionEvents, fromDate, toDate } = filters
+  return { lookbackDays, conversionEvents: [...conversionEvents], ...(fromDate ? { fromDate } : {}), ...(toDate ? { toDate } : {}) }
+}
+
+function sumCredits(credits: ReadonlyArray<{ creditMicros: bigint; revenueCents: bigint }>): { creditMicros: bigint; revenueCents: bigint } {
+  return credits.reduce((total, credit) => ({ creditMicros: total.creditMicros + credit.creditMicros, revenueCents: total.revenueCents + credit.revenueCents }), {
+    creditMicros: 0n,
+    revenueCents: 0n,
+  })
+}
+
+function compareBigint(a: bigint, b: bigint): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}

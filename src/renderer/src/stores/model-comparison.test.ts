@@ -1,0 +1,40 @@
+import { createPinia, setActivePinia } from 'pinia'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { provideApi } from '../api'
+import { createFakeApi } from '../api/fake-api'
+import { MODEL_COMPARISON } from '../charts/test-rows'
+import { useModelComparisonStore } from './model-comparison'
+
+const FILTERS = { lookbackDays: 14, conversionEvents: ['purchase' as const] }
+
+beforeEach(() => setActivePinia(createPinia()))
+afterEach(() => provideApi(undefined))
+
+describe('useModelComparisonStore', () => {
+  it('asks with the filters and derives rows, changes vs last click and totals', async () => {
+    const modelComparison = vi.fn(async () => ({ ok: true as const, value: MODEL_COMPARISON }))
+    provideApi(createFakeApi({ attribution: { modelComparison } }))
+    const store = useModelComparisonStore()
+    await store.load(FILTERS)
+    expect(modelComparison).toHaveBeenCalledWith(FILTERS)
+    expect(store.rows.map((row) => row.channel)).toEqual(['direct', 'email', 'paid_search', 'referral'])
+    // Email: first click 2 vs last click 1.
+    expect(store.rows[1]?.cells.first_click.conversions_change).toBe(1)
+    expect(store.totals?.linear.conversions).toBe(4)
+  })
+
+  it('shows only the models the answer has, in registry order, and keeps at least one column', async () => {
+    provideApi(createFakeApi({ attribution: { modelComparison: async () => ({ ok: true as const, value: MODEL_COMPARISON }) } }))
+    const store = useModelComparisonStore()
+    await store.load(FILTERS)
+    expect(store.columns).toEqual(['first_click', 'last_click', 'linear'])
+    store.toggleModel('first_click')
+    store.toggleModel('linear')
+    expect(store.columns).toEqual(['last_click'])
+    store.toggleModel('last_click')
+    expect(store.columns).toEqual(['last_click'])
+    store.toggleModel('linear')
+    store.toggleModel('first_click')
+    expect(store.columns).toEqual(['first_click', 'last_click', 'linear'])
+  })
+})

@@ -1,0 +1,35 @@
+import { createPinia, setActivePinia } from 'pinia'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { provideApi } from '../api'
+import { createFakeApi } from '../api/fake-api'
+import { PATHS } from '../charts/test-rows'
+import { PATHS_LIMIT, usePathsStore } from './paths'
+
+const FILTERS = { lookbackDays: 14, conversionEvents: ['purchase' as const] }
+
+beforeEach(() => setActivePinia(createPinia()))
+afterEach(() => provideApi(undefined))
+
+describe('usePathsStore', () => {
+  it('asks for the top paths under last click by default, then under the chosen model', async () => {
+    const paths = vi.fn(async () => ({ ok: true as const, value: PATHS }))
+    provideApi(createFakeApi({ attribution: { paths } }))
+    const store = usePathsStore()
+    await store.load(FILTERS)
+    expect(paths).toHaveBeenLastCalledWith({ ...FILTERS, model: 'last_click', limit: PATHS_LIMIT })
+    expect(PATHS_LIMIT).toBe(20)
+    store.model = 'position_based'
+    await store.load(FILTERS)
+    expect(paths).toHaveBeenLastCalledWith({ ...FILTERS, model: 'position_based', limit: PATHS_LIMIT })
+    expect(store.hasCreditSplit).toBe(true)
+  })
+
+  it('knows a data-driven answer has no early, middle and late split', async () => {
+    const dataDriven = { ...PATHS, model: 'data_driven' as const, paths: PATHS.paths.map((path) => ({ ...path, credit: null })) }
+    provideApi(createFakeApi({ attribution: { paths: async () => ({ ok: true as const, value: dataDriven }) } }))
+    const store = usePathsStore()
+    store.model = 'data_driven'
+    await store.load(FILTERS)
+    expect(store.hasCreditSplit).toBe(false)
+  })
+})
