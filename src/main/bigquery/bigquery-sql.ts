@@ -119,7 +119,7 @@ export function channelFlowsStatement(marts: DatasetRef, filters: DashboardFilte
     flows as (
       select kept.channel as a_channel, kept.channel as b_channel,
         cast(kept.stay as float64) as micros,
-        revenue.revenue_cents / 1000000.0 as revenue_cents
+        revenue.revenue_cents / 1000000.0 as cents_per_micro
       from kept
       join revenue on kept.conversion_id = revenue.conversion_id
       where kept.stay > 0
@@ -135,7 +135,7 @@ export function channelFlowsStatement(marts: DatasetRef, filters: DashboardFilte
     channel_pairs as (
       select a_channel, b_channel,
         sum(micros) as micros,
-        sum(micros * revenue_cents) as revenue_cents_micros
+        sum(micros * cents_per_micro) as revenue_cents
       from flows
       group by a_channel, b_channel)
     select * from channel_pairs

@@ -77,6 +77,12 @@ describe('every attribution model on generated journeys', () => {
       expect(out).toBeCloseTo(row.a_conversions, 4)
       expect(into).toBeCloseTo(row.b_conversions, 4)
     }
+    // Flow revenue is the conversions' revenue moved along (each flow rounds to the cent).
+    const flowCents = compared.flows.reduce((total, flow) => total + parseCents(flow.revenue_usd), 0n)
+    const totalCents = parseCents(compared.totals.revenue_usd)
+    expect(Number(flowCents - totalCents)).toBeLessThanOrEqual(compared.flows.length)
+    expect(Number(totalCents - flowCents)).toBeLessThanOrEqual(compared.flows.length)
+    expect(totalCents).toBeGreaterThan(0n)
     // Between two models the moved credit is at least what the channel totals show moving.
     const netMoved = compared.rows.reduce((total, row) => total + Math.max(0, row.a_conversions - row.b_conversions), 0)
     expect(compared.moved_conversions).toBeGreaterThanOrEqual(netMoved - 1e-6)
@@ -99,13 +105,19 @@ describe('every attribution model on generated journeys', () => {
     expect(table.totals).toEqual(await expectedTotals(warehouse.path))
   })
 
-  it('draws the chosen models per day, and the data-driven days add up to its report', async () => {
-    const trends = await modelTrends(warehouse, { ...filters(14), days: 90, byChannel: true, models: ['linear', 'data_driven'] })
+  it('draws the chosen models per day, each adding up per channel to its report for the days shown', async () => {
+    const trends = await modelTrends(warehouse, { ...filters(14), days: 14, byChannel: true, models: ['linear', 'data_driven'] })
     expect(new Set(trends.points.map((point) => point.model))).toEqual(new Set(['linear', 'data_driven']))
+    const shown = { fromDate: trends.from_date, toDate: trends.to_date }
     for (const model of ['linear', 'data_driven'] as const) {
-      const report = await attributionReport(warehouse, { ...filters(14), model, by: 'channel' })
-      const drawn = trends.points.filter((point) => point.model === model).reduce((total, point) => total + micros(point.conversions), 0)
-      expect(drawn, model).toBe(micros(report.totals.conversions))
+      const report = await attributionReport(warehouse, { ...filters(14), ...shown, model, by: 'channel' })
+      const mine = trends.points.filter((point) => point.model === model)
+      expect(mine.reduce((total, point) => total + micros(point.conversions), 0), model).toBe(micros(report.totals.conversions))
+      for (const row of report.rows) {
+        const drawn = mine.filter((point) => point.channel === row.channel)
+        expect(drawn.reduce((total, point) => total + micros(point.conversions), 0), `${model} ${row.channel}`).toBe(micros(row.conversions))
+        expect(drawn.reduce((total, point) => total + parseCents(point.revenue_usd), 0n), `${model} ${row.channel}`).toBe(parseCents(row.revenue_usd))
+      }
     }
   })
 

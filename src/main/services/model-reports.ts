@@ -150,35 +150,49 @@ export async function modelComparison(warehouse: AttributionWarehouse, filters: 
   }
 }
 
-/** Conversions per day of the chosen models; data_driven applies its period's channel shares to each day. */
+/**
+ * Conversions per day of the chosen models. data_driven is solved over the days shown (as
+ * `report --from --to` would) and its channel credit split over those days in proportion to each
+ * day's conversions, so the days add up to that report per channel, exactly.
+ */
 export async function modelTrends(warehouse: AttributionWarehouse, request: TrendsRequest): Promise<TrendsResult> {
   const ruleBased = request.models.filter(isRuleBased)
   const wantsDataDriven = request.models.includes('data_driven')
   const options = { days: request.days, byChannel: request.byChannel }
-  const [daily, dayTotals, shares] = await Promise.all([
+  const [daily, dayTotals] = await Promise.all([
     ruleBased.length > 0 ? warehouse.dailyTrends(filtersOf(request), { ...options, models: ruleBased }) : null,
     wantsDataDriven ? warehouse.dailyTrends(filtersOf(request), { ...options, byChannel: false, models: ['first_click'] }) : null,
-    wantsDataDriven ? dataDrivenCredits(warehouse, filtersOf(request)) : null,
   ])
   const rows: DailyTrendRows['rows'] = [...(daily?.rows ?? [])]
-  if (dayTotals && shares) rows.push(...dataDrivenDays(dayTotals, shares, request.byChannel))
   const toDate = daily?.toDate ?? dayTotals?.toDate ?? null
+  if (dayTotals && toDate) {
+    const shown = trendsFromDailyRows({ toDate, rows: [] }, request.days, false, request, [])
+    const credits = await dataDrivenCredits(warehouse, { ...filtersOf(request), fromDate: shown.from_date, toDate: shown.to_date })
+    const days = dayTotals.rows.filter((day) => day.date >= shown.from_date && day.date <= shown.to_date)
+    rows.push(...dataDrivenDays(days, credits, request.byChannel))
+  }
   return trendsFromDailyRows({ toDate, rows }, request.days, request.byChannel, request, request.models)
 }
 
-/** Each day's conversions and revenue split by the period's data-driven channel credit. */
-function dataDrivenDays(dayTotals: DailyTrendRows, credits: ChannelCredit[], byChannel: boolean): DailyTrendRows['rows'] {
-  const weights = credits.map((credit) => ({ key: credit.channel, weight: Number(credit.creditMicros) }))
-  return dayTotals.rows.flatMap((day) => {
-    if (!byChannel) return [{ ...day, model: 'data_driven' }]
-    const micros = apportion(BigInt(Math.round(day.conversions * 1e6)), weights, UNASSIGNED_CHANNEL)
-    const cents = apportion(parseCents(day.revenue_usd), weights, UNASSIGNED_CHANNEL)
-    return [...micros.keys()].map((channel) => ({
+/**
+ * The data-driven credit of the days shown, split over those days: each channel's units go to the
+ * days in proportion to the day's conversions (and its cents to the day's revenue), largest remainder
+ * first, so every channel's days add up to its credit and every day to its conversions only roughly.
+ */
+function dataDrivenDays(days: DailyTrendRows['rows'], credits: ChannelCredit[], byChannel: boolean): DailyTrendRows['rows'] {
+  if (!byChannel) return days.map((day) => ({ ...day, model: 'data_driven' }))
+  const dayWeights = days.map((day) => ({ key: day.date, weight: day.conversions }))
+  const revenueWeights = days.map((day) => ({ key: day.date, weight: Number(parseCents(day.revenue_usd)) }))
+  const fallback = days.at(-1)?.date ?? ''
+  return credits.flatMap((credit) => {
+    const micros = apportion(credit.creditMicros, dayWeights, fallback)
+    const cents = apportion(credit.revenueCents, revenueWeights, fallback)
+    return days.map((day) => ({
       date: day.date,
       model: 'data_driven',
-      channel,
-      conversions: conversionsFromMicros(micros.get(channel) ?? 0n),
-      revenue_usd: formatCents(cents.get(channel) ?? 0n),
+      channel: credit.channel,
+      conversions: conversionsFromMicros(micros.get(day.date) ?? 0n),
+      revenue_usd: formatCents(cents.get(day.date) ?? 0n),
     }))
   })
 }

@@ -94,7 +94,7 @@ export async function queryChannelFlows(
     ${FLOWS_CTES}
     select a_channel, b_channel,
       sum(micros)::double as micros,
-      sum(micros * revenue_cents)::double as revenue_cents_micros
+      sum(micros * cents_per_micro)::double as revenue_cents
     from flows
     group by all
     order by micros desc, a_channel, b_channel`
@@ -120,7 +120,7 @@ const FLOWS_CTES = `
       from both_models),
     moved as (select conversion_id, sum(surplus) as moved_micros from kept group by all),
     flows as (
-      select kept.conversion_id, kept.channel as a_channel, kept.channel as b_channel, cast(kept.stay as double) as micros, revenue.revenue_cents / 1000000.0 as revenue_cents
+      select kept.conversion_id, kept.channel as a_channel, kept.channel as b_channel, cast(kept.stay as double) as micros, revenue.revenue_cents / 1000000.0 as cents_per_micro
       from kept join revenue on kept.conversion_id = revenue.conversion_id
       where kept.stay > 0
       union all
@@ -131,13 +131,13 @@ const FLOWS_CTES = `
       join revenue on s.conversion_id = revenue.conversion_id
       where s.surplus > 0 and d.deficit > 0)`
 
-/** A flow from millionths of conversions and of their revenue in cents; shown rounded (6 decimals, whole cents). */
+/** A flow from millionths of conversions and its revenue in (fractional) cents; shown rounded (6 decimals, whole cents). */
 export function flowFromRow(row: Record<string, unknown>): ChannelFlow {
   return {
     a_channel: String(row.a_channel),
     b_channel: String(row.b_channel),
     conversions: Math.round(Number(row.micros)) / 1_000_000,
-    revenue_usd: formatCents(BigInt(Math.round(Number(row.revenue_cents_micros) / 1_000_000))),
+    revenue_usd: formatCents(BigInt(Math.round(Number(row.revenue_cents)))),
   }
 }
 
@@ -462,6 +462,10 @@ async function readMart(connection: DuckDBConnection, sql: string, values: Recor
     const message = messageOf(error)
     if (/does not exist/i.test(message) && /fct_|agg_|attribution/i.test(message)) {
       throw new UserFacingError('The attribution models have not been built in this warehouse yet. Run `attribution build` first.')
+    }
+    // Marts built by a version before models became data lack the credit columns.
+    if (/not found/i.test(message) && /credit_micros|credited_revenue_cents|touch_position|touches/i.test(message)) {
+      throw new UserFacingError('The attribution models were built by an earlier version of the app. Run `attribution build` once to rebuild them.')
     }
     throw error
   }
