@@ -1,4 +1,5 @@
--- For every conversion and rule-based model the credit ranges cover 1..90 exactly: no gap, no overlap.
+-- For every conversion and rule-based model the credit ranges cover 1..90 exactly: no gap, no overlap;
+-- and no row names a model that attribution_model_weights() does not define.
 {%- set max_days = max_lookback_days() %}
 
 with
@@ -74,8 +75,22 @@ missing_conversions as (
         and attribution_models.attribution_model = covered.attribution_model
     where covered.conversion_id is null
 
+),
+
+unknown_models as (
+
+    select
+        conversion_id,
+        attribution_model,
+        min_lookback_days,
+        max_lookback_days
+    from distinct_ranges
+    where attribution_model not in (select attribution_model from attribution_models)
+
 )
 
 select * from broken_ranges
 union all
 select * from missing_conversions
+union all
+select * from unknown_models

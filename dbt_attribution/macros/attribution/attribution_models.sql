@@ -1,10 +1,31 @@
 {#
+    Every rule-based model and a session's weight under it, a SQL expression over the columns of
+    fct_attribution_credits' `positioned` CTE: touch_position (1 = oldest eligible session), touches,
+    recency_rank (1 = newest), newest_non_direct_rank, lag_micros, channel, source, medium, campaign.
+    Weights are normalised per conversion and lookback range and split into whole units there.
+    Whole-number weights where the model allows, so shares never depend on the order of a sum:
+    position based is 40/20/40 as 2(n-2) : 1 each : 2(n-2) for n >= 3 sessions. Adding a model is
+    one entry here and one in src/shared/attribution.ts (docs/adding-a-model.md).
+#}
+{% macro attribution_model_weights() -%}
+    {%- set half_life_hours = attribution_time_decay_half_life_days() * 24 -%}
+    {{ return({
+        'first_click': 'case when touch_position = 1 then 1.0 else 0.0 end',
+        'last_click': 'case when recency_rank = 1 then 1.0 else 0.0 end',
+        'last_non_direct': 'case when recency_rank = coalesce(newest_non_direct_rank, 1) then 1.0 else 0.0 end',
+        'linear': '1.0',
+        'position_based': 'case when touches <= 2 then 1.0 when touch_position = 1 or touch_position = touches then 2.0 * (touches - 2) else 1.0 end',
+        'time_decay': 'power(2.0, -(lag_micros / 3600000000.0) / ' ~ half_life_hours ~ ')',
+    }) }}
+{%- endmacro %}
+
+{#
     The rule-based models fct_attribution_credits holds (data_driven is solved by the app from
     agg_channel_transitions). The var only_attribution_models narrows them for unit tests; the app
-    expects all six.
+    expects them all.
 #}
 {% macro rule_based_attribution_models() -%}
-    {%- set all_models = ['first_click', 'last_click', 'last_non_direct', 'linear', 'position_based', 'time_decay'] -%}
+    {%- set all_models = attribution_model_weights().keys() | list -%}
     {%- set chosen = var('only_attribution_models', all_models) -%}
     {%- for model in chosen if model not in all_models -%}
         {{ exceptions.raise_compiler_error("var only_attribution_models may only name " ~ all_models | join(', ') ~ "; got '" ~ model ~ "'.") }}

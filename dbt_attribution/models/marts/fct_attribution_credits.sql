@@ -20,7 +20,6 @@
     The models and their weights: docs/assumptions.md, "Attribution models".
     Incremental runs recompute the conversions of int_users_changed (see delete_rows_of_changed_users).
 -#}
-{%- set half_life_hours = attribution_time_decay_half_life_days() * 24 -%}
 {%- set max_days = max_lookback_days() -%}
 {#- BigQuery: only the credits of conversions from bounds.conversions_from_at on are recomputed. -#}
 {%- set bounds = bigquery_refresh_bounds() if is_incremental() else none -%}
@@ -130,16 +129,7 @@ positioned as (
 
 weighted as (
 
-    {#- Whole-number weights where the model allows, so shares do not depend on summing order:
-        position based is 40/20/40 as 2(n-2) : 1 each : 2(n-2) for n >= 3 sessions. #}
-    {%- set weights = {
-        'first_click': 'case when touch_position = 1 then 1.0 else 0.0 end',
-        'last_click': 'case when recency_rank = 1 then 1.0 else 0.0 end',
-        'last_non_direct': 'case when recency_rank = coalesce(newest_non_direct_rank, 1) then 1.0 else 0.0 end',
-        'linear': '1.0',
-        'position_based': 'case when touches <= 2 then 1.0 when touch_position = 1 or touch_position = touches then 2.0 * (touches - 2) else 1.0 end',
-        'time_decay': 'power(2.0, -(lag_micros / 3600000000.0) / ' ~ half_life_hours ~ ')',
-    } %}
+    {%- set weights = attribution_model_weights() %}
     {%- for model, weight in weights.items() if model in rule_based_attribution_models() %}
     select
         '{{ model }}' as attribution_model,

@@ -20,6 +20,13 @@ interface SnapshotCounts {
   intradayEvents: number
 }
 
+/** The marts the views read, and their columns the views need (the credits' user and session keys stay in the file). */
+const SERVED_MARTS: ReadonlyArray<[string, string]> = [
+  ['fct_attribution_credits', '* exclude (user_key, revenue_usd, credited_session_key, credited_ga_session_id)'],
+  ['agg_channel_transitions', '*'],
+  ['rpt_build_info', '*'],
+]
+
 /**
  * An in-memory copy of what the dashboard reads: the marts after the last good dbt run, and the
  * newest raw events. Views query it, never the warehouse file, so a dbt run (which needs the file
@@ -94,8 +101,8 @@ export class ServingStore {
       )
       const names = new Set(tables.getRows().map((row) => String(row[0])))
       await c.run('begin transaction')
-      for (const mart of ['fct_attribution_credits', 'agg_channel_transitions', 'rpt_build_info']) {
-        if (names.has(mart)) await c.run(`create or replace table ${MODEL_SCHEMA}.${mart} as select * from wh.${MODEL_SCHEMA}.${mart}`)
+      for (const [mart, columns] of SERVED_MARTS) {
+        if (names.has(mart)) await c.run(`create or replace table ${MODEL_SCHEMA}.${mart} as select ${columns} from wh.${MODEL_SCHEMA}.${mart}`)
       }
       if (names.has('stg_ga4__events')) {
         await c.run('delete from ' + MODEL_SCHEMA + '.feed_events')

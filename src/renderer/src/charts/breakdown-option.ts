@@ -3,7 +3,7 @@ import type { EChartsOption } from 'echarts'
 import { formatConversionsPrecise } from '../lib/format'
 import { channelColor } from './channel-colors'
 import { CHART_FONT, CHART_GRID_LINE, CHART_MUTED, CHART_TEXT, type ChartMetric, chartAmount } from './chart-style'
-import { extentOf, valueAxisScale } from './value-axis'
+import { extentOf, valueAxisScale, valueAxisOption } from './value-axis'
 
 /** Bars beyond this are only in the table: a chart of 80 campaigns is unreadable. */
 export const BREAKDOWN_CHART_MAX_BARS = 15
@@ -38,15 +38,7 @@ export function buildBreakdownOption(rows: readonly ReportRow[], view: Breakdown
     animationDuration: 300,
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: formatValue },
     grid: { left: 4, right: 24, top: 8, bottom: 4, containLabel: true },
-    xAxis: {
-      type: 'value',
-      min: scale.min,
-      max: scale.max,
-      interval: scale.interval,
-      minInterval: scale.minInterval,
-      splitLine: { lineStyle: { color: CHART_GRID_LINE } },
-      axisLabel: { color: CHART_MUTED, formatter: scale.formatter },
-    },
+    xAxis: valueAxisOption(scale),
     yAxis: {
       type: 'category',
       inverse: true,

@@ -3,7 +3,7 @@ import type { EChartsOption } from 'echarts'
 import { formatConversionsPrecise } from '../lib/format'
 import { channelColor } from './channel-colors'
 import { CHART_FONT, CHART_GRID_LINE, CHART_MUTED, CHART_TEXT, type ChartMetric, chartAmount } from './chart-style'
-import { extentOf, valueAxisScale } from './value-axis'
+import { extentOf, valueAxisScale, valueAxisOption } from './value-axis'
 
 /** Opacity of model a's bars: same channel colour as model b, lighter, so the pair reads as one channel. */
 export const MODEL_A_OPACITY = 0.45
@@ -35,15 +35,7 @@ export function buildComparisonOption(rows: readonly ComparisonRow[], metric: Ch
     },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: formatValue },
     grid: { left: 4, right: 16, top: 32, bottom: 4, containLabel: true },
-    xAxis: {
-      type: 'value',
-      min: scale.min,
-      max: scale.max,
-      interval: scale.interval,
-      minInterval: scale.minInterval,
-      splitLine: { lineStyle: { color: CHART_GRID_LINE } },
-      axisLabel: { color: CHART_MUTED, formatter: scale.formatter },
-    },
+    xAxis: valueAxisOption(scale),
     yAxis: {
       type: 'category',
       data: channels,

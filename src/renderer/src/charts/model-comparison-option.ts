@@ -3,7 +3,7 @@ import type { EChartsOption } from 'echarts'
 import { formatConversionsPrecise } from '../lib/format'
 import type { ModelComparisonTableRow } from '../lib/model-comparison'
 import { CHART_FONT, CHART_GRID_LINE, CHART_MUTED, CHART_TEXT, type ChartMetric, MODEL_COLORS, chartAmount } from './chart-style'
-import { extentOf, valueAxisScale } from './value-axis'
+import { extentOf, valueAxisScale, valueAxisOption } from './value-axis'
 
 /** Channels beyond this are only in the table: seven bars a channel get too thin to read. */
 export const MODEL_CHART_MAX_CHANNELS = 8
@@ -42,15 +42,7 @@ export function buildModelComparisonOption(rows: readonly ModelComparisonTableRo
       axisLine: { lineStyle: { color: CHART_GRID_LINE } },
       axisLabel: { color: CHART_TEXT, interval: 0, lineHeight: 14, formatter: channelAxisLabel },
     },
-    yAxis: {
-      type: 'value',
-      min: scale.min,
-      max: scale.max,
-      interval: scale.interval,
-      minInterval: scale.minInterval,
-      splitLine: { lineStyle: { color: CHART_GRID_LINE } },
-      axisLabel: { color: CHART_MUTED, formatter: scale.formatter },
-    },
+    yAxis: valueAxisOption(scale),
     series: view.models.map((model) => ({
       type: 'bar' as const,
       name: model.name,

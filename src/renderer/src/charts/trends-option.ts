@@ -6,7 +6,7 @@ import { roundCredit } from '../lib/comparison'
 import { formatConversionsPrecise, formatSignedConversions, formatUsdWithCents } from '../lib/format'
 import { channelColor } from './channel-colors'
 import { CHART_FONT, CHART_GRID_LINE, CHART_MUTED, CHART_TEXT, type ChartMetric, chartAmount } from './chart-style'
-import { extentOf, valueAxisScale } from './value-axis'
+import { extentOf, valueAxisScale, valueAxisOption } from './value-axis'
 
 /** What the trends chart shows: which number, and either the two models' difference or one model split by channel. */
 export interface TrendsView {
@@ -113,15 +113,7 @@ export function buildTrendsOption(trends: TrendsResult, view: TrendsView): EChar
       axisLine: { lineStyle: { color: CHART_GRID_LINE } },
       axisLabel: { color: CHART_MUTED, formatter: (value: string) => value.slice(5) },
     },
-    yAxis: {
-      type: 'value',
-      min: scale.min,
-      max: scale.max,
-      interval: scale.interval,
-      minInterval: scale.minInterval,
-      splitLine: { lineStyle: { color: CHART_GRID_LINE } },
-      axisLabel: { color: CHART_MUTED, formatter: scale.formatter },
-    },
+    yAxis: valueAxisOption(scale),
     series,
   }
 }

@@ -1,5 +1,5 @@
 import { formatInteger, formatUsdShort, formatUsdWithCents } from '../lib/format'
-import type { ChartMetric } from './chart-style'
+import { CHART_GRID_LINE, CHART_MUTED, type ChartMetric } from './chart-style'
 
 /** Below this many dollars the axis shows cents: whole-dollar labels would repeat ("$0 $0 $0 $1"). */
 export const USD_CENTS_AXIS_BELOW = 5
@@ -30,4 +30,17 @@ export function extentOf(values: Iterable<number>): number {
   let extent = 0
   for (const value of values) if (Number.isFinite(value)) extent = Math.max(extent, Math.abs(value))
   return extent
+}
+
+/** The value axis of a chart drawn with `scale`: its bounds, ticks, grid lines and labels. */
+export function valueAxisOption(scale: ValueAxisScale) {
+  return {
+    type: 'value' as const,
+    min: scale.min,
+    max: scale.max,
+    interval: scale.interval,
+    minInterval: scale.minInterval,
+    splitLine: { lineStyle: { color: CHART_GRID_LINE } },
+    axisLabel: { color: CHART_MUTED, formatter: scale.formatter },
+  }
 }
