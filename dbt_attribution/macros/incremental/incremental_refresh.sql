@@ -164,7 +164,7 @@
     {%- if not can_query_warehouse() -%}
         {{ return('select 1') }}
     {%- endif -%}
-    {%- set required = {'stg_ga4__events': 'loaded_through_seq', 'int_touchpoints_joined_to_conversions': 'user_key', 'fct_attribution_credits': 'credit_micros'} -%}
+    {%- set required = {'stg_ga4__events': 'loaded_through_seq', 'int_touchpoints_joined_to_conversions': 'user_key', 'fct_attribution_credits': 'credit_micros', 'agg_channel_transitions': 'user_key'} -%}
     {%- set outdated = [] -%}
     {%- for name, column in required.items() -%}
         {%- set relation = adapter.get_relation(target.database, target.schema, name) -%}

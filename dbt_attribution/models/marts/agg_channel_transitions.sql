@@ -1,6 +1,9 @@
 {{ config(
+    materialized='table' if target.type == 'bigquery' else 'incremental',
+    incremental_strategy=attribution_incremental_strategy(),
     partition_by={'field': 'journey_date', 'data_type': 'date', 'granularity': 'day'} if target.type == 'bigquery' else none,
-    cluster_by=['conversion_event_name'] if target.type == 'bigquery' else none
+    cluster_by=['conversion_event_name'] if target.type == 'bigquery' else none,
+    pre_hook="{{ delete_rows_of_changed_users() }}"
 ) }}
 {#-
     Channel-to-channel transition counts of every journey for every lookback 1..90, for the
@@ -11,17 +14,21 @@
     journey is a user's sessions after their last conversion of any allowed event, ending in (null);
     its lookback counts back from its newest session and it is dated by that session's UTC date.
     Conversions with no eligible session have no journey (the app credits them to Unassigned).
-    The app answers a lookback L and a choice of events with
+    Rows are per user, so the embedded warehouse's incremental runs rebuild only the users with new
+    events (its refresh loop runs every few seconds while events stream); BigQuery rebuilds the
+    table. The app answers a lookback L and a choice of events with
     `where L between min_lookback_days and max_lookback_days
         and (conversion_event_name is null or conversion_event_name in (...))` summed by (from, to).
 -#}
-{%- set max_days = max_lookback_days() -%}
+{%- set max_days = max_lookback_days() %}
+-- depends_on: {{ ref('int_users_changed') }}
 
 with
 
 converting_steps as (
 
     select
+        user_key,
         conversion_date as journey_date,
         conversion_event_name,
         conversion_id as journey_id,
@@ -33,6 +40,9 @@ converting_steps as (
     from {{ ref('fct_attribution_credits') }}
     where attribution_model = 'linear'
         and touches > 0
+        {%- if is_incremental() %}
+        and user_key in (select user_key from {{ ref('int_users_changed') }})
+        {%- endif %}
 
 ),
 
@@ -42,6 +52,9 @@ last_conversions as (
         user_key,
         max(converted_micros) as last_converted_micros
     from {{ ref('int_conversions_deduplicated') }}
+    {%- if is_incremental() %}
+    where user_key in (select user_key from {{ ref('int_users_changed') }})
+    {%- endif %}
     group by user_key
 
 ),
@@ -59,8 +72,13 @@ trailing_sessions as (
     from {{ ref('int_sessions_classified') }} as sessions
     left join last_conversions
         on sessions.user_key = last_conversions.user_key
-    where last_conversions.user_key is null
+    where (
+        last_conversions.user_key is null
         or sessions.session_started_micros > last_conversions.last_converted_micros
+    )
+    {%- if is_incremental() %}
+        and sessions.user_key in (select user_key from {{ ref('int_users_changed') }})
+    {%- endif %}
 
 ),
 
@@ -100,6 +118,7 @@ trailing_ranges as (
 nonconverting_steps as (
 
     select
+        trailing_touchpoints.user_key,
         cast(trailing_touchpoints.anchor_at as date) as journey_date,
         cast(null as {{ dbt.type_string() }}) as conversion_event_name,
         trailing_touchpoints.user_key as journey_id,
@@ -131,6 +150,7 @@ steps as (
 transitions as (
 
     select
+        user_key,
         journey_date,
         conversion_event_name,
         min_lookback_days,
@@ -148,6 +168,7 @@ transitions as (
     union all
 
     select
+        user_key,
         journey_date,
         conversion_event_name,
         min_lookback_days,
@@ -162,6 +183,7 @@ transitions as (
 final as (
 
     select
+        user_key,
         journey_date,
         conversion_event_name,
         min_lookback_days,
@@ -170,8 +192,9 @@ final as (
         to_state,
         count(*) as transitions
     from transitions
-    group by journey_date, conversion_event_name, min_lookback_days, max_lookback_days, from_state, to_state
+    group by user_key, journey_date, conversion_event_name, min_lookback_days, max_lookback_days, from_state, to_state
 
 )
 
 select * from final
+{{ order_by_for_pruning(['user_key']) }}

@@ -23,7 +23,11 @@ interface SnapshotCounts {
 /** The marts the views read, and their columns the views need (the credits' user and session keys stay in the file). */
 const SERVED_MARTS: ReadonlyArray<[string, string]> = [
   ['fct_attribution_credits', '* exclude (user_key, revenue_usd, credited_session_key, credited_ga_session_id)'],
-  ['agg_channel_transitions', '*'],
+  // Summed over users: the views need the counts, not whose they are.
+  [
+    'agg_channel_transitions',
+    'journey_date, conversion_event_name, min_lookback_days, max_lookback_days, from_state, to_state, sum(transitions)::bigint as transitions',
+  ],
   ['rpt_build_info', '*'],
 ]
 
@@ -102,7 +106,8 @@ export class ServingStore {
       const names = new Set(tables.getRows().map((row) => String(row[0])))
       await c.run('begin transaction')
       for (const [mart, columns] of SERVED_MARTS) {
-        if (names.has(mart)) await c.run(`create or replace table ${MODEL_SCHEMA}.${mart} as select ${columns} from wh.${MODEL_SCHEMA}.${mart}`)
+        const grouped = columns.includes('sum(') ? ' group by all' : ''
+        if (names.has(mart)) await c.run(`create or replace table ${MODEL_SCHEMA}.${mart} as select ${columns} from wh.${MODEL_SCHEMA}.${mart}${grouped}`)
       }
       if (names.has('stg_ga4__events')) {
         await c.run('delete from ' + MODEL_SCHEMA + '.feed_events')
