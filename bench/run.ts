@@ -99,6 +99,8 @@ record('ratio full build / scan', `${(buildMs / scanMs).toFixed(1)} x`)
 // 5. report at five lookbacks for every model: in-process query latency (the app's serving copy), and the CLI's wall time.
 const services = await createAppServices({ warehousePath })
 await services.warehouse.status()
+// Let the app's dbt worker finish parsing the project (it takes both cores for 10-20 s after start).
+await new Promise((resolve) => setTimeout(resolve, 25_000))
 for (const model of ATTRIBUTION_MODELS) {
   const medians: number[] = []
   for (const lookbackDays of LOOKBACKS) {
@@ -142,20 +144,28 @@ record('`npx attribution report` whole process (Node start-up included)', `${(pe
 // 6. The app: a lookback change until all four views have their data.
 const app = await createAppServices({ warehousePath })
 const h = app.handlers
-const viewSamples: number[] = []
 await h['warehouse:status']({})
-for (const lookbackDays of [14, 1, 90, 30, 7, 60, 3, 45, 21, 2]) {
-  const filters = { lookbackDays, conversionEvents: ['purchase'] }
-  const [, ms] = await timed(() =>
-    Promise.all([
-      h['attribution:compare']({ ...filters, models: ['first_click', 'last_click'] }),
-      h['attribution:trends']({ ...filters, days: 14, byChannel: false, models: ['first_click', 'last_click'] }),
-      h['attribution:breakdown']({ ...filters, model: 'first_click', by: 'channel' }),
-      h['events:recent']({ limit: 50 }),
-    ]),
-  )
-  viewSamples.push(ms)
+/** Ten lookback changes, each until all four views have their data. */
+async function lookbackChanges(): Promise<number[]> {
+  const samples: number[] = []
+  for (const lookbackDays of [14, 1, 90, 30, 7, 60, 3, 45, 21, 2]) {
+    const filters = { lookbackDays, conversionEvents: ['purchase'] }
+    const [, ms] = await timed(() =>
+      Promise.all([
+        h['attribution:compare']({ ...filters, models: ['first_click', 'last_click'] }),
+        h['attribution:trends']({ ...filters, days: 14, byChannel: false, models: ['first_click', 'last_click'] }),
+        h['attribution:breakdown']({ ...filters, model: 'first_click', by: 'channel' }),
+        h['events:recent']({ limit: 50 }),
+      ]),
+    )
+    samples.push(ms)
+  }
+  return samples
 }
+// Right after start the app's dbt worker parses the project (both cores for 10-20 s); then it idles.
+const startSamples = await lookbackChanges()
+await new Promise((resolve) => setTimeout(resolve, 25_000))
+const viewSamples = await lookbackChanges()
 for (const [label, channel, request] of [
   ['Model comparison (all seven models per channel)', 'attribution:modelComparison', {}],
   ['Conversion paths (top 20, position based)', 'attribution:paths', { model: 'position_based', limit: 20 }],
@@ -169,8 +179,9 @@ for (const [label, channel, request] of [
   }
   record(`${label} at 7 lookbacks (p50 / max)`, `${percentile(samples, 50).toFixed(0)} / ${Math.max(...samples).toFixed(0)} ms`, '<= 300 ms')
 }
-record('lookback change -> all four views\' data (p50)', `${percentile(viewSamples, 50).toFixed(0)} ms`, '<= 300 ms')
-record('lookback change -> all four views\' data (p95)', `${percentile(viewSamples, 95).toFixed(0)} ms`, '<= 300 ms')
+record('lookback change -> all four views\' data, the app settled (p50)', `${percentile(viewSamples, 50).toFixed(0)} ms`, '<= 300 ms')
+record('lookback change -> all four views\' data, the app settled (p95)', `${percentile(viewSamples, 95).toFixed(0)} ms`, '<= 300 ms')
+record('lookback change -> all four views\' data in the app\'s first seconds, its dbt worker starting alongside (p50 / p95)', `${percentile(startSamples, 50).toFixed(0)} / ${percentile(startSamples, 95).toFixed(0)} ms`)
 const memory = process.memoryUsage()
 record('main-process memory with the warehouse open (RSS)', `${(memory.rss / 2 ** 20).toFixed(0)} MiB`)
 await app.close()
