@@ -14,6 +14,13 @@ describe('channelColor', () => {
     expect(channelColor(' paid-social ')).toBe(channelColor('paid_social'))
   })
 
+  it('gives every GA4 default channel group its own colour', () => {
+    const groups = ['Direct', 'Cross-network', 'Paid Shopping', 'Paid Search', 'Paid Social', 'Paid Video', 'Display', 'Paid Other',
+      'Organic Shopping', 'Organic Social', 'Organic Video', 'Organic Search', 'Referral', 'Email', 'Affiliates', 'Audio', 'SMS',
+      'Mobile Push Notifications', 'Unassigned']
+    expect(new Set(groups.map(channelColor)).size).toBe(groups.length)
+  })
+
   it('gives unknown channels a stable colour', () => {
     expect(channelColor('Cross-network')).toBe(channelColor('cross_network'))
     expect(channelColor('my custom channel')).toMatch(/^#[0-9a-f]{6}$/)

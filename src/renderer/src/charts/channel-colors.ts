@@ -1,4 +1,7 @@
-/** Fixed colours for the channels the app knows, so a channel looks the same in every chart and table. */
+/**
+ * Fixed colours for GA4's default channel groups, so a channel looks the same in every chart and
+ * table and no two of them share a colour (the hash below can collide).
+ */
 const KNOWN_CHANNEL_COLORS: Readonly<Record<string, string>> = {
   organic_search: '#59a14f',
   paid_search: '#4e79a7',
@@ -11,6 +14,15 @@ const KNOWN_CHANNEL_COLORS: Readonly<Record<string, string>> = {
   affiliates: '#edc948',
   display: '#ff9da7',
   unassigned: '#bab0ac',
+  organic_shopping: '#8cd17d',
+  paid_shopping: '#a0cbe8',
+  organic_video: '#d37295',
+  paid_video: '#9d7660',
+  paid_other: '#86bcb6',
+  cross_network: '#499894',
+  audio: '#ffbe7d',
+  sms: '#d4a6c8',
+  mobile_push_notifications: '#b6992d',
 }
 
 /** Colours for channels outside the list (custom groupings), picked by a stable hash of the name. */
