@@ -15,8 +15,8 @@ export function trendsFromDailyRows(
   models: readonly AttributionModel[] = ['first_click', 'last_click'],
 ): TrendsResult {
   if (!daily.toDate) return { from_date: '', to_date: '', points: [] }
+  const dates = shownDays(daily.toDate, days, range)
   const toDate = range.toDate ?? daily.toDate
-  const dates = lastDays(toDate, days).filter((date) => !range.fromDate || date >= range.fromDate)
   const channels = byChannel ? [...new Set(daily.rows.map((row) => row.channel ?? ''))].sort() : [undefined]
   const found = new Map(daily.rows.map((row) => [`${row.date}|${row.model}|${row.channel ?? ''}`, row]))
   const points: TrendPoint[] = []
@@ -35,6 +35,11 @@ export function trendsFromDailyRows(
     }
   }
   return { from_date: dates[0] ?? toDate, to_date: toDate, points }
+}
+
+/** The days a trend shows, oldest first: `days` days ending at the range's end (else `newestDate`), none before its start. */
+export function shownDays(newestDate: string, days: number, range: { fromDate?: string; toDate?: string } = {}): string[] {
+  return lastDays(range.toDate ?? newestDate, days).filter((date) => !range.fromDate || date >= range.fromDate)
 }
 
 /** The `days` calendar days ending at `toDate`, oldest first. */

@@ -28,7 +28,7 @@ import { formatCents, parseCents } from '../../shared/money'
 import { UserFacingError } from '../errors'
 import { conversionsFromMicros, reportFromRows } from '../warehouse/duckdb-queries'
 import type { AttributionWarehouse, DailyTrendRows, RuleBasedModel } from '../warehouse/warehouse'
-import { trendsFromDailyRows } from './dashboard'
+import { shownDays, trendsFromDailyRows } from './dashboard'
 
 /** The channel conversions without a session in the window are credited to, in every model. */
 export const UNASSIGNED_CHANNEL = 'Unassigned'
@@ -166,9 +166,10 @@ export async function modelTrends(warehouse: AttributionWarehouse, request: Tren
   const rows: DailyTrendRows['rows'] = [...(daily?.rows ?? [])]
   const toDate = daily?.toDate ?? dayTotals?.toDate ?? null
   if (dayTotals && toDate) {
-    const shown = trendsFromDailyRows({ toDate, rows: [] }, request.days, false, request, [])
-    const credits = await dataDrivenCredits(warehouse, { ...filtersOf(request), fromDate: shown.from_date, toDate: shown.to_date })
-    const days = dayTotals.rows.filter((day) => day.date >= shown.from_date && day.date <= shown.to_date)
+    const shown = shownDays(toDate, request.days, request)
+    const [fromDate = toDate, lastDate = toDate] = [shown[0], shown.at(-1)]
+    const credits = await dataDrivenCredits(warehouse, { ...filtersOf(request), fromDate, toDate: lastDate })
+    const days = dayTotals.rows.filter((day) => day.date >= fromDate && day.date <= lastDate)
     rows.push(...dataDrivenDays(days, credits, request.byChannel))
   }
   return trendsFromDailyRows({ toDate, rows }, request.days, request.byChannel, request, request.models)

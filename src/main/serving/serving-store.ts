@@ -20,15 +20,21 @@ interface SnapshotCounts {
   intradayEvents: number
 }
 
-/** The marts the views read, and their columns the views need (the credits' user and session keys stay in the file). */
+/** The marts the views read, each as the select that copies what the views need from the file (`wh`). */
 const SERVED_MARTS: ReadonlyArray<[string, string]> = [
-  ['fct_attribution_credits', '* exclude (user_key, revenue_usd, credited_session_key, credited_ga_session_id)'],
+  // The credits' user and session keys stay in the file.
+  [
+    'fct_attribution_credits',
+    `select * exclude (user_key, revenue_usd, credited_session_key, credited_ga_session_id) from wh.${MODEL_SCHEMA}.fct_attribution_credits`,
+  ],
   // Summed over users: the views need the counts, not whose they are.
   [
     'agg_channel_transitions',
-    'journey_date, conversion_event_name, min_lookback_days, max_lookback_days, from_state, to_state, sum(transitions)::bigint as transitions',
+    `select journey_date, conversion_event_name, min_lookback_days, max_lookback_days, from_state, to_state,
+      sum(transitions)::bigint as transitions
+    from wh.${MODEL_SCHEMA}.agg_channel_transitions group by all`,
   ],
-  ['rpt_build_info', '*'],
+  ['rpt_build_info', `select * from wh.${MODEL_SCHEMA}.rpt_build_info`],
 ]
 
 /**
@@ -105,9 +111,8 @@ export class ServingStore {
       )
       const names = new Set(tables.getRows().map((row) => String(row[0])))
       await c.run('begin transaction')
-      for (const [mart, columns] of SERVED_MARTS) {
-        const grouped = columns.includes('sum(') ? ' group by all' : ''
-        if (names.has(mart)) await c.run(`create or replace table ${MODEL_SCHEMA}.${mart} as select ${columns} from wh.${MODEL_SCHEMA}.${mart}${grouped}`)
+      for (const [mart, select] of SERVED_MARTS) {
+        if (names.has(mart)) await c.run(`create or replace table ${MODEL_SCHEMA}.${mart} as ${select}`)
       }
       if (names.has('stg_ga4__events')) {
         await c.run('delete from ' + MODEL_SCHEMA + '.feed_events')
