@@ -106,7 +106,7 @@ export class OutsideChanges implements DuckDbSessionObserver {
   }
 
   async opened(file: DuckDbFile): Promise<void> {
-    this.compare(await queryWarehouseStamp(file.connection))
+    this.publish(this.compare(await queryWarehouseStamp(file.connection)))
   }
 
   async wrote(file: DuckDbFile): Promise<void> {
@@ -121,9 +121,11 @@ export class OutsideChanges implements DuckDbSessionObserver {
     try {
       await this.embedded.handOver(async () => {
         const stamp = await this.serving.readStamp(this.embedded.path)
-        const hasChanged = this.compare(stamp)
-        if (hasChanged || this.isStale) await this.serving.refreshFrom(this.embedded.path)
+        const change = this.compare(stamp)
+        if (change || this.isStale) await this.serving.refreshFrom(this.embedded.path)
         this.isStale = false
+        // Told only once the views show it: the notice and the numbers never disagree.
+        this.publish(change)
       })
     } catch {
       // Another process has the file (a CLI stream runs on): look again at the next tick.
@@ -131,17 +133,17 @@ export class OutsideChanges implements DuckDbSessionObserver {
     }
   }
 
-  /** Records what differs from what this process knew; true when something did. */
-  private compare(stamp: WarehouseStamp): boolean {
+  /** What differs from what this process knew, merged with a recent notice; undefined when nothing does. */
+  private compare(stamp: WarehouseStamp): { change: OutsideChange; hasUnmodelledEvents: boolean } | undefined {
     const before = this.known
     this.known = stamp
     const difference = before ? stampDifference(before, stamp) : undefined
-    if (!difference) return false
+    if (!difference) return undefined
     this.isStale = true
     const now = (this.options.now ?? (() => new Date()))()
     const previous = this.latestChange
     const isMerged = previous !== null && now.getTime() - Date.parse(previous.noticedAt) <= OUTSIDE_MERGE_MS
-    this.latestChange = {
+    const change = {
       id: this.nextId++,
       noticedAt: now.toISOString(),
       importedEvents: difference.importedEvents + (isMerged ? previous.importedEvents : 0),
@@ -150,7 +152,13 @@ export class OutsideChanges implements DuckDbSessionObserver {
       modelsBuiltAt: difference.modelsBuiltAt ?? (isMerged ? previous.modelsBuiltAt : null),
     }
     const hasNewEvents = difference.importedEvents > 0 || difference.streamedEvents > 0
-    if (hasNewEvents && difference.modelsBuiltAt === null && this.serving.isBuilt) this.onUnmodelledEvents()
-    return true
+    return { change, hasUnmodelledEvents: hasNewEvents && difference.modelsBuiltAt === null }
+  }
+
+  /** Makes a change the newest notice, and asks for a refresh when it left events unmodelled. */
+  private publish(found: { change: OutsideChange; hasUnmodelledEvents: boolean } | undefined): void {
+    if (!found) return
+    this.latestChange = found.change
+    if (found.hasUnmodelledEvents && this.serving.isBuilt) this.onUnmodelledEvents()
   }
 }
