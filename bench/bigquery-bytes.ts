@@ -62,7 +62,7 @@ try {
   }
   const instance = await DuckDBInstance.create(warehouse)
   const db = await instance.connect()
-  const fixtureEvents = await rowCount(db, 'ga4.events')
+  const fixtureEvents = await rowCount(db, 'ga4.all_events')
   const scale = SAMPLE.events / fixtureEvents
 
   // The export columns stg_ga4__events reads; event_params is read whole (digest and lookups).
@@ -73,9 +73,9 @@ try {
       + coalesce(sum(case when p.value.int_value is not null then 8 end), 0)
       + coalesce(sum(case when p.value.float_value is not null then 8 end), 0)
       + coalesce(sum(case when p.value.double_value is not null then 8 end), 0) as bytes
-    from (select unnest(event_params) as p from ga4.events)`)).getRowObjectsJson()[0]?.bytes
+    from (select unnest(event_params) as p from ga4.all_events)`)).getRowObjectsJson()[0]?.bytes
   raw.set('event_params', Number(params))
-  for (const [name, bytes] of await measure(db, '(select *, ecommerce.purchase_revenue_in_usd as ec_revenue, ecommerce.transaction_id as ec_transaction_id from ga4.events)', {
+  for (const [name, bytes] of await measure(db, '(select *, ecommerce.purchase_revenue_in_usd as ec_revenue, ecommerce.transaction_id as ec_transaction_id from ga4.all_events)', {
     event_date: 'string', event_timestamp: 'int64', event_name: 'string', event_bundle_sequence_id: 'int64',
     event_value_in_usd: 'float64', user_pseudo_id: 'string', ec_revenue: 'float64', ec_transaction_id: 'string',
   })) raw.set(name, bytes)

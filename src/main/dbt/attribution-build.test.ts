@@ -40,7 +40,7 @@ async function expectedPurchases(path: string): Promise<{ conversions: number; r
         select distinct user_pseudo_id, event_timestamp, event_name, event_bundle_sequence_id, cast(event_params as varchar) as params,
           coalesce(nullif(ecommerce.transaction_id, ''), list_filter(event_params, p -> p.key = 'transaction_id')[1].value.string_value) as transaction_id,
           cast(round(coalesce(ecommerce.purchase_revenue_in_usd, 0), 2) as decimal(18, 2)) as revenue_usd
-        from ga4.events where event_name = 'purchase'
+        from ga4.all_events where event_name = 'purchase'
       ),
       keyed as (
         select *, case when transaction_id is null or transaction_id in ('', '(not set)') then md5(concat_ws('|', user_pseudo_id, event_timestamp, params)) else transaction_id end as conversion_key

@@ -7,6 +7,7 @@ import { type WarehouseStamp, feedCreditsSql, feedEventFromRow, queryWarehouseSt
 import { sqlString } from '../warehouse/duckdb-file'
 import { MODEL_SCHEMA, RAW_SCHEMA, rawSchemaStatements } from '../warehouse/duckdb-schema'
 import { ga4JsonColumns } from '../warehouse/ga4-schema'
+import { refreshAllEventsViews } from '../warehouse/raw-files'
 import { eventIdOf } from '../stream/validate-event'
 
 /** Newest events kept in memory for the live feed. */
@@ -59,6 +60,8 @@ export class ServingStore {
     const instance = await DuckDBInstance.create(':memory:')
     const connection = await instance.connect()
     for (const statement of rawSchemaStatements()) await connection.run(statement)
+    // No Parquet files here: the views read the (empty) tables, so shared queries run unchanged.
+    await refreshAllEventsViews(connection, ':memory:')
     await connection.run(`create schema if not exists ${MODEL_SCHEMA}`)
     // The newest events the models have read (stg_ga4__events), keyed as dbt keys them.
     await connection.run(`create table ${MODEL_SCHEMA}.feed_events (event_key varchar, event_id varchar, event_timestamp_micros bigint,
@@ -123,8 +126,8 @@ export class ServingStore {
       }
       stamp = await queryWarehouseStamp(c, 'wh')
       await c.run(`create or replace table ${RAW_SCHEMA}.snapshot_newest as
-        select max(ts) as ts from (select max(event_timestamp) as ts from wh.${RAW_SCHEMA}.events
-          union all select max(event_timestamp) from wh.${RAW_SCHEMA}.events_intraday)`)
+        select max(ts) as ts from (select max(event_timestamp) as ts from wh.${RAW_SCHEMA}.all_events
+          union all select max(event_timestamp) from wh.${RAW_SCHEMA}.all_events_intraday)`)
       await c.run('commit')
       this.counts = { events: stamp.events, intradayEvents: stamp.intradayEvents }
       this.streamedSinceSnapshot = 0

@@ -5,6 +5,7 @@ import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
 import { UserFacingError, messageOf } from '../errors'
 import { ensurePrivateDir, makePrivateFile } from '../private-files'
 import { rawSchemaStatements } from './duckdb-schema'
+import { refreshAllEventsViews, removeUnregisteredFiles } from './raw-files'
 
 /** An open DuckDB warehouse file: one instance, one connection. */
 export interface DuckDbFile {
@@ -54,6 +55,9 @@ export async function openDuckDbFile(path: string, options: { readOnly: boolean;
   if (!options.readOnly) {
     makeWarehousePrivate(path)
     for (const statement of rawSchemaStatements()) await connection.run(statement)
+    await removeUnregisteredFiles(connection, path)
+    const { missingFiles } = await refreshAllEventsViews(connection, path)
+    if (missingFiles.length > 0) console.warn(`The warehouse's Parquet files ${missingFiles.join(', ')} are missing: their events are left out until they are put back.`)
     makeWarehousePrivate(path)
   }
   return {

@@ -378,8 +378,8 @@ export function feedEventFromRow(row: Record<string, unknown>): FeedEvent {
 export async function queryRawCounts(connection: DuckDBConnection): Promise<{ events: number; intradayEvents: number; importedFiles: number }> {
   const reader = await connection.runAndReadAll(`
     select
-      (select count(*) from ${RAW_SCHEMA}.events)::bigint as events,
-      (select count(*) from ${RAW_SCHEMA}.events_intraday)::bigint as intraday_events,
+      (select count(*) from ${RAW_SCHEMA}.all_events)::bigint as events,
+      (select count(*) from ${RAW_SCHEMA}.all_events_intraday)::bigint as intraday_events,
       (select count(*) from ${RAW_SCHEMA}.import_log)::bigint as imported_files`)
   const row = reader.getRowObjectsJson()[0] ?? {}
   return { events: Number(row.events), intradayEvents: Number(row.intraday_events), importedFiles: Number(row.imported_files) }
@@ -395,7 +395,7 @@ export async function queryFreshness(connection: DuckDBConnection): Promise<{
 }> {
   const newest = await connection.runAndReadAll(`
     select strftime(make_timestamp(max(ts)), '%Y-%m-%dT%H:%M:%SZ') as newest
-    from (select max(event_timestamp) as ts from ${RAW_SCHEMA}.events union all select max(event_timestamp) from ${RAW_SCHEMA}.events_intraday)`)
+    from (select max(event_timestamp) as ts from ${RAW_SCHEMA}.all_events union all select max(event_timestamp) from ${RAW_SCHEMA}.all_events_intraday)`)
   const newestEventAt = (newest.getRowObjectsJson()[0]?.newest as string | null) ?? null
   const tables = await connection.runAndReadAll(
     `select table_name from information_schema.tables where table_schema = $schema and table_name in ('fct_attribution_credits', 'rpt_build_info')`,
@@ -442,8 +442,8 @@ export async function queryWarehouseStamp(connection: DuckDBConnection, catalog?
   )
   const hasBuildInfo = Number(built.getRowObjectsJson()[0]?.n) > 0
   const reader = await connection.runAndReadAll(`
-    select (select count(*) from ${prefix}${RAW_SCHEMA}.events)::bigint as events,
-      (select count(*) from ${prefix}${RAW_SCHEMA}.events_intraday)::bigint as intraday_events,
+    select (select count(*) from ${prefix}${RAW_SCHEMA}.all_events)::bigint as events,
+      (select count(*) from ${prefix}${RAW_SCHEMA}.all_events_intraday)::bigint as intraday_events,
       (select count(*) from ${prefix}${RAW_SCHEMA}.import_log)::bigint as imported_files,
       ${hasBuildInfo ? `(select strftime(max(built_at), '%Y-%m-%dT%H:%M:%S.%fZ') from ${prefix}${MODEL_SCHEMA}.rpt_build_info)` : 'null::varchar'} as built_at`)
   const row = reader.getRowObjectsJson()[0] ?? {}
@@ -475,9 +475,9 @@ async function readMart(connection: DuckDBConnection, sql: string, values: Recor
 export async function queryRecentUsers(connection: DuckDBConnection, limit: number): Promise<Array<{ userPseudoId: string; firstTouchAtMicros: number; sessionCount: number }>> {
   const sql = `
     with recent as (
-      (select user_pseudo_id, user_first_touch_timestamp, event_timestamp, event_params from ${RAW_SCHEMA}.events order by event_timestamp desc limit 20000)
+      (select user_pseudo_id, user_first_touch_timestamp, event_timestamp, event_params from ${RAW_SCHEMA}.all_events order by event_timestamp desc limit 20000)
       union all
-      (select user_pseudo_id, user_first_touch_timestamp, event_timestamp, event_params from ${RAW_SCHEMA}.events_intraday order by event_timestamp desc limit 20000)
+      (select user_pseudo_id, user_first_touch_timestamp, event_timestamp, event_params from ${RAW_SCHEMA}.all_events_intraday order by event_timestamp desc limit 20000)
     )
     select user_pseudo_id,
       coalesce(min(user_first_touch_timestamp), min(event_timestamp)) as first_touch,

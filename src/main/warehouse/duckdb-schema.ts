@@ -32,6 +32,14 @@ export function rawSchemaStatements(): string[] {
   row_count bigint not null,
   imported_at timestamp not null
 )`,
+    // Parquet exports kept as files beside the warehouse (raw-files.ts), each with one load number.
+    `create table if not exists ${RAW_SCHEMA}.event_files (
+  content_sha256 varchar primary key,
+  file_name varchar not null,
+  raw_table varchar not null,
+  row_count bigint not null,
+  load_seq bigint not null
+)`,
     // One row per streamed event id ever stored: what makes a retried or replayed delivery add nothing.
     `create table if not exists ${RAW_SCHEMA}.stream_receipts (
   event_id varchar primary key,

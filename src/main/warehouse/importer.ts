@@ -1,15 +1,18 @@
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
-import { basename } from 'node:path'
+import { createReadStream, rmSync } from 'node:fs'
+import { copyFile, rename } from 'node:fs/promises'
+import { basename, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { createGunzip } from 'node:zlib'
 import type { DuckDBConnection } from '@duckdb/node-api'
 import { UserFacingError, messageOf } from '../errors'
-import type { DuckDbFile } from './duckdb-file'
+import { makePrivateFile } from '../private-files'
+import { type DuckDbFile, sqlString } from './duckdb-file'
 import { RAW_SCHEMA } from './duckdb-schema'
 import { type DetectedFile, detectFileFormat } from './file-format'
 import { GA4_COLUMNS, REQUIRED_GA4_COLUMNS, ga4JsonColumns } from './ga4-schema'
 import { withLiteralPath } from './literal-path'
+import { canKeepFilesBeside, ensureRawFolder, hasExportTypes, keptFileName, refreshAllEventsViews, registerKeptFile } from './raw-files'
 
 /** Where the import stands, for a progress bar. */
 export interface ImportProgress {
@@ -62,6 +65,8 @@ export async function importGa4Files(file: DuckDbFile, paths: string[], options:
 export class Ga4ImportTransaction {
   private readonly seenHashes = new Set<string>()
 
+  private readonly keptPaths: string[] = []
+
   private readonly connection: DuckDBConnection
 
   private constructor(
@@ -78,27 +83,77 @@ export class Ga4ImportTransaction {
     return new Ga4ImportTransaction(file, options)
   }
 
-  /** Reads, checks and stages one file; `index` and `count` only feed the progress display. */
-  async add(path: string, index = 0, count = 1): Promise<ImportedFile> {
+  /**
+   * Reads, checks and stages one file; `index` and `count` only feed the progress display.
+   * `contentKey` names content made here (generated samples) instead of the file's hash, and
+   * `move` lets a Parquet file kept beside the warehouse be moved there rather than copied.
+   */
+  async add(path: string, index = 0, count = 1, options: { contentKey?: string; move?: boolean } = {}): Promise<ImportedFile> {
     const { connection } = this
     const table = this.options.table ?? 'events'
     const step = (phase: ImportProgress['phase'], percent?: number) =>
       this.options.onProgress?.({ file: path, fileIndex: index, fileCount: count, phase, percent })
     const detected = await detectFileFormat(path)
     step('hashing')
-    const contentSha256 = await sha256OfFile(path)
+    const contentSha256 = options.contentKey ?? (await sha256OfFile(path))
     if (this.seenHashes.has(contentSha256) || (await isAlreadyImported(connection, contentSha256))) {
       return { file: path, format: detected.format, rows: 0, wasAlreadyImported: true }
     }
     this.seenHashes.add(contentSha256)
+    const onPercent = (percent: number) => step('reading', percent)
     // DuckDB's readers expand * ? [ ] { } as globs: read the file under a literal name (see literal-path.ts).
-    const rows = await withLiteralPath(path, (literal) => insertFile(this.file, `${RAW_SCHEMA}.${table}`, literal, detected, (percent) => step('reading', percent)))
+    const rows =
+      detected.format === 'parquet' && canKeepFilesBeside(this.file.path)
+        ? await withLiteralPath(path, (literal) => this.keepParquetFile(path, literal, detected, contentSha256, onPercent, options.move === true))
+        : await withLiteralPath(path, (literal) => insertFile(this.file, `${RAW_SCHEMA}.${table}`, literal, detected, onPercent))
     step('storing')
     await connection.run(
       `insert into ${RAW_SCHEMA}.import_log values ($sha, $name, $format, $rows, now()::timestamp)`,
       { sha: contentSha256, name: basename(path), format: detected.format, rows },
     )
     return { file: path, format: detected.format, rows, wasAlreadyImported: false }
+  }
+
+  /**
+   * Keeps a checked Parquet export beside the warehouse (raw-files.ts): as it is when its columns
+   * already have the export's types, else rewritten with them. Returns its row count.
+   */
+  private async keepParquetFile(
+    path: string,
+    literal: string,
+    detected: DetectedFile,
+    contentSha256: string, onPercent: (percent: number) => void, move: boolean): Promise<number> {
+    const table = this.options.table ?? 'events'
+    const select = await parquetSelect(this.connection, literal)
+    const rows = await this.withProgress(onPercent, () => countCheckedRows(this.file, literal, detected, select))
+    if (rows === 0) throw new UserFacingError(`${path} holds no events.`)
+    const target = join(ensureRawFolder(this.file.path), keptFileName(table, contentSha256))
+    this.keptPaths.push(target)
+    if (await hasExportTypes(this.connection, literal)) {
+      await placeFile(path, target, move)
+    } else {
+      await this.withProgress(onPercent, () =>
+        this.connection.run(`copy (select ${select.columns} from ${select.from}) to ${sqlString(target)} (format parquet, compression zstd)`, { path: literal }),
+      ).catch(async (error: unknown) => {
+        throw await describeReadError(path, detected, error)
+      })
+    }
+    makePrivateFile(target)
+    await registerKeptFile(this.connection, table, contentSha256, rows)
+    await refreshAllEventsViews(this.connection, this.file.path)
+    return rows
+  }
+
+  private async withProgress<T>(onPercent: (percent: number) => void, work: () => Promise<T>): Promise<T> {
+    const timer = setInterval(() => {
+      const progress = this.connection.progress
+      if (progress.percentage >= 0) onPercent(Math.round(progress.percentage))
+    }, PROGRESS_INTERVAL_MS)
+    try {
+      return await work()
+    } finally {
+      clearInterval(timer)
+    }
   }
 
   /** Keeps everything added. */
@@ -109,6 +164,8 @@ export class Ga4ImportTransaction {
   /** Drops everything added; the warehouse is as it was before `begin`. */
   async rollback(): Promise<void> {
     await this.connection.run('rollback')
+    // Files kept beside the warehouse are outside the transaction: the registry rows naming them are gone, so are they.
+    for (const path of this.keptPaths.splice(0)) rmSync(path, { force: true })
   }
 }
 
@@ -160,6 +217,33 @@ async function insertFile(
   }
   if (rows === 0) throw new UserFacingError(`${path} holds no events.`)
   return rows
+}
+
+/** Counts a Parquet file's rows, failing on the first one that is not a GA4 event (as insertFile does). */
+async function countCheckedRows(file: DuckDbFile, path: string, detected: DetectedFile, select: BatchSelect): Promise<number> {
+  try {
+    const reader = await file.connection.runAndReadAll(
+      `select count(*)::bigint from (select ${select.columns} from ${select.from}) where (${ROW_PROBLEM}) is null or error('${ROW_PROBLEM_MARKER}')`,
+      { path },
+    )
+    return Number(reader.getRows()[0]?.[0] ?? 0)
+  } catch (error) {
+    if (messageOf(error).includes(ROW_PROBLEM_MARKER)) throw await describeBadRow(file, path, detected, select)
+    throw await describeReadError(path, detected, error)
+  }
+}
+
+/** Moves or copies a file (a move across file systems copies). */
+async function placeFile(source: string, target: string, move: boolean): Promise<void> {
+  if (move) {
+    try {
+      await rename(source, target)
+      return
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error
+    }
+  }
+  await copyFile(source, target)
 }
 
 interface BatchSelect {

@@ -17,7 +17,7 @@ function ndjson(seed: number, count: number): string {
 
 async function eventNamesAndCount(path: string): Promise<number> {
   return withDuckDbFile(path, { readOnly: true }, async ({ connection }) => {
-    const reader = await connection.runAndReadAll('select count(*)::integer from ga4.events')
+    const reader = await connection.runAndReadAll('select count(*)::integer from ga4.all_events')
     return Number(reader.getRows()[0]?.[0])
   })
 }

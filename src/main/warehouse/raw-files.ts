@@ -1,0 +1,130 @@
+import { existsSync, readdirSync, rmSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import type { DuckDBConnection } from '@duckdb/node-api'
+import { ensurePrivateDir } from '../private-files'
+import { sqlString } from './duckdb-file'
+import { LOAD_SEQ_COLUMN, RAW_SCHEMA } from './duckdb-schema'
+import { GA4_COLUMNS } from './ga4-schema'
+import { hasGlobCharacters } from './literal-path'
+
+/**
+ * Parquet exports are kept as files beside the warehouse, not copied into its tables: DuckDB reads
+ * a Parquet file about as fast as its own tables, while storing the export's wide nested rows costs
+ * ~15x a read. Each file is registered in `ga4.event_files` with one load number for all its rows,
+ * and the views `ga4.all_events` / `ga4.all_events_intraday` are what dbt and the app read: the
+ * table's rows and every registered file's rows, with the same columns. See DECISIONLOG #32.
+ */
+
+/** Which raw table's rows a file holds. */
+export type RawTableName = 'events' | 'events_intraday'
+
+/** The view over each raw table and its files: what everything reads. */
+export const ALL_EVENTS_VIEW: Record<RawTableName, string> = {
+  events: `${RAW_SCHEMA}.all_events`,
+  events_intraday: `${RAW_SCHEMA}.all_events_intraday`,
+}
+
+/** The folder holding a warehouse's Parquet files. */
+export function rawFolderOf(warehousePath: string): string {
+  return `${resolve(warehousePath)}.raw`
+}
+
+/** False when DuckDB would read the folder's file names as globs: then Parquet is stored in the tables as before. */
+export function canKeepFilesBeside(warehousePath: string): boolean {
+  return !hasGlobCharacters(rawFolderOf(warehousePath))
+}
+
+/** A kept file's name in the raw folder: its table and content hash, so a name never collides. */
+export function keptFileName(table: RawTableName, contentSha256: string): string {
+  return `${table}-${contentSha256}.parquet`
+}
+
+/** Registers a file already written to the raw folder; its rows get one new load number. */
+export async function registerKeptFile(connection: DuckDBConnection, table: RawTableName, contentSha256: string, rows: number): Promise<void> {
+  await connection.run(
+    `insert into ${RAW_SCHEMA}.event_files values ($sha, $name, $table, $rows, nextval('${RAW_SCHEMA}.load_seq'))`,
+    { sha: contentSha256, name: keptFileName(table, contentSha256), table, rows },
+  )
+}
+
+/** A Parquet file's top-level columns and their DuckDB types. */
+async function columnsOf(connection: DuckDBConnection, path: string): Promise<Map<string, string>> {
+  const reader = await connection.runAndReadAll(`select column_name, column_type from (describe select * from read_parquet(${sqlString(path)}))`)
+  return new Map(reader.getRows().map((row) => [String(row[0]), String(row[1])]))
+}
+
+let exportTypes: Promise<Map<string, string>> | undefined
+
+/** The export columns' types as DuckDB writes them, to compare with a file's. */
+function exportTypesOf(connection: DuckDBConnection): Promise<Map<string, string>> {
+  exportTypes ??= connection
+    .runAndReadAll(`select column_name, column_type from (describe select ${GA4_COLUMNS.map(([name, type]) => `cast(null as ${type}) as "${name}"`).join(', ')})`)
+    .then((reader) => new Map(reader.getRows().map((row) => [String(row[0]), String(row[1])])))
+  return exportTypes
+}
+
+/** True when every export column the file has is of the export's type (absent optional ones read as NULL). */
+export async function hasExportTypes(connection: DuckDBConnection, path: string): Promise<boolean> {
+  const [columns, expected] = await Promise.all([columnsOf(connection, path), exportTypesOf(connection)])
+  return [...expected].every(([name, type]) => !columns.has(name) || columns.get(name) === type)
+}
+
+interface KeptFile {
+  fileName: string
+  table: RawTableName
+  loadSeq: number
+}
+
+async function keptFiles(connection: DuckDBConnection): Promise<KeptFile[]> {
+  const reader = await connection.runAndReadAll(`select file_name, raw_table, load_seq from ${RAW_SCHEMA}.event_files order by load_seq`)
+  return reader.getRows().map((row) => ({ fileName: String(row[0]), table: String(row[1]) as RawTableName, loadSeq: Number(row[2]) }))
+}
+
+/**
+ * (Re)creates both views from the registry, with this warehouse's folder (so a moved warehouse
+ * folder keeps working). A registered file that is gone is left out and returned, so the caller
+ * can say so; its rows are then missing from the models until it is put back.
+ */
+export async function refreshAllEventsViews(connection: DuckDBConnection, warehousePath: string): Promise<{ missingFiles: string[] }> {
+  const folder = rawFolderOf(warehousePath)
+  const files = await keptFiles(connection)
+  const missingFiles: string[] = []
+  const names = [...GA4_COLUMNS.map(([name]) => `"${name}"`), LOAD_SEQ_COLUMN].join(', ')
+  for (const table of ['events', 'events_intraday'] as const) {
+    const branches = [`select ${names} from ${RAW_SCHEMA}.${table}`]
+    for (const file of files.filter((kept) => kept.table === table)) {
+      const path = join(folder, file.fileName)
+      if (!existsSync(path)) {
+        missingFiles.push(path)
+        continue
+      }
+      // Columns a file lacks (newer optional ones) read as NULL; unknown newer columns are left out.
+      const present = await columnsOf(connection, path)
+      const columns = GA4_COLUMNS.map(([name, type]) => (present.has(name) ? `"${name}"` : `cast(null as ${type}) as "${name}"`)).join(', ')
+      // One constant load number per file: an incremental load's `_load_seq > n` prunes older files unread.
+      branches.push(`select ${columns}, ${file.loadSeq}::bigint as ${LOAD_SEQ_COLUMN} from read_parquet(${sqlString(path)})`)
+    }
+    await connection.run(`create or replace view ${ALL_EVENTS_VIEW[table]} as\n${branches.join('\nunion all\n')}`)
+  }
+  return { missingFiles }
+}
+
+/**
+ * Removes files in the raw folder that no registry row names: left by an import that was
+ * interrupted before it committed. Only safe while this process holds the warehouse read-write.
+ */
+export async function removeUnregisteredFiles(connection: DuckDBConnection, warehousePath: string): Promise<void> {
+  const folder = rawFolderOf(warehousePath)
+  if (!existsSync(folder)) return
+  const registered = new Set((await keptFiles(connection)).map((file) => file.fileName))
+  for (const name of readdirSync(folder)) {
+    if (!registered.has(name)) rmSync(join(folder, name), { force: true, recursive: true })
+  }
+}
+
+/** Creates the raw folder (private, like the warehouse) and returns it. */
+export function ensureRawFolder(warehousePath: string): string {
+  const folder = rawFolderOf(warehousePath)
+  ensurePrivateDir(folder, { isOwnFolder: true })
+  return folder
+}
