@@ -210,7 +210,7 @@ final as (
         -- Marks the rows of this load: int_users_changed picks the users touched since the last build.
         {{ run_started_at_sql() }} as loaded_at,
         -- Every raw row up to this load number has been read: the next incremental load starts after it.
-        (select max(load_seq) from events_unioned) as loaded_through_seq
+        {{ loaded_through_seq_sql(load_plan) }} as loaded_through_seq
     from loadable
 
 )

@@ -87,7 +87,7 @@ export class BigQueryStream {
     this.refresh.state = 'running'
     const started = Date.now()
     try {
-      const result = await withDbtEnvironment(this.settings, this.credentials, (env) => runDbt({ command: 'build', target: 'bigquery', env }))
+      const result = await withDbtEnvironment(this.settings, this.credentials, (env) => runDbt({ command: 'build', target: 'bigquery', env, withoutUnitTests: true }))
       this.refresh.lastDurationMs = Date.now() - started
       if (result.success) {
         this.refresh.state = 'idle'

@@ -134,14 +134,32 @@ describe.skipIf(!hasGa4Fixtures)('dbt build on the real GA4 fixture', () => {
 describe('dbt build on generated data', () => {
   const temp = makeTempDir('dbt-generated')
   const warehouse = new EmbeddedWarehouse(join(temp.dir, 'generated.duckdb'))
+  const builtKinds = new Set<string>()
 
   beforeAll(async () => {
     await warehouse.generateSample({ seed: 7, users: 3_000, days: 60, endDate: '2026-10-31' })
-    assertDbtSucceeded(await warehouse.build({ conversionEvents: ['purchase', 'begin_checkout'] }))
+    assertDbtSucceeded(
+      await warehouse.build({ conversionEvents: ['purchase', 'begin_checkout'], onProgress: (progress) => builtKinds.add(progress.resourceType ?? '') }),
+    )
   })
   afterAll(async () => {
     await warehouse.close()
     temp.cleanup()
+  })
+
+  it('passes dbt\'s unit tests, which a build on a warehouse leaves out', async () => {
+    expect(builtKinds).toContain('test')
+    expect(builtKinds).not.toContain('unit_test')
+    const passed = new Set<string>()
+    const result = await warehouse.build({
+      command: 'test',
+      select: 'test_type:unit',
+      onProgress: (progress) => {
+        if (progress.resourceType === 'unit_test' && progress.status === 'pass' && progress.node) passed.add(progress.node)
+      },
+    })
+    assertDbtSucceeded(result)
+    expect(passed.size).toBeGreaterThanOrEqual(11)
   })
 
   it('credits the same conversions and revenue under both models, spread over several channels', async () => {

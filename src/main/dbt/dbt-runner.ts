@@ -43,6 +43,11 @@ export interface DbtRunOptions {
   select?: string
   /** Rebuilds incremental models from scratch. */
   fullRefresh?: boolean
+  /**
+   * A `build` without dbt's unit tests: they check the SQL on fixed inputs, not the user's data,
+   * so CI runs them (attribution-build.test.ts) and builds on a warehouse skip their ~2-4 s.
+   */
+  withoutUnitTests?: boolean
   /** dbt's target folder; one per warehouse keeps its parse cache warm (the profile is part of its key). */
   targetPath?: string
   onProgress?: (progress: DbtProgress) => void
@@ -127,6 +132,7 @@ export function dbtArgs(options: DbtRunOptions, projectDir = dbtProjectDir()): s
   args.push('--log-format', 'json', '--log-path', join(projectDir, 'logs'), '--no-use-colors')
   if (options.select) args.push('--select', options.select)
   if (options.fullRefresh) args.push('--full-refresh')
+  if (options.withoutUnitTests && options.command === 'build') args.push('--exclude-resource-type', 'unit_test')
   if (options.targetPath) args.push('--no-write-json')
   return args
 }

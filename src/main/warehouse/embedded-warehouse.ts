@@ -29,8 +29,10 @@ export interface BuildOptions {
   conversionEvents?: readonly ConversionEvent[]
   onProgress?: (progress: DbtProgress) => void
   signal?: AbortSignal
-  /** The dbt command and selection; a full `build` of everything when absent. */
-  command?: 'build' | 'run'
+  /** The dbt command and selection; a full `build` of everything but dbt's unit tests when absent. */
+  command?: 'build' | 'run' | 'test'
+  /** Runs dbt's unit tests too in a `build` (CI does; see DbtRunOptions.withoutUnitTests). */
+  withUnitTests?: boolean
   select?: string
   fullRefresh?: boolean
   /** Runs after a successful dbt run while the file is still free of this process's connections. */
@@ -90,6 +92,7 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
         vars,
         select: options.select,
         fullRefresh: options.fullRefresh,
+        withoutUnitTests: options.withUnitTests !== true,
         targetPath: this.dbtTargetPath,
         onProgress: options.onProgress,
         signal: options.signal,
