@@ -123,11 +123,12 @@ const emptyEcommerce = (): Ga4Ecommerce => ({
 })
 
 /** Seconds a visitor spends on a page: long-tailed, mostly under a minute. */
-function dwellSeconds(rng: Rng): number {
+export function dwellSeconds(rng: Rng): number {
   return Math.min(900, Math.round(3 + 30 * -Math.log(1 - rng.next()) * (rng.chance(0.1) ? 4 : 1)))
 }
 
-function landingPage(rng: Rng, source: SessionSource): Page {
+/** Where a session lands: ad clicks mostly on a product page, direct visits mostly home. */
+export function landingPage(rng: Rng, source: SessionSource): Page {
   const isAdClick = source.channel === 'paid_search' || source.channel === 'paid_social' || source.channel === 'display'
   const productShare = isAdClick ? 0.6 : source.channel === 'direct' ? 0.1 : 0.35
   const roll = rng.next()
@@ -136,11 +137,13 @@ function landingPage(rng: Rng, source: SessionSource): Page {
   return HOME_PAGE
 }
 
-function browsePage(rng: Rng): Page {
+/** The next page of a browsing visitor. */
+export function browsePage(rng: Rng): Page {
   return rng.chance(0.55) ? productPage(rng.pick(PRODUCTS)) : rng.chance(0.7) ? categoryPage(rng.pick(CATEGORIES)) : HOME_PAGE
 }
 
-function transactionIdOf(rng: Rng): string {
+/** A new transaction id, 'T' and ten digits. */
+export function transactionIdOf(rng: Rng): string {
   return `T${rng.int(1_000_000_000, 9_999_999_999)}`
 }
 

@@ -1,7 +1,9 @@
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { GENERATOR_SCALES, type GenerateOptions, generateEvents } from '../generator'
+import { GENERATOR_SCALES, type GenerateOptions } from '../generator'
+import { writeSampleParquet } from '../generator/parquet-sample'
 import type { DuckDbFile } from '../warehouse/duckdb-file'
 import { Ga4ImportTransaction } from '../warehouse/importer'
 
@@ -21,10 +23,6 @@ export interface SampleDataResult {
   hasAddedEvents: boolean
 }
 
-/** Users per NDJSON chunk (~175 MB): bounds temporary disk use, and lets chunk k import while k+1 is generated. */
-const USERS_PER_CHUNK = 5_000
-const LINES_PER_WRITE = 2_000
-
 /** The default sample: the app's first run, a few seconds of work. */
 export const DEFAULT_SAMPLE = GENERATOR_SCALES.default
 
@@ -34,8 +32,10 @@ export function todayUtc(): string {
 }
 
 /**
- * Generates GA4-shaped events and stores them through the same import path as real exports
- * (NDJSON chunks, one transaction), so generated data meets the same checks and idempotency.
+ * Generates GA4-shaped events as Parquet files (writeSampleParquet) and stores them through the
+ * same import path as real exports, in one transaction, so generated data meets the same checks.
+ * The files are moved beside the warehouse, not copied. Each file is named by what made it (seed,
+ * size, dates, file), so generating the same sample again adds nothing.
  */
 export async function writeSampleData(
   file: DuckDbFile,
@@ -43,62 +43,34 @@ export async function writeSampleData(
 ): Promise<SampleDataResult> {
   // Sample data that ends today stops at this moment: a live feed must not show events from later today.
   if (options.notAfterMicros === undefined && options.endDate === todayUtc()) options = { ...options, notAfterMicros: Date.now() * 1000 }
+  const { onProgress, ...generate } = options
   const temp = mkdtempSync(join(tmpdir(), 'attribution-sample-'))
-  const transaction = await Ga4ImportTransaction.begin(file)
-  let events = 0
-  let hasAddedEvents = false
-  let importing: Promise<void> = Promise.resolve()
   try {
-    const chunkCount = Math.ceil(options.users / USERS_PER_CHUNK)
-    for (let chunk = 0; chunk < chunkCount; chunk++) {
-      const firstUser = chunk * USERS_PER_CHUNK
-      const users = Math.min(USERS_PER_CHUNK, options.users - firstUser)
-      const path = join(temp, `sample-${chunk}.ndjson`)
-      // Generation yields to the event loop between writes, so the previous chunk's import runs in DuckDB's threads meanwhile.
-      events += await writeChunk(path, { ...options, firstUser, users }, (done) =>
-        options.onProgress?.({ phase: 'generating', doneUsers: firstUser + done, totalUsers: options.users, events }),
-      )
-      await importing
-      options.onProgress?.({ phase: 'importing', doneUsers: firstUser + users, totalUsers: options.users, events })
-      importing = transaction.add(path, chunk, chunkCount).then((result) => {
+    const written = await writeSampleParquet(temp, generate, (doneUsers, totalUsers, events) =>
+      onProgress?.({ phase: 'generating', doneUsers, totalUsers, events }),
+    )
+    const transaction = await Ga4ImportTransaction.begin(file)
+    let hasAddedEvents = false
+    try {
+      for (const [index, { path }] of written.files.entries()) {
+        onProgress?.({ phase: 'importing', doneUsers: options.users, totalUsers: options.users, events: written.events })
+        const result = await transaction.add(path, index, written.files.length, { contentKey: sampleKey(generate, index, written.files.length), move: true })
         hasAddedEvents ||= !result.wasAlreadyImported
-        rmSync(path)
-      })
-      importing.catch(() => undefined)
+      }
+      await transaction.commit()
+    } catch (error) {
+      await transaction.rollback()
+      throw error
     }
-    await importing
-    await transaction.commit()
-  } catch (error) {
-    await importing.catch(() => undefined)
-    await transaction.rollback()
-    throw error
+    return { events: written.events, users: options.users, hasAddedEvents }
   } finally {
     rmSync(temp, { recursive: true, force: true })
   }
-  return { events, users: options.users, hasAddedEvents }
 }
 
-async function writeChunk(
-  path: string,
-  options: Omit<GenerateOptions, 'onProgress'> & { firstUser: number },
-  onUsers: (doneUsers: number) => void,
-): Promise<number> {
-  const fd = openSync(path, 'w')
-  let lines: string[] = []
-  let count = 0
-  try {
-    for (const event of generateEvents({ ...options, onProgress: (done) => onUsers(done) })) {
-      lines.push(JSON.stringify(event))
-      count += 1
-      if (lines.length === LINES_PER_WRITE) {
-        writeSync(fd, `${lines.join('\n')}\n`)
-        lines = []
-        await new Promise((resolve) => setImmediate(resolve))
-      }
-    }
-    if (lines.length > 0) writeSync(fd, `${lines.join('\n')}\n`)
-  } finally {
-    closeSync(fd)
-  }
-  return count
+/** What names a generated file in the import ledger: the options that decide its rows, and its place. */
+function sampleKey(options: Omit<GenerateOptions, 'onProgress'>, index: number, count: number): string {
+  const { seed, users, days, endDate, firstUser, notAfterMicros, withEventId } = options
+  const made = JSON.stringify({ sample: 1, seed, users, days, endDate, firstUser, notAfterMicros, withEventId, file: `${index + 1}/${count}` })
+  return createHash('sha256').update(made).digest('hex')
 }
