@@ -3,13 +3,14 @@
 // (event sent -> visible in the attribution views) and the backlog (delivered, not yet modelled) over
 // time. Writes its section of docs/benchmarks.md with the machine and the date. A benchmark, never a test.
 // BENCH_STREAM_SECONDS shortens every rate's run as --seconds does.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem, type as osType, release } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createAppServices } from '../src/main/app-services'
 import { projectRoot } from '../src/main/paths'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../src/main/warehouse/embedded-warehouse'
+import { copyWarehouse } from '../src/main/warehouse/raw-files'
 
 const { values } = parseArgs({
   options: {
@@ -58,7 +59,7 @@ interface RateResult {
 
 async function streamAt(rate: number, basePath: string): Promise<RateResult> {
   const path = join(work, `rate-${rate}.duckdb`)
-  copyFileSync(basePath, path)
+  copyWarehouse(basePath, path)
   const app = await createAppServices({ warehousePath: path })
   await app.refresh.warmUp()
   // Every send, in order, with its cumulative count: the refresh models events in the order they landed.

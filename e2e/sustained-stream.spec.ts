@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process'
-import { copyFileSync, rmSync } from 'node:fs'
+import { copyFileSync, cpSync, existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test } from '@playwright/test'
 import type { FeedEvent, StreamStatus } from '../src/shared/api'
@@ -15,6 +15,9 @@ let bridge: ChildProcess | undefined
 test.beforeAll(async () => {
   rmSync(`${PATH}.outbox`, { recursive: true, force: true })
   copyFileSync(WAREHOUSES.stream.path, PATH)
+  // The warehouse's Parquet files live beside it: the copy needs them too (as copyWarehouse in raw-files.ts does).
+  rmSync(`${PATH}.raw`, { recursive: true, force: true })
+  if (existsSync(`${WAREHOUSES.stream.path}.raw`)) cpSync(`${WAREHOUSES.stream.path}.raw`, `${PATH}.raw`, { recursive: true })
   bridge = await startOwnBridge(PATH, PORT)
 })
 test.afterAll(() => {

@@ -1,4 +1,4 @@
-import { copyFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -7,6 +7,7 @@ import { SequenceSet, type StoreAction } from '../testing/ga4-sequences'
 import { makeTempDir } from '../testing/fixtures'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
 import { MODEL_SCHEMA } from '../warehouse/duckdb-schema'
+import { copyWarehouse } from '../warehouse/raw-files'
 import { Outbox } from './outbox'
 
 /** Reproduce a failure with the seed it prints; raise the counts to search harder locally. */
@@ -105,7 +106,7 @@ describe('incremental dbt runs equal a full refresh', () => {
       if (!CHECKPOINTS.has(step)) continue
       await warehouse.close()
       const copyPath = join(temp.dir, `full-refresh-${step}.duckdb`)
-      copyFileSync(path, copyPath)
+      copyWarehouse(path, copyPath)
       const copy = new EmbeddedWarehouse(copyPath)
       assertDbtSucceeded(await copy.build({ command: 'run', fullRefresh: true }))
       await copy.close()

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, rmSync } from 'node:fs'
+import { copyFileSync, cpSync, existsSync, readdirSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { DuckDBConnection } from '@duckdb/node-api'
 import { ensurePrivateDir } from '../private-files'
@@ -127,4 +127,11 @@ export function ensureRawFolder(warehousePath: string): string {
   const folder = rawFolderOf(warehousePath)
   ensurePrivateDir(folder, { isOwnFolder: true })
   return folder
+}
+
+/** Copies a closed warehouse: the file and its folder of Parquet files (the views find them on the copy's first read-write open). */
+export function copyWarehouse(from: string, to: string): void {
+  copyFileSync(from, to)
+  rmSync(rawFolderOf(to), { recursive: true, force: true })
+  if (existsSync(rawFolderOf(from))) cpSync(rawFolderOf(from), rawFolderOf(to), { recursive: true })
 }
