@@ -78,6 +78,16 @@ const warehousePath = join(work, 'warehouse.duckdb')
 const warehouse = new EmbeddedWarehouse(warehousePath)
 const [, importMs] = await timed(() => warehouse.importFiles([parquetPath]))
 record('import of the same events as one Parquet file (checked, then kept beside the warehouse)', seconds(importMs), '<= 5 s')
+// Side by side: the same file stored in DuckDB's tables, as every import did before DECISIONLOG #32
+// (and still does when the warehouse path has glob characters, which is how it is chosen here).
+{
+  const tablesPath = join(work, 'tables[1].duckdb')
+  const tables = new EmbeddedWarehouse(tablesPath)
+  const [, tablesImportMs] = await timed(() => tables.importFiles([parquetPath]))
+  record('the same import stored in DuckDB\'s tables instead (the earlier design)', seconds(tablesImportMs))
+  await tables.close()
+  rmSync(tablesPath, { force: true })
+}
 
 // 3. Full dbt build.
 const [build, buildMs] = await timed(() => warehouse.build({}))

@@ -140,7 +140,6 @@ export class Ga4ImportTransaction {
     }
     makePrivateFile(target)
     await registerKeptFile(this.connection, table, contentSha256, rows)
-    await refreshAllEventsViews(this.connection, this.file.path)
     return rows
   }
 
@@ -158,6 +157,8 @@ export class Ga4ImportTransaction {
 
   /** Keeps everything added. */
   async commit(): Promise<void> {
+    // Once per import, not per file: a generated sample is dozens of files, and each view lists them all.
+    if (this.keptPaths.length > 0) await refreshAllEventsViews(this.connection, this.file.path)
     await this.connection.run('commit')
   }
 
