@@ -133,7 +133,8 @@ describe('Parquet exports kept beside the warehouse', () => {
     expect(await reopened.rawCounts()).toMatchObject({ events })
     await reopened.close()
 
-    for (const name of readdirSync(rawFolderOf(moved))) rmSync(join(rawFolderOf(moved), name))
+    const [keptName = ''] = readdirSync(rawFolderOf(moved))
+    renameSync(join(rawFolderOf(moved), keptName), join(temp.dir, 'set-aside.parquet'))
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
     try {
       await openReadWrite(moved)
@@ -144,6 +145,13 @@ describe('Parquet exports kept beside the warehouse', () => {
     } finally {
       warn.mockRestore()
     }
+
+    // Put back, the file is read again on the next read-write open.
+    renameSync(join(temp.dir, 'set-aside.parquet'), join(rawFolderOf(moved), keptName))
+    await openReadWrite(moved)
+    const restored = new EmbeddedWarehouse(moved)
+    expect(await restored.rawCounts()).toMatchObject({ events, importedFiles: 1 })
+    await restored.close()
   })
 
   it('stores Parquet in the tables when the warehouse path has glob characters', async () => {

@@ -84,20 +84,22 @@ async function keptFiles(connection: DuckDBConnection): Promise<KeptFile[]> {
  * (Re)creates both views from the registry, with this warehouse's folder (so a moved warehouse
  * folder keeps working). A registered file that is gone is left out and returned, so the caller
  * can say so; its rows are then missing from the models until it is put back.
+ * Every read-write open calls this, and streamed deliveries open the file often: when the views
+ * already read exactly these files in this folder (their comment says which), nothing is redone,
+ * so an open costs one registry query and a stat per file, not a Parquet footer read per file.
  */
 export async function refreshAllEventsViews(connection: DuckDBConnection, warehousePath: string): Promise<{ missingFiles: string[] }> {
   const folder = rawFolderOf(warehousePath)
   const files = await keptFiles(connection)
-  const missingFiles: string[] = []
+  const missingFiles = files.map((file) => join(folder, file.fileName)).filter((path) => !existsSync(path))
+  const signature = JSON.stringify({ folder, files: files.map((file) => file.fileName).filter((name) => !missingFiles.includes(join(folder, name))) })
+  if ((await viewSignatures(connection)).every((comment) => comment === signature)) return { missingFiles }
   const names = [...GA4_COLUMNS.map(([name]) => `"${name}"`), LOAD_SEQ_COLUMN].join(', ')
   for (const table of ['events', 'events_intraday'] as const) {
     const branches = [`select ${names} from ${RAW_SCHEMA}.${table}`]
     for (const file of files.filter((kept) => kept.table === table)) {
       const path = join(folder, file.fileName)
-      if (!existsSync(path)) {
-        missingFiles.push(path)
-        continue
-      }
+      if (missingFiles.includes(path)) continue
       // Columns a file lacks (newer optional ones) read as NULL; unknown newer columns are left out.
       const present = await columnsOf(connection, path)
       const columns = GA4_COLUMNS.map(([name, type]) => (present.has(name) ? `"${name}"` : `cast(null as ${type}) as "${name}"`)).join(', ')
@@ -105,8 +107,18 @@ export async function refreshAllEventsViews(connection: DuckDBConnection, wareho
       branches.push(`select ${columns}, ${file.loadSeq}::bigint as ${LOAD_SEQ_COLUMN} from read_parquet(${sqlString(path)})`)
     }
     await connection.run(`create or replace view ${ALL_EVENTS_VIEW[table]} as\n${branches.join('\nunion all\n')}`)
+    await connection.run(`comment on view ${ALL_EVENTS_VIEW[table]} is ${sqlString(signature)}`)
   }
   return { missingFiles }
+}
+
+/** The comments of both views (what each reads), or an empty string for a view that is missing. */
+async function viewSignatures(connection: DuckDBConnection): Promise<string[]> {
+  const reader = await connection.runAndReadAll(
+    `select view_name, comment from duckdb_views() where database_name = current_database() and schema_name = '${RAW_SCHEMA}'`,
+  )
+  const comments = new Map(reader.getRows().map((row) => [String(row[0]), row[1] === null ? '' : String(row[1])]))
+  return Object.values(ALL_EVENTS_VIEW).map((view) => comments.get(view.split('.')[1] ?? '') ?? '')
 }
 
 /**
