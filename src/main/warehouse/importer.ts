@@ -122,17 +122,21 @@ export class Ga4ImportTransaction {
     path: string,
     literal: string,
     detected: DetectedFile,
-    contentSha256: string, onPercent: (percent: number) => void, move: boolean): Promise<number> {
+    contentSha256: string,
+    onPercent: (percent: number) => void,
+    move: boolean,
+  ): Promise<number> {
     const table = this.options.table ?? 'events'
     const select = await parquetSelect(this.connection, literal)
-    const rows = await this.withProgress(onPercent, () => countCheckedRows(this.file, literal, detected, select))
+    const count = `select count(*)::bigint from (select ${select.columns} from ${select.from}) where (${ROW_PROBLEM}) is null or error('${ROW_PROBLEM_MARKER}')`
+    const rows = await runOverCheckedRows(this.file, literal, detected, select, count, onPercent)
     if (rows === 0) throw new UserFacingError(`${path} holds no events.`)
     const target = join(ensureRawFolder(this.file.path), keptFileName(table, contentSha256))
     this.keptPaths.push(target)
     if (await hasExportTypes(this.connection, literal)) {
       await placeFile(path, target, move)
     } else {
-      await this.withProgress(onPercent, () =>
+      await withProgress(this.connection, onPercent, () =>
         this.connection.run(`copy (select ${select.columns} from ${select.from}) to ${sqlString(target)} (format parquet, compression zstd)`, { path: literal }),
       ).catch(async (error: unknown) => {
         throw await describeReadError(path, detected, error)
@@ -141,18 +145,6 @@ export class Ga4ImportTransaction {
     makePrivateFile(target)
     await registerKeptFile(this.connection, table, contentSha256, rows)
     return rows
-  }
-
-  private async withProgress<T>(onPercent: (percent: number) => void, work: () => Promise<T>): Promise<T> {
-    const timer = setInterval(() => {
-      const progress = this.connection.progress
-      if (progress.percentage >= 0) onPercent(Math.round(progress.percentage))
-    }, PROGRESS_INTERVAL_MS)
-    try {
-      return await work()
-    } finally {
-      clearInterval(timer)
-    }
   }
 
   /** Keeps everything added. */
@@ -202,35 +194,43 @@ async function insertFile(
   const sql = `insert into ${table} by name
     select ${select.columns} from ${select.from}
     where (${ROW_PROBLEM}) is null or error('${ROW_PROBLEM_MARKER}')`
-  const timer = setInterval(() => {
-    const progress = connection.progress
-    if (progress.percentage >= 0) onPercent(Math.round(progress.percentage))
-  }, PROGRESS_INTERVAL_MS)
-  let rows: number
-  try {
-    const reader = await connection.runAndReadAll(sql, { path })
-    rows = Number(reader.getRows()[0]?.[0] ?? 0)
-  } catch (error) {
-    if (messageOf(error).includes(ROW_PROBLEM_MARKER)) throw await describeBadRow(file, path, detected, select)
-    throw await describeReadError(path, detected, error)
-  } finally {
-    clearInterval(timer)
-  }
+  const rows = await runOverCheckedRows(file, path, detected, select, sql, onPercent)
   if (rows === 0) throw new UserFacingError(`${path} holds no events.`)
   return rows
 }
 
-/** Counts a Parquet file's rows, failing on the first one that is not a GA4 event (as insertFile does). */
-async function countCheckedRows(file: DuckDbFile, path: string, detected: DetectedFile, select: BatchSelect): Promise<number> {
+/**
+ * Runs a statement over the file's rows that fails on the first one that is not a GA4 event (its
+ * `where` calls error with ROW_PROBLEM_MARKER), with DuckDB's progress; returns the row count it
+ * reports, and turns a failure into a message naming the file and, where it can, the row.
+ */
+async function runOverCheckedRows(
+  file: DuckDbFile,
+  path: string,
+  detected: DetectedFile,
+  select: BatchSelect,
+  sql: string,
+  onPercent: (percent: number) => void,
+): Promise<number> {
   try {
-    const reader = await file.connection.runAndReadAll(
-      `select count(*)::bigint from (select ${select.columns} from ${select.from}) where (${ROW_PROBLEM}) is null or error('${ROW_PROBLEM_MARKER}')`,
-      { path },
-    )
+    const reader = await withProgress(file.connection, onPercent, () => file.connection.runAndReadAll(sql, { path }))
     return Number(reader.getRows()[0]?.[0] ?? 0)
   } catch (error) {
     if (messageOf(error).includes(ROW_PROBLEM_MARKER)) throw await describeBadRow(file, path, detected, select)
     throw await describeReadError(path, detected, error)
+  }
+}
+
+/** Runs work while reporting DuckDB's progress of the connection's statement every PROGRESS_INTERVAL_MS. */
+async function withProgress<T>(connection: DuckDBConnection, onPercent: (percent: number) => void, work: () => Promise<T>): Promise<T> {
+  const timer = setInterval(() => {
+    const progress = connection.progress
+    if (progress.percentage >= 0) onPercent(Math.round(progress.percentage))
+  }, PROGRESS_INTERVAL_MS)
+  try {
+    return await work()
+  } finally {
+    clearInterval(timer)
   }
 }
 
