@@ -12,6 +12,7 @@ import { redactingLog } from './credentials/redact'
 import { type SecretCipher, aesGcmCipher } from './credentials/secret-cipher'
 import { killDbtChildren } from './dbt/dbt-children'
 import { DbtEnvironment } from './dbt/dbt-environment-setup'
+import type { DbtRunOptions, DbtRunResult } from './dbt/dbt-runner'
 import { OutsideChanges } from './serving/outside-changes'
 import { ServedWarehouse } from './serving/served-warehouse'
 import { ServingStore } from './serving/serving-store'
@@ -79,8 +80,9 @@ class AppJobRunner extends JobRunner {
   constructor(
     served: ServedWarehouse,
     private readonly dbt: DbtEnvironment,
+    runDbt: (options: DbtRunOptions) => Promise<DbtRunResult>,
   ) {
-    super(served)
+    super(served, runDbt)
   }
 
   override onProgress(listener: (progress: JobProgress) => void): () => void {
@@ -115,8 +117,9 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   // A CLI import, stream or build on this file shows in the app within seconds; raw events it left unmodelled get a refresh.
   const outside = new OutsideChanges(embedded, warehouse.serving, () => refresh.notify(), { pollMs: options.outsidePollMs })
   await warehouse.refresh()
-  const jobs = new AppJobRunner(warehouse, dbt)
   const refresh = new RefreshLoop(warehouse, options.refreshCommand ?? STREAM_REFRESH_COMMAND, options.refreshDebounceMs, options.refreshCancelPauseMs)
+  // Builds after a sample or an import run in the refresh loop's worker, warmed up below while the person looks at the welcome view.
+  const jobs = new AppJobRunner(warehouse, dbt, (dbtOptions) => refresh.runInWorker(dbtOptions))
   const stream = new LiveStream(warehouse, outboxFor(options.warehousePath), refresh)
   void stream.recover()
   void refresh.warmUp()

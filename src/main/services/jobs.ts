@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events'
 import { DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '../../shared/attribution'
 import type { JobProgress, WarehouseStatus } from '../../shared/api'
+import type { DbtRunOptions, DbtRunResult } from '../dbt/dbt-runner'
 import { describeDbtProgress } from '../dbt/progress-text'
 import { UserFacingError } from '../errors'
 import type { ServedWarehouse } from '../serving/served-warehouse'
@@ -18,7 +19,11 @@ export class JobRunner {
   private readonly emitter = new EventEmitter()
   private running: string | undefined
 
-  constructor(private readonly served: ServedWarehouse) {}
+  /** `runDbt`, when given, runs the builds (the app passes its refresh loop's warm dbt worker); a new dbt process each time otherwise. */
+  constructor(
+    private readonly served: ServedWarehouse,
+    private readonly runDbt?: (options: DbtRunOptions) => Promise<DbtRunResult>,
+  ) {}
 
   /** Subscribes to progress; returns the unsubscribe function. */
   onProgress(listener: (progress: JobProgress) => void): () => void {
@@ -65,6 +70,7 @@ export class JobRunner {
     this.emit({ job: 'build', phase: 'starting', percent: 0, message: 'Building the attribution models with dbt' })
     const result = await this.served.embedded.build({
       afterSuccess: () => this.served.serving.refreshFrom(this.served.embedded.path),
+      runner: this.runDbt,
       lookbackDays: LOOKBACK_DEFAULT_DAYS,
       conversionEvents: DEFAULT_CONVERSION_EVENTS,
       onProgress: (progress) => {

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events'
 import { DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '../../shared/attribution'
 import type { JobProgress, RefreshState } from '../../shared/api'
+import type { DbtRunOptions, DbtRunResult } from '../dbt/dbt-runner'
 import { DbtWorker } from '../dbt/dbt-worker'
 import type { ServedWarehouse } from '../serving/served-warehouse'
 import { type RunSample, sustainableRate } from './sustainable-rate'
@@ -99,6 +100,15 @@ export class RefreshLoop {
       targetPath: this.warehouse.embedded.dbtTargetPath,
     })
     return this.warming
+  }
+
+  /**
+   * Runs another dbt command (the app's builds after a sample or an import) in the loop's worker, after
+   * whatever it runs now: no interpreter start-up, and the parse made by warmUp is reused when the vars
+   * are the refresh's (about 5 s less on a first build).
+   */
+  runInWorker(options: DbtRunOptions): Promise<DbtRunResult> {
+    return this.worker.run(options)
   }
 
   /** Stops the worker (on quit); later notifications start nothing. */
