@@ -17,7 +17,7 @@ import {
   DOUBLE,
   VARCHAR,
 } from '@duckdb/node-api'
-import type { Ga4Device, Ga4Geo, Ga4TrafficSource } from '../../shared/ga4-event'
+import type { Ga4Device, Ga4Geo, Ga4Item, Ga4TrafficSource } from '../../shared/ga4-event'
 import { UserFacingError, messageOf } from '../errors'
 import { sqlString } from '../warehouse/duckdb-file'
 import { GA4_COLUMNS } from '../warehouse/ga4-schema'
@@ -28,12 +28,14 @@ import { planSessionStarts, timeOfDayMicros } from './journey'
 import { createRng, deriveSeed, type Rng } from './rng'
 import {
   browsePage,
+  type CartLine,
   DOUBLE_FIRED_PURCHASE_RATE,
   DUPLICATE_EVENT_RATE,
   dwellSeconds,
   landingPage,
   NOT_SET_TRANSACTION_RATE,
   STREAM_ID,
+  toItem,
   transactionIdOf,
 } from './session'
 import { createUser, type SimulatedUser } from './user'
@@ -60,6 +62,12 @@ const MICROS_PER_SECOND = 1_000_000
 const MICROS_PER_DAY = 86_400 * MICROS_PER_SECOND
 /** Parquet files DuckDB writes at once, each on its own connection. */
 const WRITES_IN_FLIGHT = 2
+/**
+ * One DuckDB thread: a COPY then runs on its connection's own thread, so two files in flight use two
+ * threads beside JavaScript's. A COPY spread over more threads did the same work with ~30% more CPU,
+ * on two cores that are busy anyway.
+ */
+const DUCKDB_THREADS = '1'
 /** Parquet writer options; smaller row groups than DuckDB's default bound the writer's memory. */
 const PARQUET_OPTIONS = 'format parquet, row_group_size 20000'
 /** Rows per appended chunk: DuckDB's vector size. */
@@ -135,16 +143,19 @@ function paramKeysOf(shape: number, withEventId: boolean): string[] {
   return [...keys, ...SESSION_PARAM_KEYS, ...(withEventId ? ['event_id'] : [])]
 }
 
-/** A cart code packs up to 4 lines of 12 bits (product code * 4 + quantity) into one double. */
+/** A cart's dictionary key packs up to 4 lines of 12 bits (product code * 4 + quantity) and the purchase flag into one number. */
 const MAX_CART_LINES = 4
 const PRODUCT_CODE = new Map<Product, number>(PRODUCTS.map((product, index) => [product, index]))
 
-/** Small lookup tables shared by a run's files: strings that repeat go to DuckDB once, as codes. */
+/**
+ * A small lookup table of one file: values that repeat go to DuckDB once, as codes. One per file,
+ * not per run: a run meets thousands of carts and devices, a file's COPY should join only its own.
+ */
 class Dictionary<T> {
   readonly values: T[] = []
-  private readonly codes = new Map<string, number>()
+  private readonly codes = new Map<string | number, number>()
 
-  codeOf(key: string, value: () => T): number {
+  codeOf(key: string | number, value: () => T): number {
     let code = this.codes.get(key)
     if (code === undefined) {
       code = this.values.length
@@ -155,19 +166,19 @@ class Dictionary<T> {
   }
 }
 
-interface RunDictionaries {
+interface FileDictionaries {
   pages: Dictionary<{ location: string; title: string }>
   strings: Dictionary<{ text: string }>
-  carts: Dictionary<{ bits: number; lines: number; is_purchase: boolean }>
+  carts: Dictionary<{ lines: number; quantity: number; items: Ga4Item[] }>
   sources: Dictionary<{ source: string; medium: string; campaign: string; term: string | null }>
   devices: Dictionary<Ga4Device>
   geos: Dictionary<Ga4Geo>
   trafficSources: Dictionary<Ga4TrafficSource>
-  /** Rows per shape so far: the SQL has a branch for each shape seen. */
+  /** Rows per shape: the SQL has a branch for each shape the file has. */
   shapeCounts: Float64Array
 }
 
-function newDictionaries(): RunDictionaries {
+function newDictionaries(): FileDictionaries {
   return {
     pages: new Dictionary(),
     strings: new Dictionary(),
@@ -230,11 +241,16 @@ class ChunkAppender {
   flush(): void {
     if (this.row === 0) return
     for (const vector of this.vectors) vector.flush()
-    // Resizing drops the chunk's vector views, so it comes after their flush.
-    if (this.row < CHUNK_ROWS) this.chunk.rowCount = this.row
-    this.appender.appendDataChunk(this.chunk)
+    if (this.row < CHUNK_ROWS) {
+      // Resizing drops the chunk's vector views, so it comes after their flush, and the next rows need a new chunk.
+      this.chunk.rowCount = this.row
+      this.appender.appendDataChunk(this.chunk)
+      ;[this.chunk, this.vectors] = this.newChunk()
+    } else {
+      // The appender copies the rows, and every row sets every column (never NULL): a full chunk is refilled in place.
+      this.appender.appendDataChunk(this.chunk)
+    }
     this.row = 0
-    ;[this.chunk, this.vectors] = this.newChunk()
   }
 
   close(): void {
@@ -245,38 +261,142 @@ class ChunkAppender {
 
 /**
  * Twin of `generateSession` (withEventId only, never clean, never a forced purchase): the same
- * random draws in the same order, so a user's rows equal what `generateEvents` yields.
+ * random draws in the same order, so a user's rows equal what `generateEvents` yields. A class
+ * where generateSession has closures: tsx names every closure as it is made, six per session,
+ * which cost over a second of the JavaScript thread at the ga4 scale.
  */
-function simulateSession(rng: Rng, user: SimulatedUser, userIndex: number, startAtMicros: number, rows: SessionRows, dictionaries: RunDictionaries): void {
-  rows.length = 0
-  const sessionNumber = ++user.sessionCount
-  const isFirstSession = sessionNumber === 1
-  const source: SessionSource = isFirstSession ? user.firstSessionSource : pickSessionSource(rng, true)
-  const sessionId = Math.floor(startAtMicros / MICROS_PER_SECOND)
-  const isBounce = rng.chance(isFirstSession ? 0.42 : 0.3)
-  let now = startAtMicros
-  let referrer: string | null = source.channel === 'referral' || source.channel === 'organic_social' ? `https://${source.source}/` : null
-  let page: Page = HOME_PAGE
-  let pageCode = -1
-  let pageOf: Page | null = null
-  let pageViews = 0
+class SessionSimulation {
+  private readonly sessionNumber: number
+  private readonly isFirstSession: boolean
+  private readonly source: SessionSource
+  private readonly sessionId: number
+  private readonly isBounce: boolean
+  private now: number
+  private referrer: string | null
+  private page: Page = HOME_PAGE
+  private pageCode = -1
+  private pageOf: Page | null = null
+  private pageViews = 0
 
-  const emit = (kind: number): number => {
-    if (pageOf !== page) {
+  constructor(
+    private readonly rng: Rng,
+    private readonly user: SimulatedUser,
+    private readonly userIndex: number,
+    startAtMicros: number,
+    private readonly rows: SessionRows,
+    private readonly dictionaries: FileDictionaries,
+  ) {
+    rows.length = 0
+    this.sessionNumber = ++user.sessionCount
+    this.isFirstSession = this.sessionNumber === 1
+    const source = this.isFirstSession ? user.firstSessionSource : pickSessionSource(rng, true)
+    this.source = source
+    this.sessionId = Math.floor(startAtMicros / MICROS_PER_SECOND)
+    this.isBounce = rng.chance(this.isFirstSession ? 0.42 : 0.3)
+    this.now = startAtMicros
+    this.referrer = source.channel === 'referral' || source.channel === 'organic_social' ? `https://${source.source}/` : null
+  }
+
+  /** Writes the session's rows to `rows`. */
+  run(): void {
+    const { rng, user, rows, source, isBounce } = this
+    this.page = landingPage(rng, source)
+    if (this.isFirstSession) this.emit(KIND.first_visit)
+    this.emit(KIND.session_start)
+    let dwell = this.viewPage(this.page)
+    if (isBounce) {
+      this.leavePage(dwell)
+      return this.finish()
+    }
+
+    const cart: CartLine[] = []
+    const returningLift = this.isFirstSession ? 1 : 1.7
+    const addsToCart = rng.chance(Math.min(0.9, 0.1 * user.purchaseAffinity * conversionLift(source.channel) * returningLift))
+    const extraPages = Math.floor(-Math.log(1 - rng.next()) * 2.8)
+    for (let i = 0; i < extraPages; i++) {
+      this.leavePage(dwell)
+      dwell = this.viewPage(browsePage(rng))
+    }
+    if (!addsToCart) {
+      this.leavePage(dwell)
+      return this.finish()
+    }
+
+    const lineCount = rng.weighted([[1, 60], [2, 25], [3, 10], [4, 5]])
+    for (let i = 0; i < lineCount; i++) {
+      if (this.page.product === null || cart.some((line) => line.product === this.page.product)) {
+        this.leavePage(dwell)
+        dwell = this.viewPage(productPage(rng.pick(PRODUCTS)))
+      }
+      const product = this.page.product
+      if (product === null || cart.some((line) => line.product === product)) continue
+      const line: CartLine = { product, quantity: rng.weighted([[1, 80], [2, 14], [3, 6]]) }
+      cart.push(line)
+      this.advance(rng.int(3, 40))
+      const msec = rng.int(500, 8000)
+      const added = this.emit(KIND.add_to_cart)
+      rows.data[added + COL.engagement_msec] = msec
+      rows.data[added + COL.value_usd] = (line.product.priceCents * line.quantity) / 100
+      this.setCart(added, [line], false)
+    }
+    const cartCents = cart.reduce((sum, line) => sum + line.product.priceCents * line.quantity, 0)
+
+    this.leavePage(dwell)
+    dwell = this.viewPage(CART_PAGE)
+    if (!rng.chance(0.5)) {
+      this.leavePage(dwell)
+      return this.finish()
+    }
+    this.leavePage(dwell)
+    dwell = this.viewPage(CHECKOUT_PAGE)
+    const checkoutMsec = rng.int(500, 5000)
+    const checkout = this.emit(KIND.begin_checkout)
+    rows.data[checkout + COL.engagement_msec] = checkoutMsec
+    rows.data[checkout + COL.value_usd] = cartCents / 100
+    this.setCart(checkout, cart, false)
+    if (!rng.chance(0.7)) {
+      this.leavePage(dwell)
+      return this.finish()
+    }
+
+    this.advance(rng.int(30, 240))
+    user.lifetimeRevenueCents += cartCents
+    dwell = this.viewPage(CONFIRMATION_PAGE)
+    const isNotSet = rng.chance(NOT_SET_TRANSACTION_RATE)
+    const transaction = isNotSet ? 0 : Number(transactionIdOf(rng).slice(1))
+    const purchaseMsec = rng.int(500, 3000)
+    const purchase = this.emit(KIND.purchase + (isNotSet ? 16 * SHAPE.notSetTransaction : 0))
+    rows.data[purchase + COL.engagement_msec] = purchaseMsec
+    rows.data[purchase + COL.value_usd] = cartCents / 100
+    rows.data[purchase + COL.transaction] = transaction
+    this.setCart(purchase, cart, true)
+    if (!isNotSet && rng.chance(DOUBLE_FIRED_PURCHASE_RATE)) {
+      const again = rows.add()
+      rows.data.copyWithin(again, purchase, purchase + WIDTH)
+      this.now = rows.data[purchase + COL.at]! + MICROS_PER_SECOND + rng.int(0, 999_999)
+      rows.data[again + COL.at] = this.now
+    }
+    this.leavePage(dwell)
+    return this.finish()
+  }
+
+  private emit(kind: number): number {
+    const { page, rows, user } = this
+    if (this.pageOf !== page) {
       const { location, title } = page
-      pageCode = dictionaries.pages.codeOf(location, () => ({ location, title }))
-      pageOf = page
+      this.pageCode = this.dictionaries.pages.codeOf(location, () => ({ location, title }))
+      this.pageOf = page
     }
     const at = rows.add()
     const d = rows.data
-    d[at + COL.user_index] = userIndex
-    d[at + COL.at] = now
+    d[at + COL.user_index] = this.userIndex
+    d[at + COL.at] = this.now
     d[at + COL.shape] = kind
     d[at + COL.bundle] = user.bundleSequenceId
-    d[at + COL.session_id] = sessionId
-    d[at + COL.session_number] = sessionNumber
-    d[at + COL.page] = pageCode
-    d[at + COL.is_engaged] = isBounce ? 0 : 1
+    d[at + COL.session_id] = this.sessionId
+    d[at + COL.session_number] = this.sessionNumber
+    d[at + COL.page] = this.pageCode
+    d[at + COL.is_engaged] = this.isBounce ? 0 : 1
     d[at + COL.ltv_cents] = user.lifetimeRevenueCents
     d[at + COL.referrer] = -1
     d[at + COL.landing] = -2
@@ -288,27 +408,32 @@ function simulateSession(rng: Rng, user: SimulatedUser, userIndex: number, start
     d[at + COL.cart] = -1
     return at
   }
-  const setCart = (at: number, lines: readonly CartLine[], isPurchase: boolean): void => {
-    if (lines.length > MAX_CART_LINES) throw new Error(`A cart of ${lines.length} lines does not fit the narrow row`)
-    let bits = 0
-    for (let i = lines.length - 1; i >= 0; i--) bits = bits * 4096 + lineCode(lines[i]!)
-    const count = lines.length
-    rows.data[at + COL.cart] = dictionaries.carts.codeOf(`${bits}:${isPurchase}`, () => ({ bits, lines: count, is_purchase: isPurchase }))
+
+  private setCart(at: number, lines: readonly CartLine[], isPurchase: boolean): void {
+    if (lines.length > MAX_CART_LINES) throw new Error(`A cart of ${lines.length} lines does not fit a cart key`)
+    let key = 0
+    for (const line of lines) key = key * 4096 + lineCode(line)
+    this.rows.data[at + COL.cart] = this.dictionaries.carts.codeOf(key * 2 + (isPurchase ? 1 : 0), () => ({
+      lines: lines.length,
+      quantity: lines.reduce((sum, line) => sum + line.quantity, 0),
+      items: lines.map((line) => toItem(line, isPurchase)),
+    }))
   }
 
-  const advance = (seconds: number): void => {
-    now += seconds * MICROS_PER_SECOND + rng.int(0, 999_999)
+  private advance(seconds: number): void {
+    this.now += seconds * MICROS_PER_SECOND + this.rng.int(0, 999_999)
   }
 
-  const viewPage = (next: Page): number => {
-    page = next
-    user.bundleSequenceId++
-    const referrerCode = referrer === null ? -1 : dictionaries.strings.codeOf(referrer, () => ({ text: referrer as string }))
+  private viewPage(next: Page): number {
+    const { rng, rows, source, isBounce, referrer, dictionaries } = this
+    this.page = next
+    this.user.bundleSequenceId++
+    const referrerCode = referrer === null ? -1 : dictionaries.strings.codeOf(referrer, () => ({ text: referrer }))
     let landing = -2
     let gclidA = -1
     let gclidB = -1
     let flags = referrer === null ? 0 : SHAPE.referrer
-    if (pageViews === 0) {
+    if (this.pageViews === 0) {
       landing = -1
       flags |= SHAPE.landing
       if (hasSourceParams(source)) {
@@ -322,134 +447,50 @@ function simulateSession(rng: Rng, user: SimulatedUser, userIndex: number, start
         }
       }
     }
-    pageViews++
-    const at = emit(KIND.page_view + 16 * flags)
+    this.pageViews++
+    const at = this.emit(KIND.page_view + 16 * flags)
     rows.data[at + COL.referrer] = referrerCode
     rows.data[at + COL.landing] = landing
     rows.data[at + COL.gclid_a] = gclidA
     rows.data[at + COL.gclid_b] = gclidB
     const dwell = isBounce ? rng.int(1, 9) : dwellSeconds(rng)
-    if (page.product !== null) {
-      advance(1)
+    if (next.product !== null) {
+      this.advance(1)
       const msec = rng.int(200, 2000)
-      const viewed = emit(KIND.view_item)
+      const viewed = this.emit(KIND.view_item)
       rows.data[viewed + COL.engagement_msec] = msec
-      rows.data[viewed + COL.value_usd] = page.product.priceCents / 100
-      setCart(viewed, [{ product: page.product, quantity: 1 }], false)
+      rows.data[viewed + COL.value_usd] = next.product.priceCents / 100
+      this.setCart(viewed, [{ product: next.product, quantity: 1 }], false)
     }
     if (!isBounce && rng.chance(0.5)) {
-      advance(Math.floor(dwell / 2))
+      this.advance(Math.floor(dwell / 2))
       const msec = rng.int(1000, dwell * 500 + 1000)
-      const scrolled = emit(KIND.scroll)
+      const scrolled = this.emit(KIND.scroll)
       rows.data[scrolled + COL.engagement_msec] = msec
     }
-    referrer = page.location
+    this.referrer = next.location
     return dwell
   }
 
-  const leavePage = (dwell: number): void => {
-    advance(dwell)
-    if (!isBounce || rng.chance(0.3)) {
-      const msec = dwell * 1000 - rng.int(0, 999)
-      const engaged = emit(KIND.user_engagement)
-      rows.data[engaged + COL.engagement_msec] = msec
+  private leavePage(dwell: number): void {
+    this.advance(dwell)
+    if (!this.isBounce || this.rng.chance(0.3)) {
+      const msec = dwell * 1000 - this.rng.int(0, 999)
+      const engaged = this.emit(KIND.user_engagement)
+      this.rows.data[engaged + COL.engagement_msec] = msec
     }
   }
 
-  const finish = (): void => {
+  private finish(): void {
     // Twin of withMess: exact duplicates drawn after the session, event_id positions before them.
-    for (let i = 0; i < rows.length; i++) rows.data[i * WIDTH + COL.index] = i
+    for (let i = 0; i < this.rows.length; i++) this.rows.data[i * WIDTH + COL.index] = i
   }
-
-  page = landingPage(rng, source)
-  if (isFirstSession) emit(KIND.first_visit)
-  emit(KIND.session_start)
-  let dwell = viewPage(page)
-  if (isBounce) {
-    leavePage(dwell)
-    return finish()
-  }
-
-  const cart: CartLine[] = []
-  const returningLift = isFirstSession ? 1 : 1.7
-  const addsToCart = rng.chance(Math.min(0.9, 0.1 * user.purchaseAffinity * conversionLift(source.channel) * returningLift))
-  const extraPages = Math.floor(-Math.log(1 - rng.next()) * 2.8)
-  for (let i = 0; i < extraPages; i++) {
-    leavePage(dwell)
-    dwell = viewPage(browsePage(rng))
-  }
-  if (!addsToCart) {
-    leavePage(dwell)
-    return finish()
-  }
-
-  const lineCount = rng.weighted([[1, 60], [2, 25], [3, 10], [4, 5]])
-  for (let i = 0; i < lineCount; i++) {
-    if (page.product === null || cart.some((line) => line.product === page.product)) {
-      leavePage(dwell)
-      dwell = viewPage(productPage(rng.pick(PRODUCTS)))
-    }
-    const product = page.product
-    if (product === null || cart.some((line) => line.product === product)) continue
-    const line: CartLine = { product, quantity: rng.weighted([[1, 80], [2, 14], [3, 6]]) }
-    cart.push(line)
-    advance(rng.int(3, 40))
-    const msec = rng.int(500, 8000)
-    const added = emit(KIND.add_to_cart)
-    rows.data[added + COL.engagement_msec] = msec
-    rows.data[added + COL.value_usd] = (line.product.priceCents * line.quantity) / 100
-    setCart(added, [line], false)
-  }
-  const cartCents = cart.reduce((sum, line) => sum + line.product.priceCents * line.quantity, 0)
-
-  leavePage(dwell)
-  dwell = viewPage(CART_PAGE)
-  if (!rng.chance(0.5)) {
-    leavePage(dwell)
-    return finish()
-  }
-  leavePage(dwell)
-  dwell = viewPage(CHECKOUT_PAGE)
-  const checkoutMsec = rng.int(500, 5000)
-  const checkout = emit(KIND.begin_checkout)
-  rows.data[checkout + COL.engagement_msec] = checkoutMsec
-  rows.data[checkout + COL.value_usd] = cartCents / 100
-  setCart(checkout, cart, false)
-  if (!rng.chance(0.7)) {
-    leavePage(dwell)
-    return finish()
-  }
-
-  advance(rng.int(30, 240))
-  user.lifetimeRevenueCents += cartCents
-  dwell = viewPage(CONFIRMATION_PAGE)
-  const isNotSet = rng.chance(NOT_SET_TRANSACTION_RATE)
-  const transaction = isNotSet ? 0 : Number(transactionIdOf(rng).slice(1))
-  const purchaseMsec = rng.int(500, 3000)
-  const purchase = emit(KIND.purchase + (isNotSet ? 16 * SHAPE.notSetTransaction : 0))
-  rows.data[purchase + COL.engagement_msec] = purchaseMsec
-  rows.data[purchase + COL.value_usd] = cartCents / 100
-  rows.data[purchase + COL.transaction] = transaction
-  setCart(purchase, cart, true)
-  if (!isNotSet && rng.chance(DOUBLE_FIRED_PURCHASE_RATE)) {
-    const again = rows.add()
-    rows.data.copyWithin(again, purchase, purchase + WIDTH)
-    now = rows.data[purchase + COL.at]! + MICROS_PER_SECOND + rng.int(0, 999_999)
-    rows.data[again + COL.at] = now
-  }
-  leavePage(dwell)
-  return finish()
-}
-
-interface CartLine {
-  product: Product
-  quantity: number
 }
 
 function lineCode(line: CartLine): number {
   const code = PRODUCT_CODE.get(line.product)
   if (code === undefined || code >= 1024 || line.quantity < 0 || line.quantity > 3) {
-    throw new Error(`Item line ${line.product.itemId} x ${line.quantity} does not fit the narrow row`)
+    throw new Error(`Item line ${line.product.itemId} x ${line.quantity} does not fit a cart key`)
   }
   return code * 4 + line.quantity
 }
@@ -457,7 +498,7 @@ function lineCode(line: CartLine): number {
 /** Narrow rows of `options.users` users (one file), appended as `generateEvents` would yield them. */
 async function appendUsers(
   options: SampleParquetOptions & { firstUser: number },
-  dictionaries: RunDictionaries,
+  dictionaries: FileDictionaries,
   events: ChunkAppender,
   users: ChunkAppender,
   onUsers: (doneUsers: number, events: number) => void,
@@ -480,7 +521,7 @@ async function appendUsers(
       dictionaries.trafficSources.codeOf(JSON.stringify(user.trafficSource), () => user.trafficSource),
     ])
     for (const sessionStart of planSessionStarts(rng, firstSeenAt, endBeforeMicros)) {
-      simulateSession(rng, user, offset, sessionStart, rows, dictionaries)
+      new SessionSimulation(rng, user, offset, sessionStart, rows, dictionaries).run()
       for (let i = 0; i < rows.length; i++) {
         const at = i * WIDTH
         const isDuplicated = rng.chance(DUPLICATE_EVENT_RATE)
@@ -501,14 +542,8 @@ async function appendUsers(
   return count
 }
 
-const PARAM_VALUE = 'STRUCT(string_value VARCHAR, int_value BIGINT, float_value DOUBLE, double_value DOUBLE)'
-/** Item fields the export fills with '(not set)' after the price columns (see toItem in session.ts). */
-const ITEM_NOT_SET_TAIL = ['coupon', 'affiliation', 'location_id', 'item_list_id', 'item_list_name', 'item_list_index', 'promotion_id', 'promotion_name', 'creative_name', 'creative_slot']
-
-/** Macros that build params and items from narrow values; created once per run. */
+/** Macros that build params from narrow values; created once per run. */
 function macroStatements(): string[] {
-  const products = `[${PRODUCTS.map((p) => `{'item_id': ${sqlString(p.itemId)}, 'item_name': ${sqlString(p.name)}, 'item_brand': ${sqlString(p.brand)}, 'item_category': ${sqlString(p.category)}, 'price_cents': ${p.priceCents}}`).join(', ')}]`
-  const line = (i: string) => `((bits::bigint >> (12 * ${i})) & 4095)`
   return [
     `create macro ga4_str(k, v) as {'key': k, 'value': {'string_value': v::varchar, 'int_value': null::bigint, 'float_value': null::double, 'double_value': null::double}}`,
     `create macro ga4_int(k, v) as {'key': k, 'value': {'string_value': null::varchar, 'int_value': v::bigint, 'float_value': null::double, 'double_value': null::double}}`,
@@ -516,19 +551,6 @@ function macroStatements(): string[] {
     // Base 36 of a positive integer below 36^7, as JavaScript's toString(36) writes it.
     `create macro ga4_base36(x) as ltrim(array_to_string(list_transform(range(6, -1, -1),
       i -> substr('0123456789abcdefghijklmnopqrstuvwxyz', ((x::bigint // pow(36, i)::bigint) % 36)::integer + 1, 1)), ''), '0')`,
-    `create macro ga4_line_item(product, quantity, is_purchase) as struct_pack(
-      item_id := product.item_id, item_name := product.item_name, item_brand := product.item_brand, item_variant := '(not set)',
-      item_category := product.item_category, item_category2 := '(not set)', item_category3 := '(not set)', item_category4 := '(not set)', item_category5 := '(not set)',
-      price_in_usd := product.price_cents / 100, price := product.price_cents / 100, quantity := quantity::bigint,
-      item_revenue_in_usd := if(is_purchase, (product.price_cents * quantity) / 100, null::double),
-      item_revenue := if(is_purchase, (product.price_cents * quantity) / 100, null::double),
-      item_refund_in_usd := null::double, item_refund := null::double,
-      ${ITEM_NOT_SET_TAIL.map((field) => `${field} := '(not set)'`).join(', ')},
-      item_params := null::STRUCT("key" VARCHAR, "value" ${PARAM_VALUE})[])`,
-    // Runs once per distinct cart (a dictionary row), not per event.
-    `create macro ga4_cart_items(bits, lines, is_purchase) as
-      list_transform(range(lines), i -> ga4_line_item(${products}[${line('i')} // 4 + 1], ${line('i')} % 4, is_purchase))`,
-    `create macro ga4_cart_quantity(bits, lines) as list_sum(list_transform(range(lines), i -> ${line('i')} % 4))::bigint`,
   ]
 }
 
@@ -625,8 +647,8 @@ const FILE_TABLES = ['narrow_events', 'narrow_users', 'users', 'pages', 'strings
 
 const GA4_TYPE = new Map(GA4_COLUMNS)
 
-/** Stores the run's dictionaries so far as tables of file `file`, parsed as read_json parses export rows. */
-async function storeDictionaries(connection: DuckDBConnection, file: number, dictionaries: RunDictionaries): Promise<void> {
+/** Stores a file's dictionaries as its tables, parsed as read_json parses export rows. */
+async function storeDictionaries(connection: DuckDBConnection, file: number, dictionaries: FileDictionaries): Promise<void> {
   const store = async (table: string, values: readonly object[], structure: Record<string, unknown>) => {
     // from_json reads a missing key as NULL, as read_json does, where a JSON cast would fail.
     const json = JSON.stringify(values.map((value, id) => ({ id, ...value })))
@@ -638,14 +660,16 @@ async function storeDictionaries(connection: DuckDBConnection, file: number, dic
   await store('pages', dictionaries.pages.values, { location: 'VARCHAR', title: 'VARCHAR' })
   await store('strings', dictionaries.strings.values, { text: 'VARCHAR' })
   await store('sources', dictionaries.sources.values, { source: 'VARCHAR', medium: 'VARCHAR', campaign: 'VARCHAR', term: 'VARCHAR' })
-  await store('carts', dictionaries.carts.values, { bits: 'DOUBLE', lines: 'INTEGER', is_purchase: 'BOOLEAN' })
-  await connection.run(`create or replace table carts_${file} as
-    select id, lines, ga4_cart_items(bits, lines, is_purchase) as items, ga4_cart_quantity(bits, lines) as quantity from carts_${file}`)
+  await store('carts', dictionaries.carts.values, { lines: 'INTEGER', quantity: 'BIGINT', items: jsonStructureOf('items') })
   await store('devices', dictionaries.devices.values.map((device) => ({ device })), { device: jsonStructureOf('device') })
   await store('geos', dictionaries.geos.values.map((geo) => ({ geo })), { geo: jsonStructureOf('geo') })
   await store('traffic_sources', dictionaries.trafficSources.values.map((source) => ({ traffic_source: source })), {
     traffic_source: jsonStructureOf('traffic_source'),
   })
+}
+
+/** Joins one file's users to their device, place and first source, so the COPY joins one table per user. */
+async function storeUsers(connection: DuckDBConnection, file: number): Promise<void> {
   await connection.run(`create table users_${file} as
     select r.user_index, r.user_pseudo_id, r.first_touch_at::bigint as first_touch_at, d.device, g.geo, t.traffic_source
     from narrow_users_${file} r
@@ -703,20 +727,20 @@ export async function writeSampleParquet(dir: string, options: SampleParquetOpti
   if (!Number.isInteger(usersPerFile) || usersPerFile < 1) throw new Error(`usersPerFile must be a positive integer, got ${usersPerFile}`)
   const fileCount = Math.ceil(options.users / usersPerFile)
   const paths = Array.from({ length: fileCount }, (_, file) => join(dir, `sample-events-${String(file).padStart(4, '0')}.parquet`))
-  const dictionaries = newDictionaries()
   const files: SampleParquetResult['files'] = []
   let events = 0
   let instance: DuckDBInstance | undefined
   const writes: Promise<void>[] = []
   try {
     mkdirSync(dir, { recursive: true })
-    instance = await DuckDBInstance.create(':memory:', { preserve_insertion_order: 'false' })
+    instance = await DuckDBInstance.create(':memory:', { preserve_insertion_order: 'false', threads: DUCKDB_THREADS })
     const appending = await instance.connect()
     const writers = await Promise.all(Array.from({ length: WRITES_IN_FLIGHT }, async () => instance!.connect()))
     for (const statement of macroStatements()) await appending.run(statement)
     for (let file = 0; file < fileCount; file++) {
       const firstUser = file * usersPerFile
       const users = Math.min(usersPerFile, options.users - firstUser)
+      const dictionaries = newDictionaries()
       await appending.run(`create table narrow_events_${file} (${EVENT_COLUMNS.map((name) => `"${name}" double`).join(', ')})`)
       await appending.run(`create table narrow_users_${file} (user_index double, user_pseudo_id varchar, first_touch_at double, device double, geo double, traffic_source double)`)
       const eventAppender = new ChunkAppender(await appending.createAppender(`narrow_events_${file}`), EVENT_COLUMNS.map(() => DOUBLE))
@@ -727,17 +751,19 @@ export async function writeSampleParquet(dir: string, options: SampleParquetOpti
       eventAppender.close()
       userAppender.close()
       events += fileEvents
-      await storeDictionaries(appending, file, dictionaries)
-      // A file's scan is one or two DuckDB tasks; writing two files at once keeps both cores busy.
+      const select = exportSelect(file, options.withEventId === true, dictionaries.shapeCounts)
+      // Writing two files at once, beside JavaScript generating the next, keeps both cores busy.
       if (writes.length >= WRITES_IN_FLIGHT) await writes[writes.length - WRITES_IN_FLIGHT]
       const writer = writers[file % WRITES_IN_FLIGHT]!
       const path = paths[file]!
-      const write = writer
-        .run(`copy (${exportSelect(file, options.withEventId === true, dictionaries.shapeCounts)}) to ${sqlString(path)} (${PARQUET_OPTIONS})`)
-        .then(async () => {
-          files.push({ path, events: fileEvents })
-          for (const table of FILE_TABLES) await writer.run(`drop table ${table}_${file}`)
-        })
+      const write = (async () => {
+        // The file's lookup tables are made on the writer too, so JavaScript goes on to the next file meanwhile.
+        await storeDictionaries(writer, file, dictionaries)
+        await storeUsers(writer, file)
+        await writer.run(`copy (${select}) to ${sqlString(path)} (${PARQUET_OPTIONS})`)
+        files.push({ path, events: fileEvents })
+        for (const table of FILE_TABLES) await writer.run(`drop table ${table}_${file}`)
+      })()
       write.catch(() => undefined)
       writes.push(write)
     }

@@ -66,7 +66,8 @@ export function eventDateOf(atMicros: number): string {
   return cached
 }
 
-interface CartLine {
+/** One line of a cart: a product and how many. */
+export interface CartLine {
   product: Product
   quantity: number
 }
@@ -91,7 +92,8 @@ const ITEM_NOT_SET = {
   creative_slot: '(not set)',
 } as const
 
-function toItem({ product, quantity }: CartLine, isPurchase: boolean): Ga4Item {
+/** A cart line as an export's item (the Parquet writer builds its carts' items with it too). */
+export function toItem({ product, quantity }: CartLine, isPurchase: boolean): Ga4Item {
   const price = product.priceCents / 100
   const revenue = isPurchase ? (product.priceCents * quantity) / 100 : null
   return {
