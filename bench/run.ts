@@ -6,6 +6,7 @@ import { cpus, totalmem, type as osType, release } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
+import type { JobProgress } from '../src/shared/api'
 import { ATTRIBUTION_MODELS, DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '../src/shared/attribution'
 import { solveMarkov } from '../src/shared/markov'
 import { attributionReport } from '../src/main/services/model-reports'
@@ -45,24 +46,41 @@ function percentile(samples: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN
 }
 
+/** Times an app job's build from its progress: dbt (start to its last node), then the views' in-memory copy (to 'done'). */
+function buildSteps(app: { jobs: { onProgress: (listener: (update: JobProgress) => void) => () => void } }): { finish: () => { dbtMs: number; servingMs: number } } {
+  let started = 0
+  let lastNode = 0
+  let done = 0
+  const stop = app.jobs.onProgress((update) => {
+    if (update.job !== 'build') return
+    if (update.phase === 'starting') started = performance.now()
+    if (update.phase === 'dbt') lastNode = performance.now()
+    if (update.phase === 'done') done = performance.now()
+  })
+  return {
+    finish: () => {
+      stop()
+      if (!started || !lastNode || !done) throw new Error('The job reported no build progress')
+      return { dbtMs: lastNode - started, servingMs: done - lastNode }
+    },
+  }
+}
+
 // 0. The app's first run: the welcome view's button (the default sample generated, then built) pressed
 // the moment the app has opened, so its dbt worker's start-up and parse overlap the generation.
 {
   const firstRunPath = join(work, 'first-run', 'warehouse.duckdb')
   mkdirSync(join(work, 'first-run'), { recursive: true })
   const app = await createAppServices({ warehousePath: firstRunPath })
-  const progress: Array<[string, number]> = []
   const started = performance.now()
-  const stopProgress = app.jobs.onProgress((update) => {
-    if (update.job === 'build' && update.phase === 'starting') progress.push(['build', performance.now()])
-  })
+  const steps = buildSteps(app)
   await app.jobs.generateSample()
   const firstRunMs = performance.now() - started
-  stopProgress()
-  const generateMs = (progress[0]?.[1] ?? started) - started
+  const firstBuild = steps.finish()
+  const generateMs = firstRunMs - firstBuild.dbtMs - firstBuild.servingMs
   record(
-    `first run in the app: default sample (${DEFAULT_SAMPLE.users.toLocaleString('en-US')} users, ${DEFAULT_SAMPLE.days} days) generated + built, pressed as the app opens (its dbt worker parses meanwhile)`,
-    `${seconds(firstRunMs)} (${seconds(generateMs)} + ${seconds(firstRunMs - generateMs)})`,
+    `first run in the app: default sample (${DEFAULT_SAMPLE.users.toLocaleString('en-US')} users, ${DEFAULT_SAMPLE.days} days) generated + built + the views' copy refreshed, pressed as the app opens (its dbt worker parses meanwhile)`,
+    `${seconds(firstRunMs)} (${seconds(generateMs)} + ${seconds(firstBuild.dbtMs)} + ${seconds(firstBuild.servingMs)})`,
     '<= 15 s',
   )
   await app.close()
@@ -153,16 +171,15 @@ record('ratio (full build minus dbt\'s fixed cost) / scan', `${((buildMs - start
   mkdirSync(appDir, { recursive: true })
   const app = await createAppServices({ warehousePath: join(appDir, 'warehouse.duckdb') })
   await app.refresh.warmUp()
-  let buildStarted = 0
-  const stopProgress = app.jobs.onProgress((update) => {
-    if (update.job === 'build' && update.phase === 'starting') buildStarted = performance.now()
-  })
+  const steps = buildSteps(app)
   await app.jobs.importFiles([parquetPath])
-  const appBuildMs = performance.now() - buildStarted
-  stopProgress()
+  const appBuild = steps.finish()
   await app.close()
-  record('full build in the app after that import (its warm dbt worker: no start-up, no parse)', seconds(appBuildMs))
-  record('ratio full build in the app / scan', `${(appBuildMs / scanMs).toFixed(1)} x`, '<= 10 x')
+  record(
+    'full build in the app after that import (its warm dbt worker: no start-up, no parse) + the views\' in-memory copy refreshed',
+    `${seconds(appBuild.dbtMs)} + ${seconds(appBuild.servingMs)}`,
+  )
+  record('ratio full build in the app (dbt part) / scan', `${(appBuild.dbtMs / scanMs).toFixed(1)} x`, '<= 10 x')
   rmSync(appDir, { recursive: true, force: true })
 }
 
