@@ -12,7 +12,7 @@ import { redactingLog } from './credentials/redact'
 import { type SecretCipher, aesGcmCipher } from './credentials/secret-cipher'
 import { killDbtChildren } from './dbt/dbt-children'
 import { DbtEnvironment } from './dbt/dbt-environment-setup'
-import type { DbtRunOptions, DbtRunResult } from './dbt/dbt-runner'
+import type { DbtRunner } from './dbt/dbt-runner'
 import { OutsideChanges } from './serving/outside-changes'
 import { ServedWarehouse } from './serving/served-warehouse'
 import { ServingStore } from './serving/serving-store'
@@ -80,7 +80,7 @@ class AppJobRunner extends JobRunner {
   constructor(
     served: ServedWarehouse,
     private readonly dbt: DbtEnvironment,
-    runDbt: (options: DbtRunOptions) => Promise<DbtRunResult>,
+    runDbt: DbtRunner,
   ) {
     super(served, runDbt)
   }

@@ -62,6 +62,9 @@ export interface DbtRunResult {
   durationMs: number
 }
 
+/** Who runs a dbt command: `runDbt` (a new process each time) or `DbtWorker.run` (one long-lived process). */
+export type DbtRunner = (options: DbtRunOptions) => Promise<DbtRunResult>
+
 /**
  * Runs dbt as a child process with an argument array and reports progress from its JSON log.
  * dbt runs under dbt_guard.py with its stdin held open by this process, so it exits when this

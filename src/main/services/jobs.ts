@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import { DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '../../shared/attribution'
 import type { JobProgress, WarehouseStatus } from '../../shared/api'
-import type { DbtRunOptions, DbtRunResult } from '../dbt/dbt-runner'
+import type { DbtRunner } from '../dbt/dbt-runner'
 import { describeDbtProgress } from '../dbt/progress-text'
 import { UserFacingError } from '../errors'
 import type { ServedWarehouse } from '../serving/served-warehouse'
@@ -22,7 +22,7 @@ export class JobRunner {
   /** `runDbt`, when given, runs the builds (the app passes its refresh loop's warm dbt worker); a new dbt process each time otherwise. */
   constructor(
     private readonly served: ServedWarehouse,
-    private readonly runDbt?: (options: DbtRunOptions) => Promise<DbtRunResult>,
+    private readonly runDbt?: DbtRunner,
   ) {}
 
   /** Subscribes to progress; returns the unsubscribe function. */

@@ -1,7 +1,7 @@
 import type { ConversionEvent, ReportRequest, ReportResult } from '../../shared/attribution'
 import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '../../shared/api'
 import type { MarkovTransition } from '../../shared/markov'
-import { type DbtProgress, type DbtRunOptions, type DbtRunResult, runDbt } from '../dbt/dbt-runner'
+import { type DbtProgress, type DbtRunResult, type DbtRunner, runDbt } from '../dbt/dbt-runner'
 import { UserFacingError } from '../errors'
 import { type SampleDataResult, writeSampleData } from '../services/sample-data'
 import { type DeliveryHooks, type DeliveryResult, deliverPending } from '../stream/deliver'
@@ -38,7 +38,7 @@ export interface BuildOptions {
   /** Runs after a successful dbt run while the file is still free of this process's connections. */
   afterSuccess?: () => Promise<unknown>
   /** Who runs dbt: a new process per run by default, or the refresh loop's long-lived worker. */
-  runner?: (options: DbtRunOptions) => Promise<DbtRunResult>
+  runner?: DbtRunner
 }
 
 /** The embedded DuckDB warehouse: one file, shared by readers and handed over for each write. */
