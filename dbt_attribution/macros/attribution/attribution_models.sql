@@ -20,6 +20,23 @@
 {%- endmacro %}
 
 {#
+    Models whose split into whole units needs no window, keyed by how they split (others: the
+    largest-remainder rule over their weights). 'single': exactly one session per conversion and
+    range has a weight above 0 and takes every unit. 'equal': every eligible session has the same
+    weight, so each takes floor(total / touches) and the newest `total mod touches` one more unit,
+    which is what the largest-remainder rule gives equal shares (split_equally). Both give the rows
+    the general rule would, without its three windows over every session of every model.
+#}
+{% macro attribution_model_splits() -%}
+    {{ return({
+        'first_click': 'single',
+        'last_click': 'single',
+        'last_non_direct': 'single',
+        'linear': 'equal',
+    }) }}
+{%- endmacro %}
+
+{#
     The rule-based models fct_attribution_credits holds (data_driven is solved by the app from
     agg_channel_transitions). The var only_attribution_models narrows them for unit tests; the app
     expects them all.
@@ -45,6 +62,18 @@
     {%- endif -%}
     {{ return(text | int) }}
 {% endmacro %}
+
+{#
+    `total` whole units (an integer expression) split equally over `parts` rows ranked 1..parts by
+    `rank`: floor(total / parts) each, and one more to the `total mod parts` lowest ranks. Equal to
+    split_by_largest_remainder with equal shares and `rank` as its tiebreak; the division is exact
+    for |total| < 2^53 (a float quotient of integers is correctly rounded).
+#}
+{% macro split_equally(total, parts, rank) -%}
+    {%- set whole = 'cast(floor((' ~ total ~ ') / (' ~ parts ~ ')) as ' ~ dbt.type_bigint() ~ ')' -%}
+    {{ whole }}
+        + case when {{ rank }} <= ({{ total }}) - {{ whole }} * ({{ parts }}) then 1 else 0 end
+{%- endmacro %}
 
 {#
     `total` whole units (an integer expression) split by `share` (0..1, summing to 1 over the

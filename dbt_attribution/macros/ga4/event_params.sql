@@ -107,3 +107,14 @@
 {% macro bigquery__ga4_params_subset(params, keys) -%}
     {{ params }}
 {%- endmacro %}
+
+{#
+    A session's key: user_key || ':' || ga_session_id, NULL when either is missing. Staging keeps the
+    two columns only; the models derive the key where they need it (sessions, conversions).
+#}
+{% macro session_key_sql(user_key, ga_session_id) -%}
+    case
+        when {{ user_key }} is not null and {{ ga_session_id }} is not null
+            then {{ user_key }} || ':' || cast({{ ga_session_id }} as {{ dbt.type_string() }})
+    end
+{%- endmacro %}

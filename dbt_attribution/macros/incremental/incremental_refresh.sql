@@ -189,12 +189,16 @@
         {{ return('select 1') }}
     {%- endif -%}
     {%- set required = {'stg_ga4__events': 'loaded_through_seq', 'int_touchpoints_joined_to_conversions': 'user_key', 'fct_attribution_credits': 'credit_micros', 'agg_channel_transitions': 'user_key'} -%}
+    {#- Columns a model no longer has: an incremental insert into a table that still has them would fail. -#}
+    {%- set retired = {'stg_ga4__events': ['event_at', 'session_key', 'page_location']} -%}
     {%- set outdated = [] -%}
     {%- for name, column in required.items() -%}
         {%- set relation = adapter.get_relation(target.database, target.schema, name) -%}
-        {%- if relation is not none
-            and column not in (adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list) -%}
-            {%- do outdated.append(name) -%}
+        {%- if relation is not none -%}
+            {%- set stored = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
+            {%- if column not in stored or (retired.get(name, []) | select('in', stored) | list) -%}
+                {%- do outdated.append(name) -%}
+            {%- endif -%}
         {%- endif -%}
     {%- endfor -%}
     {%- if outdated -%}
@@ -202,7 +206,7 @@
             if node.resource_type == 'model' and node.package_name == project_name and node.config.materialized == 'incremental' -%}
             {%- set relation = adapter.get_relation(target.database, target.schema, node.alias) -%}
             {%- if relation is not none -%}
-                {{ log("Dropping " ~ relation ~ ": built by an earlier, non-incremental version of the project.", info=true) }}
+                {{ log("Dropping " ~ relation ~ ": built by an earlier version of the project with other columns.", info=true) }}
                 {%- do adapter.drop_relation(relation) -%}
             {%- endif -%}
         {%- endfor -%}

@@ -14,11 +14,11 @@
 {%- set event_columns -%}
         event_key,
         event_name,
-        event_at,
+        {{ timestamp_from_micros('event_timestamp_micros') }} as event_at,
         event_timestamp_micros,
         event_date,
         user_key,
-        session_key,
+        {{ session_key_sql('user_key', 'ga_session_id') }} as session_key,
         ga_session_id,
         transaction_id,
         purchase_revenue_in_usd,

@@ -18,7 +18,6 @@ with
 events as (
 
     select
-        session_key,
         user_key,
         ga_session_id,
         event_key,
@@ -28,7 +27,8 @@ events as (
         campaign,
         gclid
     from {{ ref('stg_ga4__events') }}
-    where session_key is not null
+    where user_key is not null
+        and ga_session_id is not null
         {%- if is_incremental() %}
         and user_key in (select user_key from {{ ref('int_users_changed') }})
         {%- endif %}
@@ -51,12 +51,11 @@ source_categories as (
 session_starts as (
 
     select
-        session_key,
-        min(user_key) as user_key,
-        min(ga_session_id) as ga_session_id,
+        user_key,
+        ga_session_id,
         min(event_timestamp_micros) as session_started_micros
     from events
-    group by session_key
+    group by user_key, ga_session_id
 
 ),
 
@@ -73,7 +72,7 @@ first_sourced_events as (
 
     {{ deduplicate_rows(
         'sourced_events',
-        partition_by='session_key',
+        partition_by='user_key, ga_session_id',
         order_by=['event_timestamp_micros', 'event_key'],
         columns=['source', 'medium', 'campaign', 'gclid']
     ) }}
@@ -83,24 +82,25 @@ first_sourced_events as (
 sessions_sourced as (
 
     select
-        session_starts.session_key,
+        {{ session_key_sql('session_starts.user_key', 'session_starts.ga_session_id') }} as session_key,
         session_starts.user_key,
         session_starts.ga_session_id,
         session_starts.session_started_micros,
-        first_sourced_events.session_key is not null as has_traffic_source,
+        first_sourced_events.user_key is not null as has_traffic_source,
         coalesce(first_sourced_events.source, '(direct)') as source,
         case
-            when first_sourced_events.session_key is null then '(none)'
+            when first_sourced_events.user_key is null then '(none)'
             else coalesce(first_sourced_events.medium, '(not set)')
         end as medium,
         case
-            when first_sourced_events.session_key is null then '(direct)'
+            when first_sourced_events.user_key is null then '(direct)'
             else coalesce(first_sourced_events.campaign, '(not set)')
         end as campaign,
         first_sourced_events.gclid
     from session_starts
     left join first_sourced_events
-        on session_starts.session_key = first_sourced_events.session_key
+        on session_starts.user_key = first_sourced_events.user_key
+        and session_starts.ga_session_id = first_sourced_events.ga_session_id
 
 ),
 

@@ -127,15 +127,35 @@ positioned as (
 
 ),
 
+{%- set weights = attribution_model_weights() %}
+{%- set splits = attribution_model_splits() %}
+{%- set models = rule_based_attribution_models() %}
+{%- set weighted_models = [] %}
+{%- set closed_form_models = [] %}
+{%- for model in models %}
+    {%- do (closed_form_models if model in splits else weighted_models).append(model) %}
+{%- endfor %}
+
+valued as (
+
+    select
+        positioned.*,
+        cast(round(conversions.revenue_usd * 100) as {{ dbt.type_bigint() }}) as revenue_cents
+    from positioned
+    inner join conversions
+        on positioned.conversion_id = conversions.conversion_id
+
+),
+{%- if weighted_models %}
+
 weighted as (
 
-    {%- set weights = attribution_model_weights() %}
-    {%- for model, weight in weights.items() if model in rule_based_attribution_models() %}
+    {%- for model in weighted_models %}
     select
         '{{ model }}' as attribution_model,
-        positioned.*,
-        {{ weight }} as weight
-    from positioned
+        valued.*,
+        {{ weights[model] }} as weight
+    from valued
     {%- if not loop.last %}
     union all
     {%- endif %}
@@ -146,15 +166,11 @@ weighted as (
 credited as (
 
     select
-        weighted.*,
-        conversions.revenue_usd,
-        cast(round(conversions.revenue_usd * 100) as {{ dbt.type_bigint() }}) as revenue_cents,
+        *,
         weight / sum(weight) over (
-            partition by weighted.conversion_id, attribution_model, min_lookback_days
+            partition by conversion_id, attribution_model, min_lookback_days
         ) as share
     from weighted
-    inner join conversions
-        on weighted.conversion_id = conversions.conversion_id
     where weight > 0
 
 ),
@@ -168,6 +184,35 @@ split as (
     from credited
 
 ),
+{%- endif %}
+{%- if closed_form_models %}
+
+-- The same split without windows where a model's shares are all or nothing, or equal (attribution_model_splits).
+split_closed_form as (
+
+    {%- for model in closed_form_models %}
+    select
+        '{{ model }}' as attribution_model,
+        valued.*,
+        {%- if splits[model] == 'single' %}
+        1000000 as credit_micros,
+        revenue_cents as credited_revenue_cents
+    from valued
+    where {{ weights[model] }} > 0
+        {%- elif splits[model] == 'equal' %}
+        {{ split_equally('1000000', 'touches', 'recency_rank') }} as credit_micros,
+        {{ split_equally('revenue_cents', 'touches', 'recency_rank') }} as credited_revenue_cents
+    from valued
+        {%- else %}
+        {{ exceptions.raise_compiler_error("attribution_model_splits: unknown split '" ~ splits[model] ~ "' for " ~ model) }}
+        {%- endif %}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+
+),
+{%- endif %}
 
 conversion_min_days_needed as (
 
@@ -211,6 +256,7 @@ unattributed as (
 ),
 
 credit_rows as (
+{%- for part in (['split'] if weighted_models else []) + (['split_closed_form'] if closed_form_models else []) %}
 
     select
         conversion_id,
@@ -228,9 +274,10 @@ credit_rows as (
         medium,
         campaign,
         channel
-    from split
+    from {{ part }}
 
     union all
+{%- endfor %}
 
     select * from unattributed
 

@@ -60,7 +60,7 @@ events_unioned as (
 
 ),
 
-{%- set param_keys = ['event_id', 'ga_session_id', 'source', 'medium', 'campaign', 'gclid', 'page_location', 'transaction_id'] %}
+{%- set param_keys = ['event_id', 'ga_session_id', 'source', 'medium', 'campaign', 'gclid', 'transaction_id'] %}
 
 params_narrowed as (
 
@@ -92,7 +92,6 @@ params_extracted as (
         {{ ga4_param_string('needed_params', 'medium') }} as medium,
         {{ ga4_param_string('needed_params', 'campaign') }} as campaign,
         {{ ga4_param_string('needed_params', 'gclid') }} as gclid,
-        {{ ga4_param_string('needed_params', 'page_location') }} as page_location,
         {{ ga4_param_text('needed_params', 'transaction_id') }} as param_transaction_id,
         params_digest
     from params_narrowed
@@ -127,7 +126,7 @@ deduplicated as (
         order_by=['is_intraday', 'event_timestamp_micros', 'load_seq'],
         columns=[
             'event_id', 'event_name', 'event_timestamp_micros', 'event_date_text', 'user_pseudo_id',
-            'user_key', 'ga_session_id', 'source', 'medium', 'campaign', 'gclid', 'page_location',
+            'user_key', 'ga_session_id', 'source', 'medium', 'campaign', 'gclid',
             'ecommerce_transaction_id', 'param_transaction_id', 'ecommerce_purchase_revenue_in_usd',
             'event_value_in_usd', 'is_intraday', 'load_seq'
         ]
@@ -184,7 +183,6 @@ final as (
         event_key,
         event_id,
         event_name,
-        {{ timestamp_from_micros('event_timestamp_micros') }} as event_at,
         event_timestamp_micros,
         coalesce(
             {{ parse_yyyymmdd('event_date_text') }},
@@ -193,15 +191,10 @@ final as (
         user_pseudo_id,
         user_key,
         ga_session_id,
-        case
-            when user_key is not null and ga_session_id is not null
-                then user_key || ':' || cast(ga_session_id as {{ dbt.type_string() }})
-        end as session_key,
         source,
         medium,
         campaign,
         gclid,
-        page_location,
         {{ resolved_transaction_id('ecommerce_transaction_id', 'param_transaction_id') }} as transaction_id,
         ecommerce_purchase_revenue_in_usd as purchase_revenue_in_usd,
         event_value_in_usd,

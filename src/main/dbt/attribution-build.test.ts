@@ -177,4 +177,19 @@ describe('dbt build on generated data', () => {
     const last = reportByChannel(await attributionReport(warehouse, request('last_click', 30)))
     expect(first).not.toEqual(last)
   })
+
+  it('rebuilds a staging table that an earlier version left with columns the model dropped', async () => {
+    const before = await attributionReport(warehouse, request('linear', 30))
+    const stagingColumns = (): Promise<string[]> =>
+      withDuckDbFile(warehouse.path, { readOnly: true }, async ({ connection }) => {
+        const reader = await connection.runAndReadAll(`select column_name from information_schema.columns where table_schema = 'attribution' and table_name = 'stg_ga4__events'`)
+        return reader.getRowObjectsJson().map((row) => String(row.column_name))
+      })
+    // Staging stored the page URL until its columns were narrowed; an incremental insert would fail on it.
+    await withDuckDbFile(warehouse.path, { readOnly: false }, ({ connection }) => connection.run('alter table attribution.stg_ga4__events add column page_location varchar'))
+    expect(await stagingColumns()).toContain('page_location')
+    assertDbtSucceeded(await warehouse.build({ conversionEvents: ['purchase', 'begin_checkout'] }))
+    expect(await stagingColumns()).not.toContain('page_location')
+    expect(await attributionReport(warehouse, request('linear', 30))).toEqual(before)
+  })
 })
