@@ -14,11 +14,9 @@
 {%- set event_columns -%}
         event_key,
         event_name,
-        {{ timestamp_from_micros('event_timestamp_micros') }} as event_at,
         event_timestamp_micros,
         event_date,
         user_key,
-        {{ session_key_sql('user_key', 'ga_session_id') }} as session_key,
         ga_session_id,
         transaction_id,
         purchase_revenue_in_usd,
@@ -135,8 +133,8 @@ deduplicated as (
         partition_by='conversion_dedupe_key',
         order_by=['event_timestamp_micros', 'event_key'],
         columns=[
-            'event_key', 'event_name', 'event_at', 'event_timestamp_micros', 'event_date', 'user_key',
-            'session_key', 'ga_session_id', 'transaction_id', 'purchase_revenue_in_usd', 'event_value_in_usd'
+            'event_key', 'event_name', 'event_timestamp_micros', 'event_date', 'user_key',
+            'ga_session_id', 'transaction_id', 'purchase_revenue_in_usd', 'event_value_in_usd'
         ]
     ) }}
 
@@ -147,11 +145,11 @@ final as (
     select
         event_key as conversion_id,
         event_name as conversion_event_name,
-        event_at as converted_at,
+        {{ timestamp_from_micros('event_timestamp_micros') }} as converted_at,
         event_timestamp_micros as converted_micros,
         event_date as conversion_date,
         user_key,
-        session_key,
+        {{ session_key_sql('user_key', 'ga_session_id') }} as session_key,
         ga_session_id,
         transaction_id,
         {{ to_money(

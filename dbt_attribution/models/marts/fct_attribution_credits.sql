@@ -35,7 +35,8 @@ conversions as (
         converted_at,
         conversion_date,
         user_key,
-        revenue_usd
+        revenue_usd,
+        cast(round(revenue_usd * 100) as {{ dbt.type_bigint() }}) as revenue_cents
     from {{ ref('int_conversions_deduplicated') }}
     {%- if is_incremental() %}
     where user_key in (select user_key from {{ ref('int_users_changed') }})
@@ -140,7 +141,7 @@ valued as (
 
     select
         positioned.*,
-        cast(round(conversions.revenue_usd * 100) as {{ dbt.type_bigint() }}) as revenue_cents
+        conversions.revenue_cents
     from positioned
     inner join conversions
         on positioned.conversion_id = conversions.conversion_id
@@ -234,7 +235,7 @@ unattributed as (
         0 as touch_position,
         0 as touches,
         1000000 as credit_micros,
-        cast(round(conversions.revenue_usd * 100) as {{ dbt.type_bigint() }}) as credited_revenue_cents,
+        conversions.revenue_cents as credited_revenue_cents,
         cast(null as {{ dbt.type_string() }}) as session_key,
         cast(null as {{ dbt.type_bigint() }}) as ga_session_id,
         cast(null as {{ dbt.type_timestamp() }}) as session_started_at,
