@@ -182,7 +182,8 @@
 
 {#
     Before anything is built: an incremental table left by an earlier version of this project lacks
-    the bookkeeping columns; drop the incremental models then, so this run rebuilds them in full.
+    the bookkeeping columns, or still has a retired one, or (DuckDB staging) was keyed by another
+    event_key scheme; drop the incremental models then, so this run rebuilds them in full.
 #}
 {% macro drop_outdated_incremental_models() %}
     {%- if not can_query_warehouse() -%}
@@ -196,7 +197,8 @@
         {%- set relation = adapter.get_relation(target.database, target.schema, name) -%}
         {%- if relation is not none -%}
             {%- set stored = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
-            {%- if column not in stored or (retired.get(name, []) | select('in', stored) | list) -%}
+            {%- if column not in stored or (retired.get(name, []) | select('in', stored) | list)
+                or (name == 'stg_ga4__events' and staging_event_key_scheme_outdated(relation)) -%}
                 {%- do outdated.append(name) -%}
             {%- endif -%}
         {%- endif -%}
@@ -206,7 +208,7 @@
             if node.resource_type == 'model' and node.package_name == project_name and node.config.materialized == 'incremental' -%}
             {%- set relation = adapter.get_relation(target.database, target.schema, node.alias) -%}
             {%- if relation is not none -%}
-                {{ log("Dropping " ~ relation ~ ": built by an earlier version of the project with other columns.", info=true) }}
+                {{ log("Dropping " ~ relation ~ ": built by an earlier version of the project (other columns or event keys).", info=true) }}
                 {%- do adapter.drop_relation(relation) -%}
             {%- endif -%}
         {%- endfor -%}

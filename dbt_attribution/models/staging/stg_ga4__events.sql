@@ -5,7 +5,8 @@
     partition_by={'field': 'event_date', 'data_type': 'date', 'granularity': 'day'} if target.type == 'bigquery' else none,
     cluster_by=['user_key', 'event_name'] if target.type == 'bigquery' else none,
     sql_header=bigquery_staging_sql_header() if target.type == 'bigquery' else none,
-    incremental_predicates=bigquery_staging_incremental_predicates() if target.type == 'bigquery' else none
+    incremental_predicates=bigquery_staging_incremental_predicates() if target.type == 'bigquery' else none,
+    post_hook=[] if target.type == 'bigquery' else ["{{ stamp_staging_event_key_scheme() }}"]
 ) }}
 
 {#- Which raw rows this run reads: all of them, or a window of recent ones (macro staging_load_plan). -#}
@@ -103,14 +104,10 @@ keyed as (
     select
         *,
         -- A streamed event_id identifies the event; otherwise identical content does.
-        coalesce(
-            event_id,
-            {{ dbt.hash(
-                "coalesce(user_pseudo_id, '') || '|' || coalesce(cast(event_timestamp_micros as " ~ dbt.type_string() ~ "), '')"
-                ~ " || '|' || coalesce(event_name, '') || '|' || coalesce(cast(event_bundle_sequence_id as " ~ dbt.type_string() ~ "), '')"
-                ~ " || '|' || coalesce(params_digest, '')"
-            ) }}
-        ) as event_key,
+        {{ event_dedup_key(
+            'event_id', 'user_pseudo_id', 'event_timestamp_micros', 'event_name',
+            'event_bundle_sequence_id', 'params_digest'
+        ) }} as dedup_key,
         coalesce(user_pseudo_id, 'anon:' || cast(ga_session_id as {{ dbt.type_string() }})) as user_key
     from params_extracted
 
@@ -122,7 +119,7 @@ deduplicated as (
 
     {{ deduplicate_rows(
         'keyed',
-        partition_by='event_key',
+        partition_by='dedup_key',
         order_by=['is_intraday', 'event_timestamp_micros', 'load_seq'],
         columns=[
             'event_id', 'event_name', 'event_timestamp_micros', 'event_date_text', 'user_pseudo_id',
@@ -131,6 +128,15 @@ deduplicated as (
             'event_value_in_usd', 'is_intraday', 'load_seq'
         ]
     ) }}
+
+),
+
+deduplicated_keyed as (
+
+    select
+        {{ event_key_from_dedup_key('event_id', 'dedup_key') }} as event_key,
+        *
+    from deduplicated
 
 ),
 {%- if is_incremental() %}
@@ -156,15 +162,15 @@ stored_events as (
 -- event therefore changes nothing.
 loadable as (
 
-    select deduplicated.*
-    from deduplicated
+    select deduplicated_keyed.*
+    from deduplicated_keyed
     left join stored_events
-        on deduplicated.event_key = stored_events.event_key
+        on deduplicated_keyed.event_key = stored_events.event_key
     where stored_events.event_key is null
-        or (not deduplicated.is_intraday and stored_events.is_intraday)
+        or (not deduplicated_keyed.is_intraday and stored_events.is_intraday)
         or (
-            deduplicated.is_intraday = stored_events.is_intraday
-            and deduplicated.event_timestamp_micros < stored_events.event_timestamp_micros
+            deduplicated_keyed.is_intraday = stored_events.is_intraday
+            and deduplicated_keyed.event_timestamp_micros < stored_events.event_timestamp_micros
         )
 
 ),
@@ -172,7 +178,7 @@ loadable as (
 
 loadable as (
 
-    select * from deduplicated
+    select * from deduplicated_keyed
 
 ),
 {%- endif %}
