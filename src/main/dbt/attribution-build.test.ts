@@ -192,4 +192,30 @@ describe('dbt build on generated data', () => {
     expect(await stagingColumns()).not.toContain('page_location')
     expect(await attributionReport(warehouse, request('linear', 30))).toEqual(before)
   })
+
+  it('rebuilds a staging table keyed by an earlier event_key scheme, so no event is stored under two keys', async () => {
+    const before = await attributionReport(warehouse, request('linear', 30))
+    const staging = (): Promise<{ rows: number; oldKeys: number; comment: string }> =>
+      withDuckDbFile(warehouse.path, { readOnly: true }, async ({ connection }) => {
+        const reader = await connection.runAndReadAll(`
+          select count(*)::integer as rows,
+            count(*) filter (where event_id is null and event_key <> upper(event_key))::integer as old_keys,
+            (select comment from duckdb_tables() where schema_name = 'attribution' and table_name = 'stg_ga4__events') as comment
+          from attribution.stg_ga4__events`)
+        const row = reader.getRowObjectsJson()[0] ?? {}
+        return { rows: Number(row.rows), oldKeys: Number(row.old_keys), comment: String(row.comment) }
+      })
+    const built = await staging()
+    expect(built.oldKeys).toBe(0)
+    // The earlier version keyed content by a lowercase md5 and left no stamp: an incremental load would
+    // add the next copy of such an event under the new key beside the old one.
+    await withDuckDbFile(warehouse.path, { readOnly: false }, async ({ connection }) => {
+      await connection.run(`update attribution.stg_ga4__events set event_key = md5(event_key) where event_id is null`)
+      await connection.run(`comment on table attribution.stg_ga4__events is null`)
+    })
+    expect((await staging()).oldKeys).toBeGreaterThan(0)
+    assertDbtSucceeded(await warehouse.build({ conversionEvents: ['purchase', 'begin_checkout'] }))
+    expect(await staging()).toEqual(built)
+    expect(await attributionReport(warehouse, request('linear', 30))).toEqual(before)
+  })
 })
