@@ -121,6 +121,7 @@ deduplicated as (
         'keyed',
         partition_by='dedup_key',
         order_by=['is_intraday', 'event_timestamp_micros', 'load_seq'],
+        keys_mostly_unique=true,
         columns=[
             'event_id', 'event_name', 'event_timestamp_micros', 'event_date_text', 'user_pseudo_id',
             'user_key', 'ga_session_id', 'source', 'medium', 'campaign', 'gclid',
