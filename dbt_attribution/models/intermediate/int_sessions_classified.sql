@@ -48,59 +48,10 @@ source_categories as (
 
 ),
 
-session_starts as (
-
-    select
-        user_key,
-        ga_session_id,
-        min(event_timestamp_micros) as session_started_micros
-    from events
-    group by user_key, ga_session_id
-
-),
-
--- A session's traffic source is that of its earliest event that names one.
-sourced_events as (
-
-    select *
-    from events
-    where source is not null
-
-),
-
-first_sourced_events as (
-
-    {{ deduplicate_rows(
-        'sourced_events',
-        partition_by='user_key, ga_session_id',
-        order_by=['event_timestamp_micros', 'event_key'],
-        columns=['source', 'medium', 'campaign', 'gclid']
-    ) }}
-
-),
-
+-- One row per session: its start, and the traffic source of its earliest event that names one.
 sessions_sourced as (
 
-    select
-        {{ session_key_sql('session_starts.user_key', 'session_starts.ga_session_id') }} as session_key,
-        session_starts.user_key,
-        session_starts.ga_session_id,
-        session_starts.session_started_micros,
-        first_sourced_events.user_key is not null as has_traffic_source,
-        coalesce(first_sourced_events.source, '(direct)') as source,
-        case
-            when first_sourced_events.user_key is null then '(none)'
-            else coalesce(first_sourced_events.medium, '(not set)')
-        end as medium,
-        case
-            when first_sourced_events.user_key is null then '(direct)'
-            else coalesce(first_sourced_events.campaign, '(not set)')
-        end as campaign,
-        first_sourced_events.gclid
-    from session_starts
-    left join first_sourced_events
-        on session_starts.user_key = first_sourced_events.user_key
-        and session_starts.ga_session_id = first_sourced_events.ga_session_id
+    {{ sessions_with_first_source('events') }}
 
 ),
 
