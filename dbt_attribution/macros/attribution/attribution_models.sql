@@ -24,8 +24,9 @@
     largest-remainder rule over their weights). 'single': exactly one session per conversion and
     range has a weight above 0 and takes every unit. 'equal': every eligible session has the same
     weight, so each takes floor(total / touches) and the newest `total mod touches` one more unit,
-    which is what the largest-remainder rule gives equal shares (split_equally). Both give the rows
-    the general rule would, without its three windows over every session of every model.
+    which is what the largest-remainder rule gives equal shares (split_equally). 'position': position
+    based's 40/20/40 (split_position_based). All give the rows the general rule would, without its
+    three windows over every session of every model.
 #}
 {% macro attribution_model_splits() -%}
     {{ return({
@@ -33,6 +34,7 @@
         'last_click': 'single',
         'last_non_direct': 'single',
         'linear': 'equal',
+        'position_based': 'position',
     }) }}
 {%- endmacro %}
 
@@ -95,4 +97,48 @@
                 then 1
             else 0
         end
+{%- endmacro %}
+
+{#
+    Position based's split of `total` whole units, as split_by_largest_remainder gives it with the
+    weights of attribution_model_weights() and `rank` (recency, 1 = newest) as its tiebreak, without
+    a window. Up to 2 sessions share equally. From 3 on, the two ends share 2(n-2) / 5(n-2) each and
+    every middle session 1 / 5(n-2): the same float shares and floors the general rule computes. The
+    units left over go one each in the rule's order (larger fraction first, then lower rank): the
+    ends and the middles each have one fraction, so a session's place in that order is known from
+    the two fractions and its rank alone. It assumes position based's weights as
+    attribution_model_weights() gives them: change both together (the unit test
+    shared_credit_models_by_hand and a comparison against the general rule catch a mismatch).
+#}
+{% macro split_position_based(total, touches, rank) -%}
+    {%- set middles = '(' ~ touches ~ ' - 2)' -%}
+    {%- set end_exact = '(' ~ total ~ ') * (cast(2 * ' ~ middles ~ ' as double) / cast(5 * ' ~ middles ~ ' as double))' -%}
+    {%- set middle_exact = '(' ~ total ~ ') * (cast(1 as double) / cast(5 * ' ~ middles ~ ' as double))' -%}
+    {%- set end_whole = 'floor(' ~ end_exact ~ ' + 1e-9)' -%}
+    {%- set middle_whole = 'floor(' ~ middle_exact ~ ' + 1e-9)' -%}
+    {%- set end_fraction = 'round(' ~ end_exact ~ ' - ' ~ end_whole ~ ', 6)' -%}
+    {%- set middle_fraction = 'round(' ~ middle_exact ~ ' - ' ~ middle_whole ~ ', 6)' -%}
+    {%- set is_end = '(' ~ rank ~ ' = 1 or ' ~ rank ~ ' = ' ~ touches ~ ')' -%}
+    case
+        when {{ touches }} <= 2 then {{ split_equally(total, touches, rank) }}
+        else
+            cast(case when {{ is_end }} then {{ end_whole }} else {{ middle_whole }} end as {{ dbt.type_bigint() }})
+            + case
+                when (
+                    case
+                        -- The ends first (newest, then oldest), then the middles newest first.
+                        when {{ end_fraction }} > {{ middle_fraction }}
+                            then case when {{ rank }} = 1 then 1 when {{ rank }} = {{ touches }} then 2 else {{ rank }} + 1 end
+                        -- The middles first, then the ends.
+                        when {{ end_fraction }} < {{ middle_fraction }}
+                            then case when {{ rank }} = 1 then {{ touches }} - 1 when {{ rank }} = {{ touches }} then {{ touches }} else {{ rank }} - 1 end
+                        else {{ rank }}
+                    end
+                ) <= ({{ total }})
+                    - 2 * cast({{ end_whole }} as {{ dbt.type_bigint() }})
+                    - {{ middles }} * cast({{ middle_whole }} as {{ dbt.type_bigint() }})
+                    then 1
+                else 0
+            end
+    end
 {%- endmacro %}

@@ -204,6 +204,10 @@ split_closed_form as (
         {{ split_equally('1000000', 'touches', 'recency_rank') }} as credit_micros,
         {{ split_equally('revenue_cents', 'touches', 'recency_rank') }} as credited_revenue_cents
     from valued
+        {%- elif splits[model] == 'position' %}
+        {{ split_position_based('1000000', 'touches', 'recency_rank') }} as credit_micros,
+        {{ split_position_based('revenue_cents', 'touches', 'recency_rank') }} as credited_revenue_cents
+    from valued
         {%- else %}
         {{ exceptions.raise_compiler_error("attribution_model_splits: unknown split '" ~ splits[model] ~ "' for " ~ model) }}
         {%- endif %}
