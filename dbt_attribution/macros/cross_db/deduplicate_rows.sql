@@ -13,15 +13,13 @@
 
 {% macro default__deduplicate_rows(relation, partition_by, order_by, columns, keys_mostly_unique=false) -%}
     {%- if not keys_mostly_unique %}
-    select
-        {{ partition_by }},
-        unnest(arg_min(
-            struct_pack({% for column in columns %}{{ column }} := {{ column }}{{ ', ' if not loop.last }}{% endfor %}),
-            row({{ order_by | join(', ') }})
-        ))
-    from {{ relation }}
-    group by {{ partition_by }}
+    {{ first_row_per_key(relation, partition_by, order_by, columns) }}
     {%- else %}
+    {%- set is_repeated -%}
+        exists (
+            select 1 from repeated_keys where repeated_keys.{{ partition_by }} is not distinct from dedup_rows.{{ partition_by }}
+        )
+    {%- endset %}
     with dedup_rows as materialized (
 
         select * from {{ relation }}
@@ -42,24 +40,27 @@
         {{ partition_by }},
         {{ columns | join(', ') }}
     from dedup_rows
-    where not exists (
-        select 1 from repeated_keys where repeated_keys.{{ partition_by }} is not distinct from dedup_rows.{{ partition_by }}
-    )
+    where not {{ is_repeated }}
 
     union all
 
+    {{ first_row_per_key('dedup_rows', partition_by, order_by, columns, where=is_repeated) }}
+    {%- endif %}
+{%- endmacro %}
+
+{# DuckDB: the first row per key by arg_min over a struct of the columns (optionally of the rows matching `where`). #}
+{% macro first_row_per_key(relation, partition_by, order_by, columns, where=none) -%}
     select
         {{ partition_by }},
         unnest(arg_min(
             struct_pack({% for column in columns %}{{ column }} := {{ column }}{{ ', ' if not loop.last }}{% endfor %}),
             row({{ order_by | join(', ') }})
         ))
-    from dedup_rows
-    where exists (
-        select 1 from repeated_keys where repeated_keys.{{ partition_by }} is not distinct from dedup_rows.{{ partition_by }}
-    )
-    group by {{ partition_by }}
+    from {{ relation }}
+    {%- if where %}
+    where {{ where }}
     {%- endif %}
+    group by {{ partition_by }}
 {%- endmacro %}
 
 {% macro bigquery__deduplicate_rows(relation, partition_by, order_by, columns, keys_mostly_unique=false) -%}
