@@ -11,8 +11,9 @@
     Incremental runs recompute the conversions of int_users_changed, de-duplicating each of their
     transaction ids over every user's purchases, as a full build does.
 -#}
+{#- conversion_id is the event's key as text: the app's feed matches it to staged events. -#}
 {%- set event_columns -%}
-        event_key,
+        {{ event_key_text('event_id', 'event_key') }} as event_key,
         event_name,
         event_timestamp_micros,
         event_date,

@@ -195,27 +195,37 @@ describe('dbt build on generated data', () => {
 
   it('rebuilds a staging table keyed by an earlier event_key scheme, so no event is stored under two keys', async () => {
     const before = await attributionReport(warehouse, request('linear', 30))
-    const staging = (): Promise<{ rows: number; oldKeys: number; comment: string }> =>
+    const feedBefore = await warehouse.recentEvents(50)
+    const staging = (): Promise<{ rows: number; keys: number; keyType: string; comment: string }> =>
       withDuckDbFile(warehouse.path, { readOnly: true }, async ({ connection }) => {
         const reader = await connection.runAndReadAll(`
-          select count(*)::integer as rows,
-            count(*) filter (where event_id is null and event_key <> upper(event_key))::integer as old_keys,
+          select count(*)::integer as rows, count(distinct event_key)::integer as keys, typeof(any_value(event_key)) as key_type,
             (select comment from duckdb_tables() where schema_name = 'attribution' and table_name = 'stg_ga4__events') as comment
           from attribution.stg_ga4__events`)
         const row = reader.getRowObjectsJson()[0] ?? {}
-        return { rows: Number(row.rows), oldKeys: Number(row.old_keys), comment: String(row.comment) }
+        return { rows: Number(row.rows), keys: Number(row.keys), keyType: String(row.key_type), comment: String(row.comment) }
       })
     const built = await staging()
-    expect(built.oldKeys).toBe(0)
-    // The earlier version keyed content by a lowercase md5 and left no stamp: an incremental load would
-    // add the next copy of such an event under the new key beside the old one.
+    expect(built.keyType).toBe('UHUGEINT')
+    expect(built.keys).toBe(built.rows)
+    expect(feedBefore.length).toBeGreaterThan(0)
+    // The previous version stored the key as text (the event_id, else lowercase md5 before that) and
+    // user_pseudo_id beside user_key: an incremental load would add the next copy of an event under
+    // the new key beside the old one.
     await withDuckDbFile(warehouse.path, { readOnly: false }, async ({ connection }) => {
-      await connection.run(`update attribution.stg_ga4__events set event_key = md5(event_key) where event_id is null`)
-      await connection.run(`comment on table attribution.stg_ga4__events is null`)
+      await connection.run(`create or replace table attribution.stg_ga4__events as
+        select * exclude (event_key, has_user_pseudo_id),
+          coalesce(event_id, md5(to_hex(event_key))) as event_key,
+          case when has_user_pseudo_id then user_key end as user_pseudo_id
+        from attribution.stg_ga4__events`)
+      await connection.run(`comment on table attribution.stg_ga4__events is 'event_key: event_id, else hex of two 64-bit DuckDB hashes of the content (v2)'`)
     })
-    expect((await staging()).oldKeys).toBeGreaterThan(0)
+    expect((await staging()).keyType).toBe('VARCHAR')
+    // The feed skips a staging table in an earlier layout rather than fail or show wrong keys.
+    expect(await warehouse.recentEvents(50)).toEqual([])
     assertDbtSucceeded(await warehouse.build({ conversionEvents: ['purchase', 'begin_checkout'] }))
     expect(await staging()).toEqual(built)
+    expect(await warehouse.recentEvents(50)).toEqual(feedBefore)
     expect(await attributionReport(warehouse, request('linear', 30))).toEqual(before)
   })
 })

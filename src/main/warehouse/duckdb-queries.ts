@@ -312,19 +312,29 @@ export function pathRowsFrom(found: ReadonlyArray<Record<string, unknown>>, with
 export const FEED_LOOKBACK_DAYS = 14
 
 /**
- * The newest events as the feed shows them, from dbt's staging model: its `event_key` is the one
- * event identity (a streamed `event_id`, else dbt's fingerprint), the same key the marts credit
- * conversions under. `$limit` bounds the rows; `from` names the staging relation.
+ * The newest events as the feed shows them, from dbt's staging model. Their `event_key` is the one
+ * event identity in text form (dbt macro event_key_text: a streamed `event_id`, else the hex of
+ * dbt's integer fingerprint), the key the marts credit conversions under. Staging stores
+ * user_pseudo_id as `user_key` plus `has_user_pseudo_id`. `$limit` bounds the rows; `staging`
+ * names the relation.
  */
 export function stagedFeedSql(staging: string): string {
   return `
-    select event_key, event_id, event_timestamp_micros, event_name, user_pseudo_id, source, medium,
+    select coalesce(event_id, to_hex(event_key)) as event_key, event_id, event_timestamp_micros, event_name,
+      case when has_user_pseudo_id then user_key end as user_pseudo_id, source, medium,
       cast(round(coalesce(purchase_revenue_in_usd, event_value_in_usd), 2) as decimal(18, 2))::varchar as value_usd,
       is_intraday
     from ${staging}
     order by event_timestamp_micros desc, event_key
     limit $limit`
 }
+
+/**
+ * A column only the current staging layout has. A staging table without it was built by an earlier
+ * version (text event_key, user_pseudo_id stored): the feed skips it until the next build, which
+ * rebuilds it (dbt macro staging_event_key_scheme_outdated).
+ */
+export const STAGING_LAYOUT_COLUMN = 'has_user_pseudo_id'
 
 /** The channels each model credits a conversion with at the feed's lookback, as a lateral subquery over `feed.event_key`. */
 export function feedCreditsSql(credits: string): string {
@@ -337,8 +347,10 @@ export function feedCreditsSql(credits: string): string {
 /** The newest events the models have read, with the channels credited to conversions; empty before the first build. */
 export async function queryRecentEvents(connection: DuckDBConnection, limit: number): Promise<FeedEvent[]> {
   const tables = await connection.runAndReadAll(
-    `select table_name from information_schema.tables where table_schema = $schema and table_name in ('stg_ga4__events', 'fct_attribution_credits')`,
-    { schema: MODEL_SCHEMA },
+    `select table_name from information_schema.tables where table_schema = $schema and table_name = 'fct_attribution_credits'
+     union all
+     select table_name from information_schema.columns where table_schema = $schema and table_name = 'stg_ga4__events' and column_name = $column`,
+    { schema: MODEL_SCHEMA, column: STAGING_LAYOUT_COLUMN },
   )
   const names = new Set(tables.getRows().map((row) => String(row[0])))
   if (!names.has('stg_ga4__events')) return []
