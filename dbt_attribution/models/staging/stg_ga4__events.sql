@@ -109,8 +109,8 @@ keyed as (
             'event_bundle_sequence_id', 'params_digest'
         ) }} as dedup_key,
         coalesce(user_pseudo_id, 'anon:' || cast(ga_session_id as {{ dbt.type_string() }})) as user_key,
-        -- user_pseudo_id is user_key when this holds (the app's feed reads it back so): storing both
-        -- cost ~0.4 s per full build of 4.3M events.
+        -- When this holds user_key is the user_pseudo_id, which is therefore not stored twice (~0.4 s
+        -- per full build of 4.3M events); the app's feed reads it back from user_key.
         user_pseudo_id is not null as has_user_pseudo_id
     from params_extracted
 

@@ -209,9 +209,8 @@ describe('dbt build on generated data', () => {
     expect(built.keyType).toBe('UHUGEINT')
     expect(built.keys).toBe(built.rows)
     expect(feedBefore.length).toBeGreaterThan(0)
-    // The previous version stored the key as text (the event_id, else lowercase md5 before that) and
-    // user_pseudo_id beside user_key: an incremental load would add the next copy of an event under
-    // the new key beside the old one.
+    // Earlier versions stored the key as text and user_pseudo_id beside user_key: an incremental load
+    // would add the next copy of an event under the new key beside the old one.
     await withDuckDbFile(warehouse.path, { readOnly: false }, async ({ connection }) => {
       await connection.run(`create or replace table attribution.stg_ga4__events as
         select * exclude (event_key, has_user_pseudo_id),

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
 import type { FeedEvent } from '../../shared/api'
-import { STAGING_LAYOUT_COLUMN, type WarehouseStamp, feedCreditsSql, feedEventFromRow, queryWarehouseStamp, stagedFeedSql } from '../warehouse/duckdb-queries'
+import { type WarehouseStamp, feedCreditsSql, feedEventFromRow, modelTableNamesSql, queryWarehouseStamp, stagedFeedSql } from '../warehouse/duckdb-queries'
 import { sqlString } from '../warehouse/duckdb-file'
 import { MODEL_SCHEMA, RAW_SCHEMA, rawSchemaStatements } from '../warehouse/duckdb-schema'
 import { ga4JsonColumns } from '../warehouse/ga4-schema'
@@ -109,13 +109,7 @@ export class ServingStore {
     await c.run(`attach ${sqlString(path)} as wh (read_only)`)
     let stamp: WarehouseStamp
     try {
-      // Staging counts only in its current layout (an earlier version's table waits for its rebuild).
-      const tables = await c.runAndReadAll(
-        `select table_name from duckdb_tables() where database_name = 'wh' and schema_name = '${MODEL_SCHEMA}' and table_name <> 'stg_ga4__events'
-         union all
-         select table_name from duckdb_columns() where database_name = 'wh' and schema_name = '${MODEL_SCHEMA}'
-           and table_name = 'stg_ga4__events' and column_name = '${STAGING_LAYOUT_COLUMN}'`,
-      )
+      const tables = await c.runAndReadAll(modelTableNamesSql('wh'))
       const names = new Set(tables.getRows().map((row) => String(row[0])))
       await c.run('begin transaction')
       for (const [mart, select] of SERVED_MARTS) {

@@ -5,6 +5,7 @@ import type { MarkovTransition } from '../../shared/markov'
 import { formatCents } from '../../shared/money'
 import { UserFacingError, messageOf } from '../errors'
 import { MODEL_SCHEMA, RAW_SCHEMA } from './duckdb-schema'
+import { sqlString } from './duckdb-file'
 import type { ConversionTotals, DailyTrendRows, ModelChannelCredit, PathRows, RuleBasedModel } from './warehouse'
 
 /**
@@ -330,11 +331,18 @@ export function stagedFeedSql(staging: string): string {
 }
 
 /**
- * A column only the current staging layout has. A staging table without it was built by an earlier
- * version (text event_key, user_pseudo_id stored): the feed skips it until the next build, which
+ * The names of the model tables in `catalog` (the connection's current one by default). Staging is
+ * listed only in its current layout: a table without `has_user_pseudo_id` was built by an earlier
+ * version (text event_key, user_pseudo_id stored), and the feed skips it until the next build
  * rebuilds it (dbt macro staging_event_key_scheme_outdated).
  */
-export const STAGING_LAYOUT_COLUMN = 'has_user_pseudo_id'
+export function modelTableNamesSql(catalog?: string): string {
+  const inCatalog = `database_name = ${catalog === undefined ? 'current_database()' : sqlString(catalog)} and schema_name = '${MODEL_SCHEMA}'`
+  return `
+    select table_name from duckdb_tables() where ${inCatalog} and table_name <> 'stg_ga4__events'
+    union all
+    select table_name from duckdb_columns() where ${inCatalog} and table_name = 'stg_ga4__events' and column_name = 'has_user_pseudo_id'`
+}
 
 /** The channels each model credits a conversion with at the feed's lookback, as a lateral subquery over `feed.event_key`. */
 export function feedCreditsSql(credits: string): string {
@@ -346,12 +354,7 @@ export function feedCreditsSql(credits: string): string {
 
 /** The newest events the models have read, with the channels credited to conversions; empty before the first build. */
 export async function queryRecentEvents(connection: DuckDBConnection, limit: number): Promise<FeedEvent[]> {
-  const tables = await connection.runAndReadAll(
-    `select table_name from information_schema.tables where table_schema = $schema and table_name = 'fct_attribution_credits'
-     union all
-     select table_name from information_schema.columns where table_schema = $schema and table_name = 'stg_ga4__events' and column_name = $column`,
-    { schema: MODEL_SCHEMA, column: STAGING_LAYOUT_COLUMN },
-  )
+  const tables = await connection.runAndReadAll(modelTableNamesSql())
   const names = new Set(tables.getRows().map((row) => String(row[0])))
   if (!names.has('stg_ga4__events')) return []
   const credited = names.has('fct_attribution_credits')
