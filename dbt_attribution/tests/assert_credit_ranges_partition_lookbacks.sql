@@ -1,6 +1,10 @@
 -- For every conversion and rule-based model the credit ranges cover 1..90 exactly: no gap, no overlap;
 -- and no row names a model that attribution_model_weights() does not define.
+-- Checked without sorting the ranges: valid ranges whose lengths add up to 90 and that together
+-- cover every day of 1..90 can neither overlap nor leave a gap. The days covered are OR-ed as two
+-- 45-bit masks (macro lookback_days_mask), which fit the 64-bit integers of both warehouses.
 {%- set max_days = max_lookback_days() %}
+{%- set half = (max_days + 1) // 2 %}
 
 with
 
@@ -15,21 +19,23 @@ distinct_ranges as (
 
 ),
 
-ranges as (
+coverage as (
 
     select
         conversion_id,
         attribution_model,
-        min_lookback_days,
-        max_lookback_days,
-        lag(max_lookback_days) over (
-            partition by conversion_id, attribution_model
-            order by min_lookback_days
-        ) as previous_max_lookback_days,
-        max(max_lookback_days) over (
-            partition by conversion_id, attribution_model
-        ) as last_lookback_days
+        sum(
+            case
+                when min_lookback_days between 1 and max_lookback_days and max_lookback_days <= {{ max_days }}
+                    then 0
+                else 1
+            end
+        ) as invalid_ranges,
+        sum(max_lookback_days - min_lookback_days + 1) as days_counted,
+        bit_or({{ lookback_days_mask('min_lookback_days', 'max_lookback_days', 1, half) }}) as early_days_covered,
+        bit_or({{ lookback_days_mask('min_lookback_days', 'max_lookback_days', half + 1, max_days) }}) as late_days_covered
     from distinct_ranges
+    group by conversion_id, attribution_model
 
 ),
 
@@ -38,15 +44,12 @@ broken_ranges as (
     select
         conversion_id,
         attribution_model,
-        min_lookback_days,
-        max_lookback_days
-    from ranges
-    where min_lookback_days > max_lookback_days
-        or min_lookback_days < 1
-        or max_lookback_days > {{ max_days }}
-        or last_lookback_days <> {{ max_days }}
-        or (previous_max_lookback_days is null and min_lookback_days <> 1)
-        or (previous_max_lookback_days is not null and min_lookback_days <> previous_max_lookback_days + 1)
+        'ranges overlap, leave a gap or fall outside 1..{{ max_days }}' as problem
+    from coverage
+    where invalid_ranges > 0
+        or days_counted <> {{ max_days }}
+        or early_days_covered <> {{ lookback_days_mask(1, max_days, 1, half) }}
+        or late_days_covered <> {{ lookback_days_mask(1, max_days, half + 1, max_days) }}
 
 ),
 
@@ -66,11 +69,10 @@ missing_conversions as (
     select
         conversions.conversion_id,
         attribution_models.attribution_model,
-        cast(null as {{ dbt.type_int() }}) as min_lookback_days,
-        cast(null as {{ dbt.type_int() }}) as max_lookback_days
+        'no credit rows' as problem
     from {{ ref('int_conversions_deduplicated') }} as conversions
     cross join attribution_models
-    left join (select distinct conversion_id, attribution_model from ranges) as covered
+    left join coverage as covered
         on conversions.conversion_id = covered.conversion_id
         and attribution_models.attribution_model = covered.attribution_model
     where covered.conversion_id is null
@@ -82,9 +84,8 @@ unknown_models as (
     select
         conversion_id,
         attribution_model,
-        min_lookback_days,
-        max_lookback_days
-    from distinct_ranges
+        'not a rule-based model' as problem
+    from coverage
     where attribution_model not in (select attribution_model from attribution_models)
 
 )

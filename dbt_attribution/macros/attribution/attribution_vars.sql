@@ -73,3 +73,18 @@
     {%- do attribution_late_event_window_hours() -%}
     {{ return('select 1') }}
 {% endmacro %}
+
+{#
+    A BIGINT with bit (d - first_day) set for every day d of the lookback range
+    [min_lookback_days, max_lookback_days] that lies within [first_day, last_day] (at most 63 days):
+    OR-ed over ranges it tells which days they cover together (assert_credit_ranges_partition_lookbacks).
+#}
+{% macro lookback_days_mask(min_lookback_days, max_lookback_days, first_day, last_day) -%}
+    {%- set low = 'greatest(' ~ min_lookback_days ~ ', ' ~ first_day ~ ')' -%}
+    {%- set high = 'least(' ~ max_lookback_days ~ ', ' ~ last_day ~ ')' -%}
+    case
+        when {{ high }} >= {{ low }}
+            then ((cast(1 as {{ dbt.type_bigint() }}) << ({{ high }} - {{ low }} + 1)) - 1) << ({{ low }} - {{ first_day }})
+        else 0
+    end
+{%- endmacro %}

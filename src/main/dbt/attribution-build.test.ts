@@ -162,6 +162,45 @@ describe('dbt build on generated data', () => {
     expect(passed.size).toBeGreaterThanOrEqual(11)
   })
 
+  it('fails the lookback-range test on ranges that overlap and leave a gap of the same size', async () => {
+    const linear = `update attribution.fct_attribution_credits set min_lookback_days = $min, max_lookback_days = $max
+      where conversion_id = $conversion and attribution_model = 'linear' and min_lookback_days = $from and max_lookback_days = $to`
+    // A conversion with three linear ranges [1, a] [a + 1, b] [b + 1, 90]: its middle becomes [a, b - 1],
+    // which overlaps the first by a day and leaves day b uncovered, the lengths still adding up to 90.
+    const [middle] = await withDuckDbFile(warehouse.path, { readOnly: true }, async ({ connection }) => {
+      const reader = await connection.runAndReadAll(`
+        select conversion_id, min_lookback_days, max_lookback_days from attribution.fct_attribution_credits
+        where attribution_model = 'linear' and conversion_id in (
+          select conversion_id from attribution.fct_attribution_credits where attribution_model = 'linear'
+          group by conversion_id having count(distinct min_lookback_days) >= 3)
+          and min_lookback_days > 1 and max_lookback_days < 90
+        order by conversion_id, min_lookback_days limit 1`)
+      return reader.getRowObjectsJson()
+    })
+    expect(middle).toBeDefined()
+    const [conversion, min, max] = [String(middle?.conversion_id), Number(middle?.min_lookback_days), Number(middle?.max_lookback_days)]
+    const rangeTest = async (): Promise<string | undefined> => {
+      let status: string | undefined
+      await warehouse.build({
+        command: 'test',
+        select: 'assert_credit_ranges_partition_lookbacks',
+        onProgress: (progress) => {
+          if (progress.resourceType === 'test' && progress.status) status = progress.status
+        },
+      })
+      return status
+    }
+    await withDuckDbFile(warehouse.path, { readOnly: false }, ({ connection }) =>
+      connection.run(linear, { conversion, from: min, to: max, min: min - 1, max: max - 1 }))
+    try {
+      expect(await rangeTest()).toBe('fail')
+    } finally {
+      await withDuckDbFile(warehouse.path, { readOnly: false }, ({ connection }) =>
+        connection.run(linear, { conversion, from: min - 1, to: max - 1, min, max }))
+    }
+    expect(await rangeTest()).toBe('pass')
+  })
+
   it('credits the same conversions and revenue under both models, spread over several channels', async () => {
     const first = await attributionReport(warehouse, request('first_click', 30))
     const last = await attributionReport(warehouse, request('last_click', 30))
