@@ -9,8 +9,10 @@
     Channel-to-channel transition counts of every journey for every lookback 1..90, for the
     data-driven model (a first-order Markov chain the app solves per request, src/shared/markov.ts).
     A converting journey is a conversion's eligible sessions at a lookback, oldest first:
-    (start) -> first channel -> ... -> last channel -> (conversion); the lookback ranges are
-    fct_attribution_credits' (its linear rows hold every eligible session once). A non-converting
+    (start) -> first channel -> ... -> last channel -> (conversion). A session needing n days
+    (int_touchpoints_joined_to_conversions.lookback_days_needed) is eligible from lookback n on, and
+    then so is every newer one; so each step of a journey exists over one range of lookbacks
+    (macro journey_steps) and is counted once for it, not once per lookback. A non-converting
     journey is a user's sessions after their last conversion of any allowed event, ending in (null);
     its lookback counts back from its newest session and it is dated by that session's UTC date.
     Conversions with no eligible session have no journey (the app credits them to Unassigned).
@@ -25,24 +27,37 @@
 
 with
 
-converting_steps as (
+conversions as (
 
     select
-        user_key,
-        conversion_date as journey_date,
+        conversion_id,
         conversion_event_name,
-        conversion_id as journey_id,
-        min_lookback_days,
-        max_lookback_days,
-        touch_position,
-        touches,
-        channel
-    from {{ ref('fct_attribution_credits') }}
-    where attribution_model = 'linear'
-        and touches > 0
-        {%- if is_incremental() %}
-        and user_key in (select user_key from {{ ref('int_users_changed') }})
-        {%- endif %}
+        conversion_date
+    from {{ ref('int_conversions_deduplicated') }}
+    {%- if is_incremental() %}
+    where user_key in (select user_key from {{ ref('int_users_changed') }})
+    {%- endif %}
+
+),
+
+converting_sessions as (
+
+    select
+        touchpoints.user_key,
+        conversions.conversion_date as journey_date,
+        conversions.conversion_event_name,
+        touchpoints.conversion_id as journey_id,
+        touchpoints.lookback_days_needed,
+        touchpoints.session_started_micros,
+        touchpoints.ga_session_id,
+        touchpoints.session_key,
+        touchpoints.channel
+    from {{ ref('int_touchpoints_joined_to_conversions') }} as touchpoints
+    inner join conversions
+        on touchpoints.conversion_id = conversions.conversion_id
+    {%- if is_incremental() %}
+    where touchpoints.user_key in (select user_key from {{ ref('int_users_changed') }})
+    {%- endif %}
 
 ),
 
@@ -68,7 +83,8 @@ trailing_sessions as (
         sessions.session_started_at,
         sessions.session_started_micros,
         sessions.channel,
-        max(sessions.session_started_micros) over (partition by sessions.user_key) as anchor_micros
+        max(sessions.session_started_micros) over (partition by sessions.user_key) as anchor_micros,
+        max(sessions.session_started_at) over (partition by sessions.user_key) as anchor_at
     from {{ ref('int_sessions_classified') }} as sessions
     left join last_conversions
         on sessions.user_key = last_conversions.user_key
@@ -82,101 +98,34 @@ trailing_sessions as (
 
 ),
 
-trailing_touchpoints as (
+nonconverting_sessions as (
 
     select
-        *,
+        user_key,
+        cast(anchor_at as date) as journey_date,
+        cast(null as {{ dbt.type_string() }}) as conversion_event_name,
+        user_key as journey_id,
         greatest(1, {{ ceil_div('anchor_micros - session_started_micros', micros_per_day()) }}) as lookback_days_needed,
-        max(session_started_at) over (partition by user_key) as anchor_at
+        session_started_micros,
+        ga_session_id,
+        session_key,
+        channel
     from trailing_sessions
     where session_started_micros >= anchor_micros - {{ max_days * micros_per_day() }}
 
 ),
 
-trailing_range_starts as (
-
-    select distinct
-        user_key,
-        lookback_days_needed as min_lookback_days
-    from trailing_touchpoints
-
-),
-
-trailing_ranges as (
-
-    select
-        user_key,
-        min_lookback_days,
-        coalesce(
-            lead(min_lookback_days) over (partition by user_key order by min_lookback_days),
-            {{ max_days + 1 }}
-        ) - 1 as max_lookback_days
-    from trailing_range_starts
-
-),
-
-nonconverting_steps as (
-
-    select
-        trailing_touchpoints.user_key,
-        cast(trailing_touchpoints.anchor_at as date) as journey_date,
-        cast(null as {{ dbt.type_string() }}) as conversion_event_name,
-        trailing_touchpoints.user_key as journey_id,
-        trailing_ranges.min_lookback_days,
-        trailing_ranges.max_lookback_days,
-        row_number() over (
-            partition by trailing_ranges.user_key, trailing_ranges.min_lookback_days
-            order by trailing_touchpoints.session_started_micros, trailing_touchpoints.ga_session_id, trailing_touchpoints.session_key
-        ) as touch_position,
-        count(*) over (
-            partition by trailing_ranges.user_key, trailing_ranges.min_lookback_days
-        ) as touches,
-        trailing_touchpoints.channel
-    from trailing_ranges
-    inner join trailing_touchpoints
-        on trailing_ranges.user_key = trailing_touchpoints.user_key
-        and trailing_touchpoints.lookback_days_needed <= trailing_ranges.min_lookback_days
-
-),
-
-steps as (
-
-    select *, '(conversion)' as end_state from converting_steps
-    union all
-    select *, '(null)' as end_state from nonconverting_steps
-
-),
-
 transitions as (
 
-    select
-        user_key,
-        journey_date,
-        conversion_event_name,
-        min_lookback_days,
-        max_lookback_days,
-        coalesce(
-            lag(channel) over (
-                partition by journey_id, conversion_event_name, min_lookback_days
-                order by touch_position
-            ),
-            '(start)'
-        ) as from_state,
-        channel as to_state
-    from steps
+    select * from (
+        {{ journey_steps('converting_sessions', "'(conversion)'") }}
+    ) as converting_steps
 
     union all
 
-    select
-        user_key,
-        journey_date,
-        conversion_event_name,
-        min_lookback_days,
-        max_lookback_days,
-        channel as from_state,
-        end_state as to_state
-    from steps
-    where touch_position = touches
+    select * from (
+        {{ journey_steps('nonconverting_sessions', "'(null)'") }}
+    ) as nonconverting_steps
 
 ),
 
