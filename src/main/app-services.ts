@@ -1,5 +1,6 @@
 import { dirname, join } from 'node:path'
-import type { JobProgress } from '../shared/api'
+import type { JobProgress, WarehouseFallback } from '../shared/api'
+import type { Result } from '../shared/attribution'
 import type { AppSettings } from '../shared/settings-api'
 import { type ApiHandlers, type HandlerHost, type StreamService, createApiHandlers } from './api/handlers'
 import { type BigQueryTransport, formatBytes } from './bigquery/bigquery-client'
@@ -9,6 +10,7 @@ import { DeadLetterList } from './bigquery/intraday-writer'
 import { createSettingsHandlers } from './bigquery/settings-handlers'
 import { CredentialStore } from './credentials/credential-store'
 import { redactingLog } from './credentials/redact'
+import { messageOf } from './errors'
 import { type SecretCipher, aesGcmCipher } from './credentials/secret-cipher'
 import { killDbtChildren } from './dbt/dbt-children'
 import { DbtEnvironment } from './dbt/dbt-environment-setup'
@@ -27,6 +29,14 @@ import type { AttributionWarehouse } from './warehouse/warehouse'
 
 /** The dbt run after streamed events land: incremental models rebuild only the users with new events; tests run with full builds. */
 export const STREAM_REFRESH_COMMAND: RefreshCommand = { command: 'run' }
+
+/** Why BigQuery with a service-account key cannot be used: at start the key's load error, or the usual reason there is none. */
+function missingKeyMessage(when: 'start' | 'save' | 'change', loaded: Result<unknown>): string {
+  if (when === 'save') return 'BigQuery with a service-account key needs the key first: choose the key file, or use Application Default Credentials. Nothing was saved.'
+  if (when === 'start' && !loaded.ok) return `BigQuery is chosen in Settings, but its service-account key could not be loaded: ${loaded.error}`
+  const why = when === 'start' ? ' (a key kept for this session only is forgotten when the app quits)' : ''
+  return `BigQuery is chosen in Settings, but no service-account key is available${why}. Choose the key file again.`
+}
 
 /** The main-process services, wired once, for the Electron app and the browser bridge alike. */
 export interface AppServices {
@@ -103,7 +113,8 @@ class AppJobRunner extends JobRunner {
 export async function createAppServices(options: AppServicesOptions): Promise<AppServices> {
   const dataDir = options.userDataDir ?? dirname(options.warehousePath)
   const credentials = new CredentialStore({ dir: dataDir, cipher: options.cipher ?? aesGcmCipher({ available: false }), log: options.host?.log })
-  await credentials.load()
+  // A key that cannot be loaded is no reason not to start: the reason is shown and BigQuery waits for a new key.
+  const credentialsAtStart = await credentials.load()
   const log = redactingLog((line) => options.host?.log?.(line), () => credentials.secrets())
   const deadLetters = new DeadLetterList()
   const settingsPath = join(dataDir, 'settings.json')
@@ -131,22 +142,30 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     status: () => ({ ...stream.status(), outsideChange: outside.latest() }),
   }
 
-  let bigquery: { warehouse: BigQueryWarehouse; reads: AttributionWarehouse; stream: BigQueryStream } | undefined
+  type ActiveBigQuery = { warehouse: BigQueryWarehouse; reads: AttributionWarehouse; stream: BigQueryStream }
+  let bigquery: ActiveBigQuery | undefined
   let costNotice: string | null = null
-  const activate = (settings: AppSettings): void => {
-    bigquery?.stream.close()
-    bigquery = undefined
-    if (settings.warehouse !== 'bigquery') return
-    costNotice = null
-    const bq = new BigQueryWarehouse({
-      settings: settings.bigquery,
-      credentials: settings.bigquery.credentialMode === 'adc' ? { mode: 'adc' } : { mode: 'service_account', key: credentials.serviceAccountKey() },
-      transport: options.bigQueryTransport,
-      // The dry run's estimate is shown in the header, so people see what a view costs before it grows.
-      onCostlyQuery: (estimate) => {
-        costNotice = `A dashboard query scans about ${estimate.text} (limit ${formatBytes(estimate.maximumBytesBilled)} per query).`
-      },
-    })
+  /** Why the embedded warehouse is shown although Settings choose BigQuery (a key that could not be loaded). */
+  let fallback: WarehouseFallback | null = null
+  /** Readies the warehouse the settings choose without switching to it: a missing key is refused here, before anything changes. */
+  const prepare = (settings: AppSettings, when: 'start' | 'save' | 'change'): Result<ActiveBigQuery | undefined> => {
+    if (settings.warehouse !== 'bigquery') return { ok: true, value: undefined }
+    const key = credentials.serviceAccountKey()
+    if (settings.bigquery.credentialMode === 'service_account' && !key) return { ok: false, error: missingKeyMessage(when, credentialsAtStart) }
+    let bq: BigQueryWarehouse
+    try {
+      bq = new BigQueryWarehouse({
+        settings: settings.bigquery,
+        credentials: settings.bigquery.credentialMode === 'adc' ? { mode: 'adc' } : { mode: 'service_account', key },
+        transport: options.bigQueryTransport,
+        // The dry run's estimate is shown in the header, so people see what a view costs before it grows.
+        onCostlyQuery: (estimate) => {
+          costNotice = `A dashboard query scans about ${estimate.text} (limit ${formatBytes(estimate.maximumBytesBilled)} per query).`
+        },
+      })
+    } catch (error) {
+      return { ok: false, error: `BigQuery cannot be used with these settings: ${messageOf(error)}` }
+    }
     const reads: AttributionWarehouse = {
       kind: 'bigquery',
       report: (request) => bq.report(request),
@@ -159,9 +178,23 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
       recentEvents: (limit) => bq.recentEvents(limit),
       status: async () => ({ ...(await bq.status()), costNotice }),
     }
-    bigquery = { warehouse: bq, reads, stream: new BigQueryStream(bq, settings.bigquery, credentials, deadLetters, log) }
+    return { ok: true, value: { warehouse: bq, reads, stream: new BigQueryStream(bq, settings.bigquery, credentials, deadLetters, log) } }
   }
-  activate((await loadSettings(settingsPath)).settings)
+  const switchTo = (next: ActiveBigQuery | undefined): void => {
+    bigquery?.stream.close()
+    bigquery = next
+    costNotice = null
+    fallback = null
+  }
+  /** Switches to what the settings choose; what cannot be used leaves the embedded warehouse, with the reason, never a failed start. */
+  const activate = (settings: AppSettings, when: 'start' | 'change'): void => {
+    const prepared = prepare(settings, when)
+    if (prepared.ok) return switchTo(prepared.value)
+    switchTo(undefined)
+    fallback = { message: `${prepared.error} The embedded warehouse is shown meanwhile.`, action: settings.bigquery.credentialMode === 'service_account' ? 'choose-key' : 'open-settings' }
+    log(`BigQuery is not used: ${prepared.error}`)
+  }
+  activate((await loadSettings(settingsPath)).settings, 'start')
 
   const core = createApiHandlers({
     warehouse: (): AttributionWarehouse => bigquery?.reads ?? warehouse,
@@ -169,6 +202,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     stream: (): StreamService => bigquery?.stream ?? embeddedStream,
     refresh: () => (bigquery ? { cancel: () => undefined } : refresh),
     dbt,
+    warehouseFallback: () => fallback,
     ...options.host,
     log,
   })
@@ -177,7 +211,11 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     credentials,
     deadLetters,
     chooseKeyFile: options.chooseKeyFile,
-    onChanged: activate,
+    onChanged: (settings) => activate(settings, 'change'),
+    prepare: (settings) => {
+      const prepared = prepare(settings, 'save')
+      return prepared.ok ? { ok: true, value: () => switchTo(prepared.value) } : prepared
+    },
     log,
     transport: options.bigQueryTransport,
   })

@@ -239,6 +239,16 @@ export interface WarehouseStatus {
   lastConversionDate: string | null
   /** BigQuery only: the dry-run estimate of the last costly dashboard query, for people to see what views cost. */
   costNotice?: string | null
+  /** Set while Settings choose BigQuery but the app could not use it and shows the embedded warehouse instead. */
+  fallback?: WarehouseFallback | null
+}
+
+/** Why the app shows the embedded warehouse although Settings choose BigQuery, and what brings BigQuery back. */
+export interface WarehouseFallback {
+  /** For people: what could not be loaded, and that the embedded warehouse is shown meanwhile. */
+  message: string
+  /** `choose-key`: choosing a service-account key in Settings; `open-settings`: anything else there. */
+  action: 'choose-key' | 'open-settings'
 }
 
 /** Progress of a long job (generation, import, dbt build), pushed to the renderer. */

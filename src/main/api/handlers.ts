@@ -1,5 +1,5 @@
 import { type Result, listAttributionModels } from '../../shared/attribution'
-import type { ApiChannel, ApiResponse, DbtSetupStatus, JobProgress, WarehouseStatus } from '../../shared/api'
+import type { ApiChannel, ApiResponse, DbtSetupStatus, JobProgress, WarehouseFallback, WarehouseStatus } from '../../shared/api'
 import type { SettingsChannels } from '../../shared/settings-api'
 import { UserFacingError, messageOf } from '../errors'
 import type { DbtEnvironment } from '../dbt/dbt-environment-setup'
@@ -43,6 +43,8 @@ export interface HandlerHost {
   openExternal?: (url: string) => Promise<void>
   /** The app's dbt and its first-run set-up; undefined where the host has none (the dbt channels then say so). */
   dbt?: Pick<DbtEnvironment, 'status' | 'setUp' | 'useExecutable'>
+  /** Why the embedded warehouse is shown although Settings choose BigQuery; null or absent when it is not. */
+  warehouseFallback?: () => WarehouseFallback | null
   log?: (message: string) => void
 }
 
@@ -60,6 +62,12 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
   const dbt = () => {
     if (!host.dbt) throw new UserFacingError('This host cannot set up dbt: run `npm install` (it creates the Python virtualenv with dbt).')
     return host.dbt
+  }
+  // Every answer that carries a status also says why BigQuery is not in use, so the notice never flickers away.
+  const withFallback = async (status: Promise<WarehouseStatus>): Promise<WarehouseStatus> => {
+    const answered = await status
+    const fallback = host.warehouseFallback?.() ?? null
+    return fallback ? { ...answered, fallback } : answered
   }
   return {
     'dbt:status': (input) => validated(validateEmptyRequest(input), () => guard(() => dbt().status())),
@@ -88,9 +96,9 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
     'attribution:breakdown': (input) =>
       validated(validateBreakdownRequest(input), (request) => guard(() => attributionReport(host.warehouse(), request))),
     'events:recent': (input) => validated(validateFeedRequest(input), ({ limit }) => guard(() => host.warehouse().recentEvents(limit))),
-    'warehouse:status': (input) => validated(validateEmptyRequest(input), () => guard(() => host.warehouse().status())),
-    'warehouse:generateSample': (input) => validated(validateEmptyRequest(input), () => guard(() => host.jobs.generateSample())),
-    'warehouse:importFiles': (input) => validated(validateImportRequest(input), ({ paths }) => guard(() => host.jobs.importFiles(paths))),
+    'warehouse:status': (input) => validated(validateEmptyRequest(input), () => guard(() => withFallback(host.warehouse().status()))),
+    'warehouse:generateSample': (input) => validated(validateEmptyRequest(input), () => guard(() => withFallback(host.jobs.generateSample()))),
+    'warehouse:importFiles': (input) => validated(validateImportRequest(input), ({ paths }) => guard(() => withFallback(host.jobs.importFiles(paths)))),
     'warehouse:chooseAndImport': (input) =>
       validated(validateEmptyRequest(input), () =>
         guard(async (): Promise<WarehouseStatus | null> => {
@@ -98,7 +106,7 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
             throw new UserFacingError('The browser preview cannot open files: run `npx attribution import FILE...` in a terminal instead.')
           }
           const paths = await host.chooseImportFiles()
-          return paths && paths.length > 0 ? host.jobs.importFiles(paths) : null
+          return paths && paths.length > 0 ? withFallback(host.jobs.importFiles(paths)) : null
         }),
       ),
     'stream:burst': (input) => validated(validateBurstRequest(input), ({ count, mode }) => guard(() => host.stream().burst(count, mode))),

@@ -5,7 +5,7 @@ import type { CredentialStore } from '../credentials/credential-store'
 import { redactSecrets, redactingLog } from '../credentials/redact'
 import { MAX_KEY_FILE_BYTES } from '../credentials/service-account-key'
 import { UserFacingError, messageOf } from '../errors'
-import { loadSettings, saveSettings, validateAppSettings } from '../settings/app-settings'
+import { loadSettings, settingsToSave, validateAppSettings, writeSettings } from '../settings/app-settings'
 import type { BigQueryCredentials, BigQueryTransport } from './bigquery-client'
 import { testConnection } from './connection-test'
 import type { DeadLetterList } from './intraday-writer'
@@ -21,8 +21,13 @@ export interface SettingsHost {
   deadLetters: DeadLetterList
   /** Lets the person pick a key file; null when cancelled; undefined where there is no dialog. */
   chooseKeyFile?: () => Promise<string | null>
-  /** Told after settings or credentials change, so the app can switch warehouses. */
+  /** Told after the credentials change, so the app can switch warehouses. */
   onChanged?: (settings: AppSettings) => void
+  /**
+   * Readies the warehouse that settings about to be saved choose, without switching to it; the
+   * function it answers switches. A refusal fails the save before anything is written.
+   */
+  prepare?: (settings: AppSettings) => Result<() => void>
   log?: (line: string) => void
   /** Tests only: a loopback BigQuery. */
   transport?: BigQueryTransport
@@ -96,11 +101,16 @@ export function createSettingsHandlers(host: SettingsHost): SettingsHandlers {
     },
     'settings:save': async (input) =>
       settle(async () => {
-        const saved = await saveSettings(host.settingsPath, input)
+        const settings = await settingsToSave(host.settingsPath, input)
+        if (!settings.ok) return settings
+        // Everything the new settings need is obtained first, so a save that fails writes nothing.
+        const prepared = host.prepare?.(settings.value) ?? { ok: true, value: () => host.onChanged?.(settings.value) }
+        if (!prepared.ok) return prepared
+        const saved = await writeSettings(host.settingsPath, settings.value)
         if (!saved.ok) return saved
         notice = null
         log(`Settings saved: warehouse ${saved.value.warehouse}.`)
-        host.onChanged?.(saved.value)
+        prepared.value()
         return { ok: true, value: await view(saved.value) }
       }),
     'settings:testConnection': async (input) => {

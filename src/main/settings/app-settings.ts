@@ -134,15 +134,21 @@ export async function loadSettings(path: string): Promise<{ settings: AppSetting
 }
 
 /**
- * Validates and writes the settings atomically, so a crash mid-write leaves the old file. The dbt
- * executable is kept as saved whatever the input says: only `saveDbtExecutable` changes it, after a check.
+ * The settings a save would write: validated, with the dbt executable kept as saved whatever the
+ * input says (only `saveDbtExecutable` changes it, after a check). Writes nothing.
  */
-export async function saveSettings(path: string, input: unknown): Promise<Result<AppSettings>> {
+export async function settingsToSave(path: string, input: unknown): Promise<Result<AppSettings>> {
   const checked = validateAppSettings(input)
   if (!checked.ok) return checked
   const { dbtExecutable: _ignored, ...rest } = checked.value
   const { dbtExecutable } = (await loadSettings(path)).settings
-  return writeSettings(path, dbtExecutable === undefined ? rest : { ...rest, dbtExecutable })
+  return { ok: true, value: dbtExecutable === undefined ? rest : { ...rest, dbtExecutable } }
+}
+
+/** Validates and writes the settings atomically, so a crash mid-write leaves the old file. */
+export async function saveSettings(path: string, input: unknown): Promise<Result<AppSettings>> {
+  const settings = await settingsToSave(path, input)
+  return settings.ok ? writeSettings(path, settings.value) : settings
 }
 
 /** Names the dbt executable to run (already checked by the caller), or forgets it with null; other settings stay. */
@@ -153,19 +159,25 @@ export async function saveDbtExecutable(path: string, executable: string | null)
   return checked.ok ? writeSettings(path, { ...rest, dbtExecutable: checked.value }) : checked
 }
 
-async function writeSettings(path: string, settings: AppSettings): Promise<Result<AppSettings>> {
+/** Writes checked settings through a temp file and a rename: the old file stays whole until the new one is. */
+export async function writeSettings(path: string, settings: AppSettings): Promise<Result<AppSettings>> {
   const checked = validateAppSettings(settings)
   if (!checked.ok) return checked
-  await mkdir(dirname(path), { recursive: true })
   const temp = `${path}.${process.pid}.tmp`
-  await rm(temp, { force: true })
-  const handle = await open(temp, 'wx', 0o600)
   try {
-    await handle.writeFile(`${JSON.stringify(checked.value, null, 2)}\n`)
-    await handle.sync()
-  } finally {
-    await handle.close()
+    await mkdir(dirname(path), { recursive: true })
+    await rm(temp, { force: true })
+    const handle = await open(temp, 'wx', 0o600)
+    try {
+      await handle.writeFile(`${JSON.stringify(checked.value, null, 2)}\n`)
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    await rename(temp, path)
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => undefined)
+    return { ok: false, error: `The settings could not be saved (${(error as NodeJS.ErrnoException).code ?? 'error'}); the saved ones are unchanged.` }
   }
-  await rename(temp, path)
   return checked
 }
