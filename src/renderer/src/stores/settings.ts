@@ -207,8 +207,9 @@ export const useSettingsStore = defineStore('settings', () => {
     if (saved.value) saved.value = { ...saved.value, credentials: summary }
     const fresh = await settle(() => useApi().settings.get({}))
     if (fresh.ok && saved.value) saved.value = { ...saved.value, credentials: fresh.value.credentials, keyStorage: fresh.value.keyStorage }
+    // A new or removed key can switch between BigQuery and the embedded fallback: nothing of the old status still applies.
     const warehouse = useWarehouseStore()
-    if (warehouse.status?.kind === 'bigquery') void warehouse.refresh()
+    if (warehouse.status?.kind === 'bigquery' || warehouse.status?.fallback) void warehouse.reopen()
   }
 
   /** Opens the key file dialog in the main process; the key is read and kept there, the window gets its summary. */
