@@ -3,6 +3,7 @@ import type { JobProgress, WarehouseFallback } from '../shared/api'
 import type { Result } from '../shared/attribution'
 import type { AppSettings } from '../shared/settings-api'
 import { type ApiHandlers, type HandlerHost, type StreamService, createApiHandlers } from './api/handlers'
+import { ImportFolder } from './api/import-access'
 import { type BigQueryTransport, formatBytes } from './bigquery/bigquery-client'
 import { BigQueryStream } from './bigquery/bigquery-stream'
 import { BigQueryWarehouse } from './bigquery/bigquery-warehouse'
@@ -35,7 +36,7 @@ function missingKeyMessage(when: 'start' | 'save' | 'change', loaded: Result<unk
   if (when === 'save') return 'BigQuery with a service-account key needs the key first: choose the key file, or use Application Default Credentials. Nothing was saved.'
   if (when === 'start' && !loaded.ok) return `BigQuery is chosen in Settings, but its service-account key could not be loaded: ${loaded.error}`
   const why = when === 'start' ? ' (a key kept for this session only is forgotten when the app quits)' : ''
-  return `BigQuery is chosen in Settings, but no service-account key is available${why}. Choose the key file again.`
+  return `BigQuery is chosen in Settings, but no service-account key is available${why}.`
 }
 
 /** The main-process services, wired once, for the Electron app and the browser bridge alike. */
@@ -69,6 +70,11 @@ export interface AppServicesOptions {
   cipher?: SecretCipher
   chooseKeyFile?: () => Promise<string | null>
   host?: Pick<HandlerHost, 'chooseImportFiles' | 'openExternal' | 'log'>
+  /**
+   * The browser bridge's import folder: `warehouse:importFiles` takes paths inside it. Absent (the
+   * desktop app), it takes only the tokens of files picked in the open dialog.
+   */
+  importRoot?: string
   refreshDebounceMs?: number
   /** How often the warehouse file is looked at for changes by other processes (tests shorten it). */
   outsidePollMs?: number
@@ -203,6 +209,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     refresh: () => (bigquery ? { cancel: () => undefined } : refresh),
     dbt,
     warehouseFallback: () => fallback,
+    importFolder: options.importRoot === undefined ? undefined : new ImportFolder(options.importRoot),
     ...options.host,
     log,
   })

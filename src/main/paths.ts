@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /** The app's name as the OS shows its data folder (Electron's userData uses the same). */
@@ -94,4 +94,12 @@ export function userDataDir(): string {
 /** The embedded warehouse file: --warehouse, else ATTRIBUTION_WAREHOUSE, else the user data folder. */
 export function warehousePath(explicit?: string): string {
   return resolve(explicit ?? process.env.ATTRIBUTION_WAREHOUSE ?? join(userDataDir(), 'warehouse.duckdb'))
+}
+
+/**
+ * The browser bridge's default import folder: `imports/` beside the warehouse file, a folder that
+ * holds only what the person put there (not their home, not the data folder with its key and settings).
+ */
+export function defaultImportRoot(warehouse: string): string {
+  return join(dirname(warehouse), 'imports')
 }

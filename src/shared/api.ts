@@ -251,6 +251,13 @@ export interface WarehouseFallback {
   action: 'choose-key' | 'open-settings'
 }
 
+/** A file picked in the open dialog: an opaque token for `warehouse:importFiles`, and its name to show. */
+export interface ChosenFile {
+  token: string
+  /** The file's name without its folder. */
+  name: string
+}
+
 /** Progress of a long job (generation, import, dbt build), pushed to the renderer. */
 export interface JobProgress {
   /** `dbt-setup`: the first-run install of dbt into the app's data folder. */
@@ -295,7 +302,13 @@ export interface ApiChannels extends SettingsChannels {
   'events:recent': (request: { limit: number }) => Promise<Result<FeedEvent[]>>
   'warehouse:status': (request: Record<string, never>) => Promise<Result<WarehouseStatus>>
   'warehouse:generateSample': (request: Record<string, never>) => Promise<Result<WarehouseStatus>>
-  'warehouse:importFiles': (request: { paths: string[] }) => Promise<Result<WarehouseStatus>>
+  /**
+   * Imports files the main process lets the renderer name: in the desktop app the tokens of
+   * `warehouse:chooseFiles`, in the browser bridge paths inside its import folder.
+   */
+  'warehouse:importFiles': (request: { files: string[] }) => Promise<Result<WarehouseStatus>>
+  /** The open dialog: a token per picked file for `warehouse:importFiles` (null when cancelled); desktop app only. */
+  'warehouse:chooseFiles': (request: Record<string, never>) => Promise<Result<ChosenFile[] | null>>
   'warehouse:chooseAndImport': (request: Record<string, never>) => Promise<Result<WarehouseStatus | null>>
   'shell:openExternal': (request: { url: string }) => Promise<Result<null>>
   'stream:burst': (request: StreamBurstRequest) => Promise<Result<StreamBurstResult>>
@@ -334,6 +347,7 @@ export const API_CHANNEL_KEYS: ChannelKeys<ApiChannel> = {
   'warehouse:status': true,
   'warehouse:generateSample': true,
   'warehouse:importFiles': true,
+  'warehouse:chooseFiles': true,
   'warehouse:chooseAndImport': true,
   'shell:openExternal': true,
   'stream:burst': true,

@@ -1,7 +1,7 @@
 import { type Result, listAttributionModels } from '../../shared/attribution'
-import type { ApiChannel, ApiResponse, DbtSetupStatus, JobProgress, WarehouseFallback, WarehouseStatus } from '../../shared/api'
+import type { ApiChannel, ApiResponse, ChosenFile, DbtSetupStatus, JobProgress, WarehouseFallback, WarehouseStatus } from '../../shared/api'
 import type { SettingsChannels } from '../../shared/settings-api'
-import { UserFacingError, messageOf } from '../errors'
+import { UserFacingError, messageOf, withoutQuotedValues } from '../errors'
 import type { DbtEnvironment } from '../dbt/dbt-environment-setup'
 import { attributionReport, compareModels, conversionPaths, modelComparison, modelTrends } from '../services/model-reports'
 import type { JobRunner } from '../services/jobs'
@@ -11,6 +11,7 @@ import type { LiveStream } from '../stream/live-stream'
 export type StreamService = Pick<LiveStream, 'burst' | 'start' | 'stop' | 'status'>
 import type { RefreshLoop } from '../stream/refresh-loop'
 import type { AttributionWarehouse } from '../warehouse/warehouse'
+import { type ImportAccess, PickedFiles } from './import-access'
 import {
   validateBreakdownRequest,
   validateCompareRequest,
@@ -40,6 +41,8 @@ export interface HandlerHost {
   refresh: () => Pick<RefreshLoop, 'cancel'>
   /** Lets the person pick GA4 export files; undefined where there is no file dialog (the browser bridge). */
   chooseImportFiles?: () => Promise<string[] | null>
+  /** The browser bridge's folder whose files may be named by path; absent, only tokens of the open dialog are imported. */
+  importFolder?: ImportAccess
   openExternal?: (url: string) => Promise<void>
   /** The app's dbt and its first-run set-up; undefined where the host has none (the dbt channels then say so). */
   dbt?: Pick<DbtEnvironment, 'status' | 'setUp' | 'useExecutable'>
@@ -68,6 +71,17 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
     const answered = await status
     const fallback = host.warehouseFallback?.() ?? null
     return fallback ? { ...answered, fallback } : answered
+  }
+  // The open dialog's picks, by token: the only files the desktop app's renderer can name.
+  const picked = new PickedFiles()
+  const importAccess: ImportAccess = host.importFolder ?? picked
+  /** Imports files named by the host, and fails without quoting what they hold (their paths stay). */
+  const importAndBuild = async (paths: string[]): Promise<Result<WarehouseStatus>> => {
+    const result = await guard(() => withFallback(host.jobs.importFiles(paths)))
+    return result.ok ? result : { ok: false, error: withoutQuotedValues(result.error, paths) }
+  }
+  const noDialog = (): never => {
+    throw new UserFacingError('The browser preview cannot open files: run `npx attribution import FILE...` in a terminal instead.')
   }
   return {
     'dbt:status': (input) => validated(validateEmptyRequest(input), () => guard(() => dbt().status())),
@@ -98,17 +112,24 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
     'events:recent': (input) => validated(validateFeedRequest(input), ({ limit }) => guard(() => host.warehouse().recentEvents(limit))),
     'warehouse:status': (input) => validated(validateEmptyRequest(input), () => guard(() => withFallback(host.warehouse().status()))),
     'warehouse:generateSample': (input) => validated(validateEmptyRequest(input), () => guard(() => withFallback(host.jobs.generateSample()))),
-    'warehouse:importFiles': (input) => validated(validateImportRequest(input), ({ paths }) => guard(() => withFallback(host.jobs.importFiles(paths)))),
-    'warehouse:chooseAndImport': (input) =>
+    'warehouse:importFiles': (input) =>
+      validated(validateImportRequest(input), async ({ files }) => {
+        const paths = await importAccess.resolve(files)
+        return paths.ok ? importAndBuild(paths.value) : paths
+      }),
+    'warehouse:chooseFiles': (input) =>
       validated(validateEmptyRequest(input), () =>
-        guard(async (): Promise<WarehouseStatus | null> => {
-          if (!host.chooseImportFiles) {
-            throw new UserFacingError('The browser preview cannot open files: run `npx attribution import FILE...` in a terminal instead.')
-          }
-          const paths = await host.chooseImportFiles()
-          return paths && paths.length > 0 ? withFallback(host.jobs.importFiles(paths)) : null
+        guard(async (): Promise<ChosenFile[] | null> => {
+          const paths = await (host.chooseImportFiles ?? noDialog)()
+          return paths && paths.length > 0 ? picked.grant(paths) : null
         }),
       ),
+    'warehouse:chooseAndImport': (input) =>
+      validated(validateEmptyRequest(input), async (): Promise<Result<WarehouseStatus | null>> => {
+        const chosen = await guard(async () => (host.chooseImportFiles ?? noDialog)())
+        if (!chosen.ok) return chosen
+        return chosen.value && chosen.value.length > 0 ? importAndBuild(chosen.value) : { ok: true, value: null }
+      }),
     'stream:burst': (input) => validated(validateBurstRequest(input), ({ count, mode }) => guard(() => host.stream().burst(count, mode))),
     'stream:start': (input) =>
       validated(validateStreamStartRequest(input), ({ ratePerSecond }) => guard(async () => host.stream().start(ratePerSecond))),

@@ -115,15 +115,15 @@ export function validateEmptyRequest(input: unknown): Result<Record<string, neve
   return { ok: true, value: {} }
 }
 
-/** Checks a list of file paths to import. */
-export function validateImportRequest(input: unknown): Result<{ paths: string[] }> {
-  if (!isRecord(input) || !Array.isArray(input.paths)) return { ok: false, error: 'paths must be a list of files.' }
-  const { paths } = input
-  if (paths.length === 0 || paths.length > MAX_IMPORT_FILES) return { ok: false, error: `Choose 1 to ${MAX_IMPORT_FILES} files.` }
-  if (!paths.every((path): path is string => typeof path === 'string' && path.length > 0 && path.length <= MAX_PATH_LENGTH)) {
-    return { ok: false, error: 'Every path must be a non-empty string of reasonable length.' }
+/** Checks the names of files to import: dialog tokens, or paths in the import folder (the host resolves them). */
+export function validateImportRequest(input: unknown): Result<{ files: string[] }> {
+  if (!isRecord(input) || !Array.isArray(input.files)) return { ok: false, error: 'files must be a list of chosen files.' }
+  const { files } = input
+  if (files.length === 0 || files.length > MAX_IMPORT_FILES) return { ok: false, error: `Choose 1 to ${MAX_IMPORT_FILES} files.` }
+  if (!files.every((file): file is string => typeof file === 'string' && file.length > 0 && file.length <= MAX_PATH_LENGTH && !file.includes('\0'))) {
+    return { ok: false, error: 'Every file must be a non-empty string of reasonable length.' }
   }
-  return { ok: true, value: { paths } }
+  return { ok: true, value: { files } }
 }
 
 /** Checks a link to open in the OS browser: https only. */

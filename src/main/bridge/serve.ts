@@ -1,21 +1,25 @@
 // `npm run serve`: the dashboard in a browser, over the same services as the desktop app.
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createAppServices } from '../app-services'
-import { projectRoot, warehousePath } from '../paths'
+import { defaultImportRoot, projectRoot, warehousePath } from '../paths'
 import { closeWithin, exitOnSignals } from '../shutdown'
 import { startBridge } from './server'
 
 const { values } = parseArgs({
-  options: { port: { type: 'string', default: '5170' }, warehouse: { type: 'string' }, static: { type: 'string' } },
+  options: { port: { type: 'string', default: '5170' }, warehouse: { type: 'string' }, static: { type: 'string' }, 'import-root': { type: 'string' } },
 })
 const port = Number(values.port)
 if (!Number.isInteger(port) || port < 0 || port > 65_535) {
   process.stderr.write(`--port must be a port number, got "${values.port}"\n`)
   process.exit(2)
 }
+const warehouse = warehousePath(values.warehouse)
+// The browser has no file dialog: `warehouse:importFiles` takes paths, but only inside this folder (DECISIONLOG "Imports name files the host allows").
+const importRoot = resolve(values['import-root'] ?? defaultImportRoot(warehouse))
 const services = await createAppServices({
-  warehousePath: warehousePath(values.warehouse),
+  warehousePath: warehouse,
+  importRoot,
   host: { log: (message) => process.stderr.write(`${message}\n`) },
 })
 const bridge = await startBridge({
@@ -31,7 +35,7 @@ const bridge = await startBridge({
   },
   port,
 })
-process.stdout.write(`Dashboard at ${bridge.url} (warehouse ${services.warehouse.embedded.path}); Ctrl+C stops it.\n`)
+process.stdout.write(`Dashboard at ${bridge.url} (warehouse ${services.warehouse.embedded.path}, imports from ${importRoot}); Ctrl+C stops it.\n`)
 
 // Bounded: a hung connection or DuckDB teardown never keeps the process from exiting.
 exitOnSignals(async (timeoutMs) => {

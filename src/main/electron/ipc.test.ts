@@ -84,7 +84,7 @@ describe('IPC binding over the real services', () => {
     ['a bad date', 'attribution:compare', { lookbackDays: 14, conversionEvents: ['purchase'], fromDate: '2021-13-45' }, /fromDate must be a real calendar date/],
     ['a feed limit too large', 'events:recent', { limit: 1e9 }, /limit/],
     ['arguments to a channel that takes none', 'warehouse:status', { evil: true }, /no arguments/],
-    ['an oversized path', 'warehouse:importFiles', { paths: ['p'.repeat(5000)] }, /reasonable length/],
+    ['an oversized file name', 'warehouse:importFiles', { files: ['p'.repeat(5000)] }, /reasonable length/],
     ['a non-https link', 'shell:openExternal', { url: 'file:///etc/passwd' }, /https/],
   ])('rejects %s with a message', async (_name, channel, input, message) => {
     const result = (await ipc.invoke(channel, fromApp, input)) as { ok: boolean; error: string }
