@@ -1,4 +1,5 @@
 import { GROUPING_KEYS, type ReportResult } from '../../shared/attribution'
+import { toCsv } from '../../shared/csv'
 
 /** Output formats of `attribution report`. */
 export const REPORT_FORMATS = ['table', 'json', 'csv'] as const
@@ -10,7 +11,7 @@ export function formatReport(report: ReportResult, format: ReportFormat): string
   const keys = GROUPING_KEYS[report.by]
   const header = [...keys, 'conversions', 'revenue_usd']
   const body = report.rows.map((row) => [...keys.map((key) => row[key] ?? ''), String(row.conversions), row.revenue_usd])
-  if (format === 'csv') return [header, ...body].map((cells) => cells.map(csvCell).join(',')).join('\n') + '\n'
+  if (format === 'csv') return toCsv(body, header.map((title, column) => ({ header: title, value: (cells: string[]) => cells[column] })))
   const totals = [...keys.map((_, index) => (index === 0 ? 'Total' : '')), String(report.totals.conversions), report.totals.revenue_usd]
   const title = `${report.model} attribution, ${report.lookback_days}-day lookback, conversions: ${report.conversion_events.join(', ')}`
   return `${title}\n${table(header, body, totals)}`
@@ -24,10 +25,4 @@ function table(header: string[], body: string[][], totals: string[]): string {
     row.map((cell, column) => (numeric(column) ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0))).join('  ')
   const rule = widths.map((width) => '-'.repeat(width)).join('  ')
   return [line(header), rule, ...body.map(line), rule, line(totals)].join('\n') + '\n'
-}
-
-/** Quotes a CSV cell when it needs it and defuses spreadsheet formulas. */
-export function csvCell(value: string): string {
-  const safe = /^[=+\-@]/.test(value) && !/^-?\d/.test(value) ? `'${value}` : value
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
 }

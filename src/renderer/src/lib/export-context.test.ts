@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { contextLine, exportFileName, withCsvMetadata } from './export-context'
-import { toCsv } from './csv'
+import { toCsv } from '@shared/csv'
 
 const CHANNELS = {
   view: 'channels',

@@ -1,5 +1,5 @@
 import type { ConversionPath, PathsResult } from '@shared/api'
-import { toCsv } from './csv'
+import { toCsv } from '@shared/csv'
 import { formatConversions, formatInteger, formatShare, formatUsd } from './format'
 
 /** What an empty path means: the conversion had no session in the lookback window (credited to Unassigned). */

@@ -1,11 +1,17 @@
+/**
+ * The one CSV writer of the CLI (`report --format csv`) and the app's exports. Sources, mediums and
+ * campaigns come from UTM parameters anyone can set, so no cell may reach a spreadsheet as a formula.
+ */
+
 /** One column of a CSV export: a header and how to read the cell from a row. */
 export interface CsvColumn<Row> {
   header: string
   value: (row: Row) => string | number | null | undefined
 }
 
+/** A genuine number, as the app writes amounts and counts ("-12.50"): a spreadsheet reads it as a value, never a formula. */
 const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/
-// Spreadsheets run cells starting with these as formulas (CSV injection); numbers like "-12.50" are safe.
+// Spreadsheets run cells starting with these as formulas (CSV injection); a tab or CR at the start counts too.
 const FORMULA_START = /^[=+\-@\t\r]/
 
 /** One CSV cell: formula-like text defused with a leading apostrophe, quoted when needed, quotes doubled. */

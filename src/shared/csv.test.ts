@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { csvCell, toCsv } from './csv'
+import { CSV_FORMULA_ATTACKS, CSV_PLAIN_NUMBERS, parseCsv } from './testing/csv-attacks'
 
 describe('csvCell', () => {
   it('leaves plain text and numbers alone', () => {
@@ -25,6 +26,15 @@ describe('csvCell', () => {
     expect(csvCell('-2+3')).toBe("'-2+3")
     expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)")
     expect(csvCell('\tx')).toBe("'\tx")
+  })
+
+  it.each(CSV_FORMULA_ATTACKS.map((attack) => [JSON.stringify(attack), attack]))('defuses %s: it reads back as text behind an apostrophe', (_name, attack) => {
+    const [[cell]] = parseCsv(`${csvCell(attack)}\r\n`) as [[string]]
+    expect(cell).toBe(`'${attack}`)
+  })
+
+  it.each(CSV_PLAIN_NUMBERS)('keeps the number %s a number', (number) => {
+    expect(csvCell(number)).toBe(number)
   })
 
   it('writes empty cells for missing values', () => {
