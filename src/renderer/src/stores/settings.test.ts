@@ -190,6 +190,25 @@ describe('useSettingsStore', () => {
     expect(store.isChangingKey).toBe(false)
   })
 
+  it('switches the views to BigQuery when a key is chosen while the app fell back to the embedded warehouse', async () => {
+    const fallback = { message: 'BigQuery is chosen in Settings, but no service-account key is available.', action: 'choose-key' as const }
+    const statuses: WarehouseStatus[] = [{ ...STATUS, kind: 'embedded', location: '/data/warehouse.duckdb', fallback }, STATUS]
+    provideApi(
+      createFakeApi({
+        settings: { get: async () => ok({ ...VIEW, settings: { ...SETTINGS, warehouse: 'bigquery' } }) },
+        credentials: { chooseKeyFile: async () => ok(KEY) },
+        warehouse: { status: async () => ok(statuses.shift() ?? STATUS) },
+      }),
+    )
+    const store = useSettingsStore()
+    const warehouse = useWarehouseStore()
+    await warehouse.refresh()
+    expect(warehouse.status?.fallback).toEqual(fallback)
+    await store.load()
+    await store.chooseKeyFile({ persistence: 'session' })
+    await vi.waitFor(() => expect(warehouse.status).toEqual(STATUS))
+  })
+
   it('treats a closed dialog as no change and shows a refusal as a credential error', async () => {
     provideApi(createFakeApi({ settings: { get: async () => ok(VIEW) }, credentials: { chooseKeyFile: async () => ok(null) } }))
     const store = useSettingsStore()
