@@ -4,10 +4,10 @@ import { join } from 'node:path'
 import { expect, test } from '@playwright/test'
 import type { StreamStatus } from '../src/shared/api'
 import { apiCaller, startOwnBridge } from './own-bridge'
-import { ROOT, cli } from './warehouses'
+import { ROOT, cli, e2ePort } from './warehouses'
 
 // Its own warehouse and bridge (outside the shared e2e folder), which the CLI then changes beside the open page.
-const PORT = 5193
+const PORT = e2ePort(13)
 const URL = `http://127.0.0.1:${PORT}/`
 const DIR = join(ROOT, 'test-results', 'outside-changes')
 const PATH = join(DIR, 'outside.duckdb')

@@ -3,7 +3,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type Page, expect, test } from '@playwright/test'
 import { startOwnBridge } from './own-bridge'
-import { ROOT, cli } from './warehouses'
+import { ROOT, cli, e2ePort } from './warehouses'
 
 // Settings chose BigQuery with a service-account key, but the bridge has no key (no keyring, or a session-only key
 // forgotten at quit): it starts anyway on the embedded warehouse, says why and leads to the key panel.
@@ -23,9 +23,9 @@ const SETTINGS = {
 }
 const WAREHOUSES = {
   /** Nothing stored yet: the welcome panel carries the notice. */
-  empty: { path: join(DIR, 'empty', 'warehouse.duckdb'), port: 5197 },
+  empty: { path: join(DIR, 'empty', 'warehouse.duckdb'), port: e2ePort(17) },
   /** A small built sample: the dashboard's shell carries it. */
-  sample: { path: join(DIR, 'sample', 'warehouse.duckdb'), port: 5198 },
+  sample: { path: join(DIR, 'sample', 'warehouse.duckdb'), port: e2ePort(18) },
 }
 const bridges: ChildProcess[] = []
 

@@ -4,10 +4,10 @@ import { join } from 'node:path'
 import { expect, test } from '@playwright/test'
 import type { FeedEvent, StreamStatus } from '../src/shared/api'
 import { apiCaller, startOwnBridge } from './own-bridge'
-import { E2E_DIR, ROOT, WAREHOUSES } from './warehouses'
+import { E2E_DIR, ROOT, WAREHOUSES, e2ePort } from './warehouses'
 
 // Its own bridge on a copy of the streaming warehouse: this spec cancels refreshes and leaves a stream's worth of events behind.
-const PORT = 5186
+const PORT = e2ePort(6)
 const URL = `http://127.0.0.1:${PORT}/`
 const PATH = join(E2E_DIR, 'sustained.duckdb')
 let bridge: ChildProcess | undefined

@@ -3,10 +3,10 @@ import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test } from '@playwright/test'
 import { startOwnBridge } from './own-bridge'
-import { ROOT, cli } from './warehouses'
+import { ROOT, cli, e2ePort } from './warehouses'
 
 // ga4.duckdb: DuckDB would name its catalog "ga4", the name of the raw schema; the app and dbt attach it under a fixed name.
-const PORT = 5194
+const PORT = e2ePort(14)
 const URL = `http://127.0.0.1:${PORT}/`
 const DIR = join(ROOT, 'test-results', 'warehouse-names')
 const PATH = join(DIR, 'ga4.duckdb')

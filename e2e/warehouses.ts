@@ -12,14 +12,19 @@ export const E2E_DIR = join(ROOT, 'test-results', 'e2e-warehouses')
 export const FIXTURE_PARQUET = resolve(ROOT, '..', 'shared', 'fixtures', 'ga4', 'ga4_fixture_20201219_20210119.parquet')
 export const hasFixture = existsSync(FIXTURE_PARQUET)
 
+/** The port of a spec's bridge: `E2E_PORT_BASE` (default 5180) plus an offset, so two checkouts can run the specs at once. */
+export function e2ePort(offset: number): number {
+  return Number(process.env.E2E_PORT_BASE ?? 5180) + offset
+}
+
 /** The warehouses the specs run against, each behind its own bridge. */
 export const WAREHOUSES = {
-  fixture: { path: join(E2E_DIR, 'fixture.duckdb'), port: 5181 },
-  generated: { path: join(E2E_DIR, 'generated.duckdb'), port: 5182 },
+  fixture: { path: join(E2E_DIR, 'fixture.duckdb'), port: e2ePort(1) },
+  generated: { path: join(E2E_DIR, 'generated.duckdb'), port: e2ePort(2) },
   /** Sample data up to today, which the streaming spec adds live events to. */
-  stream: { path: join(E2E_DIR, 'stream.duckdb'), port: 5183 },
+  stream: { path: join(E2E_DIR, 'stream.duckdb'), port: e2ePort(3) },
   /** No data at all: the first-run experience. */
-  empty: { path: join(E2E_DIR, 'empty', 'warehouse.duckdb'), port: 5184 },
+  empty: { path: join(E2E_DIR, 'empty', 'warehouse.duckdb'), port: e2ePort(4) },
 } as const
 export type WarehouseName = keyof typeof WAREHOUSES
 
