@@ -108,6 +108,9 @@ describe('the dbt project', () => {
     expect(staging).toMatch(/_table_suffix/i)
     expect(staging).toMatch(/from unnest\(/i)
     expect(staging).not.toMatch(/list_filter|regexp_matches|::/)
+    // The export's newer traffic-source fields are read where the newest shard has them (offline: assumed).
+    expect(staging).toContain('collected_traffic_source.manual_source as collected_source')
+    expect(staging).toContain('session_traffic_source_last_click.google_ads_campaign.campaign_name as google_ads_campaign_name')
     expect(compiled.get('int_sessions_classified') ?? '').toMatch(/regexp_contains/i)
     // Offline the intraday guard keeps the wildcard, so the SQL stays checkable; rpt_data_quality counts day rows from metadata.
     const quality = compiled.get('rpt_data_quality') ?? ''
@@ -162,6 +165,8 @@ describe('the dbt project', () => {
     expect(line('stored')).toBe('event_date >= staging_stored_from')
     expect(out).toMatch(/cast\(null as array<struct<key string, value struct<string_value string, int_value int64, float_value float64, double_value float64>>>\) as event_params/)
     expect(out).toMatch(/true as is_intraday\s+limit 0/)
+    // A dataset without intraday tables stands in NULLs for the newer traffic-source fields too.
+    expect(out).toMatch(/cast\(null as string\) as collected_source,[\s\S]*cast\(null as string\) as google_ads_campaign_name,\s+true as is_intraday/)
   })
 
   it('generates its documentation on a built warehouse', async () => {
