@@ -108,15 +108,15 @@ describe('the dbt project', () => {
     expect(staging).toMatch(/_table_suffix/i)
     expect(staging).toMatch(/from unnest\(/i)
     expect(staging).not.toMatch(/list_filter|regexp_matches|::/)
-    // The export's newer traffic-source fields are read where the newest shard has them (offline: assumed).
-    expect(staging).toContain('collected_traffic_source.manual_source as collected_source')
-    expect(staging).toContain('session_traffic_source_last_click.google_ads_campaign.campaign_name as google_ads_campaign_name')
     expect(compiled.get('int_sessions_classified') ?? '').toMatch(/regexp_contains/i)
     // Offline the intraday guard keeps the wildcard, so the SQL stays checkable; rpt_data_quality counts day rows from metadata.
     const quality = compiled.get('rpt_data_quality') ?? ''
     expect(quality).toContain('`example-project`.`analytics_123456`.`events_intraday_*`')
     expect(quality).toContain('`example-project`.`analytics_123456`.__TABLES__')
     expect(quality).not.toContain('`events_*`')
+    // The export's newer traffic-source fields are read where the newest shard has them (offline: assumed).
+    expect(staging).toContain('collected_traffic_source.manual_source as collected_source')
+    expect(staging).toContain('session_traffic_source_last_click.google_ads_campaign.campaign_name as google_ads_campaign_name')
     assertBigQueryTableLayout(JSON.parse(readFileSync(join(target, 'manifest.json'), 'utf8')) as Manifest)
   })
 
