@@ -84,7 +84,7 @@ try {
   const stg = await measure(db, `${s}stg_ga4__events`, {
     event_key: 'string', event_id: 'string', event_name: 'string', event_timestamp_micros: 'int64',
     event_date: 'date', user_pseudo_id: 'string', user_key: 'string', ga_session_id: 'int64',
-    source: 'string', medium: 'string', campaign: 'string', gclid: 'string', transaction_id: 'string',
+    source: 'string', medium: 'string', campaign: 'string', gclid: 'string', dclid: 'string', transaction_id: 'string',
     purchase_revenue_in_usd: 'float64', event_value_in_usd: 'float64', is_intraday: 'bool', load_seq: 'int64',
     loaded_at: 'timestamp', loaded_through_seq: 'int64',
   })
@@ -93,7 +93,8 @@ try {
   stg.set('loaded_through_seq', 0)
   const sessions = await measure(db, `${s}int_sessions_classified`, {
     session_key: 'string', user_key: 'string', ga_session_id: 'int64', session_started_at: 'timestamp', session_started_micros: 'int64',
-    has_traffic_source: 'bool', source: 'string', medium: 'string', campaign: 'string', gclid: 'string', source_category: 'string', channel: 'string',
+    has_traffic_source: 'bool', source: 'string', medium: 'string', campaign: 'string', gclid: 'string', dclid: 'string',
+    source_category: 'string', channel: 'string',
   })
   const conversions = await measure(db, `${s}int_conversions_deduplicated`, {
     conversion_id: 'string', conversion_event_name: 'string', converted_at: 'timestamp', converted_micros: 'int64', conversion_date: 'date',
@@ -136,7 +137,7 @@ try {
 
   const rawAll = [...raw.values()].reduce((a, b) => a + b, 0) * scale
   const stgUsers = ['user_key', 'event_name', 'transaction_id']
-  const sessionEventColumns = ['user_key', 'ga_session_id', 'event_key', 'event_timestamp_micros', 'source', 'medium', 'campaign', 'gclid']
+  const sessionEventColumns = ['user_key', 'ga_session_id', 'event_key', 'event_timestamp_micros', 'source', 'medium', 'campaign', 'gclid', 'dclid']
   const conversionEventColumns = ['event_key', 'event_name', 'event_timestamp_micros', 'event_date', 'user_key', 'ga_session_id', 'transaction_id', 'purchase_revenue_in_usd', 'event_value_in_usd']
   const convForFacts = ['conversion_id', 'conversion_event_name', 'converted_at', 'conversion_date', 'user_key', 'revenue_usd']
   const tpForCredits = ['conversion_id', 'session_key', 'ga_session_id', 'session_started_at', 'session_started_micros', 'lookback_days_needed', 'source', 'medium', 'campaign', 'channel', 'user_key']

@@ -4,13 +4,14 @@
     case-insensitive as in GA4. source_category is the session source's category from the
     source_categories seed (SOURCE_CATEGORY_SEARCH / SHOPPING / SOCIAL / VIDEO) or NULL.
     gclid marks a Google Ads auto-tagged click; the export lacks the ad network type GA4 uses
-    for those, so they count as Paid Search, Google Ads' default network.
+    for those, so they count as Paid Search, Google Ads' default network. dclid marks a Campaign
+    Manager 360 / Display & Video 360 click: Display.
 #}
-{% macro default_channel_group(source, medium, campaign, source_category, gclid=none) %}
-    {{ return(adapter.dispatch('default_channel_group', 'dbt_attribution')(source, medium, campaign, source_category, gclid)) }}
+{% macro default_channel_group(source, medium, campaign, source_category, gclid=none, dclid=none) %}
+    {{ return(adapter.dispatch('default_channel_group', 'dbt_attribution')(source, medium, campaign, source_category, gclid, dclid)) }}
 {% endmacro %}
 
-{% macro default__default_channel_group(source, medium, campaign, source_category, gclid) -%}
+{% macro default__default_channel_group(source, medium, campaign, source_category, gclid, dclid=none) -%}
     {%- set s = 'lower(' ~ source ~ ')' -%}
     {%- set m = 'lower(' ~ medium ~ ')' -%}
     {%- set c = 'lower(' ~ campaign ~ ')' -%}
@@ -29,8 +30,8 @@
         when {{ source_category }} = 'SOURCE_CATEGORY_SOCIAL' and {{ paid_medium }} then 'Paid Social'
         -- Paid Video: video site and a paid medium.
         when {{ source_category }} = 'SOURCE_CATEGORY_VIDEO' and {{ paid_medium }} then 'Paid Video'
-        -- Display: medium is display, banner, expandable, interstitial or cpm.
-        when {{ m }} in ('display', 'banner', 'expandable', 'interstitial', 'cpm') then 'Display'
+        -- Display: medium is display, banner, expandable, interstitial or cpm, or a display click (dclid).
+        when {{ m }} in ('display', 'banner', 'expandable', 'interstitial', 'cpm'){% if dclid is not none %} or {{ dclid }} is not null{% endif %} then 'Display'
         -- Paid Other: any other paid medium.
         when {{ paid_medium }} then 'Paid Other'
         -- Organic Shopping: shopping site or shopping campaign name.

@@ -47,6 +47,7 @@
         cast(null as float64) as ecommerce_purchase_revenue_in_usd,
         cast(null as string) as ecommerce_transaction_id,
         cast(null as int64) as load_seq,
+        {{- ga4_traffic_source_fields(is_intraday, present=[]) }},
         {{ 'true' if is_intraday else 'false' }} as is_intraday
     limit 0
 {%- endmacro %}

@@ -192,6 +192,8 @@
     {%- set required = {'stg_ga4__events': 'loaded_through_seq', 'int_touchpoints_joined_to_conversions': 'user_key', 'fct_attribution_credits': 'credit_micros', 'agg_channel_transitions': 'user_key'} -%}
     {#- Columns a model no longer has: an incremental insert into a table that still has them would fail. -#}
     {%- set retired = {'stg_ga4__events': ['event_at', 'session_key', 'page_location']} -%}
+    {#- Sessions (and staging) gained dclid with the export's traffic-source fields; tables built before lack it. -#}
+    {%- do required.update({'int_sessions_classified': 'dclid'}) -%}
     {%- set outdated = [] -%}
     {%- for name, column in required.items() -%}
         {%- set relation = adapter.get_relation(target.database, target.schema, name) -%}

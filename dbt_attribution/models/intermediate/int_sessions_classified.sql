@@ -25,7 +25,8 @@ events as (
         source,
         medium,
         campaign,
-        gclid
+        gclid,
+        dclid
     from {{ ref('stg_ga4__events') }}
     where user_key is not null
         and ga_session_id is not null
@@ -68,13 +69,15 @@ final as (
         sessions_sourced.medium,
         sessions_sourced.campaign,
         sessions_sourced.gclid,
+        sessions_sourced.dclid,
         source_categories.source_category,
         {{ default_channel_group(
             'sessions_sourced.source',
             'sessions_sourced.medium',
             'sessions_sourced.campaign',
             'source_categories.source_category',
-            gclid='sessions_sourced.gclid'
+            gclid='sessions_sourced.gclid',
+            dclid='sessions_sourced.dclid'
         ) }} as channel
     from sessions_sourced
     left join source_categories

@@ -232,6 +232,25 @@ describe('dbt build on generated data', () => {
     expect(await attributionReport(warehouse, request('linear', 30))).toEqual(before)
   })
 
+  it('rebuilds the staging and session tables an earlier version built without the dclid column', async () => {
+    const before = await attributionReport(warehouse, request('linear', 30))
+    const columnsOf = (table: string): Promise<string[]> =>
+      withDuckDbFile(warehouse.path, { readOnly: true }, async ({ connection }) => {
+        const reader = await connection.runAndReadAll(`select column_name from information_schema.columns where table_schema = 'attribution' and table_name = $table`, { table })
+        return reader.getRowObjectsJson().map((row) => String(row.column_name))
+      })
+    // Before the export's click ids were read, neither table had the column; an incremental run
+    // would insert into them without it and the sessions model would not find it in staging.
+    await withDuckDbFile(warehouse.path, { readOnly: false }, async ({ connection }) => {
+      await connection.run('alter table attribution.stg_ga4__events drop column dclid')
+      await connection.run('alter table attribution.int_sessions_classified drop column dclid')
+    })
+    assertDbtSucceeded(await warehouse.build({ conversionEvents: ['purchase', 'begin_checkout'] }))
+    expect(await columnsOf('stg_ga4__events')).toContain('dclid')
+    expect(await columnsOf('int_sessions_classified')).toContain('dclid')
+    expect(await attributionReport(warehouse, request('linear', 30))).toEqual(before)
+  })
+
   it('rebuilds a staging table keyed by an earlier event_key scheme, so no event is stored under two keys', async () => {
     const before = await attributionReport(warehouse, request('linear', 30))
     const feedBefore = await warehouse.recentEvents(50)

@@ -114,6 +114,9 @@ describe('the dbt project', () => {
     expect(quality).toContain('`example-project`.`analytics_123456`.`events_intraday_*`')
     expect(quality).toContain('`example-project`.`analytics_123456`.__TABLES__')
     expect(quality).not.toContain('`events_*`')
+    // The export's newer traffic-source fields are read where the newest shard has them (offline: assumed).
+    expect(staging).toContain('collected_traffic_source.manual_source as collected_source')
+    expect(staging).toContain('session_traffic_source_last_click.google_ads_campaign.campaign_name as google_ads_campaign_name')
     assertBigQueryTableLayout(JSON.parse(readFileSync(join(target, 'manifest.json'), 'utf8')) as Manifest)
   })
 
@@ -162,6 +165,8 @@ describe('the dbt project', () => {
     expect(line('stored')).toBe('event_date >= staging_stored_from')
     expect(out).toMatch(/cast\(null as array<struct<key string, value struct<string_value string, int_value int64, float_value float64, double_value float64>>>\) as event_params/)
     expect(out).toMatch(/true as is_intraday\s+limit 0/)
+    // A dataset without intraday tables stands in NULLs for the newer traffic-source fields too.
+    expect(out).toMatch(/cast\(null as string\) as collected_source,[\s\S]*cast\(null as string\) as google_ads_campaign_name,\s+true as is_intraday/)
   })
 
   it('generates its documentation on a built warehouse', async () => {

@@ -18,6 +18,19 @@ export interface SequenceEvent {
   event_value_in_usd: number | null
   user_pseudo_id: string | null
   ecommerce: { transaction_id: string | null; purchase_revenue_in_usd: number | null } | null
+  /** On some imported landing events, as exports since 2023 write them; absent (NULL) otherwise. */
+  collected_traffic_source?: CollectedTrafficSource
+  /** On every event of those sessions, as exports since 2024 write it. */
+  session_traffic_source_last_click?: { google_ads_campaign: { campaign_name: string } }
+}
+
+/** The fields of collected_traffic_source that staging reads. */
+interface CollectedTrafficSource {
+  manual_source: string | null
+  manual_medium: string | null
+  manual_campaign_name: string | null
+  gclid: string | null
+  dclid: string | null
 }
 
 /** What one step of all sequences stores, in order: files to import and batches to stream, interleaved. */
@@ -35,6 +48,14 @@ const TRAFFIC: ReadonlyArray<readonly [source: string | null, medium: string | n
   ['(direct)', '(none)'],
   [null, null],
   ['<Other>', '<Other>'],
+]
+
+/** What 2023+ exports collect on a landing event: a UTM tagging, an auto-tagged click, an empty gclid, a display click. */
+const COLLECTED: readonly CollectedTrafficSource[] = [
+  { manual_source: 'newsletter', manual_medium: 'email', manual_campaign_name: 'weekly', gclid: null, dclid: null },
+  { manual_source: null, manual_medium: null, manual_campaign_name: null, gclid: 'Cj0KCQiA4bOpBhDa', dclid: null },
+  { manual_source: null, manual_medium: null, manual_campaign_name: null, gclid: '', dclid: null },
+  { manual_source: null, manual_medium: null, manual_campaign_name: null, gclid: null, dclid: 'CJvV2fHpgIIDFQ' },
 ]
 
 type TransactionForm = 'ecommerce' | 'string_param' | 'int_param' | 'double_param' | 'not_set_ecommerce_int_param'
@@ -107,11 +128,18 @@ class Sequence {
     let timestamp = this.nowMicros - daysAgo * MICROS_PER_DAY - this.rng.int(0, 20 * MICROS_PER_HOUR)
     const [source, medium] = this.rng.pick(TRAFFIC)
     const events: SequenceEvent[] = []
+    // Streamed events keep the 2020-21 columns; some imported sessions come from a newer export.
+    const collected = !isStreamed && this.rng.chance(0.3) ? this.rng.pick(COLLECTED) : undefined
     const pages = this.rng.int(1, 3)
     for (let page = 0; page < pages; page++) {
       const params = [intParam('ga_session_id', gaSessionId)]
       if (page === 0 && source !== null) params.push(stringParam('source', source), stringParam('medium', medium ?? '(not set)'))
-      events.push(this.event('page_view', timestamp, user, params, isStreamed))
+      const event = this.event('page_view', timestamp, user, params, isStreamed)
+      if (collected !== undefined) {
+        if (page === 0) event.collected_traffic_source = collected
+        event.session_traffic_source_last_click = { google_ads_campaign: { campaign_name: 'Brand - Exact' } }
+      }
+      events.push(event)
       timestamp += this.rng.int(1, 120) * 1_000_000
     }
     const conversion = this.rng.weighted([
