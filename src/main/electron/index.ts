@@ -9,10 +9,13 @@ import { warehousePath } from '../paths'
 import { CONTENT_SECURITY_POLICY } from '../bridge/server'
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, chooseRendererUrl, serveAppRequest } from './app-protocol'
 import { bindIpcHandlers } from './ipc'
+import { SMOKE_TEST_FLAG, runSmokeTest } from './smoke-test'
 import { handleWindowOpen, isAllowedNavigation, isTrustedSender, mainWindowOptions } from './window-policy'
 
 let mainWindow: BrowserWindow | undefined
 let servicesReady: Promise<AppServices> | undefined
+/** The status the bounded quit exits with: the smoke test's verdict, else 0. */
+let quitExitCode = 0
 
 /** The app's page: app:// from the built files; electron-vite's dev server only in an unpackaged dev build. */
 const rendererUrl = chooseRendererUrl({
@@ -99,6 +102,13 @@ void app.whenReady().then(async () => {
   setupSecurity()
   await setupIpc()
   createWindow()
+  if (process.argv.includes(SMOKE_TEST_FLAG) && mainWindow) {
+    const log = (line: string) => console.log(line)
+    void runSmokeTest(mainWindow.webContents, { log, exitNow: (code) => app.exit(code) }).then((code) => {
+      quitExitCode = code
+      app.quit()
+    })
+  }
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow()
   })
@@ -115,7 +125,7 @@ app.on('will-quit', (event) => {
   event.preventDefault()
   isQuitting = true
   armExitWatchdog(SHUTDOWN_TIMEOUT_MS + 2_000)
-  void servicesReady.then((services) => services.shutdown(SHUTDOWN_TIMEOUT_MS)).finally(() => app.exit(0))
+  void servicesReady.then((services) => services.shutdown(SHUTDOWN_TIMEOUT_MS)).finally(() => app.exit(quitExitCode))
 })
 process.on('SIGTERM', () => app.quit())
 process.on('SIGINT', () => app.quit())
