@@ -9,7 +9,7 @@ import { warehousePath } from '../paths'
 import { CONTENT_SECURITY_POLICY } from '../bridge/server'
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, chooseRendererUrl, serveAppRequest } from './app-protocol'
 import { bindIpcHandlers } from './ipc'
-import { SMOKE_TEST_FLAG, runSmokeTest } from './smoke-test'
+import { parseSmokeTestFlag, runSmokeTest } from './smoke-test'
 import { handleWindowOpen, isAllowedNavigation, isTrustedSender, mainWindowOptions } from './window-policy'
 
 let mainWindow: BrowserWindow | undefined
@@ -23,6 +23,10 @@ const rendererUrl = chooseRendererUrl({
   isDevBuild: import.meta.env.DEV,
   devServerUrl: process.env.ELECTRON_RENDERER_URL,
 })
+
+const smokeTest = parseSmokeTestFlag(process.argv)
+// The smoke generates sample data: never in the person's own data folder.
+if (smokeTest) app.setPath('userData', smokeTest.dataDir)
 
 // Custom schemes get their privileges only before the app is ready.
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }])
@@ -102,8 +106,9 @@ void app.whenReady().then(async () => {
   setupSecurity()
   await setupIpc()
   createWindow()
-  if (process.argv.includes(SMOKE_TEST_FLAG) && mainWindow) {
+  if (smokeTest && mainWindow) {
     const log = (line: string) => console.log(line)
+    log(`[smoke] data folder ${smokeTest.dataDir}`)
     void runSmokeTest(mainWindow.webContents, { log, exitNow: (code) => app.exit(code) }).then((code) => {
       quitExitCode = code
       app.quit()

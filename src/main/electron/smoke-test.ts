@@ -1,5 +1,8 @@
 // `--smoke-test`: the installed app proves itself on the release runners (real Electron, real IPC, real dbt),
 // then quits: 0 when every step passed, 1 when one failed, 2 when it ran out of time.
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { API_CHANNELS } from '../../shared/api'
 import { DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '../../shared/attribution'
 import { messageOf } from '../errors'
@@ -7,6 +10,22 @@ import { APP_PAGE_URL } from './app-protocol'
 
 /** The command-line flag that runs the smoke test instead of waiting for a person. */
 export const SMOKE_TEST_FLAG = '--smoke-test'
+
+/** What `--smoke-test[=DIR]` asks for: the data folder to use, a new empty one unless DIR is given. */
+export interface SmokeTestRequest {
+  dataDir: string
+}
+
+/**
+ * Reads the flag from the command line. The smoke generates sample data, which replaces a warehouse's
+ * events, so it never uses the person's own data folder: a new temporary one, or the DIR named.
+ */
+export function parseSmokeTestFlag(argv: readonly string[], makeTempDir = () => mkdtempSync(join(tmpdir(), 'realtime-attribution-smoke-'))): SmokeTestRequest | undefined {
+  const flag = argv.find((arg) => arg === SMOKE_TEST_FLAG || arg.startsWith(`${SMOKE_TEST_FLAG}=`))
+  if (flag === undefined) return undefined
+  const dir = flag.slice(SMOKE_TEST_FLAG.length + 1)
+  return { dataDir: dir === '' ? makeTempDir() : resolve(dir) }
+}
 
 /** The whole smoke's bound: the first-run dbt set-up downloads uv and the pinned Python packages. */
 export const SMOKE_TEST_TIMEOUT_MS = 20 * 60_000

@@ -274,6 +274,7 @@ export class FakeApp extends EventEmitter {
   private readonly fake: FakeElectron
   private readonly options: FakeElectronOptions
   private readonly readyPromise: Promise<void>
+  private readonly paths = new Map<string, string>()
   private resolveReady: () => void = () => undefined
 
   constructor(fake: FakeElectron, options: FakeElectronOptions) {
@@ -292,9 +293,14 @@ export class FakeApp extends EventEmitter {
 
   getPath(name: string): string {
     this.fake.record('app.getPath', [name])
-    if (name === 'userData') return this.options.userDataDir
-    if (name === 'temp') return tmpdir()
-    throw new Error(`The fake app.getPath does not know '${name}'`)
+    const path = this.paths.get(name) ?? (name === 'userData' ? this.options.userDataDir : name === 'temp' ? tmpdir() : undefined)
+    if (path === undefined) throw new Error(`The fake app.getPath does not know '${name}'`)
+    return path
+  }
+
+  setPath(name: string, path: string): void {
+    this.fake.record('app.setPath', [name, path, { isReady: this.ready }])
+    this.paths.set(name, path)
   }
 
   whenReady(): Promise<void> {
