@@ -174,6 +174,22 @@ describe.skipIf(process.platform !== 'linux' || !existsSync(REPO_DBT))('the pack
       }
     })
 
+    it('reaches, from each preload method, its own channel, whose handler refuses a malformed request', async () => {
+      const invokedBefore = callsOf(await app.request<HarnessReport>({ command: 'report' }), 'ipcRenderer.invoke').length
+      const answers = await app.inPage<Record<string, Result<unknown>>>(`(async () => {
+        const answers = {}
+        for (const [domain, verbs] of Object.entries(window.api)) {
+          if (typeof verbs === 'function') continue
+          for (const [verb, method] of Object.entries(verbs)) answers[domain + ':' + verb] = await method(42)
+        }
+        return answers
+      })()`)
+      const invoked = callsOf(await app.request<HarnessReport>({ command: 'report' }), 'ipcRenderer.invoke').slice(invokedBefore)
+      expect(invoked.map(([channel]) => channel)).toEqual(Object.keys(answers))
+      expect(Object.keys(answers).sort()).toEqual([...API_CHANNELS].sort())
+      for (const [channel, answer] of Object.entries(answers)) expect(answer, channel).toEqual({ ok: false, error: expect.any(String) })
+    })
+
     it('finds no dbt on first run, tries to set one up by itself and says why it could not', async () => {
       const status = await waitFor(
         () => app.inPage<Result<DbtSetupStatus>>('window.api.dbt.status({})'),
