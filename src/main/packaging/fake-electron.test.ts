@@ -18,7 +18,18 @@ describe('the fake electron module', () => {
     const window = new electron.BrowserWindow!({ webPreferences: {} })
     expect(() => window.setMenu).toThrow(/no BrowserWindow#instance\.setMenu/)
     expect(() => (window.webContents as Record<string, unknown>).openDevTools).toThrow(/no webContents\.openDevTools/)
-    expect(fake.unknownApis).toEqual(['app.dock', 'BrowserWindow.fromWebContents', 'electron.nativeTheme', 'BrowserWindow#instance.setMenu', 'webContents.openDevTools'])
+    // Fields the fake keeps for itself are not Electron's either.
+    expect(() => electron.app!.ready).toThrow(/no app\.ready/)
+    expect(() => window.destroyed).toThrow(/no BrowserWindow#instance\.destroyed/)
+    expect(fake.unknownApis).toEqual([
+      'app.dock',
+      'BrowserWindow.fromWebContents',
+      'electron.nativeTheme',
+      'BrowserWindow#instance.setMenu',
+      'webContents.openDevTools',
+      'app.ready',
+      'BrowserWindow#instance.destroyed',
+    ])
   })
 
   it('is not mistaken for a promise when awaited', async () => {

@@ -53,6 +53,13 @@ function cancellableEvent(): CancellableEvent {
   return event
 }
 
+/** EventEmitter's methods, which Electron's emitters (app, BrowserWindow, webContents) have too. */
+const EMITTER_API = ['on', 'once', 'off', 'addListener', 'removeListener', 'removeAllListeners', 'emit', 'listenerCount', 'listeners', 'prependListener']
+/** The Electron APIs the fake implements, per object; anything else throws. */
+const APP_API = [...EMITTER_API, 'isPackaged', 'getPath', 'setPath', 'whenReady', 'isReady', 'quit', 'exit']
+const BROWSER_WINDOW_API = [...EMITTER_API, 'webContents', 'loadURL', 'show', 'close', 'destroy', 'isDestroyed']
+const WEB_CONTENTS_API = [...EMITTER_API, 'id', 'send', 'executeJavaScript', 'setWindowOpenHandler', 'isLoading', 'getURL']
+
 /** A page as the fake "renders" it: the served HTML, its URL and a JavaScript world with what the preload exposed. */
 interface FakePage {
   url: string
@@ -71,6 +78,8 @@ export class FakeElectron {
   readonly ipcHandlers = new Map<string, (event: unknown, ...args: unknown[]) => unknown>()
   readonly protocolHandlers = new Map<string, (request: Request) => Response | Promise<Response>>()
   readonly windows: FakeBrowserWindow[] = []
+  /** Each window as the bundle holds it (strict). */
+  readonly windowViews = new Map<FakeBrowserWindow, FakeBrowserWindow>()
   readonly modules: Record<(typeof FAKE_ELECTRON_EXPORTS)[number] | 'default', unknown>
   readonly app: FakeApp
   headersReceivedHook: ((details: Record<string, unknown>, callback: (response: Record<string, unknown>) => void) => void) | undefined
@@ -84,21 +93,24 @@ export class FakeElectron {
     this.options = options
     this.app = new FakeApp(this, options)
     const fake = this
-    const app = this.strict('app', this.app)
+    const app = this.strict('app', this.app, APP_API)
     const BrowserWindow = this.strict(
       'BrowserWindow',
       class extends FakeBrowserWindow {
         constructor(windowOptions: Record<string, unknown>) {
           super(fake, windowOptions)
           // The instance the bundle holds is strict too.
-          return fake.strict('BrowserWindow#instance', this)
+          const view = fake.strict('BrowserWindow#instance', this, BROWSER_WINDOW_API)
+          fake.windowViews.set(this, view)
+          return view
         }
 
         static getAllWindows(): FakeBrowserWindow[] {
           fake.record('BrowserWindow.getAllWindows', [])
-          return fake.windows.filter((window) => !window.destroyed)
+          return fake.windows.filter((window) => !window.destroyed).map((window) => fake.windowViews.get(window)!)
         }
       },
+      ['getAllWindows', 'prototype'],
     )
     const ipcMain = this.strict('ipcMain', {
       handle: (channel: string, listener: (event: unknown, ...args: unknown[]) => unknown) => {
@@ -195,16 +207,23 @@ export class FakeElectron {
     this.calls.push({ api, args })
   }
 
-  /** Wraps an object so that reading a property it lacks records the name and throws. */
-  strict<T extends object>(name: string, target: T): T {
+  /**
+   * Wraps an object so that reading a property outside `api` (Electron's own names for it; by default the
+   * object's keys) records the name and throws, so the fake's own fields stay out of the bundle's reach.
+   */
+  strict<T extends object>(name: string, target: T, api: readonly string[] = Object.keys(target)): T {
+    const allowed = new Set(api)
     return new Proxy(target, {
-      get: (object, property, receiver) => {
+      get: (object, property) => {
         // Symbols (inspection, iteration) and the thenable probe of `await` are not Electron APIs.
-        if (typeof property === 'symbol' || property === 'then' || property === '__esModule' || property in object) {
-          return Reflect.get(object, property, receiver)
+        if (typeof property === 'symbol' || property === 'then' || property === '__esModule') return Reflect.get(object, property)
+        if (!allowed.has(property)) {
+          this.unknownApis.push(`${name}.${property}`)
+          throw new TypeError(`The fake electron module has no ${name}.${property}: the bundle uses an Electron API the packaged-start test does not know.`)
         }
-        this.unknownApis.push(`${name}.${property}`)
-        throw new TypeError(`The fake electron module has no ${name}.${property}: the bundle uses an Electron API the packaged-start test does not know.`)
+        const value: unknown = Reflect.get(object, property)
+        // A class's methods (from its prototype) run on the object itself; own functions (module entries, classes) as they are.
+        return typeof value === 'function' && !Object.hasOwn(object, property) ? value.bind(object) : value
       },
     })
   }
@@ -250,7 +269,8 @@ export class FakeElectron {
     if (!handler) throw new Error(`Error invoking remote method '${channel}': Error: No handler registered for '${channel}'`)
     const window = this.windows.find((candidate) => !candidate.destroyed)
     if (!window || !this.page) throw new Error(`Error invoking remote method '${channel}': no window`)
-    const event = { sender: window.webContents, senderFrame: { url: this.page.url }, processId: 1, frameId: 1 }
+    const senderFrame = this.strict('WebFrameMain', { url: this.page.url })
+    const event = this.strict('IpcMainInvokeEvent', { sender: window.webContents, senderFrame, processId: 1, frameId: 1 })
     return structuredClone(await handler(event, ...structuredClone(args)))
   }
 
@@ -343,6 +363,8 @@ export class FakeApp extends EventEmitter {
 /** A window: its webContents, the preload, the page loaded through the registered protocol. */
 export class FakeBrowserWindow extends EventEmitter {
   readonly options: { webPreferences?: Record<string, unknown> } & Record<string, unknown>
+  /** The webContents as the fake drives it; the bundle gets `webContents`, the strict view of it. */
+  readonly contents: FakeWebContents
   readonly webContents: FakeWebContents
   destroyed = false
   visible = false
@@ -354,23 +376,24 @@ export class FakeBrowserWindow extends EventEmitter {
     this.options = options
     fake.record('new BrowserWindow', [options])
     fake.windows.push(this)
-    this.webContents = fake.strict('webContents', new FakeWebContents(fake, this))
+    this.contents = new FakeWebContents(fake)
+    this.webContents = fake.strict('webContents', this.contents, WEB_CONTENTS_API)
     fake.app.emit('web-contents-created', cancellableEvent(), this.webContents)
   }
 
   async loadURL(url: string): Promise<void> {
     this.fake.record('BrowserWindow#loadURL', [url])
-    this.webContents.url = url
-    this.webContents.loading = true
+    this.contents.url = url
+    this.contents.loading = true
     try {
       await this.fake.loadPage(this, url)
     } catch (error) {
-      this.webContents.loading = false
-      this.webContents.emit('did-fail-load', cancellableEvent(), -2, String(error), url)
+      this.contents.loading = false
+      this.contents.emit('did-fail-load', cancellableEvent(), -2, String(error), url)
       throw error
     }
-    this.webContents.loading = false
-    this.webContents.emit('did-finish-load')
+    this.contents.loading = false
+    this.contents.emit('did-finish-load')
     this.emit('ready-to-show')
   }
 
@@ -408,7 +431,7 @@ export class FakeWebContents extends EventEmitter {
   windowOpenHandler: ((details: { url: string }) => { action: string }) | undefined
   private readonly fake: FakeElectron
 
-  constructor(fake: FakeElectron, _window: FakeBrowserWindow) {
+  constructor(fake: FakeElectron) {
     super()
     this.fake = fake
     this.id = fake.webContentsId()

@@ -88,9 +88,9 @@ function report(): HarnessReport {
     protocolSchemes: [...electron.protocolHandlers.keys()],
     windows: electron.windows.map((window) => ({
       options: plain(window.options) as Record<string, unknown>,
-      url: window.webContents.url,
+      url: window.contents.url,
       visible: window.visible,
-      webContentsId: window.webContents.id,
+      webContentsId: window.contents.id,
       destroyed: window.destroyed,
     })),
     spawns: [...spawns],
@@ -143,7 +143,7 @@ async function start(request: StartRequest): Promise<HarnessReport> {
   fake.app.becomeReady()
   const electron = fake
   const deadline = Date.now() + 120_000
-  while (!electron.windows[0] || electron.windows[0].webContents.isLoading() || electron.windows[0].webContents.url === '') {
+  while (!electron.windows[0] || electron.windows[0].contents.isLoading() || electron.windows[0].contents.url === '') {
     if (Date.now() > deadline) throw new Error(`no window loaded its page within 120 s; errors: ${errors.join('\n')}`)
     if (errors.length > 0 && !electron.windows[0]) throw new Error(`the main process failed before its window:\n${errors.join('\n')}`)
     await new Promise((resolve) => setTimeout(resolve, 50))
@@ -155,7 +155,7 @@ async function answer(request: HarnessRequest): Promise<unknown> {
   if (request.command === 'start') return start(request.start)
   const electron = fake
   if (!electron) throw new Error('not started')
-  const contents = electron.windows[0]?.webContents
+  const contents = electron.windows[0]?.contents
   switch (request.command) {
     case 'report':
       return report()
