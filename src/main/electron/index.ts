@@ -9,7 +9,7 @@ import { warehousePath } from '../paths'
 import { CONTENT_SECURITY_POLICY } from '../bridge/server'
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, chooseRendererUrl, serveAppRequest } from './app-protocol'
 import { bindIpcHandlers } from './ipc'
-import { parseSmokeTestFlag, runSmokeTest } from './smoke-test'
+import { armSmokeTest, parseSmokeTestFlag, runSmokeTest } from './smoke-test'
 import { handleWindowOpen, isAllowedNavigation, isTrustedSender, mainWindowOptions } from './window-policy'
 
 let mainWindow: BrowserWindow | undefined
@@ -25,8 +25,12 @@ const rendererUrl = chooseRendererUrl({
 })
 
 const smokeTest = parseSmokeTestFlag(process.argv)
-// The smoke generates sample data: never in the person's own data folder.
-if (smokeTest) app.setPath('userData', smokeTest.dataDir)
+const smokeLog = (line: string) => console.log(line)
+if (smokeTest) {
+  // The smoke generates sample data: never in the person's own data folder.
+  app.setPath('userData', smokeTest.dataDir)
+  armSmokeTest({ log: smokeLog, exitNow: (code) => app.exit(code) })
+}
 
 // Custom schemes get their privileges only before the app is ready.
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }])
@@ -107,9 +111,8 @@ void app.whenReady().then(async () => {
   await setupIpc()
   createWindow()
   if (smokeTest && mainWindow) {
-    const log = (line: string) => console.log(line)
-    log(`[smoke] data folder ${smokeTest.dataDir}`)
-    void runSmokeTest(mainWindow.webContents, { log, exitNow: (code) => app.exit(code) }).then((code) => {
+    smokeLog(`[smoke] data folder ${smokeTest.dataDir}`)
+    void runSmokeTest(mainWindow.webContents, { log: smokeLog }).then((code) => {
       quitExitCode = code
       app.quit()
     })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { APP_PAGE_URL } from './app-protocol'
-import { SMOKE_STEPS, SMOKE_TEST_FLAG, type SmokeWebContents, parseSmokeTestFlag, runSmokeTest } from './smoke-test'
+import { SMOKE_STEPS, SMOKE_TEST_FLAG, type SmokeWebContents, armSmokeTest, parseSmokeTestFlag, runSmokeTest } from './smoke-test'
 
 /** A window whose page answers each step's code from a table (the first entry whose key the code contains). */
 function scriptedPage(answers: Array<[string, unknown]>, options: { loading?: boolean } = {}) {
@@ -42,7 +42,7 @@ describe('runSmokeTest', () => {
   it('waits for the page, runs every step in order through window.api and returns 0', async () => {
     const { contents, asked } = scriptedPage(PASSING, { loading: true })
     const lines: string[] = []
-    const running = runSmokeTest(contents, { log: (line) => lines.push(line), exitNow: () => expect.unreachable() })
+    const running = runSmokeTest(contents, { log: (line) => lines.push(line) })
     await Promise.resolve()
     expect(asked).toEqual([])
     contents.finishLoad()
@@ -58,7 +58,7 @@ describe('runSmokeTest', () => {
     )
     const { contents, asked } = scriptedPage(failing)
     const lines: string[] = []
-    expect(await runSmokeTest(contents, { log: (line) => lines.push(line), exitNow: () => expect.unreachable() })).toBe(1)
+    expect(await runSmokeTest(contents, { log: (line) => lines.push(line) })).toBe(1)
     expect(lines.at(-1)).toBe('[smoke] FAILED dbt set up on first run: dbt is failed: No network: uv could not be downloaded.')
     expect(asked.some((code) => code.includes('generateSample'))).toBe(false)
   })
@@ -68,17 +68,30 @@ describe('runSmokeTest', () => {
       key === 'location.href' ? [key, { href: 'http://localhost:5173/', title: '', api: API_KEYS }] : [key, answer],
     )
     const lines: string[] = []
-    expect(await runSmokeTest(scriptedPage(wrongPage).contents, { log: (line) => lines.push(line), exitNow: () => undefined })).toBe(1)
+    expect(await runSmokeTest(scriptedPage(wrongPage).contents, { log: (line) => lines.push(line) })).toBe(1)
     expect(lines.at(-1)).toContain(`not ${APP_PAGE_URL}`)
   })
 
-  it('exits with 2 itself when the steps outlast the bound', async () => {
-    const hanging = PASSING.map(([key, answer]): [string, unknown] => (key === 'generateSample' ? [key, () => new Promise(() => undefined)] : [key, answer]))
+})
+
+describe('armSmokeTest', () => {
+  it('exits with 2 when the smoke outlasts its bound, and with 1 at once on an unhandled rejection', async () => {
+    const before = { rejection: process.listeners('unhandledRejection'), exception: process.listeners('uncaughtException') }
     const exits: number[] = []
     const lines: string[] = []
-    void runSmokeTest(scriptedPage(hanging).contents, { log: (line) => lines.push(line), exitNow: (code) => exits.push(code), timeoutMs: 50 })
-    await new Promise((resolve) => setTimeout(resolve, 200))
-    expect(exits).toEqual([2])
-    expect(lines.at(-1)).toBe('[smoke] FAILED: not done after 0.05 s')
+    armSmokeTest({ log: (line) => lines.push(line), exitNow: (code) => exits.push(code), timeoutMs: 50 })
+    try {
+      const added = process.listeners('unhandledRejection').filter((listener) => !before.rejection.includes(listener))
+      expect(added).toHaveLength(1)
+      added[0]!(new Error('the services did not start'), Promise.resolve())
+      expect(exits).toEqual([1])
+      expect(lines.at(-1)).toMatch(/^\[smoke\] FAILED: unhandled rejection in the main process: Error: the services did not start/)
+      await new Promise((resolve) => setTimeout(resolve, 150))
+      expect(exits).toEqual([1, 2])
+      expect(lines.at(-1)).toBe('[smoke] FAILED: not done after 0.05 s')
+    } finally {
+      for (const listener of process.listeners('unhandledRejection')) if (!before.rejection.includes(listener)) process.off('unhandledRejection', listener)
+      for (const listener of process.listeners('uncaughtException')) if (!before.exception.includes(listener)) process.off('uncaughtException', listener)
+    }
   })
 })

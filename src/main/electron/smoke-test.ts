@@ -1,5 +1,5 @@
 // `--smoke-test`: the installed app proves itself on the release runners (real Electron, real IPC, real dbt),
-// then quits: 0 when every step passed, 1 when one failed, 2 when it ran out of time.
+// then quits: 0 when every step passed, 1 when one failed or the main process crashed, 2 when it ran out of time.
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -41,10 +41,10 @@ export interface SmokeWebContents {
   executeJavaScript(code: string): Promise<unknown>
 }
 
-/** What the smoke needs from the host. */
-export interface SmokeTestOptions {
+/** What the smoke's guard needs from the host. */
+export interface SmokeGuardOptions {
   log: (line: string) => void
-  /** Ends the process at once (app.exit): only when the smoke runs out of time. */
+  /** Ends the process at once (app.exit). */
   exitNow: (code: number) => void
   timeoutMs?: number
 }
@@ -138,13 +138,26 @@ export const SMOKE_STEPS: readonly SmokeStep[] = [
   },
 ]
 
-/** Waits for the window's page, runs every step in order, and returns the exit code; exits with 2 itself when the time is up. */
-export async function runSmokeTest(contents: SmokeWebContents, options: SmokeTestOptions): Promise<number> {
+/**
+ * Armed as the app starts with the flag: exits with 2 when the smoke is not over in time (start-up and
+ * quit included), and with 1 at once on an uncaught exception or unhandled rejection in the main process.
+ */
+export function armSmokeTest(options: SmokeGuardOptions): void {
   const timeoutMs = options.timeoutMs ?? SMOKE_TEST_TIMEOUT_MS
-  const timer = setTimeout(() => {
+  setTimeout(() => {
     options.log(`[smoke] FAILED: not done after ${timeoutMs / 1000} s`)
     options.exitNow(2)
-  }, timeoutMs)
+  }, timeoutMs).unref()
+  const crash = (kind: string) => (error: unknown) => {
+    options.log(`[smoke] FAILED: ${kind} in the main process: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+    options.exitNow(1)
+  }
+  process.on('uncaughtException', crash('uncaught exception'))
+  process.on('unhandledRejection', crash('unhandled rejection'))
+}
+
+/** Waits for the window's page, runs every step in order and returns the exit code: 0 when all passed, else 1. */
+export async function runSmokeTest(contents: SmokeWebContents, options: { log: (line: string) => void }): Promise<number> {
   try {
     if (contents.isLoading()) {
       await new Promise<void>((resolve, reject) => {
@@ -168,7 +181,5 @@ export async function runSmokeTest(contents: SmokeWebContents, options: SmokeTes
   } catch (error) {
     options.log(`[smoke] FAILED: ${messageOf(error)}`)
     return 1
-  } finally {
-    clearTimeout(timer)
   }
 }

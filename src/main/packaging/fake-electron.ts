@@ -69,8 +69,8 @@ interface FakePage {
 }
 
 /**
- * The fake: every object it hands out is a Proxy that throws on a property the fake does not define (and
- * records the name in `unknownApis`, so a swallowed throw still fails the test). Calls are recorded in order.
+ * The fake: every object it hands out is a Proxy that throws on a name outside the Electron APIs it
+ * implements (and records it in `unknownApis`, so a swallowed throw still fails the test). Calls are recorded in order.
  */
 export class FakeElectron {
   readonly calls: FakeCall[] = []
