@@ -36,11 +36,30 @@ export function filesBelow(dir: string): string[] {
     .sort()
 }
 
-/** Builds out/ (`electron-vite build`, as `npm run build`) when an entry is missing; `npm test` builds before Vitest runs. */
+/** What the build reads: a file here newer than out/ means out/ is stale. */
+const BUILD_INPUTS = ['src', 'electron.vite.config.ts', 'package.json']
+
+/** The newest modification time among the build's inputs (test files included: cheap, and never wrong the other way). */
+function newestInputMs(): number {
+  let newest = 0
+  for (const input of BUILD_INPUTS) {
+    const path = join(PROJECT_DIR, input)
+    const files = statSync(path).isDirectory() ? filesBelow(path).map((file) => join(path, file)) : [path]
+    for (const file of files) newest = Math.max(newest, statSync(file).mtimeMs)
+  }
+  return newest
+}
+
+/**
+ * Builds out/ (`electron-vite build`, as `npm run build`) when an entry is missing or older than a source:
+ * the packaging tests must run this checkout's bundle. `npm test` builds before Vitest, so there it never runs.
+ */
 export async function ensureBuilt(label: string): Promise<void> {
   const missing = BUILT_ENTRIES.filter((entry) => !existsSync(join(PROJECT_DIR, entry)))
-  if (missing.length === 0) return
-  console.info(`[${label}] out/ lacks ${missing.join(', ')}: running electron-vite build (npm run build) first`)
+  const builtAt = missing.length > 0 ? 0 : Math.min(...BUILT_ENTRIES.map((entry) => statSync(join(PROJECT_DIR, entry)).mtimeMs))
+  if (missing.length === 0 && builtAt >= newestInputMs()) return
+  const reason = missing.length > 0 ? `lacks ${missing.join(', ')}` : 'is older than the sources'
+  console.info(`[${label}] out/ ${reason}: running electron-vite build (npm run build) first`)
   await runNode([ELECTRON_VITE_CLI, 'build'])
 }
 
