@@ -132,7 +132,7 @@ export function secretValues(env: Record<string, string>): string[] {
 /** The argument array of a dbt run (never a shell string). */
 export function dbtArgs(options: DbtRunOptions, projectDir = dbtProjectDir()): string[] {
   const args = [options.command, ...dbtProjectArgs(options, projectDir)]
-  args.push('--log-format', 'json', '--log-path', join(projectDir, 'logs'), '--no-use-colors')
+  args.push('--log-format', 'json', '--no-use-colors')
   if (options.select) args.push('--select', options.select)
   if (options.fullRefresh) args.push('--full-refresh')
   if (options.withoutUnitTests && options.command === 'build') args.push('--exclude-resource-type', 'unit_test')
@@ -140,12 +140,21 @@ export function dbtArgs(options: DbtRunOptions, projectDir = dbtProjectDir()): s
   return args
 }
 
-/** The arguments that decide how dbt parses the project: reusing a parse needs them unchanged. */
+/** The arguments that decide how dbt parses the project, and where it writes: reusing a parse needs them unchanged. */
 export function dbtProjectArgs(options: Pick<DbtRunOptions, 'target' | 'vars' | 'targetPath'>, projectDir = dbtProjectDir()): string[] {
   const args = ['--project-dir', projectDir, '--profiles-dir', projectDir, '--target', options.target]
   if (options.vars && Object.keys(options.vars).length > 0) args.push('--vars', JSON.stringify(options.vars))
   if (options.targetPath) args.push('--target-path', options.targetPath)
+  args.push('--log-path', dbtLogPath(options, projectDir))
   return args
+}
+
+/**
+ * dbt's log folder: inside the run's target folder (the data folder's, beside the warehouse), never in an
+ * installed app's project, which is read-only (AppImage, /opt) or sealed by its signature (macOS).
+ */
+export function dbtLogPath(options: Pick<DbtRunOptions, 'targetPath'>, projectDir = dbtProjectDir()): string {
+  return options.targetPath ? join(options.targetPath, 'logs') : join(projectDir, 'logs')
 }
 
 /** The environment dbt runs with: the profile's variables, no usage tracking, unbuffered output. */
