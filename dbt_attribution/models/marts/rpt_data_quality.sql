@@ -23,6 +23,26 @@ raw_intraday_events as (
 
 ),
 
+-- Raw rows staging set aside (macro ga4_row_is_usable): counted here, never built on.
+set_aside_events as (
+
+    select count(*) as set_aside_events
+    from (
+        select event_name
+        from {{ source('ga4', 'events') }}
+        where {{ ga4_events_filter(is_intraday=false) }}
+            and not {{ ga4_raw_row_is_usable() }}
+{%- if ga4_has_intraday_tables() %}
+        union all
+        select event_name
+        from {{ source('ga4', 'events_intraday') }}
+        where {{ ga4_events_filter(is_intraday=true) }}
+            and not {{ ga4_raw_row_is_usable() }}
+{%- endif %}
+    ) as unusable
+
+),
+
 unique_events as (
 
     select
@@ -56,8 +76,9 @@ final as (
         {{ lookback_days }} as lookback_days,
         '{{ conversion_events | join(",") }}' as conversion_events,
         raw_day_events.raw_events + raw_intraday_events.raw_events as raw_events,
-        raw_day_events.raw_events + raw_intraday_events.raw_events - unique_events.unique_events
-            as duplicate_events_removed,
+        raw_day_events.raw_events + raw_intraday_events.raw_events - set_aside_events.set_aside_events
+            - unique_events.unique_events as duplicate_events_removed,
+        set_aside_events.set_aside_events as events_set_aside,
         unique_events.unique_events,
         coalesce(unique_events.events_without_user_key, 0) as events_without_user_key,
         attributed_conversions.conversions,
@@ -66,6 +87,7 @@ final as (
         coalesce(unique_events.purchases_without_transaction_id, 0) as purchases_without_transaction_id
     from raw_day_events
     cross join raw_intraday_events
+    cross join set_aside_events
     cross join unique_events
     cross join attributed_conversions
 

@@ -172,7 +172,12 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
   }
 }
 
+/** What to do after a failed build: the raw events are not touched by one. */
+export const AFTER_FAILED_BUILD =
+  'The events stay stored. Fix the cause, then build again (`attribution build`); ' +
+  '`attribution build --full-refresh` rebuilds every model from the raw events.'
+
 /** Throws a person-readable error when a dbt run failed. */
 export function assertDbtSucceeded(result: DbtRunResult): void {
-  if (!result.success) throw new UserFacingError(`dbt build failed:\n${result.errors.join('\n')}`)
+  if (!result.success) throw new UserFacingError(`dbt build failed:\n${result.errors.join('\n')}\n${AFTER_FAILED_BUILD}`)
 }

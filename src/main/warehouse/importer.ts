@@ -11,6 +11,7 @@ import { type DuckDbFile, sqlString } from './duckdb-file'
 import { RAW_SCHEMA } from './duckdb-schema'
 import { type DetectedFile, detectFileFormat } from './file-format'
 import { GA4_COLUMNS, REQUIRED_GA4_COLUMNS, ga4JsonColumns } from './ga4-schema'
+import { rowBoundsProblemSql } from './event-bounds'
 import { withLiteralPath } from './literal-path'
 import { canKeepFilesBeside, ensureRawFolder, hasExportTypes, keptFileName, refreshAllEventsViews, registerKeptFile } from './raw-files'
 
@@ -128,7 +129,7 @@ export class Ga4ImportTransaction {
   ): Promise<number> {
     const table = this.options.table ?? 'events'
     const select = await parquetSelect(this.connection, literal)
-    const count = `select count(*)::bigint from (select ${select.columns} from ${select.from}) where (${ROW_PROBLEM}) is null or error('${ROW_PROBLEM_MARKER}')`
+    const count = `select count(*)::bigint from (select ${select.columns} from ${select.from}) where (${rowProblemSql(select.present)}) is null or error('${ROW_PROBLEM_MARKER}')`
     const rows = await runOverCheckedRows(this.file, literal, detected, select, count, onPercent)
     if (rows === 0) throw new UserFacingError(`${path} holds no events.`)
     const target = join(ensureRawFolder(this.file.path), keptFileName(table, contentSha256))
@@ -156,7 +157,9 @@ export class Ga4ImportTransaction {
 
   /** Drops everything added; the warehouse is as it was before `begin`. */
   async rollback(): Promise<void> {
-    await this.connection.run('rollback')
+    // DuckDB ends the transaction itself on some failures (a full disk): then there is nothing to roll
+    // back, and that must not hide why the import failed.
+    await this.connection.run('rollback').catch(() => undefined)
     // Files kept beside the warehouse are outside the transaction: the registry rows naming them are gone, so are they.
     for (const path of this.keptPaths.splice(0)) rmSync(path, { force: true })
   }
@@ -170,12 +173,19 @@ async function isAlreadyImported(connection: DuckDBConnection, contentSha256: st
   return Number(reader.getRows()[0]?.[0]) > 0
 }
 
-/** Why a row is not a GA4 event, as SQL over the export columns; NULL when it is fine. */
-const ROW_PROBLEM = `case
+/**
+ * Why a row is not a GA4 event the app can store, as SQL over the export columns; NULL when it is
+ * fine. Past the required columns, the bounds of event-bounds.ts: a timestamp 2015-01-01 .. now + 1
+ * day, event_date within a day of it, revenue finite and within 1e12 USD (negative only on a refund).
+ */
+function rowProblemSql(present: ReadonlySet<string>): string {
+  return `case
     when event_name is null or event_name = '' then 'event_name is missing'
     when event_timestamp is null then 'event_timestamp is missing'
     when event_date is null or not regexp_full_match(event_date, '[0-9]{8}') then 'event_date is missing or not YYYYMMDD'
+    ${rowBoundsProblemSql(present).join('\n    ')}
   end`
+}
 const ROW_PROBLEM_MARKER = 'GA4_ROW_PROBLEM'
 
 /**
@@ -193,7 +203,7 @@ async function insertFile(
   const select = detected.format === 'parquet' ? await parquetSelect(connection, path) : jsonSelect(detected)
   const sql = `insert into ${table} by name
     select ${select.columns} from ${select.from}
-    where (${ROW_PROBLEM}) is null or error('${ROW_PROBLEM_MARKER}')`
+    where (${rowProblemSql(select.present)}) is null or error('${ROW_PROBLEM_MARKER}')`
   const rows = await runOverCheckedRows(file, path, detected, select, sql, onPercent)
   if (rows === 0) throw new UserFacingError(`${path} holds no events.`)
   return rows
@@ -250,6 +260,8 @@ async function placeFile(source: string, target: string, move: boolean): Promise
 interface BatchSelect {
   columns: string
   from: string
+  /** The export columns the rows have (the others read as NULL). */
+  present: ReadonlySet<string>
 }
 
 async function parquetSelect(connection: DuckDBConnection, path: string): Promise<BatchSelect> {
@@ -266,7 +278,7 @@ async function parquetSelect(connection: DuckDBConnection, path: string): Promis
   const columns = GA4_COLUMNS.filter(([name]) => present.has(name))
     .map(([name, type]) => `cast("${name}" as ${type}) as "${name}"`)
     .join(', ')
-  return { columns, from: 'read_parquet($path)' }
+  return { columns, from: 'read_parquet($path)', present }
 }
 
 function jsonSelect(detected: DetectedFile): BatchSelect {
@@ -275,6 +287,7 @@ function jsonSelect(detected: DetectedFile): BatchSelect {
   return {
     columns: '*',
     from: `read_json($path, format = '${format}', compression = '${compression}', columns = ${ga4JsonColumns()})`,
+    present: new Set(GA4_COLUMNS.map(([name]) => name)),
   }
 }
 
@@ -284,7 +297,7 @@ async function describeBadRow(file: DuckDbFile, path: string, detected: Detected
   const connection = await file.connect()
   const reader = await connection.runAndReadAll(
     `select row_number, problem from (
-      select row_number() over () as row_number, ${ROW_PROBLEM} as problem from (select ${select.columns} from ${select.from})
+      select row_number() over () as row_number, ${rowProblemSql(select.present)} as problem from (select ${select.columns} from ${select.from})
     ) where problem is not null order by row_number limit 1`,
     { path },
   )

@@ -1,0 +1,74 @@
+{#
+    What a raw row must hold to be staged. The app's importer and streamer refuse the same rows at the
+    door (src/main/warehouse/event-bounds.ts, checked against these by a test); staging sets aside
+    any that reached the raw tables anyway (a BigQuery export, a warehouse from an older version), so
+    one bad value never fails a build, and rpt_data_quality counts them (events_set_aside).
+#}
+
+{# Largest amount in USD, either sign, a revenue or event value may have. #}
+{% macro max_amount_usd() -%}
+    {{ return(1000000000000) }}
+{%- endmacro %}
+
+{# The first day an event may have: GA4 did not exist before. #}
+{% macro first_event_date() -%}
+    {{ return('2015-01-01') }}
+{%- endmacro %}
+
+{# Days after the run's start an event may have: clocks of senders run a little ahead. #}
+{% macro future_event_days() -%}
+    {{ return(1) }}
+{%- endmacro %}
+
+{# False for NaN and the infinities, which a FLOAT64 / DOUBLE column can hold and no decimal can. #}
+{% macro is_finite_number(number) %}
+    {{ return(adapter.dispatch('is_finite_number', 'dbt_attribution')(number)) }}
+{% endmacro %}
+
+{% macro default__is_finite_number(number) -%}
+    isfinite({{ number }})
+{%- endmacro %}
+
+{% macro bigquery__is_finite_number(number) -%}
+    not (is_inf({{ number }}) or is_nan({{ number }}))
+{%- endmacro %}
+
+{#
+    True when a raw row can be staged: its timestamp from first_event_date() to the run's start plus
+    future_event_days(); its event_date (when it parses) at most a day from the timestamp's UTC date
+    (GA4 writes it in the property's time zone); revenue and event value finite and within
+    max_amount_usd(), purchase revenue negative only on a refund. Never NULL.
+#}
+{% macro ga4_row_is_usable(event_name, event_timestamp, event_date, purchase_revenue_usd, event_value_usd) -%}
+    {%- set first_micros = (modules.datetime.datetime.strptime(first_event_date(), '%Y-%m-%d').replace(tzinfo=modules.pytz.utc).timestamp() * 1000000) | int -%}
+    {%- set last_micros = (run_started_at.timestamp() * 1000000) | int + future_event_days() * 86400000000 -%}
+    coalesce(
+        {{ event_timestamp }} between {{ first_micros }} and {{ last_micros }}
+        and (
+            {{ purchase_revenue_usd }} is null
+            or (
+                {{ is_finite_number(purchase_revenue_usd) }}
+                and abs({{ purchase_revenue_usd }}) <= {{ max_amount_usd() }}
+                and ({{ purchase_revenue_usd }} >= 0 or {{ event_name }} = 'refund')
+            )
+        )
+        and (
+            {{ event_value_usd }} is null
+            or ({{ is_finite_number(event_value_usd) }} and abs({{ event_value_usd }}) <= {{ max_amount_usd() }})
+        )
+        and (
+            {{ parse_yyyymmdd(event_date) }} is null
+            or abs({{ dbt.datediff(
+                parse_yyyymmdd(event_date),
+                'cast(' ~ timestamp_from_micros(event_timestamp) ~ ' as date)',
+                'day'
+            ) }}) <= 1
+        ),
+        false
+    )
+{%- endmacro %}
+
+{# ga4_row_is_usable over a raw export table's own columns. #}
+{% macro ga4_raw_row_is_usable() -%}
+    {{ ga4_row_is_usable('event_name', 'event_timestamp', 'event_date', 'ecommerce.purchase_revenue_in_usd', 'event_value_in_usd') }}
+{%- endmacro %}
