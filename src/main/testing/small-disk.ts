@@ -28,6 +28,7 @@ export function mountSmallDisk(path: string, bytes: number): SmallDisk {
     path,
     free,
     fill(leave) {
+      rmSync(filler, { force: true })
       writeFileSync(filler, Buffer.alloc(Math.max(0, free() - leave)))
     },
     release() {

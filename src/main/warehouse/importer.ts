@@ -58,8 +58,19 @@ export async function importGa4Files(file: DuckDbFile, paths: string[], options:
     return results
   } catch (error) {
     await transaction.rollback()
-    throw error
+    // A full disk can fail the commit itself (the write-ahead log), after every file was read.
+    throw diskFullError(paths.join(', '), error) ?? error
   }
+}
+
+/** The message for an import that ran out of disk space, or undefined when `error` is something else. */
+function diskFullError(what: string, error: unknown): UserFacingError | undefined {
+  const message = messageOf(error)
+  if (!/no space left on device|ENOSPC|disk is full/i.test(message)) return undefined
+  if (message.startsWith('Importing ')) return error as UserFacingError
+  return new UserFacingError(
+    `Importing ${what} ran out of disk space (${firstLine(message.replace(/^[A-Za-z ]+Error: /, ''))}). Nothing was imported: free some space and import again.`,
+  )
 }
 
 /** An open import: files are added one by one (as a generator writes them) and kept only on commit. */
@@ -314,6 +325,9 @@ function rowLabel(detected: DetectedFile): string {
 
 /** Turns DuckDB's reader errors into a message with the file and, where it can be found, the line. */
 async function describeReadError(path: string, detected: DetectedFile, error: unknown): Promise<UserFacingError> {
+  // Writing the warehouse or its Parquet copy failed, not reading the file: say so, not "damaged".
+  const diskFull = diskFullError(path, error)
+  if (diskFull) return diskFull
   const message = firstLine(messageOf(error).replace(/^[A-Za-z ]+Error: /, ''))
   if (detected.format === 'ndjson' && /Malformed JSON/i.test(message)) {
     // DuckDB's line number for malformed JSON can be off by one; find the line ourselves on this rare path.
