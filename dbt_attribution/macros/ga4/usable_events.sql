@@ -72,3 +72,29 @@
 {% macro ga4_raw_row_is_usable() -%}
     {{ ga4_row_is_usable('event_name', 'event_timestamp', 'event_date', 'ecommerce.purchase_revenue_in_usd', 'event_value_in_usd') }}
 {%- endmacro %}
+
+{#
+    How many raw rows staging set aside. DuckDB counts them from the raw tables; on BigQuery that
+    count would scan every events_* shard (10 MB billed per shard, ~1 GB a build on the public
+    sample), so it is NULL there and such rows count among duplicate_events_removed.
+#}
+{% macro ga4_set_aside_events_count_sql() %}
+    {{ return(adapter.dispatch('ga4_set_aside_events_count_sql', 'dbt_attribution')()) }}
+{% endmacro %}
+
+{% macro default__ga4_set_aside_events_count_sql() -%}
+    select count(*) as set_aside_events
+    from (
+        select event_name
+        from {{ source('ga4', 'events') }}
+        where not {{ ga4_raw_row_is_usable() }}
+        union all
+        select event_name
+        from {{ source('ga4', 'events_intraday') }}
+        where not {{ ga4_raw_row_is_usable() }}
+    ) as unusable
+{%- endmacro %}
+
+{% macro bigquery__ga4_set_aside_events_count_sql() -%}
+    select cast(null as {{ dbt.type_bigint() }}) as set_aside_events
+{%- endmacro %}

@@ -26,20 +26,7 @@ raw_intraday_events as (
 -- Raw rows staging set aside (macro ga4_row_is_usable): counted here, never built on.
 set_aside_events as (
 
-    select count(*) as set_aside_events
-    from (
-        select event_name
-        from {{ source('ga4', 'events') }}
-        where {{ ga4_events_filter(is_intraday=false) }}
-            and not {{ ga4_raw_row_is_usable() }}
-{%- if ga4_has_intraday_tables() %}
-        union all
-        select event_name
-        from {{ source('ga4', 'events_intraday') }}
-        where {{ ga4_events_filter(is_intraday=true) }}
-            and not {{ ga4_raw_row_is_usable() }}
-{%- endif %}
-    ) as unusable
+    {{ ga4_set_aside_events_count_sql() }}
 
 ),
 
@@ -76,7 +63,7 @@ final as (
         {{ lookback_days }} as lookback_days,
         '{{ conversion_events | join(",") }}' as conversion_events,
         raw_day_events.raw_events + raw_intraday_events.raw_events as raw_events,
-        raw_day_events.raw_events + raw_intraday_events.raw_events - set_aside_events.set_aside_events
+        raw_day_events.raw_events + raw_intraday_events.raw_events - coalesce(set_aside_events.set_aside_events, 0)
             - unique_events.unique_events as duplicate_events_removed,
         set_aside_events.set_aside_events as events_set_aside,
         unique_events.unique_events,
