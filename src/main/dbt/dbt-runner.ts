@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline'
 import type { ConversionEvent } from '../../shared/attribution'
 import { redactSecrets } from '../credentials/redact'
 import { UserFacingError } from '../errors'
+import { lockedWarehouseOf, warehouseInUseMessage } from '../warehouse/duckdb-file'
 import { dbtExecutable, dbtProjectDir, venvPython } from '../paths'
 import { ensurePrivateDir } from '../private-files'
 import { dbtPythonScript, trackDbtChild } from './dbt-children'
@@ -116,7 +117,19 @@ export async function runDbt(options: DbtRunOptions): Promise<DbtRunResult> {
   })
   if (options.signal?.aborted) errors.push('The dbt run was cancelled.')
   if (exitCode !== 0 && errors.length === 0) errors.push(stderrLines.slice(-20).join('\n') || `dbt exited with code ${exitCode}`)
-  return { success: exitCode === 0 && reportedSuccess !== false, errors, durationMs: Date.now() - started }
+  const success = exitCode === 0 && reportedSuccess !== false
+  return withLockMessage({ success, errors, durationMs: Date.now() - started }, stderrLines)
+}
+
+/**
+ * A failed run whose dbt could not open the warehouse because another process holds it (a second
+ * build): one line naming that process, as the app's own open says, instead of dbt's traceback.
+ */
+export function withLockMessage(result: DbtRunResult, otherOutput: string[] = []): DbtRunResult {
+  if (result.success) return result
+  const lockError = [...result.errors, ...otherOutput].find((text) => lockedWarehouseOf(text) !== undefined)
+  if (!lockError) return result
+  return { ...result, errors: [warehouseInUseMessage(lockedWarehouseOf(lockError) ?? '', lockError)] }
 }
 
 /** Creates the run's target folder owner-only (0700) before dbt writes compiled SQL of people's data into it. */

@@ -142,7 +142,12 @@ describe('values no build could use', () => {
     const served = new ServedWarehouse(new EmbeddedWarehouse(path), await ServingStore.create())
     // A real dbt run that fails: its vars are refused before anything is built.
     const jobs = new JobRunner(served, (options) => runDbt({ ...options, vars: { ...options.vars, lookback_days: 0 } }))
-    const error = await jobs.importFiles([file]).catch((caught: unknown) => caught as Error)
+    const error = await jobs.importFiles([file]).then(
+      () => {
+        throw new Error('the import and its build were expected to fail')
+      },
+      (caught: unknown) => caught as Error,
+    )
     expect(error).toBeInstanceOf(Error)
     expect(error.message).toContain(`The import worked: ${events.length.toLocaleString('en-US')} events of 1 file(s) are stored (importing them again adds nothing).`)
     expect(error.message).toContain('The model build after it failed: dbt build failed:\n')

@@ -179,5 +179,9 @@ export const AFTER_FAILED_BUILD =
 
 /** Throws a person-readable error when a dbt run failed. */
 export function assertDbtSucceeded(result: DbtRunResult): void {
+  const [only] = result.errors
+  if (!result.success && result.errors.length === 1 && only?.startsWith('The warehouse ') && only.includes(' is in use by another process')) {
+    throw new UserFacingError(only)
+  }
   if (!result.success) throw new UserFacingError(`dbt build failed:\n${result.errors.join('\n')}\n${AFTER_FAILED_BUILD}`)
 }

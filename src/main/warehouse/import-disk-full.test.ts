@@ -43,7 +43,12 @@ describe.skipIf(noSmallDisk)('an import on a disk that fills up', () => {
       const failing = new EmbeddedWarehouse(path)
       const error = await failing
         .importFiles([file()])
-        .catch((caught: unknown) => caught as Error)
+        .then(
+          () => {
+            throw new Error('the import was expected to fail on the full disk')
+          },
+          (caught: unknown) => caught as Error,
+        )
         .finally(() => disk!.release())
       await failing.close()
       expect(error).toBeInstanceOf(Error)
