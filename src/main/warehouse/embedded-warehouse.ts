@@ -18,7 +18,7 @@ import {
   queryRecentEvents,
   queryReport,
 } from './duckdb-queries'
-import type { DuckDbFile } from './duckdb-file'
+import { type DuckDbFile, makeWarehousePrivate } from './duckdb-file'
 import { DuckDbSession, type DuckDbSessionObserver } from './duckdb-session'
 import { type ImportOptions, type ImportedFile, importGa4Files } from './importer'
 import type { AttributionWarehouse, ConversionTotals, DailyTrendRows, ModelChannelCredit, PathRows, RuleBasedModel } from './warehouse'
@@ -85,6 +85,7 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
     // Opening read-write once creates the raw tables, so dbt's sources exist even in a new warehouse.
     await this.session.write(async () => undefined)
     return this.session.exclusive(async () => {
+      // dbt's DuckDB creates the write-ahead log with the umask's mode; whatever the run's end, owner-only again.
       const result = await (options.runner ?? runDbt)({
         command: options.command ?? 'build',
         target: 'duckdb',
@@ -96,7 +97,7 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
         targetPath: this.dbtTargetPath,
         onProgress: options.onProgress,
         signal: options.signal,
-      })
+      }).finally(() => makeWarehousePrivate(this.path))
       if (result.success) await options.afterSuccess?.()
       return result
     })
