@@ -334,8 +334,73 @@ async function describeReadError(path: string, detected: DetectedFile, error: un
     const badLine = await firstUnparsableLine(path, detected.isGzip)
     if (badLine !== undefined) return new UserFacingError(`${path}, line ${badLine}: not valid JSON. Nothing was imported.`)
   }
+  if (detected.format === 'ndjson') {
+    // DuckDB's line for a value of the wrong type can be far off (it counts within a block): find it here.
+    const wrong = await firstMistypedLine(path, detected.isGzip)
+    if (wrong) return new UserFacingError(`${path}, line ${wrong.line}: ${wrong.problem}. Nothing was imported.`)
+  }
   if (detected.format === 'parquet') return new UserFacingError(`${path} cannot be read as Parquet (damaged or truncated?): ${message}`)
   return new UserFacingError(`${path} cannot be imported: ${message}. Nothing was imported.`)
+}
+
+/** What JSON value a top-level export column takes, from its DuckDB type; undefined for text, which takes any. */
+function expectedJsonShape(type: string): 'a list' | 'an object' | 'a whole number' | 'a number' | 'true or false' | undefined {
+  if (type.trim().endsWith('[]')) return 'a list'
+  if (type.startsWith('STRUCT')) return 'an object'
+  if (type === 'BIGINT') return 'a whole number'
+  if (type === 'DOUBLE') return 'a number'
+  if (type === 'BOOLEAN') return 'true or false'
+  return undefined
+}
+
+function hasShape(value: unknown, shape: NonNullable<ReturnType<typeof expectedJsonShape>>): boolean {
+  if (value === null || value === undefined) return true
+  const numeric = typeof value === 'number' || (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
+  switch (shape) {
+    case 'a list':
+      return Array.isArray(value)
+    case 'an object':
+      return typeof value === 'object' && !Array.isArray(value)
+    case 'a whole number':
+      return numeric && Number.isInteger(Number(value))
+    case 'a number':
+      return numeric
+    case 'true or false':
+      return typeof value === 'boolean'
+  }
+}
+
+/** The first line whose top-level export column holds a value of the wrong kind, with the column named. */
+async function firstMistypedLine(path: string, isGzip: boolean): Promise<{ line: number; problem: string } | undefined> {
+  const shapes = GA4_COLUMNS.flatMap(([name, type]) => {
+    const shape = expectedJsonShape(type)
+    return shape ? [[name, shape] as const] : []
+  })
+  const raw = createReadStream(path)
+  const lines = createInterface({ input: isGzip ? raw.pipe(createGunzip()) : raw, crlfDelay: Infinity })
+  let lineNumber = 0
+  try {
+    for await (const line of lines) {
+      lineNumber += 1
+      if (line.trim() === '') continue
+      let event: unknown
+      try {
+        event = JSON.parse(line)
+      } catch {
+        return undefined
+      }
+      if (typeof event !== 'object' || event === null || Array.isArray(event)) return { line: lineNumber, problem: 'not a JSON object' }
+      const record = event as Record<string, unknown>
+      const wrong = shapes.find(([name, shape]) => !hasShape(record[name], shape))
+      if (wrong) return { line: lineNumber, problem: `${wrong[0]} must be ${wrong[1]}` }
+    }
+  } catch {
+    return undefined
+  } finally {
+    lines.close()
+    raw.destroy()
+  }
+  return undefined
 }
 
 async function firstUnparsableLine(path: string, isGzip: boolean): Promise<number | undefined> {
