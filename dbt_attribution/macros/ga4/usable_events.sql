@@ -35,11 +35,12 @@
 
 {#
     True when a raw row can be staged: its timestamp from first_event_date() to the run's start plus
-    future_event_days(); its event_date (when it parses) at most a day from the timestamp's UTC date
-    (GA4 writes it in the property's time zone); revenue and event value finite and within
-    max_amount_usd(), purchase revenue negative only on a refund. Never NULL.
+    future_event_days(); revenue and event value finite and within max_amount_usd(), purchase
+    revenue negative only on a refund. Never NULL. The importer and streamer also refuse an
+    event_date more than a day from the timestamp; staging does not re-check it (no build fails on
+    it, and parsing every row's date would cost each full build).
 #}
-{% macro ga4_row_is_usable(event_name, event_timestamp, event_date, purchase_revenue_usd, event_value_usd) -%}
+{% macro ga4_row_is_usable(event_name, event_timestamp, purchase_revenue_usd, event_value_usd) -%}
     {%- set first_micros = (modules.datetime.datetime.strptime(first_event_date(), '%Y-%m-%d').replace(tzinfo=modules.pytz.utc).timestamp() * 1000000) | int -%}
     {%- set last_micros = (run_started_at.timestamp() * 1000000) | int + future_event_days() * 86400000000 -%}
     coalesce(
@@ -55,14 +56,6 @@
         and (
             {{ event_value_usd }} is null
             or ({{ is_finite_number(event_value_usd) }} and abs({{ event_value_usd }}) <= {{ max_amount_usd() }})
-        )
-        and (
-            {{ parse_yyyymmdd(event_date) }} is null
-            or abs({{ dbt.datediff(
-                parse_yyyymmdd(event_date),
-                'cast(' ~ timestamp_from_micros(event_timestamp) ~ ' as date)',
-                'day'
-            ) }}) <= 1
         ),
         false
     )
@@ -70,7 +63,7 @@
 
 {# ga4_row_is_usable over a raw export table's own columns. #}
 {% macro ga4_raw_row_is_usable() -%}
-    {{ ga4_row_is_usable('event_name', 'event_timestamp', 'event_date', 'ecommerce.purchase_revenue_in_usd', 'event_value_in_usd') }}
+    {{ ga4_row_is_usable('event_name', 'event_timestamp', 'ecommerce.purchase_revenue_in_usd', 'event_value_in_usd') }}
 {%- endmacro %}
 
 {#

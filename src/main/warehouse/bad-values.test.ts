@@ -23,8 +23,11 @@ const withRevenue = (revenue: number): Edit => (event) => ({ ...event, ecommerce
 const at = (micros: number, eventDate?: string): Edit => (event) =>
   ({ ...event, event_timestamp: micros, event_date: eventDate ?? new Date(micros / 1000).toISOString().slice(0, 10).replace(/-/g, '') }) as Ga4Event
 
-/** The bad values of issue 21, each with the problem the import must name. NaN and the infinities are JSON text DuckDB reads. */
-const BAD_VALUES: Array<{ name: string; edit: Edit; text?: [string, string]; problem: string }> = [
+/**
+ * The bad values of issue 21, each with the problem the import must name. NaN and the infinities are
+ * JSON text DuckDB reads. Staging sets aside all but the contradicting event_date, which no build fails on.
+ */
+const BAD_VALUES: Array<{ name: string; edit: Edit; text?: [string, string]; problem: string; isStaged?: boolean }> = [
   { name: 'NaN revenue', edit: withRevenue(123.45), text: ['123.45', 'NaN'], problem: 'ecommerce.purchase_revenue_in_usd is not a finite number' },
   { name: 'Infinity revenue', edit: withRevenue(123.45), text: ['123.45', 'Infinity'], problem: 'ecommerce.purchase_revenue_in_usd is not a finite number' },
   { name: '1e17 revenue', edit: withRevenue(1e17), problem: 'ecommerce.purchase_revenue_in_usd is beyond 1e+12 USD' },
@@ -33,7 +36,7 @@ const BAD_VALUES: Array<{ name: string; edit: Edit; text?: [string, string]; pro
   { name: 'year 3000', edit: at(Date.UTC(3000, 0, 1) * 1000), problem: 'event_timestamp is outside 2015-01-01 .. ' },
   { name: 'a millisecond timestamp', edit: (event) => ({ ...event, event_timestamp: Math.floor(event.event_timestamp / 1000) }), problem: 'event_timestamp is outside 2015-01-01 .. ' },
   { name: '1969', edit: at(-MICROS_PER_DAY / 2), problem: 'event_timestamp is outside 2015-01-01 .. ' },
-  { name: 'event_date ten days off', edit: (event) => at(event.event_timestamp + 10 * MICROS_PER_DAY, event.event_date)(event), problem: "event_date is more than a day from event_timestamp's date" },
+  { name: 'event_date ten days off', edit: (event) => at(event.event_timestamp + 10 * MICROS_PER_DAY, event.event_date)(event), problem: "event_date is more than a day from event_timestamp's date", isStaged: true },
 ]
 
 function ndjson(events: Ga4Event[]): string {
@@ -112,12 +115,13 @@ describe('values no build could use', () => {
 
     assertDbtSucceeded(await new EmbeddedWarehouse(path).build())
     const [quality] = await query(path, 'select events_set_aside, raw_events, unique_events, duplicate_events_removed from attribution.rpt_data_quality')
-    expect(Number(quality?.events_set_aside)).toBe(BAD_VALUES.length)
+    const staged = BAD_VALUES.filter((bad) => bad.isStaged === true).length
+    expect(Number(quality?.events_set_aside)).toBe(BAD_VALUES.length - staged)
     expect(Number(quality?.raw_events)).toBe(events.length + 1 + BAD_VALUES.length)
-    expect(Number(quality?.unique_events) + Number(quality?.duplicate_events_removed)).toBe(events.length + 1)
+    expect(Number(quality?.unique_events) + Number(quality?.duplicate_events_removed)).toBe(events.length + 1 + staged)
     const [largestCredited] = await query(path, "select max(revenue_usd)::double as revenue from attribution.fct_attributed_conversions where attribution_model = 'last_click'")
     expect(Number(largestCredited?.revenue)).toBe(MAX_AMOUNT_USD)
-    expect(await query(path, "select count(*)::integer as n from attribution.stg_ga4__events where user_key like 'bad-%'")).toEqual([{ n: 0 }])
+    expect(await query(path, "select count(*)::integer as n from attribution.stg_ga4__events where user_key like 'bad-%'")).toEqual([{ n: staged }])
   })
 
   it('`attribution build --full-refresh` rebuilds every model from the raw events', async () => {
