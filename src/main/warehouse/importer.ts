@@ -67,7 +67,7 @@ export async function importGa4Files(file: DuckDbFile, paths: string[], options:
 function diskFullError(what: string, error: unknown): UserFacingError | undefined {
   const message = messageOf(error)
   if (!/no space left on device|ENOSPC|disk is full/i.test(message)) return undefined
-  if (message.startsWith('Importing ')) return error as UserFacingError
+  if (error instanceof UserFacingError && message.startsWith('Importing ')) return error
   return new UserFacingError(
     `Importing ${what} ran out of disk space (${firstLine(message.replace(/^[A-Za-z ]+Error: /, ''))}). Nothing was imported: free some space and import again.`,
   )
