@@ -35,6 +35,8 @@ day_events as (
         false as is_intraday
     from {{ source('ga4', 'events') }}
     where {{ ga4_events_filter(is_intraday=false, load_plan=load_plan) }}
+        -- Rows no build could use (a NaN revenue, a year-3000 timestamp) are set aside; rpt_data_quality counts them.
+        and {{ ga4_raw_row_is_usable() }}
 
 ),
 
@@ -47,6 +49,7 @@ intraday_events as (
         true as is_intraday
     from {{ source('ga4', 'events_intraday') }}
     where {{ ga4_events_filter(is_intraday=true, load_plan=load_plan) }}
+        and {{ ga4_raw_row_is_usable() }}
 {%- else %}
 
     -- The GA4 dataset has no events_intraday_* tables (e.g. Google's public sample).

@@ -31,8 +31,9 @@ Commands:
   generate [--seed N] [--scale default|ga4] [--users N] [--days N] [--end-date YYYY-MM-DD]
                          write GA4-shaped sample events into the warehouse
   import FILE...         load GA4 export files (Parquet, NDJSON plain or .gz, console JSON array)
-  build [--lookback-days N] [--conversion-events a,b]
-                         run dbt: staging -> intermediate -> attribution marts
+  build [--lookback-days N] [--conversion-events a,b] [--full-refresh]
+                         run dbt: staging -> intermediate -> attribution marts;
+                         --full-refresh rebuilds every model from the raw events
   report --model ID [--lookback-days N] [--conversion-events a,b]
          [--by channel|source_medium|campaign] [--format table|json|csv] [--from DATE] [--to DATE]
          [--channel NAME]
@@ -70,6 +71,7 @@ const OPTIONS = {
   rate: { type: 'string' },
   'batch-size': { type: 'string' },
   continuous: { type: 'boolean' },
+  'full-refresh': { type: 'boolean' },
 } as const
 
 type Values = ReturnType<typeof parseCli>['values']
@@ -168,6 +170,7 @@ async function runBuild(warehouse: EmbeddedWarehouse, values: Values): Promise<v
   const result = await warehouse.build({
     lookbackDays: lookbackDays(values),
     conversionEvents: conversionEvents(values),
+    fullRefresh: values['full-refresh'] === true,
     onProgress: (progress: DbtProgress) => {
       if (progress.index !== undefined && progress.total !== undefined && progress.message) {
         printer.update(`dbt ${progressBar((progress.index / progress.total) * 100)} ${progress.message}`)

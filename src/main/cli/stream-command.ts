@@ -32,7 +32,11 @@ async function streamInto(
 
   for (const delivery of await streamer.recover()) {
     totals.recovered += delivery.addedEventIds.length
-    process.stderr.write(`delivered pending batch ${delivery.batchId}: ${delivery.addedEventIds.length} new, ${delivery.duplicateEventIds.length} duplicates\n`)
+    process.stderr.write(
+      delivery.quarantined
+        ? `${delivery.quarantined}\n`
+        : `delivered pending batch ${delivery.batchId}: ${delivery.addedEventIds.length} new, ${delivery.duplicateEventIds.length} duplicates\n`,
+    )
   }
   let isStopping = false
   const stop = () => {
@@ -51,6 +55,7 @@ async function streamInto(
     totals.queued += result.queued
     totals.rejected += result.rejected.length
     for (const delivery of result.deliveries) {
+      if (delivery.quarantined) process.stderr.write(`${delivery.quarantined}\n`)
       totals.added += delivery.addedEventIds.length
       totals.duplicates += delivery.duplicateEventIds.length
     }

@@ -108,6 +108,9 @@ describe('the dbt project', () => {
     expect(staging).toMatch(/_table_suffix/i)
     expect(staging).toMatch(/from unnest\(/i)
     expect(staging).not.toMatch(/list_filter|regexp_matches|::/)
+    // Rows no build could use are set aside with BigQuery's own NaN and infinity tests.
+    expect(staging).toMatch(/is_inf\(ecommerce\.purchase_revenue_in_usd\) or is_nan\(ecommerce\.purchase_revenue_in_usd\)/)
+    expect(staging).not.toMatch(/isfinite/)
     expect(compiled.get('int_sessions_classified') ?? '').toMatch(/regexp_contains/i)
     // Offline the intraday guard keeps the wildcard, so the SQL stays checkable; rpt_data_quality counts day rows from metadata.
     const quality = compiled.get('rpt_data_quality') ?? ''

@@ -3,7 +3,7 @@ import { DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '../../shared/a
 import type { JobProgress, WarehouseStatus } from '../../shared/api'
 import type { DbtRunner } from '../dbt/dbt-runner'
 import { describeDbtProgress } from '../dbt/progress-text'
-import { UserFacingError } from '../errors'
+import { UserFacingError, messageOf } from '../errors'
 import type { ServedWarehouse } from '../serving/served-warehouse'
 import { assertDbtSucceeded } from '../warehouse/embedded-warehouse'
 import { DEFAULT_SAMPLE, todayUtc } from './sample-data'
@@ -53,7 +53,7 @@ export class JobRunner {
   /** Imports GA4 export files, then builds the models. */
   importFiles(paths: string[]): Promise<WarehouseStatus> {
     return this.exclusive('Importing files', async () => {
-      await this.served.embedded.importFiles(paths, {
+      const imported = await this.served.embedded.importFiles(paths, {
         onProgress: (progress) =>
           this.emit({
             job: 'import',
@@ -62,7 +62,16 @@ export class JobRunner {
             message: `${progress.phase} ${progress.file} (${progress.fileIndex + 1} of ${progress.fileCount})`,
           }),
       })
-      await this.build()
+      try {
+        await this.build()
+      } catch (error) {
+        // The import committed before the build: say so, or a retry meets "already imported" and a dead end.
+        const events = imported.reduce((sum, file) => sum + file.rows, 0)
+        throw new UserFacingError(
+          `The import worked: ${events.toLocaleString('en-US')} events of ${imported.length} file(s) are stored (importing them again adds nothing). ` +
+            `The model build after it failed: ${messageOf(error)}`,
+        )
+      }
     })
   }
 

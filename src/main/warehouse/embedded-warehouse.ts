@@ -18,7 +18,7 @@ import {
   queryRecentEvents,
   queryReport,
 } from './duckdb-queries'
-import type { DuckDbFile } from './duckdb-file'
+import { type DuckDbFile, makeWarehousePrivate } from './duckdb-file'
 import { DuckDbSession, type DuckDbSessionObserver } from './duckdb-session'
 import { type ImportOptions, type ImportedFile, importGa4Files } from './importer'
 import type { AttributionWarehouse, ConversionTotals, DailyTrendRows, ModelChannelCredit, PathRows, RuleBasedModel } from './warehouse'
@@ -85,6 +85,7 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
     // Opening read-write once creates the raw tables, so dbt's sources exist even in a new warehouse.
     await this.session.write(async () => undefined)
     return this.session.exclusive(async () => {
+      // dbt's DuckDB creates the write-ahead log with the umask's mode; whatever the run's end, owner-only again.
       const result = await (options.runner ?? runDbt)({
         command: options.command ?? 'build',
         target: 'duckdb',
@@ -96,7 +97,7 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
         targetPath: this.dbtTargetPath,
         onProgress: options.onProgress,
         signal: options.signal,
-      })
+      }).finally(() => makeWarehousePrivate(this.path))
       if (result.success) await options.afterSuccess?.()
       return result
     })
@@ -172,7 +173,16 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
   }
 }
 
+/** What to do after a failed build: the raw events are not touched by one. */
+export const AFTER_FAILED_BUILD =
+  'The events stay stored. Fix the cause, then build again (`attribution build`); ' +
+  '`attribution build --full-refresh` rebuilds every model from the raw events.'
+
 /** Throws a person-readable error when a dbt run failed. */
 export function assertDbtSucceeded(result: DbtRunResult): void {
-  if (!result.success) throw new UserFacingError(`dbt build failed:\n${result.errors.join('\n')}`)
+  const [only] = result.errors
+  if (!result.success && result.errors.length === 1 && only?.startsWith('The warehouse ') && only.includes(' is in use by another process')) {
+    throw new UserFacingError(only)
+  }
+  if (!result.success) throw new UserFacingError(`dbt build failed:\n${result.errors.join('\n')}\n${AFTER_FAILED_BUILD}`)
 }
