@@ -21,6 +21,7 @@ import {
 import type { DuckDbFile } from './duckdb-file'
 import { DuckDbSession, type DuckDbSessionObserver } from './duckdb-session'
 import { type ImportOptions, type ImportedFile, importGa4Files } from './importer'
+import { type ImportedSpendFile, type SpendImportOptions, importSpendFiles, querySpendTotals } from './spend-import'
 import type { AttributionWarehouse, ConversionTotals, DailyTrendRows, ModelChannelCredit, PathRows, RuleBasedModel } from './warehouse'
 
 /** Options of a dbt build. */
@@ -53,6 +54,17 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
   /** Imports GA4 export files, all or nothing. */
   async importFiles(files: string[], options: ImportOptions = {}): Promise<ImportedFile[]> {
     return this.session.write((file) => importGa4Files(file, files, options))
+  }
+
+  /** Imports ad spend files (spend-import.ts), all or nothing. */
+  async importSpend(files: string[], options: SpendImportOptions = {}): Promise<ImportedSpendFile[]> {
+    return this.session.write((file) => importSpendFiles(file, files, options))
+  }
+
+  /** The spend stored: rows and total cost in USD. */
+  async spendTotals(): Promise<{ rows: number; costUsd: string }> {
+    if (!this.session.exists()) await this.session.write(async () => undefined)
+    return this.session.read(querySpendTotals)
   }
 
   /** Generates sample events through the import path (see writeSampleData). */
