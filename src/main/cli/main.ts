@@ -17,6 +17,8 @@ import { warehousePath } from '../paths'
 import { attributionReport } from '../services/model-reports'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
 import type { ImportProgress } from '../warehouse/importer'
+import { DEFAULT_SPEND_MAPPING } from '../warehouse/spend-formats'
+import { spendImportText } from '../warehouse/spend-import'
 import { REPORT_FORMATS, type ReportFormat, formatReport } from './format-report'
 import { runGenerate } from './generate-command'
 import { installCliSignalHandlers } from './signals'
@@ -31,11 +33,15 @@ Commands:
   generate [--seed N] [--scale default|ga4] [--users N] [--days N] [--end-date YYYY-MM-DD]
                          write GA4-shaped sample events into the warehouse
   import FILE...         load GA4 export files (Parquet, NDJSON plain or .gz, console JSON array)
+  import-spend FILE... [--google-ads-as SOURCE/MEDIUM] [--meta-as SOURCE/MEDIUM]
+                         load ad spend in USD: GA4's cost-data import CSV, a Google Ads campaign report
+                         (as google/cpc), a Meta Ads export (as facebook/paid) or a plain
+                         date,source,medium,campaign,cost,currency CSV; a corrected file replaces its days
   build [--lookback-days N] [--conversion-events a,b]
                          run dbt: staging -> intermediate -> attribution marts
   report --model ID [--lookback-days N] [--conversion-events a,b]
          [--by channel|source_medium|campaign] [--format table|json|csv] [--from DATE] [--to DATE]
-         [--channel NAME]
+         [--channel NAME] [--with-cost]
                          conversions and revenue per group, at any lookback 1..90 without a rebuild;
                          ID is one of ${ATTRIBUTION_MODELS.join(', ')}
   models                 the attribution models, with how each gives credit
@@ -70,6 +76,9 @@ const OPTIONS = {
   rate: { type: 'string' },
   'batch-size': { type: 'string' },
   continuous: { type: 'boolean' },
+  'google-ads-as': { type: 'string' },
+  'meta-as': { type: 'string' },
+  'with-cost': { type: 'boolean' },
 } as const
 
 type Values = ReturnType<typeof parseCli>['values']
@@ -102,6 +111,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0
       case 'import':
         await runImport(warehouse, rest)
+        return 0
+      case 'import-spend':
+        await runImportSpend(warehouse, rest, values)
         return 0
       case 'build':
         await runBuild(warehouse, values)
@@ -155,6 +167,24 @@ async function runImport(warehouse: EmbeddedWarehouse, files: string[]): Promise
         : `${result.file}: ${result.rows.toLocaleString('en-US')} events imported (${result.format})\n`,
     )
   }
+}
+
+async function runImportSpend(warehouse: EmbeddedWarehouse, files: string[], values: Values): Promise<void> {
+  if (files.length === 0) throw new UserFacingError('Name at least one file: attribution import-spend FILE...')
+  const mapping = {
+    google_ads: sourceMediumFlag('--google-ads-as', values['google-ads-as']) ?? DEFAULT_SPEND_MAPPING.google_ads,
+    meta_ads: sourceMediumFlag('--meta-as', values['meta-as']) ?? DEFAULT_SPEND_MAPPING.meta_ads,
+  }
+  for (const result of await warehouse.importSpend(files, { mapping })) {
+    process.stderr.write(`${result.file}: ${spendImportText(result)}\n`)
+  }
+}
+
+function sourceMediumFlag(flag: string, text: string | undefined): { source: string; medium: string } | undefined {
+  if (text === undefined) return undefined
+  const match = /^([^/]+)\/([^/]+)$/.exec(text.trim())
+  if (!match?.[1] || !match[2]) throw new UserFacingError(`${flag} takes SOURCE/MEDIUM, such as google/cpc; got ${JSON.stringify(text)}.`)
+  return { source: match[1].trim(), medium: match[2].trim() }
 }
 
 function importProgressText(progress: ImportProgress): string {

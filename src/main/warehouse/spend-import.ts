@@ -134,3 +134,9 @@ export async function querySpendTotals(connection: DuckDBConnection): Promise<{ 
   const [rows, cost] = reader.getRows()[0] ?? []
   return { rows: Number(rows), costUsd: String(cost) }
 }
+
+/** One line on what an import did: "12 rows (google_ads): 10 added, 2 changed, 0 unchanged; 1333.66 USD". */
+export function spendImportText(result: ImportedSpendFile): string {
+  const what = result.added === 0 && result.changed === 0 ? 'already imported, nothing changed' : `${result.added} added, ${result.changed} changed, ${result.unchanged} unchanged`
+  return `${result.rows} rows (${result.format}): ${what}; ${result.costUsd} USD`
+}
