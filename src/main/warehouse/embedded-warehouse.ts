@@ -1,6 +1,8 @@
 import type { ConversionEvent, ReportRequest, ReportResult } from '../../shared/attribution'
 import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '../../shared/api'
+import type { CostGrouping } from '../../shared/cost-return'
 import type { MarkovTransition } from '../../shared/markov'
+import { queryCostCredits, queryDailyCost } from './cost-queries'
 import { type DbtProgress, type DbtRunResult, type DbtRunner, runDbt } from '../dbt/dbt-runner'
 import { UserFacingError } from '../errors'
 import { type SampleDataResult, writeSampleData } from '../services/sample-data'
@@ -22,7 +24,7 @@ import type { DuckDbFile } from './duckdb-file'
 import { DuckDbSession, type DuckDbSessionObserver } from './duckdb-session'
 import { type ImportOptions, type ImportedFile, importGa4Files } from './importer'
 import { type ImportedSpendFile, type SpendImportOptions, importSpendFiles, querySpendTotals } from './spend-import'
-import type { AttributionWarehouse, ConversionTotals, DailyTrendRows, ModelChannelCredit, PathRows, RuleBasedModel } from './warehouse'
+import type { AttributionWarehouse, ConversionTotals, CostCreditRow, DailyCostRow, DailyTrendRows, ModelChannelCredit, PathRows, RuleBasedModel } from './warehouse'
 
 /** Options of a dbt build. */
 export interface BuildOptions {
@@ -166,6 +168,14 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
 
   conversionPaths(filters: DashboardFilters, model: RuleBasedModel | null, limit: number): Promise<PathRows> {
     return this.session.read((connection) => queryConversionPaths(connection, filters, model, limit))
+  }
+
+  costCredits(filters: DashboardFilters, by: CostGrouping): Promise<CostCreditRow[]> {
+    return this.session.read((connection) => queryCostCredits(connection, filters, by))
+  }
+
+  dailyCost(filters: DashboardFilters, models: readonly RuleBasedModel[], channel: string | null): Promise<DailyCostRow[]> {
+    return this.session.read((connection) => queryDailyCost(connection, filters, models, channel))
   }
 
   recentEvents(limit: number): Promise<FeedEvent[]> {
