@@ -19,6 +19,9 @@ import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-war
 import type { ImportProgress } from '../warehouse/importer'
 import { DEFAULT_SPEND_MAPPING } from '../warehouse/spend-formats'
 import { spendImportText } from '../warehouse/spend-import'
+import { type CostReturnRequest, validateCostReturnRequest } from '../../shared/cost-return'
+import { costAndReturn } from '../services/cost-return'
+import { formatCostReport } from './format-cost-report'
 import { REPORT_FORMATS, type ReportFormat, formatReport } from './format-report'
 import { runGenerate } from './generate-command'
 import { installCliSignalHandlers } from './signals'
@@ -41,9 +44,13 @@ Commands:
                          run dbt: staging -> intermediate -> attribution marts
   report --model ID [--lookback-days N] [--conversion-events a,b]
          [--by channel|source_medium|campaign] [--format table|json|csv] [--from DATE] [--to DATE]
-         [--channel NAME] [--with-cost]
+         [--channel NAME]
                          conversions and revenue per group, at any lookback 1..90 without a rebuild;
                          ID is one of ${ATTRIBUTION_MODELS.join(', ')}
+  report --with-cost [--model BASELINE] [--by channel|campaign] [--lookback-days N] [--from DATE] [--to DATE]
+         [--channel TREND_CHANNEL] [--trend-models A,B] [--format table|json|csv]
+                         cost, conversions, revenue, cost per conversion and ROAS under every model,
+                         against a baseline (default last_click): what the Cost & return view shows
   models                 the attribution models, with how each gives credit
   stream [--count N] [--seed S] [--rate EVENTS_PER_S] [--continuous] [--batch-size N]
                          live GA4 events into events_intraday, each event id stored once
@@ -79,6 +86,7 @@ const OPTIONS = {
   'google-ads-as': { type: 'string' },
   'meta-as': { type: 'string' },
   'with-cost': { type: 'boolean' },
+  'trend-models': { type: 'string' },
 } as const
 
 type Values = ReturnType<typeof parseCli>['values']
@@ -119,6 +127,10 @@ export async function main(argv: string[]): Promise<number> {
         await runBuild(warehouse, values)
         return 0
       case 'report':
+        if (values['with-cost']) {
+          process.stdout.write(formatCostReport(await costAndReturn(warehouse, costRequest(values)), reportFormat(values)))
+          return 0
+        }
         process.stdout.write(formatReport(await attributionReport(warehouse, reportRequest(values)), reportFormat(values)))
         return 0
       case 'stream':
@@ -244,6 +256,25 @@ function reportRequest(values: Values): ReportRequest {
   if (values.channel !== undefined) input.channel = values.channel
   if (values.model === undefined) throw new UserFacingError(`Choose a model: --model ${ATTRIBUTION_MODELS.join('|')} (\`attribution models\` describes them).`)
   const result = validateReportRequest(input)
+  if (!result.ok) throw new UserFacingError(result.error)
+  return result.value
+}
+
+function costRequest(values: Values): CostReturnRequest {
+  for (const [flag, value] of [['--from', values.from], ['--to', values.to]] as const) {
+    const problem = value === undefined ? undefined : dateProblem(flag, value)
+    if (problem) throw new UserFacingError(problem)
+  }
+  const result = validateCostReturnRequest({
+    lookbackDays: lookbackDays(values),
+    conversionEvents: conversionEvents(values),
+    by: values.by ?? 'channel',
+    baseline: values.model ?? 'last_click',
+    ...(values['trend-models'] !== undefined ? { trendModels: values['trend-models'].split(',').map((model) => model.trim()) } : {}),
+    ...(values.channel !== undefined ? { trendChannel: values.channel } : {}),
+    ...(values.from !== undefined ? { fromDate: values.from } : {}),
+    ...(values.to !== undefined ? { toDate: values.to } : {}),
+  })
   if (!result.ok) throw new UserFacingError(result.error)
   return result.value
 }
