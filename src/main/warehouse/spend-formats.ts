@@ -4,29 +4,10 @@
  * Pure functions of the file's text; every problem names the file and the line. See DECISIONLOG
  * "Ad spend: four file layouts, one key".
  */
+import { DEFAULT_SPEND_MAPPING, type SpendFormat, type SpendMapping } from '../../shared/spend'
 import { UserFacingError } from '../errors'
 
-/** The layouts read; `plain` is `date, source, medium, campaign, cost, currency`. */
-export const SPEND_FORMATS = ['ga4_cost_import', 'google_ads', 'meta_ads', 'plain'] as const
-export type SpendFormat = (typeof SPEND_FORMATS)[number]
-
-/** The source/medium an ad platform's campaigns are credited to (an editable mapping). */
-export interface SourceMedium {
-  source: string
-  medium: string
-}
-
-/** Where the campaigns of platform exports land; Google Ads as google/cpc and Meta as facebook/paid by default. */
-export interface SpendMapping {
-  google_ads: SourceMedium
-  meta_ads: SourceMedium
-}
-
-/** The default mapping, as GA4 names Google Ads auto-tagged traffic and as Meta's own URL builder tags it. */
-export const DEFAULT_SPEND_MAPPING: SpendMapping = {
-  google_ads: { source: 'google', medium: 'cpc' },
-  meta_ads: { source: 'facebook', medium: 'paid' },
-}
+export { DEFAULT_SPEND_MAPPING, SPEND_FORMATS, type SourceMedium, type SpendFormat, type SpendMapping } from '../../shared/spend'
 
 /** The only currency stored: revenue is in USD, so cost must be too. */
 export const SPEND_CURRENCY = 'USD'

@@ -1,24 +1,13 @@
 import { readFile } from 'node:fs/promises'
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api'
 import { formatCents } from '../../shared/money'
+import type { ImportedSpendFile } from '../../shared/spend'
 import { UserFacingError, messageOf } from '../errors'
 import type { DuckDbFile } from './duckdb-file'
 import { RAW_SCHEMA } from './duckdb-schema'
 import { DEFAULT_SPEND_MAPPING, type SpendFormat, type SpendMapping, type SpendRow, describeKey, parseSpendFile, spendKey } from './spend-formats'
 
-/** The outcome for one spend file. */
-export interface ImportedSpendFile {
-  file: string
-  format: SpendFormat
-  rows: number
-  /** Days of campaigns not stored before. */
-  added: number
-  /** Stored days whose cost (or campaign id, impressions, clicks) the file corrected. */
-  changed: number
-  /** Stored days the file repeats as they are: a file imported twice adds and changes nothing. */
-  unchanged: number
-  costUsd: string
-}
+export type { ImportedSpendFile }
 
 /** Options of a spend import. */
 export interface SpendImportOptions {
