@@ -9,6 +9,8 @@ describe('cost per conversion and ROAS, worked by hand', () => {
     // 0.05 / 2 conversions = 0.025 -> 0.03 (half up).
     expect(costPerConversionCents(5n, 2_000_000n)).toBe(3n)
     expect(costPerConversionCents(2000n, 0n)).toBeNull()
+    // No cost recorded (organic channels): unknown, not free.
+    expect(costPerConversionCents(0n, 1_000_000n)).toBeNull()
   })
 
   it('gives ROAS to two decimals, and none where cost is 0', () => {

@@ -1,7 +1,7 @@
 /**
  * Cost and return under every model: the request, the result and the maths, in whole units.
  * Cost per conversion is cost / credited conversions to the cent; ROAS is revenue / cost to two
- * decimals (half up); either is null where its divisor is 0 (shown as "—").
+ * decimals (half up); either is null where its divisor is 0, and both where no cost is recorded (shown as "—").
  */
 import { ATTRIBUTION_MODELS, type AttributionModel, type ConversionEvent, type Result, validateReportRequest } from './attribution'
 import { formatCents } from './money'
@@ -29,7 +29,7 @@ export interface CostReturnRequest {
 export interface CostCell {
   conversions: number
   revenue_usd: string
-  /** Cost / conversions to the cent; null with no conversions. */
+  /** Cost / conversions to the cent; null with no conversions or no cost. */
   cost_per_conversion_usd: string | null
   /** Revenue / cost to 2 decimals; null where cost is 0. */
   roas: string | null
@@ -80,9 +80,12 @@ export interface CostReturnResult {
   trend: { models: [AttributionModel, AttributionModel]; channel: string | null; days: CostTrendDay[] }
 }
 
-/** Cost per conversion in cents, half up; null with no conversions. credit is in millionths of a conversion. */
+/**
+ * Cost per conversion in cents, half up; credit is in millionths of a conversion. Null with no
+ * conversions, and with no cost recorded: organic traffic's cost is unknown, not zero.
+ */
 export function costPerConversionCents(costCents: bigint, creditMicros: bigint): bigint | null {
-  if (creditMicros <= 0n) return null
+  if (creditMicros <= 0n || costCents <= 0n) return null
   return divideHalfUp(costCents * 1_000_000n, creditMicros)
 }
 
