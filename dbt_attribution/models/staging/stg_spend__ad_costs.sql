@@ -1,9 +1,10 @@
 {#-
     Ad spend, one row per day and source/medium/campaign, cost as exact USD. A BigQuery dataset
-    without an ad_spend table reads as no spend, so the marts build before any cost is loaded.
+    without an ad_spend table reads as no spend, so the marts build before any cost is loaded
+    (and offline, `compile --no-introspect`, compiles as no spend).
 -#}
 {%- set ad_spend = source('spend', 'ad_spend') -%}
-{%- set has_spend = execute and adapter.get_relation(
+{%- set has_spend = can_query_warehouse() and adapter.get_relation(
     database=ad_spend.database, schema=ad_spend.schema, identifier=ad_spend.identifier
 ) is not none -%}
 
