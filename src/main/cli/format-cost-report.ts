@@ -1,5 +1,4 @@
 import type { CostCell, CostReturnResult, CostReturnRow } from '../../shared/cost-return'
-import { groupLabel } from '../../shared/cost-return'
 import { toCsv } from '../../shared/csv'
 import type { ReportFormat } from './format-report'
 
@@ -53,4 +52,3 @@ export function formatCostReport(result: CostReturnResult, format: ReportFormat)
   ].join('\n')
 }
 
-export { groupLabel }
