@@ -24,7 +24,7 @@ export function costCreditsStatement(marts: DatasetRef, filters: DashboardFilter
     select attribution_model as model, ${keys},
       sum(credit_micros) as credit_micros,
       sum(revenue_cents) as revenue_cents,
-      cast(sum(cost_usd) * 100 as int64) as cost_cents
+      cast(sum(cost_usd) * 100 as bigint) as cost_cents
     from cost
     group by model, ${keys}
     order by model, ${keys}`,
@@ -46,7 +46,7 @@ export function dailyCostStatement(
     select format_date('%Y-%m-%d', report_date) as date, attribution_model as model,
       sum(credit_micros) as credit_micros,
       sum(revenue_cents) as revenue_cents,
-      cast(sum(cost_usd) * 100 as int64) as cost_cents
+      cast(sum(cost_usd) * 100 as bigint) as cost_cents
     from cost
     where attribution_model in unnest(@models)
       and (@channel is null or channel = @channel)
