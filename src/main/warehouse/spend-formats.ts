@@ -239,8 +239,9 @@ interface CsvRecord {
 
 /** RFC 4180 CSV (quotes, doubled quotes, CRLF), comma- or tab-separated (Google Ads offers both). */
 export function parseCsv(text: string): CsvRecord[] {
-  const firstLine = text.slice(0, text.indexOf('\n') >= 0 ? text.indexOf('\n') : text.length)
-  const delimiter = firstLine.split('\t').length > firstLine.split(',').length ? '\t' : ','
+  // Counted over the start of the file: a report's title lines may hold neither.
+  const head = text.slice(0, 4096)
+  const delimiter = head.split('\t').length > head.split(',').length ? '\t' : ','
   const records: CsvRecord[] = []
   let cells: string[] = []
   let cell = ''

@@ -91,6 +91,14 @@ describe('importing ad spend', () => {
     expect(await warehouse.spendTotals()).toEqual({ rows: 7, costUsd: '1441.25' })
   })
 
+  it('reads a Google Ads "CSV for Excel" download: UTF-16 with a byte-order mark, tab-separated', async () => {
+    const text = ['Campaign report', 'November 2, 2026 - November 3, 2026', 'Day\tCampaign\tCampaign ID\tCurrency code\tImpr.\tClicks\tCost', '2026-11-05\tbrand_search\t111\tUSD\t1200\t80\t1,234.56'].join('\r\n')
+    const path = join(temp.dir, 'google-ads-excel.csv')
+    writeFileSync(path, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]))
+    const [result] = await warehouse.importSpend([path])
+    expect(result).toMatchObject({ format: 'google_ads', rows: 1, added: 1, costUsd: '1234.56' })
+  })
+
   it('maps platform campaigns through an edited mapping', async () => {
     const [result] = await warehouse.importSpend([write('meta-ig.csv', META_ADS.replace('retargeting_q4', 'stories'))], {
       mapping: { google_ads: { source: 'google', medium: 'cpc' }, meta_ads: { source: 'instagram', medium: 'paid_social' } },

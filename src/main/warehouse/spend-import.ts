@@ -49,9 +49,11 @@ export async function importSpendFiles(file: DuckDbFile, paths: string[], option
   }
 }
 
+/** UTF-8, or UTF-16LE with its byte-order mark (Google Ads' "CSV for Excel" download). */
 async function readSpendText(path: string): Promise<string> {
   try {
-    return await readFile(path, 'utf8')
+    const bytes = await readFile(path)
+    return bytes[0] === 0xff && bytes[1] === 0xfe ? bytes.subarray(2).toString('utf16le') : bytes.toString('utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UserFacingError(`File not found: ${path}`)
     throw new UserFacingError(`${path} cannot be read: ${messageOf(error)}`)
