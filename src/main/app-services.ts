@@ -182,6 +182,8 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
       conversionTotals: (filters) => bq.conversionTotals(filters),
       conversionPaths: (filters, model, limit) => bq.conversionPaths(filters, model, limit),
       recentEvents: (limit) => bq.recentEvents(limit),
+      costCredits: (filters, by) => bq.costCredits(filters, by),
+      dailyCost: (filters, models, channel) => bq.dailyCost(filters, models, channel),
       status: async () => ({ ...(await bq.status()), costNotice }),
     }
     return { ok: true, value: { warehouse: bq, reads, stream: new BigQueryStream(bq, settings.bigquery, credentials, deadLetters, log) } }

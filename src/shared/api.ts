@@ -4,7 +4,9 @@
  * bridge serves the same channels over HTTP. Every handler answers with a Result, never a throw.
  */
 import type { AttributionModel, AttributionModelInfo, ConversionEvent, ReportRequest, ReportResult, Result } from './attribution'
+import type { CostReturnRequest, CostReturnResult } from './cost-return'
 import { SETTINGS_CHANNEL_KEYS, type SettingsChannels } from './settings-api'
+import type { ImportedSpendFile, SpendImportRequest } from './spend'
 
 /** Settings every dashboard view shares. */
 export interface DashboardFilters {
@@ -299,6 +301,10 @@ export interface ApiChannels extends SettingsChannels {
   'attribution:paths': (request: PathsRequest) => Promise<Result<PathsResult>>
   'attribution:trends': (request: TrendsRequest) => Promise<Result<TrendsResult>>
   'attribution:breakdown': (request: BreakdownRequest) => Promise<Result<ReportResult>>
+  /** Cost, conversions, revenue, cost per conversion and ROAS under every model (the Cost & return view). */
+  'cost:report': (request: CostReturnRequest) => Promise<Result<CostReturnResult>>
+  /** Imports ad spend files named as for `warehouse:importFiles`, then rebuilds the cost mart. */
+  'cost:importSpend': (request: SpendImportRequest) => Promise<Result<ImportedSpendFile[]>>
   'events:recent': (request: { limit: number }) => Promise<Result<FeedEvent[]>>
   'warehouse:status': (request: Record<string, never>) => Promise<Result<WarehouseStatus>>
   'warehouse:generateSample': (request: Record<string, never>) => Promise<Result<WarehouseStatus>>
@@ -343,6 +349,8 @@ export const API_CHANNEL_KEYS: ChannelKeys<ApiChannel> = {
   'attribution:paths': true,
   'attribution:trends': true,
   'attribution:breakdown': true,
+  'cost:report': true,
+  'cost:importSpend': true,
   'events:recent': true,
   'warehouse:status': true,
   'warehouse:generateSample': true,

@@ -4,6 +4,8 @@ import type { SettingsChannels } from '../../shared/settings-api'
 import { UserFacingError, messageOf, withoutQuotedValues } from '../errors'
 import type { DbtEnvironment } from '../dbt/dbt-environment-setup'
 import { attributionReport, compareModels, conversionPaths, modelComparison, modelTrends } from '../services/model-reports'
+import { validateCostReturnRequest } from '../../shared/cost-return'
+import { costAndReturn } from '../services/cost-return'
 import type { JobRunner } from '../services/jobs'
 import type { LiveStream } from '../stream/live-stream'
 
@@ -22,6 +24,7 @@ import {
   validateBurstRequest,
   validateImportRequest,
   validatePathsRequest,
+  validateSpendImportRequest,
   validateStreamStartRequest,
   validateTrendsRequest,
 } from './validate-requests'
@@ -109,6 +112,14 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
     'attribution:trends': (input) => validated(validateTrendsRequest(input), (request) => guard(() => modelTrends(host.warehouse(), request))),
     'attribution:breakdown': (input) =>
       validated(validateBreakdownRequest(input), (request) => guard(() => attributionReport(host.warehouse(), request))),
+    'cost:report': (input) => validated(validateCostReturnRequest(input), (request) => guard(() => costAndReturn(host.warehouse(), request))),
+    'cost:importSpend': (input) =>
+      validated(validateSpendImportRequest(input), async ({ files, mapping }) => {
+        const paths = await importAccess.resolve(files)
+        if (!paths.ok) return paths
+        const result = await guard(() => host.jobs.importSpend(paths.value, mapping))
+        return result.ok ? result : { ok: false, error: withoutQuotedValues(result.error, paths.value) }
+      }),
     'events:recent': (input) => validated(validateFeedRequest(input), ({ limit }) => guard(() => host.warehouse().recentEvents(limit))),
     'warehouse:status': (input) => validated(validateEmptyRequest(input), () => guard(() => withFallback(host.warehouse().status()))),
     'warehouse:generateSample': (input) => validated(validateEmptyRequest(input), () => guard(() => withFallback(host.jobs.generateSample()))),

@@ -1,4 +1,5 @@
 import { type AttributionModel, type Result, isAttributionModel, modelProblem, validateReportRequest } from '../../shared/attribution'
+import { type SpendImportRequest, type SpendMapping, spendMappingProblem } from '../../shared/spend'
 import {
   type BreakdownRequest,
   type CompareRequest,
@@ -124,6 +125,24 @@ export function validateImportRequest(input: unknown): Result<{ files: string[] 
     return { ok: false, error: 'Every file must be a non-empty string of reasonable length.' }
   }
   return { ok: true, value: { files } }
+}
+
+/** Checks a `cost:importSpend` request: files as for an import, and an optional platform mapping. */
+export function validateSpendImportRequest(input: unknown): Result<SpendImportRequest> {
+  const files = validateImportRequest(input)
+  if (!files.ok) return files
+  const { mapping } = input as Record<string, unknown>
+  if (mapping === undefined) return files
+  const problem = spendMappingProblem(mapping)
+  if (problem) return { ok: false, error: problem }
+  const { google_ads: google, meta_ads: meta } = mapping as SpendMapping
+  return {
+    ok: true,
+    value: {
+      files: files.value.files,
+      mapping: { google_ads: { source: google.source.trim(), medium: google.medium.trim() }, meta_ads: { source: meta.source.trim(), medium: meta.medium.trim() } },
+    },
+  }
 }
 
 /** Checks a link to open in the OS browser: https only. */

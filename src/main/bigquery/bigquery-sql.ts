@@ -45,7 +45,7 @@ function filteredCredits(marts: DatasetRef): string {
       and (@to_date is null or conversion_date <= @to_date)`
 }
 
-function filterParams(filters: Omit<ReportRequest, 'model' | 'by'>): Pick<BigQueryStatement, 'params' | 'types'> {
+export function filterParams(filters: Omit<ReportRequest, 'model' | 'by'>): Pick<BigQueryStatement, 'params' | 'types'> {
   return {
     params: {
       lookback: filters.lookbackDays,

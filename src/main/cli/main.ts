@@ -17,6 +17,11 @@ import { warehousePath } from '../paths'
 import { attributionReport } from '../services/model-reports'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
 import type { ImportProgress } from '../warehouse/importer'
+import { DEFAULT_SPEND_MAPPING } from '../warehouse/spend-formats'
+import { spendImportText } from '../warehouse/spend-import'
+import { type CostReturnRequest, validateCostReturnRequest } from '../../shared/cost-return'
+import { costAndReturn } from '../services/cost-return'
+import { formatCostReport } from './format-cost-report'
 import { REPORT_FORMATS, type ReportFormat, formatReport } from './format-report'
 import { runGenerate } from './generate-command'
 import { installCliSignalHandlers } from './signals'
@@ -31,6 +36,10 @@ Commands:
   generate [--seed N] [--scale default|ga4] [--users N] [--days N] [--end-date YYYY-MM-DD]
                          write GA4-shaped sample events into the warehouse
   import FILE...         load GA4 export files (Parquet, NDJSON plain or .gz, console JSON array)
+  import-spend FILE... [--google-ads-as SOURCE/MEDIUM] [--meta-as SOURCE/MEDIUM]
+                         load ad spend in USD: GA4's cost-data import CSV, a Google Ads campaign report
+                         (as google/cpc), a Meta Ads export (as facebook/paid) or a plain
+                         date,source,medium,campaign,cost,currency CSV; a corrected file replaces its days
   build [--lookback-days N] [--conversion-events a,b] [--full-refresh]
                          run dbt: staging -> intermediate -> attribution marts;
                          --full-refresh rebuilds every model from the raw events
@@ -39,6 +48,10 @@ Commands:
          [--channel NAME]
                          conversions and revenue per group, at any lookback 1..90 without a rebuild;
                          ID is one of ${ATTRIBUTION_MODELS.join(', ')}
+  report --with-cost [--model BASELINE] [--by channel|campaign] [--lookback-days N] [--from DATE] [--to DATE]
+         [--channel TREND_CHANNEL] [--trend-models A,B] [--format table|json|csv]
+                         cost, conversions, revenue, cost per conversion and ROAS under every model,
+                         against a baseline (default last_click): what the Cost & return view shows
   models                 the attribution models, with how each gives credit
   stream [--count N] [--seed S] [--rate EVENTS_PER_S] [--continuous] [--batch-size N]
                          live GA4 events into events_intraday, each event id stored once
@@ -72,6 +85,10 @@ const OPTIONS = {
   'batch-size': { type: 'string' },
   continuous: { type: 'boolean' },
   'full-refresh': { type: 'boolean' },
+  'google-ads-as': { type: 'string' },
+  'meta-as': { type: 'string' },
+  'with-cost': { type: 'boolean' },
+  'trend-models': { type: 'string' },
 } as const
 
 type Values = ReturnType<typeof parseCli>['values']
@@ -105,10 +122,17 @@ export async function main(argv: string[]): Promise<number> {
       case 'import':
         await runImport(warehouse, rest)
         return 0
+      case 'import-spend':
+        await runImportSpend(warehouse, rest, values)
+        return 0
       case 'build':
         await runBuild(warehouse, values)
         return 0
       case 'report':
+        if (values['with-cost']) {
+          process.stdout.write(formatCostReport(await costAndReturn(warehouse, costRequest(values)), reportFormat(values)))
+          return 0
+        }
         process.stdout.write(formatReport(await attributionReport(warehouse, reportRequest(values)), reportFormat(values)))
         return 0
       case 'stream':
@@ -157,6 +181,24 @@ async function runImport(warehouse: EmbeddedWarehouse, files: string[]): Promise
         : `${result.file}: ${result.rows.toLocaleString('en-US')} events imported (${result.format})\n`,
     )
   }
+}
+
+async function runImportSpend(warehouse: EmbeddedWarehouse, files: string[], values: Values): Promise<void> {
+  if (files.length === 0) throw new UserFacingError('Name at least one file: attribution import-spend FILE...')
+  const mapping = {
+    google_ads: sourceMediumFlag('--google-ads-as', values['google-ads-as']) ?? DEFAULT_SPEND_MAPPING.google_ads,
+    meta_ads: sourceMediumFlag('--meta-as', values['meta-as']) ?? DEFAULT_SPEND_MAPPING.meta_ads,
+  }
+  for (const result of await warehouse.importSpend(files, { mapping })) {
+    process.stderr.write(`${result.file}: ${spendImportText(result)}\n`)
+  }
+}
+
+function sourceMediumFlag(flag: string, text: string | undefined): { source: string; medium: string } | undefined {
+  if (text === undefined) return undefined
+  const match = /^([^/]+)\/([^/]+)$/.exec(text.trim())
+  if (!match?.[1] || !match[2]) throw new UserFacingError(`${flag} takes SOURCE/MEDIUM, such as google/cpc; got ${JSON.stringify(text)}.`)
+  return { source: match[1].trim(), medium: match[2].trim() }
 }
 
 function importProgressText(progress: ImportProgress): string {
@@ -217,6 +259,25 @@ function reportRequest(values: Values): ReportRequest {
   if (values.channel !== undefined) input.channel = values.channel
   if (values.model === undefined) throw new UserFacingError(`Choose a model: --model ${ATTRIBUTION_MODELS.join('|')} (\`attribution models\` describes them).`)
   const result = validateReportRequest(input)
+  if (!result.ok) throw new UserFacingError(result.error)
+  return result.value
+}
+
+function costRequest(values: Values): CostReturnRequest {
+  for (const [flag, value] of [['--from', values.from], ['--to', values.to]] as const) {
+    const problem = value === undefined ? undefined : dateProblem(flag, value)
+    if (problem) throw new UserFacingError(problem)
+  }
+  const result = validateCostReturnRequest({
+    lookbackDays: lookbackDays(values),
+    conversionEvents: conversionEvents(values),
+    by: values.by ?? 'channel',
+    baseline: values.model ?? 'last_click',
+    ...(values['trend-models'] !== undefined ? { trendModels: values['trend-models'].split(',').map((model) => model.trim()) } : {}),
+    ...(values.channel !== undefined ? { trendChannel: values.channel } : {}),
+    ...(values.from !== undefined ? { fromDate: values.from } : {}),
+    ...(values.to !== undefined ? { toDate: values.to } : {}),
+  })
   if (!result.ok) throw new UserFacingError(result.error)
   return result.value
 }

@@ -7,7 +7,7 @@ import { dbtExecutable, dbtProjectDir } from '../paths'
 import { makeTempDir } from '../testing/fixtures'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
 
-const MARTS = ['fct_attributed_conversions', 'fct_attribution_credits', 'agg_attribution_daily', 'agg_channel_transitions', 'rpt_data_quality', 'rpt_build_info']
+const MARTS = ['fct_attributed_conversions', 'fct_attribution_credits', 'agg_attribution_daily', 'agg_channel_transitions', 'agg_cost_and_return', 'rpt_data_quality', 'rpt_build_info']
 const BIGQUERY_ENV = {
   ATTRIBUTION_DBT_TARGET: 'bigquery',
   ATTRIBUTION_BQ_PROJECT: 'example-project',
@@ -65,6 +65,7 @@ function assertBigQueryTableLayout(manifest: Manifest): void {
     fct_attribution_credits: { partition: day('conversion_date', 'date'), cluster: ['attribution_model', 'conversion_event_name', 'channel', 'user_key'] },
     agg_attribution_daily: { partition: day('conversion_date', 'date'), cluster: ['attribution_model', 'channel'] },
     agg_channel_transitions: { partition: day('journey_date', 'date'), cluster: ['conversion_event_name'] },
+    agg_cost_and_return: { partition: day('report_date', 'date'), cluster: ['attribution_model', 'channel'] },
   }
   for (const [model, layout] of Object.entries(expected)) {
     expect(config(model).partition_by, `${model} partition_by`).toEqual(layout.partition)

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events'
 import { DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '../../shared/attribution'
+import type { ImportedSpendFile, SpendMapping } from '../../shared/spend'
 import type { JobProgress, WarehouseStatus } from '../../shared/api'
 import type { DbtRunner } from '../dbt/dbt-runner'
 import { describeDbtProgress } from '../dbt/progress-text'
@@ -7,6 +8,9 @@ import { UserFacingError, messageOf } from '../errors'
 import type { ServedWarehouse } from '../serving/served-warehouse'
 import { assertDbtSucceeded } from '../warehouse/embedded-warehouse'
 import { DEFAULT_SAMPLE, todayUtc } from './sample-data'
+
+/** The dbt selection a spend import rebuilds: the spend staging model and what reads it. */
+const SPEND_MODELS = 'stg_spend__ad_costs+'
 
 /** Seed of the app's sample data: the same demo numbers on every machine for the same day. */
 const SAMPLE_SEED = 1
@@ -75,11 +79,22 @@ export class JobRunner {
     })
   }
 
-  private async build(): Promise<void> {
+  /** Imports ad spend files, then rebuilds the spend models and the cost mart (nothing else reads spend). */
+  importSpend(paths: string[], mapping?: SpendMapping): Promise<ImportedSpendFile[]> {
+    let imported: ImportedSpendFile[] = []
+    return this.exclusive('Importing ad spend', async () => {
+      this.emit({ job: 'import', phase: 'storing', percent: 0, message: `Importing ${paths.length} spend file${paths.length === 1 ? '' : 's'}` })
+      imported = await this.served.embedded.importSpend(paths, mapping ? { mapping } : {})
+      await this.build(SPEND_MODELS)
+    }).then(() => imported)
+  }
+
+  private async build(select?: string): Promise<void> {
     this.emit({ job: 'build', phase: 'starting', percent: 0, message: 'Building the attribution models with dbt' })
     const result = await this.served.embedded.build({
       afterSuccess: () => this.served.serving.refreshFrom(this.served.embedded.path),
       runner: this.runDbt,
+      select,
       lookbackDays: LOOKBACK_DEFAULT_DAYS,
       conversionEvents: DEFAULT_CONVERSION_EVENTS,
       onProgress: (progress) => {

@@ -1,6 +1,8 @@
 import type { ReportRequest, ReportResult } from '../../shared/attribution'
 import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '../../shared/api'
+import type { CostGrouping } from '../../shared/cost-return'
 import type { MarkovTransition } from '../../shared/markov'
+import { queryCostCredits, queryDailyCost } from '../warehouse/cost-queries'
 import {
   queryChannelFlows,
   queryConversionPaths,
@@ -12,7 +14,7 @@ import {
   queryReport,
 } from '../warehouse/duckdb-queries'
 import type { EmbeddedWarehouse } from '../warehouse/embedded-warehouse'
-import type { AttributionWarehouse, ConversionTotals, DailyTrendRows, ModelChannelCredit, PathRows, RuleBasedModel } from '../warehouse/warehouse'
+import type { AttributionWarehouse, ConversionTotals, CostCreditRow, DailyCostRow, DailyTrendRows, ModelChannelCredit, PathRows, RuleBasedModel } from '../warehouse/warehouse'
 import type { ServingStore } from './serving-store'
 
 /**
@@ -58,6 +60,14 @@ export class ServedWarehouse implements AttributionWarehouse {
 
   conversionPaths(filters: DashboardFilters, model: RuleBasedModel | null, limit: number): Promise<PathRows> {
     return queryConversionPaths(this.serving.connection, filters, model, limit)
+  }
+
+  costCredits(filters: DashboardFilters, by: CostGrouping): Promise<CostCreditRow[]> {
+    return queryCostCredits(this.serving.connection, filters, by)
+  }
+
+  dailyCost(filters: DashboardFilters, models: readonly RuleBasedModel[], channel: string | null): Promise<DailyCostRow[]> {
+    return queryDailyCost(this.serving.connection, filters, models, channel)
   }
 
   recentEvents(limit: number): Promise<FeedEvent[]> {

@@ -35,6 +35,8 @@ const SERVED_MARTS: ReadonlyArray<[string, string]> = [
       sum(transitions)::bigint as transitions
     from wh.${MODEL_SCHEMA}.agg_channel_transitions group by all`,
   ],
+  // Spend and credit per model, lookback range, day and campaign (the Cost & return view).
+  ['agg_cost_and_return', `select * from wh.${MODEL_SCHEMA}.agg_cost_and_return`],
   ['rpt_build_info', `select * from wh.${MODEL_SCHEMA}.rpt_build_info`],
 ]
 

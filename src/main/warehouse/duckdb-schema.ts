@@ -46,5 +46,20 @@ export function rawSchemaStatements(): string[] {
   received_at timestamp not null,
   batch_id varchar not null
 )`,
+    // Ad spend, one cost per day and source/medium/campaign (spend-import.ts): a corrected file replaces its rows.
+    `create table if not exists ${RAW_SCHEMA}.ad_spend (
+  spend_date date not null,
+  source varchar not null,
+  medium varchar not null,
+  campaign varchar not null,
+  campaign_id varchar,
+  cost_usd decimal(18, 2) not null,
+  impressions bigint,
+  clicks bigint,
+  file_format varchar not null,
+  file_name varchar not null,
+  imported_at timestamp not null,
+  primary key (spend_date, source, medium, campaign)
+)`,
   ]
 }

@@ -1,6 +1,8 @@
 import type { ConversionEvent, ReportRequest, ReportResult } from '../../shared/attribution'
 import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '../../shared/api'
+import type { CostGrouping } from '../../shared/cost-return'
 import type { MarkovTransition } from '../../shared/markov'
+import { queryCostCredits, queryDailyCost } from './cost-queries'
 import { type DbtProgress, type DbtRunResult, type DbtRunner, runDbt } from '../dbt/dbt-runner'
 import { UserFacingError } from '../errors'
 import { type SampleDataResult, writeSampleData } from '../services/sample-data'
@@ -21,7 +23,8 @@ import {
 import { type DuckDbFile, makeWarehousePrivate } from './duckdb-file'
 import { DuckDbSession, type DuckDbSessionObserver } from './duckdb-session'
 import { type ImportOptions, type ImportedFile, importGa4Files } from './importer'
-import type { AttributionWarehouse, ConversionTotals, DailyTrendRows, ModelChannelCredit, PathRows, RuleBasedModel } from './warehouse'
+import { type ImportedSpendFile, type SpendImportOptions, importSpendFiles, querySpendTotals } from './spend-import'
+import type { AttributionWarehouse, ConversionTotals, CostCreditRow, DailyCostRow, DailyTrendRows, ModelChannelCredit, PathRows, RuleBasedModel } from './warehouse'
 
 /** Options of a dbt build. */
 export interface BuildOptions {
@@ -53,6 +56,17 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
   /** Imports GA4 export files, all or nothing. */
   async importFiles(files: string[], options: ImportOptions = {}): Promise<ImportedFile[]> {
     return this.session.write((file) => importGa4Files(file, files, options))
+  }
+
+  /** Imports ad spend files (spend-import.ts), all or nothing. */
+  async importSpend(files: string[], options: SpendImportOptions = {}): Promise<ImportedSpendFile[]> {
+    return this.session.write((file) => importSpendFiles(file, files, options))
+  }
+
+  /** The spend stored: rows and total cost in USD. */
+  async spendTotals(): Promise<{ rows: number; costUsd: string }> {
+    if (!this.session.exists()) await this.session.write(async () => undefined)
+    return this.session.read(querySpendTotals)
   }
 
   /** Generates sample events through the import path (see writeSampleData). */
@@ -155,6 +169,14 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
 
   conversionPaths(filters: DashboardFilters, model: RuleBasedModel | null, limit: number): Promise<PathRows> {
     return this.session.read((connection) => queryConversionPaths(connection, filters, model, limit))
+  }
+
+  costCredits(filters: DashboardFilters, by: CostGrouping): Promise<CostCreditRow[]> {
+    return this.session.read((connection) => queryCostCredits(connection, filters, by))
+  }
+
+  dailyCost(filters: DashboardFilters, models: readonly RuleBasedModel[], channel: string | null): Promise<DailyCostRow[]> {
+    return this.session.read((connection) => queryDailyCost(connection, filters, models, channel))
   }
 
   recentEvents(limit: number): Promise<FeedEvent[]> {

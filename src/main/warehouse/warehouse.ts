@@ -1,5 +1,6 @@
 import type { AttributionModel, ReportRequest, ReportResult } from '../../shared/attribution'
 import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '../../shared/api'
+import type { CostGrouping } from '../../shared/cost-return'
 import type { MarkovTransition } from '../../shared/markov'
 
 /** The models whose credit the credits mart holds per conversion and session (all but data_driven). */
@@ -50,6 +51,24 @@ export interface PathRows {
   revenueCents: bigint
 }
 
+/** One rule-based model's credit and cost for a channel (or a source/medium/campaign), in whole units. */
+export interface CostCreditRow {
+  model: RuleBasedModel
+  channel: string
+  source?: string
+  medium?: string
+  campaign?: string
+  /** Millionths of a conversion. */
+  creditMicros: bigint
+  revenueCents: bigint
+  costCents: bigint
+}
+
+/** A CostCreditRow of one day. */
+export interface DailyCostRow extends CostCreditRow {
+  date: string
+}
+
 /** What the dashboard needs from a warehouse; the embedded DuckDB file and BigQuery both provide it. */
 export interface AttributionWarehouse {
   readonly kind: WarehouseStatus['kind']
@@ -66,5 +85,9 @@ export interface AttributionWarehouse {
   /** The `limit` paths with most conversions, with a rule-based model's position credit (or none). */
   conversionPaths(filters: DashboardFilters, model: RuleBasedModel | null, limit: number): Promise<PathRows>
   recentEvents(limit: number): Promise<FeedEvent[]>
+  /** Credit and cost per rule-based model and channel or source/medium/campaign (agg_cost_and_return). */
+  costCredits(filters: DashboardFilters, by: CostGrouping): Promise<CostCreditRow[]>
+  /** Credit and cost per day of rule-based models, for one channel or (null) all. */
+  dailyCost(filters: DashboardFilters, models: readonly RuleBasedModel[], channel: string | null): Promise<DailyCostRow[]>
   status(): Promise<WarehouseStatus>
 }

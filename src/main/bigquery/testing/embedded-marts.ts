@@ -12,6 +12,7 @@ import {
 import { MODEL_SCHEMA } from '../../warehouse/duckdb-schema'
 import type { AttributionWarehouse } from '../../warehouse/warehouse'
 import type { BigQueryField } from '../ga4-bigquery-schema'
+import { queryCostCredits, queryDailyCost } from '../../warehouse/cost-queries'
 import { CREDITS_SCHEMA, type GeneratedMarts, TRANSITIONS_SCHEMA } from './mart-rows'
 
 const DUCK_TYPES: Record<string, string> = { STRING: 'VARCHAR', INTEGER: 'BIGINT', NUMERIC: 'DECIMAL(18,2)', DATE: 'DATE', TIMESTAMP: 'TIMESTAMP' }
@@ -57,6 +58,8 @@ export function embeddedMartsWarehouse(instance: DuckDBInstance): AttributionWar
     markovTransitions: (filters) => read((connection) => queryMarkovTransitions(connection, filters)),
     conversionTotals: (filters) => read((connection) => queryConversionTotals(connection, filters)),
     conversionPaths: (filters, model, limit) => read((connection) => queryConversionPaths(connection, filters, model, limit)),
+    costCredits: (filters, by) => read((connection) => queryCostCredits(connection, filters, by)),
+    dailyCost: (filters, models, channel) => read((connection) => queryDailyCost(connection, filters, models, channel)),
     recentEvents: async () => [],
     status: async () => {
       throw new Error('The test marts have no status.')
