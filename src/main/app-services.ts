@@ -177,10 +177,10 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
       report: (request) => bq.report(request),
       channelFlows: (filters, models) => bq.channelFlows(filters, models),
       dailyTrends: (filters, options) => bq.dailyTrends(filters, options),
-      modelChannelCredits: (filters) => bq.modelChannelCredits(filters),
+      modelChannelCredits: (filters, by) => bq.modelChannelCredits(filters, by),
       markovTransitions: (filters) => bq.markovTransitions(filters),
       conversionTotals: (filters) => bq.conversionTotals(filters),
-      conversionPaths: (filters, model, limit) => bq.conversionPaths(filters, model, limit),
+      conversionPaths: (filters, model, limit, options) => bq.conversionPaths(filters, model, limit, options),
       recentEvents: (limit) => bq.recentEvents(limit),
       status: async () => ({ ...(await bq.status()), costNotice }),
     }

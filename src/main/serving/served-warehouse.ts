@@ -1,4 +1,4 @@
-import type { ReportRequest, ReportResult } from '../../shared/attribution'
+import type { ReportGrouping, ReportRequest, ReportResult } from '../../shared/attribution'
 import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '../../shared/api'
 import type { MarkovTransition } from '../../shared/markov'
 import {
@@ -12,7 +12,7 @@ import {
   queryReport,
 } from '../warehouse/duckdb-queries'
 import type { EmbeddedWarehouse } from '../warehouse/embedded-warehouse'
-import type { AttributionWarehouse, ConversionTotals, DailyTrendRows, ModelChannelCredit, PathRows, RuleBasedModel } from '../warehouse/warehouse'
+import type { AttributionWarehouse, ConversionTotals, DailyTrendRows, ModelChannelCredit, PathRows, PathsOptions, RuleBasedModel } from '../warehouse/warehouse'
 import type { ServingStore } from './serving-store'
 
 /**
@@ -44,8 +44,8 @@ export class ServedWarehouse implements AttributionWarehouse {
     return queryDailyTrends(this.serving.connection, filters, options)
   }
 
-  modelChannelCredits(filters: DashboardFilters): Promise<ModelChannelCredit[]> {
-    return queryModelChannelCredits(this.serving.connection, filters)
+  modelChannelCredits(filters: DashboardFilters, by?: ReportGrouping): Promise<ModelChannelCredit[]> {
+    return queryModelChannelCredits(this.serving.connection, filters, by)
   }
 
   markovTransitions(filters: DashboardFilters): Promise<MarkovTransition[]> {
@@ -56,8 +56,8 @@ export class ServedWarehouse implements AttributionWarehouse {
     return queryConversionTotals(this.serving.connection, filters)
   }
 
-  conversionPaths(filters: DashboardFilters, model: RuleBasedModel | null, limit: number): Promise<PathRows> {
-    return queryConversionPaths(this.serving.connection, filters, model, limit)
+  conversionPaths(filters: DashboardFilters, model: RuleBasedModel | null, limit: number, options?: PathsOptions): Promise<PathRows> {
+    return queryConversionPaths(this.serving.connection, filters, model, limit, options)
   }
 
   recentEvents(limit: number): Promise<FeedEvent[]> {

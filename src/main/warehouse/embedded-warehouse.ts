@@ -1,4 +1,4 @@
-import type { ConversionEvent, ReportRequest, ReportResult } from '../../shared/attribution'
+import type { ConversionEvent, ReportGrouping, ReportRequest, ReportResult } from '../../shared/attribution'
 import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '../../shared/api'
 import type { MarkovTransition } from '../../shared/markov'
 import { type DbtProgress, type DbtRunResult, type DbtRunner, runDbt } from '../dbt/dbt-runner'
@@ -21,7 +21,7 @@ import {
 import type { DuckDbFile } from './duckdb-file'
 import { DuckDbSession, type DuckDbSessionObserver } from './duckdb-session'
 import { type ImportOptions, type ImportedFile, importGa4Files } from './importer'
-import type { AttributionWarehouse, ConversionTotals, DailyTrendRows, ModelChannelCredit, PathRows, RuleBasedModel } from './warehouse'
+import type { AttributionWarehouse, ConversionTotals, DailyTrendRows, ModelChannelCredit, PathRows, PathsOptions, RuleBasedModel } from './warehouse'
 
 /** Options of a dbt build. */
 export interface BuildOptions {
@@ -140,8 +140,8 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
     return this.session.read((connection) => queryDailyTrends(connection, filters, options))
   }
 
-  modelChannelCredits(filters: DashboardFilters): Promise<ModelChannelCredit[]> {
-    return this.session.read((connection) => queryModelChannelCredits(connection, filters))
+  modelChannelCredits(filters: DashboardFilters, by?: ReportGrouping): Promise<ModelChannelCredit[]> {
+    return this.session.read((connection) => queryModelChannelCredits(connection, filters, by))
   }
 
   markovTransitions(filters: DashboardFilters): Promise<MarkovTransition[]> {
@@ -152,8 +152,8 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
     return this.session.read((connection) => queryConversionTotals(connection, filters))
   }
 
-  conversionPaths(filters: DashboardFilters, model: RuleBasedModel | null, limit: number): Promise<PathRows> {
-    return this.session.read((connection) => queryConversionPaths(connection, filters, model, limit))
+  conversionPaths(filters: DashboardFilters, model: RuleBasedModel | null, limit: number, options?: PathsOptions): Promise<PathRows> {
+    return this.session.read((connection) => queryConversionPaths(connection, filters, model, limit, options))
   }
 
   recentEvents(limit: number): Promise<FeedEvent[]> {
