@@ -185,8 +185,8 @@ export function modelChannelCreditsStatement(marts: DatasetRef, filters: Dashboa
       sum(credit_micros) as credit_micros,
       sum(credited_revenue_cents) as revenue_cents
     from credits
-    group by model, channel
-    order by model, channel`,
+    group by 1, 2
+    order by 1, 2`,
     ...filterParams(filters),
   }
 }

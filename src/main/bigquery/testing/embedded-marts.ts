@@ -53,10 +53,10 @@ export function embeddedMartsWarehouse(instance: DuckDBInstance): AttributionWar
     report: (request) => read((connection) => queryReport(connection, request)),
     channelFlows: (filters, models) => read((connection) => queryChannelFlows(connection, filters, models)),
     dailyTrends: (filters, options) => read((connection) => queryDailyTrends(connection, filters, options)),
-    modelChannelCredits: (filters) => read((connection) => queryModelChannelCredits(connection, filters)),
+    modelChannelCredits: (filters, by) => read((connection) => queryModelChannelCredits(connection, filters, by)),
     markovTransitions: (filters) => read((connection) => queryMarkovTransitions(connection, filters)),
     conversionTotals: (filters) => read((connection) => queryConversionTotals(connection, filters)),
-    conversionPaths: (filters, model, limit) => read((connection) => queryConversionPaths(connection, filters, model, limit)),
+    conversionPaths: (filters, model, limit, options) => read((connection) => queryConversionPaths(connection, filters, model, limit, options)),
     recentEvents: async () => [],
     status: async () => {
       throw new Error('The test marts have no status.')

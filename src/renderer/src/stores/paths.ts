@@ -32,7 +32,7 @@ export const usePathsStore = defineStore('paths', () => {
   /** The page shown, from 0. */
   const page = ref(0)
   /** The column and direction the paths are ordered by. */
-  const sort = ref<PathSort>(DEFAULT_PATH_SORT)
+  const sort = ref<PathSort>({ ...DEFAULT_PATH_SORT })
   /** The filter's value (a channel or another dimension's value) and where on the path it must be; empty means no filter. */
   const matchValue = ref('')
   const match = ref<PathMatch>('contains')
@@ -71,7 +71,8 @@ export const usePathsStore = defineStore('paths', () => {
     const request: PathsRequest = { ...filters, model: model.value, limit: PATHS_LIMIT }
     if (page.value > 0) request.offset = page.value * PATHS_LIMIT
     if (by.value !== 'channel') request.by = by.value
-    if (sort.value !== DEFAULT_PATH_SORT) request.sort = sort.value
+    const { column, direction } = sort.value
+    if (column !== DEFAULT_PATH_SORT.column || direction !== DEFAULT_PATH_SORT.direction) request.sort = { column, direction }
     if (filter.value) request.filter = filter.value
     await remote.run(() => useApi().attribution.paths(request), options)
   }
