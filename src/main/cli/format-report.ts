@@ -19,11 +19,11 @@ export function formatReport(report: ReportResult, format: ReportFormat): string
   return `${title}\n${table(header, body, totals)}`
 }
 
-/** A change as a percentage with one decimal ("+12.5"), empty when the earlier value is 0. */
+/** A change as a plain percentage number with one decimal ("12.5", "-3.0"; no "+", which spreadsheets read as a formula), empty when the earlier value is 0. */
 function percentText(change: number | null): string {
   if (change === null) return ''
   const percent = (change * 100).toFixed(1)
-  return change > 0 && percent !== '0.0' ? `+${percent}` : percent
+  return percent === '-0.0' ? '0.0' : percent
 }
 
 /**
