@@ -16,6 +16,7 @@ import { DEFAULT_SAMPLE } from '../src/main/services/sample-data'
 import { projectRoot } from '../src/main/paths'
 import { withDuckDbFile } from '../src/main/warehouse/duckdb-file'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../src/main/warehouse/embedded-warehouse'
+import { depthSamples } from './depth'
 
 const { values } = parseArgs({ options: { scale: { type: 'string', default: 'ga4' }, out: { type: 'string' } } })
 const scaleName = values.scale as keyof typeof GENERATOR_SCALES
@@ -276,6 +277,10 @@ for (const [label, channel, request] of [
     samples.push(ms)
   }
   record('Cost & return (seven models per channel, daily ROAS) at 10 lookbacks (p50 / p95)', `${percentile(samples, 50).toFixed(0)} / ${percentile(samples, 95).toFixed(0)} ms`, '<= 200 ms p95')
+}
+// Issue 25: the dimension switch, a page of paths and the previous-period comparison.
+for (const { label, samples } of await depthSamples(h)) {
+  record(`${label} (p50 / p95)`, `${percentile(samples, 50).toFixed(0)} / ${percentile(samples, 95).toFixed(0)} ms`, '<= 200 ms p95')
 }
 record('lookback change -> all four views\' data, the app settled (p50)', `${percentile(viewSamples, 50).toFixed(0)} ms`, '<= 300 ms')
 record('lookback change -> all four views\' data, the app settled (p95)', `${percentile(viewSamples, 95).toFixed(0)} ms`, '<= 300 ms')

@@ -3,7 +3,7 @@
  * process binds a handler per channel, the preload exposes one method per channel, and the browser
  * bridge serves the same channels over HTTP. Every handler answers with a Result, never a throw.
  */
-import type { AttributionModel, AttributionModelInfo, ConversionEvent, ReportRequest, ReportResult, Result } from './attribution'
+import type { AttributionModel, AttributionModelInfo, ConversionEvent, ReportGrouping, ReportRequest, ReportResult, Result } from './attribution'
 import type { CostReturnRequest, CostReturnResult } from './cost-return'
 import { SETTINGS_CHANNEL_KEYS, type SettingsChannels } from './settings-api'
 import type { ImportedSpendFile, SpendImportRequest } from './spend'
@@ -56,19 +56,54 @@ export interface ComparisonResult {
   moved_share: number
 }
 
-/** Every model per channel, for the model comparison table. */
+/** What the model comparison asks for: the filters and the dimension its rows are (channel when absent). */
+export interface ModelComparisonRequest extends DashboardFilters {
+  by?: ReportGrouping
+}
+
+/** Every model per value of the dimension, for the model comparison table. */
 export interface ModelComparisonResult {
+  /** The models answered: data_driven only by channel (it credits channels, not sources or campaigns). */
   models: AttributionModel[]
+  by: ReportGrouping
+  /** `channel` holds the dimension's value: a channel, a "source / medium", a source, a medium or a campaign. */
   rows: Array<{ channel: string; cells: Record<AttributionModel, { conversions: number; revenue_usd: string }> }>
   totals: { conversions: number; revenue_usd: string }
+}
+
+/** Columns the paths can be sorted by; `touches` (a path's length) and `days` are the averages over its conversions. */
+export const PATH_SORT_COLUMNS = ['path', 'conversions', 'revenue', 'touches', 'days'] as const
+export type PathSortColumn = (typeof PATH_SORT_COLUMNS)[number]
+
+/** How the paths are ordered; ties go to more conversions, then more revenue, then the path's text. */
+export interface PathSort {
+  column: PathSortColumn
+  direction: 'asc' | 'desc'
+}
+
+/** Which paths are listed; values match a path's elements whole and ignore case. */
+export interface PathFilter {
+  /** Paths with this value anywhere, first, or last. */
+  contains?: string
+  startsWith?: string
+  endsWith?: string
+  /** Touches on the path, inclusive. */
+  minLength?: number
+  maxLength?: number
 }
 
 /** What the conversion paths view asks for. */
 export interface PathsRequest extends DashboardFilters {
   /** The model whose credit is split into early, middle and late touches. */
   model: AttributionModel
-  /** Most paths listed, by conversions. */
+  /** Paths on the page, and how many matching paths come before it. */
   limit: number
+  offset?: number
+  /** What a path's steps are: channels by default, or sources, mediums, "source / medium"s or campaigns. */
+  by?: ReportGrouping
+  /** Most conversions first when absent. */
+  sort?: PathSort
+  filter?: PathFilter
 }
 
 /** One channel path: the channels of the sessions in the window, oldest first, as they led to conversions. */
@@ -87,14 +122,43 @@ export interface ConversionPath {
   credit: { early: number; middle: number; late: number } | null
 }
 
-/** The top conversion paths. */
+/** One page of conversion paths. */
 export interface PathsResult {
   model: AttributionModel
+  by: ReportGrouping
+  /** The page: paths `offset + 1` to `offset + paths.length` of the matching ones in the asked order. */
   paths: ConversionPath[]
+  offset: number
   /** Distinct paths in all, and the conversions and revenue of those not listed. */
   total_paths: number
   other: { conversions: number; revenue_usd: string }
   totals: { conversions: number; revenue_usd: string }
+  /** The paths the filter lets through (all when there is no filter), and what they hold. */
+  matching: { paths: number; conversions: number; revenue_usd: string }
+}
+
+/** What the previous-period comparison asks for: a view's filters and, optionally, the period to compare with. */
+export interface PeriodComparisonRequest extends DashboardFilters {
+  /** Both or neither: the earlier period; absent, the same number of days just before the current one. */
+  compareFromDate?: string
+  compareToDate?: string
+}
+
+/** Conversions and revenue of one inclusive date range. */
+export interface PeriodTotals {
+  from_date: string
+  to_date: string
+  conversions: number
+  revenue_usd: string
+}
+
+/** A view's conversions and revenue against an earlier period; null periods when there is no data at all. */
+export interface PeriodComparisonResult {
+  current: PeriodTotals | null
+  previous: PeriodTotals | null
+  /** (current − previous) ÷ previous: 0.25 is +25%; null when the previous period has none. */
+  conversions_change: number | null
+  revenue_change: number | null
 }
 
 /** One day of one model, optionally of one channel. */
@@ -297,7 +361,7 @@ export interface DbtSetupStatus {
 export interface ApiChannels extends SettingsChannels {
   'attribution:models': (request: Record<string, never>) => Promise<Result<AttributionModelInfo[]>>
   'attribution:compare': (request: CompareRequest) => Promise<Result<ComparisonResult>>
-  'attribution:modelComparison': (request: DashboardFilters) => Promise<Result<ModelComparisonResult>>
+  'attribution:modelComparison': (request: ModelComparisonRequest) => Promise<Result<ModelComparisonResult>>
   'attribution:paths': (request: PathsRequest) => Promise<Result<PathsResult>>
   'attribution:trends': (request: TrendsRequest) => Promise<Result<TrendsResult>>
   'attribution:breakdown': (request: BreakdownRequest) => Promise<Result<ReportResult>>
@@ -305,6 +369,8 @@ export interface ApiChannels extends SettingsChannels {
   'cost:report': (request: CostReturnRequest) => Promise<Result<CostReturnResult>>
   /** Imports ad spend files named as for `warehouse:importFiles`, then rebuilds the cost mart. */
   'cost:importSpend': (request: SpendImportRequest) => Promise<Result<ImportedSpendFile[]>>
+  /** Conversions and revenue of the filters' period against an earlier one (the previous period of the same length by default). */
+  'attribution:periodComparison': (request: PeriodComparisonRequest) => Promise<Result<PeriodComparisonResult>>
   'events:recent': (request: { limit: number }) => Promise<Result<FeedEvent[]>>
   'warehouse:status': (request: Record<string, never>) => Promise<Result<WarehouseStatus>>
   'warehouse:generateSample': (request: Record<string, never>) => Promise<Result<WarehouseStatus>>
@@ -351,6 +417,7 @@ export const API_CHANNEL_KEYS: ChannelKeys<ApiChannel> = {
   'attribution:breakdown': true,
   'cost:report': true,
   'cost:importSpend': true,
+  'attribution:periodComparison': true,
   'events:recent': true,
   'warehouse:status': true,
   'warehouse:generateSample': true,

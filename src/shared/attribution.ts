@@ -78,9 +78,23 @@ export const LOOKBACK_MAX_DAYS = 90
 export const LOOKBACK_DEFAULT_DAYS = 14
 export const DEFAULT_CONVERSION_EVENTS: readonly ConversionEvent[] = ['purchase']
 
-/** Ways a report can group conversions. */
-export const REPORT_GROUPINGS = ['channel', 'source_medium', 'campaign'] as const
+/** Ways a report can group conversions (GA4's attribution dimensions). */
+export const REPORT_GROUPINGS = ['channel', 'source_medium', 'campaign', 'source', 'medium'] as const
 export type ReportGrouping = (typeof REPORT_GROUPINGS)[number]
+
+/** Each grouping as GA4 names the dimension, in the order pickers list them. */
+export const GROUPING_LABELS: Readonly<Record<ReportGrouping, string>> = {
+  channel: 'Default channel group',
+  source_medium: 'Source / medium',
+  source: 'Source',
+  medium: 'Medium',
+  campaign: 'Campaign',
+}
+
+/** One group's keys as one label, as GA4 writes it ("google / cpc" for source / medium). */
+export function groupLabel(row: Pick<ReportRow, 'channel' | 'source' | 'medium' | 'campaign'>, by: ReportGrouping): string {
+  return GROUPING_KEYS[by].map((key) => row[key] ?? '').join(' / ')
+}
 
 /** What a report is asked for. */
 export interface ReportRequest {
@@ -122,6 +136,8 @@ export const GROUPING_KEYS: Record<ReportGrouping, ReadonlyArray<'channel' | 'so
   channel: ['channel'],
   source_medium: ['source', 'medium'],
   campaign: ['campaign'],
+  source: ['source'],
+  medium: ['medium'],
 }
 
 /** A message for a lookback outside the supported window, or undefined when it is fine. */

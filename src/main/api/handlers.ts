@@ -3,7 +3,7 @@ import type { ApiChannel, ApiResponse, ChosenFile, DbtSetupStatus, JobProgress, 
 import type { SettingsChannels } from '../../shared/settings-api'
 import { UserFacingError, messageOf, withoutQuotedValues } from '../errors'
 import type { DbtEnvironment } from '../dbt/dbt-environment-setup'
-import { attributionReport, compareModels, conversionPaths, modelComparison, modelTrends } from '../services/model-reports'
+import { attributionReport, compareModels, conversionPaths, modelComparison, modelTrends, periodComparison } from '../services/model-reports'
 import { validateCostReturnRequest } from '../../shared/cost-return'
 import { costAndReturn } from '../services/cost-return'
 import type { JobRunner } from '../services/jobs'
@@ -23,8 +23,10 @@ import {
   validateFeedRequest,
   validateBurstRequest,
   validateImportRequest,
+  validateModelComparisonRequest,
   validatePathsRequest,
   validateSpendImportRequest,
+  validatePeriodComparisonRequest,
   validateStreamStartRequest,
   validateTrendsRequest,
 } from './validate-requests'
@@ -107,7 +109,9 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
     'attribution:models': (input) => validated(validateEmptyRequest(input), () => guard(async () => listAttributionModels())),
     'attribution:compare': (input) => validated(validateCompareRequest(input), (request) => guard(() => compareModels(host.warehouse(), request))),
     'attribution:modelComparison': (input) =>
-      validated(validateDashboardFilters(input), (filters) => guard(() => modelComparison(host.warehouse(), filters))),
+      validated(validateModelComparisonRequest(input), (request) => guard(() => modelComparison(host.warehouse(), request))),
+    'attribution:periodComparison': (input) =>
+      validated(validatePeriodComparisonRequest(input), (request) => guard(() => periodComparison(host.warehouse(), request))),
     'attribution:paths': (input) => validated(validatePathsRequest(input), (request) => guard(() => conversionPaths(host.warehouse(), request))),
     'attribution:trends': (input) => validated(validateTrendsRequest(input), (request) => guard(() => modelTrends(host.warehouse(), request))),
     'attribution:breakdown': (input) =>

@@ -1,8 +1,9 @@
 import { BigQuery, type BigQueryDate } from '@google-cloud/bigquery'
-import { GROUPING_KEYS, type ReportRequest } from '../../shared/attribution'
+import { GROUPING_KEYS, type ReportGrouping, type ReportRequest } from '../../shared/attribution'
 import type { DashboardFilters } from '../../shared/api'
+import { dimensionSql, pathFilterValues, pathPageSql } from '../warehouse/dimension-sql'
 import { DATASET_ID, PROJECT_ID } from '../settings/app-settings'
-import type { RuleBasedModel } from '../warehouse/warehouse'
+import type { PathsOptions, RuleBasedModel } from '../warehouse/warehouse'
 
 /**
  * The app's SQL against BigQuery, all in one place. Every value a person chose reaches BigQuery
@@ -175,17 +176,17 @@ export function dailyTrendsStatement(
   }
 }
 
-/** Every rule-based model's credit per channel. */
-export function modelChannelCreditsStatement(marts: DatasetRef, filters: DashboardFilters): BigQueryStatement {
+/** Every rule-based model's credit per channel (or per value of the dimension `by`). */
+export function modelChannelCreditsStatement(marts: DatasetRef, filters: DashboardFilters, by?: ReportGrouping): BigQueryStatement {
   return {
     sql: `
     with credits as (${filteredCredits(marts)})
-    select attribution_model as model, channel,
+    select attribution_model as model, ${dimensionSql(by)} as channel,
       sum(credit_micros) as credit_micros,
       sum(credited_revenue_cents) as revenue_cents
     from credits
-    group by model, channel
-    order by model, channel`,
+    group by 1, 2
+    order by 1, 2`,
     ...filterParams(filters),
   }
 }
@@ -222,19 +223,25 @@ export function conversionTotalsStatement(marts: DatasetRef, filters: DashboardF
 }
 
 /**
- * The `limit` channel paths with most conversions, as duckdb-queries.ts's queryConversionPaths: a
- * path is linear's rows' channels oldest first, and the model's credit is summed by first, middle and
- * last touch. BigQuery cannot group by an array, so paths are grouped by its JSON text; a conversion
- * with no session has a NULL path, which BigQuery returns as an empty array.
+ * A page of channel paths, as duckdb-queries.ts's queryConversionPaths: a path is linear's rows'
+ * channels (or values of the dimension) oldest first, and the model's credit is summed by first,
+ * middle and last touch. BigQuery cannot group by an array, so paths are grouped by its JSON text; a
+ * conversion with no session has a NULL path, which BigQuery returns as an empty array.
  */
-export function conversionPathsStatement(marts: DatasetRef, filters: DashboardFilters, model: RuleBasedModel | null, limit: number): BigQueryStatement {
+export function conversionPathsStatement(
+  marts: DatasetRef,
+  filters: DashboardFilters,
+  model: RuleBasedModel | null,
+  limit: number,
+  options: PathsOptions = {},
+): BigQueryStatement {
   const filter = filterParams(filters)
   return {
     sql: `
     with credits as (${filteredCredits(marts)}),
     journeys as (
       select conversion_id,
-        array_agg(if(touches > 0, channel, null) ignore nulls order by touch_position) as channels,
+        array_agg(if(touches > 0, ${dimensionSql(options.by)}, null) ignore nulls order by touch_position) as channels,
         sum(credited_revenue_cents) as revenue_cents,
         max(touches) as touches,
         coalesce((unix_micros(any_value(converted_at)) - unix_micros(min(credited_session_started_at))) / 1000000 / 86400, 0) as days
@@ -249,7 +256,7 @@ export function conversionPathsStatement(marts: DatasetRef, filters: DashboardFi
       from credits
       where attribution_model = @model
       group by conversion_id),
-    paths as (
+    grouped as (
       select to_json_string(journeys.channels) as path_key,
         any_value(journeys.channels) as channels,
         count(*) as conversions,
@@ -261,16 +268,25 @@ export function conversionPathsStatement(marts: DatasetRef, filters: DashboardFi
         coalesce(sum(positions.late), 0) as late
       from journeys
       left join positions using (conversion_id)
-      group by path_key)
-    select channels, conversions, revenue_cents, touches_sum, days_sum, early, middle, late,
-      count(*) over () as total_paths,
-      sum(conversions) over () as all_conversions,
-      sum(revenue_cents) over () as all_revenue_cents
-    from paths
-    order by conversions desc, revenue_cents desc, coalesce(array_to_string(channels, '>'), '')
-    limit @limit`,
-    params: { ...filter.params, model: model ?? '', limit },
-    types: { ...filter.types, model: 'STRING', limit: 'INT64' },
+      group by path_key),
+    paths as (
+      select grouped.*,
+        coalesce(array_to_string(channels, ' > '), '') as path_text,
+        coalesce(array_length(channels), 0) as path_length
+      from grouped),
+    ${pathPageSql('@', options.sort)}`,
+    params: { ...filter.params, ...pathFilterValues(options.filter), model: model ?? '', limit, offset: options.offset ?? 0 },
+    types: {
+      ...filter.types,
+      model: 'STRING',
+      limit: 'INT64',
+      offset: 'INT64',
+      contains: 'STRING',
+      starts_with: 'STRING',
+      ends_with: 'STRING',
+      min_length: 'INT64',
+      max_length: 'INT64',
+    },
   }
 }
 

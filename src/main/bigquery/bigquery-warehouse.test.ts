@@ -213,6 +213,26 @@ describe('BigQueryWarehouse against the stand-in', () => {
     },
   )
 
+  it.each(['source_medium', 'campaign'] as const)('credits per %s, and paged, sorted and filtered paths by it, match the embedded warehouse', async (by) => {
+    const filters = FILTER_CASES[0] as DashboardFilters
+    expect(await warehouse.modelChannelCredits(filters, by)).toEqual(await expectedWarehouse.modelChannelCredits(filters, by))
+    const all = await expectedWarehouse.conversionPaths(filters, 'linear', 1000, { by })
+    const step = all.rows.find((row) => row.channels.length >= 2)?.channels[1] ?? ''
+    for (const options of [
+      { by, offset: 2, sort: { column: 'revenue', direction: 'asc' } },
+      { by, sort: { column: 'path', direction: 'desc' } },
+      { by, filter: { contains: step } },
+      { by, filter: { startsWith: step.toUpperCase(), minLength: 1, maxLength: 4 } },
+      { by, filter: { endsWith: step } },
+      { by, offset: 5000 },
+    ] as const) {
+      const paths = await warehouse.conversionPaths(filters, 'linear', 5, options)
+      const expected = await expectedWarehouse.conversionPaths(filters, 'linear', 5, options)
+      expect(withoutDays(paths), JSON.stringify(options)).toEqual(withoutDays(expected))
+      expect(paths.totalPaths).toBe(all.totalPaths)
+    }
+  })
+
   it('sends every value the person chose as a query parameter, never in the SQL text', async () => {
     const before = standIn.requests.length
     warehouse.invalidateCache()
@@ -223,11 +243,11 @@ describe('BigQueryWarehouse against the stand-in', () => {
     await warehouse.modelChannelCredits(filters)
     await warehouse.markovTransitions(filters)
     await warehouse.conversionTotals(filters)
-    await warehouse.conversionPaths(filters, 'linear', 19)
+    await warehouse.conversionPaths(filters, 'linear', 19, { by: 'source', offset: 4219, filter: { contains: 'Email\' or 1=1', minLength: 3 } })
     await warehouse.recentEvents(17)
     const queries = bodiesOf(standIn.requests.slice(before), /\/queries$/)
     expect(queries.length).toBeGreaterThanOrEqual(8)
-    const chosen = ['37', 'begin_checkout', 'add_to_cart', '2021-01-13', '2021-01-29', '27', "Paid Search' or '1'='1", 'position_based', 'time_decay', 'last_non_direct', '19', '17']
+    const chosen = ['37', 'begin_checkout', 'add_to_cart', '2021-01-13', '2021-01-29', '27', "Paid Search' or '1'='1", 'position_based', 'time_decay', 'last_non_direct', '19', '17', '4219', "Email' or 1=1"]
     for (const body of queries) {
       const sql = String(body.query)
       for (const value of chosen) expect(sql).not.toContain(value)

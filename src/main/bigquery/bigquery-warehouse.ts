@@ -1,5 +1,5 @@
 import type { BigQuery, Query } from '@google-cloud/bigquery'
-import { GROUPING_KEYS, type ReportRequest, type ReportResult } from '../../shared/attribution'
+import { GROUPING_KEYS, type ReportGrouping, type ReportRequest, type ReportResult } from '../../shared/attribution'
 import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '../../shared/api'
 import type { CostGrouping } from '../../shared/cost-return'
 import type { MarkovTransition } from '../../shared/markov'
@@ -8,7 +8,7 @@ import { formatCents, parseCents } from '../../shared/money'
 import { UserFacingError } from '../errors'
 import { splitGa4Dataset } from '../settings/app-settings'
 import { conversionsFromMicros, flowFromRow, pathRowsFrom, reportFromRows } from '../warehouse/duckdb-queries'
-import type { AttributionWarehouse, ConversionTotals, CostCreditRow, DailyCostRow, DailyTrendRows, ModelChannelCredit, PathRows, RuleBasedModel } from '../warehouse/warehouse'
+import type { AttributionWarehouse, ConversionTotals, CostCreditRow, DailyCostRow, DailyTrendRows, ModelChannelCredit, PathRows, PathsOptions, RuleBasedModel } from '../warehouse/warehouse'
 import { type BigQueryCredentials, type BigQueryTransport, type ErrorContext, createBigQueryClient, errorReasons, formatBytes, toUserFacing } from './bigquery-client'
 import {
   type BigQueryStatement,
@@ -108,8 +108,8 @@ export class BigQueryWarehouse implements AttributionWarehouse {
     }
   }
 
-  async modelChannelCredits(filters: DashboardFilters): Promise<ModelChannelCredit[]> {
-    return (await this.run(modelChannelCreditsStatement(this.marts, filters))).map((row) => ({
+  async modelChannelCredits(filters: DashboardFilters, by?: ReportGrouping): Promise<ModelChannelCredit[]> {
+    return (await this.run(modelChannelCreditsStatement(this.marts, filters, by))).map((row) => ({
       model: String(row.model) as RuleBasedModel,
       channel: String(row.channel),
       creditMicros: BigInt(String(row.credit_micros)),
@@ -135,8 +135,8 @@ export class BigQueryWarehouse implements AttributionWarehouse {
     }
   }
 
-  async conversionPaths(filters: DashboardFilters, model: RuleBasedModel | null, limit: number): Promise<PathRows> {
-    return pathRowsFrom(await this.run(conversionPathsStatement(this.marts, filters, model, limit)), model !== null)
+  async conversionPaths(filters: DashboardFilters, model: RuleBasedModel | null, limit: number, options?: PathsOptions): Promise<PathRows> {
+    return pathRowsFrom(await this.run(conversionPathsStatement(this.marts, filters, model, limit, options)), model !== null)
   }
 
   async costCredits(filters: DashboardFilters, by: CostGrouping): Promise<CostCreditRow[]> {

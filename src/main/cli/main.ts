@@ -3,6 +3,7 @@ import {
   ATTRIBUTION_MODELS,
   DEFAULT_CONVERSION_EVENTS,
   LOOKBACK_DEFAULT_DAYS,
+  REPORT_GROUPINGS,
   type ReportRequest,
   dateProblem,
   dateRangeProblem,
@@ -14,7 +15,7 @@ import {
 import type { DbtProgress } from '../dbt/dbt-runner'
 import { UserFacingError, messageOf } from '../errors'
 import { warehousePath } from '../paths'
-import { attributionReport } from '../services/model-reports'
+import { type DateRange, attributionReport, compareReportPeriods } from '../services/model-reports'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
 import type { ImportProgress } from '../warehouse/importer'
 import { DEFAULT_SPEND_MAPPING } from '../warehouse/spend-formats'
@@ -22,7 +23,7 @@ import { spendImportText } from '../warehouse/spend-import'
 import { type CostReturnRequest, validateCostReturnRequest } from '../../shared/cost-return'
 import { costAndReturn } from '../services/cost-return'
 import { formatCostReport } from './format-cost-report'
-import { REPORT_FORMATS, type ReportFormat, formatReport } from './format-report'
+import { REPORT_FORMATS, type ReportFormat, formatReport, formatReportComparison } from './format-report'
 import { runGenerate } from './generate-command'
 import { installCliSignalHandlers } from './signals'
 import { runStream } from './stream-command'
@@ -44,10 +45,11 @@ Commands:
                          run dbt: staging -> intermediate -> attribution marts;
                          --full-refresh rebuilds every model from the raw events
   report --model ID [--lookback-days N] [--conversion-events a,b]
-         [--by channel|source_medium|campaign] [--format table|json|csv] [--from DATE] [--to DATE]
-         [--channel NAME]
+         [--by ${REPORT_GROUPINGS.join('|')}] [--format table|json|csv] [--from DATE] [--to DATE]
+         [--channel NAME] [--compare-previous [--compare-from DATE --compare-to DATE]]
                          conversions and revenue per group, at any lookback 1..90 without a rebuild;
-                         ID is one of ${ATTRIBUTION_MODELS.join(', ')}
+                         ID is one of ${ATTRIBUTION_MODELS.join(', ')}; --compare-previous adds the
+                         previous period of the same length (or the one given) and the change
   report --with-cost [--model BASELINE] [--by channel|campaign] [--lookback-days N] [--from DATE] [--to DATE]
          [--channel TREND_CHANNEL] [--trend-models A,B] [--format table|json|csv]
                          cost, conversions, revenue, cost per conversion and ROAS under every model,
@@ -80,6 +82,9 @@ const OPTIONS = {
   from: { type: 'string' },
   to: { type: 'string' },
   channel: { type: 'string' },
+  'compare-previous': { type: 'boolean' },
+  'compare-from': { type: 'string' },
+  'compare-to': { type: 'string' },
   count: { type: 'string' },
   rate: { type: 'string' },
   'batch-size': { type: 'string' },
@@ -128,13 +133,20 @@ export async function main(argv: string[]): Promise<number> {
       case 'build':
         await runBuild(warehouse, values)
         return 0
-      case 'report':
+      case 'report': {
         if (values['with-cost']) {
           process.stdout.write(formatCostReport(await costAndReturn(warehouse, costRequest(values)), reportFormat(values)))
           return 0
         }
-        process.stdout.write(formatReport(await attributionReport(warehouse, reportRequest(values)), reportFormat(values)))
+        const request = reportRequest(values)
+        const earlier = comparedPeriod(values)
+        process.stdout.write(
+          earlier === null
+            ? formatReport(await attributionReport(warehouse, request), reportFormat(values))
+            : formatReportComparison(await compareReportPeriods(warehouse, request, earlier), reportFormat(values)),
+        )
         return 0
+      }
       case 'stream':
         await runStream(warehouse, values)
         return 0
@@ -280,6 +292,24 @@ function costRequest(values: Values): CostReturnRequest {
   })
   if (!result.ok) throw new UserFacingError(result.error)
   return result.value
+}
+
+/** The earlier period of `--compare-previous`: undefined for the preceding one, the dates of --compare-from/--compare-to, or null without the flag. */
+function comparedPeriod(values: Values): DateRange | undefined | null {
+  const [from, to] = [values['compare-from'], values['compare-to']]
+  if (!values['compare-previous']) {
+    if (from !== undefined || to !== undefined) throw new UserFacingError('--compare-from and --compare-to go with --compare-previous.')
+    return null
+  }
+  if (from === undefined && to === undefined) return undefined
+  if (from === undefined || to === undefined) throw new UserFacingError('Give both --compare-from and --compare-to, or neither for the previous period.')
+  for (const [flag, value] of [['--compare-from', from], ['--compare-to', to]] as const) {
+    const problem = dateProblem(flag, value)
+    if (problem) throw new UserFacingError(problem)
+  }
+  const reversed = dateRangeProblem('--compare-from', from, '--compare-to', to)
+  if (reversed) throw new UserFacingError(reversed)
+  return { fromDate: from, toDate: to }
 }
 
 function reportFormat(values: Values): ReportFormat {

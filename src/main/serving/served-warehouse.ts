@@ -1,4 +1,4 @@
-import type { ReportRequest, ReportResult } from '../../shared/attribution'
+import type { ReportGrouping, ReportRequest, ReportResult } from '../../shared/attribution'
 import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '../../shared/api'
 import type { CostGrouping } from '../../shared/cost-return'
 import type { MarkovTransition } from '../../shared/markov'
@@ -14,7 +14,7 @@ import {
   queryReport,
 } from '../warehouse/duckdb-queries'
 import type { EmbeddedWarehouse } from '../warehouse/embedded-warehouse'
-import type { AttributionWarehouse, ConversionTotals, CostCreditRow, DailyCostRow, DailyTrendRows, ModelChannelCredit, PathRows, RuleBasedModel } from '../warehouse/warehouse'
+import type { AttributionWarehouse, ConversionTotals, CostCreditRow, DailyCostRow, DailyTrendRows, ModelChannelCredit, PathRows, PathsOptions, RuleBasedModel } from '../warehouse/warehouse'
 import type { ServingStore } from './serving-store'
 
 /**
@@ -46,8 +46,8 @@ export class ServedWarehouse implements AttributionWarehouse {
     return queryDailyTrends(this.serving.connection, filters, options)
   }
 
-  modelChannelCredits(filters: DashboardFilters): Promise<ModelChannelCredit[]> {
-    return queryModelChannelCredits(this.serving.connection, filters)
+  modelChannelCredits(filters: DashboardFilters, by?: ReportGrouping): Promise<ModelChannelCredit[]> {
+    return queryModelChannelCredits(this.serving.connection, filters, by)
   }
 
   markovTransitions(filters: DashboardFilters): Promise<MarkovTransition[]> {
@@ -58,8 +58,8 @@ export class ServedWarehouse implements AttributionWarehouse {
     return queryConversionTotals(this.serving.connection, filters)
   }
 
-  conversionPaths(filters: DashboardFilters, model: RuleBasedModel | null, limit: number): Promise<PathRows> {
-    return queryConversionPaths(this.serving.connection, filters, model, limit)
+  conversionPaths(filters: DashboardFilters, model: RuleBasedModel | null, limit: number, options?: PathsOptions): Promise<PathRows> {
+    return queryConversionPaths(this.serving.connection, filters, model, limit, options)
   }
 
   costCredits(filters: DashboardFilters, by: CostGrouping): Promise<CostCreditRow[]> {

@@ -1,12 +1,13 @@
 import { type DuckDBConnection, type DuckDBValue, listValue } from '@duckdb/node-api'
-import { GROUPING_KEYS, type ReportRequest, type ReportResult, type ReportRow } from '../../shared/attribution'
+import { GROUPING_KEYS, type ReportGrouping, type ReportRequest, type ReportResult, type ReportRow } from '../../shared/attribution'
 import type { ChannelFlow, DashboardFilters, FeedEvent } from '../../shared/api'
 import type { MarkovTransition } from '../../shared/markov'
 import { formatCents } from '../../shared/money'
 import { UserFacingError, messageOf } from '../errors'
 import { MODEL_SCHEMA, RAW_SCHEMA } from './duckdb-schema'
 import { sqlString } from './duckdb-file'
-import type { ConversionTotals, DailyTrendRows, ModelChannelCredit, PathRows, RuleBasedModel } from './warehouse'
+import { dimensionSql, pathFilterValues, pathPageSql } from './dimension-sql'
+import type { ConversionTotals, DailyTrendRows, ModelChannelCredit, PathRows, PathsOptions, RuleBasedModel } from './warehouse'
 
 /**
  * The app's SQL against the embedded warehouse, all in one place and all with bound parameters.
@@ -176,11 +177,11 @@ export async function queryDailyTrends(
   }
 }
 
-/** Every rule-based model's credit per channel, in whole units. */
-export async function queryModelChannelCredits(connection: DuckDBConnection, filters: DashboardFilters): Promise<ModelChannelCredit[]> {
+/** Every rule-based model's credit per channel (or per value of the dimension `by`), in whole units. */
+export async function queryModelChannelCredits(connection: DuckDBConnection, filters: DashboardFilters, by?: ReportGrouping): Promise<ModelChannelCredit[]> {
   const sql = `
     with credits as (${FILTERED_CREDITS})
-    select attribution_model as model, channel,
+    select attribution_model as model, ${dimensionSql(by)} as channel,
       sum(credit_micros)::bigint as credit_micros,
       sum(credited_revenue_cents)::bigint as revenue_cents
     from credits
@@ -232,21 +233,24 @@ export async function queryConversionTotals(connection: DuckDBConnection, filter
 }
 
 /**
- * Channel paths at the lookback: a conversion's path is its eligible sessions' channels oldest
- * first (linear's rows hold each once). The model's credit is summed by position: the first touch
- * (early), the last (late; a one-session path is all late) and those between (middle).
+ * Channel paths at the lookback: a conversion's path is its eligible sessions' channels (or values of
+ * the dimension `by`) oldest first (linear's rows hold each once). The model's credit is summed by
+ * position: the first touch (early), the last (late; a one-session path is all late) and those
+ * between (middle). One page of the paths the filter lets through, in the asked order, with the
+ * totals of all paths and of the matching ones on every row (and on one empty row when the page is).
  */
 export async function queryConversionPaths(
   connection: DuckDBConnection,
   filters: DashboardFilters,
   model: RuleBasedModel | null,
   limit: number,
+  options: PathsOptions = {},
 ): Promise<PathRows> {
   const sql = `
     with credits as (${FILTERED_CREDITS}),
     journeys as (
       select conversion_id,
-        coalesce(list(channel order by touch_position) filter (where touches > 0), []) as channels,
+        coalesce(list(${dimensionSql(options.by)} order by touch_position) filter (where touches > 0), []) as channels,
         sum(credited_revenue_cents)::bigint as revenue_cents,
         max(touches) as touches,
         coalesce(
@@ -267,6 +271,8 @@ export async function queryConversionPaths(
     ),
     paths as (
       select journeys.channels,
+        array_to_string(journeys.channels, ' > ') as path_text,
+        len(journeys.channels) as path_length,
         count(*)::bigint as conversions,
         sum(journeys.revenue_cents)::bigint as revenue_cents,
         sum(journeys.touches)::bigint as touches_sum,
@@ -277,35 +283,42 @@ export async function queryConversionPaths(
       from journeys
       left join positions using (conversion_id)
       group by journeys.channels
-    )
-    select *, count(*) over ()::bigint as total_paths,
-      sum(conversions) over ()::bigint as all_conversions,
-      sum(revenue_cents) over ()::bigint as all_revenue_cents
-    from paths
-    order by conversions desc, revenue_cents desc, array_to_string(channels, '>')
-    limit $limit`
-  const found = await readMart(connection, sql, { ...filterValues(filters), model: model ?? '', limit })
+    ),
+    ${pathPageSql('$', options.sort)}`
+  const found = await readMart(connection, sql, {
+    ...filterValues(filters),
+    ...pathFilterValues(options.filter),
+    model: model ?? '',
+    limit,
+    offset: options.offset ?? 0,
+  })
   return pathRowsFrom(found, model !== null)
 }
 
-/** PathRows from rows with channels, conversions, revenue_cents, touches_sum, days_sum, early, middle, late and the window totals. */
+/** PathRows from rows with channels, conversions, revenue_cents, touches_sum, days_sum, early, middle, late, path_rank and the totals. */
 export function pathRowsFrom(found: ReadonlyArray<Record<string, unknown>>, withCredit: boolean): PathRows {
   const first = found[0]
   const micros = (value: unknown): bigint | null => (withCredit ? BigInt(String(value ?? 0)) : null)
   return {
-    rows: found.map((row) => ({
-      channels: (row.channels as unknown[]).map(String),
-      conversions: Number(row.conversions),
-      revenueCents: BigInt(String(row.revenue_cents)),
-      touchesSum: Number(row.touches_sum),
-      daysSum: Number(row.days_sum),
-      earlyMicros: micros(row.early),
-      middleMicros: micros(row.middle),
-      lateMicros: micros(row.late),
-    })),
+    // The empty row that carries the totals when the page is empty has no rank.
+    rows: found
+      .filter((row) => row.path_rank !== null && row.path_rank !== undefined)
+      .map((row) => ({
+        channels: ((row.channels as unknown[] | null) ?? []).map(String),
+        conversions: Number(row.conversions),
+        revenueCents: BigInt(String(row.revenue_cents)),
+        touchesSum: Number(row.touches_sum),
+        daysSum: Number(row.days_sum),
+        earlyMicros: micros(row.early),
+        middleMicros: micros(row.middle),
+        lateMicros: micros(row.late),
+      })),
     totalPaths: first ? Number(first.total_paths) : 0,
     conversions: first ? Number(first.all_conversions) : 0,
     revenueCents: first ? BigInt(String(first.all_revenue_cents)) : 0n,
+    matchingPaths: first ? Number(first.matching_paths) : 0,
+    matchingConversions: first ? Number(first.matching_conversions) : 0,
+    matchingRevenueCents: first ? BigInt(String(first.matching_revenue_cents)) : 0n,
   }
 }
 

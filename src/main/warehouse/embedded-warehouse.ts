@@ -1,4 +1,4 @@
-import type { ConversionEvent, ReportRequest, ReportResult } from '../../shared/attribution'
+import type { ConversionEvent, ReportGrouping, ReportRequest, ReportResult } from '../../shared/attribution'
 import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '../../shared/api'
 import type { CostGrouping } from '../../shared/cost-return'
 import type { MarkovTransition } from '../../shared/markov'
@@ -24,7 +24,7 @@ import { type DuckDbFile, makeWarehousePrivate } from './duckdb-file'
 import { DuckDbSession, type DuckDbSessionObserver } from './duckdb-session'
 import { type ImportOptions, type ImportedFile, importGa4Files } from './importer'
 import { type ImportedSpendFile, type SpendImportOptions, importSpendFiles, querySpendTotals } from './spend-import'
-import type { AttributionWarehouse, ConversionTotals, CostCreditRow, DailyCostRow, DailyTrendRows, ModelChannelCredit, PathRows, RuleBasedModel } from './warehouse'
+import type { AttributionWarehouse, ConversionTotals, CostCreditRow, DailyCostRow, DailyTrendRows, ModelChannelCredit, PathRows, PathsOptions, RuleBasedModel } from './warehouse'
 
 /** Options of a dbt build. */
 export interface BuildOptions {
@@ -155,8 +155,8 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
     return this.session.read((connection) => queryDailyTrends(connection, filters, options))
   }
 
-  modelChannelCredits(filters: DashboardFilters): Promise<ModelChannelCredit[]> {
-    return this.session.read((connection) => queryModelChannelCredits(connection, filters))
+  modelChannelCredits(filters: DashboardFilters, by?: ReportGrouping): Promise<ModelChannelCredit[]> {
+    return this.session.read((connection) => queryModelChannelCredits(connection, filters, by))
   }
 
   markovTransitions(filters: DashboardFilters): Promise<MarkovTransition[]> {
@@ -167,8 +167,8 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
     return this.session.read((connection) => queryConversionTotals(connection, filters))
   }
 
-  conversionPaths(filters: DashboardFilters, model: RuleBasedModel | null, limit: number): Promise<PathRows> {
-    return this.session.read((connection) => queryConversionPaths(connection, filters, model, limit))
+  conversionPaths(filters: DashboardFilters, model: RuleBasedModel | null, limit: number, options?: PathsOptions): Promise<PathRows> {
+    return this.session.read((connection) => queryConversionPaths(connection, filters, model, limit, options))
   }
 
   costCredits(filters: DashboardFilters, by: CostGrouping): Promise<CostCreditRow[]> {
