@@ -4,7 +4,10 @@
  * bridge serves the same channels over HTTP. Every handler answers with a Result, never a throw.
  */
 import type { AttributionModel, AttributionModelInfo, ConversionEvent, ReportRequest, ReportResult, Result } from './attribution'
+import { DEMO_CHANNEL_KEYS, type DemoChannels, type DemoStatus } from './demo-api'
 import { SETTINGS_CHANNEL_KEYS, type SettingsChannels } from './settings-api'
+
+export type { DemoSandboxInfo, DemoStatus } from './demo-api'
 
 /** Settings every dashboard view shares. */
 export interface DashboardFilters {
@@ -140,6 +143,8 @@ export interface FeedEvent {
   is_intraday: boolean
   /** For streamed events: stored now (`new`), or a repeat of an event id already stored (`duplicate`). */
   delivery: 'new' | 'duplicate' | null
+  /** Made up by "Stream events" (streamed, or in events_intraday of the embedded warehouse), never a real visitor's. */
+  is_demo?: boolean
   /** For conversions, once the models have been refreshed: the channel each model credits. */
   first_click_channel: string | null
   last_click_channel: string | null
@@ -220,6 +225,8 @@ export interface StreamStatus {
   outsideChange?: OutsideChange | null
   /** The continuous rate this machine keeps up with, from recent refreshes; null until it has measured one. */
   sustainableRatePerSecond?: number | null
+  /** Whether the views and streaming use the demo sandbox; absent on BigQuery. */
+  demo?: DemoStatus
 }
 
 /** What the warehouse holds and how fresh it is. */
@@ -292,7 +299,7 @@ export interface DbtSetupStatus {
 }
 
 /** Request/response channels, keyed by channel name (settings and credentials in settings-api.ts). */
-export interface ApiChannels extends SettingsChannels {
+export interface ApiChannels extends SettingsChannels, DemoChannels {
   'attribution:models': (request: Record<string, never>) => Promise<Result<AttributionModelInfo[]>>
   'attribution:compare': (request: CompareRequest) => Promise<Result<ComparisonResult>>
   'attribution:modelComparison': (request: DashboardFilters) => Promise<Result<ModelComparisonResult>>
@@ -359,6 +366,7 @@ export const API_CHANNEL_KEYS: ChannelKeys<ApiChannel> = {
   'dbt:setup': true,
   'dbt:useExecutable': true,
   ...SETTINGS_CHANNEL_KEYS,
+  ...DEMO_CHANNEL_KEYS,
 }
 
 /** Every request channel of the contract, as a list (complete because API_CHANNEL_KEYS is). */
