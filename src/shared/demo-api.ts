@@ -4,7 +4,7 @@
  */
 import type { Result } from './attribution'
 
-/** A demo sandbox: a small copy of a warehouse's newest days, moved forward to end now. */
+/** A demo sandbox: a copy of a warehouse, models included, that demo events are streamed into. */
 export interface DemoSandboxInfo {
   /** The sandbox's DuckDB file (in `<warehouse>.demo/`). */
   location: string
@@ -12,13 +12,7 @@ export interface DemoSandboxInfo {
   sourceLocation: string
   sourceName: string
   createdAt: string
-  /** The copied window as the sandbox holds it (after the move), `YYYY-MM-DD`; null when the source was empty. */
-  fromDate: string | null
-  toDate: string | null
-  /** Whole days the copy was moved forward, so its newest day is today. */
-  shiftDays: number
-  windowDays: number
-  users: number
+  /** Raw events copied. */
   events: number
   /** How long the copy took (not the build of its models). */
   copyMs: number
@@ -32,7 +26,7 @@ export interface DemoStatus {
   sandbox: DemoSandboxInfo | null
   /** True while the sandbox is being copied and its models built. */
   isPreparing: boolean
-  /** What the preparation does now ("Copying the newest 7 days", "Building the models 40%"). */
+  /** What the preparation does now ("Copying x.duckdb"). */
   preparingMessage: string | null
   /** Why the last preparation failed, or null. */
   error: string | null

@@ -10,7 +10,7 @@ import { type RefreshCommand, RefreshLoop } from '../stream/refresh-loop'
 import { outboxFor } from '../stream/streamer'
 import { withDuckDbFile } from '../warehouse/duckdb-file'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
-import { DEMO_WINDOW_DAYS, createDemoSandbox, demoWarehousePathOf, hasImportedData, readDemoSandbox, removeDemoSandbox } from './demo-sandbox'
+import { createDemoSandbox, demoWarehousePathOf, hasImportedData, readDemoSandbox, removeDemoSandbox } from './demo-sandbox'
 
 /** The sandbox opened as the app opens a warehouse: served copy, refresh loop and streamer of its own. */
 export interface DemoStack {
@@ -139,9 +139,9 @@ export class DemoMode {
     if (this.stack) return this.stack
     const realPath = this.options.real.embedded.path
     if (!readDemoSandbox(realPath)) {
-      this.preparingMessage = `Copying the newest ${DEMO_WINDOW_DAYS} days of ${realPath}`
+      this.preparingMessage = `Copying ${realPath}`
       const info = await this.options.real.embedded.exclusive(() => createDemoSandbox(realPath))
-      this.options.log?.(`Demo copy of ${realPath}: ${info.events} events of ${info.users} visitors in ${info.copyMs} ms at ${info.location}`)
+      this.options.log?.(`Demo copy of ${realPath}: ${info.events} events in ${info.copyMs} ms at ${info.location}`)
     }
     const embedded = new EmbeddedWarehouse(demoWarehousePathOf(realPath))
     const warehouse = new ServedWarehouse(embedded, await ServingStore.create())
@@ -151,6 +151,7 @@ export class DemoMode {
     const stack = { warehouse, refresh, stream }
     try {
       if (!warehouse.serving.isBuilt) await this.build(stack)
+      void refresh.warmUp()
       void stream.recover()
     } catch (error) {
       refresh.close()
