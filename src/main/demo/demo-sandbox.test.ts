@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DemoStatus, StreamStatus, WarehouseStatus } from '../../shared/api'
 import { type AppServices, createAppServices } from '../app-services'
+import { main } from '../cli/main'
 import { GA4_FIXTURES, hasGa4Fixtures, makeTempDir } from '../testing/fixtures'
 import { withDuckDbFile } from '../warehouse/duckdb-file'
 import { queryRawCounts } from '../warehouse/duckdb-queries'
@@ -104,5 +105,16 @@ describe.skipIf(!hasGa4Fixtures)('the demo sandbox', { timeout: 600_000 }, () =>
       await reopened.close()
     }
     expect(await rawFigures(path)).toEqual(before)
+  })
+
+  it('makes the CLI\'s stream refuse a warehouse with imported exports, and write into the demo copy with --into-sandbox', async () => {
+    const before = await rawFigures(path)
+    expect(await main(['stream', '--count', '5', '--warehouse', path])).toBe(1)
+    expect(await rawFigures(path)).toEqual(before)
+    expect(await main(['stream', '--count', '5', '--seed', '3', '--into-sandbox', '--warehouse', path])).toBe(0)
+    expect(await rawFigures(path)).toEqual(before)
+    const sandbox = await rawFigures(demoWarehousePathOf(path))
+    expect(sandbox.intradayEvents).toBeGreaterThanOrEqual(before.intradayEvents + 5)
+    removeDemoSandbox(path)
   })
 })
