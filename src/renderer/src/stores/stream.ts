@@ -18,6 +18,12 @@ export const FAST_AFTER_ACTION_MS = 15_000
 /** How long the burst result stays in the header. */
 export const BURST_NOTE_MS = 8_000
 
+/** Which warehouse a status is about: BigQuery's (no demo), the embedded one, or its demo copy. */
+function warehouseShown(status: StreamStatus): 'other' | 'embedded' | 'demo' {
+  if (!status.demo) return 'other'
+  return status.demo.isActive ? 'demo' : 'embedded'
+}
+
 /** The streamer and the automatic refresh: the header's stream controls and what every view says about freshness. */
 export const useStreamStore = defineStore('stream', () => {
   const remote = useRemote<StreamStatus>()
@@ -71,6 +77,16 @@ export const useStreamStore = defineStore('stream', () => {
   /** Follows what a new status says: a new build reloads the views, new events update the warehouse freshness. */
   function accept(before: StreamStatus | undefined, after: StreamStatus | undefined): void {
     if (!after || after === before) return
+    if (before !== undefined && warehouseShown(before) !== warehouseShown(after)) {
+      // Another warehouse is shown: what the notes said was about the one before, and every view reloads.
+      actionError.value = undefined
+      burstMessage.value = undefined
+      if (before.demo && after.demo) {
+        useDataVersionStore().startOver()
+        void useWarehouseStore().refresh()
+        return
+      }
+    }
     useDataVersionStore().noteBuild('refresh', after.refresh.lastSuccessAt)
     const hasNews =
       before !== undefined &&
@@ -156,6 +172,8 @@ export const useStreamStore = defineStore('stream', () => {
     try {
       const result = await act(() => useApi().stream.burst({ count: clampBurstSize(burstSize.value), mode: isDemoMode.value ? 'demo' : 'realistic' }))
       if (result) {
+        // The status first: a burst that entered the demo copy switches the views, and its note belongs to the copy.
+        await poll()
         burstMessage.value = burstResultMessage(result)
         burstNoteTimer = setTimeout(() => (burstMessage.value = undefined), BURST_NOTE_MS)
       }
@@ -197,9 +215,17 @@ export const useStreamStore = defineStore('stream', () => {
     pollSoon()
   }
 
+  /** Hides the burst note or the action error now (their × button). */
+  function dismissNotes(): void {
+    clearTimeout(burstNoteTimer)
+    burstMessage.value = undefined
+    actionError.value = undefined
+  }
+
   return {
     status,
     statusError,
+    dismissNotes,
     burstSize,
     isDemoMode,
     ratePerSecond,
