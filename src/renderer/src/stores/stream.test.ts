@@ -238,3 +238,55 @@ describe('useStreamStore actions', { timeout: 10_000 }, () => {
     expect(store.isCancelling).toBe(false)
   })
 })
+
+describe('useStreamStore notes', { timeout: 10_000 }, () => {
+  const demo = (isActive: boolean) => ({ isActive, sandbox: null, isPreparing: false, preparingMessage: null, error: null })
+
+  it('ends an error note when another warehouse is shown (BigQuery left for the embedded one, or the demo copy)', async () => {
+    const statuses = fakeStatuses(streamStatus())
+    const burst = vi.fn(async () => ({ ok: false as const, error: 'BigQuery cannot be reached: offline (ENOTFOUND)' }))
+    provideApi(createFakeApi({ stream: { burst, status: statuses.status }, warehouse: { status: async () => ({ ok: true as const, value: WAREHOUSE }) } }))
+    const store = useStreamStore()
+    await store.poll()
+    await store.burst()
+    expect(store.actionError).toMatch(/BigQuery cannot be reached/)
+    await store.poll()
+    expect(store.actionError).toMatch(/BigQuery cannot be reached/)
+
+    // Settings switched back to the embedded warehouse: the statuses now carry its demo state.
+    statuses.next(streamStatus({ demo: demo(false) }))
+    await store.poll()
+    expect(store.actionError).toBeUndefined()
+
+    await store.burst()
+    expect(store.actionError).toBeDefined()
+    const dataVersion = useDataVersionStore()
+    const version = dataVersion.version
+    statuses.next(streamStatus({ demo: demo(true) }))
+    await store.poll()
+    expect(store.actionError).toBeUndefined()
+    // The demo copy is other data: every view reloads.
+    expect(dataVersion.version).toBe(version + 1)
+  })
+
+  it('ends the note of a request that never reached the main process once it answers again', async () => {
+    const statuses = fakeStatuses(streamStatus())
+    const burst = vi.fn(async () => {
+      throw new Error('Failed to fetch')
+    })
+    let isDown = true
+    const status = vi.fn(async () => {
+      if (isDown) throw new Error('Failed to fetch')
+      return statuses.status()
+    })
+    provideApi(createFakeApi({ stream: { burst, status } }))
+    const store = useStreamStore()
+    await store.burst()
+    expect(store.actionError).toMatch(/Failed to fetch/)
+    await store.poll()
+    expect(store.actionError).toMatch(/Failed to fetch/)
+    isDown = false
+    await store.poll()
+    expect(store.actionError).toBeUndefined()
+  })
+})

@@ -70,6 +70,8 @@ export const useStreamStore = defineStore('stream', () => {
   const unmodelledEvents = computed(() => status.value?.refresh.unmodelledEvents ?? 0)
 
   let burstNoteTimer: ReturnType<typeof setTimeout> | undefined
+  /** The action error came from a request that failed on its way (no answer), not from the main process. */
+  let isUnreachableError = false
   let pollTimer: ReturnType<typeof setTimeout> | undefined
   let isPollingActive = false
   let fastUntilMs = 0
@@ -99,6 +101,11 @@ export const useStreamStore = defineStore('stream', () => {
   async function poll(): Promise<void> {
     const before = status.value
     await remote.run(() => useApi().stream.status({}), { isBackground: true })
+    // An action that could not reach the main process: its note ends once the main process answers again.
+    if (isUnreachableError && statusError.value === undefined) {
+      isUnreachableError = false
+      actionError.value = undefined
+    }
     accept(before, status.value)
   }
 
@@ -143,10 +150,12 @@ export const useStreamStore = defineStore('stream', () => {
   /** Runs an action; a failure lands in `actionError`, a new status is taken as if polled. */
   async function act<T>(call: () => Promise<Result<T>>): Promise<T | undefined> {
     actionError.value = undefined
+    isUnreachableError = false
     let result: Result<T>
     try {
       result = await call()
     } catch (thrown) {
+      isUnreachableError = true
       result = { ok: false, error: `Unexpected error: ${thrown instanceof Error ? thrown.message : String(thrown)}` }
     }
     if (!result.ok) {
