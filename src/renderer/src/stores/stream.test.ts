@@ -3,7 +3,7 @@ import { STREAM_BURST_DEFAULT } from '@shared/api'
 import type { Result } from '@shared/attribution'
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { provideApi } from '../api'
+import { UNREACHABLE_MESSAGE, provideApi } from '../api'
 import { createFakeApi } from '../api/fake-api'
 import { useDataVersionStore } from './data-version'
 import { BURST_NOTE_MS, FAST_AFTER_ACTION_MS, STATUS_FAST_MS, STATUS_SLOW_MS, useStreamStore } from './stream'
@@ -271,8 +271,10 @@ describe('useStreamStore notes', { timeout: 10_000 }, () => {
 
   it('ends the note of a request that never reached the main process once it answers again', async () => {
     const statuses = fakeStatuses(streamStatus())
+    let isThrown = true
     const burst = vi.fn(async () => {
-      throw new Error('Failed to fetch')
+      if (isThrown) throw new Error('Failed to fetch')
+      return { ok: false as const, error: UNREACHABLE_MESSAGE }
     })
     let isDown = true
     const status = vi.fn(async () => {
@@ -285,6 +287,15 @@ describe('useStreamStore notes', { timeout: 10_000 }, () => {
     expect(store.actionError).toMatch(/Failed to fetch/)
     await store.poll()
     expect(store.actionError).toMatch(/Failed to fetch/)
+    isDown = false
+    await store.poll()
+    expect(store.actionError).toBeUndefined()
+
+    // The browser twin's answer when the bridge is gone: the same.
+    isThrown = false
+    isDown = true
+    await store.burst()
+    expect(store.actionError).toBe(UNREACHABLE_MESSAGE)
     isDown = false
     await store.poll()
     expect(store.actionError).toBeUndefined()

@@ -3,7 +3,7 @@ import { STREAM_BURST_DEFAULT } from '@shared/api'
 import type { Result } from '@shared/attribution'
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { useApi } from '../api'
+import { UNREACHABLE_MESSAGE, useApi } from '../api'
 import { useRemote } from '../composables/use-remote'
 import { STREAM_RATE_DEFAULT, burstResultMessage, clampBurstSize, clampRate } from '../lib/stream'
 import { useDataVersionStore } from './data-version'
@@ -159,6 +159,7 @@ export const useStreamStore = defineStore('stream', () => {
       result = { ok: false, error: `Unexpected error: ${thrown instanceof Error ? thrown.message : String(thrown)}` }
     }
     if (!result.ok) {
+      isUnreachableError ||= result.error.startsWith(UNREACHABLE_MESSAGE)
       actionError.value = result.error
       return undefined
     }
