@@ -18,10 +18,11 @@ export const useCreditChangesStore = defineStore('creditChanges', () => {
   let timer: ReturnType<typeof setTimeout> | undefined
   let checking: Promise<void> | undefined
 
-  /** The same filters on the same warehouse: only then are two answers comparable. */
+  /** The same filters on the same warehouse (BigQuery, the embedded one, or its demo copy): only then are two answers comparable. */
   function keyNow(): string {
-    const demo = useStreamStore().status?.demo?.isActive ?? false
-    return JSON.stringify([useFiltersStore().dashboardFilters, useWarehouseStore().status?.location ?? '', demo])
+    const demo = useStreamStore().status?.demo
+    const shown = demo === undefined ? useWarehouseStore().status?.kind : demo.isActive ? 'demo' : 'embedded'
+    return JSON.stringify([useFiltersStore().dashboardFilters, shown])
   }
 
   async function compare(): Promise<void> {
