@@ -283,6 +283,10 @@ describe('useStreamStore notes', { timeout: 10_000 }, () => {
     })
     provideApi(createFakeApi({ stream: { burst, status } }))
     const store = useStreamStore()
+    // A status was shown before the main process went away: later failed polls keep it.
+    isDown = false
+    await store.poll()
+    isDown = true
     await store.burst()
     expect(store.actionError).toMatch(/Failed to fetch/)
     await store.poll()

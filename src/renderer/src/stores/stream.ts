@@ -100,9 +100,17 @@ export const useStreamStore = defineStore('stream', () => {
   /** Reads the status once. */
   async function poll(): Promise<void> {
     const before = status.value
-    await remote.run(() => useApi().stream.status({}), { isBackground: true })
+    let hasAnswered = false
+    await remote.run(
+      async () => {
+        const answer = await useApi().stream.status({})
+        hasAnswered = answer.ok
+        return answer
+      },
+      { isBackground: true },
+    )
     // An action that could not reach the main process: its note ends once the main process answers again.
-    if (isUnreachableError && statusError.value === undefined) {
+    if (isUnreachableError && hasAnswered) {
       isUnreachableError = false
       actionError.value = undefined
     }
