@@ -39,6 +39,7 @@ export class DemoMode {
   private preparing: Promise<DemoStack> | undefined
   private preparingMessage: string | null = null
   private error: string | null = null
+  private hasImportedData = false
 
   constructor(private readonly options: DemoModeOptions) {}
 
@@ -58,11 +59,14 @@ export class DemoMode {
     return this.isActive ? this.stack : undefined
   }
 
-  /** True when the real warehouse holds imported exports, so streaming must not write into it. */
+  /** True when the real warehouse holds imported exports, so streaming must not write into it (once true, it stays: imports are never undone). */
   async needsSandbox(): Promise<boolean> {
     const real = this.options.real.embedded
+    if (this.hasImportedData) return true
     if (!existsSync(real.path)) return false
-    return real.exclusive(() => withDuckDbFile(real.path, { readOnly: true }, (file) => hasImportedData(file.connection)))
+    // A read-only look while this process holds no connection: no read-write open per burst.
+    this.hasImportedData = await real.handOver(() => withDuckDbFile(real.path, { readOnly: true }, (file) => hasImportedData(file.connection)))
+    return this.hasImportedData
   }
 
   /** Where a burst or a continuous stream goes: the sandbox when shown or when the real warehouse holds imported data. */
