@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, linkSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { constants, copyFileSync, existsSync, linkSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
 import type { DuckDBConnection } from '@duckdb/node-api'
 import type { DemoSandboxInfo } from '../../shared/api'
@@ -72,7 +72,8 @@ export async function createDemoSandbox(warehousePath: string, options: { now?: 
   ensurePrivateDir(demoFolderOf(warehousePath), { isOwnFolder: true })
   const sandboxPath = demoWarehousePathOf(warehousePath)
   try {
-    copyFileSync(warehousePath, sandboxPath)
+    // A clone where the file system has them (APFS, btrfs, XFS), else a copy: 0.6-1.1 s for a 320 MB warehouse here.
+    copyFileSync(warehousePath, sandboxPath, constants.COPYFILE_FICLONE)
     makePrivateFile(sandboxPath)
     if (existsSync(rawFolderOf(warehousePath))) {
       ensurePrivateDir(rawFolderOf(sandboxPath), { isOwnFolder: true })
