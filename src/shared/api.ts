@@ -5,8 +5,11 @@
  */
 import type { AttributionModel, AttributionModelInfo, ConversionEvent, ReportGrouping, ReportRequest, ReportResult, Result } from './attribution'
 import type { CostReturnRequest, CostReturnResult } from './cost-return'
+import { DEMO_CHANNEL_KEYS, type DemoChannels, type DemoStatus } from './demo-api'
 import { SETTINGS_CHANNEL_KEYS, type SettingsChannels } from './settings-api'
 import type { ImportedSpendFile, SpendImportRequest } from './spend'
+
+export type { DemoSandboxInfo, DemoStatus } from './demo-api'
 
 /** Settings every dashboard view shares. */
 export interface DashboardFilters {
@@ -206,6 +209,8 @@ export interface FeedEvent {
   is_intraday: boolean
   /** For streamed events: stored now (`new`), or a repeat of an event id already stored (`duplicate`). */
   delivery: 'new' | 'duplicate' | null
+  /** Made up by "Stream events" (streamed, or in events_intraday of the embedded warehouse), never a real visitor's. */
+  is_demo?: boolean
   /** For conversions, once the models have been refreshed: the channel each model credits. */
   first_click_channel: string | null
   last_click_channel: string | null
@@ -286,6 +291,8 @@ export interface StreamStatus {
   outsideChange?: OutsideChange | null
   /** The continuous rate this machine keeps up with, from recent refreshes; null until it has measured one. */
   sustainableRatePerSecond?: number | null
+  /** Whether the views and streaming use the demo sandbox; absent on BigQuery. */
+  demo?: DemoStatus
 }
 
 /** What the warehouse holds and how fresh it is. */
@@ -358,7 +365,7 @@ export interface DbtSetupStatus {
 }
 
 /** Request/response channels, keyed by channel name (settings and credentials in settings-api.ts). */
-export interface ApiChannels extends SettingsChannels {
+export interface ApiChannels extends SettingsChannels, DemoChannels {
   'attribution:models': (request: Record<string, never>) => Promise<Result<AttributionModelInfo[]>>
   'attribution:compare': (request: CompareRequest) => Promise<Result<ComparisonResult>>
   'attribution:modelComparison': (request: ModelComparisonRequest) => Promise<Result<ModelComparisonResult>>
@@ -434,6 +441,7 @@ export const API_CHANNEL_KEYS: ChannelKeys<ApiChannel> = {
   'dbt:setup': true,
   'dbt:useExecutable': true,
   ...SETTINGS_CHANNEL_KEYS,
+  ...DEMO_CHANNEL_KEYS,
 }
 
 /** Every request channel of the contract, as a list (complete because API_CHANNEL_KEYS is). */

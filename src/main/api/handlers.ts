@@ -1,5 +1,6 @@
 import { type Result, listAttributionModels } from '../../shared/attribution'
-import type { ApiChannel, ApiResponse, ChosenFile, DbtSetupStatus, JobProgress, WarehouseFallback, WarehouseStatus } from '../../shared/api'
+import type { ApiChannel, ApiResponse, ChosenFile, DbtSetupStatus, JobProgress, StreamStatus, WarehouseFallback, WarehouseStatus } from '../../shared/api'
+import type { DemoChannels } from '../../shared/demo-api'
 import type { SettingsChannels } from '../../shared/settings-api'
 import { UserFacingError, messageOf, withoutQuotedValues } from '../errors'
 import type { DbtEnvironment } from '../dbt/dbt-environment-setup'
@@ -9,8 +10,8 @@ import { costAndReturn } from '../services/cost-return'
 import type { JobRunner } from '../services/jobs'
 import type { LiveStream } from '../stream/live-stream'
 
-/** What "Stream events" needs from a warehouse's streamer (embedded or BigQuery). */
-export type StreamService = Pick<LiveStream, 'burst' | 'start' | 'stop' | 'status'>
+/** What "Stream events" needs from a warehouse's streamer (embedded or BigQuery); starting may first make the demo sandbox. */
+export type StreamService = Pick<LiveStream, 'burst' | 'stop' | 'status'> & { start(ratePerSecond: number): StreamStatus | Promise<StreamStatus> }
 import type { RefreshLoop } from '../stream/refresh-loop'
 import type { AttributionWarehouse } from '../warehouse/warehouse'
 import { type ImportAccess, PickedFiles } from './import-access'
@@ -35,7 +36,7 @@ import {
 export type ApiHandlers = { [C in ApiChannel]: (input: unknown) => Promise<ApiResponse<C>> }
 
 /** The handlers built here; the settings channels come from createSettingsHandlers. */
-export type CoreApiHandlers = Omit<ApiHandlers, keyof SettingsChannels>
+export type CoreApiHandlers = Omit<ApiHandlers, keyof SettingsChannels | keyof DemoChannels>
 
 /** What the handlers need from the host: Electron provides dialogs and the OS browser, the bridge does not. */
 export interface HandlerHost {
@@ -53,6 +54,8 @@ export interface HandlerHost {
   dbt?: Pick<DbtEnvironment, 'status' | 'setUp' | 'useExecutable'>
   /** Why the embedded warehouse is shown although Settings choose BigQuery; null or absent when it is not. */
   warehouseFallback?: () => WarehouseFallback | null
+  /** Called before an import or a sample generation: they are for the real warehouse, not the demo sandbox. */
+  beforeWarehouseJob?: () => void
   log?: (message: string) => void
 }
 
@@ -82,6 +85,7 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
   const importAccess: ImportAccess = host.importFolder ?? picked
   /** Imports files named by the host, and fails without quoting what they hold (their paths stay). */
   const importAndBuild = async (paths: string[]): Promise<Result<WarehouseStatus>> => {
+    host.beforeWarehouseJob?.()
     const result = await guard(() => withFallback(host.jobs.importFiles(paths)))
     return result.ok ? result : { ok: false, error: withoutQuotedValues(result.error, paths) }
   }
@@ -124,9 +128,23 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
         const result = await guard(() => host.jobs.importSpend(paths.value, mapping))
         return result.ok ? result : { ok: false, error: withoutQuotedValues(result.error, paths.value) }
       }),
-    'events:recent': (input) => validated(validateFeedRequest(input), ({ limit }) => guard(() => host.warehouse().recentEvents(limit))),
+    'events:recent': (input) =>
+      validated(validateFeedRequest(input), ({ limit }) =>
+        guard(async () => {
+          const warehouse = host.warehouse()
+          const events = await warehouse.recentEvents(limit)
+          // Every streamed or intraday row of the embedded warehouse was made up by "Stream events": marked so wherever it shows.
+          return warehouse.kind === 'embedded' ? events.map((event) => ({ ...event, is_demo: event.delivery !== null || event.is_intraday })) : events
+        }),
+      ),
     'warehouse:status': (input) => validated(validateEmptyRequest(input), () => guard(() => withFallback(host.warehouse().status()))),
-    'warehouse:generateSample': (input) => validated(validateEmptyRequest(input), () => guard(() => withFallback(host.jobs.generateSample()))),
+    'warehouse:generateSample': (input) =>
+      validated(validateEmptyRequest(input), () =>
+        guard(() => {
+          host.beforeWarehouseJob?.()
+          return withFallback(host.jobs.generateSample())
+        }),
+      ),
     'warehouse:importFiles': (input) =>
       validated(validateImportRequest(input), async ({ files }) => {
         const paths = await importAccess.resolve(files)

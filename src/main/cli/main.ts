@@ -56,8 +56,11 @@ Commands:
                          against a baseline (default last_click): what the Cost & return view shows
   models                 the attribution models, with how each gives credit
   stream [--count N] [--seed S] [--rate EVENTS_PER_S] [--continuous] [--batch-size N]
-                         live GA4 events into events_intraday, each event id stored once
-                         (a replay of the same --seed adds nothing); run build to refresh the models
+         [--into-sandbox | --allow-demo-in-real-data]
+                         made-up live GA4 events into events_intraday, each event id stored once
+                         (a replay of the same --seed adds nothing); run build to refresh the models.
+                         A warehouse with imported exports is refused: --into-sandbox streams into
+                         its demo copy (<warehouse>.demo/demo.duckdb, as the app does)
   demo                   generate, build and report in one go
   status                 what the warehouse holds
 
@@ -94,6 +97,8 @@ const OPTIONS = {
   'meta-as': { type: 'string' },
   'with-cost': { type: 'boolean' },
   'trend-models': { type: 'string' },
+  'into-sandbox': { type: 'boolean' },
+  'allow-demo-in-real-data': { type: 'boolean' },
 } as const
 
 type Values = ReturnType<typeof parseCli>['values']
