@@ -182,6 +182,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
       conversionTotals: (filters) => bq.conversionTotals(filters),
       conversionPaths: (filters, model, limit) => bq.conversionPaths(filters, model, limit),
       recentEvents: (limit) => bq.recentEvents(limit),
+      conversionEvents: () => bq.conversionEvents(),
       status: async () => ({ ...(await bq.status()), costNotice }),
     }
     return { ok: true, value: { warehouse: bq, reads, stream: new BigQueryStream(bq, settings.bigquery, credentials, deadLetters, log) } }

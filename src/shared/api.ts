@@ -3,7 +3,7 @@
  * process binds a handler per channel, the preload exposes one method per channel, and the browser
  * bridge serves the same channels over HTTP. Every handler answers with a Result, never a throw.
  */
-import type { AttributionModel, AttributionModelInfo, ConversionEvent, ReportRequest, ReportResult, Result } from './attribution'
+import type { AttributionModel, AttributionModelInfo, ConversionEvent, ConversionEventInfo, ReportRequest, ReportResult, Result } from './attribution'
 import { SETTINGS_CHANNEL_KEYS, type SettingsChannels } from './settings-api'
 
 /** Settings every dashboard view shares. */
@@ -299,6 +299,13 @@ export interface ApiChannels extends SettingsChannels {
   'attribution:paths': (request: PathsRequest) => Promise<Result<PathsResult>>
   'attribution:trends': (request: TrendsRequest) => Promise<Result<TrendsResult>>
   'attribution:breakdown': (request: BreakdownRequest) => Promise<Result<ReportResult>>
+  /** The event names in the warehouse, most frequent first, each with its count and whether it is modelled. */
+  'attribution:conversionEvents': (request: Record<string, never>) => Promise<Result<ConversionEventInfo[]>>
+  /**
+   * Models the named events as conversions (a dbt build, progress as `job:progress`, job `build`);
+   * they stay modelled from then on, for the app and the CLI. Answers the new list.
+   */
+  'attribution:modelEvents': (request: { events: ConversionEvent[] }) => Promise<Result<ConversionEventInfo[]>>
   'events:recent': (request: { limit: number }) => Promise<Result<FeedEvent[]>>
   'warehouse:status': (request: Record<string, never>) => Promise<Result<WarehouseStatus>>
   'warehouse:generateSample': (request: Record<string, never>) => Promise<Result<WarehouseStatus>>
@@ -343,6 +350,8 @@ export const API_CHANNEL_KEYS: ChannelKeys<ApiChannel> = {
   'attribution:paths': true,
   'attribution:trends': true,
   'attribution:breakdown': true,
+  'attribution:conversionEvents': true,
+  'attribution:modelEvents': true,
   'events:recent': true,
   'warehouse:status': true,
   'warehouse:generateSample': true,

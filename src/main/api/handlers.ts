@@ -1,4 +1,4 @@
-import { type Result, listAttributionModels } from '../../shared/attribution'
+import { type ConversionEvent, type Result, absentConversionEventsProblem, conversionEventsProblem, listAttributionModels } from '../../shared/attribution'
 import type { ApiChannel, ApiResponse, ChosenFile, DbtSetupStatus, JobProgress, WarehouseFallback, WarehouseStatus } from '../../shared/api'
 import type { SettingsChannels } from '../../shared/settings-api'
 import { UserFacingError, messageOf, withoutQuotedValues } from '../errors'
@@ -21,6 +21,7 @@ import {
   validateFeedRequest,
   validateBurstRequest,
   validateImportRequest,
+  validateModelEventsRequest,
   validatePathsRequest,
   validateStreamStartRequest,
   validateTrendsRequest,
@@ -80,6 +81,14 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
     const result = await guard(() => withFallback(host.jobs.importFiles(paths)))
     return result.ok ? result : { ok: false, error: withoutQuotedValues(result.error, paths) }
   }
+  /** Refuses a view of events that do not occur or are not modelled yet (the picker models them first). */
+  const checkEvents = async (events: readonly ConversionEvent[]): Promise<void> => {
+    const known = await host.warehouse().conversionEvents()
+    // Nothing modelled: the marts are not built, which the view's own query says in its words.
+    if (!known.some((info) => info.modelled)) return
+    const problem = conversionEventsProblem(events, known, (missing) => `choose ${missing.join(', ')} under Conversions to model ${missing.length === 1 ? 'it' : 'them'}`)
+    if (problem) throw new UserFacingError(problem)
+  }
   const noDialog = (): never => {
     throw new UserFacingError('The browser preview cannot open files: run `npx attribution import FILE...` in a terminal instead.')
   }
@@ -102,13 +111,42 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
         }),
       ),
     'attribution:models': (input) => validated(validateEmptyRequest(input), () => guard(async () => listAttributionModels())),
-    'attribution:compare': (input) => validated(validateCompareRequest(input), (request) => guard(() => compareModels(host.warehouse(), request))),
+    'attribution:compare': (input) =>
+      validated(validateCompareRequest(input), (request) =>
+        guard(async () => (await checkEvents(request.conversionEvents), compareModels(host.warehouse(), request))),
+      ),
     'attribution:modelComparison': (input) =>
-      validated(validateDashboardFilters(input), (filters) => guard(() => modelComparison(host.warehouse(), filters))),
-    'attribution:paths': (input) => validated(validatePathsRequest(input), (request) => guard(() => conversionPaths(host.warehouse(), request))),
-    'attribution:trends': (input) => validated(validateTrendsRequest(input), (request) => guard(() => modelTrends(host.warehouse(), request))),
+      validated(validateDashboardFilters(input), (filters) =>
+        guard(async () => (await checkEvents(filters.conversionEvents), modelComparison(host.warehouse(), filters))),
+      ),
+    'attribution:paths': (input) =>
+      validated(validatePathsRequest(input), (request) =>
+        guard(async () => (await checkEvents(request.conversionEvents), conversionPaths(host.warehouse(), request))),
+      ),
+    'attribution:trends': (input) =>
+      validated(validateTrendsRequest(input), (request) =>
+        guard(async () => (await checkEvents(request.conversionEvents), modelTrends(host.warehouse(), request))),
+      ),
     'attribution:breakdown': (input) =>
-      validated(validateBreakdownRequest(input), (request) => guard(() => attributionReport(host.warehouse(), request))),
+      validated(validateBreakdownRequest(input), (request) =>
+        guard(async () => (await checkEvents(request.conversionEvents), attributionReport(host.warehouse(), request))),
+      ),
+    'attribution:conversionEvents': (input) => validated(validateEmptyRequest(input), () => guard(() => host.warehouse().conversionEvents())),
+    'attribution:modelEvents': (input) =>
+      validated(validateModelEventsRequest(input), ({ events }) =>
+        guard(async () => {
+          const warehouse = host.warehouse()
+          if (warehouse.kind === 'bigquery') {
+            throw new UserFacingError(
+              `On BigQuery, model ${events.join(', ')} with dbt: --vars '{conversion_events: [${events.join(', ')}]}' (docs/runbook.md).`,
+            )
+          }
+          const absent = absentConversionEventsProblem(events, await warehouse.conversionEvents())
+          if (absent) throw new UserFacingError(absent)
+          await host.jobs.modelEvents(events)
+          return host.warehouse().conversionEvents()
+        }),
+      ),
     'events:recent': (input) => validated(validateFeedRequest(input), ({ limit }) => guard(() => host.warehouse().recentEvents(limit))),
     'warehouse:status': (input) => validated(validateEmptyRequest(input), () => guard(() => withFallback(host.warehouse().status()))),
     'warehouse:generateSample': (input) => validated(validateEmptyRequest(input), () => guard(() => withFallback(host.jobs.generateSample()))),

@@ -1,4 +1,12 @@
-import { type AttributionModel, type Result, isAttributionModel, modelProblem, validateReportRequest } from '../../shared/attribution'
+import {
+  type AttributionModel,
+  type ConversionEvent,
+  type Result,
+  isAttributionModel,
+  modelProblem,
+  validateConversionEvents,
+  validateReportRequest,
+} from '../../shared/attribution'
 import {
   type BreakdownRequest,
   type CompareRequest,
@@ -113,6 +121,13 @@ export function validateEmptyRequest(input: unknown): Result<Record<string, neve
   if (input === undefined || input === null) return { ok: true, value: {} }
   if (!isRecord(input) || Object.keys(input).length > 0) return { ok: false, error: 'This request takes no arguments.' }
   return { ok: true, value: {} }
+}
+
+/** Checks a request to model conversion events: GA4 event names. */
+export function validateModelEventsRequest(input: unknown): Result<{ events: ConversionEvent[] }> {
+  if (!isRecord(input)) return { ok: false, error: 'The request must be an object with events.' }
+  const events = validateConversionEvents(input.events)
+  return events.ok ? { ok: true, value: { events: events.value } } : events
 }
 
 /** Checks the names of files to import: dialog tokens, or paths in the import folder (the host resolves them). */

@@ -1,5 +1,5 @@
 import type { BigQuery, Query } from '@google-cloud/bigquery'
-import { GROUPING_KEYS, type ReportRequest, type ReportResult } from '../../shared/attribution'
+import { type ConversionEventInfo, GROUPING_KEYS, type ReportRequest, type ReportResult } from '../../shared/attribution'
 import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '../../shared/api'
 import type { MarkovTransition } from '../../shared/markov'
 import type { BigQuerySettings } from '../../shared/settings-api'
@@ -19,6 +19,7 @@ import {
   conversionTotalsStatement,
   dailyTrendsStatement,
   markovTransitionsStatement,
+  conversionEventsStatement,
   modelChannelCreditsStatement,
   newestEventStatement,
   recentEventsStatement,
@@ -134,6 +135,15 @@ export class BigQueryWarehouse implements AttributionWarehouse {
 
   async conversionPaths(filters: DashboardFilters, model: RuleBasedModel | null, limit: number): Promise<PathRows> {
     return pathRowsFrom(await this.run(conversionPathsStatement(this.marts, filters, model, limit)), model !== null)
+  }
+
+  async conversionEvents(): Promise<ConversionEventInfo[]> {
+    if (!(await this.tableExists('stg_ga4__events'))) return []
+    return (await this.run(conversionEventsStatement(this.marts))).map((row) => ({
+      name: String(row.event_name),
+      events: Number(row.events),
+      modelled: row.modelled === true,
+    }))
   }
 
   async recentEvents(limit: number): Promise<FeedEvent[]> {

@@ -1,7 +1,11 @@
 import { parseArgs } from 'node:util'
 import {
   ATTRIBUTION_MODELS,
+  type ConversionEvent,
+  type ConversionEventInfo,
   DEFAULT_CONVERSION_EVENTS,
+  absentConversionEventsProblem,
+  conversionEventsProblem,
   LOOKBACK_DEFAULT_DAYS,
   type ReportRequest,
   dateProblem,
@@ -32,7 +36,10 @@ Commands:
                          write GA4-shaped sample events into the warehouse
   import FILE...         load GA4 export files (Parquet, NDJSON plain or .gz, console JSON array)
   build [--lookback-days N] [--conversion-events a,b]
-                         run dbt: staging -> intermediate -> attribution marts
+                         run dbt: staging -> intermediate -> attribution marts; every event named
+                         in --conversion-events (any GA4 event name) stays modelled from then on
+  events                 the event names in the warehouse, most frequent first, with their counts
+                         and whether each is modelled as a conversion
   report --model ID [--lookback-days N] [--conversion-events a,b]
          [--by channel|source_medium|campaign] [--format table|json|csv] [--from DATE] [--to DATE]
          [--channel NAME]
@@ -106,8 +113,14 @@ export async function main(argv: string[]): Promise<number> {
       case 'build':
         await runBuild(warehouse, values)
         return 0
-      case 'report':
-        process.stdout.write(formatReport(await attributionReport(warehouse, reportRequest(values)), reportFormat(values)))
+      case 'report': {
+        const request = reportRequest(values)
+        await assertEventsModelled(warehouse, request.conversionEvents)
+        process.stdout.write(formatReport(await attributionReport(warehouse, request), reportFormat(values)))
+        return 0
+      }
+      case 'events':
+        process.stdout.write(formatEvents(await warehouse.conversionEvents()))
         return 0
       case 'stream':
         await runStream(warehouse, values)
@@ -163,11 +176,34 @@ function importProgressText(progress: ImportProgress): string {
   return `Importing ${progress.file}${position}: ${progress.phase}${bar}`
 }
 
+/** Refuses a report on events that do not occur or are not modelled, naming the command that models them. */
+async function assertEventsModelled(warehouse: EmbeddedWarehouse, events: readonly ConversionEvent[]): Promise<void> {
+  const known = await warehouse.conversionEvents()
+  // Nothing modelled: the marts were never built, which the report's own query says.
+  if (!known.some((info) => info.modelled)) return
+  const problem = conversionEventsProblem(events, known, (missing) => `run \`attribution build --conversion-events ${missing.join(',')}\` to model ${missing.length === 1 ? 'it' : 'them'}`)
+  if (problem) throw new UserFacingError(problem)
+}
+
+/** The event list as the `events` command prints it: name, count, modelled. */
+function formatEvents(events: readonly ConversionEventInfo[]): string {
+  if (events.length === 0) return 'No events yet: import or generate some first.\n'
+  const width = Math.max(...events.map((info) => info.name.length), 'event'.length)
+  const lines = events.map((info) => `${info.name.padEnd(width)}  ${info.events.toLocaleString('en-US').padStart(12)}  ${info.modelled ? 'modelled' : ''}`.trimEnd())
+  return `${'event'.padEnd(width)}  ${'events'.padStart(12)}  conversion\n${lines.join('\n')}\n`
+}
+
 async function runBuild(warehouse: EmbeddedWarehouse, values: Values): Promise<void> {
+  const events = conversionEvents(values)
+  // Named events must occur (the default need not: a property may have no purchases yet).
+  if (values['conversion-events'] !== undefined) {
+    const absent = absentConversionEventsProblem(events, await warehouse.conversionEvents())
+    if (absent) throw new UserFacingError(absent)
+  }
   const printer = createProgressPrinter()
   const result = await warehouse.build({
     lookbackDays: lookbackDays(values),
-    conversionEvents: conversionEvents(values),
+    conversionEvents: events,
     onProgress: (progress: DbtProgress) => {
       if (progress.index !== undefined && progress.total !== undefined && progress.message) {
         printer.update(`dbt ${progressBar((progress.index / progress.total) * 100)} ${progress.message}`)

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events'
-import { DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '../../shared/attribution'
+import { type ConversionEvent, DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '../../shared/attribution'
 import type { JobProgress, WarehouseStatus } from '../../shared/api'
 import type { DbtRunner } from '../dbt/dbt-runner'
 import { describeDbtProgress } from '../dbt/progress-text'
@@ -66,9 +66,21 @@ export class JobRunner {
     })
   }
 
-  private async build(): Promise<void> {
-    this.emit({ job: 'build', phase: 'starting', percent: 0, message: 'Building the attribution models with dbt' })
+  /**
+   * Models events as conversions: adds them to the warehouse's modelled set and runs the models
+   * incrementally (`dbt run`, the refresh's vars), which adds their conversions for every user.
+   */
+  modelEvents(events: readonly ConversionEvent[]): Promise<WarehouseStatus> {
+    return this.exclusive(`Modelling ${events.join(', ')}`, async () => {
+      await this.served.embedded.addModelledEvents(events)
+      await this.build({ command: 'run', message: `Modelling ${events.join(', ')} as conversions` })
+    })
+  }
+
+  private async build(options: { command?: 'run'; message?: string } = {}): Promise<void> {
+    this.emit({ job: 'build', phase: 'starting', percent: 0, message: options.message ?? 'Building the attribution models with dbt' })
     const result = await this.served.embedded.build({
+      command: options.command,
       afterSuccess: () => this.served.serving.refreshFrom(this.served.embedded.path),
       runner: this.runDbt,
       lookbackDays: LOOKBACK_DEFAULT_DAYS,

@@ -1,9 +1,10 @@
-import type { ReportRequest, ReportResult } from '../../shared/attribution'
+import type { ConversionEventInfo, ReportRequest, ReportResult } from '../../shared/attribution'
 import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '../../shared/api'
 import type { MarkovTransition } from '../../shared/markov'
 import {
   queryChannelFlows,
   queryConversionPaths,
+  queryConversionEvents,
   queryConversionTotals,
   queryDailyTrends,
   queryFreshness,
@@ -11,9 +12,10 @@ import {
   queryModelChannelCredits,
   queryReport,
 } from '../warehouse/duckdb-queries'
+import { MODEL_SCHEMA } from '../warehouse/duckdb-schema'
 import type { EmbeddedWarehouse } from '../warehouse/embedded-warehouse'
 import type { AttributionWarehouse, ConversionTotals, DailyTrendRows, ModelChannelCredit, PathRows, RuleBasedModel } from '../warehouse/warehouse'
-import type { ServingStore } from './serving-store'
+import { EVENT_NAME_COUNTS, type ServingStore } from './serving-store'
 
 /**
  * The embedded warehouse as the app's views see it: every read answers from the in-memory serving
@@ -62,6 +64,10 @@ export class ServedWarehouse implements AttributionWarehouse {
 
   recentEvents(limit: number): Promise<FeedEvent[]> {
     return this.serving.recentEvents(limit)
+  }
+
+  conversionEvents(): Promise<ConversionEventInfo[]> {
+    return queryConversionEvents(this.serving.connection, `${MODEL_SCHEMA}.${EVENT_NAME_COUNTS}`, `${MODEL_SCHEMA}.int_conversion_events_modelled`)
   }
 
   async status(): Promise<WarehouseStatus> {

@@ -3,12 +3,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
 import type { FeedEvent } from '../../shared/api'
-import { type WarehouseStamp, feedCreditsSql, feedEventFromRow, modelTableNamesSql, queryWarehouseStamp, stagedFeedSql } from '../warehouse/duckdb-queries'
+import { type WarehouseStamp, eventNameCountsSql, feedCreditsSql, feedEventFromRow, modelTableNamesSql, queryWarehouseStamp, stagedFeedSql } from '../warehouse/duckdb-queries'
 import { sqlString } from '../warehouse/duckdb-file'
 import { MODEL_SCHEMA, RAW_SCHEMA, rawSchemaStatements } from '../warehouse/duckdb-schema'
 import { ga4JsonColumns } from '../warehouse/ga4-schema'
 import { refreshAllEventsViews } from '../warehouse/raw-files'
 import { eventIdOf } from '../stream/validate-event'
+
+/** The serving copy's table of event names and their counts (the conversion-event picker's list). */
+export const EVENT_NAME_COUNTS = 'event_name_counts'
 
 /** Newest events kept in memory for the live feed. */
 const FEED_ROWS = 500
@@ -28,13 +31,17 @@ const SERVED_MARTS: ReadonlyArray<[string, string]> = [
     'fct_attribution_credits',
     `select * exclude (user_key, revenue_usd, credited_session_key, credited_ga_session_id) from wh.${MODEL_SCHEMA}.fct_attribution_credits`,
   ],
-  // Summed over users: the views need the counts, not whose they are.
+  // Converting steps summed over users (the views need the counts, not whose they are); a
+  // non-converting journey stays per user, since which one counts depends on the chosen events.
   [
     'agg_channel_transitions',
-    `select journey_date, conversion_event_name, min_lookback_days, max_lookback_days, from_state, to_state,
+    `select case when conversion_event_name is null then user_key end as user_key,
+      journey_date, conversion_event_name, cut_event_name, min_lookback_days, max_lookback_days, from_state, to_state,
       sum(transitions)::bigint as transitions
     from wh.${MODEL_SCHEMA}.agg_channel_transitions group by all`,
   ],
+  ['agg_user_last_conversions', `select * from wh.${MODEL_SCHEMA}.agg_user_last_conversions`],
+  ['int_conversion_events_modelled', `select * from wh.${MODEL_SCHEMA}.int_conversion_events_modelled`],
   ['rpt_build_info', `select * from wh.${MODEL_SCHEMA}.rpt_build_info`],
 ]
 
@@ -63,6 +70,9 @@ export class ServingStore {
     // No Parquet files here: the views read the (empty) tables, so shared queries run unchanged.
     await refreshAllEventsViews(connection, ':memory:')
     await connection.run(`create schema if not exists ${MODEL_SCHEMA}`)
+    // Empty until the first snapshot of a built warehouse, so the event list answers before it.
+    await connection.run(`create table ${MODEL_SCHEMA}.${EVENT_NAME_COUNTS} (event_name varchar, events bigint)`)
+    await connection.run(`create table ${MODEL_SCHEMA}.int_conversion_events_modelled (conversion_event_name varchar, modelled_since timestamp)`)
     // The newest events the models have read (stg_ga4__events), keyed as dbt keys them.
     await connection.run(`create table ${MODEL_SCHEMA}.feed_events (event_key varchar, event_id varchar, event_timestamp_micros bigint,
       event_name varchar, user_pseudo_id varchar, source varchar, medium varchar, value_usd varchar, is_intraday boolean)`)
@@ -116,6 +126,7 @@ export class ServingStore {
         if (names.has(mart)) await c.run(`create or replace table ${MODEL_SCHEMA}.${mart} as ${select}`)
       }
       if (names.has('stg_ga4__events')) {
+        await c.run(`create or replace table ${MODEL_SCHEMA}.${EVENT_NAME_COUNTS} as ${eventNameCountsSql(`wh.${MODEL_SCHEMA}.stg_ga4__events`)}`)
         await c.run('delete from ' + MODEL_SCHEMA + '.feed_events')
         await c.run(`insert into ${MODEL_SCHEMA}.feed_events ${stagedFeedSql(`wh.${MODEL_SCHEMA}.stg_ga4__events`)}`, { limit: FEED_ROWS })
         // Streamed events the models have now read show from feed_events, under the same key.

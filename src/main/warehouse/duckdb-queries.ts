@@ -1,5 +1,5 @@
 import { type DuckDBConnection, type DuckDBValue, listValue } from '@duckdb/node-api'
-import { GROUPING_KEYS, type ReportRequest, type ReportResult, type ReportRow } from '../../shared/attribution'
+import { type ConversionEventInfo, GROUPING_KEYS, type ReportRequest, type ReportResult, type ReportRow } from '../../shared/attribution'
 import type { ChannelFlow, DashboardFilters, FeedEvent } from '../../shared/api'
 import type { MarkovTransition } from '../../shared/markov'
 import { formatCents } from '../../shared/money'
@@ -194,22 +194,77 @@ export async function queryModelChannelCredits(connection: DuckDBConnection, fil
   }))
 }
 
-/** Transitions of converting journeys of the chosen events and of all non-converting journeys at the lookback. */
-export async function queryMarkovTransitions(connection: DuckDBConnection, filters: DashboardFilters): Promise<MarkovTransition[]> {
-  const sql = `
+/**
+ * Transitions at the lookback of the converting journeys of the chosen events, and of each user's
+ * non-converting journey: the one after their latest conversion of a chosen event (the user's row
+ * of agg_user_last_conversions with the highest time among those events; equal times give the same
+ * journey), or the one of all their sessions when they have none. `transitions` holds converting
+ * steps summed over users (user_key NULL) and non-converting ones per user and cut.
+ */
+export function markovTransitionsSql(transitions: string, lastConversions: string): string {
+  return `
+    with cuts as (
+      select user_key, arg_max(conversion_event_name, last_converted_micros) as cut_event_name
+      from ${lastConversions}
+      where list_contains($events, conversion_event_name)
+      group by user_key
+    ),
+    steps as (
+      select from_state, to_state, transitions
+      from ${transitions}
+      where conversion_event_name is not null and list_contains($events, conversion_event_name)
+        and $lookback between min_lookback_days and max_lookback_days
+        and ($from_date is null or journey_date >= cast($from_date as date))
+        and ($to_date is null or journey_date <= cast($to_date as date))
+      union all
+      select t.from_state, t.to_state, t.transitions
+      from ${transitions} as t
+      left join cuts on t.user_key = cuts.user_key
+      where t.conversion_event_name is null
+        and t.cut_event_name is not distinct from cuts.cut_event_name
+        and $lookback between t.min_lookback_days and t.max_lookback_days
+        and ($from_date is null or t.journey_date >= cast($from_date as date))
+        and ($to_date is null or t.journey_date <= cast($to_date as date))
+    )
     select from_state, to_state, sum(transitions)::bigint as transitions
-    from ${MODEL_SCHEMA}.agg_channel_transitions
-    where $lookback between min_lookback_days and max_lookback_days
-      and (conversion_event_name is null or list_contains($events, conversion_event_name))
-      and ($from_date is null or journey_date >= cast($from_date as date))
-      and ($to_date is null or journey_date <= cast($to_date as date))
+    from steps
     group by all
     order by from_state, to_state`
+}
+
+/** Transitions of the chosen events' converting journeys and of the matching non-converting ones at the lookback. */
+export async function queryMarkovTransitions(connection: DuckDBConnection, filters: DashboardFilters): Promise<MarkovTransition[]> {
+  const sql = markovTransitionsSql(`${MODEL_SCHEMA}.agg_channel_transitions`, `${MODEL_SCHEMA}.agg_user_last_conversions`)
   return (await readMart(connection, sql, filterValues(filters))).map((row) => ({
     from: String(row.from_state),
     to: String(row.to_state),
     count: Number(row.transitions),
   }))
+}
+
+/** Event names with their counts, as a select over the staged events (or the raw ones before a build). */
+export function eventNameCountsSql(events: string): string {
+  return `select event_name, count(*)::bigint as events from ${events} where event_name is not null group by all`
+}
+
+/**
+ * The event names present with their counts, most frequent first (ties by name), and whether each
+ * is modelled; a modelled name that does not occur (the default `purchase` on a property without
+ * purchases) is listed with 0. `counts` is a table or subquery of (event_name, events), `modelled`
+ * the int_conversion_events_modelled table or null when there is none yet.
+ */
+export async function queryConversionEvents(connection: DuckDBConnection, counts: string, modelled: string | null): Promise<ConversionEventInfo[]> {
+  const modelledNames = modelled ? `select distinct conversion_event_name as event_name from ${modelled}` : `select null::varchar as event_name where false`
+  const sql = `
+    with counts as (select event_name, events from ${counts}),
+    modelled as (${modelledNames})
+    select coalesce(counts.event_name, modelled.event_name) as event_name,
+      coalesce(counts.events, 0)::bigint as events,
+      modelled.event_name is not null as modelled
+    from counts full outer join modelled on counts.event_name = modelled.event_name
+    order by events desc, event_name`
+  const rows = await readMart(connection, sql, {})
+  return rows.map((row) => ({ name: String(row.event_name), events: Number(row.events), modelled: row.modelled === true }))
 }
 
 /** The chosen conversions and revenue, and those with no session in the window, from first click's rows. */

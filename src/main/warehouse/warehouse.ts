@@ -1,4 +1,4 @@
-import type { AttributionModel, ReportRequest, ReportResult } from '../../shared/attribution'
+import type { AttributionModel, ConversionEventInfo, ReportRequest, ReportResult } from '../../shared/attribution'
 import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '../../shared/api'
 import type { MarkovTransition } from '../../shared/markov'
 
@@ -66,5 +66,7 @@ export interface AttributionWarehouse {
   /** The `limit` paths with most conversions, with a rule-based model's position credit (or none). */
   conversionPaths(filters: DashboardFilters, model: RuleBasedModel | null, limit: number): Promise<PathRows>
   recentEvents(limit: number): Promise<FeedEvent[]>
+  /** The event names the models have read, most frequent first, with their counts and whether each is modelled as a conversion. */
+  conversionEvents(): Promise<ConversionEventInfo[]>
   status(): Promise<WarehouseStatus>
 }
