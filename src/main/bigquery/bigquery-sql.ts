@@ -199,12 +199,13 @@ export function markovTransitionsStatement(marts: DatasetRef, filters: Dashboard
   const transitions = tableRef(marts, 'agg_channel_transitions')
   return {
     sql: `
-    with cuts as (
-      select user_key, array_agg(conversion_event_name order by last_converted_micros desc, conversion_event_name limit 1)[offset(0)] as cut_event_name
+    with ranked_cuts as (
+      select user_key, conversion_event_name,
+        row_number() over (partition by user_key order by last_converted_micros desc, conversion_event_name) as recency
       from ${tableRef(marts, 'agg_user_last_conversions')}
       where conversion_event_name in unnest(@events)
-      group by user_key
     ),
+    cuts as (select user_key, conversion_event_name as cut_event_name from ranked_cuts where recency = 1),
     steps as (
       select from_state, to_state, transitions
       from ${transitions}
