@@ -53,7 +53,11 @@ test('view_item chosen as a conversion is modelled with progress, and every view
   await page.goto(URL)
   await openView(page, 'compare')
   const viewItem = before.find((info) => info.name === 'view_item') as ConversionEventInfo
-  await expect(page.getByTestId('conversion-option-view_item')).toHaveText(`view_item (${viewItem.events.toLocaleString('en-US')})`)
+  await expect(page.getByTestId('conversion-option-view_item')).toHaveText(`view_item (${viewItem.events.toLocaleString('en-US')}) · models it`)
+  await expect(page.getByTestId('conversion-option-purchase')).toHaveText(/^\s*purchase \([\d,]+\)\s*$/)
+  // Every event name is offered, most frequent first.
+  const offered = await page.getByTestId('conversion-event-add').locator('option[value]:not([value=""])').allTextContents()
+  expect(offered.map((label) => label.trim().split(' ')[0])).toEqual(before.map((info) => info.name))
   await page.getByTestId('conversion-event-add').selectOption('view_item')
   await expect(page.getByTestId('conversion-event-modelling')).toBeVisible()
   await expect(page.getByTestId('conversion-chip-view_item')).toHaveClass(/is-active/, { timeout: 240_000 })
