@@ -89,6 +89,12 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
     const problem = conversionEventsProblem(events, known, (missing) => `choose ${missing.join(', ')} under Conversions to model ${missing.length === 1 ? 'it' : 'them'}`)
     if (problem) throw new UserFacingError(problem)
   }
+  /** A view's answer after checking its events (see checkEvents). */
+  const view = <T>(events: readonly ConversionEvent[], work: () => Promise<T>): Promise<Result<T>> =>
+    guard(async () => {
+      await checkEvents(events)
+      return work()
+    })
   const noDialog = (): never => {
     throw new UserFacingError('The browser preview cannot open files: run `npx attribution import FILE...` in a terminal instead.')
   }
@@ -112,25 +118,15 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
       ),
     'attribution:models': (input) => validated(validateEmptyRequest(input), () => guard(async () => listAttributionModels())),
     'attribution:compare': (input) =>
-      validated(validateCompareRequest(input), (request) =>
-        guard(async () => (await checkEvents(request.conversionEvents), compareModels(host.warehouse(), request))),
-      ),
+      validated(validateCompareRequest(input), (request) => view(request.conversionEvents, () => compareModels(host.warehouse(), request))),
     'attribution:modelComparison': (input) =>
-      validated(validateDashboardFilters(input), (filters) =>
-        guard(async () => (await checkEvents(filters.conversionEvents), modelComparison(host.warehouse(), filters))),
-      ),
+      validated(validateDashboardFilters(input), (filters) => view(filters.conversionEvents, () => modelComparison(host.warehouse(), filters))),
     'attribution:paths': (input) =>
-      validated(validatePathsRequest(input), (request) =>
-        guard(async () => (await checkEvents(request.conversionEvents), conversionPaths(host.warehouse(), request))),
-      ),
+      validated(validatePathsRequest(input), (request) => view(request.conversionEvents, () => conversionPaths(host.warehouse(), request))),
     'attribution:trends': (input) =>
-      validated(validateTrendsRequest(input), (request) =>
-        guard(async () => (await checkEvents(request.conversionEvents), modelTrends(host.warehouse(), request))),
-      ),
+      validated(validateTrendsRequest(input), (request) => view(request.conversionEvents, () => modelTrends(host.warehouse(), request))),
     'attribution:breakdown': (input) =>
-      validated(validateBreakdownRequest(input), (request) =>
-        guard(async () => (await checkEvents(request.conversionEvents), attributionReport(host.warehouse(), request))),
-      ),
+      validated(validateBreakdownRequest(input), (request) => view(request.conversionEvents, () => attributionReport(host.warehouse(), request))),
     'attribution:conversionEvents': (input) => validated(validateEmptyRequest(input), () => guard(() => host.warehouse().conversionEvents())),
     'attribution:modelEvents': (input) =>
       validated(validateModelEventsRequest(input), ({ events }) =>
