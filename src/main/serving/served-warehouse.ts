@@ -51,7 +51,8 @@ export class ServedWarehouse implements AttributionWarehouse {
   }
 
   markovTransitions(filters: DashboardFilters): Promise<MarkovTransition[]> {
-    return queryMarkovTransitions(this.serving.connection, filters)
+    // The serving copy's transitions already carry cut_order (summed over users alike).
+    return queryMarkovTransitions(this.serving.connection, filters, `${MODEL_SCHEMA}.agg_channel_transitions`)
   }
 
   conversionTotals(filters: DashboardFilters): Promise<ConversionTotals> {

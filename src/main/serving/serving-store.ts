@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
 import type { FeedEvent } from '../../shared/api'
-import { type WarehouseStamp, eventNameCountsSql, feedCreditsSql, feedEventFromRow, modelTableNamesSql, queryWarehouseStamp, stagedFeedSql } from '../warehouse/duckdb-queries'
+import { type WarehouseStamp, eventNameCountsSql, feedCreditsSql, transitionsWithCutOrderSql, feedEventFromRow, modelTableNamesSql, queryWarehouseStamp, stagedFeedSql } from '../warehouse/duckdb-queries'
 import { sqlString } from '../warehouse/duckdb-file'
 import { MODEL_SCHEMA, RAW_SCHEMA, rawSchemaStatements } from '../warehouse/duckdb-schema'
 import { ga4JsonColumns } from '../warehouse/ga4-schema'
@@ -24,23 +24,25 @@ interface SnapshotCounts {
   intradayEvents: number
 }
 
-/** The marts the views read, each as the select that copies what the views need from the file (`wh`). */
-const SERVED_MARTS: ReadonlyArray<[string, string]> = [
+/** The marts the views read, each as the select that copies what the views need from the file (`wh`), and the other tables it reads. */
+const SERVED_MARTS: ReadonlyArray<[string, string, string[]?]> = [
   // The credits' user and session keys stay in the file.
   [
     'fct_attribution_credits',
     `select * exclude (user_key, revenue_usd, credited_session_key, credited_ga_session_id) from wh.${MODEL_SCHEMA}.fct_attribution_credits`,
   ],
-  // Converting steps summed over users (the views need the counts, not whose they are); a
-  // non-converting journey stays per user, since which one counts depends on the chosen events.
+  // Summed over users: converting steps whatever the user, non-converting ones over users whose
+  // modelled events' last conversions come in the same order (cutOrdersSql), since those pick the
+  // same journey for any choice of events.
   [
     'agg_channel_transitions',
-    `select case when conversion_event_name is null then user_key end as user_key,
-      journey_date, conversion_event_name, cut_event_name, min_lookback_days, max_lookback_days, from_state, to_state,
+    `select journey_date, conversion_event_name, cut_event_name, cut_order, min_lookback_days, max_lookback_days, from_state, to_state,
       sum(transitions)::bigint as transitions
-    from wh.${MODEL_SCHEMA}.agg_channel_transitions group by all`,
+    from ${transitionsWithCutOrderSql(`wh.${MODEL_SCHEMA}.agg_channel_transitions`, `wh.${MODEL_SCHEMA}.agg_user_last_conversions`)}
+    group by all`,
+    // A warehouse built before per-event journeys lacks it: its old transitions are not copied until the next build.
+    ['agg_user_last_conversions'],
   ],
-  ['agg_user_last_conversions', `select * from wh.${MODEL_SCHEMA}.agg_user_last_conversions`],
   ['int_conversion_events_modelled', `select * from wh.${MODEL_SCHEMA}.int_conversion_events_modelled`],
   ['rpt_build_info', `select * from wh.${MODEL_SCHEMA}.rpt_build_info`],
 ]
@@ -122,8 +124,8 @@ export class ServingStore {
       const tables = await c.runAndReadAll(modelTableNamesSql('wh'))
       const names = new Set(tables.getRows().map((row) => String(row[0])))
       await c.run('begin transaction')
-      for (const [mart, select] of SERVED_MARTS) {
-        if (names.has(mart)) await c.run(`create or replace table ${MODEL_SCHEMA}.${mart} as ${select}`)
+      for (const [mart, select, needs = []] of SERVED_MARTS) {
+        if (names.has(mart) && needs.every((name) => names.has(name))) await c.run(`create or replace table ${MODEL_SCHEMA}.${mart} as ${select}`)
       }
       if (names.has('stg_ga4__events')) {
         await c.run(`create or replace table ${MODEL_SCHEMA}.${EVENT_NAME_COUNTS} as ${eventNameCountsSql(`wh.${MODEL_SCHEMA}.stg_ga4__events`)}`)

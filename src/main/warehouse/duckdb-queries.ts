@@ -195,19 +195,35 @@ export async function queryModelChannelCredits(connection: DuckDBConnection, fil
 }
 
 /**
- * Transitions at the lookback of the converting journeys of the chosen events, and of each user's
- * non-converting journey: the one after their latest conversion of a chosen event (the user's row
- * of agg_user_last_conversions with the highest time among those events; equal times give the same
- * journey), or the one of all their sessions when they have none. `transitions` holds converting
- * steps summed over users (user_key NULL) and non-converting ones per user and cut.
+ * Each user's modelled events ordered by their last conversion, newest first (ties by name), as
+ * `cut_order` 'e1,e2,...' (GA4 names hold no comma): for a choice of events, the user's
+ * non-converting journey is the one cut by the first chosen event in that order, or by none.
+ * Users with the same order behave alike, so the serving copy sums their rows.
  */
-export function markovTransitionsSql(transitions: string, lastConversions: string): string {
+export function cutOrdersSql(lastConversions: string): string {
+  return `select user_key, string_agg(conversion_event_name, ',' order by last_converted_micros desc, conversion_event_name) as cut_order
+    from ${lastConversions} group by user_key`
+}
+
+/** agg_channel_transitions with each non-converting row's user's `cut_order` (see cutOrdersSql), as a subquery. */
+export function transitionsWithCutOrderSql(transitions: string, lastConversions: string): string {
+  return `(select t.*, case when t.conversion_event_name is null then orders.cut_order end as cut_order
+    from ${transitions} as t left join (${cutOrdersSql(lastConversions)}) as orders on t.user_key = orders.user_key)`
+}
+
+/**
+ * Transitions at the lookback of the converting journeys of the chosen events, and of each user's
+ * non-converting journey after their latest conversion of a chosen event (the first chosen event
+ * in their `cut_order`), or of all their sessions when they have none. `transitions` has the
+ * columns of agg_channel_transitions plus `cut_order`.
+ */
+export function markovTransitionsSql(transitions: string): string {
   return `
-    with cuts as (
-      select user_key, arg_max(conversion_event_name, last_converted_micros) as cut_event_name
-      from ${lastConversions}
-      where list_contains($events, conversion_event_name)
-      group by user_key
+    with orders as (
+      select distinct cut_order,
+        list_filter(string_split(cut_order, ','), event -> list_contains($events, event))[1] as chosen_cut
+      from ${transitions}
+      where conversion_event_name is null
     ),
     steps as (
       select from_state, to_state, transitions
@@ -219,9 +235,9 @@ export function markovTransitionsSql(transitions: string, lastConversions: strin
       union all
       select t.from_state, t.to_state, t.transitions
       from ${transitions} as t
-      left join cuts on t.user_key = cuts.user_key
+      join orders on t.cut_order is not distinct from orders.cut_order
       where t.conversion_event_name is null
-        and t.cut_event_name is not distinct from cuts.cut_event_name
+        and t.cut_event_name is not distinct from orders.chosen_cut
         and $lookback between t.min_lookback_days and t.max_lookback_days
         and ($from_date is null or t.journey_date >= cast($from_date as date))
         and ($to_date is null or t.journey_date <= cast($to_date as date))
@@ -233,9 +249,12 @@ export function markovTransitionsSql(transitions: string, lastConversions: strin
 }
 
 /** Transitions of the chosen events' converting journeys and of the matching non-converting ones at the lookback. */
-export async function queryMarkovTransitions(connection: DuckDBConnection, filters: DashboardFilters): Promise<MarkovTransition[]> {
-  const sql = markovTransitionsSql(`${MODEL_SCHEMA}.agg_channel_transitions`, `${MODEL_SCHEMA}.agg_user_last_conversions`)
-  return (await readMart(connection, sql, filterValues(filters))).map((row) => ({
+export async function queryMarkovTransitions(
+  connection: DuckDBConnection,
+  filters: DashboardFilters,
+  transitions = transitionsWithCutOrderSql(`${MODEL_SCHEMA}.agg_channel_transitions`, `${MODEL_SCHEMA}.agg_user_last_conversions`),
+): Promise<MarkovTransition[]> {
+  return (await readMart(connection, markovTransitionsSql(transitions), filterValues(filters))).map((row) => ({
     from: String(row.from_state),
     to: String(row.to_state),
     count: Number(row.transitions),
@@ -534,7 +553,7 @@ async function readMart(connection: DuckDBConnection, sql: string, values: Recor
       throw new UserFacingError('The attribution models have not been built in this warehouse yet. Run `attribution build` first.')
     }
     // Marts built by a version before models became data lack the credit columns.
-    if (/not found/i.test(message) && /credit_micros|credited_revenue_cents|touch_position|touches/i.test(message)) {
+    if (/not found/i.test(message) && /credit_micros|credited_revenue_cents|touch_position|touches|cut_event_name|agg_user_last_conversions/i.test(message)) {
       throw new UserFacingError('The attribution models were built by an earlier version of the app. Run `attribution build` once to rebuild them.')
     }
     throw error
