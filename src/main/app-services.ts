@@ -208,6 +208,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
       recentEvents: (limit) => bq.recentEvents(limit),
       costCredits: (filters, by) => bq.costCredits(filters, by),
       dailyCost: (filters, models, channel) => bq.dailyCost(filters, models, channel),
+      conversionEvents: () => bq.conversionEvents(),
       status: async () => ({ ...(await bq.status()), costNotice }),
     }
     return { ok: true, value: { warehouse: bq, reads, stream: new BigQueryStream(bq, settings.bigquery, credentials, deadLetters, log) } }

@@ -3,7 +3,7 @@
  * process binds a handler per channel, the preload exposes one method per channel, and the browser
  * bridge serves the same channels over HTTP. Every handler answers with a Result, never a throw.
  */
-import type { AttributionModel, AttributionModelInfo, ConversionEvent, ReportGrouping, ReportRequest, ReportResult, Result } from './attribution'
+import type { AttributionModel, AttributionModelInfo, ConversionEvent, ConversionEventInfo, ReportGrouping, ReportRequest, ReportResult, Result } from './attribution'
 import type { CostReturnRequest, CostReturnResult } from './cost-return'
 import { DEMO_CHANNEL_KEYS, type DemoChannels, type DemoStatus } from './demo-api'
 import { SETTINGS_CHANNEL_KEYS, type SettingsChannels } from './settings-api'
@@ -378,6 +378,13 @@ export interface ApiChannels extends SettingsChannels, DemoChannels {
   'cost:importSpend': (request: SpendImportRequest) => Promise<Result<ImportedSpendFile[]>>
   /** Conversions and revenue of the filters' period against an earlier one (the previous period of the same length by default). */
   'attribution:periodComparison': (request: PeriodComparisonRequest) => Promise<Result<PeriodComparisonResult>>
+  /** The event names in the warehouse, most frequent first, each with its count and whether it is modelled. */
+  'attribution:conversionEvents': (request: Record<string, never>) => Promise<Result<ConversionEventInfo[]>>
+  /**
+   * Models the named events as conversions (a dbt build, progress as `job:progress`, job `build`);
+   * they stay modelled from then on, for the app and the CLI. Answers the new list.
+   */
+  'attribution:modelEvents': (request: { events: ConversionEvent[] }) => Promise<Result<ConversionEventInfo[]>>
   'events:recent': (request: { limit: number }) => Promise<Result<FeedEvent[]>>
   'warehouse:status': (request: Record<string, never>) => Promise<Result<WarehouseStatus>>
   'warehouse:generateSample': (request: Record<string, never>) => Promise<Result<WarehouseStatus>>
@@ -425,6 +432,8 @@ export const API_CHANNEL_KEYS: ChannelKeys<ApiChannel> = {
   'cost:report': true,
   'cost:importSpend': true,
   'attribution:periodComparison': true,
+  'attribution:conversionEvents': true,
+  'attribution:modelEvents': true,
   'events:recent': true,
   'warehouse:status': true,
   'warehouse:generateSample': true,

@@ -66,7 +66,7 @@ events_unioned as (
 
 ),
 
-{%- set param_keys = ['event_id', 'ga_session_id', 'source', 'medium', 'campaign', 'gclid', 'transaction_id'] %}
+{%- set param_keys = ['event_id', 'ga_session_id', 'source', 'medium', 'campaign', 'gclid', 'transaction_id', 'value', 'currency'] %}
 
 params_narrowed as (
 
@@ -105,6 +105,11 @@ params_extracted as (
         collected_dclid,
         google_ads_campaign_name,
         {{ ga4_param_text('needed_params', 'transaction_id') }} as param_transaction_id,
+        -- A key event's own value: its `value` param counts only in USD (no currency conversion).
+        case
+            when upper(trim({{ ga4_param_string('needed_params', 'currency') }})) = 'USD'
+                then {{ ga4_param_number('needed_params', 'value') }}
+        end as usd_value_param,
         params_digest
     from params_narrowed
 
@@ -149,7 +154,7 @@ deduplicated as (
             'user_key', 'ga_session_id', 'source', 'medium', 'campaign', 'gclid',
             'dclid',
             'ecommerce_transaction_id', 'param_transaction_id', 'ecommerce_purchase_revenue_in_usd',
-            'event_value_in_usd', 'is_intraday', 'load_seq'
+            'event_value_in_usd', 'usd_value_param', 'is_intraday', 'load_seq'
         ]
     ) }}
 
@@ -222,6 +227,7 @@ final as (
         {{ resolved_transaction_id('ecommerce_transaction_id', 'param_transaction_id') }} as transaction_id,
         ecommerce_purchase_revenue_in_usd as purchase_revenue_in_usd,
         event_value_in_usd,
+        usd_value_param,
         is_intraday,
         load_seq,
         -- Marks the rows of this load: int_users_changed picks the users touched since the last build.

@@ -1,4 +1,4 @@
-import { type Result, listAttributionModels } from '../../shared/attribution'
+import { type ConversionEvent, type Result, absentConversionEventsProblem, conversionEventsProblem, listAttributionModels } from '../../shared/attribution'
 import type { ApiChannel, ApiResponse, ChosenFile, DbtSetupStatus, JobProgress, StreamStatus, WarehouseFallback, WarehouseStatus } from '../../shared/api'
 import type { DemoChannels } from '../../shared/demo-api'
 import type { SettingsChannels } from '../../shared/settings-api'
@@ -25,6 +25,7 @@ import {
   validateBurstRequest,
   validateImportRequest,
   validateModelComparisonRequest,
+  validateModelEventsRequest,
   validatePathsRequest,
   validateSpendImportRequest,
   validatePeriodComparisonRequest,
@@ -89,6 +90,20 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
     const result = await guard(() => withFallback(host.jobs.importFiles(paths)))
     return result.ok ? result : { ok: false, error: withoutQuotedValues(result.error, paths) }
   }
+  /** Refuses a view of events that do not occur or are not modelled yet (the picker models them first). */
+  const checkEvents = async (events: readonly ConversionEvent[]): Promise<void> => {
+    const known = await host.warehouse().conversionEvents()
+    // Nothing modelled: the marts are not built, which the view's own query says in its words.
+    if (!known.some((info) => info.modelled)) return
+    const problem = conversionEventsProblem(events, known, (missing) => `choose ${missing.join(', ')} under Conversions to model ${missing.length === 1 ? 'it' : 'them'}`)
+    if (problem) throw new UserFacingError(problem)
+  }
+  /** A view's answer after checking its events (see checkEvents). */
+  const view = <T>(events: readonly ConversionEvent[], work: () => Promise<T>): Promise<Result<T>> =>
+    guard(async () => {
+      await checkEvents(events)
+      return work()
+    })
   const noDialog = (): never => {
     throw new UserFacingError('The browser preview cannot open files: run `npx attribution import FILE...` in a terminal instead.')
   }
@@ -111,16 +126,19 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
         }),
       ),
     'attribution:models': (input) => validated(validateEmptyRequest(input), () => guard(async () => listAttributionModels())),
-    'attribution:compare': (input) => validated(validateCompareRequest(input), (request) => guard(() => compareModels(host.warehouse(), request))),
+    'attribution:compare': (input) =>
+      validated(validateCompareRequest(input), (request) => view(request.conversionEvents, () => compareModels(host.warehouse(), request))),
     'attribution:modelComparison': (input) =>
-      validated(validateModelComparisonRequest(input), (request) => guard(() => modelComparison(host.warehouse(), request))),
+      validated(validateModelComparisonRequest(input), (request) => view(request.conversionEvents, () => modelComparison(host.warehouse(), request))),
     'attribution:periodComparison': (input) =>
-      validated(validatePeriodComparisonRequest(input), (request) => guard(() => periodComparison(host.warehouse(), request))),
-    'attribution:paths': (input) => validated(validatePathsRequest(input), (request) => guard(() => conversionPaths(host.warehouse(), request))),
-    'attribution:trends': (input) => validated(validateTrendsRequest(input), (request) => guard(() => modelTrends(host.warehouse(), request))),
+      validated(validatePeriodComparisonRequest(input), (request) => view(request.conversionEvents, () => periodComparison(host.warehouse(), request))),
+    'attribution:paths': (input) =>
+      validated(validatePathsRequest(input), (request) => view(request.conversionEvents, () => conversionPaths(host.warehouse(), request))),
+    'attribution:trends': (input) =>
+      validated(validateTrendsRequest(input), (request) => view(request.conversionEvents, () => modelTrends(host.warehouse(), request))),
     'attribution:breakdown': (input) =>
-      validated(validateBreakdownRequest(input), (request) => guard(() => attributionReport(host.warehouse(), request))),
-    'cost:report': (input) => validated(validateCostReturnRequest(input), (request) => guard(() => costAndReturn(host.warehouse(), request))),
+      validated(validateBreakdownRequest(input), (request) => view(request.conversionEvents, () => attributionReport(host.warehouse(), request))),
+    'cost:report': (input) => validated(validateCostReturnRequest(input), (request) => view(request.conversionEvents, () => costAndReturn(host.warehouse(), request))),
     'cost:importSpend': (input) =>
       validated(validateSpendImportRequest(input), async ({ files, mapping }) => {
         const paths = await importAccess.resolve(files)
@@ -128,6 +146,22 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
         const result = await guard(() => host.jobs.importSpend(paths.value, mapping))
         return result.ok ? result : { ok: false, error: withoutQuotedValues(result.error, paths.value) }
       }),
+    'attribution:conversionEvents': (input) => validated(validateEmptyRequest(input), () => guard(() => host.warehouse().conversionEvents())),
+    'attribution:modelEvents': (input) =>
+      validated(validateModelEventsRequest(input), ({ events }) =>
+        guard(async () => {
+          const warehouse = host.warehouse()
+          if (warehouse.kind === 'bigquery') {
+            throw new UserFacingError(
+              `On BigQuery, model ${events.join(', ')} with dbt: --vars '{conversion_events: [${events.join(', ')}]}' (docs/runbook.md).`,
+            )
+          }
+          const absent = absentConversionEventsProblem(events, await warehouse.conversionEvents())
+          if (absent) throw new UserFacingError(absent)
+          await host.jobs.modelEvents(events)
+          return host.warehouse().conversionEvents()
+        }),
+      ),
     'events:recent': (input) =>
       validated(validateFeedRequest(input), ({ limit }) =>
         guard(async () => {

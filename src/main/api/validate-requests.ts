@@ -1,5 +1,6 @@
 import {
   type AttributionModel,
+  type ConversionEvent,
   MAX_LABEL_LENGTH,
   REPORT_GROUPINGS,
   type ReportGrouping,
@@ -9,6 +10,7 @@ import {
   isAttributionModel,
   isReportGrouping,
   modelProblem,
+  validateConversionEvents,
   validateReportRequest,
 } from '../../shared/attribution'
 import { type SpendImportRequest, type SpendMapping, spendMappingProblem } from '../../shared/spend'
@@ -210,6 +212,13 @@ export function validateEmptyRequest(input: unknown): Result<Record<string, neve
   if (input === undefined || input === null) return { ok: true, value: {} }
   if (!isRecord(input) || Object.keys(input).length > 0) return { ok: false, error: 'This request takes no arguments.' }
   return { ok: true, value: {} }
+}
+
+/** Checks a request to model conversion events: GA4 event names. */
+export function validateModelEventsRequest(input: unknown): Result<{ events: ConversionEvent[] }> {
+  if (!isRecord(input)) return { ok: false, error: 'The request must be an object with events.' }
+  const events = validateConversionEvents(input.events)
+  return events.ok ? { ok: true, value: { events: events.value } } : events
 }
 
 /** Checks the names of files to import: dialog tokens, or paths in the import folder (the host resolves them). */

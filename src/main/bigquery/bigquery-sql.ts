@@ -191,19 +191,65 @@ export function modelChannelCreditsStatement(marts: DatasetRef, filters: Dashboa
   }
 }
 
-/** Transitions of converting journeys of the chosen events and of all non-converting journeys (event NULL) at the lookback. */
+/**
+ * Transitions of the chosen events' converting journeys and of each user's non-converting journey
+ * after their latest conversion of a chosen event (or of all their sessions), at the lookback; the
+ * same rule as duckdb-queries.ts markovTransitionsSql.
+ */
 export function markovTransitionsStatement(marts: DatasetRef, filters: DashboardFilters): BigQueryStatement {
+  const transitions = tableRef(marts, 'agg_channel_transitions')
   return {
     sql: `
+    with ranked_cuts as (
+      select user_key, conversion_event_name,
+        row_number() over (partition by user_key order by last_converted_micros desc, conversion_event_name) as recency
+      from ${tableRef(marts, 'agg_user_last_conversions')}
+      where conversion_event_name in unnest(@events)
+    ),
+    cuts as (select user_key, conversion_event_name as cut_event_name from ranked_cuts where recency = 1),
+    steps as (
+      select from_state, to_state, transitions
+      from ${transitions}
+      where conversion_event_name in unnest(@events)
+        and @lookback between min_lookback_days and max_lookback_days
+        and (@from_date is null or journey_date >= @from_date)
+        and (@to_date is null or journey_date <= @to_date)
+      union all
+      select t.from_state, t.to_state, t.transitions
+      from ${transitions} as t
+      left join cuts on t.user_key = cuts.user_key
+      where t.conversion_event_name is null
+        and (t.cut_event_name = cuts.cut_event_name or (t.cut_event_name is null and cuts.cut_event_name is null))
+        and @lookback between t.min_lookback_days and t.max_lookback_days
+        and (@from_date is null or t.journey_date >= @from_date)
+        and (@to_date is null or t.journey_date <= @to_date)
+    )
     select from_state, to_state, sum(transitions) as transitions
-    from ${tableRef(marts, 'agg_channel_transitions')}
-    where @lookback between min_lookback_days and max_lookback_days
-      and (conversion_event_name is null or conversion_event_name in unnest(@events))
-      and (@from_date is null or journey_date >= @from_date)
-      and (@to_date is null or journey_date <= @to_date)
+    from steps
     group by from_state, to_state
     order by from_state, to_state`,
     ...filterParams(filters),
+  }
+}
+
+/** The staged event names with their counts, most frequent first, and whether each is a modelled conversion (modelled ones that do not occur: 0). */
+export function conversionEventsStatement(marts: DatasetRef): BigQueryStatement {
+  return {
+    sql: `
+    with counts as (
+      select event_name, count(*) as events
+      from ${tableRef(marts, 'stg_ga4__events')}
+      where event_name is not null
+      group by event_name
+    ),
+    modelled as (select distinct conversion_event_name as event_name from ${tableRef(marts, 'int_conversion_events_modelled')})
+    select coalesce(counts.event_name, modelled.event_name) as event_name,
+      coalesce(counts.events, 0) as events,
+      modelled.event_name is not null as modelled
+    from counts full outer join modelled on counts.event_name = modelled.event_name
+    order by events desc, event_name`,
+    params: {},
+    types: {},
   }
 }
 

@@ -13,7 +13,7 @@ import { GA4_BIGQUERY_SCHEMA } from './ga4-bigquery-schema'
 import { DeadLetterList, insertIntradayEvents } from './intraday-writer'
 import { BigQueryStandIn, type RecordedRequest } from './testing/bigquery-standin'
 import { embeddedMarts, embeddedMartsWarehouse } from './testing/embedded-marts'
-import { BUILD_INFO_SCHEMA, CREDITS_SCHEMA, type CreditRow, RULE_BASED_MODELS, TRANSITIONS_SCHEMA, type TransitionRow, generateMarts } from './testing/mart-rows'
+import { BUILD_INFO_SCHEMA, CREDITS_SCHEMA, type CreditRow, RULE_BASED_MODELS, TRANSITIONS_SCHEMA, LAST_CONVERSIONS_SCHEMA, type TransitionRow, generateMarts } from './testing/mart-rows'
 
 // Integration: the real @google-cloud/bigquery client, over HTTP, against the loopback stand-in.
 const PROJECT = 'acme-analytics'
@@ -53,6 +53,7 @@ beforeAll(async () => {
   await credits.insert(CREDITS)
   const [transitions] = await marts.createTable('agg_channel_transitions', { schema: { fields: TRANSITIONS_SCHEMA } })
   await transitions.insert(MARTS.transitions)
+  await marts.createTable('agg_user_last_conversions', { schema: { fields: LAST_CONVERSIONS_SCHEMA } })
   const [buildInfo] = await marts.createTable('rpt_build_info', { schema: { fields: BUILD_INFO_SCHEMA } })
   await buildInfo.insert([{ built_at: '2021-02-01 06:00:00', lookback_days: 14, invocation_id: 'test' }])
   // Day shards of the export, with the GA4 schema (nested event_params, items, ...).

@@ -1,5 +1,5 @@
 import type { BigQuery, Query } from '@google-cloud/bigquery'
-import { GROUPING_KEYS, type ReportGrouping, type ReportRequest, type ReportResult } from '../../shared/attribution'
+import { type ConversionEventInfo, GROUPING_KEYS, type ReportGrouping, type ReportRequest, type ReportResult } from '../../shared/attribution'
 import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '../../shared/api'
 import type { CostGrouping } from '../../shared/cost-return'
 import type { MarkovTransition } from '../../shared/markov'
@@ -20,6 +20,7 @@ import {
   conversionTotalsStatement,
   dailyTrendsStatement,
   markovTransitionsStatement,
+  conversionEventsStatement,
   modelChannelCreditsStatement,
   newestEventStatement,
   recentEventsStatement,
@@ -145,6 +146,15 @@ export class BigQueryWarehouse implements AttributionWarehouse {
 
   async dailyCost(filters: DashboardFilters, models: readonly RuleBasedModel[], channel: string | null): Promise<DailyCostRow[]> {
     return (await this.run(dailyCostStatement(this.marts, filters, models, channel))).map((row) => ({ date: String(row.date), ...costRowFrom(row) }))
+  }
+
+  async conversionEvents(): Promise<ConversionEventInfo[]> {
+    if (!(await this.tableExists('stg_ga4__events'))) return []
+    return (await this.run(conversionEventsStatement(this.marts))).map((row) => ({
+      name: String(row.event_name),
+      events: Number(row.events),
+      modelled: row.modelled === true,
+    }))
   }
 
   async recentEvents(limit: number): Promise<FeedEvent[]> {

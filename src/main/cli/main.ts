@@ -1,7 +1,11 @@
 import { parseArgs } from 'node:util'
 import {
   ATTRIBUTION_MODELS,
+  type ConversionEvent,
+  type ConversionEventInfo,
   DEFAULT_CONVERSION_EVENTS,
+  absentConversionEventsProblem,
+  conversionEventsProblem,
   LOOKBACK_DEFAULT_DAYS,
   REPORT_GROUPINGS,
   type ReportRequest,
@@ -42,8 +46,11 @@ Commands:
                          (as google/cpc), a Meta Ads export (as facebook/paid) or a plain
                          date,source,medium,campaign,cost,currency CSV; a corrected file replaces its days
   build [--lookback-days N] [--conversion-events a,b] [--full-refresh]
-                         run dbt: staging -> intermediate -> attribution marts;
+                         run dbt: staging -> intermediate -> attribution marts; every event named
+                         in --conversion-events (any GA4 event name) stays modelled from then on;
                          --full-refresh rebuilds every model from the raw events
+  events                 the event names in the warehouse, most frequent first, with their counts
+                         and whether each is modelled as a conversion
   report --model ID [--lookback-days N] [--conversion-events a,b]
          [--by ${REPORT_GROUPINGS.join('|')}] [--format table|json|csv] [--from DATE] [--to DATE]
          [--channel NAME] [--compare-previous [--compare-from DATE --compare-to DATE]]
@@ -144,6 +151,7 @@ export async function main(argv: string[]): Promise<number> {
           return 0
         }
         const request = reportRequest(values)
+        await assertEventsModelled(warehouse, request.conversionEvents)
         const earlier = comparedPeriod(values)
         process.stdout.write(
           earlier === null
@@ -152,6 +160,9 @@ export async function main(argv: string[]): Promise<number> {
         )
         return 0
       }
+      case 'events':
+        process.stdout.write(formatEvents(await warehouse.conversionEvents()))
+        return 0
       case 'stream':
         await runStream(warehouse, values)
         return 0
@@ -224,11 +235,34 @@ function importProgressText(progress: ImportProgress): string {
   return `Importing ${progress.file}${position}: ${progress.phase}${bar}`
 }
 
+/** Refuses a report on events that do not occur or are not modelled, naming the command that models them. */
+async function assertEventsModelled(warehouse: EmbeddedWarehouse, events: readonly ConversionEvent[]): Promise<void> {
+  const known = await warehouse.conversionEvents()
+  // Nothing modelled: the marts were never built, which the report's own query says.
+  if (!known.some((info) => info.modelled)) return
+  const problem = conversionEventsProblem(events, known, (missing) => `run \`attribution build --conversion-events ${missing.join(',')}\` to model ${missing.length === 1 ? 'it' : 'them'}`)
+  if (problem) throw new UserFacingError(problem)
+}
+
+/** The event list as the `events` command prints it: name, count, modelled. */
+function formatEvents(events: readonly ConversionEventInfo[]): string {
+  if (events.length === 0) return 'No events yet: import or generate some first.\n'
+  const width = Math.max(...events.map((info) => info.name.length), 'event'.length)
+  const lines = events.map((info) => `${info.name.padEnd(width)}  ${info.events.toLocaleString('en-US').padStart(12)}  ${info.modelled ? 'modelled' : ''}`.trimEnd())
+  return `${'event'.padEnd(width)}  ${'events'.padStart(12)}  conversion\n${lines.join('\n')}\n`
+}
+
 async function runBuild(warehouse: EmbeddedWarehouse, values: Values): Promise<void> {
+  const events = conversionEvents(values)
+  // Named events must occur (the default need not: a property may have no purchases yet).
+  if (values['conversion-events'] !== undefined) {
+    const absent = absentConversionEventsProblem(events, await warehouse.conversionEvents())
+    if (absent) throw new UserFacingError(absent)
+  }
   const printer = createProgressPrinter()
   const result = await warehouse.build({
     lookbackDays: lookbackDays(values),
-    conversionEvents: conversionEvents(values),
+    conversionEvents: events,
     fullRefresh: values['full-refresh'] === true,
     onProgress: (progress: DbtProgress) => {
       if (progress.index !== undefined && progress.total !== undefined && progress.message) {

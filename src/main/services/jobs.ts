@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events'
-import { DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '../../shared/attribution'
+import { type ConversionEvent, DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '../../shared/attribution'
 import type { ImportedSpendFile, SpendMapping } from '../../shared/spend'
 import type { JobProgress, WarehouseStatus } from '../../shared/api'
 import type { DbtRunner } from '../dbt/dbt-runner'
@@ -85,16 +85,28 @@ export class JobRunner {
     return this.exclusive('Importing ad spend', async () => {
       this.emit({ job: 'import', phase: 'storing', percent: 0, message: `Importing ${paths.length} spend file${paths.length === 1 ? '' : 's'}` })
       imported = await this.served.embedded.importSpend(paths, mapping ? { mapping } : {})
-      await this.build(SPEND_MODELS)
+      await this.build({ select: SPEND_MODELS })
     }).then(() => imported)
   }
 
-  private async build(select?: string): Promise<void> {
-    this.emit({ job: 'build', phase: 'starting', percent: 0, message: 'Building the attribution models with dbt' })
+  /**
+   * Models events as conversions: adds them to the warehouse's modelled set and runs the models
+   * incrementally (`dbt run`, the refresh's vars), which adds their conversions for every user.
+   */
+  modelEvents(events: readonly ConversionEvent[]): Promise<WarehouseStatus> {
+    return this.exclusive(`Modelling ${events.join(', ')}`, async () => {
+      await this.served.embedded.addModelledEvents(events)
+      await this.build({ command: 'run', message: `Modelling ${events.join(', ')} as conversions` })
+    })
+  }
+
+  private async build(options: { command?: 'run'; message?: string; select?: string } = {}): Promise<void> {
+    this.emit({ job: 'build', phase: 'starting', percent: 0, message: options.message ?? 'Building the attribution models with dbt' })
     const result = await this.served.embedded.build({
+      command: options.command,
       afterSuccess: () => this.served.serving.refreshFrom(this.served.embedded.path),
       runner: this.runDbt,
-      select,
+      select: options.select,
       lookbackDays: LOOKBACK_DEFAULT_DAYS,
       conversionEvents: DEFAULT_CONVERSION_EVENTS,
       onProgress: (progress) => {

@@ -1,4 +1,4 @@
-import type { ReportGrouping, ReportRequest, ReportResult } from '../../shared/attribution'
+import type { ConversionEventInfo, ReportGrouping, ReportRequest, ReportResult } from '../../shared/attribution'
 import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '../../shared/api'
 import type { CostGrouping } from '../../shared/cost-return'
 import type { MarkovTransition } from '../../shared/markov'
@@ -6,6 +6,7 @@ import { queryCostCredits, queryDailyCost } from '../warehouse/cost-queries'
 import {
   queryChannelFlows,
   queryConversionPaths,
+  queryConversionEvents,
   queryConversionTotals,
   queryDailyTrends,
   queryFreshness,
@@ -13,9 +14,10 @@ import {
   queryModelChannelCredits,
   queryReport,
 } from '../warehouse/duckdb-queries'
+import { MODEL_SCHEMA } from '../warehouse/duckdb-schema'
 import type { EmbeddedWarehouse } from '../warehouse/embedded-warehouse'
 import type { AttributionWarehouse, ConversionTotals, CostCreditRow, DailyCostRow, DailyTrendRows, ModelChannelCredit, PathRows, PathsOptions, RuleBasedModel } from '../warehouse/warehouse'
-import type { ServingStore } from './serving-store'
+import { EVENT_NAME_COUNTS, type ServingStore } from './serving-store'
 
 /**
  * The embedded warehouse as the app's views see it: every read answers from the in-memory serving
@@ -51,7 +53,8 @@ export class ServedWarehouse implements AttributionWarehouse {
   }
 
   markovTransitions(filters: DashboardFilters): Promise<MarkovTransition[]> {
-    return queryMarkovTransitions(this.serving.connection, filters)
+    // The serving copy's transitions already carry cut_order (summed over users alike).
+    return queryMarkovTransitions(this.serving.connection, filters, `${MODEL_SCHEMA}.agg_channel_transitions`)
   }
 
   conversionTotals(filters: DashboardFilters): Promise<ConversionTotals> {
@@ -72,6 +75,10 @@ export class ServedWarehouse implements AttributionWarehouse {
 
   recentEvents(limit: number): Promise<FeedEvent[]> {
     return this.serving.recentEvents(limit)
+  }
+
+  conversionEvents(): Promise<ConversionEventInfo[]> {
+    return queryConversionEvents(this.serving.connection, `${MODEL_SCHEMA}.${EVENT_NAME_COUNTS}`, `${MODEL_SCHEMA}.int_conversion_events_modelled`)
   }
 
   async status(): Promise<WarehouseStatus> {

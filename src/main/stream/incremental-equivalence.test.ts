@@ -20,6 +20,8 @@ const CHECKPOINTS = new Set([3, 6, STEPS])
 const BOOKKEEPING_COLUMNS = new Set(['loaded_at', 'loaded_through_seq', 'built_at', 'invocation_id'])
 /** Tables that list work to do rather than results. */
 const BOOKKEEPING_TABLES = new Set(['int_users_changed', 'rpt_build_info'])
+/** Steps after which a conversion event is newly chosen: in the app (generate_lead) and by the CLI's var (add_to_cart). */
+const NEW_EVENT_STEPS = { app: 2, cli: 4 }
 /** A fixed "now" a little before the test's machine time, so every run builds the same events. */
 const NOW_MICROS = Date.UTC(2026, 10, 20, 12) * 1000
 
@@ -85,7 +87,7 @@ describe('incremental dbt runs equal a full refresh', () => {
   const temp = makeTempDir('incremental-property')
   afterAll(temp.cleanup)
 
-  it(`after random sequences of imports, streams, late events, replays and transaction-id takeovers (seed ${SEED}, ${SEQUENCES} sequences x ${STEPS} steps)`, async () => {
+  it(`after random sequences of imports, streams, late events, replays, transaction-id takeovers and newly chosen conversion events (seed ${SEED}, ${SEQUENCES} sequences x ${STEPS} steps)`, async () => {
     const path = join(temp.dir, 'warehouse.duckdb')
     const warehouse = new EmbeddedWarehouse(path)
     const outbox = new Outbox(join(temp.dir, 'outbox'))
@@ -100,8 +102,12 @@ describe('incremental dbt runs equal a full refresh', () => {
       const actions = sequences.step()
       storedEvents += actions.reduce((sum, action) => sum + action.events.length, 0)
       await store(warehouse, outbox, temp.dir, actions, step)
+      // A newly chosen conversion event: the app adds it to the modelled set, then runs as usual;
+      // the CLI passes it as the var. Either way it is modelled for every user from then on.
+      if (step === NEW_EVENT_STEPS.app) await warehouse.addModelledEvents(['generate_lead'])
+      const vars = step === NEW_EVENT_STEPS.cli ? { conversionEvents: ['purchase', 'add_to_cart'] } : {}
       // What the app's refresh loop runs after events land.
-      assertDbtSucceeded(await warehouse.build({ command: 'run' }))
+      assertDbtSucceeded(await warehouse.build({ command: 'run', ...vars }))
 
       if (!CHECKPOINTS.has(step)) continue
       await warehouse.close()
@@ -115,12 +121,15 @@ describe('incremental dbt runs equal a full refresh', () => {
       expect(differences, `seed ${SEED}, step ${step}: incremental and full-refresh models differ`).toEqual([])
       compared.push(...tables.map((table) => `${step}:${table}`))
     }
+    const modelled = await warehouse.conversionEvents()
     await warehouse.close()
 
     expect(storedEvents).toBeGreaterThan(SEQUENCES * STEPS)
+    // The newly chosen events stayed modelled, and the default one with them.
+    expect(modelled.filter((info) => info.modelled).map((info) => info.name).sort()).toEqual(['add_to_cart', 'generate_lead', 'purchase'])
     // Every model the app reads was compared at every checkpoint.
     for (const step of CHECKPOINTS) {
-      for (const table of ['stg_ga4__events', 'int_conversions_deduplicated', 'int_sessions_classified', 'int_touchpoints_joined_to_conversions', 'fct_attribution_credits', 'fct_attributed_conversions', 'agg_attribution_daily', 'agg_channel_transitions', 'rpt_data_quality']) {
+      for (const table of ['stg_ga4__events', 'int_conversions_deduplicated', 'int_sessions_classified', 'int_touchpoints_joined_to_conversions', 'fct_attribution_credits', 'fct_attributed_conversions', 'agg_attribution_daily', 'agg_channel_transitions', 'agg_user_last_conversions', 'int_conversion_events_modelled', 'rpt_data_quality']) {
         expect(compared).toContain(`${step}:${table}`)
       }
     }

@@ -147,15 +147,31 @@ class Sequence {
       ['purchase', 4],
       ['begin_checkout', 1],
       ['add_to_cart', 1],
+      ['generate_lead', 1],
     ] as const)
     if (conversion === 'purchase') {
       events.push(this.purchase(timestamp, user, gaSessionId, isStreamed))
+    } else if (conversion === 'generate_lead') {
+      events.push(this.lead(timestamp, user, gaSessionId, isStreamed))
     } else if (conversion !== 'none') {
       const event = this.event(conversion, timestamp, user, [intParam('ga_session_id', gaSessionId)], isStreamed)
       event.event_value_in_usd = this.rng.int(100, 9_999) / 100
       events.push(event)
     }
     return events
+  }
+
+  /** A key event as sites send it: a `value` param (double, int or string) with a `currency` param, USD or not, or neither. */
+  private lead(timestamp: number, user: string | null, gaSessionId: number, isStreamed: boolean): SequenceEvent {
+    const params = [intParam('ga_session_id', gaSessionId)]
+    const event = this.event('generate_lead', timestamp, user, params, isStreamed)
+    const value = this.rng.int(100, 9_999) / 100
+    const form = this.rng.pick(['double', 'int', 'string', 'none'] as const)
+    if (form === 'double') params.push(doubleParam('value', value))
+    else if (form === 'int') params.push(intParam('value', Math.round(value)))
+    else if (form === 'string') params.push(stringParam('value', String(value)))
+    if (form !== 'none') params.push(stringParam('currency', this.rng.pick(['USD', 'EUR', 'usd'])))
+    return event
   }
 
   private purchase(timestamp: number, user: string | null, gaSessionId: number, isStreamed: boolean): SequenceEvent {

@@ -1,5 +1,5 @@
 import { type DuckDBConnection, type DuckDBValue, listValue } from '@duckdb/node-api'
-import { GROUPING_KEYS, type ReportGrouping, type ReportRequest, type ReportResult, type ReportRow } from '../../shared/attribution'
+import { type ConversionEventInfo, GROUPING_KEYS, type ReportGrouping, type ReportRequest, type ReportResult, type ReportRow } from '../../shared/attribution'
 import type { ChannelFlow, DashboardFilters, FeedEvent } from '../../shared/api'
 import type { MarkovTransition } from '../../shared/markov'
 import { formatCents } from '../../shared/money'
@@ -195,22 +195,96 @@ export async function queryModelChannelCredits(connection: DuckDBConnection, fil
   }))
 }
 
-/** Transitions of converting journeys of the chosen events and of all non-converting journeys at the lookback. */
-export async function queryMarkovTransitions(connection: DuckDBConnection, filters: DashboardFilters): Promise<MarkovTransition[]> {
-  const sql = `
+/**
+ * Each user's modelled events ordered by their last conversion, newest first (ties by name), as
+ * `cut_order` 'e1,e2,...' (GA4 names hold no comma): for a choice of events, the user's
+ * non-converting journey is the one cut by the first chosen event in that order, or by none.
+ * Users with the same order behave alike, so the serving copy sums their rows.
+ */
+export function cutOrdersSql(lastConversions: string): string {
+  return `select user_key, string_agg(conversion_event_name, ',' order by last_converted_micros desc, conversion_event_name) as cut_order
+    from ${lastConversions} group by user_key`
+}
+
+/** agg_channel_transitions with each non-converting row's user's `cut_order` (see cutOrdersSql), as a subquery. */
+export function transitionsWithCutOrderSql(transitions: string, lastConversions: string): string {
+  return `(select t.*, case when t.conversion_event_name is null then orders.cut_order end as cut_order
+    from ${transitions} as t left join (${cutOrdersSql(lastConversions)}) as orders on t.user_key = orders.user_key)`
+}
+
+/**
+ * Transitions at the lookback of the converting journeys of the chosen events, and of each user's
+ * non-converting journey after their latest conversion of a chosen event (the first chosen event
+ * in their `cut_order`), or of all their sessions when they have none. `transitions` has the
+ * columns of agg_channel_transitions plus `cut_order`.
+ */
+export function markovTransitionsSql(transitions: string): string {
+  return `
+    with orders as (
+      select distinct cut_order,
+        list_filter(string_split(cut_order, ','), event -> list_contains($events, event))[1] as chosen_cut
+      from ${transitions}
+      where conversion_event_name is null
+    ),
+    steps as (
+      select from_state, to_state, transitions
+      from ${transitions}
+      where conversion_event_name is not null and list_contains($events, conversion_event_name)
+        and $lookback between min_lookback_days and max_lookback_days
+        and ($from_date is null or journey_date >= cast($from_date as date))
+        and ($to_date is null or journey_date <= cast($to_date as date))
+      union all
+      select t.from_state, t.to_state, t.transitions
+      from ${transitions} as t
+      join orders on t.cut_order is not distinct from orders.cut_order
+      where t.conversion_event_name is null
+        and t.cut_event_name is not distinct from orders.chosen_cut
+        and $lookback between t.min_lookback_days and t.max_lookback_days
+        and ($from_date is null or t.journey_date >= cast($from_date as date))
+        and ($to_date is null or t.journey_date <= cast($to_date as date))
+    )
     select from_state, to_state, sum(transitions)::bigint as transitions
-    from ${MODEL_SCHEMA}.agg_channel_transitions
-    where $lookback between min_lookback_days and max_lookback_days
-      and (conversion_event_name is null or list_contains($events, conversion_event_name))
-      and ($from_date is null or journey_date >= cast($from_date as date))
-      and ($to_date is null or journey_date <= cast($to_date as date))
+    from steps
     group by all
     order by from_state, to_state`
-  return (await readMart(connection, sql, filterValues(filters))).map((row) => ({
+}
+
+/** Transitions of the chosen events' converting journeys and of the matching non-converting ones at the lookback. */
+export async function queryMarkovTransitions(
+  connection: DuckDBConnection,
+  filters: DashboardFilters,
+  transitions = transitionsWithCutOrderSql(`${MODEL_SCHEMA}.agg_channel_transitions`, `${MODEL_SCHEMA}.agg_user_last_conversions`),
+): Promise<MarkovTransition[]> {
+  return (await readMart(connection, markovTransitionsSql(transitions), filterValues(filters))).map((row) => ({
     from: String(row.from_state),
     to: String(row.to_state),
     count: Number(row.transitions),
   }))
+}
+
+/** Event names with their counts, as a select over the staged events (or the raw ones before a build). */
+export function eventNameCountsSql(events: string): string {
+  return `select event_name, count(*)::bigint as events from ${events} where event_name is not null group by all`
+}
+
+/**
+ * The event names present with their counts, most frequent first (ties by name), and whether each
+ * is modelled; a modelled name that does not occur (the default `purchase` on a property without
+ * purchases) is listed with 0. `counts` is a table or subquery of (event_name, events), `modelled`
+ * the int_conversion_events_modelled table or null when there is none yet.
+ */
+export async function queryConversionEvents(connection: DuckDBConnection, counts: string, modelled: string | null): Promise<ConversionEventInfo[]> {
+  const modelledNames = modelled ? `select distinct conversion_event_name as event_name from ${modelled}` : `select null::varchar as event_name where false`
+  const sql = `
+    with counts as (select event_name, events from ${counts}),
+    modelled as (${modelledNames})
+    select coalesce(counts.event_name, modelled.event_name) as event_name,
+      coalesce(counts.events, 0)::bigint as events,
+      modelled.event_name is not null as modelled
+    from counts full outer join modelled on counts.event_name = modelled.event_name
+    order by events desc, event_name`
+  const rows = await readMart(connection, sql, {})
+  return rows.map((row) => ({ name: String(row.event_name), events: Number(row.events), modelled: row.modelled === true }))
 }
 
 /** The chosen conversions and revenue, and those with no session in the window, from first click's rows. */
@@ -492,7 +566,7 @@ async function readMart(connection: DuckDBConnection, sql: string, values: Recor
       throw new UserFacingError('The attribution models have not been built in this warehouse yet. Run `attribution build` first.')
     }
     // Marts built by a version before models became data lack the credit columns.
-    if (/not found/i.test(message) && /credit_micros|credited_revenue_cents|touch_position|touches/i.test(message)) {
+    if (/not found/i.test(message) && /credit_micros|credited_revenue_cents|touch_position|touches|cut_event_name|agg_user_last_conversions/i.test(message)) {
       throw new UserFacingError('The attribution models were built by an earlier version of the app. Run `attribution build` once to rebuild them.')
     }
     throw error

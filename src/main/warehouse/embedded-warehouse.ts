@@ -1,4 +1,4 @@
-import type { ConversionEvent, ReportGrouping, ReportRequest, ReportResult } from '../../shared/attribution'
+import type { ConversionEvent, ConversionEventInfo, ReportGrouping, ReportRequest, ReportResult } from '../../shared/attribution'
 import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '../../shared/api'
 import type { CostGrouping } from '../../shared/cost-return'
 import type { MarkovTransition } from '../../shared/markov'
@@ -11,6 +11,7 @@ import type { Outbox } from '../stream/outbox'
 import {
   queryChannelFlows,
   queryConversionPaths,
+  queryConversionEvents,
   queryConversionTotals,
   queryDailyTrends,
   queryFreshness,
@@ -19,7 +20,10 @@ import {
   queryRawCounts,
   queryRecentEvents,
   queryReport,
+  eventNameCountsSql,
+  modelTableNamesSql,
 } from './duckdb-queries'
+import { MODEL_SCHEMA, RAW_SCHEMA } from './duckdb-schema'
 import { type DuckDbFile, makeWarehousePrivate } from './duckdb-file'
 import { DuckDbSession, type DuckDbSessionObserver } from './duckdb-session'
 import { type ImportOptions, type ImportedFile, importGa4Files } from './importer'
@@ -181,6 +185,38 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
 
   recentEvents(limit: number): Promise<FeedEvent[]> {
     return this.session.read((connection) => queryRecentEvents(connection, limit))
+  }
+
+  /** The staged event names (the raw ones before the first build), with their counts and whether each is modelled. */
+  async conversionEvents(): Promise<ConversionEventInfo[]> {
+    if (!this.session.exists()) return []
+    return this.session.read(async (connection) => {
+      const tables = new Set((await connection.runAndReadAll(modelTableNamesSql())).getRows().map((row) => String(row[0])))
+      const counts = tables.has('stg_ga4__events')
+        ? `${MODEL_SCHEMA}.stg_ga4__events`
+        : `(select event_name from ${RAW_SCHEMA}.all_events union all select event_name from ${RAW_SCHEMA}.all_events_intraday)`
+      const modelled = tables.has('int_conversion_events_modelled') ? `${MODEL_SCHEMA}.int_conversion_events_modelled` : null
+      return queryConversionEvents(connection, `(${eventNameCountsSql(counts)})`, modelled)
+    })
+  }
+
+  /**
+   * Adds events to the modelled set (int_conversion_events_modelled) without a dbt var, so the next
+   * run, with the usual vars and parse, models them for every user. Needs a built warehouse.
+   */
+  async addModelledEvents(events: readonly ConversionEvent[]): Promise<void> {
+    // UTC, as dbt's run_started_at: after the marts' last build, so the next run adds them for every user.
+    const at = new Date().toISOString().replace('T', ' ').replace('Z', '')
+    await this.session.write(async (file) => {
+      for (const name of events) {
+        await file.connection.run(
+          `insert into ${MODEL_SCHEMA}.int_conversion_events_modelled
+          select $name, cast($at as timestamp)
+          where $name not in (select conversion_event_name from ${MODEL_SCHEMA}.int_conversion_events_modelled)`,
+          { name, at },
+        )
+      }
+    })
   }
 
   async status(): Promise<WarehouseStatus> {

@@ -1,4 +1,4 @@
-import type { AttributionModel, ReportGrouping, ReportRequest, ReportResult } from '../../shared/attribution'
+import type { AttributionModel, ConversionEventInfo, ReportGrouping, ReportRequest, ReportResult } from '../../shared/attribution'
 import type { ChannelFlow, DashboardFilters, FeedEvent, PathFilter, PathSort, WarehouseStatus } from '../../shared/api'
 import type { CostGrouping } from '../../shared/cost-return'
 import type { MarkovTransition } from '../../shared/markov'
@@ -101,5 +101,7 @@ export interface AttributionWarehouse {
   costCredits(filters: DashboardFilters, by: CostGrouping): Promise<CostCreditRow[]>
   /** Credit and cost per day of rule-based models, for one channel or (null) all. */
   dailyCost(filters: DashboardFilters, models: readonly RuleBasedModel[], channel: string | null): Promise<DailyCostRow[]>
+  /** The event names the models have read, most frequent first, with their counts and whether each is modelled as a conversion. */
+  conversionEvents(): Promise<ConversionEventInfo[]>
   status(): Promise<WarehouseStatus>
 }
