@@ -79,11 +79,6 @@ export class LocalBigQuery {
     return `http://127.0.0.1:${this.port}`
   }
 
-  /** host:port for BIGQUERY_EMULATOR_HOST, which google-cloud-bigquery (and so dbt-bigquery) honours. */
-  get host(): string {
-    return `127.0.0.1:${this.port}`
-  }
-
   /** The app's test transport: requests to the emulator, no credentials sent. */
   transport(): BigQueryTransport {
     return { apiEndpoint: this.apiEndpoint, authClient: new PassThroughClient() }
@@ -175,7 +170,8 @@ export function emulatorDbtEnvironment(emulator: LocalBigQuery, settings: { proj
     ATTRIBUTION_GA4_PROJECT: settings.project,
     ATTRIBUTION_GA4_DATASET: settings.ga4Dataset,
     ATTRIBUTION_BQ_LOCATION: 'US',
-    BIGQUERY_EMULATOR_HOST: emulator.host,
+    // google-cloud-bigquery (so dbt-bigquery) sends every request there; it needs the scheme.
+    BIGQUERY_EMULATOR_HOST: emulator.apiEndpoint,
     DBT_SEND_ANONYMOUS_USAGE_STATS: 'false',
   }
 }
