@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { isDeepStrictEqual } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CONVERSION_EVENTS } from '../../shared/attribution'
 import type { DashboardFilters } from '../../shared/api'
@@ -146,7 +147,7 @@ describe.skipIf(!hasGa4Fixtures || (missing !== undefined && !isCi))('the BigQue
     const fullRefresh = await runDbtOnEmulator(env, ['run', '--full-refresh'], targetPath)
     expectAllPassed(fullRefresh)
     const afterFullRefresh = await answersOf(calls, warehouse())
-    const changed = calls.map((call) => call.name).filter((name) => JSON.stringify(afterIncremental.get(name)) !== JSON.stringify(afterFullRefresh.get(name)))
+    const changed = calls.map((call) => call.name).filter((name) => !isDeepStrictEqual(afterIncremental.get(name), afterFullRefresh.get(name)))
     figures.callsCompared += calls.length
     figures.differences += changed.length
     expect(changed).toEqual([])
