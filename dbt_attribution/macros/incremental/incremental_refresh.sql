@@ -238,9 +238,14 @@
     {{ return(dbt.is_incremental()) }}
 {% endmacro %}
 
-{# True while models execute and dbt may query the warehouse (not at parse time, not under --no-introspect). #}
+{# True while models execute and dbt may query the warehouse (not at parse time, not under --no-introspect, not in a unit test, whose this and sources are fixture rows). #}
 {% macro can_query_warehouse() %}
-    {{ return(execute and flags.INTROSPECT is not sameas false) }}
+    {{ return(execute and flags.INTROSPECT is not sameas false and not is_unit_test()) }}
+{% endmacro %}
+
+{# True while dbt compiles a unit test: its refs, sources and this are fixture rows, not warehouse relations. #}
+{% macro is_unit_test() %}
+    {{ return(model is mapping and model.get('resource_type') == 'unit_test') }}
 {% endmacro %}
 
 {#
