@@ -64,6 +64,8 @@ events_unioned as (
 ),
 
 {%- set param_keys = ['event_id', 'ga_session_id', 'source', 'medium', 'campaign', 'gclid', 'transaction_id'] %}
+{#- The tag's ignore_referrer flag (an unwanted referral the page itself named). -#}
+{%- do param_keys.append('ignore_referrer') %}
 
 params_narrowed as (
 
@@ -102,6 +104,7 @@ params_extracted as (
         collected_dclid,
         google_ads_campaign_name,
         {{ ga4_param_text('needed_params', 'transaction_id') }} as param_transaction_id,
+        coalesce(lower(trim({{ ga4_param_string('needed_params', 'ignore_referrer') }})) = 'true', false) as has_ignore_referrer,
         params_digest
     from params_narrowed
 
@@ -145,6 +148,7 @@ deduplicated as (
             'event_id', 'event_name', 'event_timestamp_micros', 'event_date_text', 'has_user_pseudo_id',
             'user_key', 'ga_session_id', 'source', 'medium', 'campaign', 'gclid',
             'dclid',
+            'has_ignore_referrer',
             'ecommerce_transaction_id', 'param_transaction_id', 'ecommerce_purchase_revenue_in_usd',
             'event_value_in_usd', 'is_intraday', 'load_seq'
         ]
@@ -216,6 +220,8 @@ final as (
         campaign,
         gclid,
         dclid,
+        -- Sessions skip this event's source when its medium is referral (int_sessions_classified).
+        has_ignore_referrer,
         {{ resolved_transaction_id('ecommerce_transaction_id', 'param_transaction_id') }} as transaction_id,
         ecommerce_purchase_revenue_in_usd as purchase_revenue_in_usd,
         event_value_in_usd,
