@@ -18,6 +18,7 @@ import { attributionReport } from '../services/model-reports'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
 import type { ImportProgress } from '../warehouse/importer'
 import { REPORT_FORMATS, type ReportFormat, formatReport } from './format-report'
+import { runReferrals, oneOffReferralOptions } from './referrals-command'
 import { runGenerate } from './generate-command'
 import { installCliSignalHandlers } from './signals'
 import { runStream } from './stream-command'
@@ -32,7 +33,13 @@ Commands:
                          write GA4-shaped sample events into the warehouse
   import FILE...         load GA4 export files (Parquet, NDJSON plain or .gz, console JSON array)
   build [--lookback-days N] [--conversion-events a,b]
-                         run dbt: staging -> intermediate -> attribution marts
+        [--unwanted-referral TYPE:PATTERN]... [--self-referrals on|off]
+                         run dbt: staging -> intermediate -> attribution marts; the referral flags
+                         apply to this run only (the stored list is what \`referrals\` changes)
+  referrals [add TYPE PATTERN | remove TYPE PATTERN | self-referrals on|off]
+                         the unwanted referrals and self-referral detection the app shares, with
+                         suggestions from the data; a change re-models the users it touches
+                         (TYPE: exact, contains, begins_with, ends_with, regex)
   report --model ID [--lookback-days N] [--conversion-events a,b]
          [--by channel|source_medium|campaign] [--format table|json|csv] [--from DATE] [--to DATE]
          [--channel NAME]
@@ -70,6 +77,8 @@ const OPTIONS = {
   rate: { type: 'string' },
   'batch-size': { type: 'string' },
   continuous: { type: 'boolean' },
+  'unwanted-referral': { type: 'string', multiple: true },
+  'self-referrals': { type: 'string' },
 } as const
 
 type Values = ReturnType<typeof parseCli>['values']
@@ -105,6 +114,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0
       case 'build':
         await runBuild(warehouse, values)
+        return 0
+      case 'referrals':
+        await runReferrals(warehouse, rest, (target) => runBuild(target, {}))
         return 0
       case 'report':
         process.stdout.write(formatReport(await attributionReport(warehouse, reportRequest(values)), reportFormat(values)))
@@ -163,11 +175,13 @@ function importProgressText(progress: ImportProgress): string {
   return `Importing ${progress.file}${position}: ${progress.phase}${bar}`
 }
 
-async function runBuild(warehouse: EmbeddedWarehouse, values: Values): Promise<void> {
+async function runBuild(warehouse: EmbeddedWarehouse, values: Partial<Values>): Promise<void> {
+  const referrals = await oneOffReferralOptions(warehouse, values['unwanted-referral'], values['self-referrals'])
   const printer = createProgressPrinter()
   const result = await warehouse.build({
-    lookbackDays: lookbackDays(values),
-    conversionEvents: conversionEvents(values),
+    lookbackDays: lookbackDays(values as Values),
+    conversionEvents: conversionEvents(values as Values),
+    ...referrals,
     onProgress: (progress: DbtProgress) => {
       if (progress.index !== undefined && progress.total !== undefined && progress.message) {
         printer.update(`dbt ${progressBar((progress.index / progress.total) * 100)} ${progress.message}`)
