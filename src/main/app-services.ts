@@ -208,6 +208,14 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     stream: (): StreamService => bigquery?.stream ?? embeddedStream,
     refresh: () => (bigquery ? { cancel: () => undefined } : refresh),
     dbt,
+    referrals: () =>
+      bigquery
+        ? undefined
+        : {
+            settings: () => embedded.referralSettings(),
+            candidates: () => embedded.referralCandidates(),
+            save: (settings) => jobs.saveReferrals(settings),
+          },
     warehouseFallback: () => fallback,
     importFolder: options.importRoot === undefined ? undefined : new ImportFolder(options.importRoot),
     ...options.host,

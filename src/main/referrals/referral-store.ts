@@ -31,6 +31,22 @@ export async function readReferralSettings(connection: DuckDBConnection): Promis
   }
 }
 
+/**
+ * Copies the list and the switch from the attached warehouse `from` into the connection's own ga4
+ * tables (the app's serving copy), so the views name what their numbers were modelled with.
+ */
+export async function copyReferralSettings(connection: DuckDBConnection, from: string): Promise<void> {
+  const present = await connection.runAndReadAll(
+    `select table_name from duckdb_tables() where database_name = $from and schema_name = $schema and table_name in ('unwanted_referrals', 'referral_settings')`,
+    { from, schema: RAW_SCHEMA },
+  )
+  const names = new Set(present.getRows().map((row) => String(row[0])))
+  await connection.run(`create or replace table ${RAW_SCHEMA}.unwanted_referrals (match_type varchar, pattern varchar, added_at timestamp)`)
+  await connection.run(`create or replace table ${RAW_SCHEMA}.referral_settings (detects_self_referrals boolean)`)
+  if (names.has('unwanted_referrals')) await connection.run(`insert into ${RAW_SCHEMA}.unwanted_referrals select match_type, pattern, added_at from ${from}.${RAW_SCHEMA}.unwanted_referrals`)
+  if (names.has('referral_settings')) await connection.run(`insert into ${RAW_SCHEMA}.referral_settings select detects_self_referrals from ${from}.${RAW_SCHEMA}.referral_settings`)
+}
+
 /** Refuses a pattern the warehouse's regex engine (RE2, as BigQuery's) cannot compile, with its reason. */
 export async function checkRegex(connection: DuckDBConnection, pattern: string): Promise<void> {
   try {

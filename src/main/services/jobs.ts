@@ -6,6 +6,7 @@ import { describeDbtProgress } from '../dbt/progress-text'
 import { UserFacingError } from '../errors'
 import type { ServedWarehouse } from '../serving/served-warehouse'
 import { assertDbtSucceeded } from '../warehouse/embedded-warehouse'
+import type { ReferralSettings } from '../../shared/referrals'
 import { DEFAULT_SAMPLE, todayUtc } from './sample-data'
 
 /** Seed of the app's sample data: the same demo numbers on every machine for the same day. */
@@ -66,9 +67,21 @@ export class JobRunner {
     })
   }
 
-  private async build(): Promise<void> {
+  /** Stores the unwanted referrals and self-referral switch, then re-models the users they touch (an incremental run). */
+  async saveReferrals(settings: unknown): Promise<ReferralSettings> {
+    let saved: ReferralSettings | undefined
+    await this.exclusive('Re-modelling referrals', async () => {
+      saved = await this.served.embedded.saveReferralSettings(settings)
+      await this.build('run')
+    })
+    if (!saved) throw new Error('the referral settings were not saved')
+    return saved
+  }
+
+  private async build(command: 'build' | 'run' = 'build'): Promise<void> {
     this.emit({ job: 'build', phase: 'starting', percent: 0, message: 'Building the attribution models with dbt' })
     const result = await this.served.embedded.build({
+      command,
       afterSuccess: () => this.served.serving.refreshFrom(this.served.embedded.path),
       runner: this.runDbt,
       lookbackDays: LOOKBACK_DEFAULT_DAYS,

@@ -14,6 +14,7 @@ import {
 import type { EmbeddedWarehouse } from '../warehouse/embedded-warehouse'
 import type { AttributionWarehouse, ConversionTotals, DailyTrendRows, ModelChannelCredit, PathRows, RuleBasedModel } from '../warehouse/warehouse'
 import type { ServingStore } from './serving-store'
+import { readReferralSettings } from '../referrals/referral-store'
 
 /**
  * The embedded warehouse as the app's views see it: every read answers from the in-memory serving
@@ -67,6 +68,14 @@ export class ServedWarehouse implements AttributionWarehouse {
   async status(): Promise<WarehouseStatus> {
     const freshness = await queryFreshness(this.serving.connection)
     // The serving copy holds no raw rows: the newest event is the snapshot's, or a streamed one since.
-    return { kind: this.kind, location: this.embedded.path, ...this.serving.rawCounts(), ...freshness, newestEventAt: await this.serving.newestEventAt() }
+    const referrals = await readReferralSettings(this.serving.connection)
+    return {
+      kind: this.kind,
+      location: this.embedded.path,
+      ...this.serving.rawCounts(),
+      ...freshness,
+      newestEventAt: await this.serving.newestEventAt(),
+      referrals,
+    }
   }
 }

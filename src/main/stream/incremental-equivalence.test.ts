@@ -9,6 +9,7 @@ import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-war
 import { MODEL_SCHEMA } from '../warehouse/duckdb-schema'
 import { copyWarehouse } from '../warehouse/raw-files'
 import { Outbox } from './outbox'
+import type { ReferralSettings } from '../../shared/referrals'
 
 /** Reproduce a failure with the seed it prints; raise the counts to search harder locally. */
 const SEED = Number(process.env.ATTRIBUTION_PROPERTY_SEED ?? 20261202)
@@ -20,6 +21,26 @@ const CHECKPOINTS = new Set([3, 6, STEPS])
 const BOOKKEEPING_COLUMNS = new Set(['loaded_at', 'loaded_through_seq', 'built_at', 'invocation_id'])
 /** Tables that list work to do rather than results. */
 const BOOKKEEPING_TABLES = new Set(['int_users_changed', 'rpt_build_info'])
+/**
+ * The unwanted-referral settings stored before a step's refresh run (the app's Settings or the
+ * CLI's `referrals`): each change must re-model exactly the users it touches.
+ */
+const REFERRAL_CHANGES: ReadonlyMap<number, ReferralSettings> = new Map([
+  [2, { detectsSelfReferrals: true, unwantedReferrals: [{ matchType: 'exact', pattern: 'paypal.com' }] }],
+  [
+    4,
+    {
+      detectsSelfReferrals: false,
+      unwantedReferrals: [
+        { matchType: 'exact', pattern: 'paypal.com' },
+        { matchType: 'ends_with', pattern: 'stripe.com' },
+        { matchType: 'regex', pattern: '^ACCOUNTS[.]' },
+      ],
+    },
+  ],
+  [6, { detectsSelfReferrals: true, unwantedReferrals: [{ matchType: 'contains', pattern: 'google' }, { matchType: 'begins_with', pattern: 'news.' }] }],
+  [7, { detectsSelfReferrals: true, unwantedReferrals: [] }],
+])
 /** A fixed "now" a little before the test's machine time, so every run builds the same events. */
 const NOW_MICROS = Date.UTC(2026, 10, 20, 12) * 1000
 
@@ -85,7 +106,7 @@ describe('incremental dbt runs equal a full refresh', () => {
   const temp = makeTempDir('incremental-property')
   afterAll(temp.cleanup)
 
-  it(`after random sequences of imports, streams, late events, replays and transaction-id takeovers (seed ${SEED}, ${SEQUENCES} sequences x ${STEPS} steps)`, async () => {
+  it(`after random sequences of imports, streams, late events, replays, transaction-id takeovers and changed unwanted referrals (seed ${SEED}, ${SEQUENCES} sequences x ${STEPS} steps)`, async () => {
     const path = join(temp.dir, 'warehouse.duckdb')
     const warehouse = new EmbeddedWarehouse(path)
     const outbox = new Outbox(join(temp.dir, 'outbox'))
@@ -100,6 +121,8 @@ describe('incremental dbt runs equal a full refresh', () => {
       const actions = sequences.step()
       storedEvents += actions.reduce((sum, action) => sum + action.events.length, 0)
       await store(warehouse, outbox, temp.dir, actions, step)
+      const referrals = REFERRAL_CHANGES.get(step)
+      if (referrals) await warehouse.saveReferralSettings(referrals)
       // What the app's refresh loop runs after events land.
       assertDbtSucceeded(await warehouse.build({ command: 'run' }))
 
@@ -120,7 +143,7 @@ describe('incremental dbt runs equal a full refresh', () => {
     expect(storedEvents).toBeGreaterThan(SEQUENCES * STEPS)
     // Every model the app reads was compared at every checkpoint.
     for (const step of CHECKPOINTS) {
-      for (const table of ['stg_ga4__events', 'int_conversions_deduplicated', 'int_sessions_classified', 'int_touchpoints_joined_to_conversions', 'fct_attribution_credits', 'fct_attributed_conversions', 'agg_attribution_daily', 'agg_channel_transitions', 'rpt_data_quality']) {
+      for (const table of ['stg_ga4__events', 'int_property_hosts', 'int_referral_sources', 'int_conversions_deduplicated', 'int_sessions_classified', 'int_touchpoints_joined_to_conversions', 'fct_attribution_credits', 'fct_attributed_conversions', 'agg_attribution_daily', 'agg_channel_transitions', 'rpt_data_quality']) {
         expect(compared).toContain(`${step}:${table}`)
       }
     }
