@@ -54,8 +54,6 @@ test('Settings suggests own-domain referrals; an added unwanted referral shows i
   await expect(own).toContainText('655')
   await expect(own).toContainText('Skipped')
   await expect(page.getByTestId('referrals-self-detection')).toBeChecked()
-  await panel.scrollIntoViewIfNeeded()
-  await page.screenshot({ path: join(ROOT, 'docs', 'screenshots', 'settings-unwanted-referrals.png'), fullPage: true })
 
   // An invalid regex is refused with the reason; nothing is stored.
   await page.getByTestId('referrals-match-type').selectOption('regex')
@@ -69,6 +67,8 @@ test('Settings suggests own-domain referrals; an added unwanted referral shows i
   await page.getByTestId('referrals-add').click()
   await expect(page.getByTestId('referrals-list')).toContainText('ends with google.com', { timeout: 120_000 })
   await expect(page.getByTestId('referrals-error')).toHaveCount(0)
+  await panel.scrollIntoViewIfNeeded()
+  await page.screenshot({ path: join(ROOT, 'docs', 'screenshots', 'settings-unwanted-referrals.png'), fullPage: true })
 
   // The CLI reads the same list, and its report is the app's.
   expect(cli(['referrals', '--warehouse', PATH])).toContain('ends with google.com')
