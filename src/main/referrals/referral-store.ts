@@ -13,7 +13,8 @@ import { MODEL_SCHEMA, RAW_SCHEMA } from '../warehouse/duckdb-schema'
 /** Whether the warehouse has the tables (a file opened read-only before they existed has not). */
 async function hasTables(connection: DuckDBConnection, schema: string, names: string[]): Promise<Set<string>> {
   const reader = await connection.runAndReadAll(
-    `select table_name from information_schema.tables where table_schema = $schema and table_name in (${names.map((_, i) => `$n${i}`).join(', ')})`,
+    `select table_name from information_schema.tables
+     where table_catalog = current_database() and table_schema = $schema and table_name in (${names.map((_, i) => `$n${i}`).join(', ')})`,
     { schema, ...Object.fromEntries(names.map((name, i) => [`n${i}`, name])) },
   )
   return new Set(reader.getRows().map((row) => String(row[0])))
