@@ -119,7 +119,7 @@ describe('unwanted referrals on export rows', () => {
     await warehouse.importFiles([file])
     // As an import in the app: a full build (seeds included); the changes below are incremental runs.
     assertDbtSucceeded(await warehouse.build())
-  }, 240_000)
+  }, 600_000)
   afterAll(async () => {
     await warehouse.close()
     temp.cleanup()
@@ -149,14 +149,14 @@ describe('unwanted referrals on export rows', () => {
     await warehouse.saveReferralSettings(LIST)
     assertDbtSucceeded(await warehouse.build({ command: 'run' }))
     expect(await sessions()).toEqual(expected('list'))
-  }, 240_000)
+  }, 600_000)
 
   it('keeps self-referrals with detection off', async () => {
     await warehouse.saveReferralSettings({ ...LIST, detectsSelfReferrals: false })
     expect((await warehouse.referralSettings()).detectsSelfReferrals).toBe(false)
     assertDbtSucceeded(await warehouse.build({ command: 'run' }))
     expect(await sessions()).toEqual(expected('listWithoutDetection'))
-  }, 240_000)
+  }, 600_000)
 
   it('refuses an invalid regex with the reason, and stores nothing', async () => {
     const before = await warehouse.referralSettings()
@@ -172,5 +172,5 @@ describe('unwanted referrals on export rows', () => {
     expect(await sessions()).toEqual(expected('detection'))
     assertDbtSucceeded(await warehouse.build({ command: 'run' }))
     expect(await sessions()).toEqual(expected('listWithoutDetection'))
-  }, 240_000)
+  }, 600_000)
 })
