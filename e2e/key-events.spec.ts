@@ -68,7 +68,7 @@ test('view_item chosen as a conversion is modelled with progress, and every view
   await expect(page.getByTestId('loading')).toHaveCount(0)
 
   // The CLI reads the same modelled set from the file: it reports view_item without a build of its own.
-  const first = cliReport('generated', { model: 'first_click', lookbackDays: LOOKBACK_DAYS, conversionEvents: EVENTS }, PATH)
+  const first = cliReport({ path: PATH }, { model: 'first_click', lookbackDays: LOOKBACK_DAYS, conversionEvents: EVENTS })
   const total = first.totals
   expect(total.conversions).toBeGreaterThan(0)
 
@@ -103,7 +103,7 @@ test('view_item chosen as a conversion is modelled with progress, and every view
     })),
   )
   const dates = [...new Set(points.map((point) => point.date))].map((date) => new Date(`${date} UTC`).toISOString().slice(0, 10)).sort()
-  const ranged = cliReport('generated', { model: 'first_click', lookbackDays: LOOKBACK_DAYS, conversionEvents: EVENTS, from: dates[0], to: dates.at(-1) }, PATH)
+  const ranged = cliReport({ path: PATH }, { model: 'first_click', lookbackDays: LOOKBACK_DAYS, conversionEvents: EVENTS, from: dates[0], to: dates.at(-1) })
   const shown = points.filter((point) => point.model === 'first_click').reduce((sum, point) => sum + point.conversions, 0)
   expect(shown).toBe(ranged.totals.conversions)
   await page.screenshot({ path: join(SCREENSHOTS, 'key-events-view-item-trends.png'), fullPage: true })

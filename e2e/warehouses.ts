@@ -40,10 +40,10 @@ export type CliRow = ReportRow
 
 /** `attribution report --format json` as an object. */
 export function cliReport(
-  warehouse: WarehouseName,
+  warehouse: WarehouseName | { path: string },
   options: { model: string; lookbackDays: number; by?: string; channel?: string; from?: string; to?: string; conversionEvents?: string[] },
-  path: string = WAREHOUSES[warehouse].path,
 ): { rows: CliRow[]; totals: { conversions: number; revenue_usd: string } } {
+  const path = typeof warehouse === 'string' ? WAREHOUSES[warehouse].path : warehouse.path
   const args = ['report', '--warehouse', path, '--model', options.model, '--lookback-days', String(options.lookbackDays), '--format', 'json']
   args.push('--by', options.by ?? 'channel')
   if (options.channel) args.push('--channel', options.channel)

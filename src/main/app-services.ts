@@ -237,6 +237,14 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     // An import or a sample is for the real warehouse: the views go back to it first.
     beforeWarehouseJob: () => void demo.leave(),
     dbt,
+    referrals: () =>
+      bigquery
+        ? undefined
+        : {
+            settings: () => embedded.referralSettings(),
+            candidates: () => embedded.referralCandidates(),
+            save: (settings) => jobs.saveReferrals(settings),
+          },
     warehouseFallback: () => fallback,
     importFolder: options.importRoot === undefined ? undefined : new ImportFolder(options.importRoot),
     ...options.host,

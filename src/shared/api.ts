@@ -6,6 +6,7 @@
 import type { AttributionModel, AttributionModelInfo, ConversionEvent, ConversionEventInfo, ReportGrouping, ReportRequest, ReportResult, Result } from './attribution'
 import type { CostReturnRequest, CostReturnResult } from './cost-return'
 import { DEMO_CHANNEL_KEYS, type DemoChannels, type DemoStatus } from './demo-api'
+import type { ReferralSettings, ReferralSettingsView } from './referrals'
 import { SETTINGS_CHANNEL_KEYS, type SettingsChannels } from './settings-api'
 import type { ImportedSpendFile, SpendImportRequest } from './spend'
 
@@ -314,6 +315,8 @@ export interface WarehouseStatus {
   costNotice?: string | null
   /** Set while Settings choose BigQuery but the app could not use it and shows the embedded warehouse instead. */
   fallback?: WarehouseFallback | null
+  /** The unwanted referrals and self-referral switch the shown numbers were modelled with (embedded warehouse). */
+  referrals?: ReferralSettings | null
 }
 
 /** Why the app shows the embedded warehouse although Settings choose BigQuery, and what brings BigQuery back. */
@@ -407,6 +410,10 @@ export interface ApiChannels extends SettingsChannels, DemoChannels {
   'dbt:setup': (request: Record<string, never>) => Promise<Result<DbtSetupStatus>>
   /** Points the app at an existing dbt executable after checking it (`null` forgets it). */
   'dbt:useExecutable': (request: { path: string | null }) => Promise<Result<DbtSetupStatus>>
+  /** The unwanted referrals and self-referral switch the warehouse keeps, with candidates from the data. */
+  'referrals:get': (request: Record<string, never>) => Promise<Result<ReferralSettingsView>>
+  /** Stores them (an invalid regex is refused) and re-models the users they touch (progress as `job:progress`, job `build`). */
+  'referrals:save': (request: ReferralSettings) => Promise<Result<ReferralSettingsView>>
 }
 
 /** Push channels from the main process to the renderer. */
@@ -449,6 +456,8 @@ export const API_CHANNEL_KEYS: ChannelKeys<ApiChannel> = {
   'dbt:status': true,
   'dbt:setup': true,
   'dbt:useExecutable': true,
+  'referrals:get': true,
+  'referrals:save': true,
   ...SETTINGS_CHANNEL_KEYS,
   ...DEMO_CHANNEL_KEYS,
 }

@@ -67,6 +67,8 @@ events_unioned as (
 ),
 
 {%- set param_keys = ['event_id', 'ga_session_id', 'source', 'medium', 'campaign', 'gclid', 'transaction_id', 'value', 'currency'] %}
+{#- The tag's ignore_referrer flag (an unwanted referral the page itself named). -#}
+{%- do param_keys.append('ignore_referrer') %}
 
 params_narrowed as (
 
@@ -110,6 +112,7 @@ params_extracted as (
             when upper(trim({{ ga4_param_string('needed_params', 'currency') }})) = 'USD'
                 then {{ ga4_param_number('needed_params', 'value') }}
         end as usd_value_param,
+        coalesce(lower(trim({{ ga4_param_string('needed_params', 'ignore_referrer') }})) = 'true', false) as has_ignore_referrer,
         params_digest
     from params_narrowed
 
@@ -153,6 +156,7 @@ deduplicated as (
             'event_id', 'event_name', 'event_timestamp_micros', 'event_date_text', 'has_user_pseudo_id',
             'user_key', 'ga_session_id', 'source', 'medium', 'campaign', 'gclid',
             'dclid',
+            'has_ignore_referrer',
             'ecommerce_transaction_id', 'param_transaction_id', 'ecommerce_purchase_revenue_in_usd',
             'event_value_in_usd', 'usd_value_param', 'is_intraday', 'load_seq'
         ]
@@ -224,6 +228,8 @@ final as (
         campaign,
         gclid,
         dclid,
+        -- Sessions skip this event's source when its medium is referral (int_sessions_classified).
+        has_ignore_referrer,
         {{ resolved_transaction_id('ecommerce_transaction_id', 'param_transaction_id') }} as transaction_id,
         ecommerce_purchase_revenue_in_usd as purchase_revenue_in_usd,
         event_value_in_usd,

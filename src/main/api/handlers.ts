@@ -2,6 +2,7 @@ import { type ConversionEvent, type Result, absentConversionEventsProblem, conve
 import type { ApiChannel, ApiResponse, ChosenFile, DbtSetupStatus, JobProgress, StreamStatus, WarehouseFallback, WarehouseStatus } from '../../shared/api'
 import type { DemoChannels } from '../../shared/demo-api'
 import type { SettingsChannels } from '../../shared/settings-api'
+import { type ReferralCandidate, type ReferralSettings, type ReferralSettingsView, validateReferralSettings } from '../../shared/referrals'
 import { UserFacingError, messageOf, withoutQuotedValues } from '../errors'
 import type { DbtEnvironment } from '../dbt/dbt-environment-setup'
 import { attributionReport, compareModels, conversionPaths, modelComparison, modelTrends, periodComparison } from '../services/model-reports'
@@ -53,11 +54,20 @@ export interface HandlerHost {
   openExternal?: (url: string) => Promise<void>
   /** The app's dbt and its first-run set-up; undefined where the host has none (the dbt channels then say so). */
   dbt?: Pick<DbtEnvironment, 'status' | 'setUp' | 'useExecutable'>
+  /** The embedded warehouse's unwanted referrals; undefined while BigQuery is shown (they are then dbt vars). */
+  referrals?: () => ReferralService | undefined
   /** Why the embedded warehouse is shown although Settings choose BigQuery; null or absent when it is not. */
   warehouseFallback?: () => WarehouseFallback | null
   /** Called before an import or a sample generation: they are for the real warehouse, not the demo sandbox. */
   beforeWarehouseJob?: () => void
   log?: (message: string) => void
+}
+
+/** What the referral channels need: the embedded warehouse's store and the job that re-models. */
+export interface ReferralService {
+  settings: () => Promise<ReferralSettings>
+  candidates: () => Promise<ReferralCandidate[]>
+  save: (settings: ReferralSettings) => Promise<ReferralSettings>
 }
 
 /** Checks a `dbt:useExecutable` request: a path, or null to forget the named dbt (the path itself is checked by running it). */
@@ -107,7 +117,19 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
   const noDialog = (): never => {
     throw new UserFacingError('The browser preview cannot open files: run `npx attribution import FILE...` in a terminal instead.')
   }
+  const referrals = (): ReferralService => {
+    const service = host.referrals?.()
+    if (!service) throw new UserFacingError('Unwanted referrals are kept in the embedded warehouse; on BigQuery pass them to dbt as vars (unwanted_referrals, detect_self_referrals).')
+    return service
+  }
+  const referralView = async (settings?: ReferralSettings): Promise<ReferralSettingsView> => ({
+    settings: settings ?? (await referrals().settings()),
+    candidates: await referrals().candidates(),
+  })
   return {
+    'referrals:get': (input) => validated(validateEmptyRequest(input), () => guard(() => referralView())),
+    'referrals:save': (input) =>
+      validated(validateReferralSettings(input), (settings) => guard(async () => referralView(await referrals().save(settings)))),
     'dbt:status': (input) => validated(validateEmptyRequest(input), () => guard(() => dbt().status())),
     'dbt:setup': (input) =>
       validated(validateEmptyRequest(input), () =>

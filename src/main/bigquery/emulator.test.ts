@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CONVERSION_EVENTS } from '../../shared/attribution'
 import type { DashboardFilters } from '../../shared/api'
 import type { BigQuerySettings } from '../../shared/settings-api'
 import { generateEvents } from '../generator'
@@ -30,15 +29,19 @@ const SETTINGS: BigQuerySettings = {
 }
 /** The fixture's last day goes into an intraday table, as a day GA4 has not yet exported. */
 const INTRADAY_DATES = ['20210119']
+/** The conversion events both warehouses model: the fixture's three ecommerce key events. */
+const MODELLED_EVENTS = ['purchase', 'begin_checkout', 'add_to_cart']
+/** dbt's vars that model them on BigQuery, as `attribution build --conversion-events` does on DuckDB. */
+const MODELLED_EVENTS_VARS = ['--vars', JSON.stringify({ conversion_events: MODELLED_EVENTS })]
 const FILTER_CASES: DashboardFilters[] = [
   { lookbackDays: 14, conversionEvents: ['purchase'] },
   { lookbackDays: 1, conversionEvents: ['purchase', 'add_to_cart'] },
-  { lookbackDays: 90, conversionEvents: [...CONVERSION_EVENTS], fromDate: '2021-01-01', toDate: '2021-01-15' },
+  { lookbackDays: 90, conversionEvents: [...MODELLED_EVENTS], fromDate: '2021-01-01', toDate: '2021-01-15' },
 ]
 /** Events the intraday writer streams after the first build: the fixture's last two days, users of their own. */
 const STREAMED = [...generateEvents({ seed: 22, users: 40, days: 2, endDate: '2021-01-19', withEventId: true })]
 /** dbt build without its unit tests, as the app's refreshes run (the first build ran them). */
-const BUILD_WITHOUT_UNIT_TESTS = ['build', '--exclude', 'resource_type:unit_test']
+const BUILD_WITHOUT_UNIT_TESTS = ['build', '--exclude', 'resource_type:unit_test', ...MODELLED_EVENTS_VARS]
 /** Each dbt run on the emulator takes about a minute alone; on a shared 2-core machine several. */
 const DBT_STEP_TIMEOUT_MS = 600_000
 
@@ -85,7 +88,7 @@ describe.skipIf(!hasGa4Fixtures || (missing !== undefined && !isCi))('the BigQue
     embedded = new EmbeddedWarehouse(join(temp.dir, 'embedded.duckdb'))
     await embedded.importFiles([GA4_FIXTURES.parquet])
     expect((await embedded.rawCounts()).events).toBe(loaded.rows)
-    assertDbtSucceeded(await embedded.build({}))
+    assertDbtSucceeded(await embedded.build({ conversionEvents: MODELLED_EVENTS }))
   })
 
   afterAll(async () => {
@@ -101,7 +104,7 @@ describe.skipIf(!hasGa4Fixtures || (missing !== undefined && !isCi))('the BigQue
   })
 
   it('builds every model and passes every data test and unit test on the BigQuery target', async () => {
-    const run = await runDbtOnEmulator(env, ['build'], targetPath)
+    const run = await runDbtOnEmulator(env, ['build', ...MODELLED_EVENTS_VARS], targetPath)
     expectAllPassed(run)
     figures.nodes = tally(run)
     // Every node of the project ran: as many models, data tests and unit tests as dbt's manifest lists.
@@ -123,7 +126,7 @@ describe.skipIf(!hasGa4Fixtures || (missing !== undefined && !isCi))('the BigQue
   })
 
   it('streams through the intraday writer; the incremental refresh equals a full refresh and the embedded warehouse', async () => {
-    const everything: DashboardFilters = { lookbackDays: 90, conversionEvents: [...CONVERSION_EVENTS] }
+    const everything: DashboardFilters = { lookbackDays: 90, conversionEvents: [...MODELLED_EVENTS] }
     const before = await warehouse().conversionTotals(everything)
     const report = await insertIntradayEvents(STREAMED, { client: warehouse().bigQuery(), settings: SETTINGS, sleep: async () => undefined })
     expect(report.deadLetters).toEqual([])
@@ -131,7 +134,7 @@ describe.skipIf(!hasGa4Fixtures || (missing !== undefined && !isCi))('the BigQue
     const outbox = new Outbox(join(temp.dir, 'outbox'))
     expect(outbox.enqueue(STREAMED).rejected).toEqual([])
     await embedded.deliverOutbox(outbox)
-    assertDbtSucceeded(await embedded.build({}))
+    assertDbtSucceeded(await embedded.build({ conversionEvents: MODELLED_EVENTS }))
 
     const incremental = await runDbtOnEmulator(env, BUILD_WITHOUT_UNIT_TESTS, targetPath)
     expectAllPassed(incremental)
@@ -144,7 +147,7 @@ describe.skipIf(!hasGa4Fixtures || (missing !== undefined && !isCi))('the BigQue
     expect((await warehouse().conversionTotals(everything)).conversions).toBeGreaterThan(before.conversions)
 
     // The models only: the incremental build's data tests already checked the same tables.
-    const fullRefresh = await runDbtOnEmulator(env, ['run', '--full-refresh'], targetPath)
+    const fullRefresh = await runDbtOnEmulator(env, ['run', '--full-refresh', ...MODELLED_EVENTS_VARS], targetPath)
     expectAllPassed(fullRefresh)
     const afterFullRefresh = await answersOf(calls, warehouse())
     const changed = calls.map((call) => call.name).filter((name) => !isDeepStrictEqual(afterIncremental.get(name), afterFullRefresh.get(name)))

@@ -28,6 +28,7 @@ import { type CostReturnRequest, validateCostReturnRequest } from '../../shared/
 import { costAndReturn } from '../services/cost-return'
 import { formatCostReport } from './format-cost-report'
 import { REPORT_FORMATS, type ReportFormat, formatReport, formatReportComparison } from './format-report'
+import { runReferrals, oneOffReferralOptions } from './referrals-command'
 import { runGenerate } from './generate-command'
 import { installCliSignalHandlers } from './signals'
 import { runStream } from './stream-command'
@@ -46,11 +47,17 @@ Commands:
                          (as google/cpc), a Meta Ads export (as facebook/paid) or a plain
                          date,source,medium,campaign,cost,currency CSV; a corrected file replaces its days
   build [--lookback-days N] [--conversion-events a,b] [--full-refresh]
+        [--unwanted-referral TYPE:PATTERN]... [--self-referrals on|off]
                          run dbt: staging -> intermediate -> attribution marts; every event named
                          in --conversion-events (any GA4 event name) stays modelled from then on;
-                         --full-refresh rebuilds every model from the raw events
+                         --full-refresh rebuilds every model from the raw events; the referral
+                         flags apply to this run only (the stored list is what \`referrals\` changes)
   events                 the event names in the warehouse, most frequent first, with their counts
                          and whether each is modelled as a conversion
+  referrals [add TYPE PATTERN | remove TYPE PATTERN | self-referrals on|off]
+                         the unwanted referrals and self-referral detection the app shares, with
+                         suggestions from the data; a change re-models the users it touches
+                         (TYPE: exact, contains, begins_with, ends_with, regex)
   report --model ID [--lookback-days N] [--conversion-events a,b]
          [--by ${REPORT_GROUPINGS.join('|')}] [--format table|json|csv] [--from DATE] [--to DATE]
          [--channel NAME] [--compare-previous [--compare-from DATE --compare-to DATE]]
@@ -106,6 +113,8 @@ const OPTIONS = {
   'trend-models': { type: 'string' },
   'into-sandbox': { type: 'boolean' },
   'allow-demo-in-real-data': { type: 'boolean' },
+  'unwanted-referral': { type: 'string', multiple: true },
+  'self-referrals': { type: 'string' },
 } as const
 
 type Values = ReturnType<typeof parseCli>['values']
@@ -144,6 +153,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0
       case 'build':
         await runBuild(warehouse, values)
+        return 0
+      case 'referrals':
+        await runReferrals(warehouse, rest, (target) => runBuild(target, {}))
         return 0
       case 'report': {
         if (values['with-cost']) {
@@ -252,18 +264,20 @@ function formatEvents(events: readonly ConversionEventInfo[]): string {
   return `${'event'.padEnd(width)}  ${'events'.padStart(12)}  conversion\n${lines.join('\n')}\n`
 }
 
-async function runBuild(warehouse: EmbeddedWarehouse, values: Values): Promise<void> {
-  const events = conversionEvents(values)
+async function runBuild(warehouse: EmbeddedWarehouse, values: Partial<Values>): Promise<void> {
+  const events = conversionEvents(values as Values)
   // Named events must occur (the default need not: a property may have no purchases yet).
   if (values['conversion-events'] !== undefined) {
     const absent = absentConversionEventsProblem(events, await warehouse.conversionEvents())
     if (absent) throw new UserFacingError(absent)
   }
+  const referrals = await oneOffReferralOptions(warehouse, values['unwanted-referral'], values['self-referrals'])
   const printer = createProgressPrinter()
   const result = await warehouse.build({
-    lookbackDays: lookbackDays(values),
+    lookbackDays: lookbackDays(values as Values),
     conversionEvents: events,
     fullRefresh: values['full-refresh'] === true,
+    ...referrals,
     onProgress: (progress: DbtProgress) => {
       if (progress.index !== undefined && progress.total !== undefined && progress.message) {
         printer.update(`dbt ${progressBar((progress.index / progress.total) * 100)} ${progress.message}`)

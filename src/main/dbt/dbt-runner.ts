@@ -40,7 +40,13 @@ export interface DbtRunOptions {
   target: 'duckdb' | 'bigquery'
   /** Environment the profile reads (warehouse path, BigQuery project and so on). */
   env: Record<string, string>
-  vars?: { lookback_days?: number; conversion_events?: readonly ConversionEvent[] }
+  vars?: {
+    lookback_days?: number
+    conversion_events?: readonly ConversionEvent[]
+    /** One-off unwanted referrals (dbt_project.yml); the warehouse's stored list when absent. */
+    unwanted_referrals?: ReadonlyArray<{ match_type: string; pattern: string }>
+    detect_self_referrals?: boolean
+  }
   select?: string
   /** Rebuilds incremental models from scratch. */
   fullRefresh?: boolean

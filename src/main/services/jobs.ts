@@ -7,6 +7,7 @@ import { describeDbtProgress } from '../dbt/progress-text'
 import { UserFacingError, messageOf } from '../errors'
 import type { ServedWarehouse } from '../serving/served-warehouse'
 import { assertDbtSucceeded } from '../warehouse/embedded-warehouse'
+import type { ReferralSettings } from '../../shared/referrals'
 import { DEFAULT_SAMPLE, todayUtc } from './sample-data'
 
 /** The dbt selection a spend import rebuilds: the spend staging model and what reads it. */
@@ -98,6 +99,17 @@ export class JobRunner {
       await this.served.embedded.addModelledEvents(events)
       await this.build({ command: 'run', message: `Modelling ${events.join(', ')} as conversions` })
     })
+  }
+
+  /** Stores the unwanted referrals and self-referral switch, then re-models the users they touch (an incremental run). */
+  async saveReferrals(settings: unknown): Promise<ReferralSettings> {
+    let saved: ReferralSettings | undefined
+    await this.exclusive('Re-modelling referrals', async () => {
+      saved = await this.served.embedded.saveReferralSettings(settings)
+      await this.build({ command: 'run', message: 'Re-modelling the users the referral settings touch' })
+    })
+    if (!saved) throw new Error('the referral settings were not saved')
+    return saved
   }
 
   private async build(options: { command?: 'run'; message?: string; select?: string } = {}): Promise<void> {

@@ -18,6 +18,7 @@ import { MODEL_SCHEMA } from '../warehouse/duckdb-schema'
 import type { EmbeddedWarehouse } from '../warehouse/embedded-warehouse'
 import type { AttributionWarehouse, ConversionTotals, CostCreditRow, DailyCostRow, DailyTrendRows, ModelChannelCredit, PathRows, PathsOptions, RuleBasedModel } from '../warehouse/warehouse'
 import { EVENT_NAME_COUNTS, type ServingStore } from './serving-store'
+import { readReferralSettings } from '../referrals/referral-store'
 
 /**
  * The embedded warehouse as the app's views see it: every read answers from the in-memory serving
@@ -84,6 +85,14 @@ export class ServedWarehouse implements AttributionWarehouse {
   async status(): Promise<WarehouseStatus> {
     const freshness = await queryFreshness(this.serving.connection)
     // The serving copy holds no raw rows: the newest event is the snapshot's, or a streamed one since.
-    return { kind: this.kind, location: this.embedded.path, ...this.serving.rawCounts(), ...freshness, newestEventAt: await this.serving.newestEventAt() }
+    const referrals = await readReferralSettings(this.serving.connection)
+    return {
+      kind: this.kind,
+      location: this.embedded.path,
+      ...this.serving.rawCounts(),
+      ...freshness,
+      newestEventAt: await this.serving.newestEventAt(),
+      referrals,
+    }
   }
 }

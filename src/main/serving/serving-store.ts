@@ -6,6 +6,7 @@ import type { FeedEvent } from '../../shared/api'
 import { type WarehouseStamp, eventNameCountsSql, feedCreditsSql, transitionsWithCutOrderSql, feedEventFromRow, modelTableNamesSql, queryWarehouseStamp, stagedFeedSql } from '../warehouse/duckdb-queries'
 import { sqlString } from '../warehouse/duckdb-file'
 import { MODEL_SCHEMA, RAW_SCHEMA, rawSchemaStatements } from '../warehouse/duckdb-schema'
+import { copyReferralSettings } from '../referrals/referral-store'
 import { ga4JsonColumns } from '../warehouse/ga4-schema'
 import { refreshAllEventsViews } from '../warehouse/raw-files'
 import { eventIdOf } from '../stream/validate-event'
@@ -137,6 +138,8 @@ export class ServingStore {
         await c.run(`delete from ${RAW_SCHEMA}.stream_recent
           where ${STREAM_EVENT_ID} in (select event_id from wh.${MODEL_SCHEMA}.stg_ga4__events where event_id is not null)`)
       }
+      // What the shown numbers were modelled with, for every view's context line.
+      await copyReferralSettings(c, 'wh')
       stamp = await queryWarehouseStamp(c, 'wh')
       await c.run(`create or replace table ${RAW_SCHEMA}.snapshot_newest as
         select max(ts) as ts from (select max(event_timestamp) as ts from wh.${RAW_SCHEMA}.all_events

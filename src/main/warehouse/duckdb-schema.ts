@@ -40,6 +40,17 @@ export function rawSchemaStatements(): string[] {
   row_count bigint not null,
   load_seq bigint not null
 )`,
+    // The analyst's unwanted referrals and the self-referral switch: the app and the CLI both read
+    // and change these, and dbt reads them as sources (src/main/referrals/, docs/assumptions.md).
+    `create table if not exists ${RAW_SCHEMA}.unwanted_referrals (
+  match_type varchar not null,
+  pattern varchar not null,
+  added_at timestamp not null,
+  primary key (match_type, pattern)
+)`,
+    `create table if not exists ${RAW_SCHEMA}.referral_settings (
+  detects_self_referrals boolean not null
+)`,
     // One row per streamed event id ever stored: what makes a retried or replayed delivery add nothing.
     `create table if not exists ${RAW_SCHEMA}.stream_receipts (
   event_id varchar primary key,

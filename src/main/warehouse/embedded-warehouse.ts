@@ -27,6 +27,8 @@ import { MODEL_SCHEMA, RAW_SCHEMA } from './duckdb-schema'
 import { type DuckDbFile, makeWarehousePrivate } from './duckdb-file'
 import { DuckDbSession, type DuckDbSessionObserver } from './duckdb-session'
 import { type ImportOptions, type ImportedFile, importGa4Files } from './importer'
+import type { ReferralCandidate, ReferralSettings, UnwantedReferral } from '../../shared/referrals'
+import { queryReferralCandidates, readReferralSettings, writeReferralSettings } from '../referrals/referral-store'
 import { type ImportedSpendFile, type SpendImportOptions, importSpendFiles, querySpendTotals } from './spend-import'
 import type { AttributionWarehouse, ConversionTotals, CostCreditRow, DailyCostRow, DailyTrendRows, ModelChannelCredit, PathRows, PathsOptions, RuleBasedModel } from './warehouse'
 
@@ -34,6 +36,9 @@ import type { AttributionWarehouse, ConversionTotals, CostCreditRow, DailyCostRo
 export interface BuildOptions {
   lookbackDays?: number
   conversionEvents?: readonly ConversionEvent[]
+  /** One-off unwanted referrals and self-referral switch for this run; the warehouse's stored ones when absent. */
+  unwantedReferrals?: readonly UnwantedReferral[]
+  detectsSelfReferrals?: boolean
   onProgress?: (progress: DbtProgress) => void
   signal?: AbortSignal
   /** The dbt command and selection; a full `build` of everything but dbt's unit tests when absent. */
@@ -47,6 +52,8 @@ export interface BuildOptions {
   /** Who runs dbt: a new process per run by default, or the refresh loop's long-lived worker. */
   runner?: DbtRunner
 }
+
+type DbtVars = NonNullable<Parameters<DbtRunner>[0]['vars']>
 
 /** The embedded DuckDB warehouse: one file, shared by readers and handed over for each write. */
 export class EmbeddedWarehouse implements AttributionWarehouse {
@@ -97,9 +104,13 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
 
   /** Runs `dbt build` on this file while nothing else in this process has it open. */
   async build(options: BuildOptions = {}): Promise<DbtRunResult> {
-    const vars: { lookback_days?: number; conversion_events?: readonly ConversionEvent[] } = {}
+    const vars: DbtVars = {}
     if (options.lookbackDays !== undefined) vars.lookback_days = options.lookbackDays
     if (options.conversionEvents !== undefined) vars.conversion_events = options.conversionEvents
+    if (options.unwantedReferrals !== undefined) {
+      vars.unwanted_referrals = options.unwantedReferrals.map((rule) => ({ match_type: rule.matchType, pattern: rule.pattern }))
+    }
+    if (options.detectsSelfReferrals !== undefined) vars.detect_self_referrals = options.detectsSelfReferrals
     // Opening read-write once creates the raw tables, so dbt's sources exist even in a new warehouse.
     await this.session.write(async () => undefined)
     return this.session.exclusive(async () => {
@@ -119,6 +130,21 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
       if (result.success) await options.afterSuccess?.()
       return result
     })
+  }
+
+  /** The unwanted referrals and self-referral switch this warehouse keeps (the app and the CLI share them). */
+  referralSettings(): Promise<ReferralSettings> {
+    return this.session.read(readReferralSettings)
+  }
+
+  /** Validates (a regex by the warehouse's engine) and stores them; the next dbt run applies them. */
+  saveReferralSettings(settings: unknown): Promise<ReferralSettings> {
+    return this.session.write((file) => writeReferralSettings(file.connection, settings))
+  }
+
+  /** Referral sources the last build found on the property's own domains or on payment and identity hosts. */
+  referralCandidates(): Promise<ReferralCandidate[]> {
+    return this.session.read(queryReferralCandidates)
   }
 
   /** The dbt target folder of this warehouse: one per file keeps dbt's parse cache valid. */
