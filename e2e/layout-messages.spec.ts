@@ -1,9 +1,10 @@
-import { spawnSync } from 'node:child_process'
-import { mkdirSync, readFileSync } from 'node:fs'
+import { type ChildProcess, spawnSync } from 'node:child_process'
+import { mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { type Locator, type Page, expect, test } from '@playwright/test'
 import { ATTRIBUTION_MODELS } from '../src/shared/attribution'
-import { ROOT, WAREHOUSES, type WarehouseName, cli, cliReport, hasFixture } from './warehouses'
+import { startOwnBridge } from './own-bridge'
+import { E2E_DIR, ROOT, WAREHOUSES, type WarehouseName, cli, cliReport, e2ePort, hasFixture } from './warehouses'
 
 // Issue 25 items 6-13: layout and messages, at the two window sizes people use.
 const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots', 'layout-messages')
@@ -250,3 +251,39 @@ for (const size of SIZES) {
     })
   })
 }
+
+test.describe('10: progress wording', () => {
+  // A warehouse of this spec's own: the shared empty one is filled by the first-run spec.
+  const path = join(E2E_DIR, 'layout-messages-empty', 'warehouse.duckdb')
+  const port = e2ePort(30)
+  let bridge: ChildProcess | undefined
+  test.beforeAll(async () => {
+    rmSync(join(path, '..'), { recursive: true, force: true })
+    mkdirSync(join(path, '..'), { recursive: true })
+    bridge = await startOwnBridge(path, port)
+  })
+  test.afterAll(() => {
+    bridge?.kill('SIGTERM')
+  })
+  test.use({ viewport: { width: 1280, height: 720 } })
+
+  test('a build never starts with "Finishing the run" and never says "Built build info"', async ({ page }) => {
+    test.setTimeout(300_000)
+    // Every message the progress bar shows, in order, however briefly.
+    await page.addInitScript(`window.__progress = [];
+      new MutationObserver(() => {
+        const text = document.querySelector('[data-testid=job-progress-message]')?.textContent?.trim()
+        if (text && window.__progress.at(-1) !== text) window.__progress.push(text)
+      }).observe(document, { subtree: true, childList: true, characterData: true })`)
+    await page.goto(`http://127.0.0.1:${port}/`)
+    await page.getByTestId('generate-sample').click()
+    await expect(page.getByTestId('job-progress-message')).toHaveText(/^(Preparing|Building|Built|Loading|Loaded|Checking|Checked)/, { timeout: 240_000 })
+    await shot(page, 'build-progress')
+    await expect(page.getByTestId('view-compare')).toBeVisible({ timeout: 240_000 })
+    const messages = await page.evaluate<string[]>('window.__progress')
+    const steps = messages.filter((message) => /\(\d+ of \d+\)$/.test(message))
+    expect(steps.length).toBeGreaterThan(0)
+    expect(steps.filter((message) => message.startsWith('Finishing the run'))).toEqual([])
+    expect(steps.filter((message) => /build info/.test(message))).toEqual([])
+  })
+})
