@@ -194,12 +194,15 @@
     {%- set retired = {'stg_ga4__events': ['event_at', 'session_key', 'page_location']} -%}
     {#- Sessions (and staging) gained dclid with the export's traffic-source fields; tables built before lack it. -#}
     {%- do required.update({'int_sessions_classified': 'dclid'}) -%}
+    {#- Staging keeps user_id and the stream (user-id stitching, streams); sessions their device. -#}
+    {%- set identity_columns = {'stg_ga4__events': 'stream_id', 'int_sessions_classified': 'device_key'} -%}
     {%- set outdated = [] -%}
     {%- for name, column in required.items() -%}
         {%- set relation = adapter.get_relation(target.database, target.schema, name) -%}
         {%- if relation is not none -%}
             {%- set stored = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
-            {%- if column not in stored or (retired.get(name, []) | select('in', stored) | list)
+            {%- if column not in stored or identity_columns.get(name, column) not in stored
+                or (retired.get(name, []) | select('in', stored) | list)
                 or (name == 'stg_ga4__events' and staging_event_key_scheme_outdated(relation)) -%}
                 {%- do outdated.append(name) -%}
             {%- endif -%}

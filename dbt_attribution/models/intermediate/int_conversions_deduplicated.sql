@@ -17,13 +17,13 @@
         event_name,
         event_timestamp_micros,
         event_date,
-        user_key,
+        user_key as device_key,
         ga_session_id,
         transaction_id,
         purchase_revenue_in_usd,
         event_value_in_usd
 {%- endset %}
--- depends_on: {{ ref('int_users_changed') }}
+-- depends_on: {{ ref('int_users_changed') }}, {{ ref('int_devices_stitched') }}
 {#-
     BigQuery: only conversions from bounds.recompute_from_date on are recomputed; earlier ones
     precede every new event, so no new purchase can take their transaction. An earlier stored
@@ -40,13 +40,20 @@ changed_users as (
 
 ),
 
+-- The devices of those users (persons): the events to read.
+changed_devices as (
+
+    {{ changed_devices_sql() }}
+
+),
+
 changed_user_events as (
 
     select
         {{ event_columns }}
     from {{ ref('stg_ga4__events') }}
     where event_name in ({{ conversion_events_sql(allowed_conversion_events()) }})
-        and user_key in (select user_key from changed_users)
+        and user_key in (select device_key from changed_devices)
         {%- if bounds is not none %}
         and event_date >= {{ bounds['recompute_from_date'] }}
         {%- endif %}
@@ -71,7 +78,7 @@ shared_transaction_events as (
     where event_name = 'purchase'
         and transaction_id in (select transaction_id from changed_transactions)
         and user_key is not null
-        and user_key not in (select user_key from changed_users)
+        and user_key not in (select device_key from changed_devices)
         {%- if bounds is not none %}
         and event_date >= {{ bounds['recompute_from_date'] }}
         {%- endif %}
@@ -115,7 +122,8 @@ events as (
 keyed as (
 
     select
-        *,
+        events.*,
+        {{ person_of_device_sql('events.device_key', 'stitched.person_key') }} as user_key,
         -- Purchases sharing a transaction id are one purchase; those without one (staging resolved
         -- '(not set)' and empty ids to NULL) stay separate.
         case
@@ -124,6 +132,10 @@ keyed as (
             else event_key
         end as conversion_dedupe_key
     from events
+    {%- if attribution_user_id_stitching() %}
+    left join {{ ref('int_devices_stitched') }} as stitched
+        on events.device_key = stitched.device_key
+    {%- endif %}
 
 ),
 
@@ -135,7 +147,7 @@ deduplicated as (
         order_by=['event_timestamp_micros', 'event_key'],
         columns=[
             'event_key', 'event_name', 'event_timestamp_micros', 'event_date', 'user_key',
-            'ga_session_id', 'transaction_id', 'purchase_revenue_in_usd', 'event_value_in_usd'
+            'device_key', 'ga_session_id', 'transaction_id', 'purchase_revenue_in_usd', 'event_value_in_usd'
         ]
     ) }}
 
@@ -150,7 +162,8 @@ final as (
         event_timestamp_micros as converted_micros,
         event_date as conversion_date,
         user_key,
-        {{ session_key_sql('user_key', 'ga_session_id') }} as session_key,
+        -- A session is a device's: its key is the device's, as in int_sessions_classified.
+        {{ session_key_sql('device_key', 'ga_session_id') }} as session_key,
         ga_session_id,
         transaction_id,
         {{ to_money(
