@@ -33,13 +33,21 @@ export interface DbtProgress {
   status?: string
 }
 
+/** The project vars the app passes (dbt_project.yml holds their defaults). */
+export interface DbtVars {
+  lookback_days?: number
+  conversion_events?: readonly ConversionEvent[]
+  /** Joins a person's devices by user_id (default true); see docs/assumptions.md. */
+  user_id_stitching?: boolean
+}
+
 /** What a dbt run is asked to do. */
 export interface DbtRunOptions {
   command: DbtCommand
   target: 'duckdb' | 'bigquery'
   /** Environment the profile reads (warehouse path, BigQuery project and so on). */
   env: Record<string, string>
-  vars?: { lookback_days?: number; conversion_events?: readonly ConversionEvent[] }
+  vars?: DbtVars
   select?: string
   /** Rebuilds incremental models from scratch. */
   fullRefresh?: boolean

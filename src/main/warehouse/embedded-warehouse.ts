@@ -1,7 +1,7 @@
 import type { ConversionEvent, ReportRequest, ReportResult } from '../../shared/attribution'
 import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '../../shared/api'
 import type { MarkovTransition } from '../../shared/markov'
-import { type DbtProgress, type DbtRunResult, type DbtRunner, runDbt } from '../dbt/dbt-runner'
+import { type DbtProgress, type DbtRunResult, type DbtRunner, type DbtVars, runDbt } from '../dbt/dbt-runner'
 import { UserFacingError } from '../errors'
 import { type SampleDataResult, writeSampleData } from '../services/sample-data'
 import { type DeliveryHooks, type DeliveryResult, deliverPending } from '../stream/deliver'
@@ -27,6 +27,8 @@ import type { AttributionWarehouse, ConversionTotals, DailyTrendRows, ModelChann
 export interface BuildOptions {
   lookbackDays?: number
   conversionEvents?: readonly ConversionEvent[]
+  /** var user_id_stitching: false keeps every device a user of its own; dbt's default (true) when absent. */
+  userIdStitching?: boolean
   onProgress?: (progress: DbtProgress) => void
   signal?: AbortSignal
   /** The dbt command and selection; a full `build` of everything but dbt's unit tests when absent. */
@@ -79,9 +81,10 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
 
   /** Runs `dbt build` on this file while nothing else in this process has it open. */
   async build(options: BuildOptions = {}): Promise<DbtRunResult> {
-    const vars: { lookback_days?: number; conversion_events?: readonly ConversionEvent[] } = {}
+    const vars: DbtVars = {}
     if (options.lookbackDays !== undefined) vars.lookback_days = options.lookbackDays
     if (options.conversionEvents !== undefined) vars.conversion_events = options.conversionEvents
+    if (options.userIdStitching !== undefined) vars.user_id_stitching = options.userIdStitching
     // Opening read-write once creates the raw tables, so dbt's sources exist even in a new warehouse.
     await this.session.write(async () => undefined)
     return this.session.exclusive(async () => {
