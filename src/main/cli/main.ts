@@ -15,6 +15,7 @@ import type { DbtProgress } from '../dbt/dbt-runner'
 import { UserFacingError, messageOf } from '../errors'
 import { warehousePath } from '../paths'
 import { attributionReport } from '../services/model-reports'
+import { loadModelSettings, saveModelSettings } from '../settings/model-settings'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
 import type { ImportProgress } from '../warehouse/importer'
 import { REPORT_FORMATS, type ReportFormat, formatReport } from './format-report'
@@ -31,8 +32,9 @@ Commands:
   generate [--seed N] [--scale default|ga4] [--users N] [--days N] [--end-date YYYY-MM-DD]
                          write GA4-shaped sample events into the warehouse
   import FILE...         load GA4 export files (Parquet, NDJSON plain or .gz, console JSON array)
-  build [--lookback-days N] [--conversion-events a,b]
+  build [--lookback-days N] [--conversion-events a,b] [--user-id-stitching on|off]
                          run dbt: staging -> intermediate -> attribution marts
+                         (--user-id-stitching for this build only; see settings)
   report --model ID [--lookback-days N] [--conversion-events a,b]
          [--by channel|source_medium|campaign] [--format table|json|csv] [--from DATE] [--to DATE]
          [--channel NAME]
@@ -44,6 +46,9 @@ Commands:
                          (a replay of the same --seed adds nothing); run build to refresh the models
   demo                   generate, build and report in one go
   status                 what the warehouse holds
+  settings [--user-id-stitching on|off]
+                         the warehouse's model settings, which the app and every build read;
+                         with a flag, changes it (the next build applies it)
 
 Options for every command:
   --warehouse PATH       the DuckDB file (default: $ATTRIBUTION_WAREHOUSE, else the user data folder)
@@ -70,6 +75,7 @@ const OPTIONS = {
   rate: { type: 'string' },
   'batch-size': { type: 'string' },
   continuous: { type: 'boolean' },
+  'user-id-stitching': { type: 'string' },
 } as const
 
 type Values = ReturnType<typeof parseCli>['values']
@@ -123,6 +129,9 @@ export async function main(argv: string[]): Promise<number> {
       case 'models':
         process.stdout.write(listAttributionModels().map((model) => `${model.id.padEnd(16)} ${model.name}: ${model.description}\n`).join(''))
         return 0
+      case 'settings':
+        process.stdout.write(await runSettings(warehouse, values))
+        return 0
       case 'status':
         process.stdout.write(`${JSON.stringify(await warehouse.status())}\n`)
         return 0
@@ -163,11 +172,28 @@ function importProgressText(progress: ImportProgress): string {
   return `Importing ${progress.file}${position}: ${progress.phase}${bar}`
 }
 
+/** `--user-id-stitching on|off`, or undefined when absent. */
+function userIdStitching(values: Values): boolean | undefined {
+  const text = values['user-id-stitching']
+  if (text === undefined) return undefined
+  if (text === 'on' || text === 'off') return text === 'on'
+  throw new UserFacingError(`--user-id-stitching must be on or off, got "${text}".`)
+}
+
+/** Prints the warehouse's model settings, after saving a change the flags ask for. */
+async function runSettings(warehouse: EmbeddedWarehouse, values: Values): Promise<string> {
+  const stitching = userIdStitching(values)
+  const settings = stitching === undefined ? await loadModelSettings(warehouse.path) : await saveModelSettings(warehouse.path, { userIdStitching: stitching })
+  if (!settings.ok) throw new UserFacingError(settings.error)
+  return `user-id stitching: ${settings.value.userIdStitching ? 'on' : 'off'}${stitching === undefined ? '' : ' (saved; the next build applies it)'}\n`
+}
+
 async function runBuild(warehouse: EmbeddedWarehouse, values: Values): Promise<void> {
   const printer = createProgressPrinter()
   const result = await warehouse.build({
     lookbackDays: lookbackDays(values),
     conversionEvents: conversionEvents(values),
+    userIdStitching: userIdStitching(values),
     onProgress: (progress: DbtProgress) => {
       if (progress.index !== undefined && progress.total !== undefined && progress.message) {
         printer.update(`dbt ${progressBar((progress.index / progress.total) * 100)} ${progress.message}`)

@@ -3,6 +3,7 @@ import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '
 import type { MarkovTransition } from '../../shared/markov'
 import { type DbtProgress, type DbtRunResult, type DbtRunner, type DbtVars, runDbt } from '../dbt/dbt-runner'
 import { UserFacingError } from '../errors'
+import { loadModelSettings } from '../settings/model-settings'
 import { type SampleDataResult, writeSampleData } from '../services/sample-data'
 import { type DeliveryHooks, type DeliveryResult, deliverPending } from '../stream/deliver'
 import type { Outbox } from '../stream/outbox'
@@ -27,7 +28,7 @@ import type { AttributionWarehouse, ConversionTotals, DailyTrendRows, ModelChann
 export interface BuildOptions {
   lookbackDays?: number
   conversionEvents?: readonly ConversionEvent[]
-  /** var user_id_stitching: false keeps every device a user of its own; dbt's default (true) when absent. */
+  /** var user_id_stitching for this run only; the warehouse's model settings (settings/model-settings.ts) when absent. */
   userIdStitching?: boolean
   onProgress?: (progress: DbtProgress) => void
   signal?: AbortSignal
@@ -84,7 +85,9 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
     const vars: DbtVars = {}
     if (options.lookbackDays !== undefined) vars.lookback_days = options.lookbackDays
     if (options.conversionEvents !== undefined) vars.conversion_events = options.conversionEvents
-    if (options.userIdStitching !== undefined) vars.user_id_stitching = options.userIdStitching
+    const settings = options.userIdStitching === undefined ? await loadModelSettings(this.path) : undefined
+    if (settings !== undefined && !settings.ok) throw new UserFacingError(settings.error)
+    vars.user_id_stitching = options.userIdStitching ?? settings?.value.userIdStitching
     // Opening read-write once creates the raw tables, so dbt's sources exist even in a new warehouse.
     await this.session.write(async () => undefined)
     return this.session.exclusive(async () => {
