@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { saveModelSettings } from '../settings/model-settings'
 import { makeTempDir } from '../testing/fixtures'
 import { withDuckDbFile } from '../warehouse/duckdb-file'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
@@ -123,12 +124,15 @@ describe('user-id stitching and streams, on export-shaped rows', () => {
     expect(users.map((row) => row.user_key)).toEqual([`${WEB}/shared.7`, `${IOS}/shared.7`])
   })
 
-  it('keeps every device its own user with stitching off, and says so', async () => {
-    assertDbtSucceeded(await warehouse.build({ userIdStitching: false, command: 'run' }))
+  it('keeps every device its own user with stitching turned off in the model settings, and says so', async () => {
+    // The setting the app and the CLI share; the next (incremental) run applies it.
+    expect((await saveModelSettings(warehouse.path, { userIdStitching: false })).ok).toBe(true)
+    assertDbtSucceeded(await warehouse.build({ command: 'run' }))
     expect(await creditedChannels(warehouse, 'first_click')).toMatchObject({ 'T-stitched': 'Email' })
     const [quality] = await query(warehouse, 'select is_user_id_stitching_on, stitched_devices::int as stitched_devices from attribution.rpt_data_quality')
     expect(quality).toEqual({ is_user_id_stitching_on: false, stitched_devices: 0 })
-    // Switching back recomputes the signed-in devices incrementally, as a full build would.
+    // Switching back recomputes the signed-in devices incrementally.
+    expect((await saveModelSettings(warehouse.path, { userIdStitching: true })).ok).toBe(true)
     assertDbtSucceeded(await warehouse.build({ command: 'run' }))
     expect(await creditedChannels(warehouse, 'first_click')).toMatchObject({ 'T-stitched': 'Organic Search' })
   })
