@@ -194,8 +194,13 @@
     {%- set retired = {'stg_ga4__events': ['event_at', 'session_key', 'page_location']} -%}
     {#- Sessions (and staging) gained dclid with the export's traffic-source fields; tables built before lack it. -#}
     {%- do required.update({'int_sessions_classified': 'dclid'}) -%}
-    {#- Staging keeps user_id and the stream (user-id stitching, streams); sessions their device. -#}
-    {%- set identity_columns = {'stg_ga4__events': 'stream_id', 'int_sessions_classified': 'device_key'} -%}
+    {#- User-id stitching and streams: staging keeps user_id and the stream, the models after it the stream. -#}
+    {%- set identity_columns = {
+        'stg_ga4__events': 'stream_id', 'int_sessions_classified': 'stream_id', 'int_conversions_deduplicated': 'stream_id',
+        'fct_attribution_credits': 'stream_id', 'agg_channel_transitions': 'stream_id'} -%}
+    {%- for name, column in identity_columns.items() if name not in required -%}
+        {%- do required.update({name: column}) -%}
+    {%- endfor -%}
     {%- set outdated = [] -%}
     {%- for name, column in required.items() -%}
         {%- set relation = adapter.get_relation(target.database, target.schema, name) -%}

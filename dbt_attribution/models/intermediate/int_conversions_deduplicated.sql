@@ -18,6 +18,7 @@
         event_timestamp_micros,
         event_date,
         user_key as device_key,
+        stream_id,
         ga_session_id,
         transaction_id,
         purchase_revenue_in_usd,
@@ -147,7 +148,7 @@ deduplicated as (
         order_by=['event_timestamp_micros', 'event_key'],
         columns=[
             'event_key', 'event_name', 'event_timestamp_micros', 'event_date', 'user_key',
-            'device_key', 'ga_session_id', 'transaction_id', 'purchase_revenue_in_usd', 'event_value_in_usd'
+            'device_key', 'stream_id', 'ga_session_id', 'transaction_id', 'purchase_revenue_in_usd', 'event_value_in_usd'
         ]
     ) }}
 
@@ -164,6 +165,8 @@ final as (
         user_key,
         -- A session is a device's: its key is the device's, as in int_sessions_classified.
         {{ session_key_sql('device_key', 'ga_session_id') }} as session_key,
+        -- The stream the conversion happened in: reports filtered to a stream count its conversions.
+        stream_id,
         ga_session_id,
         transaction_id,
         {{ to_money(

@@ -28,7 +28,8 @@ events as (
         medium,
         campaign,
         gclid,
-        dclid
+        dclid,
+        stream_id
     from {{ ref('stg_ga4__events') }}
     where user_key is not null
         and ga_session_id is not null
@@ -71,6 +72,7 @@ sessions_sourced as (
         device_sessions.campaign,
         device_sessions.gclid,
         device_sessions.dclid,
+        device_sessions.stream_id,
         {{ person_of_device_sql('device_sessions.user_key', 'stitched.person_key') }} as user_key
     from device_sessions
     {%- if attribution_user_id_stitching() %}
@@ -86,6 +88,7 @@ final as (
         sessions_sourced.session_key,
         sessions_sourced.user_key,
         sessions_sourced.device_key,
+        sessions_sourced.stream_id,
         sessions_sourced.ga_session_id,
         {{ timestamp_from_micros('sessions_sourced.session_started_micros') }} as session_started_at,
         sessions_sourced.session_started_micros,
