@@ -42,7 +42,8 @@ function filteredCredits(marts: DatasetRef): string {
     where @lookback between min_lookback_days and max_lookback_days
       and conversion_event_name in unnest(@events)
       and (@from_date is null or conversion_date >= @from_date)
-      and (@to_date is null or conversion_date <= @to_date)`
+      and (@to_date is null or conversion_date <= @to_date)
+      and (@stream_id is null or stream_id = @stream_id)`
 }
 
 function filterParams(filters: Omit<ReportRequest, 'model' | 'by'>): Pick<BigQueryStatement, 'params' | 'types'> {
@@ -53,8 +54,9 @@ function filterParams(filters: Omit<ReportRequest, 'model' | 'by'>): Pick<BigQue
       // The client sends a DATE parameter's value only from a BigQueryDate; a plain string would go out empty (NULL).
       from_date: filters.fromDate ? BigQuery.date(filters.fromDate) : null,
       to_date: filters.toDate ? BigQuery.date(filters.toDate) : null,
+      stream_id: filters.streamId ?? null,
     },
-    types: { lookback: 'INT64', events: ['STRING'], from_date: 'DATE', to_date: 'DATE' },
+    types: { lookback: 'INT64', events: ['STRING'], from_date: 'DATE', to_date: 'DATE', stream_id: 'STRING' },
   }
 }
 
@@ -200,6 +202,7 @@ export function markovTransitionsStatement(marts: DatasetRef, filters: Dashboard
       and (conversion_event_name is null or conversion_event_name in unnest(@events))
       and (@from_date is null or journey_date >= @from_date)
       and (@to_date is null or journey_date <= @to_date)
+      and (@stream_id is null or stream_id = @stream_id)
     group by from_state, to_state
     order by from_state, to_state`,
     ...filterParams(filters),

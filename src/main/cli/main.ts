@@ -37,7 +37,7 @@ Commands:
                          (--user-id-stitching for this build only; see settings)
   report --model ID [--lookback-days N] [--conversion-events a,b]
          [--by channel|source_medium|campaign] [--format table|json|csv] [--from DATE] [--to DATE]
-         [--channel NAME]
+         [--channel NAME] [--stream STREAM_ID]
                          conversions and revenue per group, at any lookback 1..90 without a rebuild;
                          ID is one of ${ATTRIBUTION_MODELS.join(', ')}
   models                 the attribution models, with how each gives credit
@@ -71,6 +71,7 @@ const OPTIONS = {
   from: { type: 'string' },
   to: { type: 'string' },
   channel: { type: 'string' },
+  stream: { type: 'string' },
   count: { type: 'string' },
   rate: { type: 'string' },
   'batch-size': { type: 'string' },
@@ -112,8 +113,12 @@ export async function main(argv: string[]): Promise<number> {
       case 'build':
         await runBuild(warehouse, values)
         return 0
-      case 'report':
-        process.stdout.write(formatReport(await attributionReport(warehouse, reportRequest(values)), reportFormat(values)))
+      case 'report': {
+        const request = reportRequest(values)
+        if (request.streamId !== undefined) await assertStreamExists(warehouse, request.streamId)
+        process.stdout.write(formatReport(await attributionReport(warehouse, request), reportFormat(values)))
+        return 0
+      }
         return 0
       case 'stream':
         await runStream(warehouse, values)
@@ -170,6 +175,14 @@ function importProgressText(progress: ImportProgress): string {
   const position = progress.fileCount > 1 ? ` (${progress.fileIndex + 1}/${progress.fileCount})` : ''
   const bar = progress.percent === undefined ? '' : ` ${progressBar(progress.percent)}`
   return `Importing ${progress.file}${position}: ${progress.phase}${bar}`
+}
+
+/** Refuses a `--stream` the modelled events do not have, naming those they have. */
+async function assertStreamExists(warehouse: EmbeddedWarehouse, streamId: string): Promise<void> {
+  const streams = await warehouse.streams()
+  if (streams.some((stream) => stream.streamId === streamId)) return
+  const known = streams.map((stream) => `${stream.streamId} (${stream.platform})`).join(', ')
+  throw new UserFacingError(`No modelled events are of stream ${streamId}. ${known ? `Streams: ${known}.` : 'The events carry no stream_id.'}`)
 }
 
 /** `--user-id-stitching on|off`, or undefined when absent. */
@@ -238,6 +251,7 @@ function reportRequest(values: Values): ReportRequest {
   if (values.from !== undefined) input.fromDate = values.from
   if (values.to !== undefined) input.toDate = values.to
   if (values.channel !== undefined) input.channel = values.channel
+  if (values.stream !== undefined) input.streamId = values.stream
   if (values.model === undefined) throw new UserFacingError(`Choose a model: --model ${ATTRIBUTION_MODELS.join('|')} (\`attribution models\` describes them).`)
   const result = validateReportRequest(input)
   if (!result.ok) throw new UserFacingError(result.error)

@@ -1,5 +1,8 @@
+import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { projectRoot } from '../paths'
+import { attributionReport } from '../services/model-reports'
 import { saveModelSettings } from '../settings/model-settings'
 import { makeTempDir } from '../testing/fixtures'
 import { withDuckDbFile } from '../warehouse/duckdb-file'
@@ -19,6 +22,7 @@ interface ExportEvent {
   transactionId?: string
 }
 
+const CLI = join(projectRoot(), 'bin', 'attribution.js')
 const START_MICROS = Date.UTC(2024, 2, 1, 9) * 1000
 const HOUR_MICROS = 3_600_000_000
 const WEB = '3600000001'
@@ -122,6 +126,27 @@ describe('user-id stitching and streams, on export-shaped rows', () => {
     expect(await creditedChannels(warehouse, 'first_click')).toMatchObject({ 'T-web': 'Organic Search', 'T-ios': 'Email' })
     const users = await query(warehouse, `select distinct user_key from attribution.int_sessions_classified where user_key like '%/shared.7' order by user_key`)
     expect(users.map((row) => row.user_key)).toEqual([`${WEB}/shared.7`, `${IOS}/shared.7`])
+  })
+
+  it('filters reports to one stream, in the service and in the CLI, and refuses a stream it does not have', async () => {
+    const purchases = [...TWO_DEVICES, ...TWO_STREAMS].filter((event) => event.name === 'purchase')
+    for (const streamId of [WEB, IOS]) {
+      const request = { model: 'first_click' as const, lookbackDays: 14, conversionEvents: ['purchase' as const], by: 'channel' as const, streamId }
+      const report = await attributionReport(warehouse, request)
+      expect(report.totals.conversions, streamId).toBe(purchases.filter((event) => event.stream === streamId).length)
+      // Data-driven reads the journeys of that stream only, and counts the same conversions.
+      expect((await attributionReport(warehouse, { ...request, model: 'data_driven' })).totals.conversions).toBeCloseTo(report.totals.conversions, 6)
+      const cli = spawnSync(process.execPath, [CLI, 'report', '--model', 'first_click', '--stream', streamId, '--format', 'json', '--warehouse', warehouse.path], {
+        encoding: 'utf8',
+        timeout: 120_000,
+      })
+      expect(JSON.parse(cli.stdout)).toEqual(report)
+    }
+    expect((await attributionReport(warehouse, { model: 'first_click', lookbackDays: 14, conversionEvents: ['purchase'], by: 'channel', streamId: IOS })).rows).toEqual([
+      { channel: 'Email', conversions: 1, revenue_usd: '25.00' },
+    ])
+    const unknown = spawnSync(process.execPath, [CLI, 'report', '--model', 'first_click', '--stream', '42', '--warehouse', warehouse.path], { encoding: 'utf8', timeout: 120_000 })
+    expect([unknown.status, unknown.stderr]).toEqual([1, `No modelled events are of stream 42. Streams: ${WEB} (WEB), ${IOS} (IOS).\n`])
   })
 
   it('keeps every device its own user with stitching turned off in the model settings, and says so', async () => {

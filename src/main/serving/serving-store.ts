@@ -31,7 +31,7 @@ const SERVED_MARTS: ReadonlyArray<[string, string]> = [
   // Summed over users: the views need the counts, not whose they are.
   [
     'agg_channel_transitions',
-    `select journey_date, conversion_event_name, min_lookback_days, max_lookback_days, from_state, to_state,
+    `select journey_date, conversion_event_name, stream_id, min_lookback_days, max_lookback_days, from_state, to_state,
       sum(transitions)::bigint as transitions
     from wh.${MODEL_SCHEMA}.agg_channel_transitions group by all`,
   ],

@@ -20,7 +20,8 @@ const FILTERED_CREDITS = `
     where $lookback between min_lookback_days and max_lookback_days
       and list_contains($events, conversion_event_name)
       and ($from_date is null or conversion_date >= cast($from_date as date))
-      and ($to_date is null or conversion_date <= cast($to_date as date))`
+      and ($to_date is null or conversion_date <= cast($to_date as date))
+      and ($stream_id is null or stream_id = $stream_id)`
 
 function filterValues(filters: Omit<ReportRequest, 'model' | 'by'>): Record<string, DuckDBValue> {
   return {
@@ -28,6 +29,7 @@ function filterValues(filters: Omit<ReportRequest, 'model' | 'by'>): Record<stri
     events: listValue([...filters.conversionEvents]),
     from_date: filters.fromDate ?? null,
     to_date: filters.toDate ?? null,
+    stream_id: filters.streamId ?? null,
   }
 }
 
@@ -194,6 +196,25 @@ export async function queryModelChannelCredits(connection: DuckDBConnection, fil
   }))
 }
 
+/** One GA4 stream of the warehouse's events. */
+export interface StreamSummary {
+  streamId: string
+  /** WEB, IOS or ANDROID, as the export writes it. */
+  platform: string
+  events: number
+}
+
+/** The streams of the modelled events, most events first (the CLI checks `--stream` against them). */
+export async function queryStreams(connection: DuckDBConnection): Promise<StreamSummary[]> {
+  const sql = `
+    select stream_id, coalesce(min(platform), '(not set)') as platform, count(*)::bigint as events
+    from ${MODEL_SCHEMA}.stg_ga4__events
+    where stream_id is not null
+    group by stream_id
+    order by events desc, stream_id`
+  return (await readMart(connection, sql, {})).map((row) => ({ streamId: String(row.stream_id), platform: String(row.platform), events: Number(row.events) }))
+}
+
 /** Transitions of converting journeys of the chosen events and of all non-converting journeys at the lookback. */
 export async function queryMarkovTransitions(connection: DuckDBConnection, filters: DashboardFilters): Promise<MarkovTransition[]> {
   const sql = `
@@ -203,6 +224,7 @@ export async function queryMarkovTransitions(connection: DuckDBConnection, filte
       and (conversion_event_name is null or list_contains($events, conversion_event_name))
       and ($from_date is null or journey_date >= cast($from_date as date))
       and ($to_date is null or journey_date <= cast($to_date as date))
+      and ($stream_id is null or stream_id = $stream_id)
     group by all
     order by from_state, to_state`
   return (await readMart(connection, sql, filterValues(filters))).map((row) => ({

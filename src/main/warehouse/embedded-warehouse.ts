@@ -18,6 +18,8 @@ import {
   queryRawCounts,
   queryRecentEvents,
   queryReport,
+  queryStreams,
+  type StreamSummary,
 } from './duckdb-queries'
 import type { DuckDbFile } from './duckdb-file'
 import { DuckDbSession, type DuckDbSessionObserver } from './duckdb-session'
@@ -136,6 +138,11 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
 
   report(request: ReportRequest & { model: RuleBasedModel }): Promise<ReportResult> {
     return this.session.read((connection) => queryReport(connection, request))
+  }
+
+  /** The GA4 streams of the modelled events, most events first. */
+  streams(): Promise<StreamSummary[]> {
+    return this.session.read(queryStreams)
   }
 
   channelFlows(filters: DashboardFilters, models: readonly [RuleBasedModel, RuleBasedModel]): Promise<ChannelFlow[]> {
