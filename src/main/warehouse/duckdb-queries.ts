@@ -338,13 +338,14 @@ export const FEED_LOOKBACK_DAYS = 14
  * The newest events as the feed shows them, from dbt's staging model. Their `event_key` is the one
  * event identity in text form (dbt macro event_key_text: a streamed `event_id`, else the hex of
  * dbt's integer fingerprint), the key the marts credit conversions under. Staging stores
- * user_pseudo_id as `user_key` plus `has_user_pseudo_id`. `$limit` bounds the rows; `staging`
+ * user_pseudo_id as `user_key` (after `stream_id || '/'`) plus `has_user_pseudo_id`. `$limit` bounds the rows; `staging`
  * names the relation.
  */
 export function stagedFeedSql(staging: string): string {
   return `
     select coalesce(event_id, to_hex(event_key)) as event_key, event_id, event_timestamp_micros, event_name,
-      case when has_user_pseudo_id then user_key end as user_pseudo_id, source, medium,
+      case when has_user_pseudo_id then (case when stream_id is null then user_key else substr(user_key, length(stream_id) + 2) end) end
+        as user_pseudo_id, source, medium,
       cast(round(coalesce(purchase_revenue_in_usd, event_value_in_usd), 2) as decimal(18, 2))::varchar as value_usd,
       is_intraday
     from ${staging}
@@ -354,8 +355,8 @@ export function stagedFeedSql(staging: string): string {
 
 /**
  * The names of the model tables in `catalog` (the connection's current one by default). Staging is
- * listed only in its current layout: a table without `has_user_pseudo_id` was built by an earlier
- * version (text event_key, user_pseudo_id stored), and the feed skips it until the next build
+ * listed only in its current layout: one without `has_user_pseudo_id` and `stream_id` was built by an earlier version
+ * (text event_key, user_pseudo_id stored, or user_key not per stream), and the feed skips it until the next build
  * rebuilds it (dbt macro staging_event_key_scheme_outdated).
  */
 export function modelTableNamesSql(catalog?: string): string {
@@ -363,7 +364,9 @@ export function modelTableNamesSql(catalog?: string): string {
   return `
     select table_name from duckdb_tables() where ${inCatalog} and table_name <> 'stg_ga4__events'
     union all
-    select table_name from duckdb_columns() where ${inCatalog} and table_name = 'stg_ga4__events' and column_name = 'has_user_pseudo_id'`
+    select table_name from duckdb_columns()
+    where ${inCatalog} and table_name = 'stg_ga4__events' and column_name in ('has_user_pseudo_id', 'stream_id')
+    group by table_name having count(*) = 2`
 }
 
 /** The channels each model credits a conversion with at the feed's lookback, as a lateral subquery over `feed.event_key`. */
