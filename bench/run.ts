@@ -16,6 +16,7 @@ import { DEFAULT_SAMPLE } from '../src/main/services/sample-data'
 import { projectRoot } from '../src/main/paths'
 import { withDuckDbFile } from '../src/main/warehouse/duckdb-file'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../src/main/warehouse/embedded-warehouse'
+import { depthSamples } from './depth'
 
 const { values } = parseArgs({ options: { scale: { type: 'string', default: 'ga4' }, out: { type: 'string' } } })
 const scaleName = values.scale as keyof typeof GENERATOR_SCALES
@@ -265,6 +266,21 @@ for (const [label, channel, request] of [
     samples.push(ms)
   }
   record(`${label} at 7 lookbacks (p50 / max)`, `${percentile(samples, 50).toFixed(0)} / ${Math.max(...samples).toFixed(0)} ms`, '<= 300 ms')
+}
+{
+  // The Cost & return view: every model per channel with cost, ROAS and CPA, and the daily ROAS trend.
+  const samples: number[] = []
+  for (const lookbackDays of [14, 1, 90, 30, 7, 60, 3, 45, 21, 2]) {
+    const request = { lookbackDays, conversionEvents: ['purchase'], by: 'channel', baseline: 'last_click', trendModels: ['last_click', 'first_click'] }
+    const [answer, ms] = await timed(() => h['cost:report'](request))
+    if (!answer.ok) throw new Error(answer.error)
+    samples.push(ms)
+  }
+  record('Cost & return (seven models per channel, daily ROAS) at 10 lookbacks (p50 / p95)', `${percentile(samples, 50).toFixed(0)} / ${percentile(samples, 95).toFixed(0)} ms`, '<= 200 ms p95')
+}
+// Issue 25: the dimension switch, a page of paths and the previous-period comparison.
+for (const { label, samples } of await depthSamples(h)) {
+  record(`${label} (p50 / p95)`, `${percentile(samples, 50).toFixed(0)} / ${percentile(samples, 95).toFixed(0)} ms`, '<= 200 ms p95')
 }
 record('lookback change -> all four views\' data, the app settled (p50)', `${percentile(viewSamples, 50).toFixed(0)} ms`, '<= 300 ms')
 record('lookback change -> all four views\' data, the app settled (p95)', `${percentile(viewSamples, 95).toFixed(0)} ms`, '<= 300 ms')

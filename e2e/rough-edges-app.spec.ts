@@ -160,7 +160,7 @@ test('a burst that replays an event says so, and the replayed duplicate is flagg
     replayed = (await burstResult.innerText()).includes('replayed')
   }
   expect(replayed).toBe(true)
-  await expect(burstResult).toHaveText('Last burst: 10 events sent + 1 duplicate replayed')
+  await expect(burstResult).toHaveText('Last burst: 11 events sent: 10 + 1 duplicate replayed')
   const banner = page.getByTestId('feed-duplicates-now')
   await expect(banner).toContainText(/^duplicate\s*1 duplicate just now: \w+/)
   const bannerBox = await banner.boundingBox()

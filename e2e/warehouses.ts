@@ -40,13 +40,15 @@ export type CliRow = ReportRow
 
 /** `attribution report --format json` as an object. */
 export function cliReport(
-  warehouse: WarehouseName,
-  options: { model: string; lookbackDays: number; by?: string; channel?: string; from?: string; to?: string },
+  warehouse: WarehouseName | { path: string },
+  options: { model: string; lookbackDays: number; by?: string; channel?: string; from?: string; to?: string; conversionEvents?: string[] },
 ): { rows: CliRow[]; totals: { conversions: number; revenue_usd: string } } {
-  const args = ['report', '--warehouse', WAREHOUSES[warehouse].path, '--model', options.model, '--lookback-days', String(options.lookbackDays), '--format', 'json']
+  const path = typeof warehouse === 'string' ? WAREHOUSES[warehouse].path : warehouse.path
+  const args = ['report', '--warehouse', path, '--model', options.model, '--lookback-days', String(options.lookbackDays), '--format', 'json']
   args.push('--by', options.by ?? 'channel')
   if (options.channel) args.push('--channel', options.channel)
   if (options.from) args.push('--from', options.from)
   if (options.to) args.push('--to', options.to)
+  if (options.conversionEvents) args.push('--conversion-events', options.conversionEvents.join(','))
   return JSON.parse(cli(args)) as ReturnType<typeof cliReport>
 }

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Creates .venv with the pinned dbt and DuckDB (run by `npm install`; again with `npm run setup:python`).
 // Plain JavaScript with no dependencies, because it runs while node_modules is still being installed.
+// Then the BigQuery emulator's own venv (setup-python-emulator.mjs), for the tests only.
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { setupEmulatorVenv } from './setup-python-emulator.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const venv = join(root, '.venv')
@@ -17,6 +19,12 @@ const venvPython = isWindows ? join(venv, 'Scripts', 'python.exe') : join(venv, 
 function fail(message) {
   process.stderr.write(`\n[setup] ${message}\n\n`)
   process.exit(1)
+}
+
+/** The emulator's venv after dbt's; only in CI does a failure there fail the set-up. */
+function finish() {
+  if (!setupEmulatorVenv() && process.env.CI === 'true') fail('CI needs .venv-bigquery-emulator for the BigQuery emulator suite (see the line above).')
+  process.exit(0)
 }
 
 function run(command, args, options = {}) {
@@ -42,7 +50,7 @@ if (process.env.ATTRIBUTION_SKIP_PYTHON_SETUP === '1') {
 const lockHash = createHash('sha256').update(readFileSync(lockFile)).digest('hex')
 if (existsSync(venvPython) && existsSync(stampFile) && readFileSync(stampFile, 'utf8').trim() === lockHash) {
   process.stdout.write('[setup] .venv is up to date with requirements.lock.\n')
-  process.exit(0)
+  finish()
 }
 
 if (!existsSync(venvPython)) {
@@ -69,3 +77,4 @@ if (actual !== expected) fail(`Python duckdb is ${actual || 'missing'} but @duck
 
 writeFileSync(stampFile, `${lockHash}\n`)
 process.stdout.write(`[setup] dbt is ready in .venv (duckdb ${actual} in both Python and Node).\n`)
+finish()

@@ -15,6 +15,8 @@ import { messageOf } from './errors'
 import { type SecretCipher, aesGcmCipher } from './credentials/secret-cipher'
 import { killDbtChildren } from './dbt/dbt-children'
 import { DbtEnvironment } from './dbt/dbt-environment-setup'
+import { createDemoHandlers } from './demo/demo-handlers'
+import { DemoMode } from './demo/demo-mode'
 import type { DbtRunner } from './dbt/dbt-runner'
 import { OutsideChanges } from './serving/outside-changes'
 import { ServedWarehouse } from './serving/served-warehouse'
@@ -49,6 +51,8 @@ export interface AppServices {
   credentials: CredentialStore
   /** What other processes (the CLI) change in the warehouse file, noticed and reloaded. */
   outside: OutsideChanges
+  /** The demo sandbox: where the views and streaming point while a presenter demos on a warehouse with imported data. */
+  demo: DemoMode
   handlers: ApiHandlers
   /** The dbt the app runs (Settings, repo .venv or the data-folder environment) and its first-run set-up. */
   dbt: DbtEnvironment
@@ -141,11 +145,31 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   void stream.recover()
   void refresh.warmUp()
   outside.start()
+  const demo = new DemoMode({
+    real: warehouse,
+    refreshCommand: options.refreshCommand ?? STREAM_REFRESH_COMMAND,
+    refreshDebounceMs: options.refreshDebounceMs,
+    refreshCancelPauseMs: options.refreshCancelPauseMs,
+    log,
+  })
+  // Demo events go to the sandbox when it is shown, or when the real warehouse holds imported exports (it is entered first).
   const embeddedStream: StreamService = {
-    burst: (...args: Parameters<LiveStream['burst']>) => stream.burst(...args),
-    start: (ratePerSecond) => ({ ...stream.start(ratePerSecond), outsideChange: outside.latest() }),
-    stop: () => ({ ...stream.stop(), outsideChange: outside.latest() }),
-    status: () => ({ ...stream.status(), outsideChange: outside.latest() }),
+    burst: async (...args: Parameters<LiveStream['burst']>) => {
+      const target = await demo.streamTarget()
+      return target ? target.stream.burst(...args) : stream.burst(...args)
+    },
+    start: async (ratePerSecond) => {
+      const target = await demo.streamTarget()
+      return target ? { ...target.stream.start(ratePerSecond), outsideChange: null, demo: demo.status() } : { ...stream.start(ratePerSecond), outsideChange: outside.latest(), demo: demo.status() }
+    },
+    stop: () => {
+      const target = demo.active()
+      return target ? demo.streamStatus(target) : { ...stream.stop(), outsideChange: outside.latest(), demo: demo.status() }
+    },
+    status: () => {
+      const target = demo.active()
+      return target ? demo.streamStatus(target) : { ...stream.status(), outsideChange: outside.latest(), demo: demo.status() }
+    },
   }
 
   type ActiveBigQuery = { warehouse: BigQueryWarehouse; reads: AttributionWarehouse; stream: BigQueryStream }
@@ -177,11 +201,14 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
       report: (request) => bq.report(request),
       channelFlows: (filters, models) => bq.channelFlows(filters, models),
       dailyTrends: (filters, options) => bq.dailyTrends(filters, options),
-      modelChannelCredits: (filters) => bq.modelChannelCredits(filters),
+      modelChannelCredits: (filters, by) => bq.modelChannelCredits(filters, by),
       markovTransitions: (filters) => bq.markovTransitions(filters),
       conversionTotals: (filters) => bq.conversionTotals(filters),
-      conversionPaths: (filters, model, limit) => bq.conversionPaths(filters, model, limit),
+      conversionPaths: (filters, model, limit, options) => bq.conversionPaths(filters, model, limit, options),
       recentEvents: (limit) => bq.recentEvents(limit),
+      costCredits: (filters, by) => bq.costCredits(filters, by),
+      dailyCost: (filters, models, channel) => bq.dailyCost(filters, models, channel),
+      conversionEvents: () => bq.conversionEvents(),
       status: async () => ({ ...(await bq.status()), costNotice }),
     }
     return { ok: true, value: { warehouse: bq, reads, stream: new BigQueryStream(bq, settings.bigquery, credentials, deadLetters, log) } }
@@ -203,11 +230,21 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   activate((await loadSettings(settingsPath)).settings, 'start')
 
   const core = createApiHandlers({
-    warehouse: (): AttributionWarehouse => bigquery?.reads ?? warehouse,
+    warehouse: (): AttributionWarehouse => bigquery?.reads ?? demo.active()?.warehouse ?? warehouse,
     jobs,
     stream: (): StreamService => bigquery?.stream ?? embeddedStream,
-    refresh: () => (bigquery ? { cancel: () => undefined } : refresh),
+    refresh: () => (bigquery ? { cancel: () => undefined } : (demo.active()?.refresh ?? refresh)),
+    // An import or a sample is for the real warehouse: the views go back to it first.
+    beforeWarehouseJob: () => void demo.leave(),
     dbt,
+    referrals: () =>
+      bigquery
+        ? undefined
+        : {
+            settings: () => embedded.referralSettings(),
+            candidates: () => embedded.referralCandidates(),
+            save: (settings) => jobs.saveReferrals(settings),
+          },
     warehouseFallback: () => fallback,
     importFolder: options.importRoot === undefined ? undefined : new ImportFolder(options.importRoot),
     ...options.host,
@@ -226,8 +263,10 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     log,
     transport: options.bigQueryTransport,
   })
+  const demoHandlers = createDemoHandlers(demo, () => bigquery === undefined)
   const close = async (): Promise<void> => {
     dbt.close()
+    await demo.close()
     outside.close()
     bigquery?.stream.close()
     stream.stop()
@@ -244,13 +283,15 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     refresh,
     credentials,
     outside,
+    demo,
     dbt,
-    handlers: { ...core, ...settingsHandlers },
+    handlers: { ...core, ...settingsHandlers, ...demoHandlers },
     close,
     shutdown: (timeoutMs = SHUTDOWN_TIMEOUT_MS) => {
       dbt.close()
       bigquery?.stream.close()
       stream.stop()
+      demo.active()?.stream.stop()
       refresh.close()
       killDbtChildren()
       return closeWithin(close, timeoutMs, log)

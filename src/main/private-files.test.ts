@@ -40,9 +40,12 @@ describe.skipIf(process.platform === 'win32')('files and folders with people\'s 
     const outbox = new Outbox(join(temp.dir, 'warehouse.duckdb.outbox'))
     const events: unknown[] = new StreamSource({ seed: 1 }).next(3)
     const { batch } = outbox.enqueue([...events, { event_name: '' }])
-    for (const folder of [outbox.dir, outbox.pendingDir, outbox.rejectedDir]) expect(mode(folder), folder).toBe('700')
+    for (const folder of [outbox.dir, outbox.pendingDir, outbox.rejectedDir, outbox.quarantineDir]) expect(mode(folder), folder).toBe('700')
     expect(mode(batch?.path ?? '')).toBe('600')
     for (const name of readdirSync(outbox.rejectedDir)) expect(mode(join(outbox.rejectedDir, name))).toBe('600')
+    // A batch set aside keeps its mode, and the note of why is private too.
+    if (batch) outbox.quarantine(batch, 'line 1: not valid JSON')
+    for (const name of readdirSync(outbox.quarantineDir)) expect(mode(join(outbox.quarantineDir, name)), name).toBe('600')
   })
 
   it.skipIf(!existsSync(dbtExecutable()))('creates dbt\'s target folder 0700', async () => {

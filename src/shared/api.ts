@@ -3,8 +3,14 @@
  * process binds a handler per channel, the preload exposes one method per channel, and the browser
  * bridge serves the same channels over HTTP. Every handler answers with a Result, never a throw.
  */
-import type { AttributionModel, AttributionModelInfo, ConversionEvent, ReportRequest, ReportResult, Result } from './attribution'
+import type { AttributionModel, AttributionModelInfo, ConversionEvent, ConversionEventInfo, ReportGrouping, ReportRequest, ReportResult, Result } from './attribution'
+import type { CostReturnRequest, CostReturnResult } from './cost-return'
+import { DEMO_CHANNEL_KEYS, type DemoChannels, type DemoStatus } from './demo-api'
+import type { ReferralSettings, ReferralSettingsView } from './referrals'
 import { SETTINGS_CHANNEL_KEYS, type SettingsChannels } from './settings-api'
+import type { ImportedSpendFile, SpendImportRequest } from './spend'
+
+export type { DemoSandboxInfo, DemoStatus } from './demo-api'
 
 /** Settings every dashboard view shares. */
 export interface DashboardFilters {
@@ -56,19 +62,54 @@ export interface ComparisonResult {
   moved_share: number
 }
 
-/** Every model per channel, for the model comparison table. */
+/** What the model comparison asks for: the filters and the dimension its rows are (channel when absent). */
+export interface ModelComparisonRequest extends DashboardFilters {
+  by?: ReportGrouping
+}
+
+/** Every model per value of the dimension, for the model comparison table. */
 export interface ModelComparisonResult {
+  /** The models answered: data_driven only by channel (it credits channels, not sources or campaigns). */
   models: AttributionModel[]
+  by: ReportGrouping
+  /** `channel` holds the dimension's value: a channel, a "source / medium", a source, a medium or a campaign. */
   rows: Array<{ channel: string; cells: Record<AttributionModel, { conversions: number; revenue_usd: string }> }>
   totals: { conversions: number; revenue_usd: string }
+}
+
+/** Columns the paths can be sorted by; `touches` (a path's length) and `days` are the averages over its conversions. */
+export const PATH_SORT_COLUMNS = ['path', 'conversions', 'revenue', 'touches', 'days'] as const
+export type PathSortColumn = (typeof PATH_SORT_COLUMNS)[number]
+
+/** How the paths are ordered; ties go to more conversions, then more revenue, then the path's text. */
+export interface PathSort {
+  column: PathSortColumn
+  direction: 'asc' | 'desc'
+}
+
+/** Which paths are listed; values match a path's elements whole and ignore case. */
+export interface PathFilter {
+  /** Paths with this value anywhere, first, or last. */
+  contains?: string
+  startsWith?: string
+  endsWith?: string
+  /** Touches on the path, inclusive. */
+  minLength?: number
+  maxLength?: number
 }
 
 /** What the conversion paths view asks for. */
 export interface PathsRequest extends DashboardFilters {
   /** The model whose credit is split into early, middle and late touches. */
   model: AttributionModel
-  /** Most paths listed, by conversions. */
+  /** Paths on the page, and how many matching paths come before it. */
   limit: number
+  offset?: number
+  /** What a path's steps are: channels by default, or sources, mediums, "source / medium"s or campaigns. */
+  by?: ReportGrouping
+  /** Most conversions first when absent. */
+  sort?: PathSort
+  filter?: PathFilter
 }
 
 /** One channel path: the channels of the sessions in the window, oldest first, as they led to conversions. */
@@ -87,14 +128,43 @@ export interface ConversionPath {
   credit: { early: number; middle: number; late: number } | null
 }
 
-/** The top conversion paths. */
+/** One page of conversion paths. */
 export interface PathsResult {
   model: AttributionModel
+  by: ReportGrouping
+  /** The page: paths `offset + 1` to `offset + paths.length` of the matching ones in the asked order. */
   paths: ConversionPath[]
+  offset: number
   /** Distinct paths in all, and the conversions and revenue of those not listed. */
   total_paths: number
   other: { conversions: number; revenue_usd: string }
   totals: { conversions: number; revenue_usd: string }
+  /** The paths the filter lets through (all when there is no filter), and what they hold. */
+  matching: { paths: number; conversions: number; revenue_usd: string }
+}
+
+/** What the previous-period comparison asks for: a view's filters and, optionally, the period to compare with. */
+export interface PeriodComparisonRequest extends DashboardFilters {
+  /** Both or neither: the earlier period; absent, the same number of days just before the current one. */
+  compareFromDate?: string
+  compareToDate?: string
+}
+
+/** Conversions and revenue of one inclusive date range. */
+export interface PeriodTotals {
+  from_date: string
+  to_date: string
+  conversions: number
+  revenue_usd: string
+}
+
+/** A view's conversions and revenue against an earlier period; null periods when there is no data at all. */
+export interface PeriodComparisonResult {
+  current: PeriodTotals | null
+  previous: PeriodTotals | null
+  /** (current − previous) ÷ previous: 0.25 is +25%; null when the previous period has none. */
+  conversions_change: number | null
+  revenue_change: number | null
 }
 
 /** One day of one model, optionally of one channel. */
@@ -142,6 +212,8 @@ export interface FeedEvent {
   is_intraday: boolean
   /** For streamed events: stored now (`new`), or a repeat of an event id already stored (`duplicate`). */
   delivery: 'new' | 'duplicate' | null
+  /** Made up by "Stream events" (streamed, or in events_intraday of the embedded warehouse), never a real visitor's. */
+  is_demo?: boolean
   /** For conversions, once the models have been refreshed: the channel each model credits. */
   first_click_channel: string | null
   last_click_channel: string | null
@@ -222,6 +294,8 @@ export interface StreamStatus {
   outsideChange?: OutsideChange | null
   /** The continuous rate this machine keeps up with, from recent refreshes; null until it has measured one. */
   sustainableRatePerSecond?: number | null
+  /** Whether the views and streaming use the demo sandbox; absent on BigQuery. */
+  demo?: DemoStatus
 }
 
 /** What the warehouse holds and how fresh it is. */
@@ -243,6 +317,8 @@ export interface WarehouseStatus {
   costNotice?: string | null
   /** Set while Settings choose BigQuery but the app could not use it and shows the embedded warehouse instead. */
   fallback?: WarehouseFallback | null
+  /** The unwanted referrals and self-referral switch the shown numbers were modelled with (embedded warehouse). */
+  referrals?: ReferralSettings | null
 }
 
 /** Why the app shows the embedded warehouse although Settings choose BigQuery, and what brings BigQuery back. */
@@ -294,13 +370,26 @@ export interface DbtSetupStatus {
 }
 
 /** Request/response channels, keyed by channel name (settings and credentials in settings-api.ts). */
-export interface ApiChannels extends SettingsChannels {
+export interface ApiChannels extends SettingsChannels, DemoChannels {
   'attribution:models': (request: Record<string, never>) => Promise<Result<AttributionModelInfo[]>>
   'attribution:compare': (request: CompareRequest) => Promise<Result<ComparisonResult>>
-  'attribution:modelComparison': (request: DashboardFilters) => Promise<Result<ModelComparisonResult>>
+  'attribution:modelComparison': (request: ModelComparisonRequest) => Promise<Result<ModelComparisonResult>>
   'attribution:paths': (request: PathsRequest) => Promise<Result<PathsResult>>
   'attribution:trends': (request: TrendsRequest) => Promise<Result<TrendsResult>>
   'attribution:breakdown': (request: BreakdownRequest) => Promise<Result<ReportResult>>
+  /** Cost, conversions, revenue, cost per conversion and ROAS under every model (the Cost & return view). */
+  'cost:report': (request: CostReturnRequest) => Promise<Result<CostReturnResult>>
+  /** Imports ad spend files named as for `warehouse:importFiles`, then rebuilds the cost mart. */
+  'cost:importSpend': (request: SpendImportRequest) => Promise<Result<ImportedSpendFile[]>>
+  /** Conversions and revenue of the filters' period against an earlier one (the previous period of the same length by default). */
+  'attribution:periodComparison': (request: PeriodComparisonRequest) => Promise<Result<PeriodComparisonResult>>
+  /** The event names in the warehouse, most frequent first, each with its count and whether it is modelled. */
+  'attribution:conversionEvents': (request: Record<string, never>) => Promise<Result<ConversionEventInfo[]>>
+  /**
+   * Models the named events as conversions (a dbt build, progress as `job:progress`, job `build`);
+   * they stay modelled from then on, for the app and the CLI. Answers the new list.
+   */
+  'attribution:modelEvents': (request: { events: ConversionEvent[] }) => Promise<Result<ConversionEventInfo[]>>
   'events:recent': (request: { limit: number }) => Promise<Result<FeedEvent[]>>
   'warehouse:status': (request: Record<string, never>) => Promise<Result<WarehouseStatus>>
   'warehouse:generateSample': (request: Record<string, never>) => Promise<Result<WarehouseStatus>>
@@ -323,6 +412,10 @@ export interface ApiChannels extends SettingsChannels {
   'dbt:setup': (request: Record<string, never>) => Promise<Result<DbtSetupStatus>>
   /** Points the app at an existing dbt executable after checking it (`null` forgets it). */
   'dbt:useExecutable': (request: { path: string | null }) => Promise<Result<DbtSetupStatus>>
+  /** The unwanted referrals and self-referral switch the warehouse keeps, with candidates from the data. */
+  'referrals:get': (request: Record<string, never>) => Promise<Result<ReferralSettingsView>>
+  /** Stores them (an invalid regex is refused) and re-models the users they touch (progress as `job:progress`, job `build`). */
+  'referrals:save': (request: ReferralSettings) => Promise<Result<ReferralSettingsView>>
 }
 
 /** Push channels from the main process to the renderer. */
@@ -345,6 +438,11 @@ export const API_CHANNEL_KEYS: ChannelKeys<ApiChannel> = {
   'attribution:paths': true,
   'attribution:trends': true,
   'attribution:breakdown': true,
+  'cost:report': true,
+  'cost:importSpend': true,
+  'attribution:periodComparison': true,
+  'attribution:conversionEvents': true,
+  'attribution:modelEvents': true,
   'events:recent': true,
   'warehouse:status': true,
   'warehouse:generateSample': true,
@@ -360,7 +458,10 @@ export const API_CHANNEL_KEYS: ChannelKeys<ApiChannel> = {
   'dbt:status': true,
   'dbt:setup': true,
   'dbt:useExecutable': true,
+  'referrals:get': true,
+  'referrals:save': true,
   ...SETTINGS_CHANNEL_KEYS,
+  ...DEMO_CHANNEL_KEYS,
 }
 
 /** Every request channel of the contract, as a list (complete because API_CHANNEL_KEYS is). */

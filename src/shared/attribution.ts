@@ -68,9 +68,26 @@ export function modelGroupingProblem(model: AttributionModel, by: ReportGrouping
   return undefined
 }
 
-/** Event names that may count as conversions. */
-export const CONVERSION_EVENTS = ['purchase', 'begin_checkout', 'add_to_cart'] as const
-export type ConversionEvent = (typeof CONVERSION_EVENTS)[number]
+/**
+ * A GA4 event name counted as a conversion: any key event (`purchase`, `generate_lead`, a custom
+ * name). GA4's rule for names: a letter, then letters, digits and underscores, 40 at most.
+ */
+export type ConversionEvent = string
+
+/** GA4's event-name rule, the same as dbt's `ga4_event_name_pattern`. */
+export const GA4_EVENT_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,39}$/
+
+/** Most conversion events one request may choose. */
+export const MAX_CONVERSION_EVENTS = 20
+
+/** An event name in the warehouse, how often it occurs and whether the marts hold it as a conversion. */
+export interface ConversionEventInfo {
+  name: ConversionEvent
+  /** Events of this name the models have read (stg_ga4__events, de-duplicated). */
+  events: number
+  /** True when the marts hold its conversions, so choosing it needs no build. */
+  modelled: boolean
+}
 
 /** Lookback window bounds in days; the marts hold every value in between. */
 export const LOOKBACK_MIN_DAYS = 1
@@ -78,9 +95,23 @@ export const LOOKBACK_MAX_DAYS = 90
 export const LOOKBACK_DEFAULT_DAYS = 14
 export const DEFAULT_CONVERSION_EVENTS: readonly ConversionEvent[] = ['purchase']
 
-/** Ways a report can group conversions. */
-export const REPORT_GROUPINGS = ['channel', 'source_medium', 'campaign'] as const
+/** Ways a report can group conversions (GA4's attribution dimensions). */
+export const REPORT_GROUPINGS = ['channel', 'source_medium', 'campaign', 'source', 'medium'] as const
 export type ReportGrouping = (typeof REPORT_GROUPINGS)[number]
+
+/** Each grouping as GA4 names the dimension, in the order pickers list them. */
+export const GROUPING_LABELS: Readonly<Record<ReportGrouping, string>> = {
+  channel: 'Default channel group',
+  source_medium: 'Source / medium',
+  source: 'Source',
+  medium: 'Medium',
+  campaign: 'Campaign',
+}
+
+/** One group's keys as one label, as GA4 writes it ("google / cpc" for source / medium). */
+export function groupLabel(row: Pick<ReportRow, 'channel' | 'source' | 'medium' | 'campaign'>, by: ReportGrouping): string {
+  return GROUPING_KEYS[by].map((key) => row[key] ?? '').join(' / ')
+}
 
 /** What a report is asked for. */
 export interface ReportRequest {
@@ -124,6 +155,8 @@ export const GROUPING_KEYS: Record<ReportGrouping, ReadonlyArray<'channel' | 'so
   channel: ['channel'],
   source_medium: ['source', 'medium'],
   campaign: ['campaign'],
+  source: ['source'],
+  medium: ['medium'],
 }
 
 /** A message for a lookback outside the supported window, or undefined when it is fine. */
@@ -134,9 +167,9 @@ export function lookbackProblem(value: unknown): string | undefined {
   return undefined
 }
 
-/** True when the name is one of the supported conversion events. */
+/** True when the value is a GA4 event name. */
 export function isConversionEvent(value: unknown): value is ConversionEvent {
-  return typeof value === 'string' && (CONVERSION_EVENTS as readonly string[]).includes(value)
+  return typeof value === 'string' && GA4_EVENT_NAME_PATTERN.test(value)
 }
 
 /** True when the value names an attribution model. */
@@ -186,16 +219,46 @@ export function dateRangeProblem(fromField: string, fromDate: string | undefined
 /** Longest channel, source or campaign name a request may carry. */
 export const MAX_LABEL_LENGTH = 200
 
-/** Checks conversion event names, giving the list or a message naming the bad one. */
+/** Checks conversion event names (GA4's name rule), giving the list or a message naming the bad one. */
 export function validateConversionEvents(input: unknown): Result<ConversionEvent[]> {
   if (!Array.isArray(input) || input.length === 0) return { ok: false, error: 'Choose at least one conversion event.' }
-  if (input.length > CONVERSION_EVENTS.length * 2) return { ok: false, error: 'Too many conversion events.' }
-  const unknown = input.find((name) => !isConversionEvent(name))
-  if (unknown !== undefined) {
-    const shown = typeof unknown === 'string' ? JSON.stringify(unknown.slice(0, 40)) : typeof unknown
-    return { ok: false, error: `Unknown conversion event ${shown}: use ${CONVERSION_EVENTS.join(', ')}.` }
+  if (input.length > MAX_CONVERSION_EVENTS) return { ok: false, error: `Choose at most ${MAX_CONVERSION_EVENTS} conversion events.` }
+  const bad = input.find((name) => !isConversionEvent(name))
+  if (bad !== undefined) {
+    const shown = typeof bad === 'string' ? JSON.stringify(bad.slice(0, 60)) : typeof bad
+    return {
+      ok: false,
+      error: `${shown} is not a GA4 event name: a letter, then letters, digits or underscores, at most 40 characters.`,
+    }
   }
   return { ok: true, value: [...new Set(input as ConversionEvent[])] }
+}
+
+/** A message naming the chosen events that do not occur in the warehouse (listing the most frequent), else undefined. */
+export function absentConversionEventsProblem(chosen: readonly ConversionEvent[], known: readonly ConversionEventInfo[]): string | undefined {
+  const names = new Set(known.map((info) => info.name))
+  const absent = chosen.filter((name) => !names.has(name))
+  if (absent.length === 0) return undefined
+  const common = known.slice(0, 5).map((info) => info.name).join(', ')
+  const shown = absent.map((name) => JSON.stringify(name)).join(', ')
+  return `No event named ${shown} occurs in the warehouse (names are case-sensitive)${common ? `; the most frequent are ${common}` : ''}.`
+}
+
+/**
+ * A message when a chosen event does not occur in the warehouse or is not modelled yet, else
+ * undefined. `howToModel` says what models the missing ones (the CLI's build command, the app's picker).
+ */
+export function conversionEventsProblem(
+  chosen: readonly ConversionEvent[],
+  known: readonly ConversionEventInfo[],
+  howToModel: (events: ConversionEvent[]) => string,
+): string | undefined {
+  const absent = absentConversionEventsProblem(chosen, known)
+  if (absent) return absent
+  const modelled = new Set(known.filter((info) => info.modelled).map((info) => info.name))
+  const unmodelled = chosen.filter((name) => !modelled.has(name))
+  if (unmodelled.length === 0) return undefined
+  return `${unmodelled.join(', ')} ${unmodelled.length === 1 ? 'is' : 'are'} not modelled as a conversion yet: ${howToModel(unmodelled)}.`
 }
 
 /** Checks an untrusted report request (CLI flags, IPC, HTTP) field by field. */

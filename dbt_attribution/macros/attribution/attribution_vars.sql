@@ -8,11 +8,6 @@
     {{ return(86400000000) }}
 {%- endmacro %}
 
-{# Event names the app may treat as conversions. #}
-{% macro allowed_conversion_events() -%}
-    {{ return(['purchase', 'begin_checkout', 'add_to_cart']) }}
-{%- endmacro %}
-
 {# The var lookback_days as an integer 1..90; any other value stops the run with a message. #}
 {% macro attribution_lookback_days() %}
     {%- set raw = var('lookback_days', 14) -%}
@@ -32,7 +27,16 @@
     {{ return(days) }}
 {% endmacro %}
 
-{# The var conversion_events as a list of allowed event names; anything else stops the run with a message. #}
+{# A GA4 event name: a letter, then letters, digits and underscores, 40 characters at most (GA4's own rule). #}
+{% macro ga4_event_name_pattern() -%}
+    {{ return('^[A-Za-z][A-Za-z0-9_]{0,39}$') }}
+{%- endmacro %}
+
+{#
+    The var conversion_events as a list of GA4 event names (any key event: purchase, generate_lead,
+    a custom name); anything else stops the run with a message. Every name passed is kept modelled
+    from then on (int_conversion_events_modelled).
+#}
 {% macro attribution_conversion_events() %}
     {%- set raw = var('conversion_events', ['purchase']) -%}
     {%- if raw is string -%}
@@ -45,10 +49,10 @@
     {%- set events = [] -%}
     {%- for name in names -%}
         {%- set event = name | string | trim -%}
-        {%- if event not in allowed_conversion_events() -%}
+        {%- if not modules.re.match(ga4_event_name_pattern(), event) -%}
             {{ exceptions.raise_compiler_error(
-                "var conversion_events may only contain " ~ allowed_conversion_events() | join(', ')
-                ~ "; got '" ~ event ~ "'. Example: --vars '{conversion_events: [purchase, begin_checkout]}'"
+                "var conversion_events must hold GA4 event names (a letter, then letters, digits or underscores,"
+                ~ " at most 40 characters); got '" ~ event[:60] ~ "'. Example: --vars '{conversion_events: [purchase, generate_lead]}'"
             ) }}
         {%- endif -%}
         {%- if event not in events -%}

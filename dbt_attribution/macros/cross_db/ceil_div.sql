@@ -8,5 +8,6 @@
 {%- endmacro %}
 
 {% macro bigquery__ceil_div(numerator, denominator) -%}
-    div(({{ numerator }}) + ({{ denominator }}) - 1, {{ denominator }})
+    {#- Each operand in parentheses: sqlglot (the emulator's translation) read div(a + b - 1, c) as a + b - 1 // c. -#}
+    div((({{ numerator }}) + ({{ denominator }}) - 1), ({{ denominator }}))
 {%- endmacro %}

@@ -65,6 +65,22 @@
     )
 {%- endmacro %}
 
+{# The numeric value of one event param: double, else float, else int, else a string that casts (GA4's `value` param comes in all four). #}
+{% macro ga4_param_number(params, key) %}
+    {{ return(adapter.dispatch('ga4_param_number', 'dbt_attribution')(params, key)) }}
+{% endmacro %}
+
+{% macro default__ga4_param_number(params, key) -%}
+    list_transform(
+        list_filter({{ params }}, lambda p: p.key = '{{ key }}'),
+        lambda p: coalesce(p.value.double_value, p.value.float_value, p.value.int_value, try_cast(p.value.string_value as double))
+    )[1]
+{%- endmacro %}
+
+{% macro bigquery__ga4_param_number(params, key) -%}
+    (select coalesce(p.value.double_value, p.value.float_value, p.value.int_value, safe_cast(p.value.string_value as float64)) from unnest({{ params }}) as p where p.key = '{{ key }}' limit 1)
+{%- endmacro %}
+
 {# The integer value of one event param; some exports put integers in string_value, so that is cast safely. #}
 {% macro ga4_param_int(params, key) %}
     {{ return(adapter.dispatch('ga4_param_int', 'dbt_attribution')(params, key)) }}

@@ -19,7 +19,8 @@
 {%- endmacro %}
 
 {% macro bigquery__ga4_events_filter(is_intraday, load_plan) -%}
-    {%- if is_intraday -%}
+    {#- A unit test's source is fixture rows, which have no _table_suffix pseudo-column. -#}
+    {%- if is_intraday or is_unit_test() -%}
         true
     {%- else -%}
         _table_suffix not like 'intraday%'

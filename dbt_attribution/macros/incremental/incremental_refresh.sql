@@ -189,7 +189,7 @@
     {%- if not can_query_warehouse() -%}
         {{ return('select 1') }}
     {%- endif -%}
-    {%- set required = {'stg_ga4__events': 'loaded_through_seq', 'int_touchpoints_joined_to_conversions': 'user_key', 'fct_attribution_credits': 'credit_micros', 'agg_channel_transitions': 'user_key'} -%}
+    {%- set required = {'stg_ga4__events': 'usd_value_param', 'int_touchpoints_joined_to_conversions': 'conversion_event_name', 'fct_attribution_credits': 'credit_micros', 'agg_channel_transitions': 'cut_event_name'} -%}
     {#- Columns a model no longer has: an incremental insert into a table that still has them would fail. -#}
     {%- set retired = {'stg_ga4__events': ['event_at', 'session_key', 'page_location']} -%}
     {#- Sessions (and staging) gained dclid with the export's traffic-source fields; tables built before lack it. -#}
@@ -201,6 +201,8 @@
     {%- for name, column in identity_columns.items() if name not in required -%}
         {%- do required.update({name: column}) -%}
     {%- endfor -%}
+    {#- Staging gained has_ignore_referrer with unwanted referrals; tables built before lack it. -#}
+    {%- set also_required = {'stg_ga4__events': ['has_ignore_referrer']} -%}
     {%- set outdated = [] -%}
     {%- for name, column in required.items() -%}
         {%- set relation = adapter.get_relation(target.database, target.schema, name) -%}
@@ -208,6 +210,7 @@
             {%- set stored = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
             {%- if column not in stored or identity_columns.get(name, column) not in stored
                 or (retired.get(name, []) | select('in', stored) | list)
+                or (also_required.get(name, []) | reject('in', stored) | list)
                 or (name == 'stg_ga4__events' and staging_event_key_scheme_outdated(relation)) -%}
                 {%- do outdated.append(name) -%}
             {%- endif -%}
@@ -215,7 +218,8 @@
     {%- endfor -%}
     {%- if outdated -%}
         {%- for node in graph.nodes.values()
-            if node.resource_type == 'model' and node.package_name == project_name and node.config.materialized == 'incremental' -%}
+            if node.resource_type == 'model' and node.package_name == project_name and node.config.materialized == 'incremental'
+                and node.config.full_refresh is not sameas false -%}
             {%- set relation = adapter.get_relation(target.database, target.schema, node.alias) -%}
             {%- if relation is not none -%}
                 {{ log("Dropping " ~ relation ~ ": built by an earlier version of the project (other columns or event keys).", info=true) }}
@@ -245,7 +249,33 @@
     {{ return(dbt.is_incremental()) }}
 {% endmacro %}
 
-{# True while models execute and dbt may query the warehouse (not at parse time, not under --no-introspect). #}
+{# True while models execute and dbt may query the warehouse (not at parse time, not under --no-introspect, not in a unit test, whose this and sources are fixture rows). #}
 {% macro can_query_warehouse() %}
-    {{ return(execute and flags.INTROSPECT is not sameas false) }}
+    {{ return(execute and flags.INTROSPECT is not sameas false and not is_unit_test()) }}
 {% endmacro %}
+
+{# True while dbt compiles a unit test: its refs, sources and this are fixture rows, not warehouse relations. #}
+{% macro is_unit_test() %}
+    {{ return(model is mapping and model.get('resource_type') == 'unit_test') }}
+{% endmacro %}
+
+{#
+    The conversion events first asked for since the marts' last complete build, as a subquery: an
+    incremental run models them for every user (every event, when the marts were never built).
+#}
+{% macro newly_modelled_conversion_events_sql() -%}
+    {%- set marts_built_at = marts_built_at_sql() -%}
+    (select conversion_event_name from {{ ref('int_conversion_events_modelled') }}
+    {%- if marts_built_at is not none %} where modelled_since > {{ marts_built_at }}{% endif %})
+{%- endmacro %}
+
+{# Rows an incremental run recomputes: those of int_users_changed, and those of newly modelled conversion events. #}
+{% macro changed_rows_condition(user_key='user_key', event_name='conversion_event_name') -%}
+    ({{ user_key }} in (select user_key from {{ ref('int_users_changed') }})
+        or {{ event_name }} in {{ newly_modelled_conversion_events_sql() }})
+{%- endmacro %}
+
+{# Delete condition for the rows of newly modelled conversion events (left by a run that did not complete). #}
+{% macro newly_modelled_rows_condition(event_name='conversion_event_name') -%}
+    {{ return(event_name ~ ' in ' ~ newly_modelled_conversion_events_sql()) }}
+{%- endmacro %}

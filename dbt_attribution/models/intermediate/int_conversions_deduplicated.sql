@@ -4,12 +4,13 @@
     incremental_strategy=attribution_incremental_strategy(),
     partition_by={'field': 'conversion_date', 'data_type': 'date', 'granularity': 'day'} if target.type == 'bigquery' else none,
     cluster_by=['user_key'] if target.type == 'bigquery' else none,
-    pre_hook="{{ delete_recent_rows_of_changed_users('conversions') }}"
+    pre_hook="{{ delete_recent_rows_of_changed_users('conversions', extra_condition=newly_modelled_rows_condition()) }}"
 ) }}
 {#-
-    Every allowed conversion event, so fct_attribution_credits can serve any event choice.
-    Incremental runs recompute the conversions of int_users_changed, de-duplicating each of their
-    transaction ids over every user's purchases, as a full build does.
+    Every modelled conversion event (int_conversion_events_modelled), so fct_attribution_credits can
+    serve any choice among them. Incremental runs recompute the conversions of int_users_changed,
+    de-duplicating each of their transaction ids over every user's purchases, as a full build does,
+    and add a newly modelled event's conversions of every user.
 -#}
 {#- conversion_id is the event's key as text: the app's feed matches it to staged events. -#}
 {%- set event_columns -%}
@@ -22,9 +23,11 @@
         ga_session_id,
         transaction_id,
         purchase_revenue_in_usd,
-        event_value_in_usd
+        event_value_in_usd,
+        usd_value_param
 {%- endset %}
 -- depends_on: {{ ref('int_users_changed') }}, {{ ref('int_devices_stitched') }}
+{%- set modelled_events = '(select conversion_event_name from ' ~ ref('int_conversion_events_modelled') ~ ')' %}
 {#-
     BigQuery: only conversions from bounds.recompute_from_date on are recomputed; earlier ones
     precede every new event, so no new purchase can take their transaction. An earlier stored
@@ -48,16 +51,29 @@ changed_devices as (
 
 ),
 
+new_events as (
+
+    select conversion_event_name from {{ newly_modelled_conversion_events_sql() }} as newly_modelled
+
+),
+
 changed_user_events as (
 
     select
         {{ event_columns }}
     from {{ ref('stg_ga4__events') }}
-    where event_name in ({{ conversion_events_sql(allowed_conversion_events()) }})
-        and user_key in (select device_key from changed_devices)
-        {%- if bounds is not none %}
-        and event_date >= {{ bounds['recompute_from_date'] }}
-        {%- endif %}
+    where event_name in {{ modelled_events }}
+        and user_key is not null
+        and (
+            (
+                user_key in (select device_key from changed_devices)
+                {%- if bounds is not none %}
+                and event_date >= {{ bounds['recompute_from_date'] }}
+                {%- endif %}
+            )
+            -- A newly modelled event: every device's.
+            or event_name in (select conversion_event_name from new_events)
+        )
 
 ),
 
@@ -113,7 +129,7 @@ events as (
     select
         {{ event_columns }}
     from {{ ref('stg_ga4__events') }}
-    where event_name in ({{ conversion_events_sql(allowed_conversion_events()) }})
+    where event_name in {{ modelled_events }}
         -- Events without any user key cannot be attributed; rpt_data_quality counts them.
         and user_key is not null
 
@@ -148,7 +164,8 @@ deduplicated as (
         order_by=['event_timestamp_micros', 'event_key'],
         columns=[
             'event_key', 'event_name', 'event_timestamp_micros', 'event_date', 'user_key',
-            'device_key', 'stream_id', 'ga_session_id', 'transaction_id', 'purchase_revenue_in_usd', 'event_value_in_usd'
+            'device_key', 'stream_id', 'ga_session_id', 'transaction_id', 'purchase_revenue_in_usd', 'event_value_in_usd',
+            'usd_value_param'
         ]
     ) }}
 
@@ -169,13 +186,14 @@ final as (
         stream_id,
         ga_session_id,
         transaction_id,
+        -- Purchases: their revenue; other key events: event_value_in_usd, else a USD `value` param; else 0.
         {{ to_money(
-            "case when event_name = 'purchase' then purchase_revenue_in_usd else event_value_in_usd end"
+            "case when event_name = 'purchase' then purchase_revenue_in_usd else coalesce(event_value_in_usd, usd_value_param) end"
         ) }} as revenue_usd
     from deduplicated
     {%- if is_incremental() %}
     -- Another user's winner is that user's row: unchanged, or that user is in int_users_changed too.
-    where user_key in (select user_key from changed_users)
+    where (user_key in (select user_key from changed_users) or event_name in (select conversion_event_name from new_events))
     {%- if bounds is not none %}
         and not (
             event_name = 'purchase'

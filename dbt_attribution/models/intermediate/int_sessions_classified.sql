@@ -17,7 +17,7 @@
 
 with
 
-events as (
+staged_events as (
 
     select
         user_key,
@@ -29,7 +29,8 @@ events as (
         campaign,
         gclid,
         dclid,
-        stream_id
+        stream_id,
+        has_ignore_referrer
     from {{ ref('stg_ga4__events') }}
     where user_key is not null
         and ga_session_id is not null
@@ -40,6 +41,46 @@ events as (
         -- Every event of a session started from sessions_from_at on (UTC) has a later event_date.
         and event_date >= {{ bounds['session_events_from_date'] }}
         {%- endif %}
+
+),
+
+unwanted_sources as (
+
+    select source
+    from {{ ref('int_referral_sources') }}
+    where is_unwanted
+
+),
+
+-- An untagged referral (no gclid or dclid) whose source is unwanted or that the tag said to ignore
+-- names no source: the session takes its earliest remaining one, else (direct).
+events as (
+
+    select
+        staged_events.user_key,
+        staged_events.ga_session_id,
+        staged_events.event_key,
+        staged_events.event_timestamp_micros,
+        case when is_unwanted_referral then null else staged_events.source end as source,
+        staged_events.medium,
+        staged_events.campaign,
+        staged_events.gclid,
+        staged_events.dclid,
+        staged_events.stream_id
+    from (
+        select
+            staged_events.*,
+            coalesce(
+                lower(staged_events.medium) = 'referral'
+                and staged_events.gclid is null
+                and staged_events.dclid is null
+                and (staged_events.has_ignore_referrer or unwanted_sources.source is not null),
+                false
+            ) as is_unwanted_referral
+        from staged_events
+        left join unwanted_sources
+            on staged_events.source = unwanted_sources.source
+    ) as staged_events
 
 ),
 

@@ -4,11 +4,12 @@
     incremental_strategy=attribution_incremental_strategy(),
     partition_by={'field': 'session_started_at', 'data_type': 'timestamp', 'granularity': 'day'} if target.type == 'bigquery' else none,
     cluster_by=['user_key'] if target.type == 'bigquery' else none,
-    pre_hook="{{ delete_recent_rows_of_changed_users('touchpoints') }}"
+    pre_hook="{{ delete_recent_rows_of_changed_users('touchpoints', extra_condition=newly_modelled_rows_condition()) }}"
 ) }}
 {#-
     Every (conversion, session) pair within the largest lookback; the marts pick from these.
-    BigQuery: only the pairs of conversions from bounds.conversions_from_at on are recomputed.
+    Incremental runs recompute the pairs of int_users_changed and add those of newly modelled events.
+    BigQuery: only the changed users' pairs of conversions from bounds.conversions_from_at on are recomputed.
 -#}
 {%- set bounds = bigquery_refresh_bounds() if is_incremental() else none %}
 -- depends_on: {{ ref('int_users_changed') }}
@@ -19,15 +20,24 @@ conversions as (
 
     select
         conversion_id,
+        conversion_event_name,
         user_key,
         converted_micros
+        {%- if is_incremental() %},
+        conversion_event_name in {{ newly_modelled_conversion_events_sql() }} as is_newly_modelled
+        {%- endif %}
     from {{ ref('int_conversions_deduplicated') }}
     {%- if is_incremental() %}
-    where user_key in (select user_key from {{ ref('int_users_changed') }})
-    {%- endif %}
-    {%- if bounds is not none %}
-        and conversion_date >= {{ bounds['conversions_from_date'] }}
-        and converted_micros >= {{ bounds['conversions_from_micros'] }}
+    where (
+        (
+            user_key in (select user_key from {{ ref('int_users_changed') }})
+            {%- if bounds is not none %}
+            and conversion_date >= {{ bounds['conversions_from_date'] }}
+            and converted_micros >= {{ bounds['conversions_from_micros'] }}
+            {%- endif %}
+        )
+        or conversion_event_name in {{ newly_modelled_conversion_events_sql() }}
+    )
     {%- endif %}
 
 ),
@@ -44,12 +54,14 @@ sessions as (
         medium,
         campaign,
         channel
+        {%- if bounds is not none %},
+        -- BigQuery: a changed user's pairs are recomputed with recent sessions only; a new event's with all.
+        user_key in (select user_key from {{ ref('int_users_changed') }})
+            and session_started_at >= {{ bounds['touchpoint_sessions_from_at'] }} as is_recent_of_changed_user
+        {%- endif %}
     from {{ ref('int_sessions_classified') }}
     {%- if is_incremental() %}
-    where user_key in (select user_key from {{ ref('int_users_changed') }})
-    {%- endif %}
-    {%- if bounds is not none %}
-        and session_started_at >= {{ bounds['touchpoint_sessions_from_at'] }}
+    where user_key in (select user_key from conversions)
     {%- endif %}
 
 ),
@@ -58,6 +70,7 @@ paired as (
 
     select
         conversions.conversion_id,
+        conversions.conversion_event_name,
         conversions.user_key,
         sessions.session_key,
         sessions.ga_session_id,
@@ -75,6 +88,9 @@ paired as (
         and sessions.session_started_micros <= conversions.converted_micros
         and sessions.session_started_micros
             >= conversions.converted_micros - {{ max_lookback_days() * micros_per_day() }}
+    {%- if bounds is not none %}
+    where conversions.is_newly_modelled or sessions.is_recent_of_changed_user
+    {%- endif %}
 
 ),
 
@@ -83,6 +99,7 @@ final as (
     select
         conversion_id || '|' || session_key as touchpoint_key,
         conversion_id,
+        conversion_event_name,
         user_key,
         session_key,
         ga_session_id,

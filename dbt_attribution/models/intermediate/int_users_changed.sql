@@ -8,10 +8,24 @@
     before this run (a late sign-in moves an old device to a person) and belongs to now are both
     recomputed. When var user_id_stitching differs from the last build's, every signed-in device
     and its persons are listed.
+    Also every device with a referral event whose source became wanted or unwanted since the last
+    build (a changed list or switch, a newly seen own domain): see int_referral_sources.
 -#}
 {%- set marts_built_at = marts_built_at_sql() -%}
+{#- The referral sources' flags as the last build left them; without that table every user is changed. -#}
+{%- set modelled_referral_sources = adapter.get_relation(this.database, this.schema, 'int_referral_sources') if can_query_warehouse() else none -%}
+{%- if modelled_referral_sources is none -%}
+    {%- set marts_built_at = none -%}
+{%- endif -%}
 {#- BigQuery: rows loaded since the build lie in partitions written since; a takeover only moves later purchases. -#}
 {%- set bounds = bigquery_refresh_bounds() -%}
+
+-- depends_on: {{ ref('int_property_hosts') }}
+-- depends_on: {{ ref('public_suffixes') }}
+{% if target.type != 'bigquery' -%}
+-- depends_on: {{ source('ga4', 'unwanted_referrals') }}
+-- depends_on: {{ source('ga4', 'referral_settings') }}
+{% endif %}
 
 with
 
@@ -55,11 +69,45 @@ transaction_holders as (
 
 ),
 
+{%- if marts_built_at is not none %}
+
+-- Flags as this run computes them, for the sources the last build classified.
+referral_sources_reflagged as (
+
+    {{ unwanted_referral_sources(modelled_referral_sources) }}
+
+),
+
+referral_sources_changed as (
+
+    select reflagged.source
+    from referral_sources_reflagged as reflagged
+    inner join {{ modelled_referral_sources }} as modelled
+        on reflagged.source = modelled.source
+    where reflagged.is_unwanted <> modelled.is_unwanted
+
+),
+
+referral_users as (
+
+    select user_key
+    from {{ ref('stg_ga4__events') }}
+    where user_key is not null
+        and lower(medium) = 'referral'
+        and source in (select source from referral_sources_changed)
+
+),
+{%- endif %}
+
 changed_devices as (
 
     select user_key from loaded_events
     union all
     select user_key from transaction_holders
+    {%- if marts_built_at is not none %}
+    union all
+    select user_key from referral_users
+    {%- endif %}
 
 ),
 

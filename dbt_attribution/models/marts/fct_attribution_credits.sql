@@ -4,7 +4,7 @@
     incremental_strategy=attribution_incremental_strategy(),
     partition_by={'field': 'conversion_date', 'data_type': 'date', 'granularity': 'day'} if target.type == 'bigquery' else none,
     cluster_by=['attribution_model', 'conversion_event_name', 'channel', 'user_key'] if target.type == 'bigquery' else none,
-    pre_hook="{{ delete_recent_rows_of_changed_users('conversion_facts') }}"
+    pre_hook="{{ delete_recent_rows_of_changed_users('conversion_facts', extra_condition=newly_modelled_rows_condition()) }}"
 ) }}
 {#-
     Fractional credit of every rule-based model for every lookback 1..90 at once: one row per
@@ -18,7 +18,8 @@
     split by the largest-remainder rule (split_by_largest_remainder), so both sum exactly per
     conversion, model and range. Rows with zero weight (first click's later sessions) are left out.
     The models and their weights: docs/assumptions.md, "Attribution models".
-    Incremental runs recompute the conversions of int_users_changed (see delete_rows_of_changed_users).
+    Incremental runs recompute the conversions of int_users_changed (see delete_rows_of_changed_users)
+    and add those of newly modelled conversion events.
 -#}
 {%- set max_days = max_lookback_days() -%}
 {#- BigQuery: only the credits of conversions from bounds.conversions_from_at on are recomputed. -#}
@@ -40,10 +41,15 @@ conversions as (
         cast(round(revenue_usd * 100) as {{ dbt.type_bigint() }}) as revenue_cents
     from {{ ref('int_conversions_deduplicated') }}
     {%- if is_incremental() %}
-    where user_key in (select user_key from {{ ref('int_users_changed') }})
-    {%- endif %}
-    {%- if bounds is not none %}
-        and {{ recent_rows_condition('conversion_facts', bounds) }}
+    where (
+        (
+            user_key in (select user_key from {{ ref('int_users_changed') }})
+            {%- if bounds is not none %}
+            and {{ recent_rows_condition('conversion_facts', bounds) }}
+            {%- endif %}
+        )
+        or conversion_event_name in {{ newly_modelled_conversion_events_sql() }}
+    )
     {%- endif %}
 
 ),
@@ -64,10 +70,15 @@ touchpoints as (
         channel
     from {{ ref('int_touchpoints_joined_to_conversions') }}
     {%- if is_incremental() %}
-    where user_key in (select user_key from {{ ref('int_users_changed') }})
-    {%- endif %}
-    {%- if bounds is not none %}
-        and {{ recent_rows_condition('touchpoints', bounds) }}
+    where (
+        (
+            user_key in (select user_key from {{ ref('int_users_changed') }})
+            {%- if bounds is not none %}
+            and {{ recent_rows_condition('touchpoints', bounds) }}
+            {%- endif %}
+        )
+        or conversion_event_name in {{ newly_modelled_conversion_events_sql() }}
+    )
     {%- endif %}
 
 ),

@@ -23,6 +23,13 @@ raw_intraday_events as (
 
 ),
 
+-- Raw rows staging set aside (macro ga4_row_is_usable): counted here, never built on.
+set_aside_events as (
+
+    {{ ga4_set_aside_events_count_sql() }}
+
+),
+
 unique_events as (
 
     select
@@ -71,8 +78,9 @@ final as (
         {{ lookback_days }} as lookback_days,
         '{{ conversion_events | join(",") }}' as conversion_events,
         raw_day_events.raw_events + raw_intraday_events.raw_events as raw_events,
-        raw_day_events.raw_events + raw_intraday_events.raw_events - unique_events.unique_events
-            as duplicate_events_removed,
+        raw_day_events.raw_events + raw_intraday_events.raw_events - coalesce(set_aside_events.set_aside_events, 0)
+            - unique_events.unique_events as duplicate_events_removed,
+        set_aside_events.set_aside_events as events_set_aside,
         unique_events.unique_events,
         coalesce(unique_events.events_without_user_key, 0) as events_without_user_key,
         attributed_conversions.conversions,
@@ -84,6 +92,7 @@ final as (
         stitched_devices.stitched_users
     from raw_day_events
     cross join raw_intraday_events
+    cross join set_aside_events
     cross join unique_events
     cross join attributed_conversions
     cross join stitched_devices

@@ -38,6 +38,8 @@ day_events as (
         false as is_intraday
     from {{ source('ga4', 'events') }}
     where {{ ga4_events_filter(is_intraday=false, load_plan=load_plan) }}
+        -- Rows no build could use (a NaN revenue, a year-3000 timestamp) are set aside; rpt_data_quality counts them.
+        and {{ ga4_raw_row_is_usable() }}
 
 ),
 
@@ -50,6 +52,7 @@ intraday_events as (
         true as is_intraday
     from {{ source('ga4', 'events_intraday') }}
     where {{ ga4_events_filter(is_intraday=true, load_plan=load_plan) }}
+        and {{ ga4_raw_row_is_usable() }}
 {%- else %}
 
     -- The GA4 dataset has no events_intraday_* tables (e.g. Google's public sample).
@@ -66,7 +69,9 @@ events_unioned as (
 
 ),
 
-{%- set param_keys = ['event_id', 'ga_session_id', 'source', 'medium', 'campaign', 'gclid', 'transaction_id'] %}
+{%- set param_keys = ['event_id', 'ga_session_id', 'source', 'medium', 'campaign', 'gclid', 'transaction_id', 'value', 'currency'] %}
+{#- The tag's ignore_referrer flag (an unwanted referral the page itself named). -#}
+{%- do param_keys.append('ignore_referrer') %}
 
 params_narrowed as (
 
@@ -108,6 +113,12 @@ params_extracted as (
         collected_dclid,
         google_ads_campaign_name,
         {{ ga4_param_text('needed_params', 'transaction_id') }} as param_transaction_id,
+        -- A key event's own value: its `value` param counts only in USD (no currency conversion).
+        case
+            when upper(trim({{ ga4_param_string('needed_params', 'currency') }})) = 'USD'
+                then {{ ga4_param_number('needed_params', 'value') }}
+        end as usd_value_param,
+        coalesce(lower(trim({{ ga4_param_string('needed_params', 'ignore_referrer') }})) = 'true', false) as has_ignore_referrer,
         params_digest
     from params_narrowed
 
@@ -154,9 +165,9 @@ deduplicated as (
             'event_id', 'event_name', 'event_timestamp_micros', 'event_date_text', 'has_user_pseudo_id',
             'user_key', 'ga_session_id', 'source', 'medium', 'campaign', 'gclid',
             'dclid',
-            'signed_in_user_id', 'stream_id', 'platform',
+            'signed_in_user_id', 'stream_id', 'platform', 'has_ignore_referrer',
             'ecommerce_transaction_id', 'param_transaction_id', 'ecommerce_purchase_revenue_in_usd',
-            'event_value_in_usd', 'is_intraday', 'load_seq'
+            'event_value_in_usd', 'usd_value_param', 'is_intraday', 'load_seq'
         ]
     ) }}
 
@@ -229,9 +240,12 @@ final as (
         campaign,
         gclid,
         dclid,
+        -- Sessions skip this event's source when its medium is referral (int_sessions_classified).
+        has_ignore_referrer,
         {{ resolved_transaction_id('ecommerce_transaction_id', 'param_transaction_id') }} as transaction_id,
         ecommerce_purchase_revenue_in_usd as purchase_revenue_in_usd,
         event_value_in_usd,
+        usd_value_param,
         is_intraday,
         load_seq,
         -- Marks the rows of this load: int_users_changed picks the users touched since the last build.

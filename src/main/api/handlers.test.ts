@@ -1,6 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest'
 import type { ApiChannel, ApiResponse } from '../../shared/api'
 import type { SettingsHandlers } from '../bigquery/settings-handlers'
+import type { DemoHandlers } from '../demo/demo-handlers'
 import type { ApiHandlers, CoreApiHandlers } from './handlers'
 
 // Type-level checks, run by `npm run typecheck`: the handler map is a mapped type over the contract.
@@ -12,9 +13,9 @@ describe('the handler map (type level)', () => {
     expectTypeOf<Omit<ApiHandlers, 'settings:save'>>().not.toExtend<ApiHandlers>()
   })
 
-  it('is exactly the core handlers plus the settings handlers', () => {
-    expectTypeOf<keyof CoreApiHandlers | keyof SettingsHandlers>().toEqualTypeOf<ApiChannel>()
-    expectTypeOf<CoreApiHandlers & SettingsHandlers>().toExtend<ApiHandlers>()
+  it('is exactly the core handlers plus the settings and demo handlers', () => {
+    expectTypeOf<keyof CoreApiHandlers | keyof SettingsHandlers | keyof DemoHandlers>().toEqualTypeOf<ApiChannel>()
+    expectTypeOf<CoreApiHandlers & SettingsHandlers & DemoHandlers>().toExtend<ApiHandlers>()
   })
 
   it('takes unknown input and answers the channel’s own Result', () => {

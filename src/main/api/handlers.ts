@@ -1,14 +1,18 @@
-import { type Result, listAttributionModels } from '../../shared/attribution'
-import type { ApiChannel, ApiResponse, ChosenFile, DbtSetupStatus, JobProgress, WarehouseFallback, WarehouseStatus } from '../../shared/api'
+import { type ConversionEvent, type Result, absentConversionEventsProblem, conversionEventsProblem, listAttributionModels } from '../../shared/attribution'
+import type { ApiChannel, ApiResponse, ChosenFile, DbtSetupStatus, JobProgress, StreamStatus, WarehouseFallback, WarehouseStatus } from '../../shared/api'
+import type { DemoChannels } from '../../shared/demo-api'
 import type { SettingsChannels } from '../../shared/settings-api'
+import { type ReferralCandidate, type ReferralSettings, type ReferralSettingsView, validateReferralSettings } from '../../shared/referrals'
 import { UserFacingError, messageOf, withoutQuotedValues } from '../errors'
 import type { DbtEnvironment } from '../dbt/dbt-environment-setup'
-import { attributionReport, compareModels, conversionPaths, modelComparison, modelTrends } from '../services/model-reports'
+import { attributionReport, compareModels, conversionPaths, modelComparison, modelTrends, periodComparison } from '../services/model-reports'
+import { validateCostReturnRequest } from '../../shared/cost-return'
+import { costAndReturn } from '../services/cost-return'
 import type { JobRunner } from '../services/jobs'
 import type { LiveStream } from '../stream/live-stream'
 
-/** What "Stream events" needs from a warehouse's streamer (embedded or BigQuery). */
-export type StreamService = Pick<LiveStream, 'burst' | 'start' | 'stop' | 'status'>
+/** What "Stream events" needs from a warehouse's streamer (embedded or BigQuery); starting may first make the demo sandbox. */
+export type StreamService = Pick<LiveStream, 'burst' | 'stop' | 'status'> & { start(ratePerSecond: number): StreamStatus | Promise<StreamStatus> }
 import type { RefreshLoop } from '../stream/refresh-loop'
 import type { AttributionWarehouse } from '../warehouse/warehouse'
 import { type ImportAccess, PickedFiles } from './import-access'
@@ -21,7 +25,11 @@ import {
   validateFeedRequest,
   validateBurstRequest,
   validateImportRequest,
+  validateModelComparisonRequest,
+  validateModelEventsRequest,
   validatePathsRequest,
+  validateSpendImportRequest,
+  validatePeriodComparisonRequest,
   validateStreamStartRequest,
   validateTrendsRequest,
 } from './validate-requests'
@@ -30,7 +38,7 @@ import {
 export type ApiHandlers = { [C in ApiChannel]: (input: unknown) => Promise<ApiResponse<C>> }
 
 /** The handlers built here; the settings channels come from createSettingsHandlers. */
-export type CoreApiHandlers = Omit<ApiHandlers, keyof SettingsChannels>
+export type CoreApiHandlers = Omit<ApiHandlers, keyof SettingsChannels | keyof DemoChannels>
 
 /** What the handlers need from the host: Electron provides dialogs and the OS browser, the bridge does not. */
 export interface HandlerHost {
@@ -46,9 +54,20 @@ export interface HandlerHost {
   openExternal?: (url: string) => Promise<void>
   /** The app's dbt and its first-run set-up; undefined where the host has none (the dbt channels then say so). */
   dbt?: Pick<DbtEnvironment, 'status' | 'setUp' | 'useExecutable'>
+  /** The embedded warehouse's unwanted referrals; undefined while BigQuery is shown (they are then dbt vars). */
+  referrals?: () => ReferralService | undefined
   /** Why the embedded warehouse is shown although Settings choose BigQuery; null or absent when it is not. */
   warehouseFallback?: () => WarehouseFallback | null
+  /** Called before an import or a sample generation: they are for the real warehouse, not the demo sandbox. */
+  beforeWarehouseJob?: () => void
   log?: (message: string) => void
+}
+
+/** What the referral channels need: the embedded warehouse's store and the job that re-models. */
+export interface ReferralService {
+  settings: () => Promise<ReferralSettings>
+  candidates: () => Promise<ReferralCandidate[]>
+  save: (settings: ReferralSettings) => Promise<ReferralSettings>
 }
 
 /** Checks a `dbt:useExecutable` request: a path, or null to forget the named dbt (the path itself is checked by running it). */
@@ -77,13 +96,40 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
   const importAccess: ImportAccess = host.importFolder ?? picked
   /** Imports files named by the host, and fails without quoting what they hold (their paths stay). */
   const importAndBuild = async (paths: string[]): Promise<Result<WarehouseStatus>> => {
+    host.beforeWarehouseJob?.()
     const result = await guard(() => withFallback(host.jobs.importFiles(paths)))
     return result.ok ? result : { ok: false, error: withoutQuotedValues(result.error, paths) }
   }
+  /** Refuses a view of events that do not occur or are not modelled yet (the picker models them first). */
+  const checkEvents = async (events: readonly ConversionEvent[]): Promise<void> => {
+    const known = await host.warehouse().conversionEvents()
+    // Nothing modelled: the marts are not built, which the view's own query says in its words.
+    if (!known.some((info) => info.modelled)) return
+    const problem = conversionEventsProblem(events, known, (missing) => `choose ${missing.join(', ')} under Conversions to model ${missing.length === 1 ? 'it' : 'them'}`)
+    if (problem) throw new UserFacingError(problem)
+  }
+  /** A view's answer after checking its events (see checkEvents). */
+  const view = <T>(events: readonly ConversionEvent[], work: () => Promise<T>): Promise<Result<T>> =>
+    guard(async () => {
+      await checkEvents(events)
+      return work()
+    })
   const noDialog = (): never => {
     throw new UserFacingError('The browser preview cannot open files: run `npx attribution import FILE...` in a terminal instead.')
   }
+  const referrals = (): ReferralService => {
+    const service = host.referrals?.()
+    if (!service) throw new UserFacingError('Unwanted referrals are kept in the embedded warehouse; on BigQuery pass them to dbt as vars (unwanted_referrals, detect_self_referrals).')
+    return service
+  }
+  const referralView = async (settings?: ReferralSettings): Promise<ReferralSettingsView> => ({
+    settings: settings ?? (await referrals().settings()),
+    candidates: await referrals().candidates(),
+  })
   return {
+    'referrals:get': (input) => validated(validateEmptyRequest(input), () => guard(() => referralView())),
+    'referrals:save': (input) =>
+      validated(validateReferralSettings(input), (settings) => guard(async () => referralView(await referrals().save(settings)))),
     'dbt:status': (input) => validated(validateEmptyRequest(input), () => guard(() => dbt().status())),
     'dbt:setup': (input) =>
       validated(validateEmptyRequest(input), () =>
@@ -102,16 +148,59 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
         }),
       ),
     'attribution:models': (input) => validated(validateEmptyRequest(input), () => guard(async () => listAttributionModels())),
-    'attribution:compare': (input) => validated(validateCompareRequest(input), (request) => guard(() => compareModels(host.warehouse(), request))),
+    'attribution:compare': (input) =>
+      validated(validateCompareRequest(input), (request) => view(request.conversionEvents, () => compareModels(host.warehouse(), request))),
     'attribution:modelComparison': (input) =>
-      validated(validateDashboardFilters(input), (filters) => guard(() => modelComparison(host.warehouse(), filters))),
-    'attribution:paths': (input) => validated(validatePathsRequest(input), (request) => guard(() => conversionPaths(host.warehouse(), request))),
-    'attribution:trends': (input) => validated(validateTrendsRequest(input), (request) => guard(() => modelTrends(host.warehouse(), request))),
+      validated(validateModelComparisonRequest(input), (request) => view(request.conversionEvents, () => modelComparison(host.warehouse(), request))),
+    'attribution:periodComparison': (input) =>
+      validated(validatePeriodComparisonRequest(input), (request) => view(request.conversionEvents, () => periodComparison(host.warehouse(), request))),
+    'attribution:paths': (input) =>
+      validated(validatePathsRequest(input), (request) => view(request.conversionEvents, () => conversionPaths(host.warehouse(), request))),
+    'attribution:trends': (input) =>
+      validated(validateTrendsRequest(input), (request) => view(request.conversionEvents, () => modelTrends(host.warehouse(), request))),
     'attribution:breakdown': (input) =>
-      validated(validateBreakdownRequest(input), (request) => guard(() => attributionReport(host.warehouse(), request))),
-    'events:recent': (input) => validated(validateFeedRequest(input), ({ limit }) => guard(() => host.warehouse().recentEvents(limit))),
+      validated(validateBreakdownRequest(input), (request) => view(request.conversionEvents, () => attributionReport(host.warehouse(), request))),
+    'cost:report': (input) => validated(validateCostReturnRequest(input), (request) => view(request.conversionEvents, () => costAndReturn(host.warehouse(), request))),
+    'cost:importSpend': (input) =>
+      validated(validateSpendImportRequest(input), async ({ files, mapping }) => {
+        const paths = await importAccess.resolve(files)
+        if (!paths.ok) return paths
+        const result = await guard(() => host.jobs.importSpend(paths.value, mapping))
+        return result.ok ? result : { ok: false, error: withoutQuotedValues(result.error, paths.value) }
+      }),
+    'attribution:conversionEvents': (input) => validated(validateEmptyRequest(input), () => guard(() => host.warehouse().conversionEvents())),
+    'attribution:modelEvents': (input) =>
+      validated(validateModelEventsRequest(input), ({ events }) =>
+        guard(async () => {
+          const warehouse = host.warehouse()
+          if (warehouse.kind === 'bigquery') {
+            throw new UserFacingError(
+              `On BigQuery, model ${events.join(', ')} with dbt: --vars '{conversion_events: [${events.join(', ')}]}' (docs/runbook.md).`,
+            )
+          }
+          const absent = absentConversionEventsProblem(events, await warehouse.conversionEvents())
+          if (absent) throw new UserFacingError(absent)
+          await host.jobs.modelEvents(events)
+          return host.warehouse().conversionEvents()
+        }),
+      ),
+    'events:recent': (input) =>
+      validated(validateFeedRequest(input), ({ limit }) =>
+        guard(async () => {
+          const warehouse = host.warehouse()
+          const events = await warehouse.recentEvents(limit)
+          // Every streamed or intraday row of the embedded warehouse was made up by "Stream events": marked so wherever it shows.
+          return warehouse.kind === 'embedded' ? events.map((event) => ({ ...event, is_demo: event.delivery !== null || event.is_intraday })) : events
+        }),
+      ),
     'warehouse:status': (input) => validated(validateEmptyRequest(input), () => guard(() => withFallback(host.warehouse().status()))),
-    'warehouse:generateSample': (input) => validated(validateEmptyRequest(input), () => guard(() => withFallback(host.jobs.generateSample()))),
+    'warehouse:generateSample': (input) =>
+      validated(validateEmptyRequest(input), () =>
+        guard(() => {
+          host.beforeWarehouseJob?.()
+          return withFallback(host.jobs.generateSample())
+        }),
+      ),
     'warehouse:importFiles': (input) =>
       validated(validateImportRequest(input), async ({ files }) => {
         const paths = await importAccess.resolve(files)

@@ -1,9 +1,29 @@
-import { type AttributionModel, type Result, isAttributionModel, modelProblem, validateReportRequest } from '../../shared/attribution'
+import {
+  type AttributionModel,
+  type ConversionEvent,
+  MAX_LABEL_LENGTH,
+  REPORT_GROUPINGS,
+  type ReportGrouping,
+  type Result,
+  dateProblem,
+  dateRangeProblem,
+  isAttributionModel,
+  isReportGrouping,
+  modelProblem,
+  validateConversionEvents,
+  validateReportRequest,
+} from '../../shared/attribution'
+import { type SpendImportRequest, type SpendMapping, spendMappingProblem } from '../../shared/spend'
 import {
   type BreakdownRequest,
   type CompareRequest,
   type DashboardFilters,
+  type ModelComparisonRequest,
+  PATH_SORT_COLUMNS,
+  type PathFilter,
+  type PathSortColumn,
   type PathsRequest,
+  type PeriodComparisonRequest,
   STREAM_BURST_MAX,
   STREAM_BURST_MIN,
   STREAM_BURST_MODES,
@@ -74,16 +94,95 @@ export function validateCompareRequest(input: unknown): Result<CompareRequest> {
 /** Most conversion paths one request may list. */
 export const MAX_PATHS_LIMIT = 200
 
-/** Checks a conversion paths request. */
+/** Longest path a filter may ask for (touches). */
+export const MAX_PATH_FILTER_LENGTH = 1000
+
+/** The optional dimension of a request: absent, or one of the groupings. */
+function validateOptionalGrouping(value: unknown): Result<ReportGrouping | undefined> {
+  if (value === undefined) return { ok: true, value: undefined }
+  if (isReportGrouping(value)) return { ok: true, value }
+  return { ok: false, error: `Unknown dimension: use one of ${REPORT_GROUPINGS.join(', ')}.` }
+}
+
+/** Checks the model comparison's filters and its dimension. */
+export function validateModelComparisonRequest(input: unknown): Result<ModelComparisonRequest> {
+  const filters = validateDashboardFilters(input)
+  if (!filters.ok) return filters
+  const by = validateOptionalGrouping((input as Record<string, unknown>).by)
+  if (!by.ok) return by
+  return { ok: true, value: by.value ? { ...filters.value, by: by.value } : filters.value }
+}
+
+function isWholeIn(value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max
+}
+
+/** Checks a paths filter: values of at most MAX_LABEL_LENGTH characters, lengths 0..MAX_PATH_FILTER_LENGTH. */
+function validatePathFilter(input: unknown): Result<PathFilter | undefined> {
+  if (input === undefined) return { ok: true, value: undefined }
+  if (!isRecord(input)) return { ok: false, error: 'filter must be an object.' }
+  const filter: PathFilter = {}
+  for (const key of ['contains', 'startsWith', 'endsWith'] as const) {
+    const value = input[key]
+    if (value === undefined || value === '') continue
+    if (typeof value !== 'string' || value.length > MAX_LABEL_LENGTH) return { ok: false, error: `filter.${key} must be a value of at most ${MAX_LABEL_LENGTH} characters.` }
+    filter[key] = value
+  }
+  for (const key of ['minLength', 'maxLength'] as const) {
+    const value = input[key]
+    if (value === undefined) continue
+    if (!isWholeIn(value, 0, MAX_PATH_FILTER_LENGTH)) return { ok: false, error: `filter.${key} must be a whole number of touches from 0 to ${MAX_PATH_FILTER_LENGTH}.` }
+    filter[key] = value
+  }
+  if (filter.minLength !== undefined && filter.maxLength !== undefined && filter.minLength > filter.maxLength) {
+    return { ok: false, error: `The shortest path length (${filter.minLength}) is above the longest (${filter.maxLength}).` }
+  }
+  return { ok: true, value: filter }
+}
+
+/** Checks a conversion paths request: the page, its order, its filter and its dimension. */
 export function validatePathsRequest(input: unknown): Result<PathsRequest> {
   const filters = validateDashboardFilters(input)
   if (!filters.ok) return filters
   const raw = input as Record<string, unknown>
   if (!isAttributionModel(raw.model)) return { ok: false, error: modelProblem(raw.model) }
-  if (typeof raw.limit !== 'number' || !Number.isInteger(raw.limit) || raw.limit < 1 || raw.limit > MAX_PATHS_LIMIT) {
-    return { ok: false, error: `limit must be a whole number from 1 to ${MAX_PATHS_LIMIT}.` }
+  if (!isWholeIn(raw.limit, 1, MAX_PATHS_LIMIT)) return { ok: false, error: `limit must be a whole number from 1 to ${MAX_PATHS_LIMIT}.` }
+  const request: PathsRequest = { ...filters.value, model: raw.model, limit: raw.limit }
+  if (raw.offset !== undefined) {
+    if (!isWholeIn(raw.offset, 0, Number.MAX_SAFE_INTEGER)) return { ok: false, error: 'offset must be a whole number of paths, 0 or more.' }
+    request.offset = raw.offset
   }
-  return { ok: true, value: { ...filters.value, model: raw.model, limit: raw.limit } }
+  const by = validateOptionalGrouping(raw.by)
+  if (!by.ok) return by
+  if (by.value) request.by = by.value
+  if (raw.sort !== undefined) {
+    const sort = raw.sort
+    const column = isRecord(sort) ? PATH_SORT_COLUMNS.find((each) => each === sort.column) : undefined
+    if (!isRecord(sort) || !column || (sort.direction !== 'asc' && sort.direction !== 'desc')) {
+      return { ok: false, error: `sort must name a column (${PATH_SORT_COLUMNS.join(', ')}) and a direction (asc or desc).` }
+    }
+    request.sort = { column: column satisfies PathSortColumn, direction: sort.direction }
+  }
+  const filter = validatePathFilter(raw.filter)
+  if (!filter.ok) return filter
+  if (filter.value && Object.keys(filter.value).length > 0) request.filter = filter.value
+  return { ok: true, value: request }
+}
+
+/** Checks a previous-period comparison: the view's filters and, both or neither, the earlier period's dates. */
+export function validatePeriodComparisonRequest(input: unknown): Result<PeriodComparisonRequest> {
+  const filters = validateDashboardFilters(input)
+  if (!filters.ok) return filters
+  const raw = input as Record<string, unknown>
+  if (raw.compareFromDate === undefined && raw.compareToDate === undefined) return filters
+  for (const key of ['compareFromDate', 'compareToDate'] as const) {
+    const problem = dateProblem(key, raw[key])
+    if (problem) return { ok: false, error: problem }
+  }
+  const [compareFromDate, compareToDate] = [raw.compareFromDate as string, raw.compareToDate as string]
+  const reversed = dateRangeProblem('compareFromDate', compareFromDate, 'compareToDate', compareToDate)
+  if (reversed) return { ok: false, error: reversed }
+  return { ok: true, value: { ...filters.value, compareFromDate, compareToDate } }
 }
 
 /** Checks a channel breakdown request. */
@@ -117,6 +216,13 @@ export function validateEmptyRequest(input: unknown): Result<Record<string, neve
   return { ok: true, value: {} }
 }
 
+/** Checks a request to model conversion events: GA4 event names. */
+export function validateModelEventsRequest(input: unknown): Result<{ events: ConversionEvent[] }> {
+  if (!isRecord(input)) return { ok: false, error: 'The request must be an object with events.' }
+  const events = validateConversionEvents(input.events)
+  return events.ok ? { ok: true, value: { events: events.value } } : events
+}
+
 /** Checks the names of files to import: dialog tokens, or paths in the import folder (the host resolves them). */
 export function validateImportRequest(input: unknown): Result<{ files: string[] }> {
   if (!isRecord(input) || !Array.isArray(input.files)) return { ok: false, error: 'files must be a list of chosen files.' }
@@ -126,6 +232,24 @@ export function validateImportRequest(input: unknown): Result<{ files: string[] 
     return { ok: false, error: 'Every file must be a non-empty string of reasonable length.' }
   }
   return { ok: true, value: { files } }
+}
+
+/** Checks a `cost:importSpend` request: files as for an import, and an optional platform mapping. */
+export function validateSpendImportRequest(input: unknown): Result<SpendImportRequest> {
+  const files = validateImportRequest(input)
+  if (!files.ok) return files
+  const { mapping } = input as Record<string, unknown>
+  if (mapping === undefined) return files
+  const problem = spendMappingProblem(mapping)
+  if (problem) return { ok: false, error: problem }
+  const { google_ads: google, meta_ads: meta } = mapping as SpendMapping
+  return {
+    ok: true,
+    value: {
+      files: files.value.files,
+      mapping: { google_ads: { source: google.source.trim(), medium: google.medium.trim() }, meta_ads: { source: meta.source.trim(), medium: meta.medium.trim() } },
+    },
+  }
 }
 
 /** Checks a link to open in the OS browser: https only. */

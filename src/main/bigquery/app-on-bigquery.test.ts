@@ -11,7 +11,7 @@ import type { AttributionWarehouse } from '../warehouse/warehouse'
 import { BigQueryWarehouse } from './bigquery-warehouse'
 import { BigQueryStandIn } from './testing/bigquery-standin'
 import { embeddedMarts, embeddedMartsWarehouse } from './testing/embedded-marts'
-import { BUILD_INFO_SCHEMA, CREDITS_SCHEMA, TRANSITIONS_SCHEMA, generateMarts } from './testing/mart-rows'
+import { BUILD_INFO_SCHEMA, CREDITS_SCHEMA, TRANSITIONS_SCHEMA, LAST_CONVERSIONS_SCHEMA, generateMarts } from './testing/mart-rows'
 
 // The whole app on BigQuery: Settings switch the views, which then read the marts over the real client.
 const PROJECT = 'acme-analytics'
@@ -44,6 +44,7 @@ describe('the app on BigQuery', () => {
     await credits.insert(MARTS.credits)
     const [transitions] = await marts.createTable('agg_channel_transitions', { schema: { fields: TRANSITIONS_SCHEMA } })
     await transitions.insert(MARTS.transitions)
+    await marts.createTable('agg_user_last_conversions', { schema: { fields: LAST_CONVERSIONS_SCHEMA } })
     const [buildInfo] = await marts.createTable('rpt_build_info', { schema: { fields: BUILD_INFO_SCHEMA } })
     await buildInfo.insert([{ built_at: '2026-11-01 06:00:00', lookback_days: 14, invocation_id: 'test' }])
     services = await createAppServices({ warehousePath: join(temp.dir, 'warehouse.duckdb'), bigQueryTransport: standIn.transport() })

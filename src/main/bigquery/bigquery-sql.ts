@@ -1,8 +1,9 @@
 import { BigQuery, type BigQueryDate } from '@google-cloud/bigquery'
-import { GROUPING_KEYS, type ReportRequest } from '../../shared/attribution'
+import { GROUPING_KEYS, type ReportGrouping, type ReportRequest } from '../../shared/attribution'
 import type { DashboardFilters } from '../../shared/api'
+import { dimensionSql, pathFilterValues, pathPageSql } from '../warehouse/dimension-sql'
 import { DATASET_ID, PROJECT_ID } from '../settings/app-settings'
-import type { RuleBasedModel } from '../warehouse/warehouse'
+import type { PathsOptions, RuleBasedModel } from '../warehouse/warehouse'
 
 /**
  * The app's SQL against BigQuery, all in one place. Every value a person chose reaches BigQuery
@@ -46,7 +47,7 @@ function filteredCredits(marts: DatasetRef): string {
       and (@stream_id is null or stream_id = @stream_id)`
 }
 
-function filterParams(filters: Omit<ReportRequest, 'model' | 'by'>): Pick<BigQueryStatement, 'params' | 'types'> {
+export function filterParams(filters: Omit<ReportRequest, 'model' | 'by'>): Pick<BigQueryStatement, 'params' | 'types'> {
   return {
     params: {
       lookback: filters.lookbackDays,
@@ -177,35 +178,82 @@ export function dailyTrendsStatement(
   }
 }
 
-/** Every rule-based model's credit per channel. */
-export function modelChannelCreditsStatement(marts: DatasetRef, filters: DashboardFilters): BigQueryStatement {
+/** Every rule-based model's credit per channel (or per value of the dimension `by`). */
+export function modelChannelCreditsStatement(marts: DatasetRef, filters: DashboardFilters, by?: ReportGrouping): BigQueryStatement {
   return {
     sql: `
     with credits as (${filteredCredits(marts)})
-    select attribution_model as model, channel,
+    select attribution_model as model, ${dimensionSql(by)} as channel,
       sum(credit_micros) as credit_micros,
       sum(credited_revenue_cents) as revenue_cents
     from credits
-    group by model, channel
-    order by model, channel`,
+    group by 1, 2
+    order by 1, 2`,
     ...filterParams(filters),
   }
 }
 
-/** Transitions of converting journeys of the chosen events and of all non-converting journeys (event NULL) at the lookback. */
+/**
+ * Transitions of the chosen events' converting journeys and of each user's non-converting journey
+ * after their latest conversion of a chosen event (or of all their sessions), at the lookback; the
+ * same rule as duckdb-queries.ts markovTransitionsSql.
+ */
 export function markovTransitionsStatement(marts: DatasetRef, filters: DashboardFilters): BigQueryStatement {
+  const transitions = tableRef(marts, 'agg_channel_transitions')
   return {
     sql: `
+    with ranked_cuts as (
+      select user_key, conversion_event_name,
+        row_number() over (partition by user_key order by last_converted_micros desc, conversion_event_name) as recency
+      from ${tableRef(marts, 'agg_user_last_conversions')}
+      where conversion_event_name in unnest(@events)
+    ),
+    cuts as (select user_key, conversion_event_name as cut_event_name from ranked_cuts where recency = 1),
+    steps as (
+      select from_state, to_state, transitions
+      from ${transitions}
+      where conversion_event_name in unnest(@events)
+        and @lookback between min_lookback_days and max_lookback_days
+        and (@from_date is null or journey_date >= @from_date)
+        and (@to_date is null or journey_date <= @to_date)
+        and (@stream_id is null or stream_id = @stream_id)
+      union all
+      select t.from_state, t.to_state, t.transitions
+      from ${transitions} as t
+      left join cuts on t.user_key = cuts.user_key
+      where t.conversion_event_name is null
+        and (t.cut_event_name = cuts.cut_event_name or (t.cut_event_name is null and cuts.cut_event_name is null))
+        and @lookback between t.min_lookback_days and t.max_lookback_days
+        and (@from_date is null or t.journey_date >= @from_date)
+        and (@to_date is null or t.journey_date <= @to_date)
+        and (@stream_id is null or t.stream_id = @stream_id)
+    )
     select from_state, to_state, sum(transitions) as transitions
-    from ${tableRef(marts, 'agg_channel_transitions')}
-    where @lookback between min_lookback_days and max_lookback_days
-      and (conversion_event_name is null or conversion_event_name in unnest(@events))
-      and (@from_date is null or journey_date >= @from_date)
-      and (@to_date is null or journey_date <= @to_date)
-      and (@stream_id is null or stream_id = @stream_id)
+    from steps
     group by from_state, to_state
     order by from_state, to_state`,
     ...filterParams(filters),
+  }
+}
+
+/** The staged event names with their counts, most frequent first, and whether each is a modelled conversion (modelled ones that do not occur: 0). */
+export function conversionEventsStatement(marts: DatasetRef): BigQueryStatement {
+  return {
+    sql: `
+    with counts as (
+      select event_name, count(*) as events
+      from ${tableRef(marts, 'stg_ga4__events')}
+      where event_name is not null
+      group by event_name
+    ),
+    modelled as (select distinct conversion_event_name as event_name from ${tableRef(marts, 'int_conversion_events_modelled')})
+    select coalesce(counts.event_name, modelled.event_name) as event_name,
+      coalesce(counts.events, 0) as events,
+      modelled.event_name is not null as modelled
+    from counts full outer join modelled on counts.event_name = modelled.event_name
+    order by events desc, event_name`,
+    params: {},
+    types: {},
   }
 }
 
@@ -225,19 +273,25 @@ export function conversionTotalsStatement(marts: DatasetRef, filters: DashboardF
 }
 
 /**
- * The `limit` channel paths with most conversions, as duckdb-queries.ts's queryConversionPaths: a
- * path is linear's rows' channels oldest first, and the model's credit is summed by first, middle and
- * last touch. BigQuery cannot group by an array, so paths are grouped by its JSON text; a conversion
- * with no session has a NULL path, which BigQuery returns as an empty array.
+ * A page of channel paths, as duckdb-queries.ts's queryConversionPaths: a path is linear's rows'
+ * channels (or values of the dimension) oldest first, and the model's credit is summed by first,
+ * middle and last touch. BigQuery cannot group by an array, so paths are grouped by its JSON text; a
+ * conversion with no session has a NULL path, which BigQuery returns as an empty array.
  */
-export function conversionPathsStatement(marts: DatasetRef, filters: DashboardFilters, model: RuleBasedModel | null, limit: number): BigQueryStatement {
+export function conversionPathsStatement(
+  marts: DatasetRef,
+  filters: DashboardFilters,
+  model: RuleBasedModel | null,
+  limit: number,
+  options: PathsOptions = {},
+): BigQueryStatement {
   const filter = filterParams(filters)
   return {
     sql: `
     with credits as (${filteredCredits(marts)}),
     journeys as (
       select conversion_id,
-        array_agg(if(touches > 0, channel, null) ignore nulls order by touch_position) as channels,
+        array_agg(if(touches > 0, ${dimensionSql(options.by)}, null) ignore nulls order by touch_position) as channels,
         sum(credited_revenue_cents) as revenue_cents,
         max(touches) as touches,
         coalesce((unix_micros(any_value(converted_at)) - unix_micros(min(credited_session_started_at))) / 1000000 / 86400, 0) as days
@@ -252,7 +306,7 @@ export function conversionPathsStatement(marts: DatasetRef, filters: DashboardFi
       from credits
       where attribution_model = @model
       group by conversion_id),
-    paths as (
+    grouped as (
       select to_json_string(journeys.channels) as path_key,
         any_value(journeys.channels) as channels,
         count(*) as conversions,
@@ -264,16 +318,25 @@ export function conversionPathsStatement(marts: DatasetRef, filters: DashboardFi
         coalesce(sum(positions.late), 0) as late
       from journeys
       left join positions using (conversion_id)
-      group by path_key)
-    select channels, conversions, revenue_cents, touches_sum, days_sum, early, middle, late,
-      count(*) over () as total_paths,
-      sum(conversions) over () as all_conversions,
-      sum(revenue_cents) over () as all_revenue_cents
-    from paths
-    order by conversions desc, revenue_cents desc, coalesce(array_to_string(channels, '>'), '')
-    limit @limit`,
-    params: { ...filter.params, model: model ?? '', limit },
-    types: { ...filter.types, model: 'STRING', limit: 'INT64' },
+      group by path_key),
+    paths as (
+      select grouped.*,
+        coalesce(array_to_string(channels, ' > '), '') as path_text,
+        coalesce(array_length(channels), 0) as path_length
+      from grouped),
+    ${pathPageSql('@', options.sort)}`,
+    params: { ...filter.params, ...pathFilterValues(options.filter), model: model ?? '', limit, offset: options.offset ?? 0 },
+    types: {
+      ...filter.types,
+      model: 'STRING',
+      limit: 'INT64',
+      offset: 'INT64',
+      contains: 'STRING',
+      starts_with: 'STRING',
+      ends_with: 'STRING',
+      min_length: 'INT64',
+      max_length: 'INT64',
+    },
   }
 }
 

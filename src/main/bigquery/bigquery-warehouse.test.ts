@@ -13,7 +13,7 @@ import { GA4_BIGQUERY_SCHEMA } from './ga4-bigquery-schema'
 import { DeadLetterList, insertIntradayEvents } from './intraday-writer'
 import { BigQueryStandIn, type RecordedRequest } from './testing/bigquery-standin'
 import { embeddedMarts, embeddedMartsWarehouse } from './testing/embedded-marts'
-import { BUILD_INFO_SCHEMA, CREDITS_SCHEMA, type CreditRow, RULE_BASED_MODELS, TRANSITIONS_SCHEMA, type TransitionRow, generateMarts } from './testing/mart-rows'
+import { BUILD_INFO_SCHEMA, CREDITS_SCHEMA, type CreditRow, RULE_BASED_MODELS, TRANSITIONS_SCHEMA, LAST_CONVERSIONS_SCHEMA, type TransitionRow, generateMarts } from './testing/mart-rows'
 
 // Integration: the real @google-cloud/bigquery client, over HTTP, against the loopback stand-in.
 const PROJECT = 'acme-analytics'
@@ -53,6 +53,7 @@ beforeAll(async () => {
   await credits.insert(CREDITS)
   const [transitions] = await marts.createTable('agg_channel_transitions', { schema: { fields: TRANSITIONS_SCHEMA } })
   await transitions.insert(MARTS.transitions)
+  await marts.createTable('agg_user_last_conversions', { schema: { fields: LAST_CONVERSIONS_SCHEMA } })
   const [buildInfo] = await marts.createTable('rpt_build_info', { schema: { fields: BUILD_INFO_SCHEMA } })
   await buildInfo.insert([{ built_at: '2021-02-01 06:00:00', lookback_days: 14, invocation_id: 'test' }])
   // Day shards of the export, with the GA4 schema (nested event_params, items, ...).
@@ -213,6 +214,26 @@ describe('BigQueryWarehouse against the stand-in', () => {
     },
   )
 
+  it.each(['source_medium', 'campaign'] as const)('credits per %s, and paged, sorted and filtered paths by it, match the embedded warehouse', async (by) => {
+    const filters = FILTER_CASES[0] as DashboardFilters
+    expect(await warehouse.modelChannelCredits(filters, by)).toEqual(await expectedWarehouse.modelChannelCredits(filters, by))
+    const all = await expectedWarehouse.conversionPaths(filters, 'linear', 1000, { by })
+    const step = all.rows.find((row) => row.channels.length >= 2)?.channels[1] ?? ''
+    for (const options of [
+      { by, offset: 2, sort: { column: 'revenue', direction: 'asc' } },
+      { by, sort: { column: 'path', direction: 'desc' } },
+      { by, filter: { contains: step } },
+      { by, filter: { startsWith: step.toUpperCase(), minLength: 1, maxLength: 4 } },
+      { by, filter: { endsWith: step } },
+      { by, offset: 5000 },
+    ] as const) {
+      const paths = await warehouse.conversionPaths(filters, 'linear', 5, options)
+      const expected = await expectedWarehouse.conversionPaths(filters, 'linear', 5, options)
+      expect(withoutDays(paths), JSON.stringify(options)).toEqual(withoutDays(expected))
+      expect(paths.totalPaths).toBe(all.totalPaths)
+    }
+  })
+
   it('sends every value the person chose as a query parameter, never in the SQL text', async () => {
     const before = standIn.requests.length
     warehouse.invalidateCache()
@@ -223,11 +244,11 @@ describe('BigQueryWarehouse against the stand-in', () => {
     await warehouse.modelChannelCredits(filters)
     await warehouse.markovTransitions(filters)
     await warehouse.conversionTotals(filters)
-    await warehouse.conversionPaths(filters, 'linear', 19)
+    await warehouse.conversionPaths(filters, 'linear', 19, { by: 'source', offset: 4219, filter: { contains: 'Email\' or 1=1', minLength: 3 } })
     await warehouse.recentEvents(17)
     const queries = bodiesOf(standIn.requests.slice(before), /\/queries$/)
     expect(queries.length).toBeGreaterThanOrEqual(8)
-    const chosen = ['37', 'begin_checkout', 'add_to_cart', '2021-01-13', '2021-01-29', '27', "Paid Search' or '1'='1", 'position_based', 'time_decay', 'last_non_direct', '19', '17']
+    const chosen = ['37', 'begin_checkout', 'add_to_cart', '2021-01-13', '2021-01-29', '27', "Paid Search' or '1'='1", 'position_based', 'time_decay', 'last_non_direct', '19', '17', '4219', "Email' or 1=1"]
     for (const body of queries) {
       const sql = String(body.query)
       for (const value of chosen) expect(sql).not.toContain(value)

@@ -1,13 +1,14 @@
 import type { BigQuery, Query } from '@google-cloud/bigquery'
-import { GROUPING_KEYS, type ReportRequest, type ReportResult } from '../../shared/attribution'
+import { type ConversionEventInfo, GROUPING_KEYS, type ReportGrouping, type ReportRequest, type ReportResult } from '../../shared/attribution'
 import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '../../shared/api'
+import type { CostGrouping } from '../../shared/cost-return'
 import type { MarkovTransition } from '../../shared/markov'
 import type { BigQuerySettings } from '../../shared/settings-api'
 import { formatCents, parseCents } from '../../shared/money'
 import { UserFacingError } from '../errors'
 import { splitGa4Dataset } from '../settings/app-settings'
 import { conversionsFromMicros, flowFromRow, pathRowsFrom, reportFromRows } from '../warehouse/duckdb-queries'
-import type { AttributionWarehouse, ConversionTotals, DailyTrendRows, ModelChannelCredit, PathRows, RuleBasedModel } from '../warehouse/warehouse'
+import type { AttributionWarehouse, ConversionTotals, CostCreditRow, DailyCostRow, DailyTrendRows, ModelChannelCredit, PathRows, PathsOptions, RuleBasedModel } from '../warehouse/warehouse'
 import { type BigQueryCredentials, type BigQueryTransport, type ErrorContext, createBigQueryClient, errorReasons, formatBytes, toUserFacing } from './bigquery-client'
 import {
   type BigQueryStatement,
@@ -19,12 +20,15 @@ import {
   conversionTotalsStatement,
   dailyTrendsStatement,
   markovTransitionsStatement,
+  conversionEventsStatement,
   modelChannelCreditsStatement,
   newestEventStatement,
   recentEventsStatement,
   reportStatement,
   shardsStatement,
 } from './bigquery-sql'
+import { costCreditsStatement, dailyCostStatement } from './cost-sql'
+import { costRowFrom } from '../warehouse/cost-queries'
 
 /** A row of a query result as the Node client gives it: INT64 and FLOAT64 as number (it refuses unsafe integers), STRING as string. */
 export type ResultRow = Record<string, unknown>
@@ -105,8 +109,8 @@ export class BigQueryWarehouse implements AttributionWarehouse {
     }
   }
 
-  async modelChannelCredits(filters: DashboardFilters): Promise<ModelChannelCredit[]> {
-    return (await this.run(modelChannelCreditsStatement(this.marts, filters))).map((row) => ({
+  async modelChannelCredits(filters: DashboardFilters, by?: ReportGrouping): Promise<ModelChannelCredit[]> {
+    return (await this.run(modelChannelCreditsStatement(this.marts, filters, by))).map((row) => ({
       model: String(row.model) as RuleBasedModel,
       channel: String(row.channel),
       creditMicros: BigInt(String(row.credit_micros)),
@@ -132,8 +136,25 @@ export class BigQueryWarehouse implements AttributionWarehouse {
     }
   }
 
-  async conversionPaths(filters: DashboardFilters, model: RuleBasedModel | null, limit: number): Promise<PathRows> {
-    return pathRowsFrom(await this.run(conversionPathsStatement(this.marts, filters, model, limit)), model !== null)
+  async conversionPaths(filters: DashboardFilters, model: RuleBasedModel | null, limit: number, options?: PathsOptions): Promise<PathRows> {
+    return pathRowsFrom(await this.run(conversionPathsStatement(this.marts, filters, model, limit, options)), model !== null)
+  }
+
+  async costCredits(filters: DashboardFilters, by: CostGrouping): Promise<CostCreditRow[]> {
+    return (await this.run(costCreditsStatement(this.marts, filters, by))).map(costRowFrom)
+  }
+
+  async dailyCost(filters: DashboardFilters, models: readonly RuleBasedModel[], channel: string | null): Promise<DailyCostRow[]> {
+    return (await this.run(dailyCostStatement(this.marts, filters, models, channel))).map((row) => ({ date: String(row.date), ...costRowFrom(row) }))
+  }
+
+  async conversionEvents(): Promise<ConversionEventInfo[]> {
+    if (!(await this.tableExists('stg_ga4__events'))) return []
+    return (await this.run(conversionEventsStatement(this.marts))).map((row) => ({
+      name: String(row.event_name),
+      events: Number(row.events),
+      modelled: row.modelled === true,
+    }))
   }
 
   async recentEvents(limit: number): Promise<FeedEvent[]> {

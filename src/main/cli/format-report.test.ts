@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ReportResult } from '../../shared/attribution'
 import { CSV_FORMULA_ATTACKS, parseCsv } from '../../shared/testing/csv-attacks'
-import { formatReport } from './format-report'
+import { formatReport, formatReportComparison } from './format-report'
 
 // `report --format csv` writes with the app's own CSV writer: UTM sources and mediums never reach a spreadsheet as formulas.
 describe('attribution report --format csv', () => {
@@ -27,5 +27,43 @@ describe('attribution report --format csv', () => {
     })
     expect(rows.at(-1)).toEqual(['google', 'cpc', '2.5', '-12.50'])
     for (const cell of rows.flat()) expect(cell).not.toMatch(/^[=+@\t\r]|^-(?!\d+(\.\d+)?$)/)
+  })
+})
+
+describe('attribution report --compare-previous', () => {
+  const period = (from_date: string, to_date: string, rows: ReportResult['rows'], totals: ReportResult['totals']) => ({
+    model: 'linear' as const,
+    lookback_days: 14,
+    conversion_events: ['purchase' as const],
+    by: 'source_medium' as const,
+    rows,
+    totals,
+    from_date,
+    to_date,
+  })
+  const comparison = {
+    current: period('2026-11-01', '2026-11-30', [{ source: 'google', medium: 'cpc', conversions: 3, revenue_usd: '30.00' }], { conversions: 3, revenue_usd: '30.00' }),
+    previous: period(
+      '2026-10-02',
+      '2026-10-31',
+      [
+        { source: 'google', medium: 'cpc', conversions: 2, revenue_usd: '40.00' },
+        { source: 'bing', medium: 'cpc', conversions: 1, revenue_usd: '5.00' },
+      ],
+      { conversions: 3, revenue_usd: '45.00' },
+    ),
+  }
+
+  it('lists each group of either period with both periods and the change in percent, empty where the earlier period had none', () => {
+    const [header, ...rows] = parseCsv(formatReportComparison(comparison, 'csv'))
+    expect(header).toEqual(['source', 'medium', 'conversions', 'revenue_usd', 'previous_conversions', 'previous_revenue_usd', 'conversions_change_pct', 'revenue_change_pct'])
+    expect(rows).toEqual([
+      ['google', 'cpc', '3', '30.00', '2', '40.00', '50.0', '-25.0'],
+      ['bing', 'cpc', '0', '0.00', '1', '5.00', '-100.0', '-100.0'],
+    ])
+    const table = formatReportComparison(comparison, 'table')
+    expect(table.split('\n')[0]).toBe('linear attribution, 14-day lookback, conversions: purchase; 2026-11-01..2026-11-30 against 2026-10-02..2026-10-31')
+    expect(table).toMatch(/Total\s+3\s+30\.00\s+3\s+45\.00\s+0\.0\s+-33\.3/)
+    expect(JSON.parse(formatReportComparison(comparison, 'json'))).toEqual(comparison)
   })
 })

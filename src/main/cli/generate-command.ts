@@ -42,4 +42,5 @@ export async function runGenerate(warehouse: EmbeddedWarehouse, values: CliValue
       ? `Generated ${result.events.toLocaleString('en-US')} events of ${users.toLocaleString('en-US')} users over ${days} days to ${endDate} (seed ${seed}) in ${seconds} s\n`
       : `These sample events (seed ${seed}, ${days} days to ${endDate}) are already in the warehouse: nothing added.\n`,
   )
+  process.stderr.write(`Sample ad spend: ${result.spendRows.toLocaleString('en-US')} days of paid campaigns (generator/spend.ts).\n`)
 }

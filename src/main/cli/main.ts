@@ -1,8 +1,13 @@
 import { parseArgs } from 'node:util'
 import {
   ATTRIBUTION_MODELS,
+  type ConversionEvent,
+  type ConversionEventInfo,
   DEFAULT_CONVERSION_EVENTS,
+  absentConversionEventsProblem,
+  conversionEventsProblem,
   LOOKBACK_DEFAULT_DAYS,
+  REPORT_GROUPINGS,
   type ReportRequest,
   dateProblem,
   dateRangeProblem,
@@ -14,11 +19,17 @@ import {
 import type { DbtProgress } from '../dbt/dbt-runner'
 import { UserFacingError, messageOf } from '../errors'
 import { warehousePath } from '../paths'
-import { attributionReport } from '../services/model-reports'
+import { type DateRange, attributionReport, compareReportPeriods } from '../services/model-reports'
 import { loadModelSettings, saveModelSettings } from '../settings/model-settings'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
 import type { ImportProgress } from '../warehouse/importer'
-import { REPORT_FORMATS, type ReportFormat, formatReport } from './format-report'
+import { DEFAULT_SPEND_MAPPING } from '../warehouse/spend-formats'
+import { spendImportText } from '../warehouse/spend-import'
+import { type CostReturnRequest, validateCostReturnRequest } from '../../shared/cost-return'
+import { costAndReturn } from '../services/cost-return'
+import { formatCostReport } from './format-cost-report'
+import { REPORT_FORMATS, type ReportFormat, formatReport, formatReportComparison } from './format-report'
+import { runReferrals, oneOffReferralOptions } from './referrals-command'
 import { runGenerate } from './generate-command'
 import { installCliSignalHandlers } from './signals'
 import { runStream } from './stream-command'
@@ -32,18 +43,40 @@ Commands:
   generate [--seed N] [--scale default|ga4] [--users N] [--days N] [--end-date YYYY-MM-DD]
                          write GA4-shaped sample events into the warehouse
   import FILE...         load GA4 export files (Parquet, NDJSON plain or .gz, console JSON array)
-  build [--lookback-days N] [--conversion-events a,b] [--user-id-stitching on|off]
-                         run dbt: staging -> intermediate -> attribution marts
-                         (--user-id-stitching for this build only; see settings)
+  import-spend FILE... [--google-ads-as SOURCE/MEDIUM] [--meta-as SOURCE/MEDIUM]
+                         load ad spend in USD: GA4's cost-data import CSV, a Google Ads campaign report
+                         (as google/cpc), a Meta Ads export (as facebook/paid) or a plain
+                         date,source,medium,campaign,cost,currency CSV; a corrected file replaces its days
+  build [--lookback-days N] [--conversion-events a,b] [--full-refresh] [--user-id-stitching on|off]
+        [--unwanted-referral TYPE:PATTERN]... [--self-referrals on|off]
+                         run dbt: staging -> intermediate -> attribution marts; every event named
+                         in --conversion-events (any GA4 event name) stays modelled from then on;
+                         --full-refresh rebuilds every model from the raw events; the referral
+                         flags and --user-id-stitching apply to this run only (the stored list is
+                         what \`referrals\` changes, the stored stitching what \`settings\` changes)
+  events                 the event names in the warehouse, most frequent first, with their counts
+                         and whether each is modelled as a conversion
+  referrals [add TYPE PATTERN | remove TYPE PATTERN | self-referrals on|off]
+                         the unwanted referrals and self-referral detection the app shares, with
+                         suggestions from the data; a change re-models the users it touches
+                         (TYPE: exact, contains, begins_with, ends_with, regex)
   report --model ID [--lookback-days N] [--conversion-events a,b]
-         [--by channel|source_medium|campaign] [--format table|json|csv] [--from DATE] [--to DATE]
-         [--channel NAME] [--stream STREAM_ID]
+         [--by ${REPORT_GROUPINGS.join('|')}] [--format table|json|csv] [--from DATE] [--to DATE]
+         [--channel NAME] [--stream STREAM_ID] [--compare-previous [--compare-from DATE --compare-to DATE]]
                          conversions and revenue per group, at any lookback 1..90 without a rebuild;
-                         ID is one of ${ATTRIBUTION_MODELS.join(', ')}
+                         ID is one of ${ATTRIBUTION_MODELS.join(', ')}; --compare-previous adds the
+                         previous period of the same length (or the one given) and the change
+  report --with-cost [--model BASELINE] [--by channel|campaign] [--lookback-days N] [--from DATE] [--to DATE]
+         [--channel TREND_CHANNEL] [--trend-models A,B] [--format table|json|csv]
+                         cost, conversions, revenue, cost per conversion and ROAS under every model,
+                         against a baseline (default last_click): what the Cost & return view shows
   models                 the attribution models, with how each gives credit
   stream [--count N] [--seed S] [--rate EVENTS_PER_S] [--continuous] [--batch-size N]
-                         live GA4 events into events_intraday, each event id stored once
-                         (a replay of the same --seed adds nothing); run build to refresh the models
+         [--into-sandbox | --allow-demo-in-real-data]
+                         made-up live GA4 events into events_intraday, each event id stored once
+                         (a replay of the same --seed adds nothing); run build to refresh the models.
+                         A warehouse with imported exports is refused: --into-sandbox streams into
+                         its demo copy (<warehouse>.demo/demo.duckdb, as the app does)
   demo                   generate, build and report in one go
   status                 what the warehouse holds
   settings [--user-id-stitching on|off]
@@ -72,11 +105,23 @@ const OPTIONS = {
   to: { type: 'string' },
   channel: { type: 'string' },
   stream: { type: 'string' },
+  'compare-previous': { type: 'boolean' },
+  'compare-from': { type: 'string' },
+  'compare-to': { type: 'string' },
   count: { type: 'string' },
   rate: { type: 'string' },
   'batch-size': { type: 'string' },
   continuous: { type: 'boolean' },
   'user-id-stitching': { type: 'string' },
+  'full-refresh': { type: 'boolean' },
+  'google-ads-as': { type: 'string' },
+  'meta-as': { type: 'string' },
+  'with-cost': { type: 'boolean' },
+  'trend-models': { type: 'string' },
+  'into-sandbox': { type: 'boolean' },
+  'allow-demo-in-real-data': { type: 'boolean' },
+  'unwanted-referral': { type: 'string', multiple: true },
+  'self-referrals': { type: 'string' },
 } as const
 
 type Values = ReturnType<typeof parseCli>['values']
@@ -110,15 +155,33 @@ export async function main(argv: string[]): Promise<number> {
       case 'import':
         await runImport(warehouse, rest)
         return 0
+      case 'import-spend':
+        await runImportSpend(warehouse, rest, values)
+        return 0
       case 'build':
         await runBuild(warehouse, values)
         return 0
+      case 'referrals':
+        await runReferrals(warehouse, rest, (target) => runBuild(target, {}))
+        return 0
       case 'report': {
+        if (values['with-cost']) {
+          process.stdout.write(formatCostReport(await costAndReturn(warehouse, costRequest(values)), reportFormat(values)))
+          return 0
+        }
         const request = reportRequest(values)
+        await assertEventsModelled(warehouse, request.conversionEvents)
         if (request.streamId !== undefined) await assertStreamExists(warehouse, request.streamId)
-        process.stdout.write(formatReport(await attributionReport(warehouse, request), reportFormat(values)))
+        const earlier = comparedPeriod(values)
+        process.stdout.write(
+          earlier === null
+            ? formatReport(await attributionReport(warehouse, request), reportFormat(values))
+            : formatReportComparison(await compareReportPeriods(warehouse, request, earlier), reportFormat(values)),
+        )
         return 0
       }
+      case 'events':
+        process.stdout.write(formatEvents(await warehouse.conversionEvents()))
         return 0
       case 'stream':
         await runStream(warehouse, values)
@@ -171,6 +234,24 @@ async function runImport(warehouse: EmbeddedWarehouse, files: string[]): Promise
   }
 }
 
+async function runImportSpend(warehouse: EmbeddedWarehouse, files: string[], values: Values): Promise<void> {
+  if (files.length === 0) throw new UserFacingError('Name at least one file: attribution import-spend FILE...')
+  const mapping = {
+    google_ads: sourceMediumFlag('--google-ads-as', values['google-ads-as']) ?? DEFAULT_SPEND_MAPPING.google_ads,
+    meta_ads: sourceMediumFlag('--meta-as', values['meta-as']) ?? DEFAULT_SPEND_MAPPING.meta_ads,
+  }
+  for (const result of await warehouse.importSpend(files, { mapping })) {
+    process.stderr.write(`${result.file}: ${spendImportText(result)}\n`)
+  }
+}
+
+function sourceMediumFlag(flag: string, text: string | undefined): { source: string; medium: string } | undefined {
+  if (text === undefined) return undefined
+  const match = /^([^/]+)\/([^/]+)$/.exec(text.trim())
+  if (!match?.[1] || !match[2]) throw new UserFacingError(`${flag} takes SOURCE/MEDIUM, such as google/cpc; got ${JSON.stringify(text)}.`)
+  return { source: match[1].trim(), medium: match[2].trim() }
+}
+
 function importProgressText(progress: ImportProgress): string {
   const position = progress.fileCount > 1 ? ` (${progress.fileIndex + 1}/${progress.fileCount})` : ''
   const bar = progress.percent === undefined ? '' : ` ${progressBar(progress.percent)}`
@@ -186,7 +267,7 @@ async function assertStreamExists(warehouse: EmbeddedWarehouse, streamId: string
 }
 
 /** `--user-id-stitching on|off`, or undefined when absent. */
-function userIdStitching(values: Values): boolean | undefined {
+function userIdStitching(values: Partial<Values>): boolean | undefined {
   const text = values['user-id-stitching']
   if (text === undefined) return undefined
   if (text === 'on' || text === 'off') return text === 'on'
@@ -201,12 +282,38 @@ async function runSettings(warehouse: EmbeddedWarehouse, values: Values): Promis
   return `user-id stitching: ${settings.value.userIdStitching ? 'on' : 'off'}${stitching === undefined ? '' : ' (saved; the next build applies it)'}\n`
 }
 
-async function runBuild(warehouse: EmbeddedWarehouse, values: Values): Promise<void> {
+/** Refuses a report on events that do not occur or are not modelled, naming the command that models them. */
+async function assertEventsModelled(warehouse: EmbeddedWarehouse, events: readonly ConversionEvent[]): Promise<void> {
+  const known = await warehouse.conversionEvents()
+  // Nothing modelled: the marts were never built, which the report's own query says.
+  if (!known.some((info) => info.modelled)) return
+  const problem = conversionEventsProblem(events, known, (missing) => `run \`attribution build --conversion-events ${missing.join(',')}\` to model ${missing.length === 1 ? 'it' : 'them'}`)
+  if (problem) throw new UserFacingError(problem)
+}
+
+/** The event list as the `events` command prints it: name, count, modelled. */
+function formatEvents(events: readonly ConversionEventInfo[]): string {
+  if (events.length === 0) return 'No events yet: import or generate some first.\n'
+  const width = Math.max(...events.map((info) => info.name.length), 'event'.length)
+  const lines = events.map((info) => `${info.name.padEnd(width)}  ${info.events.toLocaleString('en-US').padStart(12)}  ${info.modelled ? 'modelled' : ''}`.trimEnd())
+  return `${'event'.padEnd(width)}  ${'events'.padStart(12)}  conversion\n${lines.join('\n')}\n`
+}
+
+async function runBuild(warehouse: EmbeddedWarehouse, values: Partial<Values>): Promise<void> {
+  const events = conversionEvents(values as Values)
+  // Named events must occur (the default need not: a property may have no purchases yet).
+  if (values['conversion-events'] !== undefined) {
+    const absent = absentConversionEventsProblem(events, await warehouse.conversionEvents())
+    if (absent) throw new UserFacingError(absent)
+  }
+  const referrals = await oneOffReferralOptions(warehouse, values['unwanted-referral'], values['self-referrals'])
   const printer = createProgressPrinter()
   const result = await warehouse.build({
-    lookbackDays: lookbackDays(values),
-    conversionEvents: conversionEvents(values),
+    lookbackDays: lookbackDays(values as Values),
+    conversionEvents: events,
+    fullRefresh: values['full-refresh'] === true,
     userIdStitching: userIdStitching(values),
+    ...referrals,
     onProgress: (progress: DbtProgress) => {
       if (progress.index !== undefined && progress.total !== undefined && progress.message) {
         printer.update(`dbt ${progressBar((progress.index / progress.total) * 100)} ${progress.message}`)
@@ -256,6 +363,43 @@ function reportRequest(values: Values): ReportRequest {
   const result = validateReportRequest(input)
   if (!result.ok) throw new UserFacingError(result.error)
   return result.value
+}
+
+function costRequest(values: Values): CostReturnRequest {
+  for (const [flag, value] of [['--from', values.from], ['--to', values.to]] as const) {
+    const problem = value === undefined ? undefined : dateProblem(flag, value)
+    if (problem) throw new UserFacingError(problem)
+  }
+  const result = validateCostReturnRequest({
+    lookbackDays: lookbackDays(values),
+    conversionEvents: conversionEvents(values),
+    by: values.by ?? 'channel',
+    baseline: values.model ?? 'last_click',
+    ...(values['trend-models'] !== undefined ? { trendModels: values['trend-models'].split(',').map((model) => model.trim()) } : {}),
+    ...(values.channel !== undefined ? { trendChannel: values.channel } : {}),
+    ...(values.from !== undefined ? { fromDate: values.from } : {}),
+    ...(values.to !== undefined ? { toDate: values.to } : {}),
+  })
+  if (!result.ok) throw new UserFacingError(result.error)
+  return result.value
+}
+
+/** The earlier period of `--compare-previous`: undefined for the preceding one, the dates of --compare-from/--compare-to, or null without the flag. */
+function comparedPeriod(values: Values): DateRange | undefined | null {
+  const [from, to] = [values['compare-from'], values['compare-to']]
+  if (!values['compare-previous']) {
+    if (from !== undefined || to !== undefined) throw new UserFacingError('--compare-from and --compare-to go with --compare-previous.')
+    return null
+  }
+  if (from === undefined && to === undefined) return undefined
+  if (from === undefined || to === undefined) throw new UserFacingError('Give both --compare-from and --compare-to, or neither for the previous period.')
+  for (const [flag, value] of [['--compare-from', from], ['--compare-to', to]] as const) {
+    const problem = dateProblem(flag, value)
+    if (problem) throw new UserFacingError(problem)
+  }
+  const reversed = dateRangeProblem('--compare-from', from, '--compare-to', to)
+  if (reversed) throw new UserFacingError(reversed)
+  return { fromDate: from, toDate: to }
 }
 
 function reportFormat(values: Values): ReportFormat {

@@ -7,7 +7,7 @@ import { dbtExecutable, dbtProjectDir } from '../paths'
 import { makeTempDir } from '../testing/fixtures'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
 
-const MARTS = ['fct_attributed_conversions', 'fct_attribution_credits', 'agg_attribution_daily', 'agg_channel_transitions', 'rpt_data_quality', 'rpt_build_info']
+const MARTS = ['fct_attributed_conversions', 'fct_attribution_credits', 'agg_attribution_daily', 'agg_channel_transitions', 'agg_cost_and_return', 'rpt_data_quality', 'rpt_build_info']
 const BIGQUERY_ENV = {
   ATTRIBUTION_DBT_TARGET: 'bigquery',
   ATTRIBUTION_BQ_PROJECT: 'example-project',
@@ -65,6 +65,7 @@ function assertBigQueryTableLayout(manifest: Manifest): void {
     fct_attribution_credits: { partition: day('conversion_date', 'date'), cluster: ['attribution_model', 'conversion_event_name', 'channel', 'user_key'] },
     agg_attribution_daily: { partition: day('conversion_date', 'date'), cluster: ['attribution_model', 'channel'] },
     agg_channel_transitions: { partition: day('journey_date', 'date'), cluster: ['conversion_event_name'] },
+    agg_cost_and_return: { partition: day('report_date', 'date'), cluster: ['attribution_model', 'channel'] },
   }
   for (const [model, layout] of Object.entries(expected)) {
     expect(config(model).partition_by, `${model} partition_by`).toEqual(layout.partition)
@@ -108,6 +109,9 @@ describe('the dbt project', () => {
     expect(staging).toMatch(/_table_suffix/i)
     expect(staging).toMatch(/from unnest\(/i)
     expect(staging).not.toMatch(/list_filter|regexp_matches|::/)
+    // Rows no build could use are set aside with BigQuery's own NaN and infinity tests.
+    expect(staging).toMatch(/is_inf\(ecommerce\.purchase_revenue_in_usd\) or is_nan\(ecommerce\.purchase_revenue_in_usd\)/)
+    expect(staging).not.toMatch(/isfinite/)
     expect(compiled.get('int_sessions_classified') ?? '').toMatch(/regexp_contains/i)
     // Offline the intraday guard keeps the wildcard, so the SQL stays checkable; rpt_data_quality counts day rows from metadata.
     const quality = compiled.get('rpt_data_quality') ?? ''

@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline'
 import type { ConversionEvent } from '../../shared/attribution'
 import { redactSecrets } from '../credentials/redact'
 import { UserFacingError } from '../errors'
+import { lockedWarehouseOf, warehouseInUseMessage } from '../warehouse/duckdb-file'
 import { dbtExecutable, dbtProjectDir, venvPython } from '../paths'
 import { ensurePrivateDir } from '../private-files'
 import { dbtPythonScript, trackDbtChild } from './dbt-children'
@@ -39,6 +40,9 @@ export interface DbtVars {
   conversion_events?: readonly ConversionEvent[]
   /** Joins a person's devices by user_id (default true); see docs/assumptions.md. */
   user_id_stitching?: boolean
+  /** One-off unwanted referrals (dbt_project.yml); the warehouse's stored list when absent. */
+  unwanted_referrals?: ReadonlyArray<{ match_type: string; pattern: string }>
+  detect_self_referrals?: boolean
 }
 
 /** What a dbt run is asked to do. */
@@ -112,6 +116,7 @@ export async function runDbt(options: DbtRunOptions): Promise<DbtRunResult> {
   })
   createInterface({ input: child.stderr }).on('line', (line) => stderrLines.push(redactSecrets(line, secrets)))
 
+  let stoppedBy: NodeJS.Signals | null = null
   const exitCode = await new Promise<number | null>((resolve) => {
     child.on('error', (error) => {
       if (error.name === 'AbortError') resolve(null)
@@ -120,12 +125,38 @@ export async function runDbt(options: DbtRunOptions): Promise<DbtRunResult> {
         resolve(-1)
       }
     })
-    child.on('close', (code) => resolve(code))
+    child.on('close', (code, signal) => {
+      stoppedBy = signal
+      resolve(code)
+    })
   })
   if (options.signal?.aborted) errors.push('The dbt run was cancelled.')
-  if (exitCode !== 0 && errors.length === 0) errors.push(stderrLines.slice(-20).join('\n') || `dbt exited with code ${exitCode}`)
-  return { success: exitCode === 0 && reportedSuccess !== false, errors, durationMs: Date.now() - started }
+  else if (stoppedBy && errors.length === 0) {
+    // Killed from outside: what is left on stderr is Python's shutdown noise (resource_tracker), not the cause.
+    errors.push(`dbt was stopped by ${String(stoppedBy)} before it finished (killed from outside the app, or out of memory?). ${DBT_STOPPED_HINT}`)
+  }
+  const stderrTail = stderrLines.filter((line) => !PYTHON_SHUTDOWN_NOISE.test(line)).slice(-20)
+  if (exitCode !== 0 && errors.length === 0) errors.push(stderrTail.join('\n') || `dbt exited with code ${exitCode}`)
+  const success = exitCode === 0 && reportedSuccess !== false
+  return withLockMessage({ success, errors, durationMs: Date.now() - started }, stderrLines)
 }
+
+/**
+ * A failed run whose dbt could not open the warehouse because another process holds it (a second
+ * build): one line naming that process, as the app's own open says, instead of dbt's traceback.
+ */
+export function withLockMessage(result: DbtRunResult, otherOutput: string[] = []): DbtRunResult {
+  if (result.success) return result
+  const lockError = [...result.errors, ...otherOutput].find((text) => lockedWarehouseOf(text) !== undefined)
+  if (!lockError) return result
+  return { ...result, errors: [warehouseInUseMessage(lockedWarehouseOf(lockError) ?? '', lockError)] }
+}
+
+/** What to do after dbt was killed: nothing it had done is half kept. */
+const DBT_STOPPED_HINT = 'The events stay stored; build again.'
+
+/** Python's warnings about semaphores its multiprocessing leaked when dbt was killed: never the cause of a failure. */
+const PYTHON_SHUTDOWN_NOISE = /resource_tracker|leaked semaphore|warnings\.warn\(/
 
 /** Creates the run's target folder owner-only (0700) before dbt writes compiled SQL of people's data into it. */
 export function prepareTargetPath(options: Pick<DbtRunOptions, 'targetPath'>): void {
@@ -140,7 +171,7 @@ export function secretValues(env: Record<string, string>): string[] {
 /** The argument array of a dbt run (never a shell string). */
 export function dbtArgs(options: DbtRunOptions, projectDir = dbtProjectDir()): string[] {
   const args = [options.command, ...dbtProjectArgs(options, projectDir)]
-  args.push('--log-format', 'json', '--log-path', join(projectDir, 'logs'), '--no-use-colors')
+  args.push('--log-format', 'json', '--no-use-colors')
   if (options.select) args.push('--select', options.select)
   if (options.fullRefresh) args.push('--full-refresh')
   if (options.withoutUnitTests && options.command === 'build') args.push('--exclude-resource-type', 'unit_test')
@@ -148,12 +179,21 @@ export function dbtArgs(options: DbtRunOptions, projectDir = dbtProjectDir()): s
   return args
 }
 
-/** The arguments that decide how dbt parses the project: reusing a parse needs them unchanged. */
+/** The arguments that decide how dbt parses the project, and where it writes: reusing a parse needs them unchanged. */
 export function dbtProjectArgs(options: Pick<DbtRunOptions, 'target' | 'vars' | 'targetPath'>, projectDir = dbtProjectDir()): string[] {
   const args = ['--project-dir', projectDir, '--profiles-dir', projectDir, '--target', options.target]
   if (options.vars && Object.keys(options.vars).length > 0) args.push('--vars', JSON.stringify(options.vars))
   if (options.targetPath) args.push('--target-path', options.targetPath)
+  args.push('--log-path', dbtLogPath(options, projectDir))
   return args
+}
+
+/**
+ * dbt's log folder: inside the run's target folder (the data folder's, beside the warehouse), never in an
+ * installed app's project, which is read-only (AppImage, /opt) or sealed by its signature (macOS).
+ */
+export function dbtLogPath(options: Pick<DbtRunOptions, 'targetPath'>, projectDir = dbtProjectDir()): string {
+  return options.targetPath ? join(options.targetPath, 'logs') : join(projectDir, 'logs')
 }
 
 /** The environment dbt runs with: the profile's variables, no usage tracking, unbuffered output. */

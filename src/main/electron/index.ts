@@ -9,10 +9,13 @@ import { warehousePath } from '../paths'
 import { CONTENT_SECURITY_POLICY } from '../bridge/server'
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, chooseRendererUrl, serveAppRequest } from './app-protocol'
 import { bindIpcHandlers } from './ipc'
+import { armSmokeTest, parseSmokeTestFlag, runSmokeTest } from './smoke-test'
 import { handleWindowOpen, isAllowedNavigation, isTrustedSender, mainWindowOptions } from './window-policy'
 
 let mainWindow: BrowserWindow | undefined
 let servicesReady: Promise<AppServices> | undefined
+/** The status the bounded quit exits with: the smoke test's verdict, else 0. */
+let quitExitCode = 0
 
 /** The app's page: app:// from the built files; electron-vite's dev server only in an unpackaged dev build. */
 const rendererUrl = chooseRendererUrl({
@@ -20,6 +23,14 @@ const rendererUrl = chooseRendererUrl({
   isDevBuild: import.meta.env.DEV,
   devServerUrl: process.env.ELECTRON_RENDERER_URL,
 })
+
+const smokeTest = parseSmokeTestFlag(process.argv)
+const smokeLog = (line: string) => console.log(line)
+if (smokeTest) {
+  // The smoke generates sample data: never in the person's own data folder.
+  app.setPath('userData', smokeTest.dataDir)
+  armSmokeTest({ log: smokeLog, exitNow: (code) => app.exit(code) })
+}
 
 // Custom schemes get their privileges only before the app is ready.
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }])
@@ -99,6 +110,13 @@ void app.whenReady().then(async () => {
   setupSecurity()
   await setupIpc()
   createWindow()
+  if (smokeTest && mainWindow) {
+    smokeLog(`[smoke] data folder ${smokeTest.dataDir}`)
+    void runSmokeTest(mainWindow.webContents, { log: smokeLog }).then((code) => {
+      quitExitCode = code
+      app.quit()
+    })
+  }
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow()
   })
@@ -115,7 +133,7 @@ app.on('will-quit', (event) => {
   event.preventDefault()
   isQuitting = true
   armExitWatchdog(SHUTDOWN_TIMEOUT_MS + 2_000)
-  void servicesReady.then((services) => services.shutdown(SHUTDOWN_TIMEOUT_MS)).finally(() => app.exit(0))
+  void servicesReady.then((services) => services.shutdown(SHUTDOWN_TIMEOUT_MS)).finally(() => app.exit(quitExitCode))
 })
 process.on('SIGTERM', () => app.quit())
 process.on('SIGINT', () => app.quit())

@@ -77,7 +77,7 @@ describe('IPC binding over the real services', () => {
     ['a fractional lookback', 'attribution:compare', { lookbackDays: 14.5, conversionEvents: ['purchase'] }, /whole number/],
     ['a lookback of 0', 'attribution:compare', { lookbackDays: 0, conversionEvents: ['purchase'] }, /between 1 and 90/],
     ['a lookback of 91', 'attribution:trends', { lookbackDays: 91, conversionEvents: ['purchase'], days: 14, byChannel: false }, /between 1 and 90/],
-    ['an unknown conversion event', 'attribution:compare', { lookbackDays: 14, conversionEvents: ['signup'] }, /Unknown conversion event "signup"/],
+    ['a conversion event that is no GA4 event name', 'attribution:compare', { lookbackDays: 14, conversionEvents: ['sign-up'] }, /"sign-up" is not a GA4 event name/],
     ['no conversion events', 'attribution:compare', { lookbackDays: 14, conversionEvents: [] }, /at least one/],
     ['an oversized channel name', 'attribution:breakdown', { model: 'first_click', by: 'source_medium', lookbackDays: 14, conversionEvents: ['purchase'], channel: 'x'.repeat(10_000) }, /at most 200/],
     ['an unknown model', 'attribution:breakdown', { model: 'middle_click', by: 'channel', lookbackDays: 14, conversionEvents: ['purchase'] }, /Unknown attribution model/],

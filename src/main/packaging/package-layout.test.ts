@@ -1,43 +1,16 @@
-import { execFile } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, posix, resolve, sep } from 'node:path'
-import { promisify } from 'node:util'
+import { join, posix } from 'node:path'
 import { extractFile, listPackage } from '@electron/asar'
 import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses'
 import type { Configuration } from 'app-builder-lib'
 import { getConfig } from 'app-builder-lib/out/util/config/config.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FUSE_DISABLED, FUSE_ENABLED, writeStandInElectron } from './stand-in-electron.ts'
+import { BUILT_ENTRIES, PROJECT_DIR, ensureBuilt, filesBelow, packageUnpacked } from './packaged-app.ts'
+import { FUSE_DISABLED, FUSE_ENABLED } from './stand-in-electron.ts'
 
-const PROJECT_DIR = resolve(import.meta.dirname, '../../..')
-const ELECTRON_BUILDER_CLI = join(PROJECT_DIR, 'node_modules/electron-builder/cli.js')
-const ELECTRON_VITE_CLI = join(PROJECT_DIR, 'node_modules/electron-vite/bin/electron-vite.js')
-/** What `npm run build` writes; the test builds it when it is missing. */
-const BUILT_ENTRIES = ['out/main/index.js', 'out/preload/index.cjs', 'out/renderer/index.html']
 /** The DuckDB binding npm installed for this machine (an optional dependency per OS and CPU). */
 const DUCKDB_BINDING_PACKAGE = `@duckdb/node-bindings-${process.platform}-${process.arch}`
-
-const run = promisify(execFile)
-
-/** Runs a Node CLI with an argument array; on failure the error carries the end of its output. */
-async function runNode(args: string[]): Promise<string> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, args, { cwd: PROJECT_DIR, maxBuffer: 64 * 1024 * 1024 })
-    return stdout + stderr
-  } catch (error) {
-    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string }
-    throw new Error(`node ${args.join(' ')} failed:\n${(stdout + stderr).slice(-4000)}`)
-  }
-}
-
-/** Every file below dir, as forward-slash paths relative to it. */
-function filesBelow(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((path) => statSync(join(dir, path)).isFile())
-    .map((path) => path.split(sep).join('/'))
-    .sort()
-}
 
 // Linux only: the stand-in is a Linux Electron, and the release workflow builds the other systems for real.
 describe.skipIf(process.platform !== 'linux')('the packaged app (electron-builder --dir --linux, stand-in Electron)', () => {
@@ -49,24 +22,13 @@ describe.skipIf(process.platform !== 'linux')('the packaged app (electron-builde
   let config: Configuration
 
   beforeAll(async () => {
-    const missing = BUILT_ENTRIES.filter((entry) => !existsSync(join(PROJECT_DIR, entry)))
-    if (missing.length > 0) {
-      console.info(`[package-layout] out/ lacks ${missing.join(', ')}: running electron-vite build (npm run build) first`)
-      await runNode([ELECTRON_VITE_CLI, 'build'])
-    }
+    await ensureBuilt('package-layout')
     config = await getConfig(PROJECT_DIR, null, null)
     workDir = mkdtempSync(join(tmpdir(), 'package-layout-'))
-    const electronDist = join(workDir, 'electron-dist')
-    const electronVersion = (JSON.parse(readFileSync(join(PROJECT_DIR, 'node_modules/electron/package.json'), 'utf8')) as { version: string }).version
-    writeStandInElectron(electronDist, electronVersion)
-    const outputDir = join(workDir, 'dist')
-    // Only the Electron source and the output folder differ from `npm run package`; fuses stay on.
-    await runNode([ELECTRON_BUILDER_CLI, '--dir', '--linux', '--publish', 'never', `-c.electronDist=${electronDist}`, `-c.directories.output=${outputDir}`])
-    const unpacked = readdirSync(outputDir).find((name) => name.startsWith('linux') && name.endsWith('unpacked'))
-    if (!unpacked) throw new Error(`no linux-*unpacked folder in ${outputDir}: ${readdirSync(outputDir).join(', ')}`)
-    appDir = join(outputDir, unpacked)
-    resourcesDir = join(appDir, 'resources')
-    asarFile = join(resourcesDir, 'app.asar')
+    const packaged = await packageUnpacked(workDir)
+    appDir = packaged.appDir
+    resourcesDir = packaged.resourcesDir
+    asarFile = packaged.asarFile
     asarEntries = listPackage(asarFile, { isPack: false })
   })
 

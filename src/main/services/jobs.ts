@@ -1,12 +1,17 @@
 import { EventEmitter } from 'node:events'
-import { DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '../../shared/attribution'
+import { type ConversionEvent, DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '../../shared/attribution'
+import type { ImportedSpendFile, SpendMapping } from '../../shared/spend'
 import type { JobProgress, WarehouseStatus } from '../../shared/api'
 import type { DbtRunner } from '../dbt/dbt-runner'
 import { describeDbtProgress } from '../dbt/progress-text'
-import { UserFacingError } from '../errors'
+import { UserFacingError, messageOf } from '../errors'
 import type { ServedWarehouse } from '../serving/served-warehouse'
 import { assertDbtSucceeded } from '../warehouse/embedded-warehouse'
+import type { ReferralSettings } from '../../shared/referrals'
 import { DEFAULT_SAMPLE, todayUtc } from './sample-data'
+
+/** The dbt selection a spend import rebuilds: the spend staging model and what reads it. */
+const SPEND_MODELS = 'stg_spend__ad_costs+'
 
 /** Seed of the app's sample data: the same demo numbers on every machine for the same day. */
 const SAMPLE_SEED = 1
@@ -53,7 +58,7 @@ export class JobRunner {
   /** Imports GA4 export files, then builds the models. */
   importFiles(paths: string[]): Promise<WarehouseStatus> {
     return this.exclusive('Importing files', async () => {
-      await this.served.embedded.importFiles(paths, {
+      const imported = await this.served.embedded.importFiles(paths, {
         onProgress: (progress) =>
           this.emit({
             job: 'import',
@@ -62,15 +67,58 @@ export class JobRunner {
             message: `${progress.phase} ${progress.file} (${progress.fileIndex + 1} of ${progress.fileCount})`,
           }),
       })
-      await this.build()
+      try {
+        await this.build()
+      } catch (error) {
+        // The import committed before the build: say so, or a retry meets "already imported" and a dead end.
+        const events = imported.reduce((sum, file) => sum + file.rows, 0)
+        throw new UserFacingError(
+          `The import worked: ${events.toLocaleString('en-US')} events of ${imported.length} file(s) are stored (importing them again adds nothing). ` +
+            `The model build after it failed: ${messageOf(error)}`,
+        )
+      }
     })
   }
 
-  private async build(): Promise<void> {
-    this.emit({ job: 'build', phase: 'starting', percent: 0, message: 'Building the attribution models with dbt' })
+  /** Imports ad spend files, then rebuilds the spend models and the cost mart (nothing else reads spend). */
+  importSpend(paths: string[], mapping?: SpendMapping): Promise<ImportedSpendFile[]> {
+    let imported: ImportedSpendFile[] = []
+    return this.exclusive('Importing ad spend', async () => {
+      this.emit({ job: 'import', phase: 'storing', percent: 0, message: `Importing ${paths.length} spend file${paths.length === 1 ? '' : 's'}` })
+      imported = await this.served.embedded.importSpend(paths, mapping ? { mapping } : {})
+      await this.build({ select: SPEND_MODELS })
+    }).then(() => imported)
+  }
+
+  /**
+   * Models events as conversions: adds them to the warehouse's modelled set and runs the models
+   * incrementally (`dbt run`, the refresh's vars), which adds their conversions for every user.
+   */
+  modelEvents(events: readonly ConversionEvent[]): Promise<WarehouseStatus> {
+    return this.exclusive(`Modelling ${events.join(', ')}`, async () => {
+      await this.served.embedded.addModelledEvents(events)
+      await this.build({ command: 'run', message: `Modelling ${events.join(', ')} as conversions` })
+    })
+  }
+
+  /** Stores the unwanted referrals and self-referral switch, then re-models the users they touch (an incremental run). */
+  async saveReferrals(settings: unknown): Promise<ReferralSettings> {
+    let saved: ReferralSettings | undefined
+    await this.exclusive('Re-modelling referrals', async () => {
+      saved = await this.served.embedded.saveReferralSettings(settings)
+      await this.build({ command: 'run', message: 'Re-modelling the users the referral settings touch' })
+    })
+    if (!saved) throw new Error('the referral settings were not saved')
+    return saved
+  }
+
+  private async build(options: { command?: 'run'; message?: string; select?: string } = {}): Promise<void> {
+    this.emit({ job: 'build', phase: 'starting', percent: 0, message: options.message ?? 'Building the attribution models with dbt' })
     const result = await this.served.embedded.build({
+      command: options.command,
       afterSuccess: () => this.served.serving.refreshFrom(this.served.embedded.path),
       runner: this.runDbt,
+      select: options.select,
       lookbackDays: LOOKBACK_DEFAULT_DAYS,
       conversionEvents: DEFAULT_CONVERSION_EVENTS,
       onProgress: (progress) => {

@@ -1,12 +1,21 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ATTRIBUTION_MODELS, RULE_BASED_MODELS, groupingsOfModel } from '../../shared/attribution'
+import { ATTRIBUTION_MODELS, REPORT_GROUPINGS, RULE_BASED_MODELS, groupLabel, groupingsOfModel } from '../../shared/attribution'
 import type { DashboardFilters } from '../../shared/api'
 import { parseCents } from '../../shared/money'
 import { makeTempDir } from '../testing/fixtures'
 import { withDuckDbFile } from '../warehouse/duckdb-file'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
-import { attributionReport, compareModels, conversionPaths, modelComparison, modelTrends } from './model-reports'
+import {
+  attributionReport,
+  compareModels,
+  compareReportPeriods,
+  conversionPaths,
+  modelComparison,
+  modelTrends,
+  periodComparison,
+  previousPeriod,
+} from './model-reports'
 
 const LOOKBACKS = [1, 3, 14, 30, 90]
 const filters = (lookbackDays: number): DashboardFilters => ({ lookbackDays, conversionEvents: ['purchase', 'begin_checkout'] })
@@ -146,5 +155,84 @@ describe('every attribution model on generated journeys', () => {
   it('refuses to split data-driven credit by source or to drill into a channel, saying why', async () => {
     await expect(attributionReport(warehouse, { ...filters(14), model: 'data_driven', by: 'source_medium' })).rejects.toThrow(/credits channels/)
     await expect(attributionReport(warehouse, { ...filters(14), model: 'data_driven', by: 'channel', channel: 'Email' })).rejects.toThrow(/drill/)
+  })
+
+  it('compares the rule-based models by every dimension as their reports give it, and data-driven by channel only', async () => {
+    for (const by of REPORT_GROUPINGS.filter((grouping) => grouping !== 'channel')) {
+      const table = await modelComparison(warehouse, { ...filters(14), by })
+      expect(table.by).toBe(by)
+      expect(table.models).toEqual(RULE_BASED_MODELS)
+      for (const model of RULE_BASED_MODELS) {
+        const report = await attributionReport(warehouse, { ...filters(14), model, by })
+        const shown = table.rows.filter((row) => row.cells[model].conversions !== 0 || row.cells[model].revenue_usd !== '0.00')
+        expect(shown.length, `${model} by ${by}`).toBe(report.rows.length)
+        for (const row of report.rows) {
+          const cell = table.rows.find((entry) => entry.channel === groupLabel(row, by))?.cells[model]
+          expect(cell, `${model} ${groupLabel(row, by)}`).toEqual({ conversions: row.conversions, revenue_usd: row.revenue_usd })
+        }
+      }
+    }
+  })
+
+  it('pages through every path once, in each order, and filters them as their steps say', async () => {
+    for (const by of ['channel', 'source_medium'] as const) {
+      const all = await conversionPaths(warehouse, { ...filters(30), model: 'linear', limit: 200, by })
+      expect(all.total_paths).toBeLessThanOrEqual(200)
+      const text = (channels: string[]) => channels.join(' > ')
+      for (const sort of [
+        { column: 'conversions', direction: 'desc' },
+        { column: 'path', direction: 'asc' },
+        { column: 'revenue', direction: 'asc' },
+        { column: 'days', direction: 'desc' },
+      ] as const) {
+        const seen: string[] = []
+        for (let offset = 0; offset < all.total_paths; offset += 20) {
+          const page = await conversionPaths(warehouse, { ...filters(30), model: 'linear', limit: 20, offset, by, sort })
+          expect(page.offset).toBe(offset)
+          seen.push(...page.paths.map((path) => text(path.channels)))
+        }
+        expect(seen.length, `${by} ${sort.column}`).toBe(all.total_paths)
+        expect(new Set(seen)).toEqual(new Set(all.paths.map((path) => text(path.channels))))
+      }
+      const step = all.paths.find((path) => path.channels.length >= 2)?.channels[1] ?? ''
+      const cases = [
+        { filter: { contains: step.toUpperCase() }, keeps: (channels: string[]) => channels.includes(step) },
+        { filter: { startsWith: step }, keeps: (channels: string[]) => channels[0] === step },
+        { filter: { endsWith: step }, keeps: (channels: string[]) => channels.at(-1) === step },
+        { filter: { minLength: 2, maxLength: 3 }, keeps: (channels: string[]) => channels.length >= 2 && channels.length <= 3 },
+      ]
+      for (const { filter, keeps } of cases) {
+        const found = await conversionPaths(warehouse, { ...filters(30), model: 'linear', limit: 200, by, filter })
+        const expected = all.paths.filter((path) => keeps(path.channels))
+        expect(found.paths.map((path) => text(path.channels)).sort(), JSON.stringify(filter)).toEqual(expected.map((path) => text(path.channels)).sort())
+        expect(found.matching.paths).toBe(expected.length)
+        expect(found.matching.conversions).toBe(expected.reduce((total, path) => total + path.conversions, 0))
+        expect(found.totals).toEqual(all.totals)
+      }
+      const none = await conversionPaths(warehouse, { ...filters(30), model: 'linear', limit: 5, by, filter: { contains: 'no such step' } })
+      expect(none.paths).toEqual([])
+      expect(none.matching).toEqual({ paths: 0, conversions: 0, revenue_usd: '0.00' })
+      expect(none.total_paths).toBe(all.total_paths)
+    }
+  })
+
+  it('compares a period with the previous one of the same length, as the reports of both periods total them', async () => {
+    expect(previousPeriod({ fromDate: '2026-10-15', toDate: '2026-10-31' })).toEqual({ fromDate: '2026-09-28', toDate: '2026-10-14' })
+    expect(previousPeriod({ fromDate: '2026-03-01', toDate: '2026-03-01' })).toEqual({ fromDate: '2026-02-28', toDate: '2026-02-28' })
+    const current = { fromDate: '2026-10-16', toDate: '2026-10-31' }
+    const result = await periodComparison(warehouse, { ...filters(14), ...current })
+    const both = await compareReportPeriods(warehouse, { ...filters(14), ...current, model: 'time_decay', by: 'campaign' })
+    expect(result.current).toEqual({ from_date: current.fromDate, to_date: current.toDate, ...both.current.totals })
+    expect(result.previous).toEqual({ from_date: '2026-09-30', to_date: '2026-10-15', ...both.previous.totals })
+    expect(result.previous?.conversions).toBeGreaterThan(0)
+    expect(result.conversions_change).toBeCloseTo(both.current.totals.conversions / both.previous.totals.conversions - 1, 12)
+    const chosen = await periodComparison(warehouse, { ...filters(14), ...current, compareFromDate: '2026-10-01', compareToDate: '2026-10-03' })
+    const report = await attributionReport(warehouse, { ...filters(14), fromDate: '2026-10-01', toDate: '2026-10-03', model: 'first_click', by: 'channel' })
+    expect(chosen.previous).toEqual({ from_date: '2026-10-01', to_date: '2026-10-03', ...report.totals })
+    // Without dates the period is all the data; the one before it has none.
+    const whole = await periodComparison(warehouse, filters(14))
+    expect(whole.current?.conversions).toBe((await expectedTotals(warehouse.path)).conversions)
+    expect(whole.previous?.conversions).toBe(0)
+    expect(whole.conversions_change).toBeNull()
   })
 })

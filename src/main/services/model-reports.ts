@@ -17,9 +17,13 @@ import type {
   ComparisonResult,
   ComparisonRow,
   DashboardFilters,
+  ModelComparisonRequest,
   ModelComparisonResult,
   PathsRequest,
   PathsResult,
+  PeriodComparisonRequest,
+  PeriodComparisonResult,
+  PeriodTotals,
   TrendsRequest,
   TrendsResult,
 } from '../../shared/api'
@@ -126,12 +130,18 @@ export async function compareModels(warehouse: AttributionWarehouse, request: Co
   }
 }
 
-/** Every model's conversions and revenue per channel (GA4's model comparison). */
-export async function modelComparison(warehouse: AttributionWarehouse, filters: DashboardFilters): Promise<ModelComparisonResult> {
-  const [ruleBased, dataDriven] = await Promise.all([warehouse.modelChannelCredits(filtersOf(filters)), dataDrivenCredits(warehouse, filtersOf(filters))])
+/** Every model's conversions and revenue per channel, or per value of another dimension without data_driven (GA4's model comparison). */
+export async function modelComparison(warehouse: AttributionWarehouse, request: ModelComparisonRequest): Promise<ModelComparisonResult> {
+  const by = request.by ?? 'channel'
+  const withDataDriven = modelGroupingProblem('data_driven', by) === undefined
+  const [ruleBased, dataDriven] = await Promise.all([
+    warehouse.modelChannelCredits(filtersOf(request), by),
+    withDataDriven ? dataDrivenCredits(warehouse, filtersOf(request)) : Promise.resolve<ChannelCredit[]>([]),
+  ])
   const credits = [...ruleBased, ...dataDriven.map((credit) => ({ ...credit, model: 'data_driven' as const }))]
   const channels = [...new Set(credits.map((credit) => credit.channel))]
-  const empty = () => Object.fromEntries(ATTRIBUTION_MODELS.map((model) => [model, { conversions: 0, revenue_usd: '0.00' }]))
+  const models = ATTRIBUTION_MODELS.filter((model) => withDataDriven || model !== 'data_driven')
+  const empty = () => Object.fromEntries(models.map((model) => [model, { conversions: 0, revenue_usd: '0.00' }]))
   const rows = new Map(channels.map((channel) => [channel, { channel, cells: empty() as ModelComparisonResult['rows'][number]['cells'] }]))
   const micros = new Map<string, bigint>()
   for (const credit of credits) {
@@ -142,7 +152,8 @@ export async function modelComparison(warehouse: AttributionWarehouse, filters: 
   }
   const totals = sumCredits(credits.filter((credit) => credit.model === 'first_click'))
   return {
-    models: [...ATTRIBUTION_MODELS],
+    models,
+    by,
     rows: [...rows.values()].sort(
       (a, b) => compareBigint(micros.get(b.channel) ?? 0n, micros.get(a.channel) ?? 0n) || a.channel.localeCompare(b.channel),
     ),
@@ -198,10 +209,11 @@ function dataDrivenDays(days: DailyTrendRows['rows'], credits: ChannelCredit[], 
   })
 }
 
-/** The top channel paths, with the model's credit by position (none for data_driven). */
+/** A page of channel (or other dimension's) paths, with the model's credit by position (none for data_driven). */
 export async function conversionPaths(warehouse: AttributionWarehouse, request: PathsRequest): Promise<PathsResult> {
   const model = isRuleBased(request.model) ? request.model : null
-  const found = await warehouse.conversionPaths(filtersOf(request), model, request.limit)
+  const { by = 'channel', offset = 0, sort, filter } = request
+  const found = await warehouse.conversionPaths(filtersOf(request), model, request.limit, { by, offset, ...(sort ? { sort } : {}), ...(filter ? { filter } : {}) })
   let listedConversions = 0
   let listedCents = 0n
   const paths = found.rows.map((row) => {
@@ -220,10 +232,85 @@ export async function conversionPaths(warehouse: AttributionWarehouse, request: 
   })
   return {
     model: request.model,
+    by,
     paths,
+    offset,
     total_paths: found.totalPaths,
     other: { conversions: found.conversions - listedConversions, revenue_usd: formatCents(found.revenueCents - listedCents) },
     totals: { conversions: found.conversions, revenue_usd: formatCents(found.revenueCents) },
+    matching: { paths: found.matchingPaths, conversions: found.matchingConversions, revenue_usd: formatCents(found.matchingRevenueCents) },
+  }
+}
+
+/** An inclusive date range. */
+export interface DateRange {
+  fromDate: string
+  toDate: string
+}
+
+/**
+ * The period a view shows: the filters' dates, else the marts' first and last conversion dates
+ * (either end filled from them); null when there are no conversions at all.
+ */
+export async function currentPeriod(warehouse: AttributionWarehouse, filters: DashboardFilters): Promise<DateRange | null> {
+  if (filters.fromDate && filters.toDate) return { fromDate: filters.fromDate, toDate: filters.toDate }
+  const status = await warehouse.status()
+  const fromDate = filters.fromDate ?? status.firstConversionDate
+  const toDate = filters.toDate ?? status.lastConversionDate
+  return fromDate && toDate ? { fromDate, toDate } : null
+}
+
+/** The same number of days just before `period`, as GA4's "Compare to: preceding period". */
+export function previousPeriod(period: DateRange): DateRange {
+  const day = 86_400_000
+  const from = Date.parse(`${period.fromDate}T00:00:00Z`)
+  const to = Date.parse(`${period.toDate}T00:00:00Z`)
+  const iso = (time: number) => new Date(time).toISOString().slice(0, 10)
+  return { fromDate: iso(from - (to - from) - day), toDate: iso(from - day) }
+}
+
+/** (value − earlier) ÷ earlier, or null when the earlier value is 0. */
+export function relativeChange(value: number, earlier: number): number | null {
+  return earlier === 0 ? null : (value - earlier) / earlier
+}
+
+/** A view's conversions and revenue (every model credits each conversion once in all) against an earlier period. */
+export async function periodComparison(warehouse: AttributionWarehouse, request: PeriodComparisonRequest): Promise<PeriodComparisonResult> {
+  const current = await currentPeriod(warehouse, request)
+  if (!current) return { current: null, previous: null, conversions_change: null, revenue_change: null }
+  const previous =
+    request.compareFromDate && request.compareToDate ? { fromDate: request.compareFromDate, toDate: request.compareToDate } : previousPeriod(current)
+  const totalsOf = async (range: DateRange): Promise<PeriodTotals> => {
+    const totals = await warehouse.conversionTotals({ ...filtersOf(request), ...range })
+    return { from_date: range.fromDate, to_date: range.toDate, conversions: totals.conversions, revenue_usd: formatCents(totals.revenueCents) }
+  }
+  const [now, before] = await Promise.all([totalsOf(current), totalsOf(previous)])
+  return {
+    current: now,
+    previous: before,
+    conversions_change: relativeChange(now.conversions, before.conversions),
+    revenue_change: relativeChange(Number(parseCents(now.revenue_usd)), Number(parseCents(before.revenue_usd))),
+  }
+}
+
+/** A report of one period beside the same report of an earlier one (`attribution report --compare-previous`). */
+export interface ReportComparison {
+  current: ReportResult & { from_date: string; to_date: string }
+  previous: ReportResult & { from_date: string; to_date: string }
+}
+
+/** The report over the request's period and over the earlier period (the preceding one of the same length by default). */
+export async function compareReportPeriods(warehouse: AttributionWarehouse, request: ReportRequest, earlier?: DateRange): Promise<ReportComparison> {
+  const current = await currentPeriod(warehouse, filtersOf(request))
+  if (!current) throw new UserFacingError('There are no conversions to compare: build the models over some data first.')
+  const previous = earlier ?? previousPeriod(current)
+  const [now, before] = await Promise.all([
+    attributionReport(warehouse, { ...request, ...current }),
+    attributionReport(warehouse, { ...request, ...previous }),
+  ])
+  return {
+    current: { ...now, from_date: current.fromDate, to_date: current.toDate },
+    previous: { ...before, from_date: previous.fromDate, to_date: previous.toDate },
   }
 }
 

@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { GENERATOR_SCALES, type GenerateOptions } from '../generator'
 import { writeSampleParquet } from '../generator/parquet-sample'
+import { writeSampleSpendCsv } from '../generator/spend'
 import type { DuckDbFile } from '../warehouse/duckdb-file'
 import { Ga4ImportTransaction } from '../warehouse/importer'
+import { importSpendFiles } from '../warehouse/spend-import'
 
 /** Where sample generation stands, for a progress bar. */
 export interface SampleDataProgress {
@@ -21,6 +23,8 @@ export interface SampleDataResult {
   users: number
   /** False when the same seed, size and dates were generated into this warehouse before. */
   hasAddedEvents: boolean
+  /** Days of paid campaigns whose spend was written (generator/spend.ts). */
+  spendRows: number
 }
 
 /** The default sample: the app's first run, a few seconds of work. */
@@ -62,7 +66,11 @@ export async function writeSampleData(
       await transaction.rollback()
       throw error
     }
-    return { events: written.events, users: options.users, hasAddedEvents }
+    // The sample's ad spend, through the spend import (the same sample again changes nothing).
+    const spendPath = join(temp, 'sample-spend.csv')
+    const spendRows = writeSampleSpendCsv(spendPath, generate)
+    await importSpendFiles(file, [spendPath])
+    return { events: written.events, users: options.users, hasAddedEvents, spendRows }
   } finally {
     rmSync(temp, { recursive: true, force: true })
   }

@@ -3,12 +3,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
 import type { FeedEvent } from '../../shared/api'
-import { type WarehouseStamp, feedCreditsSql, feedEventFromRow, modelTableNamesSql, queryWarehouseStamp, stagedFeedSql } from '../warehouse/duckdb-queries'
+import { type WarehouseStamp, eventNameCountsSql, feedCreditsSql, transitionsWithCutOrderSql, feedEventFromRow, modelTableNamesSql, queryWarehouseStamp, stagedFeedSql } from '../warehouse/duckdb-queries'
 import { sqlString } from '../warehouse/duckdb-file'
 import { MODEL_SCHEMA, RAW_SCHEMA, rawSchemaStatements } from '../warehouse/duckdb-schema'
+import { copyReferralSettings } from '../referrals/referral-store'
 import { ga4JsonColumns } from '../warehouse/ga4-schema'
 import { refreshAllEventsViews } from '../warehouse/raw-files'
 import { eventIdOf } from '../stream/validate-event'
+
+/** The serving copy's table of event names and their counts (the conversion-event picker's list). */
+export const EVENT_NAME_COUNTS = 'event_name_counts'
 
 /** Newest events kept in memory for the live feed. */
 const FEED_ROWS = 500
@@ -21,20 +25,29 @@ interface SnapshotCounts {
   intradayEvents: number
 }
 
-/** The marts the views read, each as the select that copies what the views need from the file (`wh`). */
-const SERVED_MARTS: ReadonlyArray<[string, string]> = [
+/** The marts the views read, each as the select that copies what the views need from the file (`wh`), and the other tables it reads. */
+const SERVED_MARTS: ReadonlyArray<[string, string, string[]?]> = [
   // The credits' user and session keys stay in the file.
   [
     'fct_attribution_credits',
     `select * exclude (user_key, revenue_usd, credited_session_key, credited_ga_session_id) from wh.${MODEL_SCHEMA}.fct_attribution_credits`,
   ],
-  // Summed over users: the views need the counts, not whose they are.
+  // Summed over users: converting steps whatever the user, non-converting ones over users whose
+  // modelled events' last conversions come in the same order (cutOrdersSql), since those pick the
+  // same journey for any choice of events.
   [
     'agg_channel_transitions',
-    `select journey_date, conversion_event_name, stream_id, min_lookback_days, max_lookback_days, from_state, to_state,
+    `select journey_date, conversion_event_name, cut_event_name, cut_order, stream_id, min_lookback_days, max_lookback_days,
+      from_state, to_state,
       sum(transitions)::bigint as transitions
-    from wh.${MODEL_SCHEMA}.agg_channel_transitions group by all`,
+    from ${transitionsWithCutOrderSql(`wh.${MODEL_SCHEMA}.agg_channel_transitions`, `wh.${MODEL_SCHEMA}.agg_user_last_conversions`)}
+    group by all`,
+    // A warehouse built before per-event journeys lacks it: its old transitions are not copied until the next build.
+    ['agg_user_last_conversions'],
   ],
+  // Spend and credit per model, lookback range, day and campaign (the Cost & return view).
+  ['agg_cost_and_return', `select * from wh.${MODEL_SCHEMA}.agg_cost_and_return`],
+  ['int_conversion_events_modelled', `select * from wh.${MODEL_SCHEMA}.int_conversion_events_modelled`],
   ['rpt_build_info', `select * from wh.${MODEL_SCHEMA}.rpt_build_info`],
 ]
 
@@ -63,6 +76,9 @@ export class ServingStore {
     // No Parquet files here: the views read the (empty) tables, so shared queries run unchanged.
     await refreshAllEventsViews(connection, ':memory:')
     await connection.run(`create schema if not exists ${MODEL_SCHEMA}`)
+    // Empty until the first snapshot of a built warehouse, so the event list answers before it.
+    await connection.run(`create table ${MODEL_SCHEMA}.${EVENT_NAME_COUNTS} (event_name varchar, events bigint)`)
+    await connection.run(`create table ${MODEL_SCHEMA}.int_conversion_events_modelled (conversion_event_name varchar, modelled_since timestamp)`)
     // The newest events the models have read (stg_ga4__events), keyed as dbt keys them.
     await connection.run(`create table ${MODEL_SCHEMA}.feed_events (event_key varchar, event_id varchar, event_timestamp_micros bigint,
       event_name varchar, user_pseudo_id varchar, source varchar, medium varchar, value_usd varchar, is_intraday boolean)`)
@@ -112,16 +128,19 @@ export class ServingStore {
       const tables = await c.runAndReadAll(modelTableNamesSql('wh'))
       const names = new Set(tables.getRows().map((row) => String(row[0])))
       await c.run('begin transaction')
-      for (const [mart, select] of SERVED_MARTS) {
-        if (names.has(mart)) await c.run(`create or replace table ${MODEL_SCHEMA}.${mart} as ${select}`)
+      for (const [mart, select, needs = []] of SERVED_MARTS) {
+        if (names.has(mart) && needs.every((name) => names.has(name))) await c.run(`create or replace table ${MODEL_SCHEMA}.${mart} as ${select}`)
       }
       if (names.has('stg_ga4__events')) {
+        await c.run(`create or replace table ${MODEL_SCHEMA}.${EVENT_NAME_COUNTS} as ${eventNameCountsSql(`wh.${MODEL_SCHEMA}.stg_ga4__events`)}`)
         await c.run('delete from ' + MODEL_SCHEMA + '.feed_events')
         await c.run(`insert into ${MODEL_SCHEMA}.feed_events ${stagedFeedSql(`wh.${MODEL_SCHEMA}.stg_ga4__events`)}`, { limit: FEED_ROWS })
         // Streamed events the models have now read show from feed_events, under the same key.
         await c.run(`delete from ${RAW_SCHEMA}.stream_recent
           where ${STREAM_EVENT_ID} in (select event_id from wh.${MODEL_SCHEMA}.stg_ga4__events where event_id is not null)`)
       }
+      // What the shown numbers were modelled with, for every view's context line.
+      await copyReferralSettings(c, 'wh')
       stamp = await queryWarehouseStamp(c, 'wh')
       await c.run(`create or replace table ${RAW_SCHEMA}.snapshot_newest as
         select max(ts) as ts from (select max(event_timestamp) as ts from wh.${RAW_SCHEMA}.all_events

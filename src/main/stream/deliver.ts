@@ -11,6 +11,8 @@ export interface DeliveryResult {
   /** Event ids stored now, and those the warehouse already had (a retry or a replay). */
   addedEventIds: string[]
   duplicateEventIds: string[]
+  /** Set when the batch could not be read and was moved to the outbox's quarantine folder: what to tell the person. */
+  quarantined?: string
 }
 
 /** Test seams: code to run inside the transaction, to show a failure there loses and doubles nothing. */
@@ -76,27 +78,61 @@ export async function deliverBatches(file: DuckDbFile, outbox: Outbox, batches: 
       }
     })
   } catch (error) {
-    await connection.run('rollback')
+    // A failed rollback (DuckDB already ended the transaction) must not hide why the delivery failed.
+    await connection.run('rollback').catch(() => undefined)
     throw error
   } finally {
     await connection.run('drop table if exists stream_batch; drop table if exists stream_new')
   }
 }
 
-/** Delivers every pending batch, oldest first, in transactions of up to DELIVERY_GROUP_EVENTS events; a failed group stays pending. */
+/**
+ * Delivers every pending batch, oldest first, in transactions of up to DELIVERY_GROUP_EVENTS events;
+ * a failed group stays pending, except that a batch that cannot be read is moved to the quarantine
+ * folder (its result says so) and the rest of its group is delivered without it.
+ */
 export async function deliverPending(file: DuckDbFile, outbox: Outbox, hooks: DeliveryHooks = {}): Promise<DeliveryResult[]> {
   const results: DeliveryResult[] = []
   let group: PendingBatch[] = []
   let groupEvents = 0
   for (const batch of outbox.pending()) {
     if (group.length > 0 && groupEvents + batch.events > DELIVERY_GROUP_EVENTS) {
-      results.push(...(await deliverBatches(file, outbox, group, hooks)))
+      results.push(...(await deliverGroup(file, outbox, group, hooks)))
       group = []
       groupEvents = 0
     }
     group.push(batch)
     groupEvents += batch.events
   }
-  results.push(...(await deliverBatches(file, outbox, group, hooks)))
+  results.push(...(await deliverGroup(file, outbox, group, hooks)))
   return results
+}
+
+/** Delivers a group; when it fails, sets aside its damaged batches and delivers the others, else rethrows. */
+async function deliverGroup(file: DuckDbFile, outbox: Outbox, group: PendingBatch[], hooks: DeliveryHooks): Promise<DeliveryResult[]> {
+  try {
+    return await deliverBatches(file, outbox, group, hooks)
+  } catch (error) {
+    // Only on failure are the batches read here: a good delivery reads each file once, in DuckDB.
+    const damaged = group.map((batch) => ({ batch, reason: damageOf(outbox, batch) })).filter((entry) => entry.reason !== undefined)
+    if (damaged.length === 0) throw error
+    const setAside: DeliveryResult[] = damaged.map(({ batch, reason }) => ({
+      batchId: batch.batchId,
+      received: 0,
+      addedEventIds: [],
+      duplicateEventIds: [],
+      quarantined: outbox.quarantine(batch, reason ?? 'unreadable'),
+    }))
+    const rest = group.filter((batch) => !damaged.some((entry) => entry.batch === batch))
+    return [...setAside, ...(await deliverBatches(file, outbox, rest, hooks))]
+  }
+}
+
+function damageOf(outbox: Outbox, batch: PendingBatch): string | undefined {
+  try {
+    return outbox.damageOf(batch)
+  } catch (error) {
+    // Gone meanwhile (delivered by another run) is not damage; an unreadable file is.
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : `cannot be read: ${(error as Error).message}`
+  }
 }

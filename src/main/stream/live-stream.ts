@@ -121,7 +121,9 @@ export class LiveStream {
           this.totals.stored += result.addedEventIds.length
           this.totals.duplicates += result.duplicateEventIds.length
         }
-        this.lastDeliveryError = null
+        const quarantined = results.flatMap((result) => (result.quarantined ? [result.quarantined] : []))
+        for (const message of quarantined) console.warn(message)
+        this.lastDeliveryError = quarantined.length > 0 ? quarantined.join(' ') : null
         const added = results.reduce((sum, result) => sum + result.addedEventIds.length, 0)
         if (added > 0) this.refresh.notify(added)
         if (this.outbox.pending().length > 0) await new Promise((resolve) => setTimeout(resolve, DELIVERY_GAP_MS))

@@ -1,6 +1,7 @@
+import { amountProblem, timestampProblem } from '../warehouse/event-bounds'
+
 /** Longest event id accepted; ids are short generated strings. */
 const MAX_EVENT_ID_LENGTH = 200
-const MAX_TIMESTAMP_MICROS = 4_102_444_800_000_000 // 2100-01-01
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -21,11 +22,19 @@ export function eventIdOf(event: unknown): string | undefined {
 export function validateStreamEvent(event: unknown): string | undefined {
   if (!isRecord(event)) return 'not an object'
   if (typeof event.event_name !== 'string' || event.event_name === '') return 'event_name is missing'
-  if (typeof event.event_timestamp !== 'number' || !Number.isSafeInteger(event.event_timestamp) || event.event_timestamp <= 0) {
+  // Out-of-range whole numbers (year 3000 is past 2^53) get the range's message below.
+  if (typeof event.event_timestamp !== 'number' || !Number.isInteger(event.event_timestamp)) {
     return 'event_timestamp must be a positive whole number of microseconds'
   }
-  if (event.event_timestamp > MAX_TIMESTAMP_MICROS) return 'event_timestamp is in a later century: microseconds expected'
   if (typeof event.event_date !== 'string' || !/^\d{8}$/.test(event.event_date)) return 'event_date must be YYYYMMDD'
+  // The importer's bounds (event-bounds.ts): 2015-01-01 .. now + 1 day, event_date within a day of it.
+  const timeProblem = timestampProblem(event.event_timestamp, event.event_date)
+  if (timeProblem) return timeProblem
+  const ecommerce = isRecord(event.ecommerce) ? event.ecommerce : {}
+  const moneyProblem =
+    amountProblem('ecommerce.purchase_revenue_in_usd', ecommerce.purchase_revenue_in_usd, event.event_name === 'refund') ??
+    amountProblem('event_value_in_usd', event.event_value_in_usd, true)
+  if (moneyProblem) return moneyProblem
   if (!Array.isArray(event.event_params)) return 'event_params must be a list'
   for (const param of event.event_params as unknown[]) {
     if (!isRecord(param) || typeof param.key !== 'string' || !isRecord(param.value)) return 'event_params entries need a key and a value'

@@ -54,7 +54,23 @@ const TRAFFIC: ReadonlyArray<readonly [source: string | null, medium: string | n
   ['(direct)', '(none)'],
   [null, null],
   ['<Other>', '<Other>'],
+  // Referrals the unwanted-referral rules touch: the store's own hosts, a sibling domain first seen
+  // on a page later, payment and sign-in hosts (src/main/stream/incremental-equivalence.test.ts).
+  ['shop.seq-store.com', 'referral'],
+  ['WWW.Seq-Store.com.', 'Referral'],
+  ['news.seq-shop.co.uk:8443', 'referral'],
+  ['www.paypal.com', 'referral'],
+  ['checkout.stripe.com', 'referral'],
+  ['accounts.google.com', 'referral'],
 ]
+
+/** Pages of the property's main registrable domain. */
+const PAGE_LOCATIONS: ReadonlyArray<readonly [location: string, weight: number]> = [
+  ['https://www.seq-store.com/home', 3],
+  ['https://shop.seq-store.com/cart?step=1', 1],
+]
+/** A second registrable domain of the property, on pages of a few sequences' later sessions only: newly seen after the first build. */
+const LATER_PAGE_LOCATION = 'https://blog.seq-shop.co.uk:443/post#top'
 
 /** What 2023+ exports collect on a landing event: a UTM tagging, an auto-tagged click, an empty gclid, a display click. */
 const COLLECTED: readonly CollectedTrafficSource[] = [
@@ -185,6 +201,12 @@ class Sequence {
     for (let page = 0; page < pages; page++) {
       const params = [intParam('ga_session_id', gaSessionId)]
       if (page === 0 && source !== null) params.push(stringParam('source', source), stringParam('medium', medium ?? '(not set)'))
+      if (!isStreamed || this.rng.chance(0.5)) {
+        const isLater = this.index % 10 === 3 && this.sessionCounter >= 4 && this.rng.chance(0.3)
+        params.push(stringParam('page_location', isLater ? LATER_PAGE_LOCATION : this.rng.weighted(PAGE_LOCATIONS)))
+      }
+      // The tag's own verdict on a referrer (GA4 sets it for hosts on the property's list).
+      if (page === 0 && medium?.toLowerCase() === 'referral' && this.rng.chance(0.2)) params.push(stringParam('ignore_referrer', 'true'))
       const event = this.event('page_view', timestamp, user, params, isStreamed, stream)
       if (page >= signedInFrom) event.user_id = userId
       if (collected !== undefined) {
@@ -199,9 +221,12 @@ class Sequence {
       ['purchase', 4],
       ['begin_checkout', 1],
       ['add_to_cart', 1],
+      ['generate_lead', 1],
     ] as const)
     if (conversion === 'purchase') {
       events.push(this.purchase(timestamp, user, gaSessionId, isStreamed, stream))
+    } else if (conversion === 'generate_lead') {
+      events.push(this.lead(timestamp, user, gaSessionId, isStreamed, stream))
     } else if (conversion !== 'none') {
       const event = this.event(conversion, timestamp, user, [intParam('ga_session_id', gaSessionId)], isStreamed, stream)
       event.event_value_in_usd = this.rng.int(100, 9_999) / 100
@@ -210,6 +235,19 @@ class Sequence {
     const last = events[events.length - 1]
     if (userId !== undefined && last !== undefined && signedInFrom >= pages) last.user_id = userId
     return events
+  }
+
+  /** A key event as sites send it: a `value` param (double, int or string) with a `currency` param, USD or not, or neither. */
+  private lead(timestamp: number, user: string | null, gaSessionId: number, isStreamed: boolean, stream: Stream): SequenceEvent {
+    const params = [intParam('ga_session_id', gaSessionId)]
+    const event = this.event('generate_lead', timestamp, user, params, isStreamed, stream)
+    const value = this.rng.int(100, 9_999) / 100
+    const form = this.rng.pick(['double', 'int', 'string', 'none'] as const)
+    if (form === 'double') params.push(doubleParam('value', value))
+    else if (form === 'int') params.push(intParam('value', Math.round(value)))
+    else if (form === 'string') params.push(stringParam('value', String(value)))
+    if (form !== 'none') params.push(stringParam('currency', this.rng.pick(['USD', 'EUR', 'usd'])))
+    return event
   }
 
   private purchase(timestamp: number, user: string | null, gaSessionId: number, isStreamed: boolean, stream: Stream): SequenceEvent {

@@ -118,19 +118,27 @@ export function makeWarehousePrivate(path: string): void {
   makePrivateFile(`${path}.wal`)
 }
 
+/** The one line saying another process holds the warehouse, from DuckDB's lock error (which names its PID). */
+export function warehouseInUseMessage(path: string, lockError: string): string {
+  const pid = /PID (\d+)/.exec(lockError)?.[1]
+  return (
+    `The warehouse ${path} is in use by another process${pid ? ` (PID ${pid})` : ''}. ` +
+    'Close the app (or the other attribution command) or wait for its import or build to finish, then retry.'
+  )
+}
+
+/** The warehouse path in DuckDB's lock error, when the error is one (dbt's output, say). */
+export function lockedWarehouseOf(text: string): string | undefined {
+  return /Could not set lock on file "([^"]+)"/.exec(text)?.[1]
+}
+
 function isLockConflict(error: unknown): boolean {
   return /Could not set lock|Conflicting lock/i.test(messageOf(error))
 }
 
 function translateOpenError(path: string, error: unknown): Error {
   const message = messageOf(error)
-  if (isLockConflict(error)) {
-    const pid = /PID (\d+)/.exec(message)?.[1]
-    return new UserFacingError(
-      `The warehouse ${path} is in use by another process${pid ? ` (PID ${pid})` : ''}. ` +
-        'Close the app (or the other attribution command) or wait for its import or build to finish, then retry.',
-    )
-  }
+  if (isLockConflict(error)) return new UserFacingError(warehouseInUseMessage(path, message))
   if (/not a valid DuckDB database|Unsupported|serialization|version/i.test(message)) {
     return new UserFacingError(`${path} is not a DuckDB warehouse this app can read: ${message}`)
   }

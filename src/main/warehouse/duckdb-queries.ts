@@ -1,12 +1,13 @@
 import { type DuckDBConnection, type DuckDBValue, listValue } from '@duckdb/node-api'
-import { GROUPING_KEYS, type ReportRequest, type ReportResult, type ReportRow } from '../../shared/attribution'
+import { type ConversionEventInfo, GROUPING_KEYS, type ReportGrouping, type ReportRequest, type ReportResult, type ReportRow } from '../../shared/attribution'
 import type { ChannelFlow, DashboardFilters, FeedEvent } from '../../shared/api'
 import type { MarkovTransition } from '../../shared/markov'
 import { formatCents } from '../../shared/money'
 import { UserFacingError, messageOf } from '../errors'
 import { MODEL_SCHEMA, RAW_SCHEMA } from './duckdb-schema'
 import { sqlString } from './duckdb-file'
-import type { ConversionTotals, DailyTrendRows, ModelChannelCredit, PathRows, RuleBasedModel } from './warehouse'
+import { dimensionSql, pathFilterValues, pathPageSql } from './dimension-sql'
+import type { ConversionTotals, DailyTrendRows, ModelChannelCredit, PathRows, PathsOptions, RuleBasedModel } from './warehouse'
 
 /**
  * The app's SQL against the embedded warehouse, all in one place and all with bound parameters.
@@ -178,11 +179,11 @@ export async function queryDailyTrends(
   }
 }
 
-/** Every rule-based model's credit per channel, in whole units. */
-export async function queryModelChannelCredits(connection: DuckDBConnection, filters: DashboardFilters): Promise<ModelChannelCredit[]> {
+/** Every rule-based model's credit per channel (or per value of the dimension `by`), in whole units. */
+export async function queryModelChannelCredits(connection: DuckDBConnection, filters: DashboardFilters, by?: ReportGrouping): Promise<ModelChannelCredit[]> {
   const sql = `
     with credits as (${FILTERED_CREDITS})
-    select attribution_model as model, channel,
+    select attribution_model as model, ${dimensionSql(by)} as channel,
       sum(credit_micros)::bigint as credit_micros,
       sum(credited_revenue_cents)::bigint as revenue_cents
     from credits
@@ -215,23 +216,98 @@ export async function queryStreams(connection: DuckDBConnection): Promise<Stream
   return (await readMart(connection, sql, {})).map((row) => ({ streamId: String(row.stream_id), platform: String(row.platform), events: Number(row.events) }))
 }
 
-/** Transitions of converting journeys of the chosen events and of all non-converting journeys at the lookback. */
-export async function queryMarkovTransitions(connection: DuckDBConnection, filters: DashboardFilters): Promise<MarkovTransition[]> {
-  const sql = `
+/**
+ * Each user's modelled events ordered by their last conversion, newest first (ties by name), as
+ * `cut_order` 'e1,e2,...' (GA4 names hold no comma): for a choice of events, the user's
+ * non-converting journey is the one cut by the first chosen event in that order, or by none.
+ * Users with the same order behave alike, so the serving copy sums their rows.
+ */
+export function cutOrdersSql(lastConversions: string): string {
+  return `select user_key, string_agg(conversion_event_name, ',' order by last_converted_micros desc, conversion_event_name) as cut_order
+    from ${lastConversions} group by user_key`
+}
+
+/** agg_channel_transitions with each non-converting row's user's `cut_order` (see cutOrdersSql), as a subquery. */
+export function transitionsWithCutOrderSql(transitions: string, lastConversions: string): string {
+  return `(select t.*, case when t.conversion_event_name is null then orders.cut_order end as cut_order
+    from ${transitions} as t left join (${cutOrdersSql(lastConversions)}) as orders on t.user_key = orders.user_key)`
+}
+
+/**
+ * Transitions at the lookback of the converting journeys of the chosen events, and of each user's
+ * non-converting journey after their latest conversion of a chosen event (the first chosen event
+ * in their `cut_order`), or of all their sessions when they have none. `transitions` has the
+ * columns of agg_channel_transitions plus `cut_order`.
+ */
+export function markovTransitionsSql(transitions: string): string {
+  return `
+    with orders as (
+      select distinct cut_order,
+        list_filter(string_split(cut_order, ','), event -> list_contains($events, event))[1] as chosen_cut
+      from ${transitions}
+      where conversion_event_name is null
+    ),
+    steps as (
+      select from_state, to_state, transitions
+      from ${transitions}
+      where conversion_event_name is not null and list_contains($events, conversion_event_name)
+        and $lookback between min_lookback_days and max_lookback_days
+        and ($from_date is null or journey_date >= cast($from_date as date))
+        and ($to_date is null or journey_date <= cast($to_date as date))
+        and ($stream_id is null or stream_id = $stream_id)
+      union all
+      select t.from_state, t.to_state, t.transitions
+      from ${transitions} as t
+      join orders on t.cut_order is not distinct from orders.cut_order
+      where t.conversion_event_name is null
+        and t.cut_event_name is not distinct from orders.chosen_cut
+        and $lookback between t.min_lookback_days and t.max_lookback_days
+        and ($from_date is null or t.journey_date >= cast($from_date as date))
+        and ($to_date is null or t.journey_date <= cast($to_date as date))
+        and ($stream_id is null or t.stream_id = $stream_id)
+    )
     select from_state, to_state, sum(transitions)::bigint as transitions
-    from ${MODEL_SCHEMA}.agg_channel_transitions
-    where $lookback between min_lookback_days and max_lookback_days
-      and (conversion_event_name is null or list_contains($events, conversion_event_name))
-      and ($from_date is null or journey_date >= cast($from_date as date))
-      and ($to_date is null or journey_date <= cast($to_date as date))
-      and ($stream_id is null or stream_id = $stream_id)
+    from steps
     group by all
     order by from_state, to_state`
-  return (await readMart(connection, sql, filterValues(filters))).map((row) => ({
+}
+
+/** Transitions of the chosen events' converting journeys and of the matching non-converting ones at the lookback. */
+export async function queryMarkovTransitions(
+  connection: DuckDBConnection,
+  filters: DashboardFilters,
+  transitions = transitionsWithCutOrderSql(`${MODEL_SCHEMA}.agg_channel_transitions`, `${MODEL_SCHEMA}.agg_user_last_conversions`),
+): Promise<MarkovTransition[]> {
+  return (await readMart(connection, markovTransitionsSql(transitions), filterValues(filters))).map((row) => ({
     from: String(row.from_state),
     to: String(row.to_state),
     count: Number(row.transitions),
   }))
+}
+
+/** Event names with their counts, as a select over the staged events (or the raw ones before a build). */
+export function eventNameCountsSql(events: string): string {
+  return `select event_name, count(*)::bigint as events from ${events} where event_name is not null group by all`
+}
+
+/**
+ * The event names present with their counts, most frequent first (ties by name), and whether each
+ * is modelled; a modelled name that does not occur (the default `purchase` on a property without
+ * purchases) is listed with 0. `counts` is a table or subquery of (event_name, events), `modelled`
+ * the int_conversion_events_modelled table or null when there is none yet.
+ */
+export async function queryConversionEvents(connection: DuckDBConnection, counts: string, modelled: string | null): Promise<ConversionEventInfo[]> {
+  const modelledNames = modelled ? `select distinct conversion_event_name as event_name from ${modelled}` : `select null::varchar as event_name where false`
+  const sql = `
+    with counts as (select event_name, events from ${counts}),
+    modelled as (${modelledNames})
+    select coalesce(counts.event_name, modelled.event_name) as event_name,
+      coalesce(counts.events, 0)::bigint as events,
+      modelled.event_name is not null as modelled
+    from counts full outer join modelled on counts.event_name = modelled.event_name
+    order by events desc, event_name`
+  const rows = await readMart(connection, sql, {})
+  return rows.map((row) => ({ name: String(row.event_name), events: Number(row.events), modelled: row.modelled === true }))
 }
 
 /** The chosen conversions and revenue, and those with no session in the window, from first click's rows. */
@@ -254,21 +330,24 @@ export async function queryConversionTotals(connection: DuckDBConnection, filter
 }
 
 /**
- * Channel paths at the lookback: a conversion's path is its eligible sessions' channels oldest
- * first (linear's rows hold each once). The model's credit is summed by position: the first touch
- * (early), the last (late; a one-session path is all late) and those between (middle).
+ * Channel paths at the lookback: a conversion's path is its eligible sessions' channels (or values of
+ * the dimension `by`) oldest first (linear's rows hold each once). The model's credit is summed by
+ * position: the first touch (early), the last (late; a one-session path is all late) and those
+ * between (middle). One page of the paths the filter lets through, in the asked order, with the
+ * totals of all paths and of the matching ones on every row (and on one empty row when the page is).
  */
 export async function queryConversionPaths(
   connection: DuckDBConnection,
   filters: DashboardFilters,
   model: RuleBasedModel | null,
   limit: number,
+  options: PathsOptions = {},
 ): Promise<PathRows> {
   const sql = `
     with credits as (${FILTERED_CREDITS}),
     journeys as (
       select conversion_id,
-        coalesce(list(channel order by touch_position) filter (where touches > 0), []) as channels,
+        coalesce(list(${dimensionSql(options.by)} order by touch_position) filter (where touches > 0), []) as channels,
         sum(credited_revenue_cents)::bigint as revenue_cents,
         max(touches) as touches,
         coalesce(
@@ -289,6 +368,8 @@ export async function queryConversionPaths(
     ),
     paths as (
       select journeys.channels,
+        array_to_string(journeys.channels, ' > ') as path_text,
+        len(journeys.channels) as path_length,
         count(*)::bigint as conversions,
         sum(journeys.revenue_cents)::bigint as revenue_cents,
         sum(journeys.touches)::bigint as touches_sum,
@@ -299,35 +380,42 @@ export async function queryConversionPaths(
       from journeys
       left join positions using (conversion_id)
       group by journeys.channels
-    )
-    select *, count(*) over ()::bigint as total_paths,
-      sum(conversions) over ()::bigint as all_conversions,
-      sum(revenue_cents) over ()::bigint as all_revenue_cents
-    from paths
-    order by conversions desc, revenue_cents desc, array_to_string(channels, '>')
-    limit $limit`
-  const found = await readMart(connection, sql, { ...filterValues(filters), model: model ?? '', limit })
+    ),
+    ${pathPageSql('$', options.sort)}`
+  const found = await readMart(connection, sql, {
+    ...filterValues(filters),
+    ...pathFilterValues(options.filter),
+    model: model ?? '',
+    limit,
+    offset: options.offset ?? 0,
+  })
   return pathRowsFrom(found, model !== null)
 }
 
-/** PathRows from rows with channels, conversions, revenue_cents, touches_sum, days_sum, early, middle, late and the window totals. */
+/** PathRows from rows with channels, conversions, revenue_cents, touches_sum, days_sum, early, middle, late, path_rank and the totals. */
 export function pathRowsFrom(found: ReadonlyArray<Record<string, unknown>>, withCredit: boolean): PathRows {
   const first = found[0]
   const micros = (value: unknown): bigint | null => (withCredit ? BigInt(String(value ?? 0)) : null)
   return {
-    rows: found.map((row) => ({
-      channels: (row.channels as unknown[]).map(String),
-      conversions: Number(row.conversions),
-      revenueCents: BigInt(String(row.revenue_cents)),
-      touchesSum: Number(row.touches_sum),
-      daysSum: Number(row.days_sum),
-      earlyMicros: micros(row.early),
-      middleMicros: micros(row.middle),
-      lateMicros: micros(row.late),
-    })),
+    // The empty row that carries the totals when the page is empty has no rank.
+    rows: found
+      .filter((row) => row.path_rank !== null && row.path_rank !== undefined)
+      .map((row) => ({
+        channels: ((row.channels as unknown[] | null) ?? []).map(String),
+        conversions: Number(row.conversions),
+        revenueCents: BigInt(String(row.revenue_cents)),
+        touchesSum: Number(row.touches_sum),
+        daysSum: Number(row.days_sum),
+        earlyMicros: micros(row.early),
+        middleMicros: micros(row.middle),
+        lateMicros: micros(row.late),
+      })),
     totalPaths: first ? Number(first.total_paths) : 0,
     conversions: first ? Number(first.all_conversions) : 0,
     revenueCents: first ? BigInt(String(first.all_revenue_cents)) : 0n,
+    matchingPaths: first ? Number(first.matching_paths) : 0,
+    matchingConversions: first ? Number(first.matching_conversions) : 0,
+    matchingRevenueCents: first ? BigInt(String(first.matching_revenue_cents)) : 0n,
   }
 }
 
@@ -504,7 +592,7 @@ async function readMart(connection: DuckDBConnection, sql: string, values: Recor
       throw new UserFacingError('The attribution models have not been built in this warehouse yet. Run `attribution build` first.')
     }
     // Marts built by a version before models became data lack the credit columns.
-    if (/not found/i.test(message) && /credit_micros|credited_revenue_cents|touch_position|touches/i.test(message)) {
+    if (/not found/i.test(message) && /credit_micros|credited_revenue_cents|touch_position|touches|cut_event_name|agg_user_last_conversions/i.test(message)) {
       throw new UserFacingError('The attribution models were built by an earlier version of the app. Run `attribution build` once to rebuild them.')
     }
     throw error

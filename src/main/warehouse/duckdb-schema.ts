@@ -40,11 +40,37 @@ export function rawSchemaStatements(): string[] {
   row_count bigint not null,
   load_seq bigint not null
 )`,
+    // The analyst's unwanted referrals and the self-referral switch: the app and the CLI both read
+    // and change these, and dbt reads them as sources (src/main/referrals/, docs/assumptions.md).
+    `create table if not exists ${RAW_SCHEMA}.unwanted_referrals (
+  match_type varchar not null,
+  pattern varchar not null,
+  added_at timestamp not null,
+  primary key (match_type, pattern)
+)`,
+    `create table if not exists ${RAW_SCHEMA}.referral_settings (
+  detects_self_referrals boolean not null
+)`,
     // One row per streamed event id ever stored: what makes a retried or replayed delivery add nothing.
     `create table if not exists ${RAW_SCHEMA}.stream_receipts (
   event_id varchar primary key,
   received_at timestamp not null,
   batch_id varchar not null
+)`,
+    // Ad spend, one cost per day and source/medium/campaign (spend-import.ts): a corrected file replaces its rows.
+    `create table if not exists ${RAW_SCHEMA}.ad_spend (
+  spend_date date not null,
+  source varchar not null,
+  medium varchar not null,
+  campaign varchar not null,
+  campaign_id varchar,
+  cost_usd decimal(18, 2) not null,
+  impressions bigint,
+  clicks bigint,
+  file_format varchar not null,
+  file_name varchar not null,
+  imported_at timestamp not null,
+  primary key (spend_date, source, medium, campaign)
 )`,
   ]
 }

@@ -1,6 +1,8 @@
-import type { ConversionEvent, ReportRequest, ReportResult } from '../../shared/attribution'
+import type { ConversionEvent, ConversionEventInfo, ReportGrouping, ReportRequest, ReportResult } from '../../shared/attribution'
 import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '../../shared/api'
+import type { CostGrouping } from '../../shared/cost-return'
 import type { MarkovTransition } from '../../shared/markov'
+import { queryCostCredits, queryDailyCost } from './cost-queries'
 import { type DbtProgress, type DbtRunResult, type DbtRunner, type DbtVars, runDbt } from '../dbt/dbt-runner'
 import { UserFacingError } from '../errors'
 import { loadModelSettings } from '../settings/model-settings'
@@ -10,6 +12,7 @@ import type { Outbox } from '../stream/outbox'
 import {
   queryChannelFlows,
   queryConversionPaths,
+  queryConversionEvents,
   queryConversionTotals,
   queryDailyTrends,
   queryFreshness,
@@ -20,11 +23,17 @@ import {
   queryReport,
   queryStreams,
   type StreamSummary,
+  eventNameCountsSql,
+  modelTableNamesSql,
 } from './duckdb-queries'
-import type { DuckDbFile } from './duckdb-file'
+import { MODEL_SCHEMA, RAW_SCHEMA } from './duckdb-schema'
+import { type DuckDbFile, makeWarehousePrivate } from './duckdb-file'
 import { DuckDbSession, type DuckDbSessionObserver } from './duckdb-session'
 import { type ImportOptions, type ImportedFile, importGa4Files } from './importer'
-import type { AttributionWarehouse, ConversionTotals, DailyTrendRows, ModelChannelCredit, PathRows, RuleBasedModel } from './warehouse'
+import type { ReferralCandidate, ReferralSettings, UnwantedReferral } from '../../shared/referrals'
+import { queryReferralCandidates, readReferralSettings, writeReferralSettings } from '../referrals/referral-store'
+import { type ImportedSpendFile, type SpendImportOptions, importSpendFiles, querySpendTotals } from './spend-import'
+import type { AttributionWarehouse, ConversionTotals, CostCreditRow, DailyCostRow, DailyTrendRows, ModelChannelCredit, PathRows, PathsOptions, RuleBasedModel } from './warehouse'
 
 /** Options of a dbt build. */
 export interface BuildOptions {
@@ -32,6 +41,9 @@ export interface BuildOptions {
   conversionEvents?: readonly ConversionEvent[]
   /** var user_id_stitching for this run only; the warehouse's model settings (settings/model-settings.ts) when absent. */
   userIdStitching?: boolean
+  /** One-off unwanted referrals and self-referral switch for this run; the warehouse's stored ones when absent. */
+  unwantedReferrals?: readonly UnwantedReferral[]
+  detectsSelfReferrals?: boolean
   onProgress?: (progress: DbtProgress) => void
   signal?: AbortSignal
   /** The dbt command and selection; a full `build` of everything but dbt's unit tests when absent. */
@@ -46,6 +58,7 @@ export interface BuildOptions {
   runner?: DbtRunner
 }
 
+
 /** The embedded DuckDB warehouse: one file, shared by readers and handed over for each write. */
 export class EmbeddedWarehouse implements AttributionWarehouse {
   readonly kind = 'embedded' as const
@@ -58,6 +71,17 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
   /** Imports GA4 export files, all or nothing. */
   async importFiles(files: string[], options: ImportOptions = {}): Promise<ImportedFile[]> {
     return this.session.write((file) => importGa4Files(file, files, options))
+  }
+
+  /** Imports ad spend files (spend-import.ts), all or nothing. */
+  async importSpend(files: string[], options: SpendImportOptions = {}): Promise<ImportedSpendFile[]> {
+    return this.session.write((file) => importSpendFiles(file, files, options))
+  }
+
+  /** The spend stored: rows and total cost in USD. */
+  async spendTotals(): Promise<{ rows: number; costUsd: string }> {
+    if (!this.session.exists()) await this.session.write(async () => undefined)
+    return this.session.read(querySpendTotals)
   }
 
   /** Generates sample events through the import path (see writeSampleData). */
@@ -90,9 +114,14 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
     const settings = options.userIdStitching === undefined ? await loadModelSettings(this.path) : undefined
     if (settings !== undefined && !settings.ok) throw new UserFacingError(settings.error)
     vars.user_id_stitching = options.userIdStitching ?? settings?.value.userIdStitching
+    if (options.unwantedReferrals !== undefined) {
+      vars.unwanted_referrals = options.unwantedReferrals.map((rule) => ({ match_type: rule.matchType, pattern: rule.pattern }))
+    }
+    if (options.detectsSelfReferrals !== undefined) vars.detect_self_referrals = options.detectsSelfReferrals
     // Opening read-write once creates the raw tables, so dbt's sources exist even in a new warehouse.
     await this.session.write(async () => undefined)
     return this.session.exclusive(async () => {
+      // dbt's DuckDB creates the write-ahead log with the umask's mode; whatever the run's end, owner-only again.
       const result = await (options.runner ?? runDbt)({
         command: options.command ?? 'build',
         target: 'duckdb',
@@ -104,10 +133,25 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
         targetPath: this.dbtTargetPath,
         onProgress: options.onProgress,
         signal: options.signal,
-      })
+      }).finally(() => makeWarehousePrivate(this.path))
       if (result.success) await options.afterSuccess?.()
       return result
     })
+  }
+
+  /** The unwanted referrals and self-referral switch this warehouse keeps (the app and the CLI share them). */
+  referralSettings(): Promise<ReferralSettings> {
+    return this.session.read(readReferralSettings)
+  }
+
+  /** Validates (a regex by the warehouse's engine) and stores them; the next dbt run applies them. */
+  saveReferralSettings(settings: unknown): Promise<ReferralSettings> {
+    return this.session.write((file) => writeReferralSettings(file.connection, settings))
+  }
+
+  /** Referral sources the last build found on the property's own domains or on payment and identity hosts. */
+  referralCandidates(): Promise<ReferralCandidate[]> {
+    return this.session.read(queryReferralCandidates)
   }
 
   /** The dbt target folder of this warehouse: one per file keeps dbt's parse cache valid. */
@@ -153,8 +197,8 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
     return this.session.read((connection) => queryDailyTrends(connection, filters, options))
   }
 
-  modelChannelCredits(filters: DashboardFilters): Promise<ModelChannelCredit[]> {
-    return this.session.read((connection) => queryModelChannelCredits(connection, filters))
+  modelChannelCredits(filters: DashboardFilters, by?: ReportGrouping): Promise<ModelChannelCredit[]> {
+    return this.session.read((connection) => queryModelChannelCredits(connection, filters, by))
   }
 
   markovTransitions(filters: DashboardFilters): Promise<MarkovTransition[]> {
@@ -165,12 +209,52 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
     return this.session.read((connection) => queryConversionTotals(connection, filters))
   }
 
-  conversionPaths(filters: DashboardFilters, model: RuleBasedModel | null, limit: number): Promise<PathRows> {
-    return this.session.read((connection) => queryConversionPaths(connection, filters, model, limit))
+  conversionPaths(filters: DashboardFilters, model: RuleBasedModel | null, limit: number, options?: PathsOptions): Promise<PathRows> {
+    return this.session.read((connection) => queryConversionPaths(connection, filters, model, limit, options))
+  }
+
+  costCredits(filters: DashboardFilters, by: CostGrouping): Promise<CostCreditRow[]> {
+    return this.session.read((connection) => queryCostCredits(connection, filters, by))
+  }
+
+  dailyCost(filters: DashboardFilters, models: readonly RuleBasedModel[], channel: string | null): Promise<DailyCostRow[]> {
+    return this.session.read((connection) => queryDailyCost(connection, filters, models, channel))
   }
 
   recentEvents(limit: number): Promise<FeedEvent[]> {
     return this.session.read((connection) => queryRecentEvents(connection, limit))
+  }
+
+  /** The staged event names (the raw ones before the first build), with their counts and whether each is modelled. */
+  async conversionEvents(): Promise<ConversionEventInfo[]> {
+    if (!this.session.exists()) return []
+    return this.session.read(async (connection) => {
+      const tables = new Set((await connection.runAndReadAll(modelTableNamesSql())).getRows().map((row) => String(row[0])))
+      const counts = tables.has('stg_ga4__events')
+        ? `${MODEL_SCHEMA}.stg_ga4__events`
+        : `(select event_name from ${RAW_SCHEMA}.all_events union all select event_name from ${RAW_SCHEMA}.all_events_intraday)`
+      const modelled = tables.has('int_conversion_events_modelled') ? `${MODEL_SCHEMA}.int_conversion_events_modelled` : null
+      return queryConversionEvents(connection, `(${eventNameCountsSql(counts)})`, modelled)
+    })
+  }
+
+  /**
+   * Adds events to the modelled set (int_conversion_events_modelled) without a dbt var, so the next
+   * run, with the usual vars and parse, models them for every user. Needs a built warehouse.
+   */
+  async addModelledEvents(events: readonly ConversionEvent[]): Promise<void> {
+    // UTC, as dbt's run_started_at: after the marts' last build, so the next run adds them for every user.
+    const at = new Date().toISOString().replace('T', ' ').replace('Z', '')
+    await this.session.write(async (file) => {
+      for (const name of events) {
+        await file.connection.run(
+          `insert into ${MODEL_SCHEMA}.int_conversion_events_modelled
+          select $name, cast($at as timestamp)
+          where $name not in (select conversion_event_name from ${MODEL_SCHEMA}.int_conversion_events_modelled)`,
+          { name, at },
+        )
+      }
+    })
   }
 
   async status(): Promise<WarehouseStatus> {
@@ -185,7 +269,16 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
   }
 }
 
+/** What to do after a failed build: the raw events are not touched by one. */
+export const AFTER_FAILED_BUILD =
+  'The events stay stored. Fix the cause, then build again (`attribution build`); ' +
+  '`attribution build --full-refresh` rebuilds every model from the raw events.'
+
 /** Throws a person-readable error when a dbt run failed. */
 export function assertDbtSucceeded(result: DbtRunResult): void {
-  if (!result.success) throw new UserFacingError(`dbt build failed:\n${result.errors.join('\n')}`)
+  const [only] = result.errors
+  if (!result.success && result.errors.length === 1 && only?.startsWith('The warehouse ') && only.includes(' is in use by another process')) {
+    throw new UserFacingError(only)
+  }
+  if (!result.success) throw new UserFacingError(`dbt build failed:\n${result.errors.join('\n')}\n${AFTER_FAILED_BUILD}`)
 }

@@ -93,7 +93,14 @@ describe.skipIf(!hasGa4Fixtures)('bad input leaves the warehouse as it was', () 
     const event = JSON.parse(lines[1] ?? '{}') as Record<string, unknown>
     event.event_timestamp = 'yesterday'
     const edited = [lines[0], JSON.stringify(event), lines[2]].join('\n')
-    await expectRejected([writeFile('wrongtype.ndjson', edited)], /wrongtype\.ndjson cannot be imported: .*line 2/)
+    await expectRejected([writeFile('wrongtype.ndjson', edited)], /wrongtype\.ndjson, line 2: event_timestamp must be a whole number/)
+  })
+
+  it('names the right line of event_params that is not a list, far into the file', async () => {
+    const event = JSON.parse(lines[1] ?? '{}') as Record<string, unknown>
+    event.event_params = { key: 'page_title', value: { string_value: 'not a list' } }
+    const edited = [...lines.slice(0, 6), JSON.stringify(event), lines[2]].join('\n')
+    await expectRejected([writeFile('params.ndjson', edited)], /^\S*params\.ndjson, line 7: event_params must be a list\. Nothing was imported\.$/)
   })
 
   it('loads nothing when one of several files is bad', async () => {

@@ -11,6 +11,7 @@ import { type DuckDbFile, sqlString } from './duckdb-file'
 import { RAW_SCHEMA } from './duckdb-schema'
 import { type DetectedFile, detectFileFormat } from './file-format'
 import { GA4_COLUMNS, REQUIRED_GA4_COLUMNS, ga4JsonColumns } from './ga4-schema'
+import { rowBoundsProblemSql } from './event-bounds'
 import { withLiteralPath } from './literal-path'
 import { canKeepFilesBeside, ensureRawFolder, hasExportTypes, keptFileName, refreshAllEventsViews, registerKeptFile } from './raw-files'
 
@@ -57,8 +58,19 @@ export async function importGa4Files(file: DuckDbFile, paths: string[], options:
     return results
   } catch (error) {
     await transaction.rollback()
-    throw error
+    // A full disk can fail the commit itself (the write-ahead log), after every file was read.
+    throw diskFullError(paths.join(', '), error) ?? error
   }
+}
+
+/** The message for an import that ran out of disk space, or undefined when `error` is something else. */
+function diskFullError(what: string, error: unknown): UserFacingError | undefined {
+  const message = messageOf(error)
+  if (!/no space left on device|ENOSPC|disk is full/i.test(message)) return undefined
+  if (error instanceof UserFacingError && message.startsWith('Importing ')) return error
+  return new UserFacingError(
+    `Importing ${what} ran out of disk space (${firstLine(message.replace(/^[A-Za-z ]+Error: /, ''))}). Nothing was imported: free some space and import again.`,
+  )
 }
 
 /** An open import: files are added one by one (as a generator writes them) and kept only on commit. */
@@ -128,7 +140,7 @@ export class Ga4ImportTransaction {
   ): Promise<number> {
     const table = this.options.table ?? 'events'
     const select = await parquetSelect(this.connection, literal)
-    const count = `select count(*)::bigint from (select ${select.columns} from ${select.from}) where (${ROW_PROBLEM}) is null or error('${ROW_PROBLEM_MARKER}')`
+    const count = `select count(*)::bigint from (select ${select.columns} from ${select.from}) where (${rowProblemSql(select.present)}) is null or error('${ROW_PROBLEM_MARKER}')`
     const rows = await runOverCheckedRows(this.file, literal, detected, select, count, onPercent)
     if (rows === 0) throw new UserFacingError(`${path} holds no events.`)
     const target = join(ensureRawFolder(this.file.path), keptFileName(table, contentSha256))
@@ -156,7 +168,9 @@ export class Ga4ImportTransaction {
 
   /** Drops everything added; the warehouse is as it was before `begin`. */
   async rollback(): Promise<void> {
-    await this.connection.run('rollback')
+    // DuckDB ends the transaction itself on some failures (a full disk): then there is nothing to roll
+    // back, and that must not hide why the import failed.
+    await this.connection.run('rollback').catch(() => undefined)
     // Files kept beside the warehouse are outside the transaction: the registry rows naming them are gone, so are they.
     for (const path of this.keptPaths.splice(0)) rmSync(path, { force: true })
   }
@@ -170,12 +184,19 @@ async function isAlreadyImported(connection: DuckDBConnection, contentSha256: st
   return Number(reader.getRows()[0]?.[0]) > 0
 }
 
-/** Why a row is not a GA4 event, as SQL over the export columns; NULL when it is fine. */
-const ROW_PROBLEM = `case
+/**
+ * Why a row is not a GA4 event the app can store, as SQL over the export columns; NULL when it is
+ * fine. Past the required columns, the bounds of event-bounds.ts: a timestamp 2015-01-01 .. now + 1
+ * day, event_date within a day of it, revenue finite and within 1e12 USD (negative only on a refund).
+ */
+function rowProblemSql(present: ReadonlySet<string>): string {
+  return `case
     when event_name is null or event_name = '' then 'event_name is missing'
     when event_timestamp is null then 'event_timestamp is missing'
     when event_date is null or not regexp_full_match(event_date, '[0-9]{8}') then 'event_date is missing or not YYYYMMDD'
+    ${rowBoundsProblemSql(present).join('\n    ')}
   end`
+}
 const ROW_PROBLEM_MARKER = 'GA4_ROW_PROBLEM'
 
 /**
@@ -193,7 +214,7 @@ async function insertFile(
   const select = detected.format === 'parquet' ? await parquetSelect(connection, path) : jsonSelect(detected)
   const sql = `insert into ${table} by name
     select ${select.columns} from ${select.from}
-    where (${ROW_PROBLEM}) is null or error('${ROW_PROBLEM_MARKER}')`
+    where (${rowProblemSql(select.present)}) is null or error('${ROW_PROBLEM_MARKER}')`
   const rows = await runOverCheckedRows(file, path, detected, select, sql, onPercent)
   if (rows === 0) throw new UserFacingError(`${path} holds no events.`)
   return rows
@@ -250,6 +271,8 @@ async function placeFile(source: string, target: string, move: boolean): Promise
 interface BatchSelect {
   columns: string
   from: string
+  /** The export columns the rows have (the others read as NULL). */
+  present: ReadonlySet<string>
 }
 
 async function parquetSelect(connection: DuckDBConnection, path: string): Promise<BatchSelect> {
@@ -266,7 +289,7 @@ async function parquetSelect(connection: DuckDBConnection, path: string): Promis
   const columns = GA4_COLUMNS.filter(([name]) => present.has(name))
     .map(([name, type]) => `cast("${name}" as ${type}) as "${name}"`)
     .join(', ')
-  return { columns, from: 'read_parquet($path)' }
+  return { columns, from: 'read_parquet($path)', present }
 }
 
 function jsonSelect(detected: DetectedFile): BatchSelect {
@@ -275,6 +298,7 @@ function jsonSelect(detected: DetectedFile): BatchSelect {
   return {
     columns: '*',
     from: `read_json($path, format = '${format}', compression = '${compression}', columns = ${ga4JsonColumns()})`,
+    present: new Set(GA4_COLUMNS.map(([name]) => name)),
   }
 }
 
@@ -284,7 +308,7 @@ async function describeBadRow(file: DuckDbFile, path: string, detected: Detected
   const connection = await file.connect()
   const reader = await connection.runAndReadAll(
     `select row_number, problem from (
-      select row_number() over () as row_number, ${ROW_PROBLEM} as problem from (select ${select.columns} from ${select.from})
+      select row_number() over () as row_number, ${rowProblemSql(select.present)} as problem from (select ${select.columns} from ${select.from})
     ) where problem is not null order by row_number limit 1`,
     { path },
   )
@@ -301,14 +325,82 @@ function rowLabel(detected: DetectedFile): string {
 
 /** Turns DuckDB's reader errors into a message with the file and, where it can be found, the line. */
 async function describeReadError(path: string, detected: DetectedFile, error: unknown): Promise<UserFacingError> {
+  // Writing the warehouse or its Parquet copy failed, not reading the file: say so, not "damaged".
+  const diskFull = diskFullError(path, error)
+  if (diskFull) return diskFull
   const message = firstLine(messageOf(error).replace(/^[A-Za-z ]+Error: /, ''))
   if (detected.format === 'ndjson' && /Malformed JSON/i.test(message)) {
     // DuckDB's line number for malformed JSON can be off by one; find the line ourselves on this rare path.
     const badLine = await firstUnparsableLine(path, detected.isGzip)
     if (badLine !== undefined) return new UserFacingError(`${path}, line ${badLine}: not valid JSON. Nothing was imported.`)
   }
+  if (detected.format === 'ndjson') {
+    // DuckDB's line for a value of the wrong type can be far off (it counts within a block): find it here.
+    const wrong = await firstMistypedLine(path, detected.isGzip)
+    if (wrong) return new UserFacingError(`${path}, line ${wrong.line}: ${wrong.problem}. Nothing was imported.`)
+  }
   if (detected.format === 'parquet') return new UserFacingError(`${path} cannot be read as Parquet (damaged or truncated?): ${message}`)
   return new UserFacingError(`${path} cannot be imported: ${message}. Nothing was imported.`)
+}
+
+/** What JSON value a top-level export column takes, from its DuckDB type; undefined for text, which takes any. */
+function expectedJsonShape(type: string): 'a list' | 'an object' | 'a whole number' | 'a number' | 'true or false' | undefined {
+  if (type.trim().endsWith('[]')) return 'a list'
+  if (type.startsWith('STRUCT')) return 'an object'
+  if (type === 'BIGINT') return 'a whole number'
+  if (type === 'DOUBLE') return 'a number'
+  if (type === 'BOOLEAN') return 'true or false'
+  return undefined
+}
+
+function hasShape(value: unknown, shape: NonNullable<ReturnType<typeof expectedJsonShape>>): boolean {
+  if (value === null || value === undefined) return true
+  const numeric = typeof value === 'number' || (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
+  switch (shape) {
+    case 'a list':
+      return Array.isArray(value)
+    case 'an object':
+      return typeof value === 'object' && !Array.isArray(value)
+    case 'a whole number':
+      return numeric && Number.isInteger(Number(value))
+    case 'a number':
+      return numeric
+    case 'true or false':
+      return typeof value === 'boolean'
+  }
+}
+
+/** The first line whose top-level export column holds a value of the wrong kind, with the column named. */
+async function firstMistypedLine(path: string, isGzip: boolean): Promise<{ line: number; problem: string } | undefined> {
+  const shapes = GA4_COLUMNS.flatMap(([name, type]) => {
+    const shape = expectedJsonShape(type)
+    return shape ? [[name, shape] as const] : []
+  })
+  const raw = createReadStream(path)
+  const lines = createInterface({ input: isGzip ? raw.pipe(createGunzip()) : raw, crlfDelay: Infinity })
+  let lineNumber = 0
+  try {
+    for await (const line of lines) {
+      lineNumber += 1
+      if (line.trim() === '') continue
+      let event: unknown
+      try {
+        event = JSON.parse(line)
+      } catch {
+        return undefined
+      }
+      if (typeof event !== 'object' || event === null || Array.isArray(event)) return { line: lineNumber, problem: 'not a JSON object' }
+      const record = event as Record<string, unknown>
+      const wrong = shapes.find(([name, shape]) => !hasShape(record[name], shape))
+      if (wrong) return { line: lineNumber, problem: `${wrong[0]} must be ${wrong[1]}` }
+    }
+  } catch {
+    return undefined
+  } finally {
+    lines.close()
+    raw.destroy()
+  }
+  return undefined
 }
 
 async function firstUnparsableLine(path: string, isGzip: boolean): Promise<number | undefined> {

@@ -6,7 +6,7 @@ import { GA4_FIXTURES, hasGa4Fixtures, makeTempDir } from '../testing/fixtures'
 import { withDuckDbFile } from './duckdb-file'
 import { EmbeddedWarehouse } from './embedded-warehouse'
 import { GA4_COLUMNS, ga4JsonColumns } from './ga4-schema'
-import { hasExportTypes, rawFolderOf } from './raw-files'
+import { hasExportTypes, keptFileName, rawFolderOf } from './raw-files'
 
 const COLUMNS = GA4_COLUMNS.map(([name]) => `"${name}"`).join(', ')
 
@@ -111,12 +111,33 @@ describe('Parquet exports kept beside the warehouse', () => {
     expect(readdirSync(rawFolderOf(path))).toEqual([])
 
     // A file left by an import the process did not live to commit is removed on the next read-write open.
-    writeFileSync(join(rawFolderOf(path), 'events-interrupted.parquet'), 'partial')
+    writeFileSync(join(rawFolderOf(path), keptFileName('events', 'a'.repeat(64))), 'partial')
+    writeFileSync(join(rawFolderOf(path), keptFileName('events_intraday', 'b'.repeat(64))), 'partial')
     await openReadWrite(path)
     const reopened = new EmbeddedWarehouse(path)
     expect(await reopened.rawCounts()).toEqual({ events: 0, intradayEvents: 0, importedFiles: 0 })
     await reopened.close()
     expect(readdirSync(rawFolderOf(path))).toEqual([])
+  })
+
+  it("never removes a person's own files from the raw folder, only the app's unregistered exports", async () => {
+    const path = join(temp.dir, 'own-files.duckdb')
+    const folder = rawFolderOf(path)
+    mkdirSync(join(folder, 'notes'), { recursive: true })
+    // Names a person (or another tool) might leave there, some close to the app's own.
+    const theirs = ['notes.txt', 'events.parquet', 'events-2026.parquet', `events-${'c'.repeat(64)}.parquet.bak`, `other-${'d'.repeat(64)}.parquet`, 'notes/keep.md']
+    for (const name of theirs) writeFileSync(join(folder, name), 'mine')
+    const ours = keptFileName('events', 'e'.repeat(64))
+    writeFileSync(join(folder, ours), 'partial')
+    const warehouse = new EmbeddedWarehouse(path)
+    await warehouse.importFiles([parquet])
+    expect(await warehouse.rawCounts()).toMatchObject({ events, importedFiles: 1 })
+    await warehouse.close()
+    await openReadWrite(path)
+    for (const name of theirs) expect(existsSync(join(folder, name)), name).toBe(true)
+    expect(existsSync(join(folder, ours))).toBe(false)
+    // The imported export is still registered and read.
+    expect(await query(path, 'select count(*)::integer from ga4.all_events')).toEqual([[events]])
   })
 
   it('follows the warehouse when its folder moves, and leaves out a file that went missing, saying so', async () => {

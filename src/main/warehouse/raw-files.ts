@@ -122,15 +122,27 @@ async function viewSignatures(connection: DuckDBConnection): Promise<string[]> {
 }
 
 /**
- * Removes files in the raw folder that no registry row names: left by an import that was
- * interrupted before it committed. Only safe while this process holds the warehouse read-write.
+ * The names the app gives the files it keeps (keptFileName), and DuckDB's temporary name while a
+ * rewrite is written (`tmp_` prefix): nothing else in the raw folder is the app's to remove.
+ */
+const OWN_FILE_NAME = /^(tmp_)?(events|events_intraday)-[0-9a-f]{64}\.parquet$/
+
+/** True for a name the app writes into the raw folder itself; a person's own files never match. */
+export function isOwnRawFileName(name: string): boolean {
+  return OWN_FILE_NAME.test(name)
+}
+
+/**
+ * Removes the app's own Parquet files in the raw folder that no registry row names: left by an
+ * import that was interrupted before it committed. Files of any other name are the person's and
+ * stay. Only safe while this process holds the warehouse read-write.
  */
 export async function removeUnregisteredFiles(connection: DuckDBConnection, warehousePath: string): Promise<void> {
   const folder = rawFolderOf(warehousePath)
   if (!existsSync(folder)) return
   const registered = new Set((await keptFiles(connection)).map((file) => file.fileName))
-  for (const name of readdirSync(folder)) {
-    if (!registered.has(name)) rmSync(join(folder, name), { force: true, recursive: true })
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    if (entry.isFile() && isOwnRawFileName(entry.name) && !registered.has(entry.name)) rmSync(join(folder, entry.name), { force: true })
   }
 }
 

@@ -1,5 +1,6 @@
-import type { AttributionModel, ReportRequest, ReportResult } from '../../shared/attribution'
-import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '../../shared/api'
+import type { AttributionModel, ConversionEventInfo, ReportGrouping, ReportRequest, ReportResult } from '../../shared/attribution'
+import type { ChannelFlow, DashboardFilters, FeedEvent, PathFilter, PathSort, WarehouseStatus } from '../../shared/api'
+import type { CostGrouping } from '../../shared/cost-return'
 import type { MarkovTransition } from '../../shared/markov'
 
 /** The models whose credit the credits mart holds per conversion and session (all but data_driven). */
@@ -48,6 +49,36 @@ export interface PathRows {
   totalPaths: number
   conversions: number
   revenueCents: bigint
+  /** What the paths the filter lets through hold (all paths without a filter). */
+  matchingPaths: number
+  matchingConversions: number
+  matchingRevenueCents: bigint
+}
+
+/** Which page of which paths: steps by `by` (channel), `offset` paths skipped, in `sort` order, through `filter`. */
+export interface PathsOptions {
+  by?: ReportGrouping
+  offset?: number
+  sort?: PathSort
+  filter?: PathFilter
+}
+
+/** One rule-based model's credit and cost for a channel (or a source/medium/campaign), in whole units. */
+export interface CostCreditRow {
+  model: RuleBasedModel
+  channel: string
+  source?: string
+  medium?: string
+  campaign?: string
+  /** Millionths of a conversion. */
+  creditMicros: bigint
+  revenueCents: bigint
+  costCents: bigint
+}
+
+/** A CostCreditRow of one day. */
+export interface DailyCostRow extends CostCreditRow {
+  date: string
 }
 
 /** What the dashboard needs from a warehouse; the embedded DuckDB file and BigQuery both provide it. */
@@ -58,13 +89,19 @@ export interface AttributionWarehouse {
   /** Credit flows between two rule-based models, per (a channel, b channel). */
   channelFlows(filters: DashboardFilters, models: readonly [RuleBasedModel, RuleBasedModel]): Promise<ChannelFlow[]>
   dailyTrends(filters: DashboardFilters, options: { days: number; byChannel: boolean; models: readonly RuleBasedModel[] }): Promise<DailyTrendRows>
-  /** Every rule-based model's credit per channel. */
-  modelChannelCredits(filters: DashboardFilters): Promise<ModelChannelCredit[]>
+  /** Every rule-based model's credit per channel, or per value of another dimension (`channel` then holds that value). */
+  modelChannelCredits(filters: DashboardFilters, by?: ReportGrouping): Promise<ModelChannelCredit[]>
   /** Channel-to-channel transitions of all journeys at the filters' lookback (for data_driven). */
   markovTransitions(filters: DashboardFilters): Promise<MarkovTransition[]>
   conversionTotals(filters: DashboardFilters): Promise<ConversionTotals>
-  /** The `limit` paths with most conversions, with a rule-based model's position credit (or none). */
-  conversionPaths(filters: DashboardFilters, model: RuleBasedModel | null, limit: number): Promise<PathRows>
+  /** A page of `limit` paths (most conversions first by default), with a rule-based model's position credit (or none). */
+  conversionPaths(filters: DashboardFilters, model: RuleBasedModel | null, limit: number, options?: PathsOptions): Promise<PathRows>
   recentEvents(limit: number): Promise<FeedEvent[]>
+  /** Credit and cost per rule-based model and channel or source/medium/campaign (agg_cost_and_return). */
+  costCredits(filters: DashboardFilters, by: CostGrouping): Promise<CostCreditRow[]>
+  /** Credit and cost per day of rule-based models, for one channel or (null) all. */
+  dailyCost(filters: DashboardFilters, models: readonly RuleBasedModel[], channel: string | null): Promise<DailyCostRow[]>
+  /** The event names the models have read, most frequent first, with their counts and whether each is modelled as a conversion. */
+  conversionEvents(): Promise<ConversionEventInfo[]>
   status(): Promise<WarehouseStatus>
 }

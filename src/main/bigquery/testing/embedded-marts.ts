@@ -1,7 +1,9 @@
 /** Test helper: generated mart rows in an in-memory DuckDB, laid out as the embedded warehouse's marts. */
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
 import {
+  eventNameCountsSql,
   queryChannelFlows,
+  queryConversionEvents,
   queryConversionPaths,
   queryConversionTotals,
   queryDailyTrends,
@@ -12,7 +14,8 @@ import {
 import { MODEL_SCHEMA } from '../../warehouse/duckdb-schema'
 import type { AttributionWarehouse } from '../../warehouse/warehouse'
 import type { BigQueryField } from '../ga4-bigquery-schema'
-import { CREDITS_SCHEMA, type GeneratedMarts, TRANSITIONS_SCHEMA } from './mart-rows'
+import { queryCostCredits, queryDailyCost } from '../../warehouse/cost-queries'
+import { CREDITS_SCHEMA, type GeneratedMarts, LAST_CONVERSIONS_SCHEMA, TRANSITIONS_SCHEMA } from './mart-rows'
 
 const DUCK_TYPES: Record<string, string> = { STRING: 'VARCHAR', INTEGER: 'BIGINT', NUMERIC: 'DECIMAL(18,2)', DATE: 'DATE', TIMESTAMP: 'TIMESTAMP' }
 
@@ -32,6 +35,7 @@ export async function embeddedMarts(marts: GeneratedMarts): Promise<DuckDBInstan
     }
     await load('fct_attribution_credits', CREDITS_SCHEMA, marts.credits)
     await load('agg_channel_transitions', TRANSITIONS_SCHEMA, marts.transitions)
+    await load('agg_user_last_conversions', LAST_CONVERSIONS_SCHEMA, marts.lastConversions)
   } finally {
     connection.closeSync()
   }
@@ -53,11 +57,17 @@ export function embeddedMartsWarehouse(instance: DuckDBInstance): AttributionWar
     report: (request) => read((connection) => queryReport(connection, request)),
     channelFlows: (filters, models) => read((connection) => queryChannelFlows(connection, filters, models)),
     dailyTrends: (filters, options) => read((connection) => queryDailyTrends(connection, filters, options)),
-    modelChannelCredits: (filters) => read((connection) => queryModelChannelCredits(connection, filters)),
+    modelChannelCredits: (filters, by) => read((connection) => queryModelChannelCredits(connection, filters, by)),
     markovTransitions: (filters) => read((connection) => queryMarkovTransitions(connection, filters)),
     conversionTotals: (filters) => read((connection) => queryConversionTotals(connection, filters)),
-    conversionPaths: (filters, model, limit) => read((connection) => queryConversionPaths(connection, filters, model, limit)),
+    conversionPaths: (filters, model, limit, options) => read((connection) => queryConversionPaths(connection, filters, model, limit, options)),
+    costCredits: (filters, by) => read((connection) => queryCostCredits(connection, filters, by)),
+    dailyCost: (filters, models, channel) => read((connection) => queryDailyCost(connection, filters, models, channel)),
     recentEvents: async () => [],
+    conversionEvents: () =>
+      read((connection) =>
+        queryConversionEvents(connection, `(${eventNameCountsSql(`${MODEL_SCHEMA}.stg_ga4__events`)})`, `${MODEL_SCHEMA}.int_conversion_events_modelled`),
+      ),
     status: async () => {
       throw new Error('The test marts have no status.')
     },

@@ -32,9 +32,13 @@ export interface CreditRow {
 
 /** One row of `agg_channel_transitions`. */
 export interface TransitionRow {
+  /** The non-converting journey's user; null on converting rows (the app sums those over users). */
+  user_key: string | null
   journey_date: string
   /** Null for journeys that did not convert. */
   conversion_event_name: string | null
+  /** Non-converting journeys: the event after whose last conversion they start; null for a user with none. */
+  cut_event_name: string | null
   min_lookback_days: number
   max_lookback_days: number
   from_state: string
@@ -43,6 +47,20 @@ export interface TransitionRow {
   /** The journey's GA4 stream; absent (NULL) in these rows. */
   stream_id?: string | null
 }
+
+/** One row of `agg_user_last_conversions`. */
+export interface LastConversionRow {
+  user_key: string
+  conversion_event_name: string
+  last_converted_micros: number
+}
+
+/** The BigQuery schema dbt gives `agg_user_last_conversions`. */
+export const LAST_CONVERSIONS_SCHEMA: BigQueryField[] = [
+  { name: 'user_key', type: 'STRING', mode: 'NULLABLE' },
+  { name: 'conversion_event_name', type: 'STRING', mode: 'NULLABLE' },
+  { name: 'last_converted_micros', type: 'INTEGER', mode: 'NULLABLE' },
+]
 
 /** The BigQuery schema dbt gives `fct_attribution_credits` for those columns. */
 export const CREDITS_SCHEMA: BigQueryField[] = [
@@ -68,8 +86,10 @@ export const CREDITS_SCHEMA: BigQueryField[] = [
 
 /** The BigQuery schema dbt gives `agg_channel_transitions`. */
 export const TRANSITIONS_SCHEMA: BigQueryField[] = [
+  { name: 'user_key', type: 'STRING', mode: 'NULLABLE' },
   { name: 'journey_date', type: 'DATE', mode: 'NULLABLE' },
   { name: 'conversion_event_name', type: 'STRING', mode: 'NULLABLE' },
+  { name: 'cut_event_name', type: 'STRING', mode: 'NULLABLE' },
   { name: 'min_lookback_days', type: 'INTEGER', mode: 'NULLABLE' },
   { name: 'max_lookback_days', type: 'INTEGER', mode: 'NULLABLE' },
   { name: 'from_state', type: 'STRING', mode: 'NULLABLE' },
@@ -112,6 +132,7 @@ interface Session {
 export interface GeneratedMarts {
   credits: CreditRow[]
   transitions: TransitionRow[]
+  lastConversions: LastConversionRow[]
 }
 
 /**
@@ -124,10 +145,10 @@ export function generateMarts(seed: number, conversions: number, days = 20): Gen
   const rng = createRng(seed)
   const credits: CreditRow[] = []
   const transitions = new Map<string, TransitionRow>()
-  const countTransitions = (journeyDate: string, event: string | null, min: number, max: number, path: string[], end: string): void => {
+  const countTransitions = (userKey: string | null, journeyDate: string, event: string | null, min: number, max: number, path: string[], end: string): void => {
     const states = ['(start)', ...path, end]
     for (let index = 1; index < states.length; index++) {
-      const row = { journey_date: journeyDate, conversion_event_name: event, min_lookback_days: min, max_lookback_days: max, from_state: states[index - 1] as string, to_state: states[index] as string }
+      const row = { user_key: userKey, journey_date: journeyDate, conversion_event_name: event, cut_event_name: null, min_lookback_days: min, max_lookback_days: max, from_state: states[index - 1] as string, to_state: states[index] as string }
       const key = JSON.stringify(row)
       const found = transitions.get(key) ?? { ...row, transitions: 0 }
       found.transitions++
@@ -177,7 +198,7 @@ export function generateMarts(seed: number, conversions: number, days = 20): Gen
     starts.forEach((min, rangeIndex) => {
       const max = (starts[rangeIndex + 1] ?? MAX_LOOKBACK_DAYS + 1) - 1
       const eligible = sessions.filter((session) => session.daysNeeded <= min)
-      countTransitions(base.conversion_date, base.conversion_event_name, min, max, eligible.map((session) => session.source[3]), '(conversion)')
+      countTransitions(null, base.conversion_date, base.conversion_event_name, min, max, eligible.map((session) => session.source[3]), '(conversion)')
       for (const model of RULE_BASED_MODELS) {
         const weights = modelWeights(model, eligible, convertedAtMs)
         // Newest first, as dbt breaks remainder ties by recency.
@@ -216,10 +237,11 @@ export function generateMarts(seed: number, conversions: number, days = 20): Gen
     starts.forEach((min, rangeIndex) => {
       const max = (starts[rangeIndex + 1] ?? MAX_LOOKBACK_DAYS + 1) - 1
       const path = sessions.filter((session) => session.daysNeeded <= min).map((session) => session.source[3])
-      countTransitions(new Date(anchorMs).toISOString().slice(0, 10), null, min, max, path, '(null)')
+      countTransitions(`u${index}`, new Date(anchorMs).toISOString().slice(0, 10), null, min, max, path, '(null)')
     })
   }
-  return { credits, transitions: [...transitions.values()] }
+  // No user converted before these journeys: each is the journey of all its user's sessions (no cut).
+  return { credits, transitions: [...transitions.values()], lastConversions: [] }
 }
 
 /** Each eligible session's weight (oldest first) under a model, as fct_attribution_credits weighs them. */

@@ -92,6 +92,7 @@ function cells(given: Partial<Record<string, [number, string]>>): ModelCompariso
  */
 export const MODEL_COMPARISON: ModelComparisonResult = {
   models: ['first_click', 'last_click', 'linear'],
+  by: 'channel',
   rows: [
     { channel: 'email', cells: cells({ first_click: [2, '90.00'], last_click: [1, '60.00'], linear: [1.666666, '80.00'] }) },
     { channel: 'direct', cells: cells({ last_click: [3, '45.00'], linear: [1.333334, '17.50'] }) },
@@ -104,6 +105,8 @@ export const MODEL_COMPARISON: ModelComparisonResult = {
 /** Three paths under position based (the empty one has no touch to credit), and two more paths not listed. */
 export const PATHS: PathsResult = {
   model: 'position_based',
+  by: 'channel',
+  offset: 0,
   paths: [
     { channels: ['email', 'direct', 'direct', 'direct'], conversions: 6, revenue_usd: '300.00', avg_touches: 4, avg_days_to_conversion: 3.5, credit: { early: 0.4, middle: 0.2, late: 0.4 } },
     { channels: ['direct'], conversions: 3, revenue_usd: '90.00', avg_touches: 1, avg_days_to_conversion: 0, credit: { early: 0, middle: 0, late: 1 } },
@@ -112,4 +115,5 @@ export const PATHS: PathsResult = {
   total_paths: 5,
   other: { conversions: 2, revenue_usd: '40.00' },
   totals: { conversions: 12, revenue_usd: '455.00' },
+  matching: { paths: 5, conversions: 12, revenue_usd: '455.00' },
 }

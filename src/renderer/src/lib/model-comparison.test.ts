@@ -70,3 +70,16 @@ describe('modelComparisonTotals', () => {
     }
   })
 })
+
+describe('any baseline', () => {
+  it('orders by the baseline and measures every other model against it, the baseline itself at 0', () => {
+    const rows = modelComparisonRows(MODEL_COMPARISON, 'linear')
+    expect(rows.map((row) => row.channel)).toEqual(['email', 'direct', 'paid_search', 'referral'])
+    // Direct: last click 3 against linear 1.333334.
+    expect(rows[1]?.cells.last_click.conversions_change).toBeCloseTo(3 / 1.333334 - 1, 9)
+    expect(rows[1]?.cells.linear.conversions_change).toBe(0)
+    const totals = modelComparisonTotals(MODEL_COMPARISON, 'first_click')
+    expect(totals.first_click.conversions_change).toBe(0)
+    expect(totals.linear.conversions_change).toBe(0)
+  })
+})

@@ -3,7 +3,7 @@ import { ATTRIBUTION_MODELS, type AttributionModel } from '@shared/attribution'
 import { sumAmounts } from '@shared/money'
 import { roundCredit } from './comparison'
 
-/** The model every other one is measured against, as GA4's model comparison does by default. */
+/** The model every other one is measured against until a person picks another, as GA4's model comparison does by default. */
 export const BASELINE_MODEL: AttributionModel = 'last_click'
 
 /** One model's credit to one channel, with its change relative to the baseline model's credit to the same channel. */
@@ -35,9 +35,9 @@ export function changeDirection(change: number | null): 'up' | 'down' | 'flat' |
 
 type Credit = { conversions: number; revenue_usd: string }
 
-/** Cells for every model from the credits given, each with its change vs the baseline's credit. */
-function cellsOf(credits: Partial<Record<AttributionModel, Credit>>): Record<AttributionModel, ModelCell> {
-  const baseline = credits[BASELINE_MODEL] ?? { conversions: 0, revenue_usd: '0.00' }
+/** Cells for every model from the credits given, each with its change vs the baseline model's credit. */
+function cellsOf(credits: Partial<Record<AttributionModel, Credit>>, baselineModel: AttributionModel): Record<AttributionModel, ModelCell> {
+  const baseline = credits[baselineModel] ?? { conversions: 0, revenue_usd: '0.00' }
   const entries = ATTRIBUTION_MODELS.map((model) => {
     const credit = credits[model] ?? { conversions: 0, revenue_usd: '0.00' }
     const cell: ModelCell = {
@@ -52,15 +52,15 @@ function cellsOf(credits: Partial<Record<AttributionModel, Credit>>): Record<Att
   return Object.fromEntries(entries) as Record<AttributionModel, ModelCell>
 }
 
-/** Channels with every model's credit and its change vs last click, ordered by last-click conversions, then name. */
-export function modelComparisonRows(result: ModelComparisonResult): ModelComparisonTableRow[] {
+/** Rows (channels or another dimension's values) with every model's credit and its change vs the baseline, biggest under the baseline first, then by name. */
+export function modelComparisonRows(result: ModelComparisonResult, baseline: AttributionModel = BASELINE_MODEL): ModelComparisonTableRow[] {
   return result.rows
-    .map((row) => ({ channel: row.channel, cells: cellsOf(row.cells) }))
-    .sort((a, b) => b.cells[BASELINE_MODEL].conversions - a.cells[BASELINE_MODEL].conversions || a.channel.localeCompare(b.channel))
+    .map((row) => ({ channel: row.channel, cells: cellsOf(row.cells, baseline) }))
+    .sort((a, b) => b.cells[baseline].conversions - a.cells[baseline].conversions || a.channel.localeCompare(b.channel))
 }
 
-/** Every model's column sums (credit to its 6 decimals, money exact), with the change of each sum vs last click's. */
-export function modelComparisonTotals(result: ModelComparisonResult): Record<AttributionModel, ModelCell> {
+/** Every model's column sums (credit to its 6 decimals, money exact), with the change of each sum vs the baseline's. */
+export function modelComparisonTotals(result: ModelComparisonResult, baseline: AttributionModel = BASELINE_MODEL): Record<AttributionModel, ModelCell> {
   const sums = ATTRIBUTION_MODELS.map((model) => {
     const credits = result.rows.map((row) => row.cells[model] ?? { conversions: 0, revenue_usd: '0.00' })
     const sum: Credit = {
@@ -69,5 +69,5 @@ export function modelComparisonTotals(result: ModelComparisonResult): Record<Att
     }
     return [model, sum] as const
   })
-  return cellsOf(Object.fromEntries(sums))
+  return cellsOf(Object.fromEntries(sums), baseline)
 }

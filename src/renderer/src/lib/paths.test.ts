@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { PATHS } from '../charts/test-rows'
-import { EMPTY_PATH_LABEL, creditText, creditWidths, otherPathsText, pathSteps, pathText, pathsCsv } from './paths'
+import { EMPTY_PATH_LABEL, creditText, creditWidths, matchingText, otherPathsText, pageText, pathSteps, pathText, pathsCsv } from './paths'
 
 describe('pathSteps', () => {
   it('merges sessions in a row through one channel, keeping the order', () => {
@@ -79,5 +79,19 @@ describe('pathsCsv', () => {
   it('leaves the credit shares empty for data-driven', () => {
     const dataDriven = { ...PATHS, model: 'data_driven' as const, paths: [{ ...PATHS.paths[1]!, credit: null }], total_paths: 1 }
     expect(pathsCsv(dataDriven).split('\r\n')[1]).toBe('direct,3,90.00,1,0,,,')
+  })
+})
+
+describe('pageText and matchingText', () => {
+  it('say which matching paths the page shows, and what a filter lets through', () => {
+    expect(pageText(PATHS)).toBe('Paths 1–3 of 5')
+    expect(matchingText(PATHS)).toBeUndefined()
+    const filtered = { ...PATHS, offset: 20, matching: { paths: 23, conversions: 3, revenue_usd: '100.00' }, total_paths: 40 }
+    expect(pageText(filtered)).toBe('Paths 21–23 of 23 matching')
+    expect(matchingText(filtered)).toBe('23 of 40 paths match: 3 conversions (25.0% of all conversions) and $100.00.')
+    expect(pageText({ ...filtered, paths: [], matching: { paths: 0, conversions: 0, revenue_usd: '0.00' } })).toBe('No path matches the filter.')
+    expect(otherPathsText({ ...PATHS, offset: 20, total_paths: 30 })).toBe(
+      '30 distinct paths: 3 are listed; the other 27 paths hold 2 conversions (16.7% of all) and $40.00.',
+    )
   })
 })

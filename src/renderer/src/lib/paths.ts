@@ -50,15 +50,23 @@ export function creditText(widths: CreditWidths): string {
   return `early ${formatShare(widths.early / 100)} · middle ${formatShare(widths.middle / 100)} · late ${formatShare(widths.late / 100)}`
 }
 
-/** How many distinct paths there are and what the ones not listed hold. */
+/** How many distinct paths there are, which are on the page, and what the ones not on it hold. */
 export function otherPathsText(result: PathsResult): string {
   const listed = result.paths.length
   const total = result.total_paths
+  if (total === 0) return 'There are no paths for these filters.'
   if (total <= listed) return total === 1 ? 'The only path is listed.' : `All ${formatInteger(total)} distinct paths are listed.`
   const others = total - listed
   const share = result.totals.conversions > 0 ? ` (${formatShare(result.other.conversions / result.totals.conversions)} of all)` : ''
+  const offset = result.offset ?? 0
+  const which =
+    listed === 0
+      ? 'none is listed'
+      : offset === 0 && result.matching.paths === total
+        ? `the top ${formatInteger(listed)} are listed`
+        : `${formatInteger(listed)} are listed`
   return (
-    `${formatInteger(total)} distinct paths: the top ${formatInteger(listed)} are listed; the other ${formatInteger(others)} ` +
+    `${formatInteger(total)} distinct paths: ${which}; the other ${formatInteger(others)} ` +
     `${others === 1 ? 'path holds' : 'paths hold'} ${formatConversions(result.other.conversions)} conversions${share} and ${formatUsd(result.other.revenue_usd)}.`
   )
 }
@@ -82,4 +90,25 @@ export function pathsCsv(result: PathsResult): string {
     { header: 'middle_credit_share', value: share('middle') },
     { header: 'late_credit_share', value: share('late') },
   ])
+}
+
+/** Which matching paths the page shows ("Paths 21–40 of 312 matching"), or that none matches. */
+export function pageText(result: PathsResult): string {
+  const matching = result.matching.paths
+  const filtered = matching !== result.total_paths
+  if (matching === 0) return filtered ? 'No path matches the filter.' : 'No paths.'
+  const first = result.offset + 1
+  const last = result.offset + result.paths.length
+  const range = result.paths.length === 0 ? `No paths after ${formatInteger(result.offset)}` : `Paths ${formatInteger(first)}–${formatInteger(last)}`
+  return `${range} of ${formatInteger(matching)}${filtered ? ' matching' : ''}`
+}
+
+/** What the filter lets through, against all paths; undefined without a filter. */
+export function matchingText(result: PathsResult): string | undefined {
+  if (result.matching.paths === result.total_paths) return undefined
+  const share = result.totals.conversions > 0 ? ` (${formatShare(result.matching.conversions / result.totals.conversions)} of all conversions)` : ''
+  return (
+    `${formatInteger(result.matching.paths)} of ${formatInteger(result.total_paths)} paths match: ` +
+    `${formatConversions(result.matching.conversions)} conversions${share} and ${formatUsd(result.matching.revenue_usd)}.`
+  )
 }

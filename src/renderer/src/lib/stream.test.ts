@@ -33,19 +33,19 @@ describe('burstResultMessage', () => {
     expect(burstResultMessage({ queued: 9, added: 7, duplicates: 2, rejected: 1 })).toBe('10 events sent: 7 new, 2 duplicates, 1 rejected')
   })
 
-  it('says a demo burst\'s returning visitor apart from the burst size', () => {
+  it('says the total a demo burst sent, and its returning visitor apart from the burst size', () => {
     expect(burstResultMessage({ queued: 34, added: 34, duplicates: 0, rejected: 0, replayed: 0, demoJourney: 24 })).toBe(
-      "10 events sent + a returning visitor's journey (24 events)",
+      "34 events sent: 10 + a returning visitor's journey (24 events)",
     )
     expect(burstResultMessage({ queued: 35, added: 34, duplicates: 1, rejected: 0, replayed: 1, demoJourney: 24 })).toBe(
-      "10 events sent + a returning visitor's journey (24 events) + 1 duplicate replayed",
+      "35 events sent: 10 + a returning visitor's journey (24 events) + 1 duplicate replayed",
     )
   })
 
   it('says a replayed event of the previous burst apart from the burst itself', () => {
-    expect(burstResultMessage({ queued: 11, added: 10, duplicates: 1, rejected: 0, replayed: 1 })).toBe('10 events sent + 1 duplicate replayed')
+    expect(burstResultMessage({ queued: 11, added: 10, duplicates: 1, rejected: 0, replayed: 1 })).toBe('11 events sent: 10 + 1 duplicate replayed')
     expect(burstResultMessage({ queued: 11, added: 9, duplicates: 2, rejected: 0, replayed: 1 })).toBe(
-      '10 events sent + 1 duplicate replayed: 9 new, 2 duplicates',
+      '11 events sent: 10 + 1 duplicate replayed (9 new, 2 duplicates)',
     )
     expect(burstResultMessage({ queued: 10, added: 10, duplicates: 0, rejected: 0, replayed: 0 })).toBe('10 events sent: 10 new, 0 duplicates')
   })

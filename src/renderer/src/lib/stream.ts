@@ -31,7 +31,8 @@ const plural = (count: number, one: string, many: string) => `${count} ${count =
 
 /**
  * What a burst did, in one line: "10 events sent: 9 new, 1 duplicate", with rejected events only when there are
- * any. A burst that replayed an event of the previous one says so: "10 events sent + 1 duplicate replayed".
+ * any. A burst that replayed an event of the previous one, or brought a returning visitor, says the total and its
+ * parts: "11 events sent: 10 + 1 duplicate replayed".
  */
 export function burstResultMessage(result: StreamBurstResult): string {
   // `queued` counts the events the outbox took; rejected ones were sent too, and said no to.
@@ -45,10 +46,11 @@ export function burstResultMessage(result: StreamBurstResult): string {
     ...(journey > 0 ? [`a returning visitor's journey (${plural(journey, 'event', 'events')})`] : []),
     ...(replayed > 0 ? [`${plural(replayed, 'duplicate', 'duplicates')} replayed`] : []),
   ]
-  const headline = `${plural(sent - replayed - journey, 'event', 'events')} sent + ${extras.join(' + ')}`
+  // The total first: what was sent in all, then what it was made of.
+  const headline = `${plural(sent, 'event', 'events')} sent: ${sent - replayed - journey} + ${extras.join(' + ')}`
   // The usual case needs no breakdown: every event of the burst new, every replayed one recognised.
   const isAsExpected = result.added === sent - replayed && result.duplicates === replayed && result.rejected === 0
-  return isAsExpected ? headline : `${headline}: ${parts.join(', ')}`
+  return isAsExpected ? headline : `${headline} (${parts.join(', ')})`
 }
 
 /** The delivery badge of a feed row, or undefined for events that were already stored. */

@@ -32,16 +32,18 @@ describe('useFiltersStore', () => {
     expect(clampLookback(Number.NaN)).toBe(LOOKBACK_DEFAULT_DAYS)
   })
 
-  it('toggles conversion events in contract order and keeps at least one', () => {
+  it('toggles conversion events (any GA4 event name) in name order and keeps at least one', () => {
     const filters = useFiltersStore()
     filters.toggleConversionEvent('add_to_cart')
     filters.toggleConversionEvent('begin_checkout')
-    expect(filters.conversionEvents).toEqual(['purchase', 'begin_checkout', 'add_to_cart'])
+    expect(filters.conversionEvents).toEqual(['add_to_cart', 'begin_checkout', 'purchase'])
     filters.toggleConversionEvent('purchase')
     filters.toggleConversionEvent('begin_checkout')
     expect(filters.conversionEvents).toEqual(['add_to_cart'])
     filters.toggleConversionEvent('add_to_cart')
     expect(filters.conversionEvents).toEqual(['add_to_cart'])
+    filters.toggleConversionEvent('generate_lead')
+    expect(filters.conversionEvents).toEqual(['add_to_cart', 'generate_lead'])
   })
 
   it('sends the date range only when set, and flags a reversed one without sending it', () => {

@@ -1,7 +1,6 @@
 import type { DashboardFilters } from '@shared/api'
 import {
   type AttributionModel,
-  CONVERSION_EVENTS,
   type ConversionEvent,
   DEFAULT_CONVERSION_EVENTS,
   LOOKBACK_DEFAULT_DAYS,
@@ -47,7 +46,7 @@ export const useFiltersStore = defineStore('filters', () => {
   const lookbackInput = ref(LOOKBACK_DEFAULT_DAYS)
   /** Lookback the views query with: follows `lookbackInput` after a short pause. */
   const lookbackDays = ref(LOOKBACK_DEFAULT_DAYS)
-  /** Event names counted as conversions, in the contract's order. */
+  /** Event names counted as conversions, in name order. */
   const conversionEvents = ref<ConversionEvent[]>([...DEFAULT_CONVERSION_EVENTS])
   /** Inclusive conversion-date range as the pickers show it, `YYYY-MM-DD`; empty means open-ended. */
   const fromDate = ref('')
@@ -91,7 +90,7 @@ export const useFiltersStore = defineStore('filters', () => {
     } else {
       chosen.add(name)
     }
-    conversionEvents.value = CONVERSION_EVENTS.filter((event) => chosen.has(event))
+    conversionEvents.value = [...chosen].sort()
   }
 
   /** Sets the date range the pickers show; empty strings open it. A reversed range is not applied to the views. */

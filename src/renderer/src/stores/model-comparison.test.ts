@@ -38,3 +38,22 @@ describe('useModelComparisonStore', () => {
     expect(store.columns).toEqual(['first_click', 'last_click', 'linear'])
   })
 })
+
+describe('dimension and baseline', () => {
+  it('asks by the chosen dimension and measures changes against the chosen baseline', async () => {
+    const modelComparison = vi.fn(async () => ({ ok: true as const, value: MODEL_COMPARISON }))
+    provideApi(createFakeApi({ attribution: { modelComparison } }))
+    const store = useModelComparisonStore()
+    store.by = 'campaign'
+    await store.load(FILTERS)
+    expect(modelComparison).toHaveBeenLastCalledWith({ ...FILTERS, by: 'campaign' })
+    store.chosenBaseline = 'first_click'
+    // Biggest under first click first; email has 2 under first click and 1 under last click: -50%.
+    expect(store.rows.map((row) => row.channel)).toEqual(['email', 'paid_search', 'referral', 'direct'])
+    expect(store.rows[0]?.cells.last_click.conversions_change).toBe(-0.5)
+    expect(store.rows[0]?.cells.first_click.conversions_change).toBe(0)
+    // A baseline the answer lacks (data-driven by campaign) falls back to last click.
+    store.chosenBaseline = 'data_driven'
+    expect(store.baseline).toBe('last_click')
+  })
+})

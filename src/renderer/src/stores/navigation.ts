@@ -2,7 +2,7 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 
 /** The dashboard views in navigation order, then the settings. */
-export const VIEWS = ['compare', 'models', 'paths', 'trends', 'channels', 'feed', 'settings'] as const
+export const VIEWS = ['compare', 'models', 'paths', 'trends', 'channels', 'cost', 'feed', 'settings'] as const
 export type ViewName = (typeof VIEWS)[number]
 
 /** Sections a view can be opened at: `credentials` is the Settings key panel. */

@@ -33,3 +33,34 @@ describe('usePathsStore', () => {
     expect(store.hasCreditSplit).toBe(false)
   })
 })
+
+describe('paging, order and filter', () => {
+  it('asks for the page, the dimension, the order and the filter, and counts the pages of matching paths', async () => {
+    const answer = { ...PATHS, matching: { paths: 45, conversions: 10, revenue_usd: '400.00' } }
+    const paths = vi.fn(async () => ({ ok: true as const, value: answer }))
+    provideApi(createFakeApi({ attribution: { paths } }))
+    const store = usePathsStore()
+    store.by = 'source_medium'
+    store.sortBy('revenue')
+    store.sortBy('revenue')
+    store.match = 'startsWith'
+    store.matchValue = ' google / cpc '
+    store.minLength = 2
+    await store.load(FILTERS)
+    expect(store.pageCount).toBe(3)
+    store.goToPage(7)
+    expect(store.page).toBe(2)
+    await store.load(FILTERS)
+    expect(paths).toHaveBeenLastCalledWith({
+      ...FILTERS,
+      model: 'last_click',
+      limit: PATHS_LIMIT,
+      offset: 2 * PATHS_LIMIT,
+      by: 'source_medium',
+      sort: { column: 'revenue', direction: 'asc' },
+      filter: { startsWith: 'google / cpc', minLength: 2 },
+    })
+    store.sortBy('path')
+    expect(store.sort).toEqual({ column: 'path', direction: 'asc' })
+  })
+})

@@ -3,7 +3,7 @@ import { STREAM_BURST_DEFAULT } from '@shared/api'
 import type { Result } from '@shared/attribution'
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { provideApi } from '../api'
+import { UNREACHABLE_MESSAGE, provideApi } from '../api'
 import { createFakeApi } from '../api/fake-api'
 import { useDataVersionStore } from './data-version'
 import { BURST_NOTE_MS, FAST_AFTER_ACTION_MS, STATUS_FAST_MS, STATUS_SLOW_MS, useStreamStore } from './stream'
@@ -236,5 +236,72 @@ describe('useStreamStore actions', { timeout: 10_000 }, () => {
     expect(cancel).toHaveBeenCalledWith({})
     expect(store.refreshState).toBe('idle')
     expect(store.isCancelling).toBe(false)
+  })
+})
+
+describe('useStreamStore notes', { timeout: 10_000 }, () => {
+  const demo = (isActive: boolean) => ({ isActive, sandbox: null, isPreparing: false, preparingMessage: null, error: null })
+
+  it('ends an error note when another warehouse is shown (BigQuery left for the embedded one, or the demo copy)', async () => {
+    const statuses = fakeStatuses(streamStatus())
+    const burst = vi.fn(async () => ({ ok: false as const, error: 'BigQuery cannot be reached: offline (ENOTFOUND)' }))
+    provideApi(createFakeApi({ stream: { burst, status: statuses.status }, warehouse: { status: async () => ({ ok: true as const, value: WAREHOUSE }) } }))
+    const store = useStreamStore()
+    await store.poll()
+    await store.burst()
+    expect(store.actionError).toMatch(/BigQuery cannot be reached/)
+    await store.poll()
+    expect(store.actionError).toMatch(/BigQuery cannot be reached/)
+
+    // Settings switched back to the embedded warehouse: the statuses now carry its demo state.
+    statuses.next(streamStatus({ demo: demo(false) }))
+    await store.poll()
+    expect(store.actionError).toBeUndefined()
+
+    await store.burst()
+    expect(store.actionError).toBeDefined()
+    const dataVersion = useDataVersionStore()
+    const version = dataVersion.version
+    statuses.next(streamStatus({ demo: demo(true) }))
+    await store.poll()
+    expect(store.actionError).toBeUndefined()
+    // The demo copy is other data: every view reloads.
+    expect(dataVersion.version).toBe(version + 1)
+  })
+
+  it('ends the note of a request that never reached the main process once it answers again', async () => {
+    const statuses = fakeStatuses(streamStatus())
+    let isThrown = true
+    const burst = vi.fn(async () => {
+      if (isThrown) throw new Error('Failed to fetch')
+      return { ok: false as const, error: UNREACHABLE_MESSAGE }
+    })
+    let isDown = true
+    const status = vi.fn(async () => {
+      if (isDown) throw new Error('Failed to fetch')
+      return statuses.status()
+    })
+    provideApi(createFakeApi({ stream: { burst, status } }))
+    const store = useStreamStore()
+    // A status was shown before the main process went away: later failed polls keep it.
+    isDown = false
+    await store.poll()
+    isDown = true
+    await store.burst()
+    expect(store.actionError).toMatch(/Failed to fetch/)
+    await store.poll()
+    expect(store.actionError).toMatch(/Failed to fetch/)
+    isDown = false
+    await store.poll()
+    expect(store.actionError).toBeUndefined()
+
+    // The browser twin's answer when the bridge is gone: the same.
+    isThrown = false
+    isDown = true
+    await store.burst()
+    expect(store.actionError).toBe(UNREACHABLE_MESSAGE)
+    isDown = false
+    await store.poll()
+    expect(store.actionError).toBeUndefined()
   })
 })

@@ -3,7 +3,7 @@ import { STREAM_BURST_DEFAULT } from '@shared/api'
 import type { Result } from '@shared/attribution'
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { useApi } from '../api'
+import { UNREACHABLE_MESSAGE, useApi } from '../api'
 import { useRemote } from '../composables/use-remote'
 import { STREAM_RATE_DEFAULT, burstResultMessage, clampBurstSize, clampRate } from '../lib/stream'
 import { useDataVersionStore } from './data-version'
@@ -17,6 +17,12 @@ export const STATUS_SLOW_MS = 5_000
 export const FAST_AFTER_ACTION_MS = 15_000
 /** How long the burst result stays in the header. */
 export const BURST_NOTE_MS = 8_000
+
+/** Which warehouse a status is about: BigQuery's (no demo), the embedded one, or its demo copy. */
+function warehouseShown(status: StreamStatus): 'other' | 'embedded' | 'demo' {
+  if (!status.demo) return 'other'
+  return status.demo.isActive ? 'demo' : 'embedded'
+}
 
 /** The streamer and the automatic refresh: the header's stream controls and what every view says about freshness. */
 export const useStreamStore = defineStore('stream', () => {
@@ -64,6 +70,8 @@ export const useStreamStore = defineStore('stream', () => {
   const unmodelledEvents = computed(() => status.value?.refresh.unmodelledEvents ?? 0)
 
   let burstNoteTimer: ReturnType<typeof setTimeout> | undefined
+  /** The action error came from a request that failed on its way (no answer), not from the main process. */
+  let isUnreachableError = false
   let pollTimer: ReturnType<typeof setTimeout> | undefined
   let isPollingActive = false
   let fastUntilMs = 0
@@ -71,6 +79,16 @@ export const useStreamStore = defineStore('stream', () => {
   /** Follows what a new status says: a new build reloads the views, new events update the warehouse freshness. */
   function accept(before: StreamStatus | undefined, after: StreamStatus | undefined): void {
     if (!after || after === before) return
+    if (before !== undefined && warehouseShown(before) !== warehouseShown(after)) {
+      // Another warehouse is shown: what the notes said was about the one before, and every view reloads.
+      actionError.value = undefined
+      burstMessage.value = undefined
+      if (before.demo && after.demo) {
+        useDataVersionStore().startOver()
+        void useWarehouseStore().refresh()
+        return
+      }
+    }
     useDataVersionStore().noteBuild('refresh', after.refresh.lastSuccessAt)
     const hasNews =
       before !== undefined &&
@@ -82,7 +100,20 @@ export const useStreamStore = defineStore('stream', () => {
   /** Reads the status once. */
   async function poll(): Promise<void> {
     const before = status.value
-    await remote.run(() => useApi().stream.status({}), { isBackground: true })
+    let hasAnswered = false
+    await remote.run(
+      async () => {
+        const answer = await useApi().stream.status({})
+        hasAnswered = answer.ok
+        return answer
+      },
+      { isBackground: true },
+    )
+    // An action that could not reach the main process: its note ends once the main process answers again.
+    if (isUnreachableError && hasAnswered) {
+      isUnreachableError = false
+      actionError.value = undefined
+    }
     accept(before, status.value)
   }
 
@@ -127,13 +158,16 @@ export const useStreamStore = defineStore('stream', () => {
   /** Runs an action; a failure lands in `actionError`, a new status is taken as if polled. */
   async function act<T>(call: () => Promise<Result<T>>): Promise<T | undefined> {
     actionError.value = undefined
+    isUnreachableError = false
     let result: Result<T>
     try {
       result = await call()
     } catch (thrown) {
+      isUnreachableError = true
       result = { ok: false, error: `Unexpected error: ${thrown instanceof Error ? thrown.message : String(thrown)}` }
     }
     if (!result.ok) {
+      isUnreachableError ||= result.error.startsWith(UNREACHABLE_MESSAGE)
       actionError.value = result.error
       return undefined
     }
@@ -156,6 +190,8 @@ export const useStreamStore = defineStore('stream', () => {
     try {
       const result = await act(() => useApi().stream.burst({ count: clampBurstSize(burstSize.value), mode: isDemoMode.value ? 'demo' : 'realistic' }))
       if (result) {
+        // The status first: a burst that entered the demo copy switches the views, and its note belongs to the copy.
+        await poll()
         burstMessage.value = burstResultMessage(result)
         burstNoteTimer = setTimeout(() => (burstMessage.value = undefined), BURST_NOTE_MS)
       }
@@ -197,9 +233,17 @@ export const useStreamStore = defineStore('stream', () => {
     pollSoon()
   }
 
+  /** Hides the burst note or the action error now (their × button). */
+  function dismissNotes(): void {
+    clearTimeout(burstNoteTimer)
+    burstMessage.value = undefined
+    actionError.value = undefined
+  }
+
   return {
     status,
     statusError,
+    dismissNotes,
     burstSize,
     isDemoMode,
     ratePerSecond,

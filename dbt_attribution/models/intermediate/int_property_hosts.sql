@@ -1,0 +1,63 @@
+{{ config(
+    materialized='incremental',
+    unique_key='host',
+    incremental_strategy='merge' if target.type == 'bigquery' else 'delete+insert'
+) }}
+{#-
+    The property's own hosts: every distinct normalised host of a page_location param, from the raw
+    export (staging keeps no page_location, DECISIONLOG #35). An incremental run reads only the raw
+    rows stored since its last load (macro property_hosts_load_plan) and rewrites this small table
+    with the hosts it held plus the new ones, so its load number always moves on.
+-#}
+{%- set load_plan = property_hosts_load_plan() -%}
+
+with
+
+page_locations as (
+
+    select {{ ga4_param_string('event_params', 'page_location') }} as page_location
+    from {{ source('ga4', 'events') }}
+    where {{ ga4_events_filter(is_intraday=false, load_plan=load_plan) }}
+    {%- if ga4_has_intraday_tables() %}
+    union all
+    select {{ ga4_param_string('event_params', 'page_location') }} as page_location
+    from {{ source('ga4', 'events_intraday') }}
+    where {{ ga4_events_filter(is_intraday=true, load_plan=load_plan) }}
+    {%- endif %}
+
+),
+
+new_hosts as (
+
+    select distinct {{ url_host('page_location') }} as host
+    from page_locations
+    where page_location is not null
+
+),
+
+hosts as (
+
+    select host from new_hosts
+    {%- if is_incremental() %}
+    union distinct
+    select host from {{ this }}
+    {%- endif %}
+
+),
+
+final as (
+
+    select
+        host,
+        -- Every raw row up to this load number has been read (DuckDB; NULL on BigQuery).
+        {%- if load_plan['after_load_seq'] is not none %}
+        coalesce({{ loaded_through_seq_sql(load_plan) }}, {{ load_plan['after_load_seq'] }}) as loaded_through_seq
+        {%- else %}
+        {{ loaded_through_seq_sql(load_plan) }} as loaded_through_seq
+        {%- endif %}
+    from hosts
+    where host is not null and host <> ''
+
+)
+
+select * from final
