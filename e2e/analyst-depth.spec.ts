@@ -260,8 +260,11 @@ for (const viewport of VIEWPORTS) {
       await page.getByTestId('paths-filter-match').selectOption('contains')
       await page.getByTestId('paths-filter-value').fill('google / cpc')
       await page.getByTestId('paths-filter-value').press('Enter')
-      await expect.poll(async () => (await readPaths(page)).every((path) => path.steps.includes('google / cpc'))).toBe(true)
-      expect((await readPaths(page)).length).toBeGreaterThan(0)
+      // Non-empty too: an empty list (still loading) holds the value vacuously.
+      const allHoldGoogleCpc = (paths: PathRow[]) => paths.length > 0 && paths.every((path) => path.steps.includes('google / cpc'))
+      await expect.poll(async () => allHoldGoogleCpc(await readPaths(page))).toBe(true)
+      await expect(page.getByTestId('loading')).toHaveCount(0)
+      expect(allHoldGoogleCpc(await readPaths(page))).toBe(true)
       await page.getByTestId('paths-filter-value').fill('')
       await page.getByTestId('paths-filter-value').press('Enter')
       await expect(page.getByTestId('paths-matching')).toHaveCount(0)

@@ -125,20 +125,22 @@ test('exports say what they hold: model, lookback, events, dates and drill-down'
 
   const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()])
   const slug = channel.toLowerCase().replace(/[^a-z0-9]+/g, '-')
-  expect(csv.suggestedFilename()).toMatch(new RegExp(`^channels_last-click_14d_purchase_2026-10-01-to-latest_${slug}-source-medium_\\d{4}-\\d{2}-\\d{2}\\.csv$`))
+  expect(csv.suggestedFilename()).toMatch(new RegExp(`^channels_last-click_14d_purchase_2026-10-01-to-\\d{4}-\\d{2}-\\d{2}_${slug}-source-medium_\\d{4}-\\d{2}-\\d{2}\\.csv$`))
   const text = readFileSync(await csv.path(), 'utf8').replace(/^\ufeff/, '')
-  expect(text.split('\r\n').slice(0, 6)).toEqual([
+  const [view, model, lookback, events, dates, drillDown] = text.split('\r\n')
+  expect([view, model, lookback, events, drillDown]).toEqual([
     '# view: channels',
     '# model: last_click',
     '# lookback_days: 14',
     '# conversion_events: purchase',
-    '# dates: 2026-10-01 to latest',
     `# drill_down: ${channel} > source / medium`,
   ])
+  // The open end is the data's own last conversion date, never "latest".
+  expect(dates).toMatch(/^# dates: 2026-10-01 to \d{4}-\d{2}-\d{2}$/)
 
   const card = page.getByTestId('channels-chart')
   const [png] = await Promise.all([page.waitForEvent('download'), card.getByTestId('save-png').click()])
-  expect(png.suggestedFilename()).toMatch(/^channels_last-click_14d_purchase_2026-10-01-to-latest_.*\.png$/)
+  expect(png.suggestedFilename()).toMatch(/^channels_last-click_14d_purchase_2026-10-01-to-\d{4}-\d{2}-\d{2}_.*\.png$/)
   const size = pngSize(await png.path())
   const body = await card.locator('.chart-card__body').boundingBox()
   // The picture is the chart at twice its size plus a caption (title and context) above it.

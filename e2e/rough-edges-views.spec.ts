@@ -50,7 +50,7 @@ test.describe('rough edges of the views', () => {
     await input.fill('120')
     await input.blur()
     await expect(input).toHaveValue('90')
-    await expect(page.getByTestId('lookback-problem')).toHaveText('Lookback is 1 to 90 whole days; set to 90.')
+    await expect(page.getByTestId('lookback-problem')).toHaveText('1–90 whole days: set to 90')
   })
 
   test('trends show the chosen dates, titled by them, with both models per channel summing to the report', async ({ page }) => {

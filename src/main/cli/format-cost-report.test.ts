@@ -30,7 +30,7 @@ const RESULT: CostReturnResult = {
 describe('report --with-cost', () => {
   it('prints one CSV line per group and model, empty where there is no ROAS or cost per conversion', () => {
     expect(formatCostReport(RESULT, 'csv').split('\r\n')).toEqual([
-      'channel,model,cost_usd,conversions,revenue_usd,cost_per_conversion_usd,roas,roas_change_vs_last_click',
+      'channel,model,cost_usd,conversions,revenue_usd,cost_per_conversion_usd,roas,roas_difference_vs_last_click',
       'Paid Search,first_click,50.00,1,50.00,50.00,1.00,1.00',
       'Paid Search,last_click,50.00,0,0.00,,0.00,0.00',
       'Email,first_click,0.00,0,0.00,,,',

@@ -25,11 +25,11 @@ export function formatCostReport(result: CostReturnResult, format: ReportFormat)
     ...keys.map((key) => ({ header: key, value: (line: CostLine) => line.row[key] ?? '' })),
     { header: 'model', value: (line: CostLine) => line.model },
     { header: 'cost_usd', value: (line: CostLine) => line.row.cost_usd },
-    { header: 'conversions', value: (line: CostLine) => String(line.cell.conversions) },
+    { header: 'conversions', value: (line: CostLine) => line.cell.conversions },
     { header: 'revenue_usd', value: (line: CostLine) => line.cell.revenue_usd },
     { header: 'cost_per_conversion_usd', value: (line: CostLine) => line.cell.cost_per_conversion_usd ?? '' },
     { header: 'roas', value: (line: CostLine) => line.cell.roas ?? '' },
-    { header: `roas_change_vs_${result.baseline}`, value: (line: CostLine) => line.cell.roas_change ?? '' },
+    { header: `roas_difference_vs_${result.baseline}`, value: (line: CostLine) => line.cell.roas_change ?? '' },
   ]
   if (format === 'csv') return toCsv(lines, columns)
   const body = lines.map((line) => columns.map((column) => String(column.value(line)) || (column.header.startsWith('roas') || column.header.startsWith('cost_per') ? DASH : '')))

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ReportResult } from '../../shared/attribution'
 import { CSV_FORMULA_ATTACKS, parseCsv } from '../../shared/testing/csv-attacks'
-import { formatReport, formatReportComparison } from './format-report'
+import { formatReport, formatReportComparison, reportContextLines } from './format-report'
 
 // `report --format csv` writes with the app's own CSV writer: UTM sources and mediums never reach a spreadsheet as formulas.
 describe('attribution report --format csv', () => {
@@ -65,5 +65,41 @@ describe('attribution report --compare-previous', () => {
     expect(table.split('\n')[0]).toBe('linear attribution, 14-day lookback, conversions: purchase; 2026-11-01..2026-11-30 against 2026-10-02..2026-10-31')
     expect(table).toMatch(/Total\s+3\s+30\.00\s+3\s+45\.00\s+0\.0\s+-33\.3/)
     expect(JSON.parse(formatReportComparison(comparison, 'json'))).toEqual(comparison)
+  })
+})
+
+describe('attribution report --format csv for spreadsheets and pandas', () => {
+  it('rounds fractional conversions to 6 decimals at most and keeps cents', () => {
+    const report: ReportResult = {
+      model: 'linear',
+      lookback_days: 14,
+      conversion_events: ['purchase'],
+      by: 'channel',
+      rows: [{ channel: 'Email', conversions: 1 / 3 + 0.1 + 0.2, revenue_usd: '12.50' }],
+      totals: { conversions: 1, revenue_usd: '12.50' },
+    }
+    expect(formatReport(report, 'csv')).toBe('channel,conversions,revenue_usd\r\nEmail,0.633333,12.50\r\n')
+  })
+
+  it('writes --context as # lines with the dates the numbers cover, and nothing without it', () => {
+    const lines = reportContextLines({
+      model: 'linear',
+      lookbackDays: 14,
+      conversionEvents: ['purchase', 'add_to_cart'],
+      by: 'channel',
+      fromDate: '2020-11-01',
+      toDate: '2021-01-31',
+      exportedAt: '2026-12-06T19:00:00.000Z',
+    })
+    expect(lines.split('\r\n')).toEqual([
+      '# view: report',
+      '# model: linear',
+      '# lookback_days: 14',
+      '# conversion_events: purchase add_to_cart',
+      '# by: channel',
+      '# dates: 2020-11-01 to 2021-01-31',
+      '# exported_at: 2026-12-06T19:00:00.000Z',
+      '',
+    ])
   })
 })

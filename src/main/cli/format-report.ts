@@ -1,5 +1,5 @@
 import { GROUPING_KEYS, type ReportResult, groupLabel } from '../../shared/attribution'
-import { toCsv } from '../../shared/csv'
+import { csvContextLines, toCsv } from '../../shared/csv'
 import { formatCents, parseCents } from '../../shared/money'
 import { type ReportComparison, relativeChange } from '../services/model-reports'
 
@@ -12,11 +12,46 @@ export function formatReport(report: ReportResult, format: ReportFormat): string
   if (format === 'json') return `${JSON.stringify(report)}\n`
   const keys = GROUPING_KEYS[report.by]
   const header = [...keys, 'conversions', 'revenue_usd']
+  if (format === 'csv') {
+    return toCsv(report.rows, [
+      ...keys.map((key) => ({ header: key, value: (row: ReportResult['rows'][number]) => row[key] ?? '' })),
+      { header: 'conversions', value: (row) => row.conversions },
+      { header: 'revenue_usd', value: (row) => row.revenue_usd },
+    ])
+  }
   const body = report.rows.map((row) => [...keys.map((key) => row[key] ?? ''), String(row.conversions), row.revenue_usd])
-  if (format === 'csv') return toCsv(body, header.map((title, column) => ({ header: title, value: (cells: string[]) => cells[column] })))
   const totals = [...keys.map((_, index) => (index === 0 ? 'Total' : '')), String(report.totals.conversions), report.totals.revenue_usd]
   const title = `${report.model} attribution, ${report.lookback_days}-day lookback, conversions: ${report.conversion_events.join(', ')}`
   return `${title}\n${table(header, body, totals)}`
+}
+
+/** What `report --format csv --context` writes above the header. */
+export interface ReportContext {
+  model: string
+  lookbackDays: number
+  conversionEvents: readonly string[]
+  by: string
+  /** The dates the numbers cover, open ends filled with the data's first and last conversion date. */
+  fromDate: string | null
+  toDate: string | null
+  /** `--compare-previous`: the earlier period's dates. */
+  comparedWith?: { fromDate: string; toDate: string }
+  exportedAt: string
+}
+
+/** The `# name: value` lines the app's exports carry too, for `report --context`; pipes get plain CSV without it. */
+export function reportContextLines(context: ReportContext): string {
+  const dates = context.fromDate || context.toDate ? `${context.fromDate ?? 'start'} to ${context.toDate ?? 'end'}` : 'all dates'
+  return csvContextLines([
+    ['view', 'report'],
+    ['model', context.model],
+    ['lookback_days', String(context.lookbackDays)],
+    ['conversion_events', context.conversionEvents.join(' ')],
+    ['by', context.by],
+    ['dates', dates],
+    ...(context.comparedWith ? ([['compared_with', `${context.comparedWith.fromDate} to ${context.comparedWith.toDate}`]] as const) : []),
+    ['exported_at', context.exportedAt],
+  ])
 }
 
 /** A change as a plain percentage number with one decimal ("12.5", "-3.0"; no "+", which spreadsheets read as a formula), empty when the earlier value is 0. */
@@ -57,7 +92,10 @@ export function formatReportComparison(comparison: ReportComparison, format: Rep
     )
   })
   const header = [...keys, 'conversions', 'revenue_usd', 'previous_conversions', 'previous_revenue_usd', 'conversions_change_pct', 'revenue_change_pct']
-  if (format === 'csv') return toCsv(body, header.map((title, column) => ({ header: title, value: (cells: string[]) => cells[column] })))
+  // Conversions go to the writer as numbers, so it rounds them like every other export.
+  const isCount = (title: string) => title === 'conversions' || title === 'previous_conversions'
+  const cell = (title: string, text: string | undefined) => (isCount(title) && text !== undefined ? Number(text) : text)
+  if (format === 'csv') return toCsv(body, header.map((title, column) => ({ header: title, value: (cells: string[]) => cell(title, cells[column]) })))
   const totals = line(
     keys.map((_, index) => (index === 0 ? 'Total' : '')),
     [current.totals.conversions, previous.totals.conversions],

@@ -28,7 +28,7 @@ import { spendImportText } from '../warehouse/spend-import'
 import { type CostReturnRequest, validateCostReturnRequest } from '../../shared/cost-return'
 import { costAndReturn } from '../services/cost-return'
 import { formatCostReport } from './format-cost-report'
-import { REPORT_FORMATS, type ReportFormat, formatReport, formatReportComparison } from './format-report'
+import { REPORT_FORMATS, type ReportFormat, formatReport, formatReportComparison, reportContextLines } from './format-report'
 import { runReferrals, oneOffReferralOptions } from './referrals-command'
 import { runGenerate } from './generate-command'
 import { installCliSignalHandlers } from './signals'
@@ -62,7 +62,7 @@ Commands:
                          (TYPE: exact, contains, begins_with, ends_with, regex)
   report --model ID [--lookback-days N] [--conversion-events a,b]
          [--by ${REPORT_GROUPINGS.join('|')}] [--format table|json|csv] [--from DATE] [--to DATE]
-         [--channel NAME] [--stream STREAM_ID] [--compare-previous [--compare-from DATE --compare-to DATE]]
+         [--channel NAME] [--stream STREAM_ID] [--compare-previous [--compare-from DATE --compare-to DATE]] [--context]
                          conversions and revenue per group, at any lookback 1..90 without a rebuild;
                          ID is one of ${ATTRIBUTION_MODELS.join(', ')}; --compare-previous adds the
                          previous period of the same length (or the one given) and the change
@@ -122,6 +122,7 @@ const OPTIONS = {
   'allow-demo-in-real-data': { type: 'boolean' },
   'unwanted-referral': { type: 'string', multiple: true },
   'self-referrals': { type: 'string' },
+  context: { type: 'boolean' },
 } as const
 
 type Values = ReturnType<typeof parseCli>['values']
@@ -173,11 +174,20 @@ export async function main(argv: string[]): Promise<number> {
         await assertEventsModelled(warehouse, request.conversionEvents)
         if (request.streamId !== undefined) await assertStreamExists(warehouse, request.streamId)
         const earlier = comparedPeriod(values)
-        process.stdout.write(
-          earlier === null
-            ? formatReport(await attributionReport(warehouse, request), reportFormat(values))
-            : formatReportComparison(await compareReportPeriods(warehouse, request, earlier), reportFormat(values)),
-        )
+        const format = reportFormat(values)
+        if (values.context && format !== 'csv') throw new UserFacingError('--context goes with --format csv.')
+        if (earlier === null) {
+          const report = await attributionReport(warehouse, request)
+          const context = values.context ? await reportContext(warehouse, request) : ''
+          process.stdout.write(context + formatReport(report, format))
+        } else {
+          const comparison = await compareReportPeriods(warehouse, request, earlier)
+          const period = { fromDate: comparison.previous.from_date, toDate: comparison.previous.to_date }
+          const context = values.context
+            ? await reportContext(warehouse, { ...request, fromDate: comparison.current.from_date, toDate: comparison.current.to_date }, period)
+            : ''
+          process.stdout.write(context + formatReportComparison(comparison, format))
+        }
         return 0
       }
       case 'events':
@@ -339,6 +349,21 @@ function conversionEvents(values: Values) {
   const result = validateConversionEvents(values['conversion-events'].split(',').map((name) => name.trim()))
   if (!result.ok) throw new UserFacingError(result.error)
   return result.value
+}
+
+/** The `# name: value` lines of `report --context`; open date ends become the data's own first and last conversion date. */
+async function reportContext(warehouse: EmbeddedWarehouse, request: ReportRequest, comparedWith?: { fromDate: string; toDate: string }): Promise<string> {
+  const status = request.fromDate && request.toDate ? undefined : await warehouse.status()
+  return reportContextLines({
+    model: request.model,
+    lookbackDays: request.lookbackDays,
+    conversionEvents: request.conversionEvents,
+    by: request.by,
+    fromDate: request.fromDate ?? status?.firstConversionDate ?? null,
+    toDate: request.toDate ?? status?.lastConversionDate ?? null,
+    ...(comparedWith ? { comparedWith } : {}),
+    exportedAt: new Date().toISOString(),
+  })
 }
 
 function reportRequest(values: Values): ReportRequest {

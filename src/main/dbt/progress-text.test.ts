@@ -41,7 +41,15 @@ describe('describeDbtProgress', () => {
   })
 
   it('words the run\'s hooks too', () => {
-    expect(spoken(logLine('LogHookEndLine', { index: 1, total: 2, statement: 'dbt_attribution.on-run-end.0' }))).toBe('Finishing the run (1 of 2)')
+    const start = '1 of 2 START hook: dbt_attribution.on-run-start.0 ....... [RUN]'
+    expect(spoken(logLine('LogHookStartLine', { index: 1, total: 2, statement: 'dbt_attribution.on-run-start.0' }, 'info', start))).toBe('Preparing the run (1 of 2)')
+    const end = '1 of 1 OK hook: dbt_attribution.on-run-end.0 ....... [OK in 0.01s]'
+    expect(spoken(logLine('LogHookEndLine', { index: 1, total: 1, statement: 'dbt_attribution.on-run-end.0' }, 'info', end))).toBe('Finishing the run (1 of 1)')
+  })
+
+  it('never stutters on the run record ("Built build info")', () => {
+    const done = logLine('LogModelResult', { index: 9, total: 9, status: 'OK', node_info: node('rpt_build_info') })
+    expect(spoken(done)).toBe('Built the run record (9 of 9)')
   })
 
   it('says nothing for lines that are no step of the run', () => {

@@ -12,7 +12,8 @@ const MODEL_WORDS: Readonly<Record<string, string>> = {
   agg_attribution_daily: 'daily totals',
   agg_channel_transitions: 'channel transitions (data-driven)',
   rpt_data_quality: 'data quality report',
-  rpt_build_info: 'build info',
+  // "Built build info" read as a stutter.
+  rpt_build_info: 'the run record',
 }
 
 /** A model's name for people: "int_sessions_classified" -> "sessions", "stg_shop__orders" -> "orders". */
@@ -30,8 +31,8 @@ export function modelWords(node: string): string {
 export function describeDbtProgress(progress: DbtProgress): string | undefined {
   if (progress.index === undefined || progress.total === undefined) return undefined
   const position = `(${progress.index} of ${progress.total})`
-  // on-run-start/end hooks (the build-info stamp, say) number their own steps.
-  if (progress.event.startsWith('LogHook')) return `Finishing the run ${position}`
+  // on-run-start/end hooks number their own steps; dbt's line names which one ("hook: x.on-run-start.0").
+  if (progress.event.startsWith('LogHook')) return `${/on-run-start/.test(progress.message) ? 'Preparing' : 'Finishing'} the run ${position}`
   const isDone = progress.event !== 'LogStartLine'
   const failed = progress.level === 'error' || /^(error|fail)/i.test(progress.status ?? '')
   if (progress.resourceType === 'test') {

@@ -7,6 +7,7 @@ import { useModelComparisonStore } from '../stores/model-comparison'
 import { useNavigationStore } from '../stores/navigation'
 import { usePathsStore } from '../stores/paths'
 import { useTrendsStore } from '../stores/trends'
+import { useWarehouseStore } from '../stores/warehouse'
 
 /** What the open view shows (filters, model, drill-down), for exports to carry; `extra` overrides what a view knows better. */
 export function useExportContext(extra?: () => Partial<ExportContext> | undefined): ComputedRef<ExportContext> {
@@ -16,6 +17,7 @@ export function useExportContext(extra?: () => Partial<ExportContext> | undefine
   const trends = useTrendsStore()
   const modelComparison = useModelComparisonStore()
   const paths = usePathsStore()
+  const warehouse = useWarehouseStore()
   return computed(() => {
     const view = navigation.current
     if (view === 'feed' || view === 'settings') return { view, ...extra?.() }
@@ -26,6 +28,8 @@ export function useExportContext(extra?: () => Partial<ExportContext> | undefine
       conversionEvents: applied.conversionEvents,
       ...(applied.fromDate ? { fromDate: applied.fromDate } : {}),
       ...(applied.toDate ? { toDate: applied.toDate } : {}),
+      ...(warehouse.status?.firstConversionDate ? { dataFromDate: warehouse.status.firstConversionDate } : {}),
+      ...(warehouse.status?.lastConversionDate ? { dataToDate: warehouse.status.lastConversionDate } : {}),
     }
     const pair = filters.modelPair.join(', ')
     if (view === 'compare') context.model = pair

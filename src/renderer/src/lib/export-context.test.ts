@@ -48,6 +48,15 @@ describe('withCsvMetadata', () => {
     ])
   })
 
+  it('writes the data\'s actual end date for an open end, never "latest"', () => {
+    const open = { view: 'channels', lookbackDays: 14, fromDate: '2021-01-05', dataFromDate: '2020-11-01', dataToDate: '2021-01-31' }
+    expect(withCsvMetadata('a\r\n', open, 'now')).toContain('# dates: 2021-01-05 to 2021-01-31\r\n')
+    expect(withCsvMetadata('a\r\n', { view: 'x', lookbackDays: 7, dataFromDate: '2020-11-01', dataToDate: '2021-01-31' }, 'now')).toContain(
+      '# dates: 2020-11-01 to 2021-01-31\r\n',
+    )
+    expect(exportFileName('channels', open, 'csv', '2026-12-02')).toBe('channels_14d_2021-01-05-to-2021-01-31_2026-12-02.csv')
+  })
+
   it('says "all dates" without a range, and keeps a value on its line', () => {
     const text = withCsvMetadata('a\r\n', { view: 'x', lookbackDays: 7, drillDown: 'one\ntwo' }, 'now')
     expect(text).toContain('# dates: all dates\r\n')

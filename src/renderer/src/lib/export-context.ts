@@ -1,4 +1,5 @@
 import { MODEL_REGISTRY, isAttributionModel } from '@shared/attribution'
+import { csvContextLines } from '@shared/csv'
 
 /** What an export shows: the view's filters, its model and its drill-down, written into the file name and the file. */
 export interface ExportContext {
@@ -13,6 +14,9 @@ export interface ExportContext {
   toDate?: string
   /** The drill-down path, e.g. "Paid Search > campaign". */
   drillDown?: string
+  /** The data's first and last conversion date, written for an open end instead of "start" or "latest". */
+  dataFromDate?: string
+  dataToDate?: string
 }
 
 /** A file-name-safe piece: lowercase words joined by hyphens. */
@@ -24,10 +28,12 @@ function slug(text: string): string {
     .slice(0, 40)
 }
 
-/** The date range for people: "2021-01-01 to 2021-01-19", "all dates". */
-export function dateRangeText(context: Pick<ExportContext, 'fromDate' | 'toDate'>): string {
-  if (!context.fromDate && !context.toDate) return 'all dates'
-  return `${context.fromDate || 'start'} to ${context.toDate || 'latest'}`
+/** The date range for people, open ends filled from the data: "2021-01-01 to 2021-01-19"; "all dates" when nothing is known. */
+export function dateRangeText(context: Pick<ExportContext, 'fromDate' | 'toDate' | 'dataFromDate' | 'dataToDate'>): string {
+  const from = context.fromDate || context.dataFromDate
+  const to = context.toDate || context.dataToDate
+  if (!from && !to) return 'all dates'
+  return `${from || 'start'} to ${to || 'latest'}`
 }
 
 /**
@@ -39,7 +45,7 @@ export function exportFileName(base: string, context: ExportContext, extension: 
   if (context.model) parts.push(slug(context.model.replace(/_/g, ' ')))
   if (context.lookbackDays !== undefined) parts.push(`${context.lookbackDays}d`)
   if (context.conversionEvents && context.conversionEvents.length > 0) parts.push(context.conversionEvents.map(slug).join('+'))
-  if (context.fromDate || context.toDate) parts.push(`${context.fromDate || 'start'}-to-${context.toDate || 'latest'}`)
+  if (context.fromDate || context.toDate) parts.push(dateRangeText(context).replace(/ /g, '-'))
   if (context.drillDown) parts.push(slug(context.drillDown))
   parts.push(stamp)
   return `${parts.filter((part) => part !== '').join('_')}.${extension}`
@@ -61,9 +67,7 @@ export function contextEntries(context: ExportContext, exportedAt: string): Arra
 
 /** "# model: first_click" lines above the CSV's header row; spreadsheets show them, `comment='#'` readers skip them. */
 export function withCsvMetadata(csv: string, context: ExportContext, exportedAt: string): string {
-  // Line breaks inside a value would end the comment early.
-  const lines = contextEntries(context, exportedAt).map(([name, value]) => `# ${name}: ${value.replace(/[\r\n]+/g, ' ')}`)
-  return `${lines.join('\r\n')}\r\n${csv}`
+  return `${csvContextLines(contextEntries(context, exportedAt))}${csv}`
 }
 
 /** A model id as people read it ("last_click" -> "Last click"); text that names no model stays as it is. */

@@ -20,7 +20,8 @@ function events(count: number): string {
 export function outsideChangeText(change: OutsideChange, clock: (iso: string) => string = formatClock): string {
   const parts: string[] = []
   if (change.streamedEvents > 0) parts.push(`${events(change.streamedEvents)} streamed`)
-  if (change.importedEvents > 0) parts.push(`${events(change.importedEvents)} imported`)
+  // Only an import logs a file; new day-table rows without one come from `generate` (sample data).
+  if (change.importedEvents > 0) parts.push(`${events(change.importedEvents)} ${change.importedFiles > 0 ? 'imported' : 'generated'}`)
   else if (change.importedFiles > 0) parts.push(change.importedFiles === 1 ? '1 file imported' : `${formatInteger(change.importedFiles)} files imported`)
   if (change.modelsBuiltAt) parts.push(`models rebuilt ${clock(change.modelsBuiltAt)}`)
   return `Outside change: ${parts.length > 0 ? parts.join(', ') : 'the warehouse file was changed'}`

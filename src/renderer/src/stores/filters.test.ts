@@ -78,7 +78,7 @@ describe('useFiltersStore', () => {
     expect(commitLookbackText('07', 14)).toEqual({ days: 7 })
     expect(commitLookbackText(String(LOOKBACK_MAX_DAYS + 30), 14)).toEqual({
       days: LOOKBACK_MAX_DAYS,
-      problem: `Lookback is ${LOOKBACK_MIN_DAYS} to ${LOOKBACK_MAX_DAYS} whole days; set to ${LOOKBACK_MAX_DAYS}.`,
+      problem: `${LOOKBACK_MIN_DAYS}–${LOOKBACK_MAX_DAYS} whole days: set to ${LOOKBACK_MAX_DAYS}`,
     })
     expect(commitLookbackText('0', 14)).toMatchObject({ days: LOOKBACK_MIN_DAYS, problem: expect.stringContaining(`set to ${LOOKBACK_MIN_DAYS}`) })
     expect(commitLookbackText('7.6', 14)).toMatchObject({ days: 8, problem: expect.stringContaining('set to 8') })

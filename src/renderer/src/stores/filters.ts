@@ -33,11 +33,12 @@ export interface LookbackCommit {
 
 /** Reads the lookback field's text on blur/Enter: out-of-range or fractional values are clamped and say so; no number keeps `current`. */
 export function commitLookbackText(text: string, current: number): LookbackCommit {
-  const range = `Lookback is ${LOOKBACK_MIN_DAYS} to ${LOOKBACK_MAX_DAYS} whole days`
+  // Short: the note takes the slider's place beside the field.
+  const range = `${LOOKBACK_MIN_DAYS}–${LOOKBACK_MAX_DAYS} whole days`
   const value = text.trim() === '' ? Number.NaN : Number(text)
-  if (!Number.isFinite(value)) return { days: current, problem: `${range}; kept ${current}.` }
+  if (!Number.isFinite(value)) return { days: current, problem: `${range}: kept ${current}` }
   const days = clampLookback(value)
-  return days === value ? { days } : { days, problem: `${range}; set to ${days}.` }
+  return days === value ? { days } : { days, problem: `${range}: set to ${days}` }
 }
 
 /** The global dashboard controls every view queries with. */

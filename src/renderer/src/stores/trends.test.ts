@@ -19,6 +19,12 @@ describe('trendsHeading', () => {
     expect(trendsHeading(answered('2020-12-01', '2020-12-14'), filters)).toEqual({ title: '1 Dec – 14 Dec 2020' })
   })
 
+  it('names an empty chosen range by its dates, not "Chosen dates"', () => {
+    expect(trendsHeading(undefined, { ...FILTERS, fromDate: '2020-12-01', toDate: '2020-12-14' }).title).toBe('1 Dec – 14 Dec 2020')
+    expect(trendsHeading(undefined, { ...FILTERS, fromDate: '2020-12-01' }).title).toBe('From 1 Dec 2020')
+    expect(trendsHeading(undefined, { ...FILTERS, toDate: '2020-12-14' }).title).toBe('Up to 14 Dec 2020')
+  })
+
   it('says when a long range was cut to its newest days', () => {
     const filters = { ...FILTERS, fromDate: '2020-01-01', toDate: '2020-12-31' }
     const heading = trendsHeading(answered('2020-10-03', '2020-12-31'), filters)

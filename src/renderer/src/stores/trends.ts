@@ -18,10 +18,17 @@ export function trendDaysFor(filters: DashboardFilters): number {
   return filters.fromDate ? TREND_MAX_DAYS : TREND_DAYS
 }
 
+/** A chosen range named by its dates even when it holds no data ("1 Dec – 14 Dec 2020", "From 1 Dec 2020"). */
+function chosenRangeTitle(filters: DashboardFilters): string {
+  if (filters.fromDate && filters.toDate) return formatDateRange(filters.fromDate, filters.toDate)
+  if (filters.fromDate) return `From ${formatDateRange(filters.fromDate, filters.fromDate)}`
+  return `Up to ${formatDateRange(filters.toDate ?? '', filters.toDate ?? '')}`
+}
+
 /** The trends view's title and, when the chosen range was cut to the newest days, why. */
 export function trendsHeading(result: TrendsResult | undefined, filters: DashboardFilters): { title: string; note?: string } {
   const hasRange = Boolean(filters.fromDate || filters.toDate)
-  if (!result?.from_date) return { title: hasRange ? 'Chosen dates' : `Last ${TREND_DAYS} days of data` }
+  if (!result?.from_date) return { title: hasRange ? chosenRangeTitle(filters) : `Last ${TREND_DAYS} days of data` }
   const shown = formatDateRange(result.from_date, result.to_date)
   if (!hasRange) return { title: `Last ${TREND_DAYS} days of data`, note: shown }
   if (filters.fromDate && result.from_date > filters.fromDate) {
