@@ -19,6 +19,8 @@ export interface DashboardFilters {
   /** Inclusive conversion-date range `YYYY-MM-DD`; absent means all data. */
   fromDate?: string
   toDate?: string
+  /** Only conversions (and journeys) of this GA4 stream; absent means every stream. */
+  streamId?: string
 }
 
 /** The two models a comparison puts side by side: `a` on the left of the flow chart, `b` on the right. */

@@ -124,6 +124,8 @@ export interface ReportRequest {
   toDate?: string
   /** Only conversions credited to this channel (for drilling down). */
   channel?: string
+  /** Only conversions in this GA4 stream (`stream_id`: web, iOS or Android); absent means every stream. */
+  streamId?: string
 }
 
 /** One group of a report; only the keys of the grouping are present. */
@@ -260,6 +262,15 @@ export function conversionEventsProblem(
 }
 
 /** Checks an untrusted report request (CLI flags, IPC, HTTP) field by field. */
+/** GA4 stream ids are numbers written as text (`2100450278`). */
+export const STREAM_ID = /^[0-9]{1,20}$/
+
+/** Why a value is not a stream id, or undefined when it is one. */
+export function streamIdProblem(value: unknown): string | undefined {
+  if (typeof value === 'string' && STREAM_ID.test(value)) return undefined
+  return `A stream is its GA4 stream_id, digits only (e.g. 2100450278), got ${JSON.stringify(String(value).slice(0, 40))}.`
+}
+
 export function validateReportRequest(input: unknown): Result<ReportRequest> {
   if (typeof input !== 'object' || input === null) return { ok: false, error: 'A report request must be an object.' }
   const raw = input as Record<string, unknown>
@@ -281,6 +292,11 @@ export function validateReportRequest(input: unknown): Result<ReportRequest> {
       return { ok: false, error: `channel must be a channel name of at most ${MAX_LABEL_LENGTH} characters.` }
     }
     request.channel = raw.channel
+  }
+  if (raw.streamId !== undefined) {
+    const problem = streamIdProblem(raw.streamId)
+    if (problem) return { ok: false, error: problem }
+    request.streamId = raw.streamId as string
   }
   const reversed = dateRangeProblem('fromDate', request.fromDate, 'toDate', request.toDate)
   if (reversed) return { ok: false, error: reversed }

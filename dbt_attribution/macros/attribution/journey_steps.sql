@@ -1,8 +1,8 @@
 {#
     The steps of journeys with the lookbacks at which each exists, one row per step:
-    (user_key, journey_date, conversion_event_name, cut_event_name, min_lookback_days,
-    max_lookback_days, from_state, to_state). `sessions` has one row per session of a journey
-    (journey_id, conversion_event_name, cut_event_name)
+    (user_key, journey_date, conversion_event_name, cut_event_name, stream_id, min_lookback_days,
+    max_lookback_days, from_state, to_state); stream_id is the journey's (one per journey).
+    `sessions` has one row per session of a journey (journey_id, conversion_event_name, cut_event_name)
     with its lookback_days_needed; at lookback L the journey is its sessions needing <= L days,
     oldest first, then `end_state`. A session eligible at L makes every newer one eligible, so:
     - the step from a session to the next newer one, or from the newest to `end_state`, exists
@@ -19,6 +19,7 @@
             user_key,
             journey_date,
             conversion_event_name,
+            stream_id,
             cut_event_name,
             lookback_days_needed,
             channel,
@@ -32,6 +33,7 @@
         user_key,
         journey_date,
         conversion_event_name,
+        stream_id,
         cut_event_name,
         lookback_days_needed as min_lookback_days,
         coalesce(older_days_needed, {{ max_lookback_days() + 1 }}) - 1 as max_lookback_days,
@@ -47,6 +49,7 @@
         user_key,
         journey_date,
         conversion_event_name,
+        stream_id,
         cut_event_name,
         lookback_days_needed as min_lookback_days,
         {{ max_lookback_days() }} as max_lookback_days,

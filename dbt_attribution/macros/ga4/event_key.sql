@@ -49,7 +49,7 @@
 
 {# The event_key scheme DuckDB's staging table is built with; change it whenever event_dedup_key or staging's columns change. #}
 {% macro staging_event_key_scheme() -%}
-    event_key: UHUGEINT, md5_number(event_id), else two 64-bit DuckDB hashes of the content (v3)
+    event_key: UHUGEINT, md5_number(event_id), else two 64-bit DuckDB hashes of the content; user_key per stream (v4)
 {%- endmacro %}
 
 {# Post-hook of stg_ga4__events on DuckDB: stamps the table with its event_key scheme. #}

@@ -194,6 +194,13 @@
     {%- set retired = {'stg_ga4__events': ['event_at', 'session_key', 'page_location']} -%}
     {#- Sessions (and staging) gained dclid with the export's traffic-source fields; tables built before lack it. -#}
     {%- do required.update({'int_sessions_classified': 'dclid'}) -%}
+    {#- User-id stitching and streams: staging keeps user_id and the stream, the models after it the stream. -#}
+    {%- set identity_columns = {
+        'stg_ga4__events': 'stream_id', 'int_sessions_classified': 'stream_id', 'int_conversions_deduplicated': 'stream_id',
+        'fct_attribution_credits': 'stream_id', 'agg_channel_transitions': 'stream_id'} -%}
+    {%- for name, column in identity_columns.items() if name not in required -%}
+        {%- do required.update({name: column}) -%}
+    {%- endfor -%}
     {#- Staging gained has_ignore_referrer with unwanted referrals; tables built before lack it. -#}
     {%- set also_required = {'stg_ga4__events': ['has_ignore_referrer']} -%}
     {%- set outdated = [] -%}
@@ -201,7 +208,8 @@
         {%- set relation = adapter.get_relation(target.database, target.schema, name) -%}
         {%- if relation is not none -%}
             {%- set stored = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
-            {%- if column not in stored or (retired.get(name, []) | select('in', stored) | list)
+            {%- if column not in stored or identity_columns.get(name, column) not in stored
+                or (retired.get(name, []) | select('in', stored) | list)
                 or (also_required.get(name, []) | reject('in', stored) | list)
                 or (name == 'stg_ga4__events' and staging_event_key_scheme_outdated(relation)) -%}
                 {%- do outdated.append(name) -%}

@@ -18,14 +18,15 @@
         event_name,
         event_timestamp_micros,
         event_date,
-        user_key,
+        user_key as device_key,
+        stream_id,
         ga_session_id,
         transaction_id,
         purchase_revenue_in_usd,
         event_value_in_usd,
         usd_value_param
 {%- endset %}
--- depends_on: {{ ref('int_users_changed') }}
+-- depends_on: {{ ref('int_users_changed') }}, {{ ref('int_devices_stitched') }}
 {%- set modelled_events = '(select conversion_event_name from ' ~ ref('int_conversion_events_modelled') ~ ')' %}
 {#-
     BigQuery: only conversions from bounds.recompute_from_date on are recomputed; earlier ones
@@ -40,6 +41,13 @@ with
 changed_users as (
 
     select user_key from {{ ref('int_users_changed') }}
+
+),
+
+-- The devices of those users (persons): the events to read.
+changed_devices as (
+
+    {{ changed_devices_sql() }}
 
 ),
 
@@ -58,12 +66,12 @@ changed_user_events as (
         and user_key is not null
         and (
             (
-                user_key in (select user_key from changed_users)
+                user_key in (select device_key from changed_devices)
                 {%- if bounds is not none %}
                 and event_date >= {{ bounds['recompute_from_date'] }}
                 {%- endif %}
             )
-            -- A newly modelled event: every user's.
+            -- A newly modelled event: every device's.
             or event_name in (select conversion_event_name from new_events)
         )
 
@@ -87,7 +95,7 @@ shared_transaction_events as (
     where event_name = 'purchase'
         and transaction_id in (select transaction_id from changed_transactions)
         and user_key is not null
-        and user_key not in (select user_key from changed_users)
+        and user_key not in (select device_key from changed_devices)
         {%- if bounds is not none %}
         and event_date >= {{ bounds['recompute_from_date'] }}
         {%- endif %}
@@ -131,7 +139,8 @@ events as (
 keyed as (
 
     select
-        *,
+        events.*,
+        {{ person_of_device_sql('events.device_key', 'stitched.person_key') }} as user_key,
         -- Purchases sharing a transaction id are one purchase; those without one (staging resolved
         -- '(not set)' and empty ids to NULL) stay separate.
         case
@@ -140,6 +149,10 @@ keyed as (
             else event_key
         end as conversion_dedupe_key
     from events
+    {%- if attribution_user_id_stitching() %}
+    left join {{ ref('int_devices_stitched') }} as stitched
+        on events.device_key = stitched.device_key
+    {%- endif %}
 
 ),
 
@@ -151,7 +164,8 @@ deduplicated as (
         order_by=['event_timestamp_micros', 'event_key'],
         columns=[
             'event_key', 'event_name', 'event_timestamp_micros', 'event_date', 'user_key',
-            'ga_session_id', 'transaction_id', 'purchase_revenue_in_usd', 'event_value_in_usd', 'usd_value_param'
+            'device_key', 'stream_id', 'ga_session_id', 'transaction_id', 'purchase_revenue_in_usd', 'event_value_in_usd',
+            'usd_value_param'
         ]
     ) }}
 
@@ -166,7 +180,10 @@ final as (
         event_timestamp_micros as converted_micros,
         event_date as conversion_date,
         user_key,
-        {{ session_key_sql('user_key', 'ga_session_id') }} as session_key,
+        -- A session is a device's: its key is the device's, as in int_sessions_classified.
+        {{ session_key_sql('device_key', 'ga_session_id') }} as session_key,
+        -- The stream the conversion happened in: reports filtered to a stream count its conversions.
+        stream_id,
         ga_session_id,
         transaction_id,
         -- Purchases: their revenue; other key events: event_value_in_usd, else a USD `value` param; else 0.

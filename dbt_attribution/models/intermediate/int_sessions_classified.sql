@@ -8,10 +8,12 @@
 ) }}
 {#-
     Incremental runs recompute the sessions of int_users_changed only; a session belongs to one user.
+    A session belongs to one device too: its session_key is the device's (staging's user_key), its
+    user_key the device's person (user-id stitching, int_devices_stitched).
     On BigQuery only those started from bounds.sessions_from_at on (macro bigquery_refresh_bounds).
 -#}
 {%- set bounds = bigquery_refresh_bounds() if is_incremental() else none %}
--- depends_on: {{ ref('int_users_changed') }}
+-- depends_on: {{ ref('int_users_changed') }}, {{ ref('int_devices_stitched') }}
 
 with
 
@@ -27,12 +29,13 @@ staged_events as (
         campaign,
         gclid,
         dclid,
+        stream_id,
         has_ignore_referrer
     from {{ ref('stg_ga4__events') }}
     where user_key is not null
         and ga_session_id is not null
         {%- if is_incremental() %}
-        and user_key in (select user_key from {{ ref('int_users_changed') }})
+        and user_key in ({{ changed_devices_sql() }})
         {%- endif %}
         {%- if bounds is not none %}
         -- Every event of a session started from sessions_from_at on (UTC) has a later event_date.
@@ -62,7 +65,8 @@ events as (
         staged_events.medium,
         staged_events.campaign,
         staged_events.gclid,
-        staged_events.dclid
+        staged_events.dclid,
+        staged_events.stream_id
     from (
         select
             staged_events.*,
@@ -89,10 +93,33 @@ source_categories as (
 
 ),
 
--- One row per session: its start, and the traffic source of its earliest event that names one.
-sessions_sourced as (
+-- One row per session (of a device): its start, and the traffic source of its earliest event that names one.
+device_sessions as (
 
     {{ sessions_with_first_source('events') }}
+
+),
+
+sessions_sourced as (
+
+    select
+        device_sessions.session_key,
+        device_sessions.user_key as device_key,
+        device_sessions.ga_session_id,
+        device_sessions.session_started_micros,
+        device_sessions.has_traffic_source,
+        device_sessions.source,
+        device_sessions.medium,
+        device_sessions.campaign,
+        device_sessions.gclid,
+        device_sessions.dclid,
+        device_sessions.stream_id,
+        {{ person_of_device_sql('device_sessions.user_key', 'stitched.person_key') }} as user_key
+    from device_sessions
+    {%- if attribution_user_id_stitching() %}
+    left join {{ ref('int_devices_stitched') }} as stitched
+        on device_sessions.user_key = stitched.device_key
+    {%- endif %}
 
 ),
 
@@ -101,6 +128,8 @@ final as (
     select
         sessions_sourced.session_key,
         sessions_sourced.user_key,
+        sessions_sourced.device_key,
+        sessions_sourced.stream_id,
         sessions_sourced.ga_session_id,
         {{ timestamp_from_micros('sessions_sourced.session_started_micros') }} as session_started_at,
         sessions_sourced.session_started_micros,

@@ -3,7 +3,12 @@
     since the marts were last built, plus every user holding a purchase whose transaction id one of
     those rows carries, since a new earliest purchase of a transaction takes the conversion from them.
     Without a previous build every user is listed (the models then rebuild in full anyway).
-    Also every user with a referral event whose source became wanted or unwanted since the last
+    Users here are persons (the user_key of the models after staging): for each such device, the
+    device itself and 'uid:' || every user_id it ever carried, so whichever person it belonged to
+    before this run (a late sign-in moves an old device to a person) and belongs to now are both
+    recomputed. When var user_id_stitching differs from the last build's, every signed-in device
+    and its persons are listed.
+    Also every device with a referral event whose source became wanted or unwanted since the last
     build (a changed list or switch, a newly seen own domain): see int_referral_sources.
 -#}
 {%- set marts_built_at = marts_built_at_sql() -%}
@@ -94,7 +99,7 @@ referral_users as (
 ),
 {%- endif %}
 
-changed_users as (
+changed_devices as (
 
     select user_key from loaded_events
     union all
@@ -103,6 +108,30 @@ changed_users as (
     union all
     select user_key from referral_users
     {%- endif %}
+
+),
+
+-- Every person a changed device can have belonged to: itself, or any user_id it carried.
+signed_in_persons as (
+
+    select distinct
+        user_key,
+        {{ person_key_sql('user_id') }} as person_key
+    from {{ ref('stg_ga4__events') }}
+    where user_id is not null
+    {%- if not user_id_stitching_changed_since_build() %}
+        and user_key in (select user_key from changed_devices)
+    {%- endif %}
+
+),
+
+changed_users as (
+
+    select user_key from changed_devices
+    union all
+    select user_key from signed_in_persons
+    union all
+    select person_key from signed_in_persons
 
 ),
 

@@ -37,7 +37,8 @@ conversions as (
     select
         conversion_id,
         conversion_event_name,
-        conversion_date
+        conversion_date,
+        stream_id
     from {{ ref('int_conversions_deduplicated') }}
     {%- if is_incremental() %}
     where {{ changed_rows_condition() }}
@@ -52,6 +53,7 @@ converting_sessions as (
         conversions.conversion_date as journey_date,
         conversions.conversion_event_name,
         cast(null as {{ dbt.type_string() }}) as cut_event_name,
+        conversions.stream_id,
         touchpoints.conversion_id as journey_id,
         touchpoints.lookback_days_needed,
         touchpoints.session_started_micros,
@@ -104,6 +106,11 @@ trailing_sessions as (
         sessions.session_started_at,
         sessions.session_started_micros,
         sessions.channel,
+        -- A non-converting journey's stream is its newest session's (ordered as journeys are).
+        first_value(sessions.stream_id) over (
+            partition by sessions.user_key, cuts.cut_event_name
+            order by sessions.session_started_micros desc, sessions.ga_session_id desc, sessions.session_key desc
+        ) as journey_stream_id,
         max(sessions.session_started_micros) over (partition by sessions.user_key, cuts.cut_event_name) as anchor_micros,
         max(sessions.session_started_at) over (partition by sessions.user_key, cuts.cut_event_name) as anchor_at
     from {{ ref('int_sessions_classified') }} as sessions
@@ -123,6 +130,7 @@ nonconverting_sessions as (
         cast(anchor_at as date) as journey_date,
         cast(null as {{ dbt.type_string() }}) as conversion_event_name,
         cut_event_name,
+        journey_stream_id as stream_id,
         user_key as journey_id,
         greatest(1, {{ ceil_div('anchor_micros - session_started_micros', micros_per_day()) }}) as lookback_days_needed,
         session_started_micros,
@@ -155,13 +163,16 @@ final as (
         journey_date,
         conversion_event_name,
         cut_event_name,
+        stream_id,
         min_lookback_days,
         max_lookback_days,
         from_state,
         to_state,
         count(*) as transitions
     from transitions
-    group by user_key, journey_date, conversion_event_name, cut_event_name, min_lookback_days, max_lookback_days, from_state, to_state
+    group by
+        user_key, journey_date, conversion_event_name, cut_event_name, stream_id,
+        min_lookback_days, max_lookback_days, from_state, to_state
 
 )
 

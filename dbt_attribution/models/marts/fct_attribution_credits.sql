@@ -36,6 +36,7 @@ conversions as (
         converted_at,
         conversion_date,
         user_key,
+        stream_id,
         revenue_usd,
         cast(round(revenue_usd * 100) as {{ dbt.type_bigint() }}) as revenue_cents
     from {{ ref('int_conversions_deduplicated') }}
@@ -314,6 +315,7 @@ final as (
         conversions.converted_at,
         conversions.conversion_date,
         conversions.user_key,
+        conversions.stream_id,
         conversions.revenue_usd,
         credit_rows.session_key as credited_session_key,
         credit_rows.ga_session_id as credited_ga_session_id,

@@ -6,7 +6,9 @@ with final as (
     select
         {{ run_started_at_sql() }} as built_at,
         {{ var('lookback_days') }} as lookback_days,
-        '{{ invocation_id }}' as invocation_id
+        '{{ invocation_id }}' as invocation_id,
+        -- Whether users were stitched by user_id: int_users_changed recomputes them when this changes.
+        {{ 'true' if attribution_user_id_stitching() else 'false' }} as is_user_id_stitching_on
 )
 
 select * from final

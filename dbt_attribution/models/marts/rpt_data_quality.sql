@@ -45,6 +45,21 @@ unique_events as (
 
 ),
 
+-- Devices joined to a signed-in person by user-id stitching (none when it is off).
+stitched_devices as (
+
+    select
+        {%- if attribution_user_id_stitching() %}
+        count(*) as stitched_devices,
+        count(distinct person_key) as stitched_users
+        {%- else %}
+        cast(0 as {{ dbt.type_bigint() }}) as stitched_devices,
+        cast(0 as {{ dbt.type_bigint() }}) as stitched_users
+        {%- endif %}
+    from {{ ref('int_devices_stitched') }}
+
+),
+
 attributed_conversions as (
 
     select
@@ -71,12 +86,16 @@ final as (
         attributed_conversions.conversions,
         coalesce(attributed_conversions.conversions_without_eligible_session, 0)
             as conversions_without_eligible_session,
-        coalesce(unique_events.purchases_without_transaction_id, 0) as purchases_without_transaction_id
+        coalesce(unique_events.purchases_without_transaction_id, 0) as purchases_without_transaction_id,
+        {{ 'true' if attribution_user_id_stitching() else 'false' }} as is_user_id_stitching_on,
+        stitched_devices.stitched_devices,
+        stitched_devices.stitched_users
     from raw_day_events
     cross join raw_intraday_events
     cross join set_aside_events
     cross join unique_events
     cross join attributed_conversions
+    cross join stitched_devices
 
 )
 

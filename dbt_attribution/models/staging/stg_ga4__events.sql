@@ -20,6 +20,9 @@
         event_bundle_sequence_id,
         event_value_in_usd,
         user_pseudo_id,
+        user_id,
+        stream_id,
+        platform,
         ecommerce.purchase_revenue_in_usd as ecommerce_purchase_revenue_in_usd,
         ecommerce.transaction_id as ecommerce_transaction_id,
         {{ ga4_load_seq_column() }} as load_seq
@@ -90,6 +93,9 @@ params_extracted as (
         event_bundle_sequence_id,
         event_value_in_usd,
         user_pseudo_id,
+        user_id,
+        stream_id,
+        platform,
         ecommerce_purchase_revenue_in_usd,
         ecommerce_transaction_id,
         is_intraday,
@@ -135,10 +141,13 @@ keyed as (
             'event_id', 'user_pseudo_id', 'event_timestamp_micros', 'event_name',
             'event_bundle_sequence_id', 'params_digest'
         ) }} as dedup_key,
-        coalesce(user_pseudo_id, 'anon:' || cast(ga_session_id as {{ dbt.type_string() }})) as user_key,
-        -- When this holds user_key is the user_pseudo_id, which is therefore not stored twice (~0.4 s
-        -- per full build of 4.3M events); the app's feed reads it back from user_key.
-        user_pseudo_id is not null as has_user_pseudo_id
+        -- A device: user_pseudo_id within its stream (the same id in two streams is two devices).
+        {{ device_key_sql('stream_id', "coalesce(user_pseudo_id, 'anon:' || cast(ga_session_id as " ~ dbt.type_string() ~ "))") }} as user_key,
+        -- When this holds user_key is the user_pseudo_id after the stream prefix, which is therefore
+        -- not stored twice (~0.4 s per full build of 4.3M events); the app's feed reads it back.
+        user_pseudo_id is not null as has_user_pseudo_id,
+        -- A signed-in id; '' is no id (macro ga4_user_id).
+        {{ ga4_user_id('user_id') }} as signed_in_user_id
     from traffic_sourced
 
 ),
@@ -156,7 +165,7 @@ deduplicated as (
             'event_id', 'event_name', 'event_timestamp_micros', 'event_date_text', 'has_user_pseudo_id',
             'user_key', 'ga_session_id', 'source', 'medium', 'campaign', 'gclid',
             'dclid',
-            'has_ignore_referrer',
+            'signed_in_user_id', 'stream_id', 'platform', 'has_ignore_referrer',
             'ecommerce_transaction_id', 'param_transaction_id', 'ecommerce_purchase_revenue_in_usd',
             'event_value_in_usd', 'usd_value_param', 'is_intraday', 'load_seq'
         ]
@@ -222,6 +231,9 @@ final as (
         ) as event_date,
         has_user_pseudo_id,
         user_key,
+        signed_in_user_id as user_id,
+        stream_id,
+        platform,
         ga_session_id,
         source,
         medium,

@@ -50,10 +50,11 @@ export function validateDashboardFilters(input: unknown): Result<DashboardFilter
   if (!isRecord(input)) return { ok: false, error: 'The request must be an object.' }
   const checked = validateReportRequest({ ...input, model: 'first_click', by: 'channel', channel: undefined })
   if (!checked.ok) return checked
-  const { lookbackDays, conversionEvents, fromDate, toDate } = checked.value
+  const { lookbackDays, conversionEvents, fromDate, toDate, streamId } = checked.value
   const filters: DashboardFilters = { lookbackDays, conversionEvents: [...conversionEvents] }
   if (fromDate) filters.fromDate = fromDate
   if (toDate) filters.toDate = toDate
+  if (streamId) filters.streamId = streamId
   return { ok: true, value: filters }
 }
 
@@ -189,11 +190,12 @@ export function validateBreakdownRequest(input: unknown): Result<BreakdownReques
   if (!isRecord(input)) return { ok: false, error: 'The request must be an object.' }
   const checked = validateReportRequest(input)
   if (!checked.ok) return checked
-  const { model, by, channel, lookbackDays, conversionEvents, fromDate, toDate } = checked.value
+  const { model, by, channel, lookbackDays, conversionEvents, fromDate, toDate, streamId } = checked.value
   const request: BreakdownRequest = { model, by, lookbackDays, conversionEvents: [...conversionEvents] }
   if (channel) request.channel = channel
   if (fromDate) request.fromDate = fromDate
   if (toDate) request.toDate = toDate
+  if (streamId) request.streamId = streamId
   return { ok: true, value: request }
 }
 

@@ -43,7 +43,8 @@ function filteredCredits(marts: DatasetRef): string {
     where @lookback between min_lookback_days and max_lookback_days
       and conversion_event_name in unnest(@events)
       and (@from_date is null or conversion_date >= @from_date)
-      and (@to_date is null or conversion_date <= @to_date)`
+      and (@to_date is null or conversion_date <= @to_date)
+      and (@stream_id is null or stream_id = @stream_id)`
 }
 
 export function filterParams(filters: Omit<ReportRequest, 'model' | 'by'>): Pick<BigQueryStatement, 'params' | 'types'> {
@@ -54,8 +55,9 @@ export function filterParams(filters: Omit<ReportRequest, 'model' | 'by'>): Pick
       // The client sends a DATE parameter's value only from a BigQueryDate; a plain string would go out empty (NULL).
       from_date: filters.fromDate ? BigQuery.date(filters.fromDate) : null,
       to_date: filters.toDate ? BigQuery.date(filters.toDate) : null,
+      stream_id: filters.streamId ?? null,
     },
-    types: { lookback: 'INT64', events: ['STRING'], from_date: 'DATE', to_date: 'DATE' },
+    types: { lookback: 'INT64', events: ['STRING'], from_date: 'DATE', to_date: 'DATE', stream_id: 'STRING' },
   }
 }
 
@@ -214,6 +216,7 @@ export function markovTransitionsStatement(marts: DatasetRef, filters: Dashboard
         and @lookback between min_lookback_days and max_lookback_days
         and (@from_date is null or journey_date >= @from_date)
         and (@to_date is null or journey_date <= @to_date)
+        and (@stream_id is null or stream_id = @stream_id)
       union all
       select t.from_state, t.to_state, t.transitions
       from ${transitions} as t
@@ -223,6 +226,7 @@ export function markovTransitionsStatement(marts: DatasetRef, filters: Dashboard
         and @lookback between t.min_lookback_days and t.max_lookback_days
         and (@from_date is null or t.journey_date >= @from_date)
         and (@to_date is null or t.journey_date <= @to_date)
+        and (@stream_id is null or t.stream_id = @stream_id)
     )
     select from_state, to_state, sum(transitions) as transitions
     from steps

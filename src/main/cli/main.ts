@@ -20,6 +20,7 @@ import type { DbtProgress } from '../dbt/dbt-runner'
 import { UserFacingError, messageOf } from '../errors'
 import { warehousePath } from '../paths'
 import { type DateRange, attributionReport, compareReportPeriods } from '../services/model-reports'
+import { loadModelSettings, saveModelSettings } from '../settings/model-settings'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
 import type { ImportProgress } from '../warehouse/importer'
 import { DEFAULT_SPEND_MAPPING } from '../warehouse/spend-formats'
@@ -46,12 +47,13 @@ Commands:
                          load ad spend in USD: GA4's cost-data import CSV, a Google Ads campaign report
                          (as google/cpc), a Meta Ads export (as facebook/paid) or a plain
                          date,source,medium,campaign,cost,currency CSV; a corrected file replaces its days
-  build [--lookback-days N] [--conversion-events a,b] [--full-refresh]
+  build [--lookback-days N] [--conversion-events a,b] [--full-refresh] [--user-id-stitching on|off]
         [--unwanted-referral TYPE:PATTERN]... [--self-referrals on|off]
                          run dbt: staging -> intermediate -> attribution marts; every event named
                          in --conversion-events (any GA4 event name) stays modelled from then on;
                          --full-refresh rebuilds every model from the raw events; the referral
-                         flags apply to this run only (the stored list is what \`referrals\` changes)
+                         flags and --user-id-stitching apply to this run only (the stored list is
+                         what \`referrals\` changes, the stored stitching what \`settings\` changes)
   events                 the event names in the warehouse, most frequent first, with their counts
                          and whether each is modelled as a conversion
   referrals [add TYPE PATTERN | remove TYPE PATTERN | self-referrals on|off]
@@ -60,7 +62,7 @@ Commands:
                          (TYPE: exact, contains, begins_with, ends_with, regex)
   report --model ID [--lookback-days N] [--conversion-events a,b]
          [--by ${REPORT_GROUPINGS.join('|')}] [--format table|json|csv] [--from DATE] [--to DATE]
-         [--channel NAME] [--compare-previous [--compare-from DATE --compare-to DATE]] [--context]
+         [--channel NAME] [--stream STREAM_ID] [--compare-previous [--compare-from DATE --compare-to DATE]] [--context]
                          conversions and revenue per group, at any lookback 1..90 without a rebuild;
                          ID is one of ${ATTRIBUTION_MODELS.join(', ')}; --compare-previous adds the
                          previous period of the same length (or the one given) and the change
@@ -77,6 +79,9 @@ Commands:
                          its demo copy (<warehouse>.demo/demo.duckdb, as the app does)
   demo                   generate, build and report in one go
   status                 what the warehouse holds
+  settings [--user-id-stitching on|off]
+                         the warehouse's model settings, which the app and every build read;
+                         with a flag, changes it (the next build applies it)
 
 Options for every command:
   --warehouse PATH       the DuckDB file (default: $ATTRIBUTION_WAREHOUSE, else the user data folder)
@@ -99,6 +104,7 @@ const OPTIONS = {
   from: { type: 'string' },
   to: { type: 'string' },
   channel: { type: 'string' },
+  stream: { type: 'string' },
   'compare-previous': { type: 'boolean' },
   'compare-from': { type: 'string' },
   'compare-to': { type: 'string' },
@@ -106,6 +112,7 @@ const OPTIONS = {
   rate: { type: 'string' },
   'batch-size': { type: 'string' },
   continuous: { type: 'boolean' },
+  'user-id-stitching': { type: 'string' },
   'full-refresh': { type: 'boolean' },
   'google-ads-as': { type: 'string' },
   'meta-as': { type: 'string' },
@@ -165,6 +172,7 @@ export async function main(argv: string[]): Promise<number> {
         }
         const request = reportRequest(values)
         await assertEventsModelled(warehouse, request.conversionEvents)
+        if (request.streamId !== undefined) await assertStreamExists(warehouse, request.streamId)
         const earlier = comparedPeriod(values)
         const format = reportFormat(values)
         if (values.context && format !== 'csv') throw new UserFacingError('--context goes with --format csv.')
@@ -198,6 +206,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0
       case 'models':
         process.stdout.write(listAttributionModels().map((model) => `${model.id.padEnd(16)} ${model.name}: ${model.description}\n`).join(''))
+        return 0
+      case 'settings':
+        process.stdout.write(await runSettings(warehouse, values))
         return 0
       case 'status':
         process.stdout.write(`${JSON.stringify(await warehouse.status())}\n`)
@@ -257,6 +268,30 @@ function importProgressText(progress: ImportProgress): string {
   return `Importing ${progress.file}${position}: ${progress.phase}${bar}`
 }
 
+/** Refuses a `--stream` the modelled events do not have, naming those they have. */
+async function assertStreamExists(warehouse: EmbeddedWarehouse, streamId: string): Promise<void> {
+  const streams = await warehouse.streams()
+  if (streams.some((stream) => stream.streamId === streamId)) return
+  const known = streams.map((stream) => `${stream.streamId} (${stream.platform})`).join(', ')
+  throw new UserFacingError(`No modelled events are of stream ${streamId}. ${known ? `Streams: ${known}.` : 'The events carry no stream_id.'}`)
+}
+
+/** `--user-id-stitching on|off`, or undefined when absent. */
+function userIdStitching(values: Partial<Values>): boolean | undefined {
+  const text = values['user-id-stitching']
+  if (text === undefined) return undefined
+  if (text === 'on' || text === 'off') return text === 'on'
+  throw new UserFacingError(`--user-id-stitching must be on or off, got "${text}".`)
+}
+
+/** Prints the warehouse's model settings, after saving a change the flags ask for. */
+async function runSettings(warehouse: EmbeddedWarehouse, values: Values): Promise<string> {
+  const stitching = userIdStitching(values)
+  const settings = stitching === undefined ? await loadModelSettings(warehouse.path) : await saveModelSettings(warehouse.path, { userIdStitching: stitching })
+  if (!settings.ok) throw new UserFacingError(settings.error)
+  return `user-id stitching: ${settings.value.userIdStitching ? 'on' : 'off'}${stitching === undefined ? '' : ' (saved; the next build applies it)'}\n`
+}
+
 /** Refuses a report on events that do not occur or are not modelled, naming the command that models them. */
 async function assertEventsModelled(warehouse: EmbeddedWarehouse, events: readonly ConversionEvent[]): Promise<void> {
   const known = await warehouse.conversionEvents()
@@ -287,6 +322,7 @@ async function runBuild(warehouse: EmbeddedWarehouse, values: Partial<Values>): 
     lookbackDays: lookbackDays(values as Values),
     conversionEvents: events,
     fullRefresh: values['full-refresh'] === true,
+    userIdStitching: userIdStitching(values),
     ...referrals,
     onProgress: (progress: DbtProgress) => {
       if (progress.index !== undefined && progress.total !== undefined && progress.message) {
@@ -347,6 +383,7 @@ function reportRequest(values: Values): ReportRequest {
   if (values.from !== undefined) input.fromDate = values.from
   if (values.to !== undefined) input.toDate = values.to
   if (values.channel !== undefined) input.channel = values.channel
+  if (values.stream !== undefined) input.streamId = values.stream
   if (values.model === undefined) throw new UserFacingError(`Choose a model: --model ${ATTRIBUTION_MODELS.join('|')} (\`attribution models\` describes them).`)
   const result = validateReportRequest(input)
   if (!result.ok) throw new UserFacingError(result.error)

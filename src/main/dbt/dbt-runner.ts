@@ -34,19 +34,24 @@ export interface DbtProgress {
   status?: string
 }
 
+/** The project vars the app passes (dbt_project.yml holds their defaults). */
+export interface DbtVars {
+  lookback_days?: number
+  conversion_events?: readonly ConversionEvent[]
+  /** Joins a person's devices by user_id (default true); see docs/assumptions.md. */
+  user_id_stitching?: boolean
+  /** One-off unwanted referrals (dbt_project.yml); the warehouse's stored list when absent. */
+  unwanted_referrals?: ReadonlyArray<{ match_type: string; pattern: string }>
+  detect_self_referrals?: boolean
+}
+
 /** What a dbt run is asked to do. */
 export interface DbtRunOptions {
   command: DbtCommand
   target: 'duckdb' | 'bigquery'
   /** Environment the profile reads (warehouse path, BigQuery project and so on). */
   env: Record<string, string>
-  vars?: {
-    lookback_days?: number
-    conversion_events?: readonly ConversionEvent[]
-    /** One-off unwanted referrals (dbt_project.yml); the warehouse's stored list when absent. */
-    unwanted_referrals?: ReadonlyArray<{ match_type: string; pattern: string }>
-    detect_self_referrals?: boolean
-  }
+  vars?: DbtVars
   select?: string
   /** Rebuilds incremental models from scratch. */
   fullRefresh?: boolean

@@ -315,9 +315,15 @@ export async function compareReportPeriods(warehouse: AttributionWarehouse, requ
 }
 
 /** Just the filters of a request (a report's or a view's), as warehouses take them. */
-function filtersOf(filters: Pick<ReportRequest, 'lookbackDays' | 'conversionEvents' | 'fromDate' | 'toDate'>): DashboardFilters {
-  const { lookbackDays, conversionEvents, fromDate, toDate } = filters
-  return { lookbackDays, conversionEvents: [...conversionEvents], ...(fromDate ? { fromDate } : {}), ...(toDate ? { toDate } : {}) }
+function filtersOf(filters: Pick<ReportRequest, 'lookbackDays' | 'conversionEvents' | 'fromDate' | 'toDate' | 'streamId'>): DashboardFilters {
+  const { lookbackDays, conversionEvents, fromDate, toDate, streamId } = filters
+  return {
+    lookbackDays,
+    conversionEvents: [...conversionEvents],
+    ...(fromDate ? { fromDate } : {}),
+    ...(toDate ? { toDate } : {}),
+    ...(streamId ? { streamId } : {}),
+  }
 }
 
 function sumCredits(credits: ReadonlyArray<{ creditMicros: bigint; revenueCents: bigint }>): { creditMicros: bigint; revenueCents: bigint } {

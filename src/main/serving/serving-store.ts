@@ -37,7 +37,8 @@ const SERVED_MARTS: ReadonlyArray<[string, string, string[]?]> = [
   // same journey for any choice of events.
   [
     'agg_channel_transitions',
-    `select journey_date, conversion_event_name, cut_event_name, cut_order, min_lookback_days, max_lookback_days, from_state, to_state,
+    `select journey_date, conversion_event_name, cut_event_name, cut_order, stream_id, min_lookback_days, max_lookback_days,
+      from_state, to_state,
       sum(transitions)::bigint as transitions
     from ${transitionsWithCutOrderSql(`wh.${MODEL_SCHEMA}.agg_channel_transitions`, `wh.${MODEL_SCHEMA}.agg_user_last_conversions`)}
     group by all`,

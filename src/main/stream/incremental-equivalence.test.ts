@@ -17,6 +17,8 @@ const SEQUENCES = Number(process.env.ATTRIBUTION_PROPERTY_SEQUENCES ?? 300)
 const STEPS = Number(process.env.ATTRIBUTION_PROPERTY_STEPS ?? 8)
 /** After these steps a copy of the warehouse is rebuilt with --full-refresh and compared. */
 const CHECKPOINTS = new Set([3, 6, STEPS])
+/** Steps run with user-id stitching off (var user_id_stitching): switching it off and on again is incremental too. */
+const STITCHING_OFF_STEPS = new Set([3])
 /** Bookkeeping that says when or from which load a row was written, not what it holds. */
 const BOOKKEEPING_COLUMNS = new Set(['loaded_at', 'loaded_through_seq', 'built_at', 'invocation_id'])
 /** Tables that list work to do rather than results. */
@@ -90,6 +92,38 @@ async function compareModels(incrementalPath: string, fullRefreshPath: string): 
   }
 }
 
+/** What the final warehouse holds of stitching: joined sessions from before a sign-in, persons with several devices, ids in two streams. */
+async function joinedDevices(path: string): Promise<{ sessionsBeforeSignIn: number; personsOnSeveralDevices: number; idsInTwoStreams: number }> {
+  const instance = await DuckDBInstance.create(':memory:')
+  const connection = await instance.connect()
+  try {
+    await connection.run(`attach '${path}' as wh (read_only)`)
+    const reader = await connection.runAndReadAll(`
+      with first_sign_ins as (
+        select user_key as device_key, min(event_timestamp_micros) as signed_in_micros
+        from wh.${MODEL_SCHEMA}.stg_ga4__events where user_id is not null group by user_key
+      )
+      select
+        (select count(*) from wh.${MODEL_SCHEMA}.int_sessions_classified as sessions
+          join first_sign_ins using (device_key)
+          where sessions.user_key like 'uid:%' and sessions.session_started_micros < first_sign_ins.signed_in_micros)::int as sessions_before_sign_in,
+        (select count(*) from (select person_key from wh.${MODEL_SCHEMA}.int_devices_stitched group by person_key having count(*) > 1))::int
+          as persons_on_several_devices,
+        (select count(*) from (
+          select regexp_replace(user_key, '^[^/]*/', '') as id from wh.${MODEL_SCHEMA}.stg_ga4__events
+          where has_user_pseudo_id group by id having count(distinct stream_id) > 1))::int as ids_in_two_streams`)
+    const row = reader.getRowObjectsJson()[0] ?? {}
+    return {
+      sessionsBeforeSignIn: Number(row.sessions_before_sign_in),
+      personsOnSeveralDevices: Number(row.persons_on_several_devices),
+      idsInTwoStreams: Number(row.ids_in_two_streams),
+    }
+  } finally {
+    connection.closeSync()
+    instance.closeSync()
+  }
+}
+
 async function store(warehouse: EmbeddedWarehouse, outbox: Outbox, dir: string, actions: StoreAction[], step: number): Promise<void> {
   for (const [index, action] of actions.entries()) {
     if (action.kind === 'import') {
@@ -109,7 +143,7 @@ describe('incremental dbt runs equal a full refresh', () => {
   afterAll(temp.cleanup)
 
   // Minutes on a loaded 2-core machine (875 s seen with seven other suites running): above the default timeout.
-  it(`after random sequences of imports, streams, late events, replays, transaction-id takeovers and changed unwanted referrals (seed ${SEED}, ${SEQUENCES} sequences x ${STEPS} steps)`, async () => {
+  it(`after random sequences of imports, streams, late events, replays, transaction-id takeovers, changed unwanted referrals, sign-ins on several devices (late ones joining an old device) and two streams (seed ${SEED}, ${SEQUENCES} sequences x ${STEPS} steps)`, async () => {
     const path = join(temp.dir, 'warehouse.duckdb')
     const warehouse = new EmbeddedWarehouse(path)
     const outbox = new Outbox(join(temp.dir, 'outbox'))
@@ -131,29 +165,35 @@ describe('incremental dbt runs equal a full refresh', () => {
       const referrals = REFERRAL_CHANGES.get(step)
       if (referrals) await warehouse.saveReferralSettings(referrals)
       // What the app's refresh loop runs after events land.
-      assertDbtSucceeded(await warehouse.build({ command: 'run', ...vars }))
+      const userIdStitching = STITCHING_OFF_STEPS.has(step) ? false : undefined
+      assertDbtSucceeded(await warehouse.build({ command: 'run', userIdStitching, ...vars }))
 
       if (!CHECKPOINTS.has(step)) continue
       await warehouse.close()
       const copyPath = join(temp.dir, `full-refresh-${step}.duckdb`)
       copyWarehouse(path, copyPath)
       const copy = new EmbeddedWarehouse(copyPath)
-      assertDbtSucceeded(await copy.build({ command: 'run', fullRefresh: true }))
+      assertDbtSucceeded(await copy.build({ command: 'run', fullRefresh: true, userIdStitching }))
       await copy.close()
 
       const { tables, differences } = await compareModels(path, copyPath)
       expect(differences, `seed ${SEED}, step ${step}: incremental and full-refresh models differ`).toEqual([])
       compared.push(...tables.map((table) => `${step}:${table}`))
     }
+    const joined = await joinedDevices(path)
     const modelled = await warehouse.conversionEvents()
     await warehouse.close()
 
+    // The sequences exercised what stitching must get right.
+    expect(joined.sessionsBeforeSignIn, 'sessions of a device before its sign-in, joined to a person').toBeGreaterThan(0)
+    expect(joined.personsOnSeveralDevices, 'persons on several devices').toBeGreaterThan(0)
+    expect(joined.idsInTwoStreams, 'user_pseudo_ids in two streams').toBeGreaterThan(0)
     expect(storedEvents).toBeGreaterThan(SEQUENCES * STEPS)
     // The newly chosen events stayed modelled, and the default one with them.
     expect(modelled.filter((info) => info.modelled).map((info) => info.name).sort()).toEqual(['add_to_cart', 'generate_lead', 'purchase'])
     // Every model the app reads was compared at every checkpoint.
     for (const step of CHECKPOINTS) {
-      for (const table of ['stg_ga4__events', 'int_property_hosts', 'int_referral_sources', 'int_conversions_deduplicated', 'int_sessions_classified', 'int_touchpoints_joined_to_conversions', 'fct_attribution_credits', 'fct_attributed_conversions', 'agg_attribution_daily', 'agg_channel_transitions', 'agg_user_last_conversions', 'int_conversion_events_modelled', 'rpt_data_quality']) {
+      for (const table of ['stg_ga4__events', 'int_devices_stitched', 'int_property_hosts', 'int_referral_sources', 'int_conversions_deduplicated', 'int_sessions_classified', 'int_touchpoints_joined_to_conversions', 'fct_attribution_credits', 'fct_attributed_conversions', 'agg_attribution_daily', 'agg_channel_transitions', 'agg_user_last_conversions', 'int_conversion_events_modelled', 'rpt_data_quality']) {
         expect(compared).toContain(`${step}:${table}`)
       }
     }

@@ -6,6 +6,7 @@ import { DbtWorker } from '../dbt/dbt-worker'
 import type { ServedWarehouse } from '../serving/served-warehouse'
 import { type RunSample, sustainableRate } from './sustainable-rate'
 import { describeDbtProgress } from '../dbt/progress-text'
+import { DEFAULT_MODEL_SETTINGS, loadModelSettings } from '../settings/model-settings'
 
 /** Time from the first landed batch to the refresh: bursts within it share one dbt run. Never pushed back, so a steady stream cannot starve the loop. */
 export const REFRESH_DEBOUNCE_MS = 300
@@ -92,13 +93,16 @@ export class RefreshLoop {
   /** Starts dbt's worker and parses the project ahead of the first refresh, so that one is quick too. */
   warmUp(): Promise<unknown> {
     if (this.isClosed) return Promise.resolve()
-    this.warming ??= this.worker.run({
-      command: 'parse',
-      target: 'duckdb',
-      env: { ATTRIBUTION_WAREHOUSE: this.warehouse.embedded.path },
-      vars: REFRESH_VARS,
-      targetPath: this.warehouse.embedded.dbtTargetPath,
-    })
+    // The vars of the builds to come, the warehouse's model settings included, so the parse is reused.
+    this.warming ??= loadModelSettings(this.warehouse.embedded.path).then((settings) =>
+      this.worker.run({
+        command: 'parse',
+        target: 'duckdb',
+        env: { ATTRIBUTION_WAREHOUSE: this.warehouse.embedded.path },
+        vars: { ...REFRESH_VARS, user_id_stitching: settings.ok ? settings.value.userIdStitching : DEFAULT_MODEL_SETTINGS.userIdStitching },
+        targetPath: this.warehouse.embedded.dbtTargetPath,
+      }),
+    )
     return this.warming
   }
 

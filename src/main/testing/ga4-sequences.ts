@@ -4,7 +4,9 @@ import type { Rng } from '../generator/rng'
  * Random sequences of what reaches a real warehouse, for the property that incremental dbt runs
  * equal a full refresh: imports and streams, late events, replays, day copies of streamed events,
  * re-imported identical rows, and purchases whose transaction ids take over across users in every
- * form real exports write (ecommerce text, string/int/double param, '(not set)', empty, none).
+ * form real exports write (ecommerce text, string/int/double param, '(not set)', empty, none);
+ * users who sign in (user_id) on several devices, late sign-ins that join an old device to a person,
+ * shared devices that change person, and a web and an app stream that share user_pseudo_ids.
  * Each sequence has its own users, sessions and ids, so many run side by side in one warehouse.
  */
 
@@ -17,6 +19,10 @@ export interface SequenceEvent {
   event_bundle_sequence_id: number
   event_value_in_usd: number | null
   user_pseudo_id: string | null
+  /** Set from sign-in on, as GA4 exports it; absent (NULL) before. */
+  user_id?: string
+  stream_id: string
+  platform: string
   ecommerce: { transaction_id: string | null; purchase_revenue_in_usd: number | null } | null
   /** On some imported landing events, as exports since 2023 write them; absent (NULL) otherwise. */
   collected_traffic_source?: CollectedTrafficSource
@@ -74,6 +80,13 @@ const COLLECTED: readonly CollectedTrafficSource[] = [
   { manual_source: null, manual_medium: null, manual_campaign_name: null, gclid: null, dclid: 'CJvV2fHpgIIDFQ' },
 ]
 
+/** A web and an app stream; some user_pseudo_ids occur in both (several properties, or a web view in the app). */
+const STREAMS = [
+  { stream_id: '1000000001', platform: 'WEB' },
+  { stream_id: '1000000002', platform: 'ANDROID' },
+] as const
+type Stream = (typeof STREAMS)[number]
+
 type TransactionForm = 'ecommerce' | 'string_param' | 'int_param' | 'double_param' | 'not_set_ecommerce_int_param'
 
 /** One sequence's state: its ids, and what it stored before (for replays and copies). */
@@ -82,6 +95,15 @@ class Sequence {
   private sessionCounter = 0
   private transactionCounter = 0
   private readonly users: Array<string | null> = []
+  /** Each user's usual stream (by index in users). */
+  private readonly userStreams: Stream[] = []
+
+  /** The user at an index of users, and the stream it usually visits. */
+  private device(index: number): { user: string | null; stream: Stream } {
+    return { user: this.users[index] ?? null, stream: this.userStreams[index] ?? STREAMS[0] }
+  }
+  /** Signed-in ids used so far: a later sign-in may reuse one on another device. */
+  private readonly personIds: string[] = []
   private readonly transactionNumbers: number[] = []
   readonly streamed: SequenceEvent[] = []
   readonly imported: SequenceEvent[] = []
@@ -102,8 +124,12 @@ class Sequence {
         ['replay_stream', 1],
         ['day_copy', 1],
         ['reimport', 1],
+        ['late_sign_in', 1],
       ] as const)
-      if (operation === 'visit') {
+      if (operation === 'late_sign_in' && this.users.some((user) => user !== null)) {
+        // An old device signs in, dated days back: its earlier sessions join that person's journeys.
+        for (const event of this.lateSignIn()) out.push({ via: this.rng.chance(0.5) ? 'stream' : 'import', event })
+      } else if (operation === 'visit') {
         const via = this.rng.chance(0.5) ? 'stream' : 'import'
         for (const event of this.visit(via === 'stream')) out.push({ via, event })
       } else if (operation === 'replay_stream' && this.streamed.length > 0) {
@@ -134,9 +160,34 @@ class Sequence {
     return Array.from({ length: count }, () => this.rng.pick(events))
   }
 
+  /** A signed-in id: one used before (another device of that person, or the same) or a new person. */
+  private personId(): string {
+    if (this.personIds.length > 0 && this.rng.chance(0.6)) return this.rng.pick(this.personIds)
+    const id = `s${this.index}-p${this.personIds.length}`
+    this.personIds.push(id)
+    return id
+  }
+
+  /** A login event of a known device, 4 to 40 days before now, in a session of its own. */
+  private lateSignIn(): SequenceEvent[] {
+    const index = this.rng.pick(this.users.flatMap((user, i) => (user === null ? [] : [i])))
+    this.sessionCounter += 1
+    const timestamp = this.nowMicros - this.rng.int(4, 40) * MICROS_PER_DAY - this.rng.int(0, 20 * MICROS_PER_HOUR)
+    const { user, stream } = this.device(index)
+    const event = this.event('login', timestamp, user, [intParam('ga_session_id', this.index * 10_000 + this.sessionCounter)], true, stream)
+    event.user_id = this.personId()
+    return [event]
+  }
+
   /** One session of one user: page views from a traffic source, maybe a conversion; now or late. */
   private visit(isStreamed: boolean): SequenceEvent[] {
-    const user = this.users.length === 0 || this.rng.chance(0.35) ? this.newUser() : this.rng.pick(this.users)
+    const userIndex = this.users.length === 0 || this.rng.chance(0.35) ? this.newUser() : this.rng.int(0, this.users.length - 1)
+    const { user, stream: usual } = this.device(userIndex)
+    // Now and then the same user_pseudo_id in the other stream: another user unless stitched.
+    const stream = this.rng.chance(0.15) ? (usual === STREAMS[0] ? STREAMS[1] : STREAMS[0]) : usual
+    // A third of visits sign in, at some page: the events from there on carry the user_id.
+    const signedInFrom = this.rng.chance(0.3) ? this.rng.int(0, 3) : Number.POSITIVE_INFINITY
+    const userId = signedInFrom === Number.POSITIVE_INFINITY ? undefined : this.personId()
     this.sessionCounter += 1
     const gaSessionId = this.index * 10_000 + this.sessionCounter
     // Late events: days older than the newest stored event, far beyond any re-read window.
@@ -156,7 +207,8 @@ class Sequence {
       }
       // The tag's own verdict on a referrer (GA4 sets it for hosts on the property's list).
       if (page === 0 && medium?.toLowerCase() === 'referral' && this.rng.chance(0.2)) params.push(stringParam('ignore_referrer', 'true'))
-      const event = this.event('page_view', timestamp, user, params, isStreamed)
+      const event = this.event('page_view', timestamp, user, params, isStreamed, stream)
+      if (page >= signedInFrom) event.user_id = userId
       if (collected !== undefined) {
         if (page === 0) event.collected_traffic_source = collected
         event.session_traffic_source_last_click = { google_ads_campaign: { campaign_name: 'Brand - Exact' } }
@@ -172,21 +224,23 @@ class Sequence {
       ['generate_lead', 1],
     ] as const)
     if (conversion === 'purchase') {
-      events.push(this.purchase(timestamp, user, gaSessionId, isStreamed))
+      events.push(this.purchase(timestamp, user, gaSessionId, isStreamed, stream))
     } else if (conversion === 'generate_lead') {
-      events.push(this.lead(timestamp, user, gaSessionId, isStreamed))
+      events.push(this.lead(timestamp, user, gaSessionId, isStreamed, stream))
     } else if (conversion !== 'none') {
-      const event = this.event(conversion, timestamp, user, [intParam('ga_session_id', gaSessionId)], isStreamed)
+      const event = this.event(conversion, timestamp, user, [intParam('ga_session_id', gaSessionId)], isStreamed, stream)
       event.event_value_in_usd = this.rng.int(100, 9_999) / 100
       events.push(event)
     }
+    const last = events[events.length - 1]
+    if (userId !== undefined && last !== undefined && signedInFrom >= pages) last.user_id = userId
     return events
   }
 
   /** A key event as sites send it: a `value` param (double, int or string) with a `currency` param, USD or not, or neither. */
-  private lead(timestamp: number, user: string | null, gaSessionId: number, isStreamed: boolean): SequenceEvent {
+  private lead(timestamp: number, user: string | null, gaSessionId: number, isStreamed: boolean, stream: Stream): SequenceEvent {
     const params = [intParam('ga_session_id', gaSessionId)]
-    const event = this.event('generate_lead', timestamp, user, params, isStreamed)
+    const event = this.event('generate_lead', timestamp, user, params, isStreamed, stream)
     const value = this.rng.int(100, 9_999) / 100
     const form = this.rng.pick(['double', 'int', 'string', 'none'] as const)
     if (form === 'double') params.push(doubleParam('value', value))
@@ -196,9 +250,9 @@ class Sequence {
     return event
   }
 
-  private purchase(timestamp: number, user: string | null, gaSessionId: number, isStreamed: boolean): SequenceEvent {
+  private purchase(timestamp: number, user: string | null, gaSessionId: number, isStreamed: boolean, stream: Stream): SequenceEvent {
     const params = [intParam('ga_session_id', gaSessionId)]
-    const event = this.event('purchase', timestamp, user, params, isStreamed)
+    const event = this.event('purchase', timestamp, user, params, isStreamed, stream)
     event.ecommerce = { transaction_id: null, purchase_revenue_in_usd: this.rng.int(100, 99_999) / 100 }
     const idKind = this.rng.weighted([
       ['new', 5],
@@ -232,7 +286,7 @@ class Sequence {
     return event
   }
 
-  private event(name: string, timestamp: number, user: string | null, params: SequenceEvent['event_params'], isStreamed: boolean): SequenceEvent {
+  private event(name: string, timestamp: number, user: string | null, params: SequenceEvent['event_params'], isStreamed: boolean, stream: Stream): SequenceEvent {
     this.eventCounter += 1
     if (isStreamed) params.unshift(stringParam('event_id', `s${this.index}-e${this.eventCounter}`))
     return {
@@ -243,15 +297,19 @@ class Sequence {
       event_bundle_sequence_id: this.eventCounter,
       event_value_in_usd: null,
       user_pseudo_id: user,
+      stream_id: stream.stream_id,
+      platform: stream.platform,
       ecommerce: null,
     }
   }
 
-  private newUser(): string | null {
+  /** A new user's index in users. */
+  private newUser(): number {
     // Now and then a cookieless user: attributed through 'anon:' || ga_session_id.
     const user = this.rng.chance(0.05) ? null : `s${this.index}-u${this.users.length}`
     this.users.push(user)
-    return user
+    this.userStreams.push(this.rng.chance(0.75) ? STREAMS[0] : STREAMS[1])
+    return this.users.length - 1
   }
 }
 

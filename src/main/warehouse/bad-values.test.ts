@@ -121,7 +121,7 @@ describe('values no build could use', () => {
     expect(Number(quality?.unique_events) + Number(quality?.duplicate_events_removed)).toBe(events.length + 1 + staged)
     const [largestCredited] = await query(path, "select max(revenue_usd)::double as revenue from attribution.fct_attributed_conversions where attribution_model = 'last_click'")
     expect(Number(largestCredited?.revenue)).toBe(MAX_AMOUNT_USD)
-    expect(await query(path, "select count(*)::integer as n from attribution.stg_ga4__events where user_key like 'bad-%'")).toEqual([{ n: staged }])
+    expect(await query(path, "select count(*)::integer as n from attribution.stg_ga4__events where user_key like '%bad-%'")).toEqual([{ n: staged }])
   })
 
   it('`attribution build --full-refresh` rebuilds every model from the raw events', async () => {

@@ -21,7 +21,8 @@ const FILTERED_CREDITS = `
     where $lookback between min_lookback_days and max_lookback_days
       and list_contains($events, conversion_event_name)
       and ($from_date is null or conversion_date >= cast($from_date as date))
-      and ($to_date is null or conversion_date <= cast($to_date as date))`
+      and ($to_date is null or conversion_date <= cast($to_date as date))
+      and ($stream_id is null or stream_id = $stream_id)`
 
 function filterValues(filters: Omit<ReportRequest, 'model' | 'by'>): Record<string, DuckDBValue> {
   return {
@@ -29,6 +30,7 @@ function filterValues(filters: Omit<ReportRequest, 'model' | 'by'>): Record<stri
     events: listValue([...filters.conversionEvents]),
     from_date: filters.fromDate ?? null,
     to_date: filters.toDate ?? null,
+    stream_id: filters.streamId ?? null,
   }
 }
 
@@ -195,6 +197,25 @@ export async function queryModelChannelCredits(connection: DuckDBConnection, fil
   }))
 }
 
+/** One GA4 stream of the warehouse's events. */
+export interface StreamSummary {
+  streamId: string
+  /** WEB, IOS or ANDROID, as the export writes it. */
+  platform: string
+  events: number
+}
+
+/** The streams of the modelled events, most events first (the CLI checks `--stream` against them). */
+export async function queryStreams(connection: DuckDBConnection): Promise<StreamSummary[]> {
+  const sql = `
+    select stream_id, coalesce(min(platform), '(not set)') as platform, count(*)::bigint as events
+    from ${MODEL_SCHEMA}.stg_ga4__events
+    where stream_id is not null
+    group by stream_id
+    order by events desc, stream_id`
+  return (await readMart(connection, sql, {})).map((row) => ({ streamId: String(row.stream_id), platform: String(row.platform), events: Number(row.events) }))
+}
+
 /**
  * Each user's modelled events ordered by their last conversion, newest first (ties by name), as
  * `cut_order` 'e1,e2,...' (GA4 names hold no comma): for a choice of events, the user's
@@ -233,6 +254,7 @@ export function markovTransitionsSql(transitions: string): string {
         and $lookback between min_lookback_days and max_lookback_days
         and ($from_date is null or journey_date >= cast($from_date as date))
         and ($to_date is null or journey_date <= cast($to_date as date))
+        and ($stream_id is null or stream_id = $stream_id)
       union all
       select t.from_state, t.to_state, t.transitions
       from ${transitions} as t
@@ -242,6 +264,7 @@ export function markovTransitionsSql(transitions: string): string {
         and $lookback between t.min_lookback_days and t.max_lookback_days
         and ($from_date is null or t.journey_date >= cast($from_date as date))
         and ($to_date is null or t.journey_date <= cast($to_date as date))
+        and ($stream_id is null or t.stream_id = $stream_id)
     )
     select from_state, to_state, sum(transitions)::bigint as transitions
     from steps
@@ -403,13 +426,14 @@ export const FEED_LOOKBACK_DAYS = 14
  * The newest events as the feed shows them, from dbt's staging model. Their `event_key` is the one
  * event identity in text form (dbt macro event_key_text: a streamed `event_id`, else the hex of
  * dbt's integer fingerprint), the key the marts credit conversions under. Staging stores
- * user_pseudo_id as `user_key` plus `has_user_pseudo_id`. `$limit` bounds the rows; `staging`
+ * user_pseudo_id as `user_key` (after `stream_id || '/'`) plus `has_user_pseudo_id`. `$limit` bounds the rows; `staging`
  * names the relation.
  */
 export function stagedFeedSql(staging: string): string {
   return `
     select coalesce(event_id, to_hex(event_key)) as event_key, event_id, event_timestamp_micros, event_name,
-      case when has_user_pseudo_id then user_key end as user_pseudo_id, source, medium,
+      case when has_user_pseudo_id then (case when stream_id is null then user_key else substr(user_key, length(stream_id) + 2) end) end
+        as user_pseudo_id, source, medium,
       cast(round(coalesce(purchase_revenue_in_usd, event_value_in_usd), 2) as decimal(18, 2))::varchar as value_usd,
       is_intraday
     from ${staging}
@@ -419,8 +443,8 @@ export function stagedFeedSql(staging: string): string {
 
 /**
  * The names of the model tables in `catalog` (the connection's current one by default). Staging is
- * listed only in its current layout: a table without `has_user_pseudo_id` was built by an earlier
- * version (text event_key, user_pseudo_id stored), and the feed skips it until the next build
+ * listed only in its current layout: one without `has_user_pseudo_id` and `stream_id` was built by an earlier version
+ * (text event_key, user_pseudo_id stored, or user_key not per stream), and the feed skips it until the next build
  * rebuilds it (dbt macro staging_event_key_scheme_outdated).
  */
 export function modelTableNamesSql(catalog?: string): string {
@@ -428,7 +452,9 @@ export function modelTableNamesSql(catalog?: string): string {
   return `
     select table_name from duckdb_tables() where ${inCatalog} and table_name <> 'stg_ga4__events'
     union all
-    select table_name from duckdb_columns() where ${inCatalog} and table_name = 'stg_ga4__events' and column_name = 'has_user_pseudo_id'`
+    select table_name from duckdb_columns()
+    where ${inCatalog} and table_name = 'stg_ga4__events' and column_name in ('has_user_pseudo_id', 'stream_id')
+    group by table_name having count(*) = 2`
 }
 
 /** The channels each model credits a conversion with at the feed's lookback, as a lateral subquery over `feed.event_key`. */

@@ -3,8 +3,9 @@ import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '
 import type { CostGrouping } from '../../shared/cost-return'
 import type { MarkovTransition } from '../../shared/markov'
 import { queryCostCredits, queryDailyCost } from './cost-queries'
-import { type DbtProgress, type DbtRunResult, type DbtRunner, runDbt } from '../dbt/dbt-runner'
+import { type DbtProgress, type DbtRunResult, type DbtRunner, type DbtVars, runDbt } from '../dbt/dbt-runner'
 import { UserFacingError } from '../errors'
+import { loadModelSettings } from '../settings/model-settings'
 import { type SampleDataResult, writeSampleData } from '../services/sample-data'
 import { type DeliveryHooks, type DeliveryResult, deliverPending } from '../stream/deliver'
 import type { Outbox } from '../stream/outbox'
@@ -20,6 +21,8 @@ import {
   queryRawCounts,
   queryRecentEvents,
   queryReport,
+  queryStreams,
+  type StreamSummary,
   eventNameCountsSql,
   modelTableNamesSql,
 } from './duckdb-queries'
@@ -36,6 +39,8 @@ import type { AttributionWarehouse, ConversionTotals, CostCreditRow, DailyCostRo
 export interface BuildOptions {
   lookbackDays?: number
   conversionEvents?: readonly ConversionEvent[]
+  /** var user_id_stitching for this run only; the warehouse's model settings (settings/model-settings.ts) when absent. */
+  userIdStitching?: boolean
   /** One-off unwanted referrals and self-referral switch for this run; the warehouse's stored ones when absent. */
   unwantedReferrals?: readonly UnwantedReferral[]
   detectsSelfReferrals?: boolean
@@ -53,7 +58,6 @@ export interface BuildOptions {
   runner?: DbtRunner
 }
 
-type DbtVars = NonNullable<Parameters<DbtRunner>[0]['vars']>
 
 /** The embedded DuckDB warehouse: one file, shared by readers and handed over for each write. */
 export class EmbeddedWarehouse implements AttributionWarehouse {
@@ -107,6 +111,9 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
     const vars: DbtVars = {}
     if (options.lookbackDays !== undefined) vars.lookback_days = options.lookbackDays
     if (options.conversionEvents !== undefined) vars.conversion_events = options.conversionEvents
+    const settings = options.userIdStitching === undefined ? await loadModelSettings(this.path) : undefined
+    if (settings !== undefined && !settings.ok) throw new UserFacingError(settings.error)
+    vars.user_id_stitching = options.userIdStitching ?? settings?.value.userIdStitching
     if (options.unwantedReferrals !== undefined) {
       vars.unwanted_referrals = options.unwantedReferrals.map((rule) => ({ match_type: rule.matchType, pattern: rule.pattern }))
     }
@@ -175,6 +182,11 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
 
   report(request: ReportRequest & { model: RuleBasedModel }): Promise<ReportResult> {
     return this.session.read((connection) => queryReport(connection, request))
+  }
+
+  /** The GA4 streams of the modelled events, most events first. */
+  streams(): Promise<StreamSummary[]> {
+    return this.session.read(queryStreams)
   }
 
   channelFlows(filters: DashboardFilters, models: readonly [RuleBasedModel, RuleBasedModel]): Promise<ChannelFlow[]> {

@@ -26,6 +26,8 @@ export interface CreditRow {
   medium: string
   campaign: string
   channel: string
+  /** The conversion's GA4 stream; absent (NULL) in these rows. */
+  stream_id?: string | null
 }
 
 /** One row of `agg_channel_transitions`. */
@@ -42,6 +44,8 @@ export interface TransitionRow {
   from_state: string
   to_state: string
   transitions: number
+  /** The journey's GA4 stream; absent (NULL) in these rows. */
+  stream_id?: string | null
 }
 
 /** One row of `agg_user_last_conversions`. */
@@ -77,6 +81,7 @@ export const CREDITS_SCHEMA: BigQueryField[] = [
   { name: 'medium', type: 'STRING', mode: 'NULLABLE' },
   { name: 'campaign', type: 'STRING', mode: 'NULLABLE' },
   { name: 'channel', type: 'STRING', mode: 'NULLABLE' },
+  { name: 'stream_id', type: 'STRING', mode: 'NULLABLE' },
 ]
 
 /** The BigQuery schema dbt gives `agg_channel_transitions`. */
@@ -90,6 +95,7 @@ export const TRANSITIONS_SCHEMA: BigQueryField[] = [
   { name: 'from_state', type: 'STRING', mode: 'NULLABLE' },
   { name: 'to_state', type: 'STRING', mode: 'NULLABLE' },
   { name: 'transitions', type: 'INTEGER', mode: 'NULLABLE' },
+  { name: 'stream_id', type: 'STRING', mode: 'NULLABLE' },
 ]
 
 /** `rpt_build_info` as dbt builds it. */
