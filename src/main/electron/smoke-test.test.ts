@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { API_CHANNELS } from '../../shared/api'
 import { APP_PAGE_URL } from './app-protocol'
 import { SMOKE_STEPS, SMOKE_TEST_FLAG, type SmokeWebContents, armSmokeTest, parseSmokeTestFlag, runSmokeTest } from './smoke-test'
 
@@ -20,7 +21,8 @@ function scriptedPage(answers: Array<[string, unknown]>, options: { loading?: bo
   return { contents, asked }
 }
 
-const API_KEYS = ['attribution', 'credentials', 'dbt', 'events', 'onJobProgress', 'refresh', 'settings', 'shell', 'stream', 'warehouse']
+/** What the preload exposes: one object per contract domain, and the progress listener. */
+const API_KEYS = [...new Set(API_CHANNELS.map((channel) => channel.split(':')[0]!)), 'onJobProgress'].sort()
 const PASSING: Array<[string, unknown]> = [
   ['location.href', { href: APP_PAGE_URL, title: 'Realtime Attribution', api: API_KEYS }],
   ['warehouse.status', { ok: true, value: { kind: 'embedded', location: '/tmp/w.duckdb' } }],

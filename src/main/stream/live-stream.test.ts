@@ -22,7 +22,8 @@ describe('streaming in the app', () => {
   beforeAll(async () => {
     const warehouse = new EmbeddedWarehouse(path)
     await warehouse.generateSample({ seed: 5, users: 500, days: 30, endDate: new Date().toISOString().slice(0, 10) })
-    assertDbtSucceeded(await warehouse.build({}))
+    // All three ecommerce events modelled, as the filters choose them.
+    assertDbtSucceeded(await warehouse.build({ conversionEvents: FILTERS.conversionEvents }))
     await warehouse.close()
     services = await createAppServices({ warehousePath: path, refreshDebounceMs: 50 })
   })

@@ -20,7 +20,7 @@ const conversion = (patch: Partial<FeedEvent> = {}) => ({
   last_click_channel: null as string | null,
   ...patch,
 })
-const NO_REFRESH_DUE = { isRefreshPending: false, lastRefreshAtMs: 1_000, arrivedAtMs: undefined }
+const NO_REFRESH_DUE = { conversionEvents: ['purchase', 'begin_checkout', 'add_to_cart'], isRefreshPending: false, lastRefreshAtMs: 1_000, arrivedAtMs: undefined }
 
 describe('burstResultMessage', () => {
   it('says how many events were sent, new and duplicate', () => {

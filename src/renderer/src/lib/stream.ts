@@ -1,6 +1,5 @@
 import type { FeedEvent, StreamBurstResult } from '@shared/api'
 import { STREAM_BURST_DEFAULT, STREAM_BURST_MAX, STREAM_BURST_MIN, STREAM_RATE_MAX, STREAM_RATE_MIN } from '@shared/api'
-import { isConversionEvent } from '@shared/attribution'
 
 /** Rate the continuous mode starts with, in events per second. */
 export const STREAM_RATE_DEFAULT = 5
@@ -63,6 +62,8 @@ export type Credit = { kind: 'credited'; first: string; last: string } | { kind:
 
 /** Context for `creditOf`: whether a refresh is due or running, when the models last refreshed, and when this window first saw the row arrive. */
 export interface CreditContext {
+  /** The conversion events the analyst chose: other events are never credited. */
+  conversionEvents: readonly string[]
   isRefreshPending: boolean
   lastRefreshAtMs: number | null
   arrivedAtMs: number | undefined
@@ -77,7 +78,7 @@ export function creditOf(
   event: Pick<FeedEvent, 'event_name' | 'event_at' | 'delivery' | 'first_click_channel' | 'last_click_channel'>,
   context: CreditContext,
 ): Credit | undefined {
-  if (!isConversionEvent(event.event_name)) return undefined
+  if (!context.conversionEvents.includes(event.event_name)) return undefined
   if (event.first_click_channel !== null && event.last_click_channel !== null) {
     return { kind: 'credited', first: event.first_click_channel, last: event.last_click_channel }
   }
