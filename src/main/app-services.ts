@@ -151,6 +151,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     refreshDebounceMs: options.refreshDebounceMs,
     refreshCancelPauseMs: options.refreshCancelPauseMs,
     log,
+    outsideChangeId: () => outside.latest()?.id ?? null,
   })
   // Demo events go to the sandbox when it is shown, or when the real warehouse holds imported exports (it is entered first).
   const embeddedStream: StreamService = {

@@ -26,6 +26,8 @@ export interface DemoModeOptions {
   refreshDebounceMs?: number
   refreshCancelPauseMs?: number
   log?: (message: string) => void
+  /** The id of the newest change another process made to the file (the CLI's import), or null. */
+  outsideChangeId?: () => number | null
 }
 
 /**
@@ -40,6 +42,8 @@ export class DemoMode {
   private preparingMessage: string | null = null
   private error: string | null = null
   private hasImportedData = false
+  /** The outside-change id under which the file was last seen without imports: while it stands, a burst during a refresh need not wait for dbt to look again. */
+  private checkedWithoutImportsAt: { outsideChangeId: number | null } | undefined
 
   constructor(private readonly options: DemoModeOptions) {}
 
@@ -64,8 +68,12 @@ export class DemoMode {
     const real = this.options.real.embedded
     if (this.hasImportedData) return true
     if (!existsSync(real.path)) return false
+    const outsideChangeId = this.options.outsideChangeId?.() ?? null
+    // Only an import can change the answer: this app's imports reset it (leave), another process's show as an outside change.
+    if (real.isBusy && this.checkedWithoutImportsAt?.outsideChangeId === outsideChangeId) return false
     // A read-only look while this process holds no connection: no read-write open per burst.
     this.hasImportedData = await real.handOver(() => withDuckDbFile(real.path, { readOnly: true }, (file) => hasImportedData(file.connection)))
+    this.checkedWithoutImportsAt = this.hasImportedData ? undefined : { outsideChangeId }
     return this.hasImportedData
   }
 
@@ -96,6 +104,8 @@ export class DemoMode {
 
   /** Back to the real warehouse; the sandbox stays for the next demo. A continuous demo stream stops. */
   leave(): DemoStatus {
+    // Called before this app's imports too: the next burst looks at the file again.
+    this.checkedWithoutImportsAt = undefined
     this.stack?.stream.stop()
     this.isActive = false
     return this.status()
