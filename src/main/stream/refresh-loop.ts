@@ -103,6 +103,8 @@ export class RefreshLoop {
         targetPath: this.warehouse.embedded.dbtTargetPath,
       }),
     )
+    // Nobody need wait for the warm-up: a worker that cannot start (no dbt yet) says so at the first run.
+    this.warming.catch(() => undefined)
     return this.warming
   }
 
