@@ -5,6 +5,13 @@ import { type BigQueryStatement, type DatasetRef, filterParams, tableRef } from 
 
 /** The Cost & return view's SQL on BigQuery: the same columns as cost-queries.ts, named parameters only. */
 
+/** The filters' parameters less the stream: spend is not kept per stream, so the view covers every stream. */
+function costFilterParams(filters: DashboardFilters): Pick<BigQueryStatement, 'params' | 'types'> {
+  const { params, types } = filterParams(filters)
+  const withoutStream = <T extends Record<string, unknown>>(record: T) => Object.fromEntries(Object.entries(record).filter(([key]) => key !== 'stream_id'))
+  return { params: withoutStream(params), types: withoutStream(types ?? {}) } as Pick<BigQueryStatement, 'params' | 'types'>
+}
+
 function filteredCost(marts: DatasetRef): string {
   return `
     select *
@@ -28,7 +35,7 @@ export function costCreditsStatement(marts: DatasetRef, filters: DashboardFilter
     from cost
     group by model, ${keys}
     order by model, ${keys}`,
-    ...filterParams(filters),
+    ...costFilterParams(filters),
   }
 }
 
@@ -39,7 +46,7 @@ export function dailyCostStatement(
   models: readonly RuleBasedModel[],
   channel: string | null,
 ): BigQueryStatement {
-  const base = filterParams(filters)
+  const base = costFilterParams(filters)
   return {
     sql: `
     with cost as (${filteredCost(marts)})
