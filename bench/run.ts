@@ -12,6 +12,7 @@ import { solveMarkov } from '../src/shared/markov'
 import { attributionReport } from '../src/main/services/model-reports'
 import { createAppServices } from '../src/main/app-services'
 import { GENERATOR_SCALES } from '../src/main/generator'
+import { writeSampleSpendCsv } from '../src/main/generator/spend'
 import { DEFAULT_SAMPLE } from '../src/main/services/sample-data'
 import { projectRoot } from '../src/main/paths'
 import { withDuckDbFile } from '../src/main/warehouse/duckdb-file'
@@ -118,6 +119,12 @@ const warehousePath = join(work, 'warehouse.duckdb')
 const warehouse = new EmbeddedWarehouse(warehousePath)
 const [, importMs] = await timed(() => warehouse.importFiles([parquetPath]))
 record('import of the same events as one Parquet file (checked, then kept beside the warehouse)', seconds(importMs), '<= 5 s')
+// The sample's ad spend too (as the app's generator stores it), so the Cost & return rows below join real spend.
+{
+  const spendPath = join(work, 'sample-spend.csv')
+  writeSampleSpendCsv(spendPath, { seed: 1, users: scale.users, days: scale.days, endDate: END_DATE })
+  await warehouse.importSpend([spendPath])
+}
 // Side by side: the same file stored in DuckDB's tables, as every import did before DECISIONLOG #32
 // (and still does when the warehouse path has glob characters, which is how it is chosen here).
 {
@@ -268,7 +275,8 @@ for (const [label, channel, request] of [
   record(`${label} at 7 lookbacks (p50 / max)`, `${percentile(samples, 50).toFixed(0)} / ${Math.max(...samples).toFixed(0)} ms`, '<= 300 ms')
 }
 {
-  // The Cost & return view: every model per channel with cost, ROAS and CPA, and the daily ROAS trend.
+  // The Cost & return view: every model per channel with cost, ROAS and CPA, and the daily ROAS trend,
+  // over the sample's spend (imported beside the events above).
   const samples: number[] = []
   for (const lookbackDays of [14, 1, 90, 30, 7, 60, 3, 45, 21, 2]) {
     const request = { lookbackDays, conversionEvents: ['purchase'], by: 'channel', baseline: 'last_click', trendModels: ['last_click', 'first_click'] }

@@ -7,6 +7,8 @@ import { ImportFolder } from './api/import-access'
 import { type BigQueryTransport, formatBytes } from './bigquery/bigquery-client'
 import { BigQueryStream } from './bigquery/bigquery-stream'
 import { BigQueryWarehouse } from './bigquery/bigquery-warehouse'
+import { withDbtEnvironment } from './bigquery/dbt-environment'
+import { importSpendToBigQuery } from './bigquery/spend-load'
 import { DeadLetterList } from './bigquery/intraday-writer'
 import { createSettingsHandlers } from './bigquery/settings-handlers'
 import { CredentialStore } from './credentials/credential-store'
@@ -17,11 +19,11 @@ import { killDbtChildren } from './dbt/dbt-children'
 import { DbtEnvironment } from './dbt/dbt-environment-setup'
 import { createDemoHandlers } from './demo/demo-handlers'
 import { DemoMode } from './demo/demo-mode'
-import type { DbtRunner } from './dbt/dbt-runner'
+import { type DbtRunner, runDbt } from './dbt/dbt-runner'
 import { OutsideChanges } from './serving/outside-changes'
 import { ServedWarehouse } from './serving/served-warehouse'
 import { ServingStore } from './serving/serving-store'
-import { JobRunner } from './services/jobs'
+import { type BigQuerySpendJob, JobRunner } from './services/jobs'
 import { type CloseOutcome, SHUTDOWN_TIMEOUT_MS, closeWithin } from './shutdown'
 import { loadSettings } from './settings/app-settings'
 import { LiveStream } from './stream/live-stream'
@@ -173,7 +175,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     },
   }
 
-  type ActiveBigQuery = { warehouse: BigQueryWarehouse; reads: AttributionWarehouse; stream: BigQueryStream }
+  type ActiveBigQuery = { warehouse: BigQueryWarehouse; reads: AttributionWarehouse; stream: BigQueryStream; spend: BigQuerySpendJob }
   let bigquery: ActiveBigQuery | undefined
   let costNotice: string | null = null
   /** Why the embedded warehouse is shown although Settings choose BigQuery (a key that could not be loaded). */
@@ -212,7 +214,17 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
       conversionEvents: () => bq.conversionEvents(),
       status: async () => ({ ...(await bq.status()), costNotice }),
     }
-    return { ok: true, value: { warehouse: bq, reads, stream: new BigQueryStream(bq, settings.bigquery, credentials, deadLetters, log) } }
+    const spend: BigQuerySpendJob = {
+      load: (paths, mapping) => importSpendToBigQuery(bq.spendTarget(), paths, mapping ? { mapping } : {}),
+      build: async (select, onProgress) => {
+        const result = await withDbtEnvironment(settings.bigquery, credentials, (env) =>
+          runDbt({ command: 'build', target: 'bigquery', env, select, withoutUnitTests: true, onProgress }),
+        )
+        bq.invalidateCache()
+        return result
+      },
+    }
+    return { ok: true, value: { warehouse: bq, reads, stream: new BigQueryStream(bq, settings.bigquery, credentials, deadLetters, log), spend } }
   }
   const switchTo = (next: ActiveBigQuery | undefined): void => {
     bigquery?.stream.close()
@@ -246,6 +258,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
             candidates: () => embedded.referralCandidates(),
             save: (settings) => jobs.saveReferrals(settings),
           },
+    bigQuerySpend: () => bigquery?.spend,
     warehouseFallback: () => fallback,
     importFolder: options.importRoot === undefined ? undefined : new ImportFolder(options.importRoot),
     ...options.host,

@@ -1,7 +1,7 @@
 {#
     One row per (user_key, ga_session_id) of the events relation: session_key, user_key,
     ga_session_id, session_started_micros (its earliest event), has_traffic_source, and the source,
-    medium, campaign, gclid and dclid of its earliest event that names a source (ties by event_key),
+    medium, campaign, campaign_id, gclid and dclid of its earliest event that names a source (ties by event_key),
     and its stream_id (a device's events are of one stream);
     a session with none is (direct) / (none) / (direct).
     DuckDB does it in one aggregate (arg_min ... filter), ~0.45 s less per 460k sessions than a
@@ -21,6 +21,7 @@
         coalesce(first_source.source, '(direct)') as source,
         case when first_source is null then '(none)' else coalesce(first_source.medium, '(not set)') end as medium,
         case when first_source is null then '(direct)' else coalesce(first_source.campaign, '(not set)') end as campaign,
+        first_source.campaign_id as campaign_id,
         first_source.gclid as gclid,
         first_source.dclid as dclid,
         stream_id
@@ -31,7 +32,7 @@
             min(stream_id) as stream_id,
             min(event_timestamp_micros) as session_started_micros,
             arg_min(
-                struct_pack(source := source, medium := medium, campaign := campaign, gclid := gclid, dclid := dclid),
+                struct_pack(source := source, medium := medium, campaign := campaign, campaign_id := campaign_id, gclid := gclid, dclid := dclid),
                 row(event_timestamp_micros, event_key)
             ) filter (where source is not null) as first_source
         from {{ events }}
@@ -55,6 +56,7 @@
             when first_sourced_events.user_key is null then '(direct)'
             else coalesce(first_sourced_events.campaign, '(not set)')
         end as campaign,
+        first_sourced_events.campaign_id,
         first_sourced_events.gclid,
         first_sourced_events.dclid,
         session_starts.stream_id
@@ -72,7 +74,7 @@
             '(select * from ' ~ events ~ ' where source is not null)',
             partition_by='user_key, ga_session_id',
             order_by=['event_timestamp_micros', 'event_key'],
-            columns=['source', 'medium', 'campaign', 'gclid', 'dclid']
+            columns=['source', 'medium', 'campaign', 'campaign_id', 'gclid', 'dclid']
         ) }}
     ) as first_sourced_events
         on session_starts.user_key = first_sourced_events.user_key

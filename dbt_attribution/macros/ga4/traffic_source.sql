@@ -1,6 +1,6 @@
 {#
     The export's newer traffic-source columns, which older exports lack: collected_traffic_source
-    (events since 2023) and session_traffic_source_last_click (since 2024). Staging reads five
+    (events since 2023) and session_traffic_source_last_click (since 2024). Staging reads seven
     fields of them, as plain columns, NULL where the raw tables lack the column.
 #}
 
@@ -43,7 +43,7 @@
 {%- endmacro %}
 
 {#
-    The select-list of the five fields staging uses, from an export table's row; a column in
+    The select-list of the seven fields staging uses, from an export table's row; a column in
     `present` (default: what ga4_traffic_source_columns_present finds) is read, else NULL.
 #}
 {% macro ga4_traffic_source_fields(is_intraday, present=none) -%}
@@ -53,12 +53,14 @@
         collected_traffic_source.manual_source as collected_source,
         collected_traffic_source.manual_medium as collected_medium,
         collected_traffic_source.manual_campaign_name as collected_campaign,
+        collected_traffic_source.manual_campaign_id as collected_campaign_id,
         collected_traffic_source.gclid as collected_gclid,
         collected_traffic_source.dclid as collected_dclid,
     {%- else %}
         cast(null as {{ text }}) as collected_source,
         cast(null as {{ text }}) as collected_medium,
         cast(null as {{ text }}) as collected_campaign,
+        cast(null as {{ text }}) as collected_campaign_id,
         cast(null as {{ text }}) as collected_gclid,
         cast(null as {{ text }}) as collected_dclid,
     {%- endif %}
@@ -71,10 +73,11 @@
 
 {#
     Each event's traffic source (docs/assumptions.md, "Traffic source of an event"), from the
-    relation's param_source/medium/campaign/gclid and the fields above: every other column as it
-    is, plus source, medium, campaign, gclid and dclid.
-    - collected_traffic_source's manual source, medium and campaign, as a whole, when its source
-      or medium is non-NULL (a missing source is then '(not set)'); else the params;
+    relation's param_source/medium/campaign/campaign_id/gclid and the fields above: every other
+    column as it is, plus source, medium, campaign, campaign_id, gclid and dclid.
+    - collected_traffic_source's manual source, medium, campaign and campaign id (utm_id), as a
+      whole, when its source or medium is non-NULL (a missing source is then '(not set)'); else
+      the params (`campaign_id` is the tag's utm_id); an empty campaign id is none;
     - a gclid (collected, else the param) and a dclid count only when non-empty;
     - an event with no source but a gclid is google / cpc (Google Ads auto-tagging); with a dclid
       only, '(not set)' (its channel is Display);
@@ -94,13 +97,15 @@
                 and google_ads_campaign_name <> '(not set)'
                 then google_ads_campaign_name
             else chosen_campaign
-        end as campaign
+        end as campaign,
+        nullif(trim(chosen_campaign_id), '') as campaign_id
     from (
         select
             *,
             case when has_collected_source then coalesce(collected_source, '(not set)') else param_source end as chosen_source,
             case when has_collected_source then collected_medium else param_medium end as chosen_medium,
-            case when has_collected_source then collected_campaign else param_campaign end as chosen_campaign
+            case when has_collected_source then collected_campaign else param_campaign end as chosen_campaign,
+            case when has_collected_source then collected_campaign_id else param_campaign_id end as chosen_campaign_id
         from (
             select
                 *,

@@ -201,8 +201,11 @@
     {%- for name, column in identity_columns.items() if name not in required -%}
         {%- do required.update({name: column}) -%}
     {%- endfor -%}
-    {#- Staging gained has_ignore_referrer with unwanted referrals; tables built before lack it. -#}
-    {%- set also_required = {'stg_ga4__events': ['has_ignore_referrer']} -%}
+    {#- Staging gained has_ignore_referrer with unwanted referrals, and it and the models after it the
+        campaign id with cost and return; tables built before lack them. -#}
+    {%- set also_required = {
+        'stg_ga4__events': ['has_ignore_referrer', 'campaign_id'], 'int_sessions_classified': ['campaign_id'],
+        'int_touchpoints_joined_to_conversions': ['campaign_id'], 'fct_attribution_credits': ['campaign_id']} -%}
     {%- set outdated = [] -%}
     {%- for name, column in required.items() -%}
         {%- set relation = adapter.get_relation(target.database, target.schema, name) -%}

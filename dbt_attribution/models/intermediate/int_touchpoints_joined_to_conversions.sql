@@ -53,6 +53,7 @@ sessions as (
         source,
         medium,
         campaign,
+        campaign_id,
         channel
         {%- if bounds is not none %},
         -- BigQuery: a changed user's pairs are recomputed with recent sessions only; a new event's with all.
@@ -80,6 +81,7 @@ paired as (
         sessions.source,
         sessions.medium,
         sessions.campaign,
+        sessions.campaign_id,
         sessions.channel
     from conversions
     inner join sessions
@@ -111,6 +113,7 @@ final as (
         source,
         medium,
         campaign,
+        campaign_id,
         channel
     from paired
 

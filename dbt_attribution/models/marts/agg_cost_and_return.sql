@@ -11,8 +11,11 @@
     (day, source, medium, campaign), so spend with no conversions and conversions with no spend both
     show. Spend's day is the conversions' report day (as GA4 reports cost beside conversions); spend
     rows have no conversion event and count under every choice of events. Spend gets its channel by
-    the same rules as sessions (default_channel_group), without gclid. Joined by name: sessions carry
-    no utm_id yet (DECISIONLOG "Cost and return: one mart of ranges").
+    the same rules as sessions (default_channel_group), without gclid. A spend row with a utm_id
+    (campaign_id) that credits of its source and medium carry takes their campaign name for that id
+    (the newest conversion's), so it groups with them on its day although the names differ;
+    without a utm_id, or with one no credit has, it meets credits by its own name (DECISIONLOG
+    "Cost and return: one mart of ranges"; "Spend joins conversions by utm_id").
 -#}
 {%- set max_days = max_lookback_days() -%}
 
@@ -29,6 +32,7 @@ credits as (
         source,
         medium,
         campaign,
+        campaign_id,
         channel,
         credit_micros,
         credited_revenue_cents
@@ -43,8 +47,73 @@ ad_costs as (
         source,
         medium,
         campaign,
+        campaign_id,
         cost_usd
     from {{ ref('stg_spend__ad_costs') }}
+
+),
+
+-- The campaign names credits give each campaign id of a source and medium, and the newest
+-- conversion date under each name.
+credited_campaign_names as (
+
+    select
+        source,
+        medium,
+        campaign_id,
+        campaign,
+        max(conversion_date) as last_conversion_date
+    from credits
+    where campaign_id is not null
+    group by
+        source,
+        medium,
+        campaign_id,
+        campaign
+
+),
+
+-- One name per campaign id: the one of its newest conversions (a renamed campaign's new name).
+campaign_id_names as (
+
+    select
+        source,
+        medium,
+        campaign_id,
+        campaign
+    from (
+        select
+            *,
+            row_number() over (
+                partition by source, medium, campaign_id
+                order by last_conversion_date desc, campaign
+            ) as name_rank
+        from credited_campaign_names
+    ) as ranked
+    where name_rank = 1
+
+),
+
+-- A spend row with a utm_id the credits know takes the credits' name for it (its own where the
+-- credits use that one too); without one it keeps its name and meets credits by name.
+ad_costs_by_id as (
+
+    select
+        ad_costs.spend_date,
+        ad_costs.source,
+        ad_costs.medium,
+        coalesce(same_name.campaign, newest_name.campaign, ad_costs.campaign) as campaign,
+        ad_costs.cost_usd
+    from ad_costs
+    left join credited_campaign_names as same_name
+        on ad_costs.campaign_id = same_name.campaign_id
+        and ad_costs.source = same_name.source
+        and ad_costs.medium = same_name.medium
+        and ad_costs.campaign = same_name.campaign
+    left join campaign_id_names as newest_name
+        on ad_costs.campaign_id = newest_name.campaign_id
+        and ad_costs.source = newest_name.source
+        and ad_costs.medium = newest_name.medium
 
 ),
 
@@ -71,20 +140,20 @@ rule_based_models as (
 ad_costs_classified as (
 
     select
-        ad_costs.spend_date,
-        ad_costs.source,
-        ad_costs.medium,
-        ad_costs.campaign,
-        ad_costs.cost_usd,
+        ad_costs_by_id.spend_date,
+        ad_costs_by_id.source,
+        ad_costs_by_id.medium,
+        ad_costs_by_id.campaign,
+        ad_costs_by_id.cost_usd,
         {{ default_channel_group(
-            'ad_costs.source',
-            'ad_costs.medium',
-            'ad_costs.campaign',
+            'ad_costs_by_id.source',
+            'ad_costs_by_id.medium',
+            'ad_costs_by_id.campaign',
             'source_categories.source_category'
         ) }} as channel
-    from ad_costs
+    from ad_costs_by_id
     left join source_categories
-        on lower(ad_costs.source) = source_categories.source
+        on lower(ad_costs_by_id.source) = source_categories.source
 
 ),
 

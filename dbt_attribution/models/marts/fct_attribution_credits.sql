@@ -67,6 +67,7 @@ touchpoints as (
         source,
         medium,
         campaign,
+        campaign_id,
         channel
     from {{ ref('int_touchpoints_joined_to_conversions') }}
     {%- if is_incremental() %}
@@ -258,6 +259,7 @@ unattributed as (
         '(not set)' as source,
         '(not set)' as medium,
         '(not set)' as campaign,
+        cast(null as {{ dbt.type_string() }}) as campaign_id,
         'Unassigned' as channel
     from conversions
     cross join (
@@ -290,6 +292,7 @@ credit_rows as (
         source,
         medium,
         campaign,
+        campaign_id,
         channel
     from {{ part }}
 
@@ -323,6 +326,8 @@ final as (
         credit_rows.source,
         credit_rows.medium,
         credit_rows.campaign,
+        -- The session's campaign id (utm_id), NULL without one: the cost mart joins spend by it.
+        credit_rows.campaign_id,
         credit_rows.channel
     from credit_rows
     inner join conversions

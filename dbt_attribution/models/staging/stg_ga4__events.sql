@@ -69,7 +69,7 @@ events_unioned as (
 
 ),
 
-{%- set param_keys = ['event_id', 'ga_session_id', 'source', 'medium', 'campaign', 'gclid', 'transaction_id', 'value', 'currency'] %}
+{%- set param_keys = ['event_id', 'ga_session_id', 'source', 'medium', 'campaign', 'campaign_id', 'gclid', 'transaction_id', 'value', 'currency'] %}
 {#- The tag's ignore_referrer flag (an unwanted referral the page itself named). -#}
 {%- do param_keys.append('ignore_referrer') %}
 
@@ -105,10 +105,12 @@ params_extracted as (
         {{ ga4_param_string('needed_params', 'source') }} as param_source,
         {{ ga4_param_string('needed_params', 'medium') }} as param_medium,
         {{ ga4_param_string('needed_params', 'campaign') }} as param_campaign,
+        {{ ga4_param_text('needed_params', 'campaign_id') }} as param_campaign_id,
         {{ ga4_param_string('needed_params', 'gclid') }} as param_gclid,
         collected_source,
         collected_medium,
         collected_campaign,
+        collected_campaign_id,
         collected_gclid,
         collected_dclid,
         google_ads_campaign_name,
@@ -124,7 +126,7 @@ params_extracted as (
 
 ),
 
--- Each event's source, medium, campaign, gclid and dclid: the export's collected_traffic_source
+-- Each event's source, medium, campaign, campaign id, gclid and dclid: the export's collected_traffic_source
 -- when it names one, else the params (macro ga4_event_traffic_source).
 traffic_sourced as (
 
@@ -163,7 +165,7 @@ deduplicated as (
         keys_mostly_unique=true,
         columns=[
             'event_id', 'event_name', 'event_timestamp_micros', 'event_date_text', 'has_user_pseudo_id',
-            'user_key', 'ga_session_id', 'source', 'medium', 'campaign', 'gclid',
+            'user_key', 'ga_session_id', 'source', 'medium', 'campaign', 'campaign_id', 'gclid',
             'dclid',
             'signed_in_user_id', 'stream_id', 'platform', 'has_ignore_referrer',
             'ecommerce_transaction_id', 'param_transaction_id', 'ecommerce_purchase_revenue_in_usd',
@@ -238,6 +240,8 @@ final as (
         source,
         medium,
         campaign,
+        -- The campaign's id (utm_id): spend with a utm_id meets conversions by it (agg_cost_and_return).
+        campaign_id,
         gclid,
         dclid,
         -- Sessions skip this event's source when its medium is referral (int_sessions_classified).

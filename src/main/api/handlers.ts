@@ -8,7 +8,7 @@ import type { DbtEnvironment } from '../dbt/dbt-environment-setup'
 import { attributionReport, compareModels, conversionPaths, modelComparison, modelTrends, periodComparison } from '../services/model-reports'
 import { validateCostReturnRequest } from '../../shared/cost-return'
 import { costAndReturn } from '../services/cost-return'
-import type { JobRunner } from '../services/jobs'
+import type { BigQuerySpendJob, JobRunner } from '../services/jobs'
 import type { LiveStream } from '../stream/live-stream'
 
 /** What "Stream events" needs from a warehouse's streamer (embedded or BigQuery); starting may first make the demo sandbox. */
@@ -56,6 +56,8 @@ export interface HandlerHost {
   dbt?: Pick<DbtEnvironment, 'status' | 'setUp' | 'useExecutable'>
   /** The embedded warehouse's unwanted referrals; undefined while BigQuery is shown (they are then dbt vars). */
   referrals?: () => ReferralService | undefined
+  /** While BigQuery is shown: where a spend import goes instead of the embedded warehouse. */
+  bigQuerySpend?: () => BigQuerySpendJob | undefined
   /** Why the embedded warehouse is shown although Settings choose BigQuery; null or absent when it is not. */
   warehouseFallback?: () => WarehouseFallback | null
   /** Called before an import or a sample generation: they are for the real warehouse, not the demo sandbox. */
@@ -165,7 +167,7 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
       validated(validateSpendImportRequest(input), async ({ files, mapping }) => {
         const paths = await importAccess.resolve(files)
         if (!paths.ok) return paths
-        const result = await guard(() => host.jobs.importSpend(paths.value, mapping))
+        const result = await guard(() => host.jobs.importSpend(paths.value, mapping, host.bigQuerySpend?.()))
         return result.ok ? result : { ok: false, error: withoutQuotedValues(result.error, paths.value) }
       }),
     'attribution:conversionEvents': (input) => validated(validateEmptyRequest(input), () => guard(() => host.warehouse().conversionEvents())),

@@ -28,6 +28,7 @@ import {
   shardsStatement,
 } from './bigquery-sql'
 import { costCreditsStatement, dailyCostStatement } from './cost-sql'
+import type { BigQuerySpendTarget } from './spend-load'
 import { costRowFrom } from '../warehouse/cost-queries'
 
 /** A row of a query result as the Node client gives it: INT64 and FLOAT64 as number (it refuses unsafe integers), STRING as string. */
@@ -80,6 +81,11 @@ export class BigQueryWarehouse implements AttributionWarehouse {
   /** The client, for the streaming writer and the connection test to share. */
   bigQuery(): BigQuery {
     return this.client
+  }
+
+  /** Where a spend import writes: `ad_spend` of the marts dataset, which the cost mart reads. */
+  spendTarget(): BigQuerySpendTarget {
+    return { client: this.client, marts: this.marts, location: this.options.settings.location, errorContext: this.errorContext() }
   }
 
   /** Forgets cached results, e.g. after a dbt build or a stream batch. */

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import { type ConversionEvent, DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '../../shared/attribution'
 import type { ImportedSpendFile, SpendMapping } from '../../shared/spend'
 import type { JobProgress, WarehouseStatus } from '../../shared/api'
-import type { DbtRunner } from '../dbt/dbt-runner'
+import type { DbtProgress, DbtRunResult, DbtRunner } from '../dbt/dbt-runner'
 import { describeDbtProgress } from '../dbt/progress-text'
 import { UserFacingError, messageOf } from '../errors'
 import type { ServedWarehouse } from '../serving/served-warehouse'
@@ -12,6 +12,12 @@ import { DEFAULT_SAMPLE, todayUtc } from './sample-data'
 
 /** The dbt selection a spend import rebuilds: the spend staging model and what reads it. */
 const SPEND_MODELS = 'stg_spend__ad_costs+'
+
+/** A spend import on BigQuery: the load into the marts dataset, and a dbt build there. */
+export interface BigQuerySpendJob {
+  load(paths: string[], mapping?: SpendMapping): Promise<ImportedSpendFile[]>
+  build(select: string, onProgress: (progress: DbtProgress) => void): Promise<DbtRunResult>
+}
 
 /** Seed of the app's sample data: the same demo numbers on every machine for the same day. */
 const SAMPLE_SEED = 1
@@ -80,13 +86,28 @@ export class JobRunner {
     })
   }
 
-  /** Imports ad spend files, then rebuilds the spend models and the cost mart (nothing else reads spend). */
-  importSpend(paths: string[], mapping?: SpendMapping): Promise<ImportedSpendFile[]> {
+  /**
+   * Imports ad spend files, then rebuilds the spend models and the cost mart (nothing else reads
+   * spend): into the embedded warehouse, or with `bigquery` into BigQuery's marts dataset.
+   */
+  importSpend(paths: string[], mapping?: SpendMapping, bigquery?: BigQuerySpendJob): Promise<ImportedSpendFile[]> {
     let imported: ImportedSpendFile[] = []
+    const where = bigquery ? ' into BigQuery' : ''
     return this.exclusive('Importing ad spend', async () => {
-      this.emit({ job: 'import', phase: 'storing', percent: 0, message: `Importing ${paths.length} spend file${paths.length === 1 ? '' : 's'}` })
-      imported = await this.served.embedded.importSpend(paths, mapping ? { mapping } : {})
-      await this.build({ select: SPEND_MODELS })
+      this.emit({ job: 'import', phase: 'storing', percent: 0, message: `Importing ${paths.length} spend file${paths.length === 1 ? '' : 's'}${where}` })
+      imported = bigquery ? await bigquery.load(paths, mapping) : await this.served.embedded.importSpend(paths, mapping ? { mapping } : {})
+      try {
+        if (bigquery) {
+          this.emit({ job: 'build', phase: 'starting', percent: 0, message: 'Building the cost mart on BigQuery with dbt' })
+          assertDbtSucceeded(await bigquery.build(SPEND_MODELS, (progress) => this.emitDbtProgress(progress)))
+          this.emit({ job: 'build', phase: 'done', percent: 100, message: 'Models built' })
+        } else {
+          await this.build({ select: SPEND_MODELS })
+        }
+      } catch (error) {
+        // The spend is stored: a retry would only say "nothing changed", so say what did happen.
+        throw new UserFacingError(`The spend import worked (importing the files again changes nothing); the cost mart build after it failed: ${messageOf(error)}`)
+      }
     }).then(() => imported)
   }
 
@@ -121,14 +142,16 @@ export class JobRunner {
       select: options.select,
       lookbackDays: LOOKBACK_DEFAULT_DAYS,
       conversionEvents: DEFAULT_CONVERSION_EVENTS,
-      onProgress: (progress) => {
-        const message = describeDbtProgress(progress)
-        if (progress.index === undefined || progress.total === undefined || !message) return
-        this.emit({ job: 'build', phase: 'dbt', percent: (progress.index / progress.total) * 100, message })
-      },
+      onProgress: (progress) => this.emitDbtProgress(progress),
     })
     assertDbtSucceeded(result)
     this.emit({ job: 'build', phase: 'done', percent: 100, message: 'Models built' })
+  }
+
+  private emitDbtProgress(progress: DbtProgress): void {
+    const message = describeDbtProgress(progress)
+    if (progress.index === undefined || progress.total === undefined || !message) return
+    this.emit({ job: 'build', phase: 'dbt', percent: (progress.index / progress.total) * 100, message })
   }
 
   private async exclusive(name: string, work: () => Promise<void>): Promise<WarehouseStatus> {

@@ -5,7 +5,7 @@ import type { ImportedSpendFile } from '../../shared/spend'
 import { UserFacingError, messageOf } from '../errors'
 import type { DuckDbFile } from './duckdb-file'
 import { RAW_SCHEMA } from './duckdb-schema'
-import { DEFAULT_SPEND_MAPPING, type SpendFormat, type SpendMapping, type SpendRow, describeKey, parseSpendFile, spendKey } from './spend-formats'
+import { DEFAULT_SPEND_MAPPING, type ParsedSpendFile, type SpendFormat, type SpendMapping, type SpendRow, describeKey, parseSpendFile, spendKey } from './spend-formats'
 
 export type { ImportedSpendFile }
 
@@ -23,6 +23,28 @@ const INSERT_BATCH = 250
  */
 export async function importSpendFiles(file: DuckDbFile, paths: string[], options: SpendImportOptions = {}): Promise<ImportedSpendFile[]> {
   if (file.readOnly) throw new Error('A spend import needs a read-write warehouse')
+  const parsed = await parseSpendFiles(paths, options)
+  const { connection } = file
+  await connection.run('begin transaction')
+  try {
+    const results: ImportedSpendFile[] = []
+    for (const { path, format, rows } of parsed) results.push(await storeFile(connection, path, format, rows))
+    await connection.run('commit')
+    return results
+  } catch (error) {
+    await connection.run('rollback')
+    throw error
+  }
+}
+
+/** A spend file read and checked, ready to store. */
+export type CheckedSpendFile = ParsedSpendFile & { path: string }
+
+/**
+ * Reads and checks spend files for any warehouse: a bad row, or a key twice (in one file or across
+ * them), refuses them all with the file and line, before anything is stored.
+ */
+export async function parseSpendFiles(paths: string[], options: SpendImportOptions = {}): Promise<CheckedSpendFile[]> {
   if (paths.length === 0) throw new UserFacingError('Name at least one spend file.')
   const parsed = await Promise.all(paths.map(async (path) => ({ path, ...parseSpendFile(path, await readSpendText(path), options.mapping ?? DEFAULT_SPEND_MAPPING) })))
   const owners = new Map<string, string>()
@@ -36,17 +58,7 @@ export async function importSpendFiles(file: DuckDbFile, paths: string[], option
       owners.set(key, `${path}, line ${row.line}`)
     }
   }
-  const { connection } = file
-  await connection.run('begin transaction')
-  try {
-    const results: ImportedSpendFile[] = []
-    for (const { path, format, rows } of parsed) results.push(await storeFile(connection, path, format, rows))
-    await connection.run('commit')
-    return results
-  } catch (error) {
-    await connection.run('rollback')
-    throw error
-  }
+  return parsed
 }
 
 /** UTF-8, or UTF-16LE with its byte-order mark (Google Ads' "CSV for Excel" download). */

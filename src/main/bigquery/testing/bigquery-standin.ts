@@ -210,6 +210,11 @@ export class BigQueryStandIn {
         const table = dataset.tables.get(tableName)
         if (!table) throw new HttpError(404, 'notFound', `Not found: Table ${project}:${parts[3]}.${tableName}`)
         if (parts.length === 6 && method === 'GET') return this.tableResource(project, parts[3] ?? '', tableName, table)
+        if (parts.length === 6 && method === 'DELETE') {
+          await this.db.run(`drop table ${quote(`${project}.${parts[3]}`)}.${quote(tableName)}`)
+          dataset.tables.delete(tableName)
+          return {}
+        }
         if (parts[6] === 'insertAll' && method === 'POST') return this.insertAll(`${project}.${parts[3]}`, tableName, table, record)
       }
     }
