@@ -4,7 +4,7 @@ import { formatDelta } from './credit-changes'
 
 /** A number on screen that may be highlighted with its change: conversions (fractional credit), a count, or a USD amount ("12.50"). */
 export interface DeltaCell {
-  /** Unique on screen and stable across reloads: view, models or options, row and column. */
+  /** `<table>:<row>:<column>`, unique on screen and stable across reloads; the table part names the view and its options. */
   id: string
   value: number | string | null | undefined
   /** How the change is written; a string value is USD unless said otherwise. */
