@@ -5,18 +5,19 @@ import type { AppSettings } from '../shared/settings-api'
 import { type ApiHandlers, type HandlerHost, type StreamService, createApiHandlers } from './api/handlers'
 import { ImportFolder } from './api/import-access'
 import { type BigQueryTransport, formatBytes } from './bigquery/bigquery-client'
-import { BigQueryStream } from './bigquery/bigquery-stream'
-import { BigQueryWarehouse } from './bigquery/bigquery-warehouse'
+import { type BigQueryDbtBuild, BigQueryStream, bigQueryDbtBuild } from './bigquery/bigquery-stream'
+import { BigQueryWarehouse, type QueryEstimate } from './bigquery/bigquery-warehouse'
 import { withDbtEnvironment } from './bigquery/dbt-environment'
 import { importSpendToBigQuery } from './bigquery/spend-load'
 import { DeadLetterList } from './bigquery/intraday-writer'
 import { createSettingsHandlers } from './bigquery/settings-handlers'
 import { CredentialStore } from './credentials/credential-store'
 import { redactingLog } from './credentials/redact'
-import { messageOf } from './errors'
+import { UserFacingError, messageOf } from './errors'
 import { type SecretCipher, aesGcmCipher } from './credentials/secret-cipher'
 import { killDbtChildren } from './dbt/dbt-children'
 import { DbtEnvironment } from './dbt/dbt-environment-setup'
+import { BigQueryDemoMode, demoBigQuerySettings } from './demo/bigquery-demo'
 import { createDemoHandlers } from './demo/demo-handlers'
 import { DemoMode } from './demo/demo-mode'
 import { type DbtRunner, runDbt } from './dbt/dbt-runner'
@@ -90,6 +91,8 @@ export interface AppServicesOptions {
   refreshCommand?: RefreshCommand
   /** Tests only: a loopback BigQuery instead of Google. */
   bigQueryTransport?: BigQueryTransport
+  /** Tests only: what stands for `dbt build` on BigQuery (the stand-in cannot run dbt). */
+  bigQueryDbtBuild?: BigQueryDbtBuild
   /**
    * Sets dbt up in the data folder at start when there is none; default: inside Electron only, so
    * tests and the browser bridge never start a large download by themselves.
@@ -175,45 +178,70 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     },
   }
 
-  type ActiveBigQuery = { warehouse: BigQueryWarehouse; reads: AttributionWarehouse; stream: BigQueryStream; spend: BigQuerySpendJob }
+  /** The real marts' reads, the demo marts' reads, the demo switch, the streamer (into the demo dataset only) and the spend import. */
+  type ActiveBigQuery = {
+    warehouse: BigQueryWarehouse
+    reads: AttributionWarehouse
+    demoReads: AttributionWarehouse
+    demo: BigQueryDemoMode
+    stream: BigQueryStream
+    spend: BigQuerySpendJob
+  }
   let bigquery: ActiveBigQuery | undefined
   let costNotice: string | null = null
   /** Why the embedded warehouse is shown although Settings choose BigQuery (a key that could not be loaded). */
   let fallback: WarehouseFallback | null = null
+  const readsOf = (bq: BigQueryWarehouse, isDemo: boolean): AttributionWarehouse => ({
+    kind: 'bigquery',
+    report: (request) => bq.report(request),
+    channelFlows: (filters, models) => bq.channelFlows(filters, models),
+    dailyTrends: (filters, options) => bq.dailyTrends(filters, options),
+    modelChannelCredits: (filters, by) => bq.modelChannelCredits(filters, by),
+    markovTransitions: (filters) => bq.markovTransitions(filters),
+    conversionTotals: (filters) => bq.conversionTotals(filters),
+    conversionPaths: (filters, model, limit, options) => bq.conversionPaths(filters, model, limit, options),
+    // The demo dataset's intraday rows are the streamer's: marked as demo wherever they show.
+    recentEvents: async (limit) => (isDemo ? (await bq.recentEvents(limit)).map((event) => ({ ...event, is_demo: event.is_intraday })) : bq.recentEvents(limit)),
+    costCredits: (filters, by) => bq.costCredits(filters, by),
+    dailyCost: (filters, models, channel) => bq.dailyCost(filters, models, channel),
+    conversionEvents: () => bq.conversionEvents(),
+    status: async () => ({ ...(await bq.status()), costNotice }),
+  })
   /** Readies the warehouse the settings choose without switching to it: a missing key is refused here, before anything changes. */
   const prepare = (settings: AppSettings, when: 'start' | 'save' | 'change'): Result<ActiveBigQuery | undefined> => {
     if (settings.warehouse !== 'bigquery') return { ok: true, value: undefined }
     const key = credentials.serviceAccountKey()
     if (settings.bigquery.credentialMode === 'service_account' && !key) return { ok: false, error: missingKeyMessage(when, credentialsAtStart) }
     let bq: BigQueryWarehouse
+    let demoBq: BigQueryWarehouse
     try {
-      bq = new BigQueryWarehouse({
-        settings: settings.bigquery,
-        credentials: settings.bigquery.credentialMode === 'adc' ? { mode: 'adc' } : { mode: 'service_account', key },
+      const common = {
+        credentials: settings.bigquery.credentialMode === 'adc' ? ({ mode: 'adc' } as const) : ({ mode: 'service_account', key } as const),
         transport: options.bigQueryTransport,
         // The dry run's estimate is shown in the header, so people see what a view costs before it grows.
-        onCostlyQuery: (estimate) => {
+        onCostlyQuery: (estimate: QueryEstimate) => {
           costNotice = `A dashboard query scans about ${estimate.text} (limit ${formatBytes(estimate.maximumBytesBilled)} per query).`
         },
-      })
+      }
+      bq = new BigQueryWarehouse({ settings: settings.bigquery, ...common })
+      demoBq = new BigQueryWarehouse({ settings: demoBigQuerySettings(settings.bigquery), ...common })
     } catch (error) {
       return { ok: false, error: `BigQuery cannot be used with these settings: ${messageOf(error)}` }
     }
-    const reads: AttributionWarehouse = {
-      kind: 'bigquery',
-      report: (request) => bq.report(request),
-      channelFlows: (filters, models) => bq.channelFlows(filters, models),
-      dailyTrends: (filters, options) => bq.dailyTrends(filters, options),
-      modelChannelCredits: (filters, by) => bq.modelChannelCredits(filters, by),
-      markovTransitions: (filters) => bq.markovTransitions(filters),
-      conversionTotals: (filters) => bq.conversionTotals(filters),
-      conversionPaths: (filters, model, limit, options) => bq.conversionPaths(filters, model, limit, options),
-      recentEvents: (limit) => bq.recentEvents(limit),
-      costCredits: (filters, by) => bq.costCredits(filters, by),
-      dailyCost: (filters, models, channel) => bq.dailyCost(filters, models, channel),
-      conversionEvents: () => bq.conversionEvents(),
-      status: async () => ({ ...(await bq.status()), costNotice }),
-    }
+    const dbtBuild = options.bigQueryDbtBuild ?? bigQueryDbtBuild(credentials)
+    const demo = new BigQueryDemoMode({
+      settings: settings.bigquery,
+      client: bq.bigQuery(),
+      build: async (demoSettings) => {
+        const result = await dbtBuild(demoSettings)
+        if (!result.success) throw new UserFacingError(`dbt could not build the demo marts: ${result.errors.join(' ').slice(0, 400)}`)
+        demoBq.invalidateCache()
+      },
+      log,
+    })
+    void demo.lookForKept()
+    const stream = new BigQueryStream(demoBq, settings.bigquery, dbtBuild, deadLetters, log)
+    // Spend goes to the real marts (never the demo's), and rebuilds them.
     const spend: BigQuerySpendJob = {
       load: (paths, mapping) => importSpendToBigQuery(bq.spendTarget(), paths, mapping ? { mapping } : {}),
       build: async (select, onProgress) => {
@@ -224,7 +252,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
         return result
       },
     }
-    return { ok: true, value: { warehouse: bq, reads, stream: new BigQueryStream(bq, settings.bigquery, credentials, deadLetters, log), spend } }
+    return { ok: true, value: { warehouse: bq, reads: readsOf(bq, false), demoReads: readsOf(demoBq, true), demo, stream, spend } }
   }
   const switchTo = (next: ActiveBigQuery | undefined): void => {
     bigquery?.stream.close()
@@ -242,10 +270,25 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   }
   activate((await loadSettings(settingsPath)).settings, 'start')
 
+  /** "Stream events" on BigQuery: into the demo dataset, made (and shown) on the first burst; the export is never written. */
+  const bigQueryStream = (active: ActiveBigQuery): StreamService => ({
+    burst: async (...args: Parameters<BigQueryStream['burst']>) => {
+      if (!active.demo.active()) log(`Streaming demo events into ${active.demo.describeTarget()}`)
+      await active.demo.enter()
+      return active.stream.burst(...args)
+    },
+    start: async (ratePerSecond) => {
+      await active.demo.enter()
+      return { ...active.stream.start(ratePerSecond), demo: active.demo.status() }
+    },
+    stop: () => ({ ...active.stream.stop(), demo: active.demo.status() }),
+    status: () => ({ ...active.stream.status(), demo: active.demo.status() }),
+  })
+
   const core = createApiHandlers({
-    warehouse: (): AttributionWarehouse => bigquery?.reads ?? demo.active()?.warehouse ?? warehouse,
+    warehouse: (): AttributionWarehouse => (bigquery ? (bigquery.demo.active() ? bigquery.demoReads : bigquery.reads) : (demo.active()?.warehouse ?? warehouse)),
     jobs,
-    stream: (): StreamService => bigquery?.stream ?? embeddedStream,
+    stream: (): StreamService => (bigquery ? bigQueryStream(bigquery) : embeddedStream),
     refresh: () => (bigquery ? { cancel: () => undefined } : (demo.active()?.refresh ?? refresh)),
     // An import or a sample is for the real warehouse: the views go back to it first.
     beforeWarehouseJob: () => void demo.leave(),
@@ -277,7 +320,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     log,
     transport: options.bigQueryTransport,
   })
-  const demoHandlers = createDemoHandlers(demo, () => bigquery === undefined)
+  const demoHandlers = createDemoHandlers(() => bigquery?.demo ?? demo)
   const close = async (): Promise<void> => {
     dbt.close()
     await demo.close()

@@ -16,6 +16,10 @@ export interface DemoSandboxInfo {
   events: number
   /** How long the copy took (not the build of its models). */
   copyMs: number
+  /** BigQuery only: the demo marts dataset (`project.<marts>_demo`) the views read in the demo. */
+  martsLocation?: string
+  /** BigQuery only: how many of the export's day tables were copied. */
+  dayShards?: number
 }
 
 /** Where the embedded views and "Stream events" point: the real warehouse or its demo sandbox. */

@@ -1,7 +1,8 @@
 import type { StreamBurstMode, StreamBurstResult, StreamStatus } from '../../shared/api'
 import type { BigQuerySettings } from '../../shared/settings-api'
 import type { CredentialStore } from '../credentials/credential-store'
-import { runDbt } from '../dbt/dbt-runner'
+import { type DbtRunResult, runDbt } from '../dbt/dbt-runner'
+import { demoBigQuerySettings } from '../demo/bigquery-demo'
 import { idleRefreshState } from '../stream/refresh-loop'
 import { StreamSource } from '../stream/stream-source'
 import type { BigQueryWarehouse } from './bigquery-warehouse'
@@ -11,31 +12,45 @@ import { type DeadLetterList, insertIntradayEvents } from './intraday-writer'
 const TICK_MS = 1000
 const REFRESH_DEBOUNCE_MS = 2000
 
+/** Runs dbt on BigQuery with the given (demo) settings; tests replace it. */
+export type BigQueryDbtBuild = (settings: BigQuerySettings) => Promise<DbtRunResult>
+
+/** `dbt build` on BigQuery for these settings, the key in the child's environment only. */
+export function bigQueryDbtBuild(credentials: Pick<CredentialStore, 'serviceAccountKey'>): BigQueryDbtBuild {
+  return (settings) => withDbtEnvironment(settings, credentials, (env) => runDbt({ command: 'build', target: 'bigquery', env, withoutUnitTests: true }))
+}
+
 /**
- * "Stream events" on BigQuery: events go to `events_intraday_YYYYMMDD` of the person's own dataset
- * (insertId = event_id), refused rows to the dead-letter list, and a debounced dbt build on
- * BigQuery follows. De-duplication in the models stays the guarantee.
+ * "Stream events" on BigQuery: events go to `events_intraday_YYYYMMDD` of the **demo** dataset
+ * (`<ga4 dataset>_demo`, derived here from the real settings, so no caller can point it at the
+ * export), insertId = event_id, refused rows to the dead-letter list; a debounced dbt build of the
+ * demo marts follows. De-duplication in the models stays the guarantee.
  */
 export class BigQueryStream {
+  /** The demo settings everything here writes with. */
+  readonly target: BigQuerySettings
   private readonly source = new StreamSource()
   private continuous: { timer: NodeJS.Timeout; ratePerSecond: number } | undefined
   private refreshTimer: NodeJS.Timeout | undefined
   private readonly totals = { stored: 0, duplicates: 0, rejected: 0 }
   private readonly refresh: StreamStatus['refresh'] = idleRefreshState()
 
+  /** `warehouse` reads the demo marts (built with `demoBigQuerySettings(settings)`); `settings` are the real ones. */
   constructor(
     private readonly warehouse: BigQueryWarehouse,
-    private readonly settings: BigQuerySettings,
-    private readonly credentials: CredentialStore,
+    settings: BigQuerySettings,
+    private readonly dbtBuild: BigQueryDbtBuild,
     private readonly deadLetters: DeadLetterList,
     private readonly log?: (line: string) => void,
-  ) {}
+  ) {
+    this.target = demoBigQuerySettings(settings)
+  }
 
   async burst(count: number, mode: StreamBurstMode = 'realistic'): Promise<StreamBurstResult> {
     const events = this.source.next(count, mode)
     const report = await insertIntradayEvents(events, {
       client: this.warehouse.bigQuery(),
-      settings: this.settings,
+      settings: this.target,
       deadLetters: this.deadLetters,
       log: this.log,
     })
@@ -87,7 +102,7 @@ export class BigQueryStream {
     this.refresh.state = 'running'
     const started = Date.now()
     try {
-      const result = await withDbtEnvironment(this.settings, this.credentials, (env) => runDbt({ command: 'build', target: 'bigquery', env, withoutUnitTests: true }))
+      const result = await this.dbtBuild(this.target)
       this.refresh.lastDurationMs = Date.now() - started
       if (result.success) {
         this.refresh.state = 'idle'

@@ -33,6 +33,7 @@ import { runReferrals, oneOffReferralOptions } from './referrals-command'
 import { runGenerate } from './generate-command'
 import { installCliSignalHandlers } from './signals'
 import { runStream } from './stream-command'
+import { runBigQueryStream, settingsPathFor } from './bigquery-stream-command'
 import { createProgressPrinter, progressBar } from './progress'
 
 const HELP = `attribution: GA4 attribution (first click, last click, multi-touch and data-driven) on an embedded DuckDB warehouse
@@ -77,6 +78,10 @@ Commands:
                          (a replay of the same --seed adds nothing); run build to refresh the models.
                          A warehouse with imported exports is refused: --into-sandbox streams into
                          its demo copy (<warehouse>.demo/demo.duckdb, as the app does)
+  stream --bigquery [--count N] [--seed S]
+                         into the BigQuery demo dataset of the app's Settings (<ga4 dataset>_demo,
+                         made from the export's last 14 days when missing), never the export; then
+                         dbt builds the demo marts (<marts>_demo). Application Default Credentials
   demo                   generate, build and report in one go
   status                 what the warehouse holds
   settings [--user-id-stitching on|off]
@@ -119,6 +124,7 @@ const OPTIONS = {
   'with-cost': { type: 'boolean' },
   'trend-models': { type: 'string' },
   'into-sandbox': { type: 'boolean' },
+  bigquery: { type: 'boolean' },
   'allow-demo-in-real-data': { type: 'boolean' },
   'unwanted-referral': { type: 'string', multiple: true },
   'self-referrals': { type: 'string' },
@@ -194,7 +200,8 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(formatEvents(await warehouse.conversionEvents()))
         return 0
       case 'stream':
-        await runStream(warehouse, values)
+        if (values.bigquery === true) await runBigQueryStream(settingsPathFor(warehouse.path), values)
+        else await runStream(warehouse, values)
         return 0
       case 'demo':
         await runGenerate(warehouse, values)

@@ -39,6 +39,8 @@ interface TableState {
 interface DatasetState {
   location: string
   tables: Map<string, TableState>
+  description?: string
+  labels?: Record<string, string>
 }
 
 interface QueryParameter {
@@ -79,6 +81,7 @@ export class BigQueryStandIn {
   private readonly datasets = new Map<string, DatasetState>()
   private readonly deniedProjects = new Set<string>()
   private readonly readOnlyProjects = new Set<string>()
+  private readonly noCloneProjects = new Set<string>()
   private readonly results = new Map<string, unknown>()
   private faults: InjectedFault[] = []
   private jobCounter = 0
@@ -127,6 +130,26 @@ export class BigQueryStandIn {
     this.readOnlyProjects.add(project)
   }
 
+  /** Clones of this project's tables are refused (another organisation's data, as the public sample); copies are not. */
+  refuseClones(project: string): void {
+    this.noCloneProjects.add(project)
+  }
+
+  /** Creates a table and fills it directly (a test's set-up, e.g. an export in a read-only project). */
+  async loadTable(project: string, dataset: string, tableId: string, schema: readonly BigQueryField[], rows: readonly unknown[]): Promise<void> {
+    const state = this.dataset(project, dataset)
+    const fields = schema.map((field) => normalizeField({ ...field }))
+    await this.db.run(`create table ${quote(`${project}.${dataset}`)}.${quote(tableId)} (${fields.map((field) => `${quote(field.name)} ${duckType(field)}`).join(', ')})`)
+    const table: TableState = { schema: fields, insertIds: new Set() }
+    state.tables.set(tableId, table)
+    if (rows.length === 0) return
+    const structure = JSON.stringify([jsonStructure(fields)])
+    await this.db.run(
+      `insert into ${quote(`${project}.${dataset}`)}.${quote(tableId)} by name select unnest(s) from (select unnest(json_transform($rows::json, ${literal(structure)})) as s)`,
+      { rows: JSON.stringify(rows.map((row) => toDuckJson(fields, row))) },
+    )
+  }
+
   /** Fails the next matching requests. */
   injectFault(fault: InjectedFault): void {
     this.faults.push({ ...fault })
@@ -143,6 +166,16 @@ export class BigQueryStandIn {
   /** Rows of a table as DuckDB JSON, for assertions. */
   async rows(project: string, dataset: string, table: string): Promise<Array<Record<string, unknown>>> {
     return (await this.db.runAndReadAll(`select * from ${quote(`${project}.${dataset}`)}.${quote(table)}`)).getRowObjectsJson() as Array<Record<string, unknown>>
+  }
+
+  /** The tables of a dataset, for assertions. */
+  async tableIds(project: string, dataset: string): Promise<string[]> {
+    return [...(this.datasets.get(`${project}.${dataset}`)?.tables.keys() ?? [])]
+  }
+
+  /** Whether a dataset exists, for assertions. */
+  hasDataset(project: string, dataset: string): boolean {
+    return this.datasets.has(`${project}.${dataset}`)
   }
 
   async close(): Promise<void> {
@@ -204,12 +237,15 @@ export class BigQueryStandIn {
       if (method === 'POST' && parts.length === 3) return this.insertDataset(project, record)
       const dataset = this.dataset(project, parts[3] ?? '')
       if (parts.length === 4 && method === 'GET') return this.datasetResource(project, parts[3] ?? '', dataset)
+      if (parts.length === 4 && method === 'PATCH') return this.patchDataset(project, parts[3] ?? '', dataset, record)
+      if (parts.length === 4 && method === 'DELETE') return this.deleteDataset(project, parts[3] ?? '', dataset, query.get('deleteContents') === 'true')
       if (parts[4] === 'tables') {
         if (method === 'POST' && parts.length === 5) return this.insertTable(project, parts[3] ?? '', dataset, record)
+        if (method === 'GET' && parts.length === 5) return this.listTables(project, parts[3] ?? '', dataset)
         const tableName = parts[5] ?? ''
         const table = dataset.tables.get(tableName)
         if (!table) throw new HttpError(404, 'notFound', `Not found: Table ${project}:${parts[3]}.${tableName}`)
-        if (parts.length === 6 && method === 'GET') return this.tableResource(project, parts[3] ?? '', tableName, table)
+        if (parts.length === 6 && method === 'GET') return { ...this.tableResource(project, parts[3] ?? '', tableName, table), numRows: String(await this.rowCount(`${project}.${parts[3]}`, tableName)) }
         if (parts.length === 6 && method === 'DELETE') {
           await this.db.run(`drop table ${quote(`${project}.${parts[3]}`)}.${quote(tableName)}`)
           dataset.tables.delete(tableName)
@@ -234,7 +270,6 @@ export class BigQueryStandIn {
       if (!stored) throw new HttpError(404, 'notFound', `Not found: Job ${project}:${parts[3]}`)
       return { kind: 'bigquery#job', jobReference: stored.jobReference, status: { state: 'DONE' } }
     }
-    void query
     throw new HttpError(404, 'notFound', `The stand-in does not implement ${method} ${path}`)
   }
 
@@ -254,7 +289,14 @@ export class BigQueryStandIn {
   }
 
   private datasetResource(project: string, datasetId: string, dataset: DatasetState) {
-    return { kind: 'bigquery#dataset', id: `${project}:${datasetId}`, datasetReference: { projectId: project, datasetId }, location: dataset.location }
+    return {
+      kind: 'bigquery#dataset',
+      id: `${project}:${datasetId}`,
+      datasetReference: { projectId: project, datasetId },
+      location: dataset.location,
+      ...(dataset.description === undefined ? {} : { description: dataset.description }),
+      ...(dataset.labels === undefined ? {} : { labels: dataset.labels }),
+    }
   }
 
   private async insertDataset(project: string, body: Record<string, unknown>) {
@@ -263,7 +305,65 @@ export class BigQueryStandIn {
     if (!/^[A-Za-z0-9_]+$/.test(datasetId)) throw new HttpError(400, 'invalid', `Invalid dataset ID "${datasetId}".`)
     if (this.datasets.has(`${project}.${datasetId}`)) throw new HttpError(409, 'duplicate', `Already Exists: Dataset ${project}:${datasetId}`)
     await this.createDataset(project, datasetId, typeof body.location === 'string' ? body.location : 'US')
-    return this.datasetResource(project, datasetId, this.dataset(project, datasetId))
+    const dataset = this.dataset(project, datasetId)
+    if (typeof body.description === 'string') dataset.description = body.description
+    if (typeof body.labels === 'object' && body.labels !== null) dataset.labels = { ...(body.labels as Record<string, string>) }
+    return this.datasetResource(project, datasetId, dataset)
+  }
+
+  private patchDataset(project: string, datasetId: string, dataset: DatasetState, body: Record<string, unknown>) {
+    if (typeof body.description === 'string') dataset.description = body.description
+    if (typeof body.labels === 'object' && body.labels !== null) dataset.labels = { ...dataset.labels, ...(body.labels as Record<string, string>) }
+    return this.datasetResource(project, datasetId, dataset)
+  }
+
+  /** BigQuery refuses to drop a dataset holding tables unless deleteContents is set. */
+  private async deleteDataset(project: string, datasetId: string, dataset: DatasetState, deleteContents: boolean) {
+    if (dataset.tables.size > 0 && !deleteContents) throw new HttpError(400, 'resourceInUse', `Dataset ${project}:${datasetId} is still in use`)
+    await this.db.run(`drop schema ${quote(`${project}.${datasetId}`)} cascade`)
+    this.datasets.delete(`${project}.${datasetId}`)
+    return {}
+  }
+
+  private async rowCount(schemaName: string, tableId: string): Promise<number> {
+    const row = (await this.db.runAndReadAll(`select count(*)::integer as n from ${quote(schemaName)}.${quote(tableId)}`)).getRowObjectsJson()[0]
+    return Number(row?.n ?? 0)
+  }
+
+  private listTables(project: string, datasetId: string, dataset: DatasetState) {
+    const tables = [...dataset.tables.keys()].sort().map((tableId) => ({ kind: 'bigquery#table', id: `${project}:${datasetId}.${tableId}`, tableReference: { projectId: project, datasetId, tableId }, type: 'TABLE' }))
+    return { kind: 'bigquery#tableList', tables, totalItems: tables.length }
+  }
+
+  /** A copy job (COPY or CLONE): the destination gets the source's schema and rows; an existing one is refused unless WRITE_TRUNCATE. */
+  private async copyJob(project: string, copy: Record<string, unknown>, location: string, jobId?: string) {
+    type Ref = { projectId?: string; datasetId?: string; tableId?: string }
+    const source = (copy.sourceTable ?? (copy.sourceTables as Ref[] | undefined)?.[0]) as Ref | undefined
+    const destination = copy.destinationTable as Ref | undefined
+    if (!source?.datasetId || !source.tableId || !destination?.datasetId || !destination.tableId) throw new HttpError(400, 'invalid', 'A copy job needs a source and a destination table.')
+    const sourceProject = source.projectId ?? project
+    const destinationProject = destination.projectId ?? project
+    this.checkAccess(sourceProject, 'bigquery.tables.getData')
+    this.checkAccess(destinationProject, 'bigquery.tables.updateData')
+    if (copy.operationType === 'CLONE' && this.noCloneProjects.has(sourceProject)) {
+      throw new HttpError(400, 'invalid', `Cannot clone ${sourceProject}:${source.datasetId}.${source.tableId}: the source table is in another organization.`)
+    }
+    const from = this.dataset(sourceProject, source.datasetId).tables.get(source.tableId)
+    if (!from) throw new HttpError(404, 'notFound', `Not found: Table ${sourceProject}:${source.datasetId}.${source.tableId}`)
+    const target = this.dataset(destinationProject, destination.datasetId)
+    if (target.location !== this.dataset(sourceProject, source.datasetId).location) throw new HttpError(400, 'invalid', 'Cannot copy between datasets in different locations.')
+    const fromName = `${quote(`${sourceProject}.${source.datasetId}`)}.${quote(source.tableId)}`
+    const toName = `${quote(`${destinationProject}.${destination.datasetId}`)}.${quote(destination.tableId)}`
+    if (target.tables.has(destination.tableId)) {
+      if (copy.writeDisposition !== 'WRITE_TRUNCATE') throw new HttpError(409, 'duplicate', `Already Exists: Table ${destinationProject}:${destination.datasetId}.${destination.tableId}`)
+      await this.db.run(`drop table ${toName}`)
+    }
+    await this.db.run(`create table ${toName} as select * from ${fromName}`)
+    target.tables.set(destination.tableId, { schema: from.schema, insertIds: new Set() })
+    const id = jobId ?? `standin_job_${++this.jobCounter}`
+    const job = { kind: 'bigquery#job', jobReference: { projectId: project, jobId: id, location }, configuration: { copy }, status: { state: 'DONE' }, statistics: {} }
+    this.results.set(id, job)
+    return job
   }
 
   private tableResource(project: string, datasetId: string, tableId: string, table: TableState) {
@@ -322,10 +422,11 @@ export class BigQueryStandIn {
   }
 
   private async insertJob(project: string, body: Record<string, unknown>) {
-    const configuration = (body.configuration ?? {}) as { query?: Record<string, unknown>; dryRun?: boolean }
+    const configuration = (body.configuration ?? {}) as { query?: Record<string, unknown>; copy?: Record<string, unknown>; dryRun?: boolean }
     const reference = (body.jobReference ?? {}) as { jobId?: string; location?: string }
-    if (!configuration.query) throw new HttpError(400, 'invalid', 'The stand-in runs query jobs only.')
     const location = reference.location ?? 'US'
+    if (configuration.copy) return this.copyJob(project, configuration.copy, location, reference.jobId)
+    if (!configuration.query) throw new HttpError(400, 'invalid', 'The stand-in runs query and copy jobs only.')
     if (configuration.dryRun) {
       const plan = await this.plan(project, configuration.query)
       try {

@@ -3,9 +3,8 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { useApi } from '../api'
 import { type CreditChange, creditChanges } from '../lib/credit-changes'
+import { comparableKey } from './cell-deltas'
 import { useFiltersStore } from './filters'
-import { useStreamStore } from './stream'
-import { useWarehouseStore } from './warehouse'
 
 /** How long the changes of new numbers stay shown. */
 export const CHANGES_SHOWN_MS = 12_000
@@ -18,12 +17,8 @@ export const useCreditChangesStore = defineStore('creditChanges', () => {
   let timer: ReturnType<typeof setTimeout> | undefined
   let checking: Promise<void> | undefined
 
-  /** The same filters on the same warehouse (BigQuery, the embedded one, or its demo copy): only then are two answers comparable. */
-  function keyNow(): string {
-    const demo = useStreamStore().status?.demo
-    const shown = demo === undefined ? useWarehouseStore().status?.kind : demo.isActive ? 'demo' : 'embedded'
-    return JSON.stringify([useFiltersStore().dashboardFilters, shown])
-  }
+  /** The same filters on the same warehouse (BigQuery or embedded, real or demo): only then are two answers comparable. */
+  const keyNow = comparableKey
 
   async function compare(): Promise<void> {
     const key = keyNow()

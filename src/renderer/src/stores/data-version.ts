@@ -14,6 +14,8 @@ export const SAME_BUILD_MS = 2_000
 export const useDataVersionStore = defineStore('dataVersion', () => {
   /** Goes up by one per new build of the marts this window noticed; views reload when it changes. */
   const version = ref(0)
+  /** Goes up by one per switch of the warehouse shown (BigQuery, embedded, a demo copy): numbers of two epochs are not comparable. */
+  const epoch = ref(0)
 
   // undefined: never heard from this source; null: it reported no build yet.
   const seen: Record<BuildSource, number | null | undefined> = { refresh: undefined, warehouse: undefined }
@@ -37,8 +39,9 @@ export const useDataVersionStore = defineStore('dataVersion', () => {
     seen.refresh = undefined
     seen.warehouse = undefined
     lastBump = undefined
+    epoch.value += 1
     version.value += 1
   }
 
-  return { version, noteBuild, startOver }
+  return { version, epoch, noteBuild, startOver }
 })
