@@ -435,4 +435,3 @@ function reportFormat(values: Values): ReportFormat {
   return format as ReportFormat
 }
 
-export type { Values as CliValues }

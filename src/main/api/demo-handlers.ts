@@ -1,8 +1,8 @@
 import type { Result } from '../../shared/attribution'
 import type { DemoChannels } from '../../shared/demo-api'
-import { validateEmptyRequest } from '../api/validate-requests'
+import { validateEmptyRequest } from './validate-requests'
 import { UserFacingError, messageOf } from '../errors'
-import type { DemoMode } from './demo-mode'
+import type { DemoMode } from '../demo/demo-mode'
 
 /** One handler per demo channel: untrusted input in, a Result out. */
 export type DemoHandlers = { [C in keyof DemoChannels]: (input: unknown) => Promise<Awaited<ReturnType<DemoChannels[C]>>> }
