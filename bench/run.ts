@@ -13,7 +13,7 @@ import { attributionReport } from '../src/main/services/model-reports'
 import { createAppServices } from '../src/main/app-services'
 import { GENERATOR_SCALES } from '../src/main/generator'
 import { writeSampleSpendCsv } from '../src/main/generator/spend'
-import { DEFAULT_SAMPLE } from '../src/main/services/sample-data'
+import { DEFAULT_SAMPLE, generateSampleData } from '../src/main/services/sample-data'
 import { projectRoot } from '../src/main/paths'
 import { withDuckDbFile } from '../src/main/warehouse/duckdb-file'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../src/main/warehouse/embedded-warehouse'
@@ -91,7 +91,7 @@ function buildSteps(app: { jobs: { onProgress: (listener: (update: JobProgress) 
 {
   const firstRunPath = join(work, 'first-run-cli.duckdb')
   const firstRun = new EmbeddedWarehouse(firstRunPath)
-  const [, firstGenerateMs] = await timed(() => firstRun.generateSample({ seed: 1, ...DEFAULT_SAMPLE, endDate: END_DATE }))
+  const [, firstGenerateMs] = await timed(() => generateSampleData(firstRun, { seed: 1, ...DEFAULT_SAMPLE, endDate: END_DATE }))
   const [firstBuild, firstBuildMs] = await timed(() => firstRun.build({ lookbackDays: LOOKBACK_DEFAULT_DAYS, conversionEvents: DEFAULT_CONVERSION_EVENTS }))
   assertDbtSucceeded(firstBuild)
   record(
@@ -105,7 +105,7 @@ function buildSteps(app: { jobs: { onProgress: (listener: (update: JobProgress) 
 const generatedPath = join(work, 'generated.duckdb')
 const generated = new EmbeddedWarehouse(generatedPath)
 const [sample, generateMs] = await timed(() =>
-  generated.generateSample({ seed: 1, users: scale.users, days: scale.days, endDate: END_DATE }),
+  generateSampleData(generated, { seed: 1, users: scale.users, days: scale.days, endDate: END_DATE }),
 )
 record(`generate --scale ${scaleName} (${sample.events.toLocaleString('en-US')} events, ${sample.users.toLocaleString('en-US')} users, ${scale.days} days)`, seconds(generateMs), '<= 30 s')
 await generated.close()

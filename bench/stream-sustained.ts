@@ -11,6 +11,7 @@ import { createAppServices } from '../src/main/app-services'
 import { projectRoot } from '../src/main/paths'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../src/main/warehouse/embedded-warehouse'
 import { copyWarehouse } from '../src/main/warehouse/raw-files'
+import { generateSampleData } from '../src/main/services/sample-data'
 
 const { values } = parseArgs({
   options: {
@@ -122,7 +123,7 @@ async function streamAt(rate: number, basePath: string): Promise<RateResult> {
 
 const basePath = join(work, 'base.duckdb')
 const base = new EmbeddedWarehouse(basePath)
-const generated = await base.generateSample({ seed: 1, users, days, endDate: new Date().toISOString().slice(0, 10) })
+const generated = await generateSampleData(base, { seed: 1, users, days, endDate: new Date().toISOString().slice(0, 10) })
 assertDbtSucceeded(await base.build({}))
 await base.close()
 process.stderr.write(`warehouse: ${generated.events.toLocaleString('en-US')} events of ${users.toLocaleString('en-US')} users over ${days} days\n`)

@@ -4,6 +4,7 @@
  * them, docs/assumptions.md "Unwanted referrals").
  */
 import type { Result } from './attribution'
+import { isRecord } from './is-record'
 
 /** GA4's match types, as stored; the dbt macro unwanted_referral_match_types spells the same ids. */
 export const REFERRAL_MATCH_TYPES = ['exact', 'contains', 'begins_with', 'ends_with', 'regex'] as const
@@ -89,10 +90,6 @@ export function normalizeHost(text: string): string {
 /** True when a normalised host is one of PAYMENT_AND_IDENTITY_HOSTS or a subdomain of one. */
 export function isPaymentOrIdentityHost(host: string): boolean {
   return PAYMENT_AND_IDENTITY_HOSTS.some((known) => host === known || host.endsWith(`.${known}`))
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest'
 import type { ApiChannel, ApiResponse } from '../../shared/api'
-import type { SettingsHandlers } from '../bigquery/settings-handlers'
-import type { DemoHandlers } from '../demo/demo-handlers'
+import type { SettingsHandlers } from './settings-handlers'
+import type { DemoHandlers } from './demo-handlers'
 import type { ApiHandlers, CoreApiHandlers } from './handlers'
 
 // Type-level checks, run by `npm run typecheck`: the handler map is a mapped type over the contract.

@@ -32,6 +32,7 @@ import {
   type StreamBurstRequest,
   type TrendsRequest,
 } from '../../shared/api'
+import { isRecord } from '../../shared/is-record'
 
 /** Most events the live feed may ask for at once. */
 export const MAX_FEED_LIMIT = 500
@@ -40,10 +41,6 @@ export const MAX_IMPORT_FILES = 100
 export const MAX_PATH_LENGTH = 4096
 /** Longest trend window in days. */
 export const MAX_TREND_DAYS = 90
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
 
 /** Checks the filters every dashboard view shares, reusing the report request's rules. */
 export function validateDashboardFilters(input: unknown): Result<DashboardFilters> {

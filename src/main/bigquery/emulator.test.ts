@@ -12,6 +12,7 @@ import { BigQueryWarehouse } from './bigquery-warehouse'
 import { insertIntradayEvents } from './intraday-writer'
 import { type EmulatorDbtRun, LocalBigQuery, emulatorDbtEnvironment, emulatorMissingReason, loadGa4Fixture, runDbtOnEmulator } from './testing/local-bigquery'
 import { type ReportCall, answersOf, compareReportCalls, feedAndStatusCalls, reportCalls } from './testing/report-calls'
+import { deliverOutbox } from '../stream/deliver'
 
 // The BigQuery path run for real on a third-party emulator (local-bigquery, GoogleSQL through sqlglot
 // on DuckDB): dbt's models, data tests and unit tests on the BigQuery target, then every report the
@@ -133,7 +134,7 @@ describe.skipIf(!hasGa4Fixtures || (missing !== undefined && !isCi))('the BigQue
     expect(report.accepted).toBe(STREAMED.length)
     const outbox = new Outbox(join(temp.dir, 'outbox'))
     expect(outbox.enqueue(STREAMED).rejected).toEqual([])
-    await embedded.deliverOutbox(outbox)
+    await deliverOutbox(embedded, outbox)
     assertDbtSucceeded(await embedded.build({ conversionEvents: MODELLED_EVENTS }))
 
     const incremental = await runDbtOnEmulator(env, BUILD_WITHOUT_UNIT_TESTS, targetPath)

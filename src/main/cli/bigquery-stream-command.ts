@@ -7,7 +7,7 @@ import { UserFacingError } from '../errors'
 import { loadSettings } from '../settings/app-settings'
 import { StreamSource } from '../stream/stream-source'
 import { wholeNumberFlag } from './flags'
-import type { CliValues } from './main'
+import type { StreamFlags } from './stream-command'
 
 const MAX_COUNT = 100_000
 
@@ -28,7 +28,7 @@ export function settingsPathFor(warehousePath: string): string {
  * (`<ga4 dataset>_demo`, made when missing, as the app makes it), never the export; then `dbt build`
  * of the demo marts. Uses Application Default Credentials: the app's stored key is for the app only.
  */
-export async function runBigQueryStream(settingsPath: string, values: CliValues, options: BigQueryStreamCommandOptions = {}): Promise<void> {
+export async function runBigQueryStream(settingsPath: string, values: Pick<StreamFlags, 'count' | 'seed'>, options: BigQueryStreamCommandOptions = {}): Promise<void> {
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`))
   const { settings } = await loadSettings(settingsPath)
   const real = settings.bigquery

@@ -1,17 +1,25 @@
 import { dateProblem } from '../../shared/attribution'
 import { GENERATOR_SCALES } from '../generator'
 import { UserFacingError } from '../errors'
-import { type SampleDataProgress, todayUtc } from '../services/sample-data'
+import { type SampleDataProgress, todayUtc, generateSampleData } from '../services/sample-data'
 import type { EmbeddedWarehouse } from '../warehouse/embedded-warehouse'
 import { wholeNumberFlag } from './flags'
-import type { CliValues } from './main'
 import { createProgressPrinter, progressBar } from './progress'
 
 const MAX_USERS = 5_000_000
 const MAX_DAYS = 3_650
 
+/** The flags `generate` reads, as parseArgs gives them. */
+export interface GenerateFlags {
+  scale?: string
+  seed?: string
+  users?: string
+  days?: string
+  'end-date'?: string
+}
+
 /** `attribution generate`: sample events into the warehouse, with progress on stderr. */
-export async function runGenerate(warehouse: EmbeddedWarehouse, values: CliValues): Promise<void> {
+export async function runGenerate(warehouse: EmbeddedWarehouse, values: GenerateFlags): Promise<void> {
   const scaleName = values.scale ?? 'default'
   if (!(scaleName in GENERATOR_SCALES)) throw new UserFacingError(`Unknown scale "${scaleName}": use default or ga4.`)
   const scale = GENERATOR_SCALES[scaleName as keyof typeof GENERATOR_SCALES]
@@ -23,7 +31,7 @@ export async function runGenerate(warehouse: EmbeddedWarehouse, values: CliValue
   if (endDateProblem) throw new UserFacingError(endDateProblem)
   const printer = createProgressPrinter()
   const started = Date.now()
-  const result = await warehouse.generateSample({
+  const result = await generateSampleData(warehouse, {
     seed,
     users,
     days,

@@ -442,4 +442,3 @@ function reportFormat(values: Values): ReportFormat {
   return format as ReportFormat
 }
 
-export type { Values as CliValues }

@@ -8,18 +8,28 @@ import { type DuckDbFile, withDuckDbFile } from '../warehouse/duckdb-file'
 import { queryRecentUsers } from '../warehouse/duckdb-queries'
 import { EmbeddedWarehouse } from '../warehouse/embedded-warehouse'
 import { wholeNumberFlag } from './flags'
-import type { CliValues } from './main'
 
 const MAX_COUNT = 10_000_000
 const MAX_RATE = 1_000_000
 const DEFAULT_BATCH = 1_000
 const RETURNING_USERS = 200
 
+/** The flags `stream` reads, as parseArgs gives them. */
+export interface StreamFlags {
+  count?: string
+  rate?: string
+  seed?: string
+  'batch-size'?: string
+  continuous?: boolean
+  'into-sandbox'?: boolean
+  'allow-demo-in-real-data'?: boolean
+}
+
 /**
  * Where `stream` writes: the warehouse itself, unless it holds imported exports; then only with
  * `--into-sandbox` (the app's demo copy beside it, made when missing) or `--allow-demo-in-real-data`.
  */
-export async function streamTarget(warehouse: EmbeddedWarehouse, values: CliValues): Promise<EmbeddedWarehouse> {
+export async function streamTarget(warehouse: EmbeddedWarehouse, values: Pick<StreamFlags, 'into-sandbox' | 'allow-demo-in-real-data'>): Promise<EmbeddedWarehouse> {
   if (values['into-sandbox'] === true && values['allow-demo-in-real-data'] === true) {
     throw new UserFacingError('Choose one of --into-sandbox and --allow-demo-in-real-data.')
   }
@@ -42,7 +52,7 @@ export async function streamTarget(warehouse: EmbeddedWarehouse, values: CliValu
 }
 
 /** `attribution stream`: live GA4 events into `events_intraday` through the durable outbox. */
-export async function runStream(given: EmbeddedWarehouse, values: CliValues): Promise<void> {
+export async function runStream(given: EmbeddedWarehouse, values: StreamFlags): Promise<void> {
   const warehouse = await streamTarget(given, values)
   process.stderr.write(`streaming demo events into ${warehouse.path}${warehouse === given ? '' : ` (the demo copy of ${given.path})`}\n`)
   const count = wholeNumberFlag('--count', values.count, values.continuous ? MAX_COUNT : 10, 0, MAX_COUNT)

@@ -6,6 +6,7 @@ import { GA4_FIXTURES, hasGa4Fixtures, makeTempDir } from '../testing/fixtures'
 import { withDuckDbFile } from '../warehouse/duckdb-file'
 import { attributionReport } from '../services/model-reports'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
+import { generateSampleData } from '../services/sample-data'
 
 const LOOKBACKS = [1, 7, 14, 30, 90]
 
@@ -137,7 +138,7 @@ describe('dbt build on generated data', () => {
   const builtKinds = new Set<string>()
 
   beforeAll(async () => {
-    await warehouse.generateSample({ seed: 7, users: 3_000, days: 60, endDate: '2026-10-31' })
+    await generateSampleData(warehouse, { seed: 7, users: 3_000, days: 60, endDate: '2026-10-31' })
     assertDbtSucceeded(
       await warehouse.build({ conversionEvents: ['purchase', 'begin_checkout'], onProgress: (progress) => builtKinds.add(progress.resourceType ?? '') }),
     )

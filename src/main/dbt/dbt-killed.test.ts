@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { makeTempDir } from '../testing/fixtures'
 import { EmbeddedWarehouse } from '../warehouse/embedded-warehouse'
 import { dbtChildPids } from './dbt-children'
+import { generateSampleData } from '../services/sample-data'
 
 describe('a dbt child killed from outside', () => {
   const temp = makeTempDir('dbt-killed')
@@ -11,7 +12,7 @@ describe('a dbt child killed from outside', () => {
   it("says dbt was killed, without Python's unrelated resource_tracker warning", async () => {
     const path = join(temp.dir, 'w.duckdb')
     const warehouse = new EmbeddedWarehouse(path)
-    await warehouse.generateSample({ seed: 3, users: 200, days: 20, endDate: '2026-11-20' })
+    await generateSampleData(warehouse, { seed: 3, users: 200, days: 20, endDate: '2026-11-20' })
     let killed = 0
     const result = await warehouse.build({
       onProgress: (progress) => {

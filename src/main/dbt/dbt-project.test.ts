@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { dbtExecutable, dbtProjectDir } from '../paths'
 import { makeTempDir } from '../testing/fixtures'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
+import { generateSampleData } from '../services/sample-data'
 
 const MARTS = ['fct_attributed_conversions', 'fct_attribution_credits', 'agg_attribution_daily', 'agg_channel_transitions', 'agg_cost_and_return', 'rpt_data_quality', 'rpt_build_info']
 const BIGQUERY_ENV = {
@@ -176,7 +177,7 @@ describe('the dbt project', () => {
   it('generates its documentation on a built warehouse', async () => {
     const path = join(temp.dir, 'docs.duckdb')
     const warehouse = new EmbeddedWarehouse(path)
-    await warehouse.generateSample({ seed: 3, users: 300, days: 30, endDate: '2026-10-31' })
+    await generateSampleData(warehouse, { seed: 3, users: 300, days: 30, endDate: '2026-10-31' })
     assertDbtSucceeded(await warehouse.build({}))
     await warehouse.close()
     const target = join(temp.dir, 'docs-target')

@@ -19,7 +19,7 @@ import {
 } from '@duckdb/node-api'
 import type { Ga4Device, Ga4Geo, Ga4Item, Ga4TrafficSource } from '../../shared/ga4-event'
 import { UserFacingError, messageOf } from '../errors'
-import { sqlString } from '../warehouse/duckdb-file'
+import { sqlString } from '../warehouse/sql-literal'
 import { GA4_COLUMNS } from '../warehouse/ga4-schema'
 import { CART_PAGE, CHECKOUT_PAGE, CONFIRMATION_PAGE, HOME_PAGE, type Page, PRODUCTS, type Product, productPage } from './catalog'
 import { conversionLift, hasSourceParams, pickSessionSource, type SessionSource } from './channels'

@@ -8,6 +8,7 @@ import { makeTempDir } from '../testing/fixtures'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
 import { costAndReturn } from './cost-return'
 import { attributionReport } from './model-reports'
+import { generateSampleData } from './sample-data'
 
 const request = (overrides: Partial<CostReturnRequest>): CostReturnRequest => ({
   lookbackDays: 7,
@@ -76,7 +77,7 @@ describe('cost & return on generated data built by dbt', () => {
   const sample = { seed: 11, users: 1_500, days: 30, endDate: '2026-10-31' }
 
   beforeAll(async () => {
-    const generated = await warehouse.generateSample(sample)
+    const generated = await generateSampleData(warehouse, sample)
     expect(generated.spendRows).toBe(generateSpendRows(sample).length)
     assertDbtSucceeded(await warehouse.build())
   }, 180_000)
@@ -114,7 +115,7 @@ describe('cost & return on generated data built by dbt', () => {
 
   it('a second sample of the same seed adds no spend', async () => {
     const before = await warehouse.spendTotals()
-    await warehouse.generateSample(sample)
+    await generateSampleData(warehouse, sample)
     expect(await warehouse.spendTotals()).toEqual(before)
   })
 })

@@ -8,7 +8,7 @@ import { UserFacingError, messageOf } from '../errors'
 import type { ServedWarehouse } from '../serving/served-warehouse'
 import { assertDbtSucceeded } from '../warehouse/embedded-warehouse'
 import type { ReferralSettings } from '../../shared/referrals'
-import { DEFAULT_SAMPLE, todayUtc } from './sample-data'
+import { DEFAULT_SAMPLE, todayUtc, generateSampleData } from './sample-data'
 
 /** The dbt selection a spend import rebuilds: the spend staging model and what reads it. */
 const SPEND_MODELS = 'stg_spend__ad_costs+'
@@ -45,7 +45,7 @@ export class JobRunner {
   /** Generates the default sample, then builds the models. */
   generateSample(): Promise<WarehouseStatus> {
     return this.exclusive('Generating sample data', async () => {
-      await this.served.embedded.generateSample({
+      await generateSampleData(this.served.embedded, {
         seed: SAMPLE_SEED,
         ...DEFAULT_SAMPLE,
         endDate: todayUtc(),

@@ -16,6 +16,7 @@ import {
   periodComparison,
   previousPeriod,
 } from './model-reports'
+import { generateSampleData } from './sample-data'
 
 const LOOKBACKS = [1, 3, 14, 30, 90]
 const filters = (lookbackDays: number): DashboardFilters => ({ lookbackDays, conversionEvents: ['purchase', 'begin_checkout'] })
@@ -37,7 +38,7 @@ describe('every attribution model on generated journeys', () => {
   const warehouse = new EmbeddedWarehouse(join(temp.dir, 'models.duckdb'))
 
   beforeAll(async () => {
-    await warehouse.generateSample({ seed: 11, users: 2_500, days: 45, endDate: '2026-10-31' })
+    await generateSampleData(warehouse, { seed: 11, users: 2_500, days: 45, endDate: '2026-10-31' })
     assertDbtSucceeded(await warehouse.build({ conversionEvents: ['purchase', 'begin_checkout'] }))
   })
   afterAll(async () => {

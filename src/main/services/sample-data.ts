@@ -6,6 +6,7 @@ import { GENERATOR_SCALES, type GenerateOptions } from '../generator'
 import { writeSampleParquet } from '../generator/parquet-sample'
 import { writeSampleSpendCsv } from '../generator/spend'
 import type { DuckDbFile } from '../warehouse/duckdb-file'
+import type { EmbeddedWarehouse } from '../warehouse/embedded-warehouse'
 import { Ga4ImportTransaction } from '../warehouse/importer'
 import { importSpendFiles } from '../warehouse/spend-import'
 
@@ -33,6 +34,11 @@ export const DEFAULT_SAMPLE = GENERATOR_SCALES.default
 /** Today's date in UTC as YYYY-MM-DD, the default last day of sample data. */
 export function todayUtc(): string {
   return new Date().toISOString().slice(0, 10)
+}
+
+/** Generates sample events into the warehouse through the import path (see writeSampleData). */
+export function generateSampleData(warehouse: EmbeddedWarehouse, options: Parameters<typeof writeSampleData>[1]): Promise<SampleDataResult> {
+  return warehouse.writeSession((file) => writeSampleData(file, options))
 }
 
 /**

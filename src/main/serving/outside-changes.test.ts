@@ -8,6 +8,7 @@ import { withDuckDbFile } from '../warehouse/duckdb-file'
 import { queryWarehouseStamp } from '../warehouse/duckdb-queries'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
 import { stampDifference } from './outside-changes'
+import { generateSampleData } from '../services/sample-data'
 
 const CLI = join(projectRoot(), 'bin', 'attribution.js')
 
@@ -57,7 +58,7 @@ describe('changes the CLI makes to the warehouse the app has open', () => {
 
   beforeAll(async () => {
     const warehouse = new EmbeddedWarehouse(path)
-    await warehouse.generateSample({ seed: 3, users: 200, days: 10, endDate: new Date().toISOString().slice(0, 10) })
+    await generateSampleData(warehouse, { seed: 3, users: 200, days: 10, endDate: new Date().toISOString().slice(0, 10) })
     assertDbtSucceeded(await warehouse.build({}))
     await warehouse.close()
     services = await createAppServices({ warehousePath: path, userDataDir: temp.dir, refreshDebounceMs: 50, outsidePollMs: 200 })

@@ -6,6 +6,7 @@ import { withDuckDbFile } from '../warehouse/duckdb-file'
 import { FEED_LOOKBACK_DAYS } from '../warehouse/duckdb-queries'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
 import { ServingStore } from './serving-store'
+import { generateSampleData } from '../services/sample-data'
 
 /** Every conversion's credited channels at the feed's lookback, straight from the mart. */
 async function creditedChannels(path: string): Promise<Map<string, { first: string; last: string }>> {
@@ -41,7 +42,7 @@ function expectFeedCredits(feed: FeedEvent[], credits: Map<string, { first: stri
 }
 
 const SOURCES = [
-  { name: 'generated sample data', skip: false, load: (warehouse: EmbeddedWarehouse) => warehouse.generateSample({ seed: 8, users: 600, days: 20, endDate: '2026-11-30' }) },
+  { name: 'generated sample data', skip: false, load: (warehouse: EmbeddedWarehouse) => generateSampleData(warehouse, { seed: 8, users: 600, days: 20, endDate: '2026-11-30' }) },
   { name: 'the shared GA4 fixture', skip: !hasGa4Fixtures, load: (warehouse: EmbeddedWarehouse) => warehouse.importFiles([GA4_FIXTURES.parquet]) },
 ] as const
 

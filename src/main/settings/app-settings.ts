@@ -9,6 +9,7 @@ import {
   WAREHOUSE_KINDS,
   type WarehouseKind,
 } from '../../shared/settings-api'
+import { isRecord } from '../../shared/is-record'
 
 /** BigQuery bills at least 10 MB per table a query reads, so a smaller limit would refuse everything. */
 export const MIN_MAXIMUM_BYTES_BILLED = 10 * 1024 * 1024
@@ -34,10 +35,6 @@ export const DEFAULT_SETTINGS: AppSettings = {
     dbtMaximumBytesBilled: 50 * 1024 ** 3,
     credentialMode: 'adc',
   },
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 /** The GA4 dataset as project and dataset; a bare dataset id lives in the settings' project. */

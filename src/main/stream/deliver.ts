@@ -1,5 +1,6 @@
 import { listValue } from '@duckdb/node-api'
 import type { DuckDbFile } from '../warehouse/duckdb-file'
+import type { EmbeddedWarehouse } from '../warehouse/embedded-warehouse'
 import { RAW_SCHEMA } from '../warehouse/duckdb-schema'
 import { ga4JsonColumns } from '../warehouse/ga4-schema'
 import type { Outbox, PendingBatch } from './outbox'
@@ -84,6 +85,12 @@ export async function deliverBatches(file: DuckDbFile, outbox: Outbox, batches: 
   } finally {
     await connection.run('drop table if exists stream_batch; drop table if exists stream_new')
   }
+}
+
+/** Delivers the outbox's pending batches into the warehouse's `events_intraday` (see deliverPending). */
+export async function deliverOutbox(warehouse: EmbeddedWarehouse, outbox: Outbox, hooks?: DeliveryHooks): Promise<DeliveryResult[]> {
+  if (outbox.pending().length === 0) return []
+  return warehouse.writeSession((file) => deliverPending(file, outbox, hooks))
 }
 
 /**

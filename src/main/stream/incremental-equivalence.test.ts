@@ -10,6 +10,7 @@ import { MODEL_SCHEMA } from '../warehouse/duckdb-schema'
 import { copyWarehouse } from '../warehouse/raw-files'
 import { Outbox } from './outbox'
 import type { ReferralSettings } from '../../shared/referrals'
+import { deliverOutbox } from './deliver'
 
 /** Reproduce a failure with the seed it prints; raise the counts to search harder locally. */
 const SEED = Number(process.env.ATTRIBUTION_PROPERTY_SEED ?? 20261202)
@@ -133,7 +134,7 @@ async function store(warehouse: EmbeddedWarehouse, outbox: Outbox, dir: string, 
     } else {
       const { rejected } = outbox.enqueue(action.events)
       expect(rejected, 'the sequences only stream valid events').toEqual([])
-      await warehouse.deliverOutbox(outbox)
+      await deliverOutbox(warehouse, outbox)
     }
   }
 }

@@ -5,6 +5,7 @@ import { projectRoot } from '../paths'
 import { makeTempDir } from '../testing/fixtures'
 import { withDuckDbFile } from '../warehouse/duckdb-file'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
+import { generateSampleData } from '../services/sample-data'
 
 const MARTS = ['fct_attribution_credits', 'fct_attributed_conversions', 'agg_attribution_daily', 'agg_channel_transitions', 'rpt_data_quality']
 
@@ -30,7 +31,7 @@ describe('incremental refresh after streamed events', () => {
   const warehouse = new EmbeddedWarehouse(path)
 
   beforeAll(async () => {
-    await warehouse.generateSample({ seed: 21, users: 800, days: 30, endDate: new Date().toISOString().slice(0, 10) })
+    await generateSampleData(warehouse, { seed: 21, users: 800, days: 30, endDate: new Date().toISOString().slice(0, 10) })
     assertDbtSucceeded(await warehouse.build({}))
     await warehouse.close()
   })

@@ -5,6 +5,7 @@ import { type AppServices, createAppServices } from '../app-services'
 import { dbtProjectDir } from '../paths'
 import { makeTempDir } from '../testing/fixtures'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
+import { generateSampleData } from '../services/sample-data'
 
 const FILTERS = { lookbackDays: 14, conversionEvents: ['purchase', 'begin_checkout', 'add_to_cart'] }
 
@@ -21,7 +22,7 @@ describe('streaming in the app', () => {
 
   beforeAll(async () => {
     const warehouse = new EmbeddedWarehouse(path)
-    await warehouse.generateSample({ seed: 5, users: 500, days: 30, endDate: new Date().toISOString().slice(0, 10) })
+    await generateSampleData(warehouse, { seed: 5, users: 500, days: 30, endDate: new Date().toISOString().slice(0, 10) })
     // All three ecommerce events modelled, as the filters choose them.
     assertDbtSucceeded(await warehouse.build({ conversionEvents: FILTERS.conversionEvents }))
     await warehouse.close()

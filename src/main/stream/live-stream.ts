@@ -5,6 +5,7 @@ import { queryRecentUsers } from '../warehouse/duckdb-queries'
 import type { Outbox } from './outbox'
 import type { RefreshLoop } from './refresh-loop'
 import { StreamSource } from './stream-source'
+import { deliverOutbox } from './deliver'
 
 /** Chance that a burst also re-sends one event of the previous burst, as a flaky tag's retry would. */
 const RETRY_SHARE = 0.3
@@ -116,7 +117,7 @@ export class LiveStream {
   private async deliverAll(): Promise<void> {
     while (this.outbox.pending().length > 0) {
       try {
-        const results = await this.warehouse.embedded.deliverOutbox(this.outbox)
+        const results = await deliverOutbox(this.warehouse.embedded, this.outbox)
         for (const result of results) {
           this.totals.stored += result.addedEventIds.length
           this.totals.duplicates += result.duplicateEventIds.length

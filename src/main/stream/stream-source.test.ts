@@ -7,7 +7,9 @@ import { queryRecentUsers } from '../warehouse/duckdb-queries'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
 import { StreamSource } from './stream-source'
 import { Streamer, deliverToFile, outboxFor } from './streamer'
-import { eventIdOf, validateStreamEvent } from './validate-event'
+import { validateStreamEvent } from './validate-event'
+import { eventIdOf } from '../warehouse/event-id'
+import { generateSampleData } from '../services/sample-data'
 
 const MICROS_PER_DAY = 86_400_000_000
 const LOOKBACK_DAYS = 14
@@ -159,7 +161,7 @@ describe('demo bursts through dbt', () => {
   const warehouse = new EmbeddedWarehouse(path)
 
   beforeAll(async () => {
-    await warehouse.generateSample({ seed: 31, users: 300, days: 20, endDate: new Date().toISOString().slice(0, 10) })
+    await generateSampleData(warehouse, { seed: 31, users: 300, days: 20, endDate: new Date().toISOString().slice(0, 10) })
     assertDbtSucceeded(await warehouse.build({}))
   })
   afterAll(async () => {

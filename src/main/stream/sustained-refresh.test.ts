@@ -5,6 +5,7 @@ import { dbtChildPids } from '../dbt/dbt-children'
 import { makeTempDir } from '../testing/fixtures'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
 import { REFRESH_DEBOUNCE_MS } from './refresh-loop'
+import { generateSampleData } from '../services/sample-data'
 
 const CANCEL_PAUSE_MS = 1_500
 
@@ -46,7 +47,7 @@ describe('the refresh loop under a sustained stream (real DuckDB, real dbt)', ()
 
   beforeAll(async () => {
     const warehouse = new EmbeddedWarehouse(path)
-    await warehouse.generateSample({ seed: 8, users: 1_500, days: 30, endDate: new Date().toISOString().slice(0, 10) })
+    await generateSampleData(warehouse, { seed: 8, users: 1_500, days: 30, endDate: new Date().toISOString().slice(0, 10) })
     assertDbtSucceeded(await warehouse.build({}))
     await warehouse.close()
     services = await createAppServices({ warehousePath: path, refreshDebounceMs: REFRESH_DEBOUNCE_MS, refreshCancelPauseMs: CANCEL_PAUSE_MS })

@@ -1,22 +1,9 @@
 import { amountProblem, timestampProblem } from '../warehouse/event-bounds'
+import { isRecord } from '../../shared/is-record'
+import { eventIdOf } from '../warehouse/event-id'
 
 /** Longest event id accepted; ids are short generated strings. */
 const MAX_EVENT_ID_LENGTH = 200
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-/** The `event_id` string param of an event, if it has one. */
-export function eventIdOf(event: unknown): string | undefined {
-  if (!isRecord(event) || !Array.isArray(event.event_params)) return undefined
-  for (const param of event.event_params as unknown[]) {
-    if (isRecord(param) && param.key === 'event_id' && isRecord(param.value) && typeof param.value.string_value === 'string') {
-      return param.value.string_value
-    }
-  }
-  return undefined
-}
 
 /** Why a streamed event cannot be stored, or undefined when it can. */
 export function validateStreamEvent(event: unknown): string | undefined {

@@ -5,6 +5,7 @@ import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
 import { UserFacingError, messageOf } from '../errors'
 import { ensurePrivateDir, makePrivateFile } from '../private-files'
 import { rawSchemaStatements } from './duckdb-schema'
+import { sqlString } from './sql-literal'
 import { refreshAllEventsViews, removeUnregisteredFiles } from './raw-files'
 
 /** An open DuckDB warehouse file: one instance, one connection. */
@@ -95,11 +96,6 @@ async function attachWarehouse(path: string, readOnly: boolean): Promise<DuckDBI
 async function useWarehouse(connection: DuckDBConnection): Promise<DuckDBConnection> {
   await connection.run(`use ${WAREHOUSE_CATALOG}`)
   return connection
-}
-
-/** A SQL string literal (ATTACH takes no bound parameters). */
-export function sqlString(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`
 }
 
 /** Runs work on the file and always closes it, so no lock outlives the work. */

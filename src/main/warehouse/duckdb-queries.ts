@@ -5,7 +5,7 @@ import type { MarkovTransition } from '../../shared/markov'
 import { formatCents } from '../../shared/money'
 import { UserFacingError, messageOf } from '../errors'
 import { MODEL_SCHEMA, RAW_SCHEMA } from './duckdb-schema'
-import { sqlString } from './duckdb-file'
+import { sqlString } from './sql-literal'
 import { dimensionSql, pathFilterValues, pathPageSql } from './dimension-sql'
 import type { ConversionTotals, DailyTrendRows, ModelChannelCredit, PathRows, PathsOptions, RuleBasedModel } from './warehouse'
 

@@ -6,9 +6,6 @@ import { queryCostCredits, queryDailyCost } from './cost-queries'
 import { type DbtProgress, type DbtRunResult, type DbtRunner, type DbtVars, runDbt } from '../dbt/dbt-runner'
 import { UserFacingError } from '../errors'
 import { loadModelSettings } from '../settings/model-settings'
-import { type SampleDataResult, writeSampleData } from '../services/sample-data'
-import { type DeliveryHooks, type DeliveryResult, deliverPending } from '../stream/deliver'
-import type { Outbox } from '../stream/outbox'
 import {
   queryChannelFlows,
   queryConversionPaths,
@@ -84,18 +81,11 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
     return this.session.read(querySpendTotals)
   }
 
-  /** Generates sample events through the import path (see writeSampleData). */
-  async generateSample(options: Parameters<typeof writeSampleData>[1]): Promise<SampleDataResult> {
-    return this.session.write((file) => writeSampleData(file, options))
-  }
-
-  /** Delivers the outbox's pending batches into `events_intraday` (see deliverPending). */
-  async deliverOutbox(outbox: Outbox, hooks?: DeliveryHooks): Promise<DeliveryResult[]> {
-    if (outbox.pending().length === 0) return []
-    return this.session.write((file) => deliverPending(file, outbox, hooks))
-  }
-
-  /** Runs work on the file opened read-write once, for a run of many writes (the CLI's stream). */
+  /**
+   * Runs work on the file opened read-write once: a run of many writes (the CLI's stream), or a
+   * writer from a layer above storage (sample data, the outbox's delivery), which the warehouse
+   * does not import.
+   */
   writeSession<T>(work: (file: DuckDbFile) => Promise<T>): Promise<T> {
     return this.session.write(work)
   }

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { makeTempDir } from '../testing/fixtures'
 import { EmbeddedWarehouse } from './embedded-warehouse'
+import { generateSampleData } from '../services/sample-data'
 
 describe('the warehouse files after a dbt build that did not finish', () => {
   const temp = makeTempDir('wal-mode')
@@ -11,7 +12,7 @@ describe('the warehouse files after a dbt build that did not finish', () => {
   it('leaves the write-ahead log owner-only, as the file itself', async () => {
     const path = join(temp.dir, 'w.duckdb')
     const warehouse = new EmbeddedWarehouse(path)
-    await warehouse.generateSample({ seed: 3, users: 200, days: 20, endDate: '2026-11-20' })
+    await generateSampleData(warehouse, { seed: 3, users: 200, days: 20, endDate: '2026-11-20' })
     const previous = process.umask(0o022)
     try {
       const controller = new AbortController()

@@ -8,6 +8,7 @@ import { makeTempDir } from '../testing/fixtures'
 import { WAREHOUSE_CATALOG, withDuckDbFile } from './duckdb-file'
 import { EmbeddedWarehouse, assertDbtSucceeded } from './embedded-warehouse'
 import { DEFAULT_REFERRAL_SETTINGS } from '../../shared/referrals'
+import { generateSampleData } from '../services/sample-data'
 
 /**
  * DuckDB names a catalog after its file: these names clash with the schemas (ga4, attribution, main)
@@ -46,7 +47,7 @@ describe.each(NAMES)('a warehouse named %s', (name) => {
   })
 
   it('imports, builds, reports and tells its status, in the CLI\'s way and the app\'s', async () => {
-    const sample = await warehouse.generateSample({ seed: 1, users: 50, days: 5, endDate: '2026-11-30' })
+    const sample = await generateSampleData(warehouse, { seed: 1, users: 50, days: 5, endDate: '2026-11-30' })
     assertDbtSucceeded(await warehouse.build({ select: MODELS_ONLY }))
     const report = await warehouse.report(REQUEST)
     expect(report.totals.conversions).toBeGreaterThan(0)

@@ -6,9 +6,10 @@ import { redactSecrets, redactingLog } from '../credentials/redact'
 import { MAX_KEY_FILE_BYTES } from '../credentials/service-account-key'
 import { UserFacingError, messageOf } from '../errors'
 import { loadSettings, settingsToSave, validateAppSettings, writeSettings } from '../settings/app-settings'
-import type { BigQueryCredentials, BigQueryTransport } from './bigquery-client'
-import { testConnection } from './connection-test'
-import type { DeadLetterList } from './intraday-writer'
+import type { BigQueryCredentials, BigQueryTransport } from '../bigquery/bigquery-client'
+import { testConnection } from '../bigquery/connection-test'
+import type { DeadLetterList } from '../bigquery/intraday-writer'
+import { isRecord } from '../../shared/is-record'
 
 /** One handler per settings channel: untrusted input in, a Result out, never a throw, never a key. */
 export type SettingsHandlers = { [C in keyof SettingsChannels]: (input: unknown) => Promise<Awaited<ReturnType<SettingsChannels[C]>>> }
@@ -31,10 +32,6 @@ export interface SettingsHost {
   log?: (line: string) => void
   /** Tests only: a loopback BigQuery. */
   transport?: BigQueryTransport
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function validateEmpty(input: unknown): Result<Record<string, never>> {

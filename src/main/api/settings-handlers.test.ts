@@ -8,12 +8,12 @@ import { throwawayServiceAccountKey } from '../credentials/testing/throwaway-key
 import { generateEvents } from '../generator'
 import { DEFAULT_SETTINGS } from '../settings/app-settings'
 import { makeTempDir } from '../testing/fixtures'
-import { testConnection } from './connection-test'
-import { DeadLetterList } from './intraday-writer'
+import { testConnection } from '../bigquery/connection-test'
+import { DeadLetterList } from '../bigquery/intraday-writer'
 import { type SettingsHandlers, createSettingsHandlers } from './settings-handlers'
-import { BigQueryStandIn } from './testing/bigquery-standin'
-import { CREDITS_SCHEMA } from './testing/mart-rows'
-import { GA4_BIGQUERY_SCHEMA } from './ga4-bigquery-schema'
+import { BigQueryStandIn } from '../bigquery/testing/bigquery-standin'
+import { CREDITS_SCHEMA } from '../bigquery/testing/mart-rows'
+import { GA4_BIGQUERY_SCHEMA } from '../bigquery/ga4-bigquery-schema'
 
 const KEY = throwawayServiceAccountKey('acme-analytics')
 const SETTINGS: AppSettings = {
@@ -49,7 +49,7 @@ describe('settings, credentials and dead-letter handlers', () => {
     standIn = await BigQueryStandIn.start()
     await standIn.createDataset('acme-analytics', 'analytics_123456')
     await standIn.createDataset('acme-analytics', 'attribution_marts')
-    const client = (await import('./bigquery-client')).createBigQueryClient(SETTINGS.bigquery, { mode: 'adc' }, { transport: standIn.transport() })
+    const client = (await import('../bigquery/bigquery-client')).createBigQueryClient(SETTINGS.bigquery, { mode: 'adc' }, { transport: standIn.transport() })
     const events = [...generateEvents({ seed: 1, users: 1, days: 1, endDate: '2021-01-01' })]
     for (const name of ['events_20210101', 'events_intraday_20210102']) {
       const [table] = await client.dataset('analytics_123456').createTable(name, { schema: { fields: GA4_BIGQUERY_SCHEMA.map((field) => ({ ...field })) } })

@@ -1,6 +1,6 @@
 import type { Result } from '../../shared/attribution'
 import type { DemoChannels } from '../../shared/demo-api'
-import { validateEmptyRequest } from '../api/validate-requests'
+import { validateEmptyRequest } from './validate-requests'
 import { UserFacingError, messageOf } from '../errors'
 import type { DemoStatus } from '../../shared/api'
 
