@@ -19,7 +19,6 @@ import { type ImportAccess, PickedFiles } from './import-access'
 import {
   validateBreakdownRequest,
   validateCompareRequest,
-  validateDashboardFilters,
   validateEmptyRequest,
   validateExternalUrl,
   validateFeedRequest,

@@ -44,7 +44,7 @@ export async function testConnection(
   const notes: string[] = []
   if (keyProject && keyProject !== settings.projectId) notes.push(`The key belongs to project ${keyProject}; queries run (and are billed) in ${settings.projectId}.`)
 
-  let ga4Location: string | null = null
+  let ga4Location: string | null
   try {
     const [metadata] = await client.dataset(ga4.dataset, { projectId: ga4.project }).getMetadata()
     ga4Location = typeof metadata.location === 'string' ? metadata.location : null

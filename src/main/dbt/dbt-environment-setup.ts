@@ -641,7 +641,7 @@ export async function checkExistingDbt(path: unknown, requirements: readonly str
   if (!checked.ok) return checked
   const dbt = checked.value
   if (!/^dbt(\.exe|\.cmd)?$/i.test(basename(dbt))) return { ok: false, error: `Name the dbt executable itself (a file called dbt), not ${basename(dbt).slice(0, 60)}.` }
-  let isFile = false
+  let isFile: boolean
   try {
     isFile = statSync(dbt).isFile()
   } catch {

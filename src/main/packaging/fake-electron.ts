@@ -92,6 +92,8 @@ export class FakeElectron {
   constructor(options: FakeElectronOptions) {
     this.options = options
     this.app = new FakeApp(this, options)
+    // The window class below is built here and needs this fake inside its own constructor.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const fake = this
     const app = this.strict('app', this.app, APP_API)
     const BrowserWindow = this.strict(

@@ -24,7 +24,7 @@ export async function runNode(args: string[]): Promise<string> {
     return stdout + stderr
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string }
-    throw new Error(`node ${args.join(' ')} failed:\n${(stdout + stderr).slice(-4000)}`)
+    throw new Error(`node ${args.join(' ')} failed:\n${(stdout + stderr).slice(-4000)}`, { cause: error })
   }
 }
 

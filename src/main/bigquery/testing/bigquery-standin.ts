@@ -105,6 +105,8 @@ export class BigQueryStandIn {
     await db.run(`create macro unix_micros(ts) as epoch_us(ts)`)
     await db.run(`create macro to_json_string(x) as cast(to_json(x) as varchar)`)
     await db.run(`create type float64 as double`)
+    // Assigned once the server listens; requests before that get no answer.
+    // eslint-disable-next-line prefer-const
     let standIn: BigQueryStandIn | undefined
     const server = createServer((request, response) => {
       void standIn?.handle(request, response)
@@ -194,7 +196,7 @@ export class BigQueryStandIn {
     const url = new URL(request.url ?? '/', this.apiEndpoint)
     const path = url.pathname.replace(/^\/bigquery\/v2/, '')
     const method = request.method ?? 'GET'
-    let body: unknown = undefined
+    let body: unknown
     try {
       body = text ? JSON.parse(text) : undefined
     } catch {

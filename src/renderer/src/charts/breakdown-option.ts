@@ -2,7 +2,7 @@ import type { ReportGrouping, ReportRow } from '@shared/attribution'
 import type { EChartsOption } from 'echarts'
 import { formatConversionsPrecise } from '../lib/format'
 import { channelColor } from './channel-colors'
-import { CHART_FONT, CHART_GRID_LINE, CHART_MUTED, CHART_TEXT, type ChartMetric, chartAmount } from './chart-style'
+import { CHART_FONT, CHART_GRID_LINE, CHART_TEXT, type ChartMetric, chartAmount } from './chart-style'
 import { extentOf, valueAxisScale, valueAxisOption } from './value-axis'
 
 /** Bars beyond this are only in the table: a chart of 80 campaigns is unreadable. */

@@ -1,16 +1,12 @@
-import type { ComparisonResult, FeedEvent, TrendsResult, WarehouseStatus } from '@shared/api'
-import type { ReportResult, Result } from '@shared/attribution'
+import type { ComparisonResult, TrendsResult } from '@shared/api'
+import type { Result } from '@shared/attribution'
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { provideApi } from '../api'
 import { createFakeApi } from '../api/fake-api'
 import { COMPARISON_ROWS, FLOWS, TRENDS_BY_CHANNEL } from '../charts/test-rows'
-import { useChannelsStore } from './channels'
 import { useCompareStore } from './compare'
-import { useDataVersionStore } from './data-version'
-import { ARRIVAL_HIGHLIGHT_MS, useFeedStore } from './feed'
 import { TREND_DAYS, TREND_MAX_DAYS, useTrendsStore } from './trends'
-import { useWarehouseStore } from './warehouse'
 
 const FILTERS = { lookbackDays: 14, conversionEvents: ['purchase' as const] }
 const PAIR = ['first_click', 'last_click'] as const
@@ -23,18 +19,6 @@ const COMPARISON: ComparisonResult = {
   moved_conversions: 4,
   moved_share: 0.2,
 }
-const STATUS: WarehouseStatus = {
-  kind: 'embedded',
-  location: '/tmp/warehouse.duckdb',
-  events: 0,
-  intradayEvents: 0,
-  hasModels: false,
-  newestEventAt: null,
-  modelsBuiltAt: null,
-  firstConversionDate: null,
-  lastConversionDate: null,
-}
-
 /** A promise the test resolves by hand, to hold a request in flight. */
 function deferred<T>() {
   let resolve: (value: T) => void = () => undefined
