@@ -33,6 +33,7 @@ import { runReferrals, oneOffReferralOptions } from './referrals-command'
 import { runGenerate } from './generate-command'
 import { installCliSignalHandlers } from './signals'
 import { runStream } from './stream-command'
+import { runBigQueryImportSpend } from './bigquery-spend-command'
 import { runBigQueryStream, settingsPathFor } from './bigquery-stream-command'
 import { createProgressPrinter, progressBar } from './progress'
 
@@ -48,6 +49,9 @@ Commands:
                          load ad spend in USD: GA4's cost-data import CSV, a Google Ads campaign report
                          (as google/cpc), a Meta Ads export (as facebook/paid) or a plain
                          date,source,medium,campaign,cost,currency CSV; a corrected file replaces its days
+  import-spend --bigquery FILE... [--google-ads-as ...] [--meta-as ...]
+                         the same into ad_spend of the marts dataset the app's Settings name (never
+                         the export), then dbt builds the cost mart there. Application Default Credentials
   build [--lookback-days N] [--conversion-events a,b] [--full-refresh] [--user-id-stitching on|off]
         [--unwanted-referral TYPE:PATTERN]... [--self-referrals on|off]
                          run dbt: staging -> intermediate -> attribution marts; every event named
@@ -257,6 +261,7 @@ async function runImportSpend(warehouse: EmbeddedWarehouse, files: string[], val
     google_ads: sourceMediumFlag('--google-ads-as', values['google-ads-as']) ?? DEFAULT_SPEND_MAPPING.google_ads,
     meta_ads: sourceMediumFlag('--meta-as', values['meta-as']) ?? DEFAULT_SPEND_MAPPING.meta_ads,
   }
+  if (values.bigquery === true) return runBigQueryImportSpend(settingsPathFor(warehouse.path), files, mapping)
   for (const result of await warehouse.importSpend(files, { mapping })) {
     process.stderr.write(`${result.file}: ${spendImportText(result)}\n`)
   }

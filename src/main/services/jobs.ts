@@ -7,11 +7,11 @@ import { describeDbtProgress } from '../dbt/progress-text'
 import { UserFacingError, messageOf } from '../errors'
 import type { ServedWarehouse } from '../serving/served-warehouse'
 import { assertDbtSucceeded } from '../warehouse/embedded-warehouse'
+import { SPEND_MODELS } from '../warehouse/spend-import'
 import type { ReferralSettings } from '../../shared/referrals'
 import { DEFAULT_SAMPLE, todayUtc, generateSampleData } from './sample-data'
 
 /** The dbt selection a spend import rebuilds: the spend staging model and what reads it. */
-const SPEND_MODELS = 'stg_spend__ad_costs+'
 
 /** A spend import on BigQuery: the load into the marts dataset, and a dbt build there. */
 export interface BigQuerySpendJob {

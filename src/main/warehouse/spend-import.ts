@@ -138,6 +138,9 @@ export async function querySpendTotals(connection: DuckDBConnection): Promise<{ 
   return { rows: Number(rows), costUsd: String(cost) }
 }
 
+/** The dbt selection a spend import rebuilds: the spend models and the cost mart (nothing else reads spend). */
+export const SPEND_MODELS = 'stg_spend__ad_costs+'
+
 /** One line on what an import did: "12 rows (google_ads): 10 added, 2 changed, 0 unchanged; 1333.66 USD". */
 export function spendImportText(result: ImportedSpendFile): string {
   const what = result.added === 0 && result.changed === 0 ? 'already imported, nothing changed' : `${result.added} added, ${result.changed} changed, ${result.unchanged} unchanged`
