@@ -210,6 +210,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
       costCredits: (filters, by) => bq.costCredits(filters, by),
       dailyCost: (filters, models, channel) => bq.dailyCost(filters, models, channel),
       conversionEvents: () => bq.conversionEvents(),
+      streams: () => bq.streams(),
       status: async () => ({ ...(await bq.status()), costNotice }),
     }
     return { ok: true, value: { warehouse: bq, reads, stream: new BigQueryStream(bq, settings.bigquery, credentials, deadLetters, log) } }

@@ -24,6 +24,15 @@ export interface DashboardFilters {
 }
 
 /** The two models a comparison puts side by side: `a` on the left of the flow chart, `b` on the right. */
+/** One GA4 stream of the modelled events, for the header's stream picker and the CLI's `--stream`. */
+export interface StreamInfo {
+  streamId: string
+  /** WEB, IOS or ANDROID, as the export writes it. */
+  platform: string
+  /** Events of the stream the models have read. */
+  events: number
+}
+
 export interface CompareRequest extends DashboardFilters {
   models: [AttributionModel, AttributionModel]
 }
@@ -390,6 +399,8 @@ export interface ApiChannels extends SettingsChannels, DemoChannels {
    * they stay modelled from then on, for the app and the CLI. Answers the new list.
    */
   'attribution:modelEvents': (request: { events: ConversionEvent[] }) => Promise<Result<ConversionEventInfo[]>>
+  /** The GA4 streams of the modelled events, most events first (the header's stream picker). */
+  'attribution:streams': (request: Record<string, never>) => Promise<Result<StreamInfo[]>>
   'events:recent': (request: { limit: number }) => Promise<Result<FeedEvent[]>>
   'warehouse:status': (request: Record<string, never>) => Promise<Result<WarehouseStatus>>
   'warehouse:generateSample': (request: Record<string, never>) => Promise<Result<WarehouseStatus>>
@@ -443,6 +454,7 @@ export const API_CHANNEL_KEYS: ChannelKeys<ApiChannel> = {
   'attribution:periodComparison': true,
   'attribution:conversionEvents': true,
   'attribution:modelEvents': true,
+  'attribution:streams': true,
   'events:recent': true,
   'warehouse:status': true,
   'warehouse:generateSample': true,

@@ -1,4 +1,4 @@
-import { type ConversionEvent, type Result, absentConversionEventsProblem, conversionEventsProblem, listAttributionModels } from '../../shared/attribution'
+import { type ConversionEvent, type Result, absentConversionEventsProblem, conversionEventsProblem, listAttributionModels, unknownStreamMessage } from '../../shared/attribution'
 import type { ApiChannel, ApiResponse, ChosenFile, DbtSetupStatus, JobProgress, StreamStatus, WarehouseFallback, WarehouseStatus } from '../../shared/api'
 import type { DemoChannels } from '../../shared/demo-api'
 import type { SettingsChannels } from '../../shared/settings-api'
@@ -108,10 +108,17 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
     const problem = conversionEventsProblem(events, known, (missing) => `choose ${missing.join(', ')} under Conversions to model ${missing.length === 1 ? 'it' : 'them'}`)
     if (problem) throw new UserFacingError(problem)
   }
-  /** A view's answer after checking its events (see checkEvents). */
-  const view = <T>(events: readonly ConversionEvent[], work: () => Promise<T>): Promise<Result<T>> =>
+  /** Refuses a stream the modelled events do not hold, naming those they do (the CLI's `--stream` says the same). */
+  const checkStream = async (streamId: string | undefined): Promise<void> => {
+    if (streamId === undefined) return
+    const streams = await host.warehouse().streams()
+    if (streams.length === 0 || streams.some((stream) => stream.streamId === streamId)) return
+    throw new UserFacingError(unknownStreamMessage(streamId, streams))
+  }
+  /** A view's answer after checking its events and stream (see checkEvents, checkStream). */
+  const view = <T>(events: readonly ConversionEvent[], work: () => Promise<T>, streamId?: string): Promise<Result<T>> =>
     guard(async () => {
-      await checkEvents(events)
+      await Promise.all([checkEvents(events), checkStream(streamId)])
       return work()
     })
   const noDialog = (): never => {
@@ -149,17 +156,17 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
       ),
     'attribution:models': (input) => validated(validateEmptyRequest(input), () => guard(async () => listAttributionModels())),
     'attribution:compare': (input) =>
-      validated(validateCompareRequest(input), (request) => view(request.conversionEvents, () => compareModels(host.warehouse(), request))),
+      validated(validateCompareRequest(input), (request) => view(request.conversionEvents, () => compareModels(host.warehouse(), request), request.streamId)),
     'attribution:modelComparison': (input) =>
-      validated(validateModelComparisonRequest(input), (request) => view(request.conversionEvents, () => modelComparison(host.warehouse(), request))),
+      validated(validateModelComparisonRequest(input), (request) => view(request.conversionEvents, () => modelComparison(host.warehouse(), request), request.streamId)),
     'attribution:periodComparison': (input) =>
-      validated(validatePeriodComparisonRequest(input), (request) => view(request.conversionEvents, () => periodComparison(host.warehouse(), request))),
+      validated(validatePeriodComparisonRequest(input), (request) => view(request.conversionEvents, () => periodComparison(host.warehouse(), request), request.streamId)),
     'attribution:paths': (input) =>
-      validated(validatePathsRequest(input), (request) => view(request.conversionEvents, () => conversionPaths(host.warehouse(), request))),
+      validated(validatePathsRequest(input), (request) => view(request.conversionEvents, () => conversionPaths(host.warehouse(), request), request.streamId)),
     'attribution:trends': (input) =>
-      validated(validateTrendsRequest(input), (request) => view(request.conversionEvents, () => modelTrends(host.warehouse(), request))),
+      validated(validateTrendsRequest(input), (request) => view(request.conversionEvents, () => modelTrends(host.warehouse(), request), request.streamId)),
     'attribution:breakdown': (input) =>
-      validated(validateBreakdownRequest(input), (request) => view(request.conversionEvents, () => attributionReport(host.warehouse(), request))),
+      validated(validateBreakdownRequest(input), (request) => view(request.conversionEvents, () => attributionReport(host.warehouse(), request), request.streamId)),
     'cost:report': (input) => validated(validateCostReturnRequest(input), (request) => view(request.conversionEvents, () => costAndReturn(host.warehouse(), request))),
     'cost:importSpend': (input) =>
       validated(validateSpendImportRequest(input), async ({ files, mapping }) => {
@@ -168,6 +175,7 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
         const result = await guard(() => host.jobs.importSpend(paths.value, mapping))
         return result.ok ? result : { ok: false, error: withoutQuotedValues(result.error, paths.value) }
       }),
+    'attribution:streams': (input) => validated(validateEmptyRequest(input), () => guard(() => host.warehouse().streams())),
     'attribution:conversionEvents': (input) => validated(validateEmptyRequest(input), () => guard(() => host.warehouse().conversionEvents())),
     'attribution:modelEvents': (input) =>
       validated(validateModelEventsRequest(input), ({ events }) =>

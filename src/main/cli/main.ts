@@ -15,6 +15,7 @@ import {
   lookbackProblem,
   validateConversionEvents,
   validateReportRequest,
+  unknownStreamMessage,
 } from '../../shared/attribution'
 import type { DbtProgress } from '../dbt/dbt-runner'
 import { UserFacingError, messageOf } from '../errors'
@@ -272,8 +273,7 @@ function importProgressText(progress: ImportProgress): string {
 async function assertStreamExists(warehouse: EmbeddedWarehouse, streamId: string): Promise<void> {
   const streams = await warehouse.streams()
   if (streams.some((stream) => stream.streamId === streamId)) return
-  const known = streams.map((stream) => `${stream.streamId} (${stream.platform})`).join(', ')
-  throw new UserFacingError(`No modelled events are of stream ${streamId}. ${known ? `Streams: ${known}.` : 'The events carry no stream_id.'}`)
+  throw new UserFacingError(unknownStreamMessage(streamId, streams))
 }
 
 /** `--user-id-stitching on|off`, or undefined when absent. */
