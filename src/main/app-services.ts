@@ -11,7 +11,8 @@ import { DeadLetterList } from './bigquery/intraday-writer'
 import { createSettingsHandlers } from './bigquery/settings-handlers'
 import { CredentialStore } from './credentials/credential-store'
 import { redactingLog } from './credentials/redact'
-import { messageOf } from './errors'
+import { UserFacingError, messageOf } from './errors'
+import { loadModelSettings } from './settings/model-settings'
 import { type SecretCipher, aesGcmCipher } from './credentials/secret-cipher'
 import { killDbtChildren } from './dbt/dbt-children'
 import { DbtEnvironment } from './dbt/dbt-environment-setup'
@@ -239,6 +240,18 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     // An import or a sample is for the real warehouse: the views go back to it first.
     beforeWarehouseJob: () => void demo.leave(),
     dbt,
+    modelSettings: () =>
+      bigquery
+        ? undefined
+        : {
+            settings: async () => {
+              const loaded = await loadModelSettings(embedded.path)
+              if (!loaded.ok) throw new UserFacingError(loaded.error)
+              return loaded.value
+            },
+            lastBuild: () => embedded.stitchingQuality(),
+            save: (change) => jobs.saveModelSettings(change),
+          },
     referrals: () =>
       bigquery
         ? undefined

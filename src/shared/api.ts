@@ -33,6 +33,27 @@ export interface StreamInfo {
   events: number
 }
 
+/** How the models read the warehouse's data; one file beside the warehouse, the CLI's `settings` reads and writes the same. */
+export interface ModelSettingsChoice {
+  /** Joins a signed-in person's devices into one journey by user_id. */
+  userIdStitching: boolean
+}
+
+/** What the last build did with user ids (rpt_data_quality). */
+export interface StitchingQuality {
+  isUserIdStitchingOn: boolean
+  /** Devices (user_pseudo_id per stream) joined to a signed-in person. */
+  stitchedDevices: number
+  /** The persons they were joined to. */
+  stitchedUsers: number
+}
+
+/** `modelSettings:get` answer: the stored choice, and what the shown numbers were built with (null before a build). */
+export interface ModelSettingsView {
+  settings: ModelSettingsChoice
+  lastBuild: StitchingQuality | null
+}
+
 export interface CompareRequest extends DashboardFilters {
   models: [AttributionModel, AttributionModel]
 }
@@ -423,6 +444,10 @@ export interface ApiChannels extends SettingsChannels, DemoChannels {
   'dbt:setup': (request: Record<string, never>) => Promise<Result<DbtSetupStatus>>
   /** Points the app at an existing dbt executable after checking it (`null` forgets it). */
   'dbt:useExecutable': (request: { path: string | null }) => Promise<Result<DbtSetupStatus>>
+  /** The warehouse's model settings (user-id stitching) and the last build's devices joined (embedded warehouse). */
+  'modelSettings:get': (request: Record<string, never>) => Promise<Result<ModelSettingsView>>
+  /** Stores them beside the warehouse and re-models the users they touch (progress as `job:progress`, job `build`). */
+  'modelSettings:save': (request: ModelSettingsChoice) => Promise<Result<ModelSettingsView>>
   /** The unwanted referrals and self-referral switch the warehouse keeps, with candidates from the data. */
   'referrals:get': (request: Record<string, never>) => Promise<Result<ReferralSettingsView>>
   /** Stores them (an invalid regex is refused) and re-models the users they touch (progress as `job:progress`, job `build`). */
@@ -470,6 +495,8 @@ export const API_CHANNEL_KEYS: ChannelKeys<ApiChannel> = {
   'dbt:status': true,
   'dbt:setup': true,
   'dbt:useExecutable': true,
+  'modelSettings:get': true,
+  'modelSettings:save': true,
   'referrals:get': true,
   'referrals:save': true,
   ...SETTINGS_CHANNEL_KEYS,

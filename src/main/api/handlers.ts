@@ -1,5 +1,5 @@
 import { type ConversionEvent, type Result, absentConversionEventsProblem, conversionEventsProblem, listAttributionModels, unknownStreamMessage } from '../../shared/attribution'
-import type { ApiChannel, ApiResponse, ChosenFile, DbtSetupStatus, JobProgress, StreamStatus, WarehouseFallback, WarehouseStatus } from '../../shared/api'
+import type { ApiChannel, ApiResponse, ChosenFile, DbtSetupStatus, JobProgress, ModelSettingsChoice, ModelSettingsView, StitchingQuality, StreamStatus, WarehouseFallback, WarehouseStatus } from '../../shared/api'
 import type { DemoChannels } from '../../shared/demo-api'
 import type { SettingsChannels } from '../../shared/settings-api'
 import { type ReferralCandidate, type ReferralSettings, type ReferralSettingsView, validateReferralSettings } from '../../shared/referrals'
@@ -27,6 +27,7 @@ import {
   validateImportRequest,
   validateModelComparisonRequest,
   validateModelEventsRequest,
+  validateModelSettingsRequest,
   validatePathsRequest,
   validateSpendImportRequest,
   validatePeriodComparisonRequest,
@@ -54,6 +55,8 @@ export interface HandlerHost {
   openExternal?: (url: string) => Promise<void>
   /** The app's dbt and its first-run set-up; undefined where the host has none (the dbt channels then say so). */
   dbt?: Pick<DbtEnvironment, 'status' | 'setUp' | 'useExecutable'>
+  /** The embedded warehouse's model settings; undefined while BigQuery is shown. */
+  modelSettings?: () => ModelSettingsService | undefined
   /** The embedded warehouse's unwanted referrals; undefined while BigQuery is shown (they are then dbt vars). */
   referrals?: () => ReferralService | undefined
   /** Why the embedded warehouse is shown although Settings choose BigQuery; null or absent when it is not. */
@@ -61,6 +64,13 @@ export interface HandlerHost {
   /** Called before an import or a sample generation: they are for the real warehouse, not the demo sandbox. */
   beforeWarehouseJob?: () => void
   log?: (message: string) => void
+}
+
+/** What the model-settings channels need: the embedded warehouse's settings file, its last build's stitching, and the job that re-models. */
+export interface ModelSettingsService {
+  settings: () => Promise<ModelSettingsChoice>
+  lastBuild: () => Promise<StitchingQuality | null>
+  save: (change: ModelSettingsChoice) => Promise<ModelSettingsChoice>
 }
 
 /** What the referral channels need: the embedded warehouse's store and the job that re-models. */
@@ -129,11 +139,23 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
     if (!service) throw new UserFacingError('Unwanted referrals are kept in the embedded warehouse; on BigQuery pass them to dbt as vars (unwanted_referrals, detect_self_referrals).')
     return service
   }
+  const modelSettings = (): ModelSettingsService => {
+    const service = host.modelSettings?.()
+    if (!service) throw new UserFacingError('User-id stitching is a setting of the embedded warehouse; on BigQuery pass the dbt var user_id_stitching (docs/runbook.md).')
+    return service
+  }
+  const modelSettingsView = async (settings?: ModelSettingsChoice): Promise<ModelSettingsView> => ({
+    settings: settings ?? (await modelSettings().settings()),
+    lastBuild: await modelSettings().lastBuild(),
+  })
   const referralView = async (settings?: ReferralSettings): Promise<ReferralSettingsView> => ({
     settings: settings ?? (await referrals().settings()),
     candidates: await referrals().candidates(),
   })
   return {
+    'modelSettings:get': (input) => validated(validateEmptyRequest(input), () => guard(() => modelSettingsView())),
+    'modelSettings:save': (input) =>
+      validated(validateModelSettingsRequest(input), (change) => guard(async () => modelSettingsView(await modelSettings().save(change)))),
     'referrals:get': (input) => validated(validateEmptyRequest(input), () => guard(() => referralView())),
     'referrals:save': (input) =>
       validated(validateReferralSettings(input), (settings) => guard(async () => referralView(await referrals().save(settings)))),

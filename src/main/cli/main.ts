@@ -289,7 +289,11 @@ async function runSettings(warehouse: EmbeddedWarehouse, values: Values): Promis
   const stitching = userIdStitching(values)
   const settings = stitching === undefined ? await loadModelSettings(warehouse.path) : await saveModelSettings(warehouse.path, { userIdStitching: stitching })
   if (!settings.ok) throw new UserFacingError(settings.error)
-  return `user-id stitching: ${settings.value.userIdStitching ? 'on' : 'off'}${stitching === undefined ? '' : ' (saved; the next build applies it)'}\n`
+  const built = await warehouse.stitchingQuality()
+  const quality = built
+    ? `last build: stitching ${built.isUserIdStitchingOn ? 'on' : 'off'}, ${built.stitchedDevices} device(s) joined to ${built.stitchedUsers} signed-in user(s)\n`
+    : ''
+  return `user-id stitching: ${settings.value.userIdStitching ? 'on' : 'off'}${stitching === undefined ? '' : ' (saved; the next build applies it)'}\n${quality}`
 }
 
 /** Refuses a report on events that do not occur or are not modelled, naming the command that models them. */

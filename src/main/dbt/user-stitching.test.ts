@@ -1,6 +1,9 @@
 import { spawnSync } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { JobProgress } from '../../shared/api'
+import { type AppServices, createAppServices } from '../app-services'
 import { projectRoot } from '../paths'
 import { attributionReport } from '../services/model-reports'
 import { saveModelSettings } from '../settings/model-settings'
@@ -160,5 +163,75 @@ describe('user-id stitching and streams, on export-shaped rows', () => {
     expect((await saveModelSettings(warehouse.path, { userIdStitching: true })).ok).toBe(true)
     assertDbtSucceeded(await warehouse.build({ command: 'run' }))
     expect(await creditedChannels(warehouse, 'first_click')).toMatchObject({ 'T-stitched': 'Organic Search' })
+  })
+})
+
+describe("the app's user-id stitching switch and stream list, on export-shaped rows", () => {
+  const temp = makeTempDir('stitching-app')
+  const root = join(temp.dir, 'exports')
+  const warehousePath = join(temp.dir, 'data', 'warehouse.duckdb')
+  let services: AppServices
+
+  beforeAll(async () => {
+    mkdirSync(root, { recursive: true })
+    await writeExport(join(temp.dir, 'scratch.duckdb'), join(root, 'events.parquet'), [...TWO_DEVICES, ...TWO_STREAMS])
+    services = await createAppServices({ warehousePath, autoSetUpDbt: false, importRoot: root })
+    const imported = await services.handlers['warehouse:importFiles']({ files: ['events.parquet'] })
+    if (!imported.ok) throw new Error(imported.error)
+  })
+  afterAll(async () => {
+    await services?.close()
+    temp.cleanup()
+  })
+
+  const cli = (args: string[]) => spawnSync(process.execPath, [CLI, ...args, '--warehouse', warehousePath], { encoding: 'utf8', timeout: 120_000 })
+  const firstClick = async (streamId?: string) => {
+    const answer = await services.handlers['attribution:breakdown']({
+      model: 'first_click', by: 'channel', lookbackDays: 14, conversionEvents: ['purchase'], ...(streamId ? { streamId } : {}),
+    })
+    if (!answer.ok) throw new Error(answer.error)
+    return answer.value
+  }
+
+  it('lists the streams the served views read, with platform and event counts', async () => {
+    const events = [...TWO_DEVICES, ...TWO_STREAMS]
+    expect(await services.handlers['attribution:streams']({})).toEqual({
+      ok: true,
+      value: [
+        { streamId: WEB, platform: 'WEB', events: events.filter((event) => event.stream === WEB).length },
+        { streamId: IOS, platform: 'IOS', events: events.filter((event) => event.stream === IOS).length },
+      ],
+    })
+    for (const streamId of [WEB, IOS]) {
+      const report = JSON.parse(cli(['report', '--model', 'first_click', '--stream', streamId, '--format', 'json']).stdout)
+      expect(await firstClick(streamId)).toEqual(report)
+    }
+  })
+
+  it('shows the stored setting and the devices joined, refuses a malformed change, and re-models with progress on a change', async () => {
+    expect(await services.handlers['modelSettings:get']({})).toEqual({
+      ok: true,
+      value: { settings: { userIdStitching: true }, lastBuild: { isUserIdStitchingOn: true, stitchedDevices: 2, stitchedUsers: 1 } },
+    })
+    expect(await services.handlers['modelSettings:save']({ userIdStitching: 'off' })).toEqual({ ok: false, error: 'userIdStitching must be true or false.' })
+    expect(await services.handlers['modelSettings:save']({ userIdStitching: false, lookbackDays: 3 })).toEqual({ ok: false, error: 'Unknown model setting: lookbackDays.' })
+    expect((await firstClick()).rows).toContainEqual({ channel: 'Organic Search', conversions: 2, revenue_usd: '50.00' })
+
+    const progress: JobProgress[] = []
+    const stop = services.jobs.onProgress((pushed) => progress.push(pushed))
+    const saved = await services.handlers['modelSettings:save']({ userIdStitching: false })
+    stop()
+    expect(saved).toEqual({ ok: true, value: { settings: { userIdStitching: false }, lastBuild: { isUserIdStitchingOn: false, stitchedDevices: 0, stitchedUsers: 0 } } })
+    expect(progress.map((step) => step.phase)).toEqual(expect.arrayContaining(['starting', 'dbt', 'done']))
+    // The laptop is its own user again: its email session earns first click, in the app's view and in the CLI's report alike.
+    const report = await firstClick()
+    expect(report.rows).toContainEqual({ channel: 'Email', conversions: 2, revenue_usd: '50.00' })
+    expect(JSON.parse(cli(['report', '--model', 'first_click', '--format', 'json']).stdout)).toEqual(report)
+    expect(cli(['settings']).stdout).toBe('user-id stitching: off\nlast build: stitching off, 0 device(s) joined to 0 signed-in user(s)\n')
+  })
+
+  it('reports what the CLI changed: one setting in one place', async () => {
+    expect(cli(['settings', '--user-id-stitching', 'on']).status).toBe(0)
+    expect(await services.handlers['modelSettings:get']({})).toMatchObject({ ok: true, value: { settings: { userIdStitching: true } } })
   })
 })
