@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path'
 import type { JobProgress, WarehouseFallback } from '../shared/api'
 import type { Result } from '../shared/attribution'
 import type { AppSettings } from '../shared/settings-api'
-import { type ApiHandlers, type HandlerHost, type StreamService, createApiHandlers } from './api/handlers'
+import { type ApiHandlers, type HandlerHost, type ReferralService, type StreamService, createApiHandlers } from './api/handlers'
 import { ImportFolder } from './api/import-access'
 import { type BigQueryTransport, formatBytes } from './bigquery/bigquery-client'
 import { BigQueryStream } from './bigquery/bigquery-stream'
@@ -13,6 +13,7 @@ import { CredentialStore } from './credentials/credential-store'
 import { redactingLog } from './credentials/redact'
 import { UserFacingError, messageOf } from './errors'
 import { loadModelSettings } from './settings/model-settings'
+import { BigQueryReferralStore, referralVars } from './referrals/bigquery-referrals'
 import { type SecretCipher, aesGcmCipher } from './credentials/secret-cipher'
 import { killDbtChildren } from './dbt/dbt-children'
 import { DbtEnvironment } from './dbt/dbt-environment-setup'
@@ -174,7 +175,9 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     },
   }
 
-  type ActiveBigQuery = { warehouse: BigQueryWarehouse; reads: AttributionWarehouse; stream: BigQueryStream }
+  /** `referralKey`: the connection's entry in the BigQuery referral store. */
+  type ActiveBigQuery = { warehouse: BigQueryWarehouse; reads: AttributionWarehouse; stream: BigQueryStream; referralKey: string }
+  const bigQueryReferrals = new BigQueryReferralStore(join(dataDir, 'bigquery-referrals.json'))
   let bigquery: ActiveBigQuery | undefined
   let costNotice: string | null = null
   /** Why the embedded warehouse is shown although Settings choose BigQuery (a key that could not be loaded). */
@@ -212,10 +215,22 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
       dailyCost: (filters, models, channel) => bq.dailyCost(filters, models, channel),
       conversionEvents: () => bq.conversionEvents(),
       streams: () => bq.streams(),
-      status: async () => ({ ...(await bq.status()), costNotice }),
+      status: async () => ({ ...(await bq.status()), costNotice, referrals: await bigQueryReferrals.read(referralKey) }),
     }
-    return { ok: true, value: { warehouse: bq, reads, stream: new BigQueryStream(bq, settings.bigquery, credentials, deadLetters, log) } }
+    const referralKey = BigQueryReferralStore.keyOf(settings.bigquery)
+    const stream = new BigQueryStream(bq, settings.bigquery, credentials, deadLetters, log, async () => referralVars(await bigQueryReferrals.read(referralKey)))
+    return { ok: true, value: { warehouse: bq, reads, stream, referralKey } }
   }
+  /** On BigQuery: the connection's list in the app's data folder, passed to every dbt run there; no suggestions (they read the embedded marts). */
+  const bigQueryReferralService = (active: ActiveBigQuery): ReferralService => ({
+    settings: () => bigQueryReferrals.read(active.referralKey),
+    candidates: async () => [],
+    save: async (settings) => {
+      const saved = await bigQueryReferrals.write(active.referralKey, settings)
+      active.stream.remodel()
+      return saved
+    },
+  })
   const switchTo = (next: ActiveBigQuery | undefined): void => {
     bigquery?.stream.close()
     bigquery = next
@@ -254,7 +269,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
           },
     referrals: () =>
       bigquery
-        ? undefined
+        ? bigQueryReferralService(bigquery)
         : {
             settings: () => embedded.referralSettings(),
             candidates: () => embedded.referralCandidates(),

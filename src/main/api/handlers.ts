@@ -136,7 +136,7 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
   }
   const referrals = (): ReferralService => {
     const service = host.referrals?.()
-    if (!service) throw new UserFacingError('Unwanted referrals are kept in the embedded warehouse; on BigQuery pass them to dbt as vars (unwanted_referrals, detect_self_referrals).')
+    if (!service) throw new UserFacingError('This host keeps no unwanted-referral list.')
     return service
   }
   const modelSettings = (): ModelSettingsService => {

@@ -1,7 +1,7 @@
 import type { StreamBurstMode, StreamBurstResult, StreamStatus } from '../../shared/api'
 import type { BigQuerySettings } from '../../shared/settings-api'
 import type { CredentialStore } from '../credentials/credential-store'
-import { runDbt } from '../dbt/dbt-runner'
+import { type DbtVars, runDbt } from '../dbt/dbt-runner'
 import { idleRefreshState } from '../stream/refresh-loop'
 import { StreamSource } from '../stream/stream-source'
 import type { BigQueryWarehouse } from './bigquery-warehouse'
@@ -29,6 +29,8 @@ export class BigQueryStream {
     private readonly credentials: CredentialStore,
     private readonly deadLetters: DeadLetterList,
     private readonly log?: (line: string) => void,
+    /** Vars of every dbt run here (the connection's unwanted referrals): read at each run, so a change applies to the next. */
+    private readonly vars: () => Promise<DbtVars> = async () => ({}),
   ) {}
 
   async burst(count: number, mode: StreamBurstMode = 'realistic'): Promise<StreamBurstResult> {
@@ -83,11 +85,17 @@ export class BigQueryStream {
     this.refreshTimer = setTimeout(() => void this.build(), REFRESH_DEBOUNCE_MS)
   }
 
+  /** Re-models shortly (after a change of the vars' source), as after a stream batch; the refresh state shows its progress. */
+  remodel(): void {
+    this.scheduleRefresh()
+  }
+
   private async build(): Promise<void> {
     this.refresh.state = 'running'
     const started = Date.now()
     try {
-      const result = await withDbtEnvironment(this.settings, this.credentials, (env) => runDbt({ command: 'build', target: 'bigquery', env, withoutUnitTests: true }))
+      const vars = await this.vars()
+      const result = await withDbtEnvironment(this.settings, this.credentials, (env) => runDbt({ command: 'build', target: 'bigquery', env, vars, withoutUnitTests: true }))
       this.refresh.lastDurationMs = Date.now() - started
       if (result.success) {
         this.refresh.state = 'idle'
