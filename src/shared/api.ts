@@ -48,7 +48,7 @@ export interface StitchingQuality {
   stitchedUsers: number
 }
 
-/** `modelSettings:get` answer: the stored choice, and what the shown numbers were built with (null before a build). */
+/** `modelling:getSettings` answer: the stored choice, and what the shown numbers were built with (null before a build). */
 export interface ModelSettingsView {
   settings: ModelSettingsChoice
   lastBuild: StitchingQuality | null
@@ -445,9 +445,9 @@ export interface ApiChannels extends SettingsChannels, DemoChannels {
   /** Points the app at an existing dbt executable after checking it (`null` forgets it). */
   'dbt:useExecutable': (request: { path: string | null }) => Promise<Result<DbtSetupStatus>>
   /** The warehouse's model settings (user-id stitching) and the last build's devices joined (embedded warehouse). */
-  'modelSettings:get': (request: Record<string, never>) => Promise<Result<ModelSettingsView>>
+  'modelling:getSettings': (request: Record<string, never>) => Promise<Result<ModelSettingsView>>
   /** Stores them beside the warehouse and re-models the users they touch (progress as `job:progress`, job `build`). */
-  'modelSettings:save': (request: ModelSettingsChoice) => Promise<Result<ModelSettingsView>>
+  'modelling:saveSettings': (request: ModelSettingsChoice) => Promise<Result<ModelSettingsView>>
   /** The unwanted referrals and self-referral switch the warehouse keeps, with candidates from the data. */
   'referrals:get': (request: Record<string, never>) => Promise<Result<ReferralSettingsView>>
   /** Stores them (an invalid regex is refused) and re-models the users they touch (progress as `job:progress`, job `build`). */
@@ -495,8 +495,8 @@ export const API_CHANNEL_KEYS: ChannelKeys<ApiChannel> = {
   'dbt:status': true,
   'dbt:setup': true,
   'dbt:useExecutable': true,
-  'modelSettings:get': true,
-  'modelSettings:save': true,
+  'modelling:getSettings': true,
+  'modelling:saveSettings': true,
   'referrals:get': true,
   'referrals:save': true,
   ...SETTINGS_CHANNEL_KEYS,

@@ -153,8 +153,8 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
     candidates: await referrals().candidates(),
   })
   return {
-    'modelSettings:get': (input) => validated(validateEmptyRequest(input), () => guard(() => modelSettingsView())),
-    'modelSettings:save': (input) =>
+    'modelling:getSettings': (input) => validated(validateEmptyRequest(input), () => guard(() => modelSettingsView())),
+    'modelling:saveSettings': (input) =>
       validated(validateModelSettingsRequest(input), (change) => guard(async () => modelSettingsView(await modelSettings().save(change)))),
     'referrals:get': (input) => validated(validateEmptyRequest(input), () => guard(() => referralView())),
     'referrals:save': (input) =>

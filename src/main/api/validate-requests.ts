@@ -217,7 +217,7 @@ export function validateEmptyRequest(input: unknown): Result<Record<string, neve
   return { ok: true, value: {} }
 }
 
-/** Checks a `modelSettings:save` request: exactly `{ userIdStitching: true | false }`. */
+/** Checks a `modelling:saveSettings` request: exactly `{ userIdStitching: true | false }`. */
 export function validateModelSettingsRequest(input: unknown): Result<ModelSettingsChoice> {
   if (!isRecord(input)) return { ok: false, error: 'The model settings must be an object.' }
   const extra = Object.keys(input).filter((key) => key !== 'userIdStitching')

@@ -171,17 +171,17 @@ describe("the app's user-id stitching switch and stream list, on export-shaped r
   })
 
   it('shows the stored setting and the devices joined, refuses a malformed change, and re-models with progress on a change', async () => {
-    expect(await services.handlers['modelSettings:get']({})).toEqual({
+    expect(await services.handlers['modelling:getSettings']({})).toEqual({
       ok: true,
       value: { settings: { userIdStitching: true }, lastBuild: { isUserIdStitchingOn: true, stitchedDevices: 2, stitchedUsers: 1 } },
     })
-    expect(await services.handlers['modelSettings:save']({ userIdStitching: 'off' })).toEqual({ ok: false, error: 'userIdStitching must be true or false.' })
-    expect(await services.handlers['modelSettings:save']({ userIdStitching: false, lookbackDays: 3 })).toEqual({ ok: false, error: 'Unknown model setting: lookbackDays.' })
+    expect(await services.handlers['modelling:saveSettings']({ userIdStitching: 'off' })).toEqual({ ok: false, error: 'userIdStitching must be true or false.' })
+    expect(await services.handlers['modelling:saveSettings']({ userIdStitching: false, lookbackDays: 3 })).toEqual({ ok: false, error: 'Unknown model setting: lookbackDays.' })
     expect((await firstClick()).rows).toContainEqual({ channel: 'Organic Search', conversions: 2, revenue_usd: '50.00' })
 
     const progress: JobProgress[] = []
     const stop = services.jobs.onProgress((pushed) => progress.push(pushed))
-    const saved = await services.handlers['modelSettings:save']({ userIdStitching: false })
+    const saved = await services.handlers['modelling:saveSettings']({ userIdStitching: false })
     stop()
     expect(saved).toEqual({ ok: true, value: { settings: { userIdStitching: false }, lastBuild: { isUserIdStitchingOn: false, stitchedDevices: 0, stitchedUsers: 0 } } })
     expect(progress.map((step) => step.phase)).toEqual(expect.arrayContaining(['starting', 'dbt', 'done']))
@@ -194,6 +194,6 @@ describe("the app's user-id stitching switch and stream list, on export-shaped r
 
   it('reports what the CLI changed: one setting in one place', async () => {
     expect(cli(['settings', '--user-id-stitching', 'on']).status).toBe(0)
-    expect(await services.handlers['modelSettings:get']({})).toMatchObject({ ok: true, value: { settings: { userIdStitching: true } } })
+    expect(await services.handlers['modelling:getSettings']({})).toMatchObject({ ok: true, value: { settings: { userIdStitching: true } } })
   })
 })

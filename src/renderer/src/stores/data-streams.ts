@@ -15,12 +15,12 @@ export const useDataStreamsStore = defineStore('dataStreams', () => {
   /** A choice among streams exists only with two or more. */
   const canChoose = computed(() => streams.value.length > 1)
 
-  /** Reads the list again (at start and after a build); a chosen stream no longer present goes back to all streams. */
+  /** Reads the list again (at start and after a build); a chosen stream no longer offered (gone, or the only one) goes back to all streams. */
   async function load(): Promise<void> {
     await remote.run(() => useApi().attribution.streams({}), { isBackground: remote.data.value !== undefined })
     const filters = useFiltersStore()
     const known = remote.data.value
-    if (known && filters.streamId && !known.some((stream) => stream.streamId === filters.streamId)) filters.setStream('')
+    if (known && filters.streamId && (known.length < 2 || !known.some((stream) => stream.streamId === filters.streamId))) filters.setStream('')
   }
 
   /** "2100450278 (WEB)": how the picker and the context lines name a stream. */

@@ -23,7 +23,7 @@ export const useModelSettingsStore = defineStore('modelSettings', () => {
 
   /** Reads the settings again (another process, the CLI, may have changed them). */
   async function load(): Promise<void> {
-    await remote.run(() => useApi().modelSettings.get({}), { isBackground: view.value !== undefined })
+    await remote.run(() => useApi().modelling.getSettings({}), { isBackground: view.value !== undefined })
   }
 
   /** Turns user-id stitching on or off, re-models with progress; the views then reload through the new build. */
@@ -35,7 +35,7 @@ export const useModelSettingsStore = defineStore('modelSettings', () => {
       if (pushed.job === 'build') progress.value = pushed
     })
     try {
-      const result = await useApi().modelSettings.save({ userIdStitching })
+      const result = await useApi().modelling.saveSettings({ userIdStitching })
       if (!result.ok) {
         saveError.value = result.error
         await load()
