@@ -41,7 +41,7 @@ export type CliRow = ReportRow
 /** `attribution report --format json` as an object. */
 export function cliReport(
   warehouse: WarehouseName | { path: string },
-  options: { model: string; lookbackDays: number; by?: string; channel?: string; from?: string; to?: string; conversionEvents?: string[] },
+  options: { model: string; lookbackDays: number; by?: string; channel?: string; from?: string; to?: string; conversionEvents?: string[]; streamId?: string },
 ): { rows: CliRow[]; totals: { conversions: number; revenue_usd: string } } {
   const path = typeof warehouse === 'string' ? WAREHOUSES[warehouse].path : warehouse.path
   const args = ['report', '--warehouse', path, '--model', options.model, '--lookback-days', String(options.lookbackDays), '--format', 'json']
@@ -50,5 +50,6 @@ export function cliReport(
   if (options.from) args.push('--from', options.from)
   if (options.to) args.push('--to', options.to)
   if (options.conversionEvents) args.push('--conversion-events', options.conversionEvents.join(','))
+  if (options.streamId) args.push('--stream', options.streamId)
   return JSON.parse(cli(args)) as ReturnType<typeof cliReport>
 }

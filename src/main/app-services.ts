@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path'
 import type { JobProgress, WarehouseFallback } from '../shared/api'
 import type { Result } from '../shared/attribution'
 import type { AppSettings } from '../shared/settings-api'
-import { type ApiHandlers, type HandlerHost, type StreamService, createApiHandlers } from './api/handlers'
+import { type ApiHandlers, type HandlerHost, type ReferralService, type StreamService, createApiHandlers } from './api/handlers'
 import { ImportFolder } from './api/import-access'
 import { type BigQueryTransport, formatBytes } from './bigquery/bigquery-client'
 import { type BigQueryDbtBuild, BigQueryStream, bigQueryDbtBuild } from './bigquery/bigquery-stream'
@@ -14,13 +14,15 @@ import { createSettingsHandlers } from './api/settings-handlers'
 import { CredentialStore } from './credentials/credential-store'
 import { redactingLog } from './credentials/redact'
 import { UserFacingError, messageOf } from './errors'
+import { loadModelSettings } from './settings/model-settings'
+import { BigQueryReferralStore, referralVars } from './referrals/bigquery-referrals'
 import { type SecretCipher, aesGcmCipher } from './credentials/secret-cipher'
 import { killDbtChildren } from './dbt/dbt-children'
 import { DbtEnvironment } from './dbt/dbt-environment-setup'
 import { BigQueryDemoMode, demoBigQuerySettings } from './demo/bigquery-demo'
 import { createDemoHandlers } from './api/demo-handlers'
 import { DemoMode } from './demo/demo-mode'
-import { type DbtRunner, runDbt } from './dbt/dbt-runner'
+import { type DbtRunResult, type DbtRunner, runDbt } from './dbt/dbt-runner'
 import { OutsideChanges } from './serving/outside-changes'
 import { ServedWarehouse } from './serving/served-warehouse'
 import { ServingStore } from './serving/serving-store'
@@ -178,7 +180,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     },
   }
 
-  /** The real marts' reads, the demo marts' reads, the demo switch, the streamer (into the demo dataset only) and the spend import. */
+  /** The real marts' reads, the demo marts' reads, the demo switch, the streamer (into the demo dataset only), the spend import and the connection's entry in the BigQuery referral store. */
   type ActiveBigQuery = {
     warehouse: BigQueryWarehouse
     reads: AttributionWarehouse
@@ -186,12 +188,16 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     demo: BigQueryDemoMode
     stream: BigQueryStream
     spend: BigQuerySpendJob
+    referralKey: string
+    /** dbt build of the real marts with the connection's vars. */
+    buildReal: () => Promise<DbtRunResult>
   }
+  const bigQueryReferrals = new BigQueryReferralStore(join(dataDir, 'bigquery-referrals.json'))
   let bigquery: ActiveBigQuery | undefined
   let costNotice: string | null = null
   /** Why the embedded warehouse is shown although Settings choose BigQuery (a key that could not be loaded). */
   let fallback: WarehouseFallback | null = null
-  const readsOf = (bq: BigQueryWarehouse, isDemo: boolean): AttributionWarehouse => ({
+  const readsOf = (bq: BigQueryWarehouse, isDemo: boolean, referralKey: string): AttributionWarehouse => ({
     kind: 'bigquery',
     report: (request) => bq.report(request),
     channelFlows: (filters, models) => bq.channelFlows(filters, models),
@@ -205,7 +211,8 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     costCredits: (filters, by) => bq.costCredits(filters, by),
     dailyCost: (filters, models, channel) => bq.dailyCost(filters, models, channel),
     conversionEvents: () => bq.conversionEvents(),
-    status: async () => ({ ...(await bq.status()), costNotice }),
+    streams: () => bq.streams(),
+    status: async () => ({ ...(await bq.status()), costNotice, referrals: await bigQueryReferrals.read(referralKey) }),
   })
   /** Readies the warehouse the settings choose without switching to it: a missing key is refused here, before anything changes. */
   const prepare = (settings: AppSettings, when: 'start' | 'save' | 'change'): Result<ActiveBigQuery | undefined> => {
@@ -228,7 +235,14 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     } catch (error) {
       return { ok: false, error: `BigQuery cannot be used with these settings: ${messageOf(error)}` }
     }
-    const dbtBuild = options.bigQueryDbtBuild ?? bigQueryDbtBuild(credentials)
+    const referralKey = BigQueryReferralStore.keyOf(settings.bigquery)
+    // Every dbt run here passes the connection's unwanted referrals (demo marts included: the demo is a copy of this property).
+    const dbtBuild = options.bigQueryDbtBuild ?? bigQueryDbtBuild(credentials, async () => referralVars(await bigQueryReferrals.read(referralKey)))
+    const buildReal = async (): Promise<DbtRunResult> => {
+      const result = await dbtBuild(settings.bigquery)
+      if (result.success) bq.invalidateCache()
+      return result
+    }
     const demo = new BigQueryDemoMode({
       settings: settings.bigquery,
       client: bq.bigQuery(),
@@ -252,8 +266,18 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
         return result
       },
     }
-    return { ok: true, value: { warehouse: bq, reads: readsOf(bq, false), demoReads: readsOf(demoBq, true), demo, stream, spend } }
+    return { ok: true, value: { warehouse: bq, reads: readsOf(bq, false, referralKey), demoReads: readsOf(demoBq, true, referralKey), demo, stream, spend, referralKey, buildReal } }
   }
+  /** On BigQuery: the connection's list in the app's data folder, passed to every dbt run there; no suggestions (they read the embedded marts). */
+  const bigQueryReferralService = (active: ActiveBigQuery): ReferralService => ({
+    settings: () => bigQueryReferrals.read(active.referralKey),
+    candidates: async () => [],
+    save: async (settings) => {
+      const saved = await bigQueryReferrals.write(active.referralKey, settings)
+      active.stream.remodel(active.buildReal, active.demo.active() !== undefined)
+      return saved
+    },
+  })
   const switchTo = (next: ActiveBigQuery | undefined): void => {
     bigquery?.stream.close()
     bigquery = next
@@ -293,9 +317,21 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     // An import or a sample is for the real warehouse: the views go back to it first.
     beforeWarehouseJob: () => void demo.leave(),
     dbt,
-    referrals: () =>
+    modelSettings: () =>
       bigquery
         ? undefined
+        : {
+            settings: async () => {
+              const loaded = await loadModelSettings(embedded.path)
+              if (!loaded.ok) throw new UserFacingError(loaded.error)
+              return loaded.value
+            },
+            lastBuild: () => embedded.stitchingQuality(),
+            save: (change) => jobs.saveModelSettings(change),
+          },
+    referrals: () =>
+      bigquery
+        ? bigQueryReferralService(bigquery)
         : {
             settings: () => embedded.referralSettings(),
             candidates: () => embedded.referralCandidates(),

@@ -24,6 +24,36 @@ export interface DashboardFilters {
 }
 
 /** The two models a comparison puts side by side: `a` on the left of the flow chart, `b` on the right. */
+/** One GA4 stream of the modelled events, for the header's stream picker and the CLI's `--stream`. */
+export interface StreamInfo {
+  streamId: string
+  /** WEB, IOS or ANDROID, as the export writes it. */
+  platform: string
+  /** Events of the stream the models have read. */
+  events: number
+}
+
+/** How the models read the warehouse's data; one file beside the warehouse, the CLI's `settings` reads and writes the same. */
+export interface ModelSettingsChoice {
+  /** Joins a signed-in person's devices into one journey by user_id. */
+  userIdStitching: boolean
+}
+
+/** What the last build did with user ids (rpt_data_quality). */
+export interface StitchingQuality {
+  isUserIdStitchingOn: boolean
+  /** Devices (user_pseudo_id per stream) joined to a signed-in person. */
+  stitchedDevices: number
+  /** The persons they were joined to. */
+  stitchedUsers: number
+}
+
+/** `modelling:getSettings` answer: the stored choice, and what the shown numbers were built with (null before a build). */
+export interface ModelSettingsView {
+  settings: ModelSettingsChoice
+  lastBuild: StitchingQuality | null
+}
+
 export interface CompareRequest extends DashboardFilters {
   models: [AttributionModel, AttributionModel]
 }
@@ -390,6 +420,8 @@ export interface ApiChannels extends SettingsChannels, DemoChannels {
    * they stay modelled from then on, for the app and the CLI. Answers the new list.
    */
   'attribution:modelEvents': (request: { events: ConversionEvent[] }) => Promise<Result<ConversionEventInfo[]>>
+  /** The GA4 streams of the modelled events, most events first (the header's stream picker). */
+  'attribution:streams': (request: Record<string, never>) => Promise<Result<StreamInfo[]>>
   'events:recent': (request: { limit: number }) => Promise<Result<FeedEvent[]>>
   'warehouse:status': (request: Record<string, never>) => Promise<Result<WarehouseStatus>>
   'warehouse:generateSample': (request: Record<string, never>) => Promise<Result<WarehouseStatus>>
@@ -412,6 +444,10 @@ export interface ApiChannels extends SettingsChannels, DemoChannels {
   'dbt:setup': (request: Record<string, never>) => Promise<Result<DbtSetupStatus>>
   /** Points the app at an existing dbt executable after checking it (`null` forgets it). */
   'dbt:useExecutable': (request: { path: string | null }) => Promise<Result<DbtSetupStatus>>
+  /** The warehouse's model settings (user-id stitching) and the last build's devices joined (embedded warehouse). */
+  'modelling:getSettings': (request: Record<string, never>) => Promise<Result<ModelSettingsView>>
+  /** Stores them beside the warehouse and re-models the users they touch (progress as `job:progress`, job `build`). */
+  'modelling:saveSettings': (request: ModelSettingsChoice) => Promise<Result<ModelSettingsView>>
   /** The unwanted referrals and self-referral switch the warehouse keeps, with candidates from the data. */
   'referrals:get': (request: Record<string, never>) => Promise<Result<ReferralSettingsView>>
   /** Stores them (an invalid regex is refused) and re-models the users they touch (progress as `job:progress`, job `build`). */
@@ -443,6 +479,7 @@ export const API_CHANNEL_KEYS: ChannelKeys<ApiChannel> = {
   'attribution:periodComparison': true,
   'attribution:conversionEvents': true,
   'attribution:modelEvents': true,
+  'attribution:streams': true,
   'events:recent': true,
   'warehouse:status': true,
   'warehouse:generateSample': true,
@@ -458,6 +495,8 @@ export const API_CHANNEL_KEYS: ChannelKeys<ApiChannel> = {
   'dbt:status': true,
   'dbt:setup': true,
   'dbt:useExecutable': true,
+  'modelling:getSettings': true,
+  'modelling:saveSettings': true,
   'referrals:get': true,
   'referrals:save': true,
   ...SETTINGS_CHANNEL_KEYS,

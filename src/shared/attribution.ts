@@ -271,6 +271,12 @@ export function streamIdProblem(value: unknown): string | undefined {
   return `A stream is its GA4 stream_id, digits only (e.g. 2100450278), got ${JSON.stringify(String(value).slice(0, 40))}.`
 }
 
+/** Why a stream cannot be shown: not among the modelled events' streams, which are named (app and CLI alike). */
+export function unknownStreamMessage(streamId: string, streams: ReadonlyArray<{ streamId: string; platform: string }>): string {
+  const known = streams.map((stream) => `${stream.streamId} (${stream.platform})`).join(', ')
+  return `No modelled events are of stream ${streamId}. ${known ? `Streams: ${known}.` : 'The events carry no stream_id.'}`
+}
+
 export function validateReportRequest(input: unknown): Result<ReportRequest> {
   if (typeof input !== 'object' || input === null) return { ok: false, error: 'A report request must be an object.' }
   const raw = input as Record<string, unknown>

@@ -1,5 +1,5 @@
-import { type ConversionEvent, type Result, absentConversionEventsProblem, conversionEventsProblem, listAttributionModels } from '../../shared/attribution'
-import type { ApiChannel, ApiResponse, ChosenFile, DbtSetupStatus, JobProgress, StreamStatus, WarehouseFallback, WarehouseStatus } from '../../shared/api'
+import { type ConversionEvent, type Result, absentConversionEventsProblem, conversionEventsProblem, listAttributionModels, unknownStreamMessage } from '../../shared/attribution'
+import type { ApiChannel, ApiResponse, ChosenFile, DbtSetupStatus, JobProgress, ModelSettingsChoice, ModelSettingsView, StitchingQuality, StreamStatus, WarehouseFallback, WarehouseStatus } from '../../shared/api'
 import type { DemoChannels } from '../../shared/demo-api'
 import type { SettingsChannels } from '../../shared/settings-api'
 import { type ReferralCandidate, type ReferralSettings, type ReferralSettingsView, validateReferralSettings } from '../../shared/referrals'
@@ -26,6 +26,7 @@ import {
   validateImportRequest,
   validateModelComparisonRequest,
   validateModelEventsRequest,
+  validateModelSettingsRequest,
   validatePathsRequest,
   validateSpendImportRequest,
   validatePeriodComparisonRequest,
@@ -53,6 +54,8 @@ export interface HandlerHost {
   openExternal?: (url: string) => Promise<void>
   /** The app's dbt and its first-run set-up; undefined where the host has none (the dbt channels then say so). */
   dbt?: Pick<DbtEnvironment, 'status' | 'setUp' | 'useExecutable'>
+  /** The embedded warehouse's model settings; undefined while BigQuery is shown. */
+  modelSettings?: () => ModelSettingsService | undefined
   /** The embedded warehouse's unwanted referrals; undefined while BigQuery is shown (they are then dbt vars). */
   referrals?: () => ReferralService | undefined
   /** While BigQuery is shown: where a spend import goes instead of the embedded warehouse. */
@@ -62,6 +65,13 @@ export interface HandlerHost {
   /** Called before an import or a sample generation: they are for the real warehouse, not the demo sandbox. */
   beforeWarehouseJob?: () => void
   log?: (message: string) => void
+}
+
+/** What the model-settings channels need: the embedded warehouse's settings file, its last build's stitching, and the job that re-models. */
+export interface ModelSettingsService {
+  settings: () => Promise<ModelSettingsChoice>
+  lastBuild: () => Promise<StitchingQuality | null>
+  save: (change: ModelSettingsChoice) => Promise<ModelSettingsChoice>
 }
 
 /** What the referral channels need: the embedded warehouse's store and the job that re-models. */
@@ -109,10 +119,17 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
     const problem = conversionEventsProblem(events, known, (missing) => `choose ${missing.join(', ')} under Conversions to model ${missing.length === 1 ? 'it' : 'them'}`)
     if (problem) throw new UserFacingError(problem)
   }
-  /** A view's answer after checking its events (see checkEvents). */
-  const view = <T>(events: readonly ConversionEvent[], work: () => Promise<T>): Promise<Result<T>> =>
+  /** Refuses a stream the modelled events do not hold, naming those they do (the CLI's `--stream` says the same). */
+  const checkStream = async (streamId: string | undefined): Promise<void> => {
+    if (streamId === undefined) return
+    const streams = await host.warehouse().streams()
+    if (streams.length === 0 || streams.some((stream) => stream.streamId === streamId)) return
+    throw new UserFacingError(unknownStreamMessage(streamId, streams))
+  }
+  /** A view's answer after checking its events and stream (see checkEvents, checkStream). */
+  const view = <T>(events: readonly ConversionEvent[], work: () => Promise<T>, streamId?: string): Promise<Result<T>> =>
     guard(async () => {
-      await checkEvents(events)
+      await Promise.all([checkEvents(events), checkStream(streamId)])
       return work()
     })
   const noDialog = (): never => {
@@ -120,14 +137,26 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
   }
   const referrals = (): ReferralService => {
     const service = host.referrals?.()
-    if (!service) throw new UserFacingError('Unwanted referrals are kept in the embedded warehouse; on BigQuery pass them to dbt as vars (unwanted_referrals, detect_self_referrals).')
+    if (!service) throw new UserFacingError('This host keeps no unwanted-referral list.')
     return service
   }
+  const modelSettings = (): ModelSettingsService => {
+    const service = host.modelSettings?.()
+    if (!service) throw new UserFacingError('User-id stitching is a setting of the embedded warehouse; on BigQuery pass the dbt var user_id_stitching (docs/runbook.md).')
+    return service
+  }
+  const modelSettingsView = async (settings?: ModelSettingsChoice): Promise<ModelSettingsView> => ({
+    settings: settings ?? (await modelSettings().settings()),
+    lastBuild: await modelSettings().lastBuild(),
+  })
   const referralView = async (settings?: ReferralSettings): Promise<ReferralSettingsView> => ({
     settings: settings ?? (await referrals().settings()),
     candidates: await referrals().candidates(),
   })
   return {
+    'modelling:getSettings': (input) => validated(validateEmptyRequest(input), () => guard(() => modelSettingsView())),
+    'modelling:saveSettings': (input) =>
+      validated(validateModelSettingsRequest(input), (change) => guard(async () => modelSettingsView(await modelSettings().save(change)))),
     'referrals:get': (input) => validated(validateEmptyRequest(input), () => guard(() => referralView())),
     'referrals:save': (input) =>
       validated(validateReferralSettings(input), (settings) => guard(async () => referralView(await referrals().save(settings)))),
@@ -150,17 +179,17 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
       ),
     'attribution:models': (input) => validated(validateEmptyRequest(input), () => guard(async () => listAttributionModels())),
     'attribution:compare': (input) =>
-      validated(validateCompareRequest(input), (request) => view(request.conversionEvents, () => compareModels(host.warehouse(), request))),
+      validated(validateCompareRequest(input), (request) => view(request.conversionEvents, () => compareModels(host.warehouse(), request), request.streamId)),
     'attribution:modelComparison': (input) =>
-      validated(validateModelComparisonRequest(input), (request) => view(request.conversionEvents, () => modelComparison(host.warehouse(), request))),
+      validated(validateModelComparisonRequest(input), (request) => view(request.conversionEvents, () => modelComparison(host.warehouse(), request), request.streamId)),
     'attribution:periodComparison': (input) =>
-      validated(validatePeriodComparisonRequest(input), (request) => view(request.conversionEvents, () => periodComparison(host.warehouse(), request))),
+      validated(validatePeriodComparisonRequest(input), (request) => view(request.conversionEvents, () => periodComparison(host.warehouse(), request), request.streamId)),
     'attribution:paths': (input) =>
-      validated(validatePathsRequest(input), (request) => view(request.conversionEvents, () => conversionPaths(host.warehouse(), request))),
+      validated(validatePathsRequest(input), (request) => view(request.conversionEvents, () => conversionPaths(host.warehouse(), request), request.streamId)),
     'attribution:trends': (input) =>
-      validated(validateTrendsRequest(input), (request) => view(request.conversionEvents, () => modelTrends(host.warehouse(), request))),
+      validated(validateTrendsRequest(input), (request) => view(request.conversionEvents, () => modelTrends(host.warehouse(), request), request.streamId)),
     'attribution:breakdown': (input) =>
-      validated(validateBreakdownRequest(input), (request) => view(request.conversionEvents, () => attributionReport(host.warehouse(), request))),
+      validated(validateBreakdownRequest(input), (request) => view(request.conversionEvents, () => attributionReport(host.warehouse(), request), request.streamId)),
     'cost:report': (input) => validated(validateCostReturnRequest(input), (request) => view(request.conversionEvents, () => costAndReturn(host.warehouse(), request))),
     'cost:importSpend': (input) =>
       validated(validateSpendImportRequest(input), async ({ files, mapping }) => {
@@ -169,6 +198,7 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
         const result = await guard(() => host.jobs.importSpend(paths.value, mapping, host.bigQuerySpend?.()))
         return result.ok ? result : { ok: false, error: withoutQuotedValues(result.error, paths.value) }
       }),
+    'attribution:streams': (input) => validated(validateEmptyRequest(input), () => guard(() => host.warehouse().streams())),
     'attribution:conversionEvents': (input) => validated(validateEmptyRequest(input), () => guard(() => host.warehouse().conversionEvents())),
     'attribution:modelEvents': (input) =>
       validated(validateModelEventsRequest(input), ({ events }) =>

@@ -18,6 +18,7 @@ import {
   type BreakdownRequest,
   type CompareRequest,
   type DashboardFilters,
+  type ModelSettingsChoice,
   type ModelComparisonRequest,
   PATH_SORT_COLUMNS,
   type PathFilter,
@@ -211,6 +212,15 @@ export function validateEmptyRequest(input: unknown): Result<Record<string, neve
   if (input === undefined || input === null) return { ok: true, value: {} }
   if (!isRecord(input) || Object.keys(input).length > 0) return { ok: false, error: 'This request takes no arguments.' }
   return { ok: true, value: {} }
+}
+
+/** Checks a `modelling:saveSettings` request: exactly `{ userIdStitching: true | false }`. */
+export function validateModelSettingsRequest(input: unknown): Result<ModelSettingsChoice> {
+  if (!isRecord(input)) return { ok: false, error: 'The model settings must be an object.' }
+  const extra = Object.keys(input).filter((key) => key !== 'userIdStitching')
+  if (extra.length > 0) return { ok: false, error: `Unknown model setting: ${extra.slice(0, 3).join(', ')}.` }
+  if (typeof input.userIdStitching !== 'boolean') return { ok: false, error: 'userIdStitching must be true or false.' }
+  return { ok: true, value: { userIdStitching: input.userIdStitching } }
 }
 
 /** Checks a request to model conversion events: GA4 event names. */

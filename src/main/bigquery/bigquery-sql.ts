@@ -257,6 +257,20 @@ export function conversionEventsStatement(marts: DatasetRef): BigQueryStatement 
   }
 }
 
+/** The GA4 streams of the staged events with their platform and event count, most events first. */
+export function streamsStatement(marts: DatasetRef): BigQueryStatement {
+  return {
+    sql: `
+    select stream_id, coalesce(min(platform), '(not set)') as platform, count(*) as events
+    from ${tableRef(marts, 'stg_ga4__events')}
+    where stream_id is not null
+    group by stream_id
+    order by events desc, stream_id`,
+    params: {},
+    types: {},
+  }
+}
+
 /** The chosen conversions and revenue, and those with no session in the window, from first click's rows (one per conversion). */
 export function conversionTotalsStatement(marts: DatasetRef, filters: DashboardFilters): BigQueryStatement {
   return {

@@ -1,7 +1,7 @@
 import type { StreamBurstMode, StreamBurstResult, StreamStatus } from '../../shared/api'
 import type { BigQuerySettings } from '../../shared/settings-api'
 import type { CredentialStore } from '../credentials/credential-store'
-import { type DbtRunResult, runDbt } from '../dbt/dbt-runner'
+import { type DbtRunResult, type DbtVars, runDbt } from '../dbt/dbt-runner'
 import { demoBigQuerySettings } from '../demo/bigquery-demo'
 import { idleRefreshState } from '../stream/refresh-loop'
 import { StreamSource } from '../stream/stream-source'
@@ -16,8 +16,12 @@ const REFRESH_DEBOUNCE_MS = 2000
 export type BigQueryDbtBuild = (settings: BigQuerySettings) => Promise<DbtRunResult>
 
 /** `dbt build` on BigQuery for these settings, the key in the child's environment only. */
-export function bigQueryDbtBuild(credentials: Pick<CredentialStore, 'serviceAccountKey'>): BigQueryDbtBuild {
-  return (settings) => withDbtEnvironment(settings, credentials, (env) => runDbt({ command: 'build', target: 'bigquery', env, withoutUnitTests: true }))
+export function bigQueryDbtBuild(credentials: Pick<CredentialStore, 'serviceAccountKey'>, vars: () => Promise<DbtVars> = async () => ({})): BigQueryDbtBuild {
+  // The vars (the connection's unwanted referrals) are read at each run, so a change applies to the next.
+  return async (settings) => {
+    const runVars = await vars()
+    return withDbtEnvironment(settings, credentials, (env) => runDbt({ command: 'build', target: 'bigquery', env, vars: runVars, withoutUnitTests: true }))
+  }
 }
 
 /**
@@ -34,6 +38,10 @@ export class BigQueryStream {
   private refreshTimer: NodeJS.Timeout | undefined
   private readonly totals = { stored: 0, duplicates: 0, rejected: 0 }
   private readonly refresh: StreamStatus['refresh'] = idleRefreshState()
+  /** Streamed since the demo marts were last built. */
+  private demoChanged = false
+  /** A re-model of the real marts asked for (remodel). */
+  private realBuild: (() => Promise<DbtRunResult>) | undefined
 
   /** `warehouse` reads the demo marts (built with `demoBigQuerySettings(settings)`); `settings` are the real ones. */
   constructor(
@@ -57,6 +65,7 @@ export class BigQueryStream {
     this.totals.stored += report.accepted
     this.totals.rejected += report.deadLetters.length
     this.warehouse.invalidateCache()
+    this.demoChanged = true
     this.scheduleRefresh()
     return { queued: events.length, added: report.accepted, duplicates: 0, rejected: report.deadLetters.length }
   }
@@ -98,11 +107,36 @@ export class BigQueryStream {
     this.refreshTimer = setTimeout(() => void this.build(), REFRESH_DEBOUNCE_MS)
   }
 
+  /**
+   * Re-models shortly (after a change of the vars' source): `realBuild` rebuilds the real marts, and the
+   * demo's are rebuilt too when `withDemo`; the refresh state shows its progress, as after a stream batch.
+   */
+  remodel(realBuild: () => Promise<DbtRunResult>, withDemo: boolean): void {
+    this.realBuild = realBuild
+    this.demoChanged ||= withDemo
+    this.scheduleRefresh()
+  }
+
+  /** The dbt runs the next refresh makes, in order: the real marts (a re-model), then the demo's. */
+  private pendingBuilds(): Array<() => Promise<DbtRunResult>> {
+    const runs: Array<() => Promise<DbtRunResult>> = []
+    if (this.realBuild) runs.push(this.realBuild)
+    if (this.demoChanged) runs.push(() => this.dbtBuild(this.target))
+    this.realBuild = undefined
+    this.demoChanged = false
+    return runs
+  }
+
   private async build(): Promise<void> {
     this.refresh.state = 'running'
     const started = Date.now()
     try {
-      const result = await this.dbtBuild(this.target)
+      const runs = this.pendingBuilds()
+      let result: DbtRunResult = { success: true, errors: [], durationMs: 0 }
+      for (const run of runs) {
+        result = await run()
+        if (!result.success) break
+      }
       this.refresh.lastDurationMs = Date.now() - started
       if (result.success) {
         this.refresh.state = 'idle'

@@ -1,6 +1,6 @@
 import type { BigQuery, Query } from '@google-cloud/bigquery'
 import { type ConversionEventInfo, GROUPING_KEYS, type ReportGrouping, type ReportRequest, type ReportResult } from '../../shared/attribution'
-import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '../../shared/api'
+import type { ChannelFlow, DashboardFilters, FeedEvent, StreamInfo, WarehouseStatus } from '../../shared/api'
 import type { CostGrouping } from '../../shared/cost-return'
 import type { MarkovTransition } from '../../shared/markov'
 import type { BigQuerySettings } from '../../shared/settings-api'
@@ -26,6 +26,7 @@ import {
   recentEventsStatement,
   reportStatement,
   shardsStatement,
+  streamsStatement,
 } from './bigquery-sql'
 import { costCreditsStatement, dailyCostStatement } from './cost-sql'
 import type { BigQuerySpendTarget } from './spend-load'
@@ -160,6 +161,15 @@ export class BigQueryWarehouse implements AttributionWarehouse {
       name: String(row.event_name),
       events: Number(row.events),
       modelled: row.modelled === true,
+    }))
+  }
+
+  async streams(): Promise<StreamInfo[]> {
+    if (!(await this.tableExists('stg_ga4__events'))) return []
+    return (await this.run(streamsStatement(this.marts))).map((row) => ({
+      streamId: String(row.stream_id),
+      platform: String(row.platform),
+      events: Number(row.events),
     }))
   }
 

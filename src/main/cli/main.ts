@@ -15,6 +15,7 @@ import {
   lookbackProblem,
   validateConversionEvents,
   validateReportRequest,
+  unknownStreamMessage,
 } from '../../shared/attribution'
 import type { DbtProgress } from '../dbt/dbt-runner'
 import { UserFacingError, messageOf } from '../errors'
@@ -284,8 +285,7 @@ function importProgressText(progress: ImportProgress): string {
 async function assertStreamExists(warehouse: EmbeddedWarehouse, streamId: string): Promise<void> {
   const streams = await warehouse.streams()
   if (streams.some((stream) => stream.streamId === streamId)) return
-  const known = streams.map((stream) => `${stream.streamId} (${stream.platform})`).join(', ')
-  throw new UserFacingError(`No modelled events are of stream ${streamId}. ${known ? `Streams: ${known}.` : 'The events carry no stream_id.'}`)
+  throw new UserFacingError(unknownStreamMessage(streamId, streams))
 }
 
 /** `--user-id-stitching on|off`, or undefined when absent. */
@@ -301,7 +301,11 @@ async function runSettings(warehouse: EmbeddedWarehouse, values: Values): Promis
   const stitching = userIdStitching(values)
   const settings = stitching === undefined ? await loadModelSettings(warehouse.path) : await saveModelSettings(warehouse.path, { userIdStitching: stitching })
   if (!settings.ok) throw new UserFacingError(settings.error)
-  return `user-id stitching: ${settings.value.userIdStitching ? 'on' : 'off'}${stitching === undefined ? '' : ' (saved; the next build applies it)'}\n`
+  const built = await warehouse.stitchingQuality()
+  const quality = built
+    ? `last build: stitching ${built.isUserIdStitchingOn ? 'on' : 'off'}, ${built.stitchedDevices} device(s) joined to ${built.stitchedUsers} signed-in user(s)\n`
+    : ''
+  return `user-id stitching: ${settings.value.userIdStitching ? 'on' : 'off'}${stitching === undefined ? '' : ' (saved; the next build applies it)'}\n${quality}`
 }
 
 /** Refuses a report on events that do not occur or are not modelled, naming the command that models them. */

@@ -1,30 +1,18 @@
 import { spawnSync } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { JobProgress } from '../../shared/api'
+import { type AppServices, createAppServices } from '../app-services'
 import { projectRoot } from '../paths'
 import { attributionReport } from '../services/model-reports'
 import { saveModelSettings } from '../settings/model-settings'
 import { makeTempDir } from '../testing/fixtures'
 import { withDuckDbFile } from '../warehouse/duckdb-file'
+import { type ExportEvent, writeExport } from '../testing/export-rows'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
 
-/** One export row's facts; the rest (bundle id, ecommerce) follows from them. */
-interface ExportEvent {
-  device: string
-  stream: string
-  platform: 'WEB' | 'IOS' | 'ANDROID'
-  userId?: string
-  sessionId: number
-  /** Hours after the scenario's start. */
-  hour: number
-  name: string
-  source?: [string, string]
-  transactionId?: string
-}
-
 const CLI = join(projectRoot(), 'bin', 'attribution.js')
-const START_MICROS = Date.UTC(2024, 2, 1, 9) * 1000
-const HOUR_MICROS = 3_600_000_000
 const WEB = '3600000001'
 const IOS = '3600000002'
 
@@ -51,29 +39,6 @@ const TWO_STREAMS: ExportEvent[] = [
   { device: 'shared.7', stream: IOS, platform: 'IOS', sessionId: 3001, hour: 30, name: 'screen_view', source: ['newsletter', 'email'] },
   { device: 'shared.7', stream: IOS, platform: 'IOS', sessionId: 3001, hour: 30.1, name: 'purchase', transactionId: 'T-ios' },
 ]
-
-const text = (value: string | undefined): string => (value === undefined ? 'null' : `'${value.replace(/'/g, "''")}'`)
-
-function param(key: string, value: string | number): string {
-  const isInt = typeof value === 'number'
-  return `{'key': '${key}', 'value': {'string_value': ${isInt ? 'null' : text(value)}, 'int_value': ${isInt ? value : 'null'}, 'float_value': null, 'double_value': null}}`
-}
-
-/** An export row as a select of literals, with the GA4 export's column types. */
-function exportRow(event: ExportEvent): string {
-  const micros = START_MICROS + Math.round(event.hour * HOUR_MICROS)
-  const params = [param('ga_session_id', event.sessionId), ...(event.source ? [param('source', event.source[0]), param('medium', event.source[1])] : [])]
-  const isPurchase = event.name === 'purchase'
-  return `select strftime(make_timestamp(${micros}::bigint), '%Y%m%d') as event_date, ${micros}::bigint as event_timestamp, '${event.name}' as event_name,
-      cast([${params.join(', ')}] as STRUCT("key" VARCHAR, "value" STRUCT(string_value VARCHAR, int_value BIGINT, float_value DOUBLE, double_value DOUBLE))[]) as event_params,
-      1::bigint as event_bundle_sequence_id, '${event.device}' as user_pseudo_id, ${text(event.userId)}::varchar as user_id,
-      '${event.stream}' as stream_id, '${event.platform}' as platform,
-      {'purchase_revenue_in_usd': ${isPurchase ? '25.0' : 'null'}::double, 'transaction_id': ${text(event.transactionId)}::varchar} as ecommerce`
-}
-
-async function writeExport(scratch: string, path: string, events: ExportEvent[]): Promise<void> {
-  await withDuckDbFile(scratch, { readOnly: false }, ({ connection }) => connection.run(`copy (${events.map(exportRow).join('\nunion all\n')}) to '${path}' (format parquet)`))
-}
 
 async function query(warehouse: EmbeddedWarehouse, sql: string): Promise<Array<Record<string, unknown>>> {
   return withDuckDbFile(warehouse.path, { readOnly: true }, async ({ connection }) => (await connection.runAndReadAll(sql)).getRowObjectsJson())
@@ -160,5 +125,75 @@ describe('user-id stitching and streams, on export-shaped rows', () => {
     expect((await saveModelSettings(warehouse.path, { userIdStitching: true })).ok).toBe(true)
     assertDbtSucceeded(await warehouse.build({ command: 'run' }))
     expect(await creditedChannels(warehouse, 'first_click')).toMatchObject({ 'T-stitched': 'Organic Search' })
+  })
+})
+
+describe("the app's user-id stitching switch and stream list, on export-shaped rows", () => {
+  const temp = makeTempDir('stitching-app')
+  const root = join(temp.dir, 'exports')
+  const warehousePath = join(temp.dir, 'data', 'warehouse.duckdb')
+  let services: AppServices
+
+  beforeAll(async () => {
+    mkdirSync(root, { recursive: true })
+    await writeExport(join(temp.dir, 'scratch.duckdb'), join(root, 'events.parquet'), [...TWO_DEVICES, ...TWO_STREAMS])
+    services = await createAppServices({ warehousePath, autoSetUpDbt: false, importRoot: root })
+    const imported = await services.handlers['warehouse:importFiles']({ files: ['events.parquet'] })
+    if (!imported.ok) throw new Error(imported.error)
+  })
+  afterAll(async () => {
+    await services?.close()
+    temp.cleanup()
+  })
+
+  const cli = (args: string[]) => spawnSync(process.execPath, [CLI, ...args, '--warehouse', warehousePath], { encoding: 'utf8', timeout: 120_000 })
+  const firstClick = async (streamId?: string) => {
+    const answer = await services.handlers['attribution:breakdown']({
+      model: 'first_click', by: 'channel', lookbackDays: 14, conversionEvents: ['purchase'], ...(streamId ? { streamId } : {}),
+    })
+    if (!answer.ok) throw new Error(answer.error)
+    return answer.value
+  }
+
+  it('lists the streams the served views read, with platform and event counts', async () => {
+    const events = [...TWO_DEVICES, ...TWO_STREAMS]
+    expect(await services.handlers['attribution:streams']({})).toEqual({
+      ok: true,
+      value: [
+        { streamId: WEB, platform: 'WEB', events: events.filter((event) => event.stream === WEB).length },
+        { streamId: IOS, platform: 'IOS', events: events.filter((event) => event.stream === IOS).length },
+      ],
+    })
+    for (const streamId of [WEB, IOS]) {
+      const report = JSON.parse(cli(['report', '--model', 'first_click', '--stream', streamId, '--format', 'json']).stdout)
+      expect(await firstClick(streamId)).toEqual(report)
+    }
+  })
+
+  it('shows the stored setting and the devices joined, refuses a malformed change, and re-models with progress on a change', async () => {
+    expect(await services.handlers['modelling:getSettings']({})).toEqual({
+      ok: true,
+      value: { settings: { userIdStitching: true }, lastBuild: { isUserIdStitchingOn: true, stitchedDevices: 2, stitchedUsers: 1 } },
+    })
+    expect(await services.handlers['modelling:saveSettings']({ userIdStitching: 'off' })).toEqual({ ok: false, error: 'userIdStitching must be true or false.' })
+    expect(await services.handlers['modelling:saveSettings']({ userIdStitching: false, lookbackDays: 3 })).toEqual({ ok: false, error: 'Unknown model setting: lookbackDays.' })
+    expect((await firstClick()).rows).toContainEqual({ channel: 'Organic Search', conversions: 2, revenue_usd: '50.00' })
+
+    const progress: JobProgress[] = []
+    const stop = services.jobs.onProgress((pushed) => progress.push(pushed))
+    const saved = await services.handlers['modelling:saveSettings']({ userIdStitching: false })
+    stop()
+    expect(saved).toEqual({ ok: true, value: { settings: { userIdStitching: false }, lastBuild: { isUserIdStitchingOn: false, stitchedDevices: 0, stitchedUsers: 0 } } })
+    expect(progress.map((step) => step.phase)).toEqual(expect.arrayContaining(['starting', 'dbt', 'done']))
+    // The laptop is its own user again: its email session earns first click, in the app's view and in the CLI's report alike.
+    const report = await firstClick()
+    expect(report.rows).toContainEqual({ channel: 'Email', conversions: 2, revenue_usd: '50.00' })
+    expect(JSON.parse(cli(['report', '--model', 'first_click', '--format', 'json']).stdout)).toEqual(report)
+    expect(cli(['settings']).stdout).toBe('user-id stitching: off\nlast build: stitching off, 0 device(s) joined to 0 signed-in user(s)\n')
+  })
+
+  it('reports what the CLI changed: one setting in one place', async () => {
+    expect(cli(['settings', '--user-id-stitching', 'on']).status).toBe(0)
+    expect(await services.handlers['modelling:getSettings']({})).toMatchObject({ ok: true, value: { settings: { userIdStitching: true } } })
   })
 })

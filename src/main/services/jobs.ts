@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events'
 import { type ConversionEvent, DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '../../shared/attribution'
 import type { ImportedSpendFile, SpendMapping } from '../../shared/spend'
-import type { JobProgress, WarehouseStatus } from '../../shared/api'
+import type { JobProgress, ModelSettingsChoice, WarehouseStatus } from '../../shared/api'
+import { type ModelSettings, saveModelSettings } from '../settings/model-settings'
 import type { DbtProgress, DbtRunResult, DbtRunner } from '../dbt/dbt-runner'
 import { describeDbtProgress } from '../dbt/progress-text'
 import { UserFacingError, messageOf } from '../errors'
@@ -130,6 +131,22 @@ export class JobRunner {
       await this.build({ command: 'run', message: 'Re-modelling the users the referral settings touch' })
     })
     if (!saved) throw new Error('the referral settings were not saved')
+    return saved
+  }
+
+  /**
+   * Stores the warehouse's model settings (the file the CLI's `settings` writes), then re-models:
+   * an incremental run recomputes every signed-in device when stitching changed (int_users_changed).
+   */
+  async saveModelSettings(change: ModelSettingsChoice): Promise<ModelSettings> {
+    let saved: ModelSettings | undefined
+    await this.exclusive('Re-modelling user-id stitching', async () => {
+      const stored = await saveModelSettings(this.served.embedded.path, change)
+      if (!stored.ok) throw new UserFacingError(stored.error)
+      saved = stored.value
+      await this.build({ command: 'run', message: `Re-modelling with user-id stitching ${change.userIdStitching ? 'on' : 'off'}` })
+    })
+    if (!saved) throw new Error('the model settings were not saved')
     return saved
   }
 

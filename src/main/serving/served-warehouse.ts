@@ -1,5 +1,5 @@
 import type { ConversionEventInfo, ReportGrouping, ReportRequest, ReportResult } from '../../shared/attribution'
-import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '../../shared/api'
+import type { ChannelFlow, DashboardFilters, FeedEvent, StreamInfo, WarehouseStatus } from '../../shared/api'
 import type { CostGrouping } from '../../shared/cost-return'
 import type { MarkovTransition } from '../../shared/markov'
 import { queryCostCredits, queryDailyCost } from '../warehouse/cost-queries'
@@ -13,11 +13,12 @@ import {
   queryMarkovTransitions,
   queryModelChannelCredits,
   queryReport,
+  queryStreams,
 } from '../warehouse/duckdb-queries'
 import { MODEL_SCHEMA } from '../warehouse/duckdb-schema'
 import type { EmbeddedWarehouse } from '../warehouse/embedded-warehouse'
 import type { AttributionWarehouse, ConversionTotals, CostCreditRow, DailyCostRow, DailyTrendRows, ModelChannelCredit, PathRows, PathsOptions, RuleBasedModel } from '../warehouse/warehouse'
-import { EVENT_NAME_COUNTS, type ServingStore } from './serving-store'
+import { EVENT_NAME_COUNTS, STREAM_COUNTS, type ServingStore } from './serving-store'
 import { readReferralSettings } from '../referrals/referral-store'
 
 /**
@@ -80,6 +81,10 @@ export class ServedWarehouse implements AttributionWarehouse {
 
   conversionEvents(): Promise<ConversionEventInfo[]> {
     return queryConversionEvents(this.serving.connection, `${MODEL_SCHEMA}.${EVENT_NAME_COUNTS}`, `${MODEL_SCHEMA}.int_conversion_events_modelled`)
+  }
+
+  streams(): Promise<StreamInfo[]> {
+    return queryStreams(this.serving.connection, `${MODEL_SCHEMA}.${STREAM_COUNTS}`)
   }
 
   async status(): Promise<WarehouseStatus> {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
 import type { FeedEvent } from '../../shared/api'
-import { type WarehouseStamp, eventNameCountsSql, feedCreditsSql, transitionsWithCutOrderSql, feedEventFromRow, modelTableNamesSql, queryWarehouseStamp, stagedFeedSql } from '../warehouse/duckdb-queries'
+import { type WarehouseStamp, eventNameCountsSql, streamCountsSql, feedCreditsSql, transitionsWithCutOrderSql, feedEventFromRow, modelTableNamesSql, queryWarehouseStamp, stagedFeedSql } from '../warehouse/duckdb-queries'
 import { sqlString } from '../warehouse/sql-literal'
 import { MODEL_SCHEMA, RAW_SCHEMA, rawSchemaStatements } from '../warehouse/duckdb-schema'
 import { copyReferralSettings } from '../referrals/referral-store'
@@ -13,6 +13,9 @@ import { eventIdOf } from '../warehouse/event-id'
 
 /** The serving copy's table of event names and their counts (the conversion-event picker's list). */
 export const EVENT_NAME_COUNTS = 'event_name_counts'
+
+/** The serving copy's table of streams, their platform and event counts (the stream picker's list). */
+export const STREAM_COUNTS = 'stream_counts'
 
 /** Newest events kept in memory for the live feed. */
 const FEED_ROWS = 500
@@ -78,6 +81,7 @@ export class ServingStore {
     await connection.run(`create schema if not exists ${MODEL_SCHEMA}`)
     // Empty until the first snapshot of a built warehouse, so the event list answers before it.
     await connection.run(`create table ${MODEL_SCHEMA}.${EVENT_NAME_COUNTS} (event_name varchar, events bigint)`)
+    await connection.run(`create table ${MODEL_SCHEMA}.${STREAM_COUNTS} (stream_id varchar, platform varchar, events bigint)`)
     await connection.run(`create table ${MODEL_SCHEMA}.int_conversion_events_modelled (conversion_event_name varchar, modelled_since timestamp)`)
     // The newest events the models have read (stg_ga4__events), keyed as dbt keys them.
     await connection.run(`create table ${MODEL_SCHEMA}.feed_events (event_key varchar, event_id varchar, event_timestamp_micros bigint,
@@ -133,6 +137,7 @@ export class ServingStore {
       }
       if (names.has('stg_ga4__events')) {
         await c.run(`create or replace table ${MODEL_SCHEMA}.${EVENT_NAME_COUNTS} as ${eventNameCountsSql(`wh.${MODEL_SCHEMA}.stg_ga4__events`)}`)
+        await c.run(`create or replace table ${MODEL_SCHEMA}.${STREAM_COUNTS} as ${streamCountsSql(`wh.${MODEL_SCHEMA}.stg_ga4__events`)}`)
         await c.run('delete from ' + MODEL_SCHEMA + '.feed_events')
         await c.run(`insert into ${MODEL_SCHEMA}.feed_events ${stagedFeedSql(`wh.${MODEL_SCHEMA}.stg_ga4__events`)}`, { limit: FEED_ROWS })
         // Streamed events the models have now read show from feed_events, under the same key.

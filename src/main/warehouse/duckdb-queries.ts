@@ -1,6 +1,6 @@
 import { type DuckDBConnection, type DuckDBValue, listValue } from '@duckdb/node-api'
 import { type ConversionEventInfo, GROUPING_KEYS, type ReportGrouping, type ReportRequest, type ReportResult, type ReportRow } from '../../shared/attribution'
-import type { ChannelFlow, DashboardFilters, FeedEvent } from '../../shared/api'
+import type { ChannelFlow, DashboardFilters, FeedEvent, StreamInfo } from '../../shared/api'
 import type { MarkovTransition } from '../../shared/markov'
 import { formatCents } from '../../shared/money'
 import { UserFacingError, messageOf } from '../errors'
@@ -197,22 +197,20 @@ export async function queryModelChannelCredits(connection: DuckDBConnection, fil
   }))
 }
 
-/** One GA4 stream of the warehouse's events. */
-export interface StreamSummary {
-  streamId: string
-  /** WEB, IOS or ANDROID, as the export writes it. */
-  platform: string
-  events: number
+/** One GA4 stream of the warehouse's events (the shared StreamInfo). */
+export type StreamSummary = StreamInfo
+
+/** Per stream of `events` (a table of staged events): its platform and event count; the serving copy keeps this. */
+export function streamCountsSql(events: string): string {
+  return `select stream_id, coalesce(min(platform), '(not set)') as platform, count(*)::bigint as events
+    from ${events}
+    where stream_id is not null
+    group by stream_id`
 }
 
-/** The streams of the modelled events, most events first (the CLI checks `--stream` against them). */
-export async function queryStreams(connection: DuckDBConnection): Promise<StreamSummary[]> {
-  const sql = `
-    select stream_id, coalesce(min(platform), '(not set)') as platform, count(*)::bigint as events
-    from ${MODEL_SCHEMA}.stg_ga4__events
-    where stream_id is not null
-    group by stream_id
-    order by events desc, stream_id`
+/** The streams of the modelled events, most events first; `counts` is a table or subquery of streamCountsSql's shape. */
+export async function queryStreams(connection: DuckDBConnection, counts = `(${streamCountsSql(`${MODEL_SCHEMA}.stg_ga4__events`)})`): Promise<StreamSummary[]> {
+  const sql = `select stream_id, platform, events from ${counts} as counts order by events desc, stream_id`
   return (await readMart(connection, sql, {})).map((row) => ({ streamId: String(row.stream_id), platform: String(row.platform), events: Number(row.events) }))
 }
 

@@ -1,5 +1,5 @@
 import type { ConversionEvent, ConversionEventInfo, ReportGrouping, ReportRequest, ReportResult } from '../../shared/attribution'
-import type { ChannelFlow, DashboardFilters, FeedEvent, WarehouseStatus } from '../../shared/api'
+import type { ChannelFlow, DashboardFilters, FeedEvent, StitchingQuality, WarehouseStatus } from '../../shared/api'
 import type { CostGrouping } from '../../shared/cost-return'
 import type { MarkovTransition } from '../../shared/markov'
 import { queryCostCredits, queryDailyCost } from './cost-queries'
@@ -137,6 +137,21 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
   /** Validates (a regex by the warehouse's engine) and stores them; the next dbt run applies them. */
   saveReferralSettings(settings: unknown): Promise<ReferralSettings> {
     return this.session.write((file) => writeReferralSettings(file.connection, settings))
+  }
+
+  /** What the last build did with user ids (rpt_data_quality's stitching columns); null before a build. */
+  async stitchingQuality(): Promise<StitchingQuality | null> {
+    if (!this.session.exists()) return null
+    return this.session.read(async (connection) => {
+      const tables = new Set((await connection.runAndReadAll(modelTableNamesSql())).getRows().map((row) => String(row[0])))
+      if (!tables.has('rpt_data_quality')) return null
+      const reader = await connection.runAndReadAll(
+        `select is_user_id_stitching_on, stitched_devices, stitched_users from ${MODEL_SCHEMA}.rpt_data_quality limit 1`,
+      )
+      const [row] = reader.getRowObjectsJson()
+      if (!row) return null
+      return { isUserIdStitchingOn: row.is_user_id_stitching_on === true, stitchedDevices: Number(row.stitched_devices), stitchedUsers: Number(row.stitched_users) }
+    })
   }
 
   /** Referral sources the last build found on the property's own domains or on payment and identity hosts. */

@@ -1,5 +1,5 @@
 import type { AttributionModel, ConversionEventInfo, ReportGrouping, ReportRequest, ReportResult } from '../../shared/attribution'
-import type { ChannelFlow, DashboardFilters, FeedEvent, PathFilter, PathSort, WarehouseStatus } from '../../shared/api'
+import type { ChannelFlow, DashboardFilters, FeedEvent, PathFilter, PathSort, StreamInfo, WarehouseStatus } from '../../shared/api'
 import type { CostGrouping } from '../../shared/cost-return'
 import type { MarkovTransition } from '../../shared/markov'
 
@@ -103,5 +103,7 @@ export interface AttributionWarehouse {
   dailyCost(filters: DashboardFilters, models: readonly RuleBasedModel[], channel: string | null): Promise<DailyCostRow[]>
   /** The event names the models have read, most frequent first, with their counts and whether each is modelled as a conversion. */
   conversionEvents(): Promise<ConversionEventInfo[]>
+  /** The GA4 streams of the modelled events (stream_id, platform, events), most events first. */
+  streams(): Promise<StreamInfo[]>
   status(): Promise<WarehouseStatus>
 }

@@ -10,6 +10,7 @@ import {
   queryMarkovTransitions,
   queryModelChannelCredits,
   queryReport,
+  queryStreams,
 } from '../../warehouse/duckdb-queries'
 import { MODEL_SCHEMA } from '../../warehouse/duckdb-schema'
 import type { AttributionWarehouse } from '../../warehouse/warehouse'
@@ -68,6 +69,7 @@ export function embeddedMartsWarehouse(instance: DuckDBInstance): AttributionWar
       read((connection) =>
         queryConversionEvents(connection, `(${eventNameCountsSql(`${MODEL_SCHEMA}.stg_ga4__events`)})`, `${MODEL_SCHEMA}.int_conversion_events_modelled`),
       ),
+    streams: () => read((connection) => queryStreams(connection)),
     status: async () => {
       throw new Error('The test marts have no status.')
     },

@@ -41,7 +41,7 @@ describe('createHttpApi', () => {
 
   it('exposes one method per channel', () => {
     const api = createHttpApi({ fetch: async () => json({ ok: true, value: null }) })
-    expect(Object.keys(api.attribution).sort()).toEqual(['breakdown', 'compare', 'conversionEvents', 'modelComparison', 'modelEvents', 'models', 'paths', 'periodComparison', 'trends'])
+    expect(Object.keys(api.attribution).sort()).toEqual(['breakdown', 'compare', 'conversionEvents', 'modelComparison', 'modelEvents', 'models', 'paths', 'periodComparison', 'streams', 'trends'])
     expect(Object.keys(api.warehouse).sort()).toEqual(['chooseAndImport', 'chooseFiles', 'generateSample', 'importFiles', 'status'])
     expect(Object.keys(api.events)).toEqual(['recent'])
     expect(Object.keys(api.shell)).toEqual(['openExternal'])

@@ -6,6 +6,7 @@ import { useFiltersStore } from '../stores/filters'
 import { useModelComparisonStore } from '../stores/model-comparison'
 import { useNavigationStore } from '../stores/navigation'
 import { usePathsStore } from '../stores/paths'
+import { useDataStreamsStore } from '../stores/data-streams'
 import { useTrendsStore } from '../stores/trends'
 import { useWarehouseStore } from '../stores/warehouse'
 
@@ -18,6 +19,7 @@ export function useExportContext(extra?: () => Partial<ExportContext> | undefine
   const modelComparison = useModelComparisonStore()
   const paths = usePathsStore()
   const warehouse = useWarehouseStore()
+  const streams = useDataStreamsStore()
   return computed(() => {
     const view = navigation.current
     if (view === 'feed' || view === 'settings') return { view, ...extra?.() }
@@ -26,6 +28,7 @@ export function useExportContext(extra?: () => Partial<ExportContext> | undefine
       view,
       lookbackDays: applied.lookbackDays,
       conversionEvents: applied.conversionEvents,
+      ...(applied.streamId ? { stream: streams.label(applied.streamId) } : {}),
       ...(applied.fromDate ? { fromDate: applied.fromDate } : {}),
       ...(applied.toDate ? { toDate: applied.toDate } : {}),
       ...(warehouse.status?.firstConversionDate ? { dataFromDate: warehouse.status.firstConversionDate } : {}),

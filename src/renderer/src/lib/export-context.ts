@@ -9,6 +9,8 @@ export interface ExportContext {
   model?: string
   lookbackDays?: number
   conversionEvents?: readonly string[]
+  /** The GA4 stream the numbers are limited to ("2100450278 (WEB)"); absent for all streams. */
+  stream?: string
   /** Inclusive conversion-date range `YYYY-MM-DD`; empty means all data. */
   fromDate?: string
   toDate?: string
@@ -45,6 +47,7 @@ export function exportFileName(base: string, context: ExportContext, extension: 
   if (context.model) parts.push(slug(context.model.replace(/_/g, ' ')))
   if (context.lookbackDays !== undefined) parts.push(`${context.lookbackDays}d`)
   if (context.conversionEvents && context.conversionEvents.length > 0) parts.push(context.conversionEvents.map(slug).join('+'))
+  if (context.stream) parts.push(`stream-${slug(context.stream)}`)
   if (context.fromDate || context.toDate) parts.push(dateRangeText(context).replace(/ /g, '-'))
   if (context.drillDown) parts.push(slug(context.drillDown))
   parts.push(stamp)
@@ -58,6 +61,7 @@ export function contextEntries(context: ExportContext, exportedAt: string): Arra
     ['model', context.model],
     ['lookback_days', context.lookbackDays === undefined ? undefined : String(context.lookbackDays)],
     ['conversion_events', context.conversionEvents?.join(' ')],
+    ['stream', context.stream],
     ['dates', context.fromDate || context.toDate || context.lookbackDays !== undefined ? dateRangeText(context) : undefined],
     ['drill_down', context.drillDown],
     ['exported_at', exportedAt],
@@ -87,6 +91,7 @@ export function contextLine(context: ExportContext): string {
   if (context.model) parts.push(modelText(context.model))
   if (context.lookbackDays !== undefined) parts.push(`${context.lookbackDays}-day lookback`)
   if (context.conversionEvents && context.conversionEvents.length > 0) parts.push(context.conversionEvents.join(', '))
+  if (context.stream) parts.push(`stream ${context.stream}`)
   if (context.lookbackDays !== undefined || context.fromDate || context.toDate) parts.push(dateRangeText(context))
   if (context.drillDown) parts.push(context.drillDown)
   return parts.join(' · ')

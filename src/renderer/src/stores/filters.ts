@@ -54,6 +54,8 @@ export const useFiltersStore = defineStore('filters', () => {
   const toDate = ref('')
   /** The last range that was not reversed: the one the views query with. */
   const appliedRange = ref({ fromDate: '', toDate: '' })
+  /** The GA4 stream (stream_id) every view is limited to; empty means all streams. */
+  const streamId = ref('')
   /** The two models Compare models and Trends put side by side; one pair, so both views show the same comparison. */
   const modelPair = ref<ModelPair>(DEFAULT_MODEL_PAIR)
 
@@ -69,6 +71,7 @@ export const useFiltersStore = defineStore('filters', () => {
     const filters: DashboardFilters = { lookbackDays: lookbackDays.value, conversionEvents: [...conversionEvents.value] }
     if (appliedRange.value.fromDate) filters.fromDate = appliedRange.value.fromDate
     if (appliedRange.value.toDate) filters.toDate = appliedRange.value.toDate
+    if (streamId.value) filters.streamId = streamId.value
     return filters
   })
 
@@ -101,6 +104,11 @@ export const useFiltersStore = defineStore('filters', () => {
     if (!dateRangeProblem.value) appliedRange.value = { fromDate: from, toDate: to }
   }
 
+  /** Limits every view to one GA4 stream; an empty id shows all streams. */
+  function setStream(id: string): void {
+    streamId.value = id
+  }
+
   /** Sets one side of the model pair (0 is a, 1 is b). */
   function setPairModel(side: 0 | 1, model: AttributionModel): void {
     modelPair.value = side === 0 ? [model, modelPair.value[1]] : [modelPair.value[0], model]
@@ -121,6 +129,8 @@ export const useFiltersStore = defineStore('filters', () => {
     dateRangeProblem,
     dashboardFilters,
     modelPair,
+    streamId,
+    setStream,
     setLookback,
     toggleConversionEvent,
     setDateRange,
