@@ -7,7 +7,20 @@ import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
   {
-    ignores: ['out/**', 'dist/**', 'node_modules/**', '.venv/**', '.venv-bigquery-emulator/**', 'dbt_attribution/**', 'test-results/**', 'playwright-report/**', '.bench/**', '.bench-stream/**', '.tmp/**', 'resources/**'],
+    ignores: [
+      'out/**',
+      'dist/**',
+      'node_modules/**',
+      '.venv/**',
+      '.venv-bigquery-emulator/**',
+      'dbt_attribution/**',
+      'test-results/**',
+      'playwright-report/**',
+      '.bench/**',
+      '.bench-stream/**',
+      '.tmp/**',
+      'resources/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -21,7 +34,10 @@ export default tseslint.config(
       // TypeScript checks names already (typescript-eslint's advice), browser and Node globals included.
       'no-undef': 'off',
       // `_name` marks a value destructured away on purpose (as in the feed comparisons).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
     },
   },
   prettier,

@@ -27,7 +27,8 @@ const newEvents = newEventsArg >= 0 ? Number(args[newEventsArg + 1]) : 1000
 
 /** BigQuery logical bytes of one DuckDB column expression, by its BigQuery type. */
 function sizeSql(column: string, type: 'string' | 'int64' | 'float64' | 'bool' | 'date' | 'timestamp' | 'numeric'): string {
-  if (type === 'string') return `coalesce(sum(case when ${column} is not null then 2 + octet_length(encode(cast(${column} as varchar))) end), 0)`
+  if (type === 'string')
+    return `coalesce(sum(case when ${column} is not null then 2 + octet_length(encode(cast(${column} as varchar))) end), 0)`
   const width = { int64: 8, float64: 8, bool: 1, date: 8, timestamp: 8, numeric: 16 }[type]
   return `coalesce(sum(case when ${column} is not null then ${width} end), 0)`
 }
@@ -37,7 +38,9 @@ type ColumnBytes = Map<string, number>
 /** Logical bytes per column of a table (columns typed as BigQuery would store them). */
 async function measure(db: DuckDBConnection, table: string, columns: Record<string, Parameters<typeof sizeSql>[1]>): Promise<ColumnBytes> {
   const names = Object.keys(columns)
-  const sql = `select ${Object.entries(columns).map(([name, type]) => `${sizeSql(`"${name}"`, type)} as "${name}"`).join(', ')} from ${table}`
+  const sql = `select ${Object.entries(columns)
+    .map(([name, type]) => `${sizeSql(`"${name}"`, type)} as "${name}"`)
+    .join(', ')} from ${table}`
   const row = (await db.runAndReadAll(sql)).getRowObjectsJson()[0] as Record<string, string | number>
   return new Map(names.map((name) => [name, Number(row[name])]))
 }
@@ -58,7 +61,11 @@ try {
   run(process.execPath, ['bin/attribution.js', 'import', fixture, '--warehouse', warehouse], {})
   const dbtEnv = { ATTRIBUTION_WAREHOUSE: warehouse, ATTRIBUTION_DBT_TARGET: 'duckdb', DBT_SEND_ANONYMOUS_USAGE_STATS: 'false' }
   for (const command of ['seed', 'run']) {
-    run('.venv/bin/dbt', [command, '--project-dir', 'dbt_attribution', '--profiles-dir', 'dbt_attribution', '--target-path', join(work, 'target')], dbtEnv)
+    run(
+      '.venv/bin/dbt',
+      [command, '--project-dir', 'dbt_attribution', '--profiles-dir', 'dbt_attribution', '--target-path', join(work, 'target')],
+      dbtEnv,
+    )
   }
   const instance = await DuckDBInstance.create(warehouse)
   const db = await instance.connect()
@@ -67,50 +74,121 @@ try {
 
   // The export columns stg_ga4__events reads; event_params is read whole (digest and lookups).
   const raw = new Map<string, number>()
-  const params = (await db.runAndReadAll(`
+  const params = (
+    await db.runAndReadAll(`
     select coalesce(sum(2 + octet_length(encode(p.key))), 0)
       + coalesce(sum(case when p.value.string_value is not null then 2 + octet_length(encode(p.value.string_value)) end), 0)
       + coalesce(sum(case when p.value.int_value is not null then 8 end), 0)
       + coalesce(sum(case when p.value.float_value is not null then 8 end), 0)
       + coalesce(sum(case when p.value.double_value is not null then 8 end), 0) as bytes
-    from (select unnest(event_params) as p from ga4.all_events)`)).getRowObjectsJson()[0]?.bytes
+    from (select unnest(event_params) as p from ga4.all_events)`)
+  ).getRowObjectsJson()[0]?.bytes
   raw.set('event_params', Number(params))
-  for (const [name, bytes] of await measure(db, '(select *, ecommerce.purchase_revenue_in_usd as ec_revenue, ecommerce.transaction_id as ec_transaction_id from ga4.all_events)', {
-    event_date: 'string', event_timestamp: 'int64', event_name: 'string', event_bundle_sequence_id: 'int64',
-    event_value_in_usd: 'float64', user_pseudo_id: 'string', ec_revenue: 'float64', ec_transaction_id: 'string',
-  })) raw.set(name, bytes)
+  for (const [name, bytes] of await measure(
+    db,
+    '(select *, ecommerce.purchase_revenue_in_usd as ec_revenue, ecommerce.transaction_id as ec_transaction_id from ga4.all_events)',
+    {
+      event_date: 'string',
+      event_timestamp: 'int64',
+      event_name: 'string',
+      event_bundle_sequence_id: 'int64',
+      event_value_in_usd: 'float64',
+      user_pseudo_id: 'string',
+      ec_revenue: 'float64',
+      ec_transaction_id: 'string',
+    },
+  ))
+    raw.set(name, bytes)
 
   const s = 'attribution.'
   const stg = await measure(db, `${s}stg_ga4__events`, {
-    event_key: 'string', event_id: 'string', event_name: 'string', event_timestamp_micros: 'int64',
-    event_date: 'date', user_pseudo_id: 'string', user_key: 'string', ga_session_id: 'int64',
-    source: 'string', medium: 'string', campaign: 'string', gclid: 'string', dclid: 'string', transaction_id: 'string',
-    purchase_revenue_in_usd: 'float64', event_value_in_usd: 'float64', is_intraday: 'bool', load_seq: 'int64',
-    loaded_at: 'timestamp', loaded_through_seq: 'int64',
+    event_key: 'string',
+    event_id: 'string',
+    event_name: 'string',
+    event_timestamp_micros: 'int64',
+    event_date: 'date',
+    user_pseudo_id: 'string',
+    user_key: 'string',
+    ga_session_id: 'int64',
+    source: 'string',
+    medium: 'string',
+    campaign: 'string',
+    gclid: 'string',
+    dclid: 'string',
+    transaction_id: 'string',
+    purchase_revenue_in_usd: 'float64',
+    event_value_in_usd: 'float64',
+    is_intraday: 'bool',
+    load_seq: 'int64',
+    loaded_at: 'timestamp',
+    loaded_through_seq: 'int64',
   })
   // On BigQuery load_seq and loaded_through_seq are NULL: 0 bytes.
   stg.set('load_seq', 0)
   stg.set('loaded_through_seq', 0)
   const sessions = await measure(db, `${s}int_sessions_classified`, {
-    session_key: 'string', user_key: 'string', ga_session_id: 'int64', session_started_at: 'timestamp', session_started_micros: 'int64',
-    has_traffic_source: 'bool', source: 'string', medium: 'string', campaign: 'string', gclid: 'string', dclid: 'string',
-    source_category: 'string', channel: 'string',
+    session_key: 'string',
+    user_key: 'string',
+    ga_session_id: 'int64',
+    session_started_at: 'timestamp',
+    session_started_micros: 'int64',
+    has_traffic_source: 'bool',
+    source: 'string',
+    medium: 'string',
+    campaign: 'string',
+    gclid: 'string',
+    dclid: 'string',
+    source_category: 'string',
+    channel: 'string',
   })
   const conversions = await measure(db, `${s}int_conversions_deduplicated`, {
-    conversion_id: 'string', conversion_event_name: 'string', converted_at: 'timestamp', converted_micros: 'int64', conversion_date: 'date',
-    user_key: 'string', session_key: 'string', ga_session_id: 'int64', transaction_id: 'string', revenue_usd: 'numeric',
+    conversion_id: 'string',
+    conversion_event_name: 'string',
+    converted_at: 'timestamp',
+    converted_micros: 'int64',
+    conversion_date: 'date',
+    user_key: 'string',
+    session_key: 'string',
+    ga_session_id: 'int64',
+    transaction_id: 'string',
+    revenue_usd: 'numeric',
   })
   const touchpoints = await measure(db, `${s}int_touchpoints_joined_to_conversions`, {
-    touchpoint_key: 'string', conversion_id: 'string', user_key: 'string', session_key: 'string', ga_session_id: 'int64',
-    session_started_at: 'timestamp', session_started_micros: 'int64', lag_micros: 'int64', lookback_days_needed: 'int64',
-    source: 'string', medium: 'string', campaign: 'string', channel: 'string',
+    touchpoint_key: 'string',
+    conversion_id: 'string',
+    user_key: 'string',
+    session_key: 'string',
+    ga_session_id: 'int64',
+    session_started_at: 'timestamp',
+    session_started_micros: 'int64',
+    lag_micros: 'int64',
+    lookback_days_needed: 'int64',
+    source: 'string',
+    medium: 'string',
+    campaign: 'string',
+    channel: 'string',
   })
   const factColumns = {
-    conversion_id: 'string', conversion_event_name: 'string', attribution_model: 'string', converted_at: 'timestamp', conversion_date: 'date',
-    user_key: 'string', revenue_usd: 'numeric', credited_session_key: 'string', credited_ga_session_id: 'int64',
-    credited_session_started_at: 'timestamp', source: 'string', medium: 'string', campaign: 'string', channel: 'string',
+    conversion_id: 'string',
+    conversion_event_name: 'string',
+    attribution_model: 'string',
+    converted_at: 'timestamp',
+    conversion_date: 'date',
+    user_key: 'string',
+    revenue_usd: 'numeric',
+    credited_session_key: 'string',
+    credited_ga_session_id: 'int64',
+    credited_session_started_at: 'timestamp',
+    source: 'string',
+    medium: 'string',
+    campaign: 'string',
+    channel: 'string',
   } as const
-  const credits = await measure(db, `${s}fct_attribution_credits`, { ...factColumns, min_lookback_days: 'int64', max_lookback_days: 'int64' })
+  const credits = await measure(db, `${s}fct_attribution_credits`, {
+    ...factColumns,
+    min_lookback_days: 'int64',
+    max_lookback_days: 'int64',
+  })
   const attributed = await measure(db, `${s}fct_attributed_conversions`, { ...factColumns, lookback_days: 'int64' })
   const usersChanged = await measure(db, `${s}int_users_changed`, { user_key: 'string' })
   const counts = {
@@ -128,7 +206,7 @@ try {
       return sum + bytes
     }, 0) * scale
   const days = (n: number) => Math.min(n, SAMPLE.shards) / SAMPLE.shards // share of a table in n daily partitions
-  const usersShare = (newEvents / (SAMPLE.events / SAMPLE.users)) / SAMPLE.users // users touched by N new events, ~1 per 16 events
+  const usersShare = newEvents / (SAMPLE.events / SAMPLE.users) / SAMPLE.users // users touched by N new events, ~1 per 16 events
 
   type Read = { table: string; bytes: number; tables?: number }
   type Step = { model: string; what: string; reads: Read[] }
@@ -137,21 +215,114 @@ try {
 
   const rawAll = [...raw.values()].reduce((a, b) => a + b, 0) * scale
   const stgUsers = ['user_key', 'event_name', 'transaction_id']
-  const sessionEventColumns = ['user_key', 'ga_session_id', 'event_key', 'event_timestamp_micros', 'source', 'medium', 'campaign', 'gclid', 'dclid']
-  const conversionEventColumns = ['event_key', 'event_name', 'event_timestamp_micros', 'event_date', 'user_key', 'ga_session_id', 'transaction_id', 'purchase_revenue_in_usd', 'event_value_in_usd']
+  const sessionEventColumns = [
+    'user_key',
+    'ga_session_id',
+    'event_key',
+    'event_timestamp_micros',
+    'source',
+    'medium',
+    'campaign',
+    'gclid',
+    'dclid',
+  ]
+  const conversionEventColumns = [
+    'event_key',
+    'event_name',
+    'event_timestamp_micros',
+    'event_date',
+    'user_key',
+    'ga_session_id',
+    'transaction_id',
+    'purchase_revenue_in_usd',
+    'event_value_in_usd',
+  ]
   const convForFacts = ['conversion_id', 'conversion_event_name', 'converted_at', 'conversion_date', 'user_key', 'revenue_usd']
-  const tpForCredits = ['conversion_id', 'session_key', 'ga_session_id', 'session_started_at', 'session_started_micros', 'lookback_days_needed', 'source', 'medium', 'campaign', 'channel', 'user_key']
+  const tpForCredits = [
+    'conversion_id',
+    'session_key',
+    'ga_session_id',
+    'session_started_at',
+    'session_started_micros',
+    'lookback_days_needed',
+    'source',
+    'medium',
+    'campaign',
+    'channel',
+    'user_key',
+  ]
 
   const full: Step[] = [
-    { model: 'stg_ga4__events', what: 'export, all shards (intraday: none in the sample)', reads: [{ table: 'events_*', bytes: rawAll, tables: SAMPLE.shards }] },
+    {
+      model: 'stg_ga4__events',
+      what: 'export, all shards (intraday: none in the sample)',
+      reads: [{ table: 'events_*', bytes: rawAll, tables: SAMPLE.shards }],
+    },
     { model: 'int_users_changed', what: 'stg: user, event, transaction', reads: [{ table: 'stg', bytes: cols(stg, stgUsers) }] },
-    { model: 'int_sessions_classified', what: 'stg session columns + seed', reads: [{ table: 'stg', bytes: cols(stg, sessionEventColumns) }, { table: 'seed', bytes: 0 }] },
-    { model: 'int_conversions_deduplicated', what: 'stg conversion columns', reads: [{ table: 'stg', bytes: cols(stg, conversionEventColumns) }] },
-    { model: 'int_touchpoints_joined_to_conversions', what: 'conversions + sessions', reads: [{ table: 'conv', bytes: cols(conversions, ['conversion_id', 'user_key', 'converted_micros']) }, { table: 'sessions', bytes: cols(sessions, ['session_key', 'user_key', 'ga_session_id', 'session_started_at', 'session_started_micros', 'source', 'medium', 'campaign', 'channel']) }] },
-    { model: 'fct_attribution_credits', what: 'conversions + touchpoints', reads: [{ table: 'conv', bytes: cols(conversions, convForFacts) }, { table: 'tp', bytes: cols(touchpoints, tpForCredits) }] },
-    { model: 'fct_attributed_conversions', what: 'conversions + touchpoints (all columns)', reads: [{ table: 'conv', bytes: cols(conversions, convForFacts) }, { table: 'tp', bytes: all(touchpoints) }] },
-    { model: 'agg_attribution_daily', what: 'attributed conversions', reads: [{ table: 'attr', bytes: cols(attributed, ['conversion_date', 'attribution_model', 'channel', 'revenue_usd']) }] },
-    { model: 'rpt_data_quality', what: 'day-table rows from __TABLES__ metadata, stg, attributed', reads: [{ table: '__TABLES__', bytes: 0 }, { table: 'stg', bytes: cols(stg, stgUsers) }, { table: 'attr', bytes: cols(attributed, ['credited_session_key', 'attribution_model']) }] },
+    {
+      model: 'int_sessions_classified',
+      what: 'stg session columns + seed',
+      reads: [
+        { table: 'stg', bytes: cols(stg, sessionEventColumns) },
+        { table: 'seed', bytes: 0 },
+      ],
+    },
+    {
+      model: 'int_conversions_deduplicated',
+      what: 'stg conversion columns',
+      reads: [{ table: 'stg', bytes: cols(stg, conversionEventColumns) }],
+    },
+    {
+      model: 'int_touchpoints_joined_to_conversions',
+      what: 'conversions + sessions',
+      reads: [
+        { table: 'conv', bytes: cols(conversions, ['conversion_id', 'user_key', 'converted_micros']) },
+        {
+          table: 'sessions',
+          bytes: cols(sessions, [
+            'session_key',
+            'user_key',
+            'ga_session_id',
+            'session_started_at',
+            'session_started_micros',
+            'source',
+            'medium',
+            'campaign',
+            'channel',
+          ]),
+        },
+      ],
+    },
+    {
+      model: 'fct_attribution_credits',
+      what: 'conversions + touchpoints',
+      reads: [
+        { table: 'conv', bytes: cols(conversions, convForFacts) },
+        { table: 'tp', bytes: cols(touchpoints, tpForCredits) },
+      ],
+    },
+    {
+      model: 'fct_attributed_conversions',
+      what: 'conversions + touchpoints (all columns)',
+      reads: [
+        { table: 'conv', bytes: cols(conversions, convForFacts) },
+        { table: 'tp', bytes: all(touchpoints) },
+      ],
+    },
+    {
+      model: 'agg_attribution_daily',
+      what: 'attributed conversions',
+      reads: [{ table: 'attr', bytes: cols(attributed, ['conversion_date', 'attribution_model', 'channel', 'revenue_usd']) }],
+    },
+    {
+      model: 'rpt_data_quality',
+      what: 'day-table rows from __TABLES__ metadata, stg, attributed',
+      reads: [
+        { table: '__TABLES__', bytes: 0 },
+        { table: 'stg', bytes: cols(stg, stgUsers) },
+        { table: 'attr', bytes: cols(attributed, ['credited_session_key', 'attribution_model']) },
+      ],
+    },
     { model: 'rpt_build_info', what: 'no table', reads: [] },
   ]
 
@@ -162,39 +333,122 @@ try {
   const newShare = newEvents / SAMPLE.events
   const meta: Read = { table: 'INFORMATION_SCHEMA / rpt_build_info', bytes: 0, tables: 2 }
   const refresh: Step[] = [
-    { model: 'stg_ga4__events', what: `load plan (metadata, newest 2 partitions), window ${shardsRead} shards, stored from 7 partitions, merge into 7 partitions`, reads: [
-      { table: 'INFORMATION_SCHEMA', bytes: 0 },
-      { table: 'stg newest', bytes: cols(stg, ['event_timestamp_micros', 'event_date']) * days(2) },
-      { table: 'events_*', bytes: rawAll * days(shardsRead), tables: shardsRead },
-      { table: 'stg stored', bytes: cols(stg, ['event_key', 'is_intraday', 'event_timestamp_micros', 'event_date']) * days(7) },
-      // MERGE with an UPDATE clause: + all columns of the partitions it may update (upper bound).
-      { table: 'stg merge target', bytes: all(stg) * days(7) },
-    ] },
-    { model: 'int_users_changed', what: 'new rows from the newest partition, holders from 3 partitions', reads: [meta,
-      { table: 'stg', bytes: cols(stg, [...stgUsers, 'loaded_at', 'event_date']) * days(1) + cols(stg, [...stgUsers, 'event_date']) * days(recent) }] },
-    { model: 'int_sessions_classified', what: `delete in ${recent} partitions, read stg ${recent + 1} partitions, insert`, reads: [meta,
-      { table: 'sessions (delete)', bytes: cols(sessions, ['user_key', 'session_started_at']) * days(recent) + all(sessions) * days(recent) },
-      { table: 'stg', bytes: cols(stg, [...sessionEventColumns, 'event_date']) * days(recent + 1) },
-      { table: 'int_users_changed', bytes: 0 }, { table: 'seed', bytes: 0 }] },
-    { model: 'int_conversions_deduplicated', what: `delete in ${recent} partitions, read stg ${recent} partitions + earlier transactions`, reads: [meta,
-      { table: 'conv (delete + earlier winners)', bytes: cols(conversions, ['user_key', 'conversion_date']) * days(recent) + all(conversions) * days(recent) + cols(conversions, ['conversion_date', 'conversion_event_name', 'transaction_id']) },
-      { table: 'stg', bytes: cols(stg, conversionEventColumns) * days(recent) },
-      { table: 'int_users_changed', bytes: 0 }] },
-    { model: 'int_touchpoints_joined_to_conversions', what: 'delete/read changed users\' pairs of conversions from T (sessions up to 91 days earlier)', reads: [meta,
-      { table: 'tp (delete)', bytes: cols(touchpoints, ['user_key', 'session_started_at', 'session_started_micros', 'lag_micros']) * days(recent + 92) + all(touchpoints) * usersShare },
-      { table: 'conv', bytes: cols(conversions, ['conversion_id', 'user_key', 'converted_micros', 'conversion_date']) * days(recent + 1) },
-      { table: 'sessions', bytes: cols(sessions, ['session_key', 'user_key', 'ga_session_id', 'session_started_at', 'session_started_micros', 'source', 'medium', 'campaign', 'channel']) * days(recent + 92) },
-      { table: 'int_users_changed', bytes: 0 }] },
-    { model: 'fct_attribution_credits', what: `delete/read from ${recent + 1} conversion partitions`, reads: [meta,
-      { table: 'credits (delete)', bytes: cols(credits, ['user_key', 'conversion_date', 'converted_at']) * days(recent + 1) + all(credits) * days(recent + 1) },
-      { table: 'conv', bytes: cols(conversions, convForFacts) * days(recent + 1) },
-      { table: 'tp', bytes: cols(touchpoints, [...tpForCredits, 'lag_micros']) * days(recent + 92) },
-      { table: 'int_users_changed', bytes: 0 }] },
-    { model: 'fct_attributed_conversions', what: 'delete (recent + rows of other vars: whole small table), conversions it lacks', reads: [meta,
-      { table: 'attributed (delete + lacking)', bytes: cols(attributed, ['user_key', 'conversion_date', 'converted_at', 'lookback_days', 'conversion_event_name', 'conversion_id']) + all(attributed) * days(recent + 1) },
-      { table: 'conv', bytes: cols(conversions, convForFacts) },
-      { table: 'tp', bytes: cols(touchpoints, ['conversion_id', 'lag_micros']) + all(touchpoints) * usersShare },
-      { table: 'int_users_changed', bytes: 0 }] },
+    {
+      model: 'stg_ga4__events',
+      what: `load plan (metadata, newest 2 partitions), window ${shardsRead} shards, stored from 7 partitions, merge into 7 partitions`,
+      reads: [
+        { table: 'INFORMATION_SCHEMA', bytes: 0 },
+        { table: 'stg newest', bytes: cols(stg, ['event_timestamp_micros', 'event_date']) * days(2) },
+        { table: 'events_*', bytes: rawAll * days(shardsRead), tables: shardsRead },
+        { table: 'stg stored', bytes: cols(stg, ['event_key', 'is_intraday', 'event_timestamp_micros', 'event_date']) * days(7) },
+        // MERGE with an UPDATE clause: + all columns of the partitions it may update (upper bound).
+        { table: 'stg merge target', bytes: all(stg) * days(7) },
+      ],
+    },
+    {
+      model: 'int_users_changed',
+      what: 'new rows from the newest partition, holders from 3 partitions',
+      reads: [
+        meta,
+        {
+          table: 'stg',
+          bytes: cols(stg, [...stgUsers, 'loaded_at', 'event_date']) * days(1) + cols(stg, [...stgUsers, 'event_date']) * days(recent),
+        },
+      ],
+    },
+    {
+      model: 'int_sessions_classified',
+      what: `delete in ${recent} partitions, read stg ${recent + 1} partitions, insert`,
+      reads: [
+        meta,
+        {
+          table: 'sessions (delete)',
+          bytes: cols(sessions, ['user_key', 'session_started_at']) * days(recent) + all(sessions) * days(recent),
+        },
+        { table: 'stg', bytes: cols(stg, [...sessionEventColumns, 'event_date']) * days(recent + 1) },
+        { table: 'int_users_changed', bytes: 0 },
+        { table: 'seed', bytes: 0 },
+      ],
+    },
+    {
+      model: 'int_conversions_deduplicated',
+      what: `delete in ${recent} partitions, read stg ${recent} partitions + earlier transactions`,
+      reads: [
+        meta,
+        {
+          table: 'conv (delete + earlier winners)',
+          bytes:
+            cols(conversions, ['user_key', 'conversion_date']) * days(recent) +
+            all(conversions) * days(recent) +
+            cols(conversions, ['conversion_date', 'conversion_event_name', 'transaction_id']),
+        },
+        { table: 'stg', bytes: cols(stg, conversionEventColumns) * days(recent) },
+        { table: 'int_users_changed', bytes: 0 },
+      ],
+    },
+    {
+      model: 'int_touchpoints_joined_to_conversions',
+      what: "delete/read changed users' pairs of conversions from T (sessions up to 91 days earlier)",
+      reads: [
+        meta,
+        {
+          table: 'tp (delete)',
+          bytes:
+            cols(touchpoints, ['user_key', 'session_started_at', 'session_started_micros', 'lag_micros']) * days(recent + 92) +
+            all(touchpoints) * usersShare,
+        },
+        {
+          table: 'conv',
+          bytes: cols(conversions, ['conversion_id', 'user_key', 'converted_micros', 'conversion_date']) * days(recent + 1),
+        },
+        {
+          table: 'sessions',
+          bytes:
+            cols(sessions, [
+              'session_key',
+              'user_key',
+              'ga_session_id',
+              'session_started_at',
+              'session_started_micros',
+              'source',
+              'medium',
+              'campaign',
+              'channel',
+            ]) * days(recent + 92),
+        },
+        { table: 'int_users_changed', bytes: 0 },
+      ],
+    },
+    {
+      model: 'fct_attribution_credits',
+      what: `delete/read from ${recent + 1} conversion partitions`,
+      reads: [
+        meta,
+        {
+          table: 'credits (delete)',
+          bytes: cols(credits, ['user_key', 'conversion_date', 'converted_at']) * days(recent + 1) + all(credits) * days(recent + 1),
+        },
+        { table: 'conv', bytes: cols(conversions, convForFacts) * days(recent + 1) },
+        { table: 'tp', bytes: cols(touchpoints, [...tpForCredits, 'lag_micros']) * days(recent + 92) },
+        { table: 'int_users_changed', bytes: 0 },
+      ],
+    },
+    {
+      model: 'fct_attributed_conversions',
+      what: 'delete (recent + rows of other vars: whole small table), conversions it lacks',
+      reads: [
+        meta,
+        {
+          table: 'attributed (delete + lacking)',
+          bytes:
+            cols(attributed, ['user_key', 'conversion_date', 'converted_at', 'lookback_days', 'conversion_event_name', 'conversion_id']) +
+            all(attributed) * days(recent + 1),
+        },
+        { table: 'conv', bytes: cols(conversions, convForFacts) },
+        { table: 'tp', bytes: cols(touchpoints, ['conversion_id', 'lag_micros']) + all(touchpoints) * usersShare },
+        { table: 'int_users_changed', bytes: 0 },
+      ],
+    },
     { model: 'agg_attribution_daily', what: 'table, rebuilt', reads: full[7]?.reads ?? [] },
     { model: 'rpt_data_quality', what: 'table, rebuilt', reads: full[8]?.reads ?? [] },
     { model: 'rpt_build_info', what: 'no table', reads: [] },
@@ -210,12 +464,21 @@ try {
     const totalBilled = steps.reduce((sum, step) => sum + billed(step), 0)
     console.log(`| **total** | | **${fmt(total)}** | **${fmt(totalBilled)}** |`)
   }
-  console.log(`Fixture: ${fixtureEvents.toLocaleString('en-US')} events, ${counts.stg.toLocaleString('en-US')} unique, ${counts.users.toLocaleString('en-US')} users; scale x${scale.toFixed(2)} to ${SAMPLE.events.toLocaleString('en-US')} events / ${SAMPLE.shards} shards.`)
+  console.log(
+    `Fixture: ${fixtureEvents.toLocaleString('en-US')} events, ${counts.stg.toLocaleString('en-US')} unique, ${counts.users.toLocaleString('en-US')} users; scale x${scale.toFixed(2)} to ${SAMPLE.events.toLocaleString('en-US')} events / ${SAMPLE.shards} shards.`,
+  )
   console.log(`Export columns read by staging, whole sample: ${fmt(rawAll)} (event_params ${fmt(raw.get('event_params')! * scale)}).`)
-  console.log(`Stored sizes at sample scale: stg ${fmt(all(stg))}, sessions ${fmt(all(sessions))}, conversions ${fmt(all(conversions))}, touchpoints ${fmt(all(touchpoints))}, credits ${fmt(all(credits))}, attributed ${fmt(all(attributed))}; int_users_changed after a full build ${fmt(all(usersChanged))}.`)
+  console.log(
+    `Stored sizes at sample scale: stg ${fmt(all(stg))}, sessions ${fmt(all(sessions))}, conversions ${fmt(all(conversions))}, touchpoints ${fmt(all(touchpoints))}, credits ${fmt(all(credits))}, attributed ${fmt(all(attributed))}; int_users_changed after a full build ${fmt(all(usersChanged))}.`,
+  )
   print('Full build (fresh dataset)', full)
-  print(`Refresh: ${newEvents.toLocaleString('en-US')} new events in the newest shard (~${Math.round(usersShare * SAMPLE.users)} users)`, refresh)
-  console.log(`\nNew events: ${(newShare * 100).toFixed(3)}% of the sample. Machine: ${process.platform} ${process.arch}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`)
+  print(
+    `Refresh: ${newEvents.toLocaleString('en-US')} new events in the newest shard (~${Math.round(usersShare * SAMPLE.users)} users)`,
+    refresh,
+  )
+  console.log(
+    `\nNew events: ${(newShare * 100).toFixed(3)}% of the sample. Machine: ${process.platform} ${process.arch}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
+  )
 } finally {
   rmSync(work, { recursive: true, force: true })
 }

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
 import { pathToFileURL } from 'node:url'
-import { REPORT_GROUPINGS } from '../src/shared/attribution'
+import { REPORT_GROUPINGS } from '@shared/attribution'
 import type { ApiHandlers } from '../src/main/api/handlers'
 import { createAppServices } from '../src/main/app-services'
 
@@ -18,7 +18,9 @@ export interface DepthSamples {
 const LOOKBACKS = [14, 30, 90]
 
 /** Runs each kind of request several times (dimensions, pages, sorts, filters, periods) and returns the timings. */
-export async function depthSamples(h: Pick<ApiHandlers, 'attribution:modelComparison' | 'attribution:paths' | 'attribution:periodComparison' | 'warehouse:status'>): Promise<DepthSamples[]> {
+export async function depthSamples(
+  h: Pick<ApiHandlers, 'attribution:modelComparison' | 'attribution:paths' | 'attribution:periodComparison' | 'warehouse:status'>,
+): Promise<DepthSamples[]> {
   const status = await h['warehouse:status']({})
   if (!status.ok) throw new Error(status.error)
   const last = status.value.lastConversionDate ?? '2026-10-31'
@@ -40,16 +42,28 @@ export async function depthSamples(h: Pick<ApiHandlers, 'attribution:modelCompar
       { by: 'channel', offset: 200, sort: { column: 'revenue', direction: 'desc' } },
       { by: 'source_medium', offset: 20, sort: { column: 'path', direction: 'asc' } },
       { by: 'campaign', offset: 0, filter: { contains: '(not set)', minLength: 2 } },
-      { by: 'channel', offset: 0, filter: { startsWith: 'Organic Search', endsWith: 'Direct' }, sort: { column: 'days', direction: 'desc' } },
+      {
+        by: 'channel',
+        offset: 0,
+        filter: { startsWith: 'Organic Search', endsWith: 'Direct' },
+        sort: { column: 'days', direction: 'desc' },
+      },
     ]) {
       page.push(await timedAnswer(() => h['attribution:paths']({ ...filters, model: 'position_based', limit: 20, ...request })))
     }
-    for (const range of [{}, { fromDate: monthBefore, toDate: last }, { fromDate: monthBefore, toDate: last, compareFromDate: '2026-01-01', compareToDate: '2026-01-31' }]) {
+    for (const range of [
+      {},
+      { fromDate: monthBefore, toDate: last },
+      { fromDate: monthBefore, toDate: last, compareFromDate: '2026-01-01', compareToDate: '2026-01-31' },
+    ]) {
       period.push(await timedAnswer(() => h['attribution:periodComparison']({ ...filters, ...range })))
     }
   }
   return [
-    { label: `Model comparison, dimension switch (${REPORT_GROUPINGS.length} dimensions x ${LOOKBACKS.length} lookbacks)`, samples: dimension },
+    {
+      label: `Model comparison, dimension switch (${REPORT_GROUPINGS.length} dimensions x ${LOOKBACKS.length} lookbacks)`,
+      samples: dimension,
+    },
     { label: `Conversion paths, one page of 20 (5 pages, sorts and filters x ${LOOKBACKS.length} lookbacks)`, samples: page },
     { label: `Previous-period comparison (3 periods x ${LOOKBACKS.length} lookbacks)`, samples: period },
   ]
@@ -78,7 +92,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const measured = await depthSamples(app.handlers)
   measured.push({ label: 'Reference, unchanged: Compare models linear vs data-driven', samples: reference })
   for (const { label, samples } of measured) {
-    process.stdout.write(`${label}: p50 ${percentileOf(samples, 50).toFixed(0)} ms, p95 ${percentileOf(samples, 95).toFixed(0)} ms, max ${Math.max(...samples).toFixed(0)} ms (n=${samples.length})\n`)
+    process.stdout.write(
+      `${label}: p50 ${percentileOf(samples, 50).toFixed(0)} ms, p95 ${percentileOf(samples, 95).toFixed(0)} ms, max ${Math.max(...samples).toFixed(0)} ms (n=${samples.length})\n`,
+    )
   }
   await app.close()
 }

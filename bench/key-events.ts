@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
 import { pathToFileURL } from 'node:url'
-import type { JobProgress } from '../src/shared/api'
+import type { JobProgress } from '@shared/api'
 import { type AppServices, createAppServices } from '../src/main/app-services'
 import { GENERATOR_SCALES } from '../src/main/generator'
 import { projectRoot } from '../src/main/paths'
@@ -121,7 +121,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   }
   const app = await createAppServices({ warehousePath })
   await app.refresh.warmUp()
-  for (const { what, figure, target } of await keyEventFigures(app)) process.stdout.write(`${what}: ${figure}${target ? ` (target ${target})` : ''}\n`)
+  for (const { what, figure, target } of await keyEventFigures(app))
+    process.stdout.write(`${what}: ${figure}${target ? ` (target ${target})` : ''}\n`)
   await app.close()
   if (!values.warehouse) rmSync(scratch, { recursive: true, force: true })
 }

@@ -6,9 +6,9 @@ import { cpus, totalmem, type as osType, release } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
-import type { JobProgress } from '../src/shared/api'
-import { ATTRIBUTION_MODELS, DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '../src/shared/attribution'
-import { solveMarkov } from '../src/shared/markov'
+import type { JobProgress } from '@shared/api'
+import { ATTRIBUTION_MODELS, DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '@shared/attribution'
+import { solveMarkov } from '@shared/markov'
 import { attributionReport } from '../src/main/services/model-reports'
 import { createAppServices } from '../src/main/app-services'
 import { GENERATOR_SCALES } from '../src/main/generator'
@@ -50,7 +50,9 @@ function percentile(samples: number[], p: number): number {
 }
 
 /** Times an app job's build from its progress: dbt (start to its last node), then the views' in-memory copy (to 'done'). */
-function buildSteps(app: { jobs: { onProgress: (listener: (update: JobProgress) => void) => () => void } }): { finish: () => { dbtMs: number; servingMs: number } } {
+function buildSteps(app: { jobs: { onProgress: (listener: (update: JobProgress) => void) => () => void } }): {
+  finish: () => { dbtMs: number; servingMs: number }
+} {
   let started = 0
   let lastNode = 0
   let done = 0
@@ -93,7 +95,9 @@ function buildSteps(app: { jobs: { onProgress: (listener: (update: JobProgress) 
   const firstRunPath = join(work, 'first-run-cli.duckdb')
   const firstRun = new EmbeddedWarehouse(firstRunPath)
   const [, firstGenerateMs] = await timed(() => generateSampleData(firstRun, { seed: 1, ...DEFAULT_SAMPLE, endDate: END_DATE }))
-  const [firstBuild, firstBuildMs] = await timed(() => firstRun.build({ lookbackDays: LOOKBACK_DEFAULT_DAYS, conversionEvents: DEFAULT_CONVERSION_EVENTS }))
+  const [firstBuild, firstBuildMs] = await timed(() =>
+    firstRun.build({ lookbackDays: LOOKBACK_DEFAULT_DAYS, conversionEvents: DEFAULT_CONVERSION_EVENTS }),
+  )
   assertDbtSucceeded(firstBuild)
   record(
     'the same from the command line: a new dbt process (start-up and first parse included)',
@@ -108,7 +112,11 @@ const generated = new EmbeddedWarehouse(generatedPath)
 const [sample, generateMs] = await timed(() =>
   generateSampleData(generated, { seed: 1, users: scale.users, days: scale.days, endDate: END_DATE }),
 )
-record(`generate --scale ${scaleName} (${sample.events.toLocaleString('en-US')} events, ${sample.users.toLocaleString('en-US')} users, ${scale.days} days)`, seconds(generateMs), '<= 30 s')
+record(
+  `generate --scale ${scaleName} (${sample.events.toLocaleString('en-US')} events, ${sample.users.toLocaleString('en-US')} users, ${scale.days} days)`,
+  seconds(generateMs),
+  '<= 30 s',
+)
 await generated.close()
 
 // 2. Import of the same events as a Parquet export.
@@ -132,7 +140,7 @@ record('import of the same events as one Parquet file (checked, then kept beside
   const tablesPath = join(work, 'tables[1].duckdb')
   const tables = new EmbeddedWarehouse(tablesPath)
   const [, tablesImportMs] = await timed(() => tables.importFiles([parquetPath]))
-  record('the same import stored in DuckDB\'s tables instead (the earlier design)', seconds(tablesImportMs))
+  record("the same import stored in DuckDB's tables instead (the earlier design)", seconds(tablesImportMs))
   await tables.close()
   rmSync(tablesPath, { force: true })
 }
@@ -151,10 +159,13 @@ let startupMs: number
   }
   const startup = await runAlone('rpt_build_info')
   startupMs = startup
-  record('of which dbt\'s fixed cost: process start, parse cache, one trivial model (`dbt run -s rpt_build_info`)', seconds(startup))
+  record("of which dbt's fixed cost: process start, parse cache, one trivial model (`dbt run -s rpt_build_info`)", seconds(startup))
   const credits = await runAlone('fct_attribution_credits')
   const transitions = await runAlone('agg_channel_transitions')
-  record('of which `fct_attribution_credits` (6 rule-based models x every lookback range; its run minus dbt start-up)', seconds(credits - startup))
+  record(
+    'of which `fct_attribution_credits` (6 rule-based models x every lookback range; its run minus dbt start-up)',
+    seconds(credits - startup),
+  )
   record('of which the Markov precompute `agg_channel_transitions` (its run minus dbt start-up)', seconds(transitions - startup))
 }
 
@@ -172,7 +183,7 @@ const [, scanMs] = await timed(() =>
 )
 record('plain DuckDB scan of the needed columns (the floor)', seconds(scanMs))
 record('ratio full build / scan', `${(buildMs / scanMs).toFixed(1)} x`, '<= 10 x')
-record('ratio (full build minus dbt\'s fixed cost) / scan', `${((buildMs - startupMs) / scanMs).toFixed(1)} x`)
+record("ratio (full build minus dbt's fixed cost) / scan", `${((buildMs - startupMs) / scanMs).toFixed(1)} x`)
 // The same import and full build as the app runs them: the Import button pressed in an app that has
 // been open a moment, so the build runs in its warm dbt worker (no start-up, no parse).
 {
@@ -185,7 +196,7 @@ record('ratio (full build minus dbt\'s fixed cost) / scan', `${((buildMs - start
   const appBuild = steps.finish()
   await app.close()
   record(
-    'full build in the app after that import (its warm dbt worker: no start-up, no parse) + the views\' in-memory copy refreshed',
+    "full build in the app after that import (its warm dbt worker: no start-up, no parse) + the views' in-memory copy refreshed",
     `${seconds(appBuild.dbtMs)} + ${seconds(appBuild.servingMs)}`,
   )
   record('ratio full build in the app (dbt part) / scan', `${(appBuild.dbtMs / scanMs).toFixed(1)} x`, '<= 10 x')
@@ -202,7 +213,9 @@ for (const model of ATTRIBUTION_MODELS) {
   for (const lookbackDays of LOOKBACKS) {
     const samples: number[] = []
     for (let run = 0; run < 7; run++) {
-      const [, ms] = await timed(() => attributionReport(services.warehouse, { model, lookbackDays, conversionEvents: ['purchase'], by: 'channel' }))
+      const [, ms] = await timed(() =>
+        attributionReport(services.warehouse, { model, lookbackDays, conversionEvents: ['purchase'], by: 'channel' }),
+      )
       samples.push(ms)
     }
     medians.push(percentile(samples, 50))
@@ -233,7 +246,11 @@ for (const model of ATTRIBUTION_MODELS) {
 await services.close()
 const cli = join(root, 'bin', 'attribution.js')
 const cliStarted = performance.now()
-const cliRun = spawnSync(process.execPath, [cli, 'report', '--model', 'last_click', '--lookback-days', '30', '--format', 'json', '--warehouse', warehousePath], { encoding: 'utf8' })
+const cliRun = spawnSync(
+  process.execPath,
+  [cli, 'report', '--model', 'last_click', '--lookback-days', '30', '--format', 'json', '--warehouse', warehousePath],
+  { encoding: 'utf8' },
+)
 if (cliRun.status !== 0) throw new Error(cliRun.stderr)
 record('`npx attribution report` whole process (Node start-up included)', `${(performance.now() - cliStarted).toFixed(0)} ms`)
 
@@ -269,37 +286,60 @@ for (const [label, channel, request] of [
 ] as const) {
   const samples: number[] = []
   for (const lookbackDays of [14, 1, 90, 30, 7, 60, 3]) {
-    const [answer, ms] = await timed((): Promise<{ ok: boolean; error?: string }> => h[channel]({ lookbackDays, conversionEvents: ['purchase'], ...request }))
+    const [answer, ms] = await timed((): Promise<{ ok: boolean; error?: string }> =>
+      h[channel]({ lookbackDays, conversionEvents: ['purchase'], ...request }),
+    )
     if (!answer.ok) throw new Error(answer.error)
     samples.push(ms)
   }
-  record(`${label} at 7 lookbacks (p50 / max)`, `${percentile(samples, 50).toFixed(0)} / ${Math.max(...samples).toFixed(0)} ms`, '<= 300 ms')
+  record(
+    `${label} at 7 lookbacks (p50 / max)`,
+    `${percentile(samples, 50).toFixed(0)} / ${Math.max(...samples).toFixed(0)} ms`,
+    '<= 300 ms',
+  )
 }
 {
   // The Cost & return view: every model per channel with cost, ROAS and CPA, and the daily ROAS trend,
   // over the sample's spend (imported beside the events above).
   const samples: number[] = []
   for (const lookbackDays of [14, 1, 90, 30, 7, 60, 3, 45, 21, 2]) {
-    const request = { lookbackDays, conversionEvents: ['purchase'], by: 'channel', baseline: 'last_click', trendModels: ['last_click', 'first_click'] }
+    const request = {
+      lookbackDays,
+      conversionEvents: ['purchase'],
+      by: 'channel',
+      baseline: 'last_click',
+      trendModels: ['last_click', 'first_click'],
+    }
     const [answer, ms] = await timed(() => h['cost:report'](request))
     if (!answer.ok) throw new Error(answer.error)
     samples.push(ms)
   }
-  record('Cost & return (seven models per channel, daily ROAS) at 10 lookbacks (p50 / p95)', `${percentile(samples, 50).toFixed(0)} / ${percentile(samples, 95).toFixed(0)} ms`, '<= 200 ms p95')
+  record(
+    'Cost & return (seven models per channel, daily ROAS) at 10 lookbacks (p50 / p95)',
+    `${percentile(samples, 50).toFixed(0)} / ${percentile(samples, 95).toFixed(0)} ms`,
+    '<= 200 ms p95',
+  )
 }
 // Issue 25: the dimension switch, a page of paths and the previous-period comparison.
 for (const { label, samples } of await depthSamples(h)) {
   record(`${label} (p50 / p95)`, `${percentile(samples, 50).toFixed(0)} / ${percentile(samples, 95).toFixed(0)} ms`, '<= 200 ms p95')
 }
-record('lookback change -> all four views\' data, the app settled (p50)', `${percentile(viewSamples, 50).toFixed(0)} ms`, '<= 300 ms')
-record('lookback change -> all four views\' data, the app settled (p95)', `${percentile(viewSamples, 95).toFixed(0)} ms`, '<= 300 ms')
-record('lookback change -> all four views\' data in the app\'s first seconds, its dbt worker starting alongside (p50 / p95)', `${percentile(startSamples, 50).toFixed(0)} / ${percentile(startSamples, 95).toFixed(0)} ms`)
+record("lookback change -> all four views' data, the app settled (p50)", `${percentile(viewSamples, 50).toFixed(0)} ms`, '<= 300 ms')
+record("lookback change -> all four views' data, the app settled (p95)", `${percentile(viewSamples, 95).toFixed(0)} ms`, '<= 300 ms')
+record(
+  "lookback change -> all four views' data in the app's first seconds, its dbt worker starting alongside (p50 / p95)",
+  `${percentile(startSamples, 50).toFixed(0)} / ${percentile(startSamples, 95).toFixed(0)} ms`,
+)
 const memory = process.memoryUsage()
 record('main-process memory with the warehouse open (RSS)', `${(memory.rss / 2 ** 20).toFixed(0)} MiB`)
 await app.close()
 
 // 7. Streaming over this history: freshness with the incremental refresh, and with a full build.
-async function measureFreshness(label: string, bursts: number, refreshCommand?: { command: 'build' | 'run'; fullRefresh?: boolean }): Promise<void> {
+async function measureFreshness(
+  label: string,
+  bursts: number,
+  refreshCommand?: { command: 'build' | 'run'; fullRefresh?: boolean },
+): Promise<void> {
   const live = await createAppServices({ warehousePath, refreshDebounceMs: 100, refreshCommand })
   // The app warms dbt's worker up at start; a presenter streams after that.
   await live.refresh.warmUp()
@@ -318,8 +358,16 @@ async function measureFreshness(label: string, bursts: number, refreshCommand?: 
     if (state.state !== 'idle') throw new Error(`refresh ${state.state}: ${state.lastError}`)
     toViews.push(performance.now() - started)
   }
-  record(`${label}: streamed -> live feed (p50 / p95 of ${bursts} bursts)`, `${percentile(toFeed, 50).toFixed(0)} / ${percentile(toFeed, 95).toFixed(0)} ms`, '<= 1 s')
-  record(`${label}: streamed -> attribution views (p50 / p95)`, `${seconds(percentile(toViews, 50))} / ${seconds(percentile(toViews, 95))}`, '<= 5 s')
+  record(
+    `${label}: streamed -> live feed (p50 / p95 of ${bursts} bursts)`,
+    `${percentile(toFeed, 50).toFixed(0)} / ${percentile(toFeed, 95).toFixed(0)} ms`,
+    '<= 1 s',
+  )
+  record(
+    `${label}: streamed -> attribution views (p50 / p95)`,
+    `${seconds(percentile(toViews, 50))} / ${seconds(percentile(toViews, 95))}`,
+    '<= 5 s',
+  )
   await live.close()
 }
 await measureFreshness('incremental refresh', 10)
@@ -347,7 +395,11 @@ await measureFreshness('full `dbt build --full-refresh` after each burst (the si
       }
     }),
   )
-  record(`stream throughput, de-duplication on (${sent.toLocaleString('en-US')} events, ${duplicates.toLocaleString('en-US')} duplicates; generation included)`, `${Math.round(sent / (streamMs / 1000)).toLocaleString('en-US')} events/s`, '>= 10,000 events/s')
+  record(
+    `stream throughput, de-duplication on (${sent.toLocaleString('en-US')} events, ${duplicates.toLocaleString('en-US')} duplicates; generation included)`,
+    `${Math.round(sent / (streamMs / 1000)).toLocaleString('en-US')} events/s`,
+    '>= 10,000 events/s',
+  )
   await target.close()
 }
 
@@ -362,7 +414,11 @@ await measureFreshness('full `dbt build --full-refresh` after each burst (the si
 // Write the report.
 const cpu = cpus()[0]?.model ?? 'unknown CPU'
 const date = new Date().toISOString().slice(0, 10)
-const table = ['| what | figure | target |', '|---|---|---|', ...rows.map(([what, figure, target]) => `| ${what} | ${figure} | ${target} |`)].join('\n')
+const table = [
+  '| what | figure | target |',
+  '|---|---|---|',
+  ...rows.map(([what, figure, target]) => `| ${what} | ${figure} | ${target} |`),
+].join('\n')
 const text = `# Benchmarks
 
 Written by \`npm run bench\` (scale \`${scaleName}\`) on ${date}.

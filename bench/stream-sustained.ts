@@ -26,7 +26,8 @@ const seconds = Number(values.seconds)
 const rates = values.rates.split(',').map(Number)
 const users = Number(values.users)
 const days = Number(values.days)
-if (!(seconds > 0) || rates.some((rate) => !(rate > 0)) || !(users > 0) || !(days > 0)) throw new Error('--seconds, --rates, --users and --days take positive numbers')
+if (!(seconds > 0) || rates.some((rate) => !(rate > 0)) || !(users > 0) || !(days > 0))
+  throw new Error('--seconds, --rates, --users and --days take positive numbers')
 
 /** Where docs/benchmarks.md keeps this benchmark's section, so `npm run bench` and this one leave each other's figures alone. */
 const SECTION_START = '<!-- bench:stream start -->'
@@ -118,7 +119,16 @@ async function streamAt(rate: number, basePath: string): Promise<RateResult> {
   const status = stream.status()
   await app.close()
   rmSync(path, { force: true })
-  return { rate, sent: sentTotal, freshness, backlog, runs, drainMs, sustainable: status.sustainableRatePerSecond ?? null, lastRunMs: status.refresh.lastDurationMs }
+  return {
+    rate,
+    sent: sentTotal,
+    freshness,
+    backlog,
+    runs,
+    drainMs,
+    sustainable: status.sustainableRatePerSecond ?? null,
+    lastRunMs: status.refresh.lastDurationMs,
+  }
 }
 
 const basePath = join(work, 'base.duckdb')
@@ -126,7 +136,9 @@ const base = new EmbeddedWarehouse(basePath)
 const generated = await generateSampleData(base, { seed: 1, users, days, endDate: new Date().toISOString().slice(0, 10) })
 assertDbtSucceeded(await base.build({}))
 await base.close()
-process.stderr.write(`warehouse: ${generated.events.toLocaleString('en-US')} events of ${users.toLocaleString('en-US')} users over ${days} days\n`)
+process.stderr.write(
+  `warehouse: ${generated.events.toLocaleString('en-US')} events of ${users.toLocaleString('en-US')} users over ${days} days\n`,
+)
 
 const results: RateResult[] = []
 const loadBefore = loadavg()[0] ?? 0
@@ -152,7 +164,10 @@ const table = [
   }),
 ].join('\n')
 const series = results
-  .map((result) => `- ${result.rate}/s, backlog every ${BACKLOG_SAMPLE_MS / 1000} s (delivered not modelled + outbox): ${result.backlog.map((point) => point.unmodelled + point.pending).join(', ')}`)
+  .map(
+    (result) =>
+      `- ${result.rate}/s, backlog every ${BACKLOG_SAMPLE_MS / 1000} s (delivered not modelled + outbox): ${result.backlog.map((point) => point.unmodelled + point.pending).join(', ')}`,
+  )
   .join('\n')
 const section = `${SECTION_START}
 ## Sustained streaming (\`npm run bench:stream\`)

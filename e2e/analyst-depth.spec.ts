@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { type Page, expect, test } from '@playwright/test'
-import { type AttributionModel, GROUPING_LABELS, RULE_BASED_MODELS, type ReportGrouping, groupLabel } from '../src/shared/attribution'
+import { type AttributionModel, GROUPING_LABELS, RULE_BASED_MODELS, type ReportGrouping, groupLabel } from '@shared/attribution'
 import { ROOT, WAREHOUSES, cli, cliReport } from './warehouses'
 
 // Issue 25, items 14-17: the model comparison and the paths by GA4's dimensions, any baseline, every
@@ -27,7 +27,8 @@ const count = (text: string): number => Number(text.replace(/,/g, ''))
 function creditMismatch(text: string, value: number): string | undefined {
   const shown = count(text)
   if (text === '<0.1') return value > 0 && value < 0.05 ? undefined : `"<0.1" for ${value}`
-  if (!text.includes('.')) return shown === Math.round(value) && Math.abs(value - Math.round(value)) < 0.005 ? undefined : `"${text}" for ${value}`
+  if (!text.includes('.'))
+    return shown === Math.round(value) && Math.abs(value - Math.round(value)) < 0.005 ? undefined : `"${text}" for ${value}`
   return Math.abs(shown - value) <= 0.05 + 1e-9 ? undefined : `"${text}" for ${value}`
 }
 
@@ -36,7 +37,9 @@ function changeMismatch(text: string | null, value: number, base: number): strin
   if (text === null) return 'no change shown'
   if (base === 0) return text === '—' ? undefined : `"${text}" without a baseline`
   const expected = ((value - base) / base) * 100
-  return text.endsWith('%') && Math.abs(Number(text.replace(/[%+,]/g, '')) - expected) <= 0.05 + 1e-9 ? undefined : `"${text}" for ${expected.toFixed(4)}%`
+  return text.endsWith('%') && Math.abs(Number(text.replace(/[%+,]/g, '')) - expected) <= 0.05 + 1e-9
+    ? undefined
+    : `"${text}" for ${expected.toFixed(4)}%`
 }
 
 /** `attribution report --by <dimension>` of one model as { label: figures }, labels as the app writes them ("google / cpc"). */
@@ -80,7 +83,11 @@ async function readModelComparison(page: Page): Promise<ModelsRow[]> {
 }
 
 /** Every shown cell (conversions) that disagrees with the reports, and every change vs `baseline` that does, as lines. */
-function modelComparisonProblems(shown: ModelsRow[], reports: Record<string, Record<string, Figures>>, baseline: AttributionModel): string[] {
+function modelComparisonProblems(
+  shown: ModelsRow[],
+  reports: Record<string, Record<string, Figures>>,
+  baseline: AttributionModel,
+): string[] {
   const zero = { conversions: 0, revenue_usd: '0.00' }
   const problems: string[] = []
   const labels = new Set(Object.values(reports).flatMap((report) => Object.keys(report)))
@@ -112,7 +119,11 @@ async function readPaths(page: Page): Promise<PathRow[]> {
       revenue: row.querySelector('[data-testid="revenue"]')?.textContent?.trim() ?? '',
     })),
   )
-  return rows.map((row) => ({ steps: row.title ? row.title.split(' > ') : [], conversions: count(row.conversions), revenue: money(row.revenue) }))
+  return rows.map((row) => ({
+    steps: row.title ? row.title.split(' > ') : [],
+    conversions: count(row.conversions),
+    revenue: money(row.revenue),
+  }))
 }
 
 /** The conversions and revenue the summary gives the paths not on the page (none when all are listed). */
@@ -148,8 +159,24 @@ async function readPeriod(page: Page): Promise<{ current: Figures; previous: Fig
 }
 
 /** `attribution report --compare-previous` totals of both periods and the changes as the app words them. */
-function cliPeriods(from: string, to: string, compare?: { from: string; to: string }): { current: Figures; previous: Figures; changes: [string, string] } {
-  const args = ['report', '--warehouse', WAREHOUSES[WAREHOUSE].path, '--model', 'last_click', '--lookback-days', String(LOOKBACK_DAYS), '--from', from, '--to', to]
+function cliPeriods(
+  from: string,
+  to: string,
+  compare?: { from: string; to: string },
+): { current: Figures; previous: Figures; changes: [string, string] } {
+  const args = [
+    'report',
+    '--warehouse',
+    WAREHOUSES[WAREHOUSE].path,
+    '--model',
+    'last_click',
+    '--lookback-days',
+    String(LOOKBACK_DAYS),
+    '--from',
+    from,
+    '--to',
+    to,
+  ]
   args.push('--compare-previous', '--format', 'json')
   if (compare) args.push('--compare-from', compare.from, '--compare-to', compare.to)
   const { current, previous } = JSON.parse(cli(args)) as { current: { totals: Figures }; previous: { totals: Figures } }
@@ -206,7 +233,9 @@ for (const viewport of VIEWPORTS) {
       const summary = (await page.getByTestId('paths-summary').innerText()).trim()
       const distinct = count(/^([\d,]+) distinct paths/.exec(summary)?.[1] ?? '0')
       expect(distinct).toBeGreaterThan(40)
-      await expect(page.getByTestId('paths-page')).toHaveText(`Paths 1–20 of ${distinct.toLocaleString('en-US')} · page 1 of ${Math.ceil(distinct / 20)}`)
+      await expect(page.getByTestId('paths-page')).toHaveText(
+        `Paths 1–20 of ${distinct.toLocaleString('en-US')} · page 1 of ${Math.ceil(distinct / 20)}`,
+      )
       const first = await readPaths(page)
       await page.getByTestId('paths-next').click()
       await expect(page.getByTestId('paths-page')).toContainText('Paths 21–40 of')
@@ -218,20 +247,24 @@ for (const viewport of VIEWPORTS) {
 
       await page.getByTestId('paths-sort-revenue').click()
       await expect(page.getByTestId('paths-page')).toContainText('Paths 1–20 of')
-      await expect.poll(async () => (await readPaths(page)).map((path) => Number(path.revenue))).toEqual(
-        [...(await readPaths(page)).map((path) => Number(path.revenue))].sort((a, b) => b - a),
-      )
+      await expect
+        .poll(async () => (await readPaths(page)).map((path) => Number(path.revenue)))
+        .toEqual([...(await readPaths(page)).map((path) => Number(path.revenue))].sort((a, b) => b - a))
       await page.getByTestId('paths-sort-revenue').click()
       await expect(page.getByTestId('paths-sort-revenue').locator('..')).toHaveAttribute('aria-sort', 'ascending')
-      await expect.poll(async () => {
-        const revenue = (await readPaths(page)).map((path) => Number(path.revenue))
-        return revenue.every((value, index) => index === 0 || value >= (revenue[index - 1] ?? 0))
-      }).toBe(true)
+      await expect
+        .poll(async () => {
+          const revenue = (await readPaths(page)).map((path) => Number(path.revenue))
+          return revenue.every((value, index) => index === 0 || value >= (revenue[index - 1] ?? 0))
+        })
+        .toBe(true)
       await page.getByTestId('paths-sort-touches').click()
-      await expect.poll(async () => {
-        const lengths = (await readPaths(page)).map((path) => path.steps.length)
-        return lengths.every((value, index) => index === 0 || value <= (lengths[index - 1] ?? 0))
-      }).toBe(true)
+      await expect
+        .poll(async () => {
+          const lengths = (await readPaths(page)).map((path) => path.steps.length)
+          return lengths.every((value, index) => index === 0 || value <= (lengths[index - 1] ?? 0))
+        })
+        .toBe(true)
       await page.getByTestId('paths-sort-conversions').click()
 
       // Paths that start with Email and are 2 to 3 touches long.
@@ -243,7 +276,8 @@ for (const viewport of VIEWPORTS) {
       await page.getByTestId('paths-filter-max').fill('3')
       await page.getByTestId('paths-filter-max').press('Tab')
       await expect(page.getByTestId('paths-matching')).toContainText(`of ${distinct.toLocaleString('en-US')} paths match`)
-      const startsWithEmail = (paths: PathRow[]) => paths.length > 0 && paths.every((path) => path.steps[0] === 'Email' && path.steps.length >= 2 && path.steps.length <= 3)
+      const startsWithEmail = (paths: PathRow[]) =>
+        paths.length > 0 && paths.every((path) => path.steps[0] === 'Email' && path.steps.length >= 2 && path.steps.length <= 3)
       await expect.poll(async () => startsWithEmail(await readPaths(page))).toBe(true)
       await expect(page.getByTestId('loading')).toHaveCount(0)
       expect(startsWithEmail(await readPaths(page))).toBe(true)
@@ -273,7 +307,9 @@ for (const viewport of VIEWPORTS) {
       await screenshotView(page, `${size}-paths-source-medium.png`)
     })
 
-    test('17: every view totals its period against the previous one (or a chosen one) as `report --compare-previous` does', async ({ page }) => {
+    test('17: every view totals its period against the previous one (or a chosen one) as `report --compare-previous` does', async ({
+      page,
+    }) => {
       await open(page, 'models')
       await setDates(page, '2026-10-17', '2026-10-31')
       const expected = cliPeriods('2026-10-17', '2026-10-31')

@@ -9,7 +9,10 @@ const URL = `http://127.0.0.1:${WAREHOUSES.empty.port}/`
 const IMPORT_ROOT = join(WAREHOUSES.empty.path, '..', 'imports')
 const SECRET = 'SECRET-bridge-7d2e'
 
-async function importFiles(request: import('@playwright/test').APIRequestContext, files: string[]): Promise<{ ok: boolean; error?: string }> {
+async function importFiles(
+  request: import('@playwright/test').APIRequestContext,
+  files: string[],
+): Promise<{ ok: boolean; error?: string }> {
   const response = await request.post(`${URL}api/warehouse:importFiles`, { data: { files } })
   return (await response.json()) as { ok: boolean; error?: string }
 }
@@ -21,7 +24,13 @@ test('the bridge refuses files outside its import folder and quotes no values of
   expect(await importFiles(request, ['../warehouse.duckdb'])).toEqual(outside)
 
   mkdirSync(IMPORT_ROOT, { recursive: true })
-  const line = { event_date: '20210101', event_timestamp: 1609459200000000, event_name: 'page_view', user_pseudo_id: 'u1', event_params: SECRET }
+  const line = {
+    event_date: '20210101',
+    event_timestamp: 1609459200000000,
+    event_name: 'page_view',
+    user_pseudo_id: 'u1',
+    event_params: SECRET,
+  }
   writeFileSync(join(IMPORT_ROOT, 'bad.ndjson'), `${JSON.stringify(line)}\n`)
   const bad = await importFiles(request, ['bad.ndjson'])
   expect(bad.ok).toBe(false)

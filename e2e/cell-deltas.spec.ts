@@ -124,7 +124,8 @@ for (const viewport of VIEWPORTS) {
       const expectedFirst = differences(before.first, after.first)
       const expectedLast = differences(before.last, after.last)
       expect(Object.keys(expectedFirst).length + Object.keys(expectedLast).length).toBeGreaterThan(0)
-      const asNumbers = (cells: Record<string, string>) => Object.fromEntries(Object.entries(cells).map(([channel, text]) => [channel, parseDelta(text)]))
+      const asNumbers = (cells: Record<string, string>) =>
+        Object.fromEntries(Object.entries(cells).map(([channel, text]) => [channel, parseDelta(text)]))
       expect(asNumbers(shown.a)).toEqual(expectedFirst)
       expect(asNumbers(shown.b)).toEqual(expectedLast)
       expect(asNumbers(shownModels)).toEqual(expectedLast)

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type Page, expect, test } from '@playwright/test'
-import type { CostReturnResult } from '../src/shared/cost-return'
+import type { CostReturnResult } from '@shared/cost-return'
 import { ROOT, WAREHOUSES, cli } from './warehouses'
 
 // Cost & return: a spend file imported through the bridge (as the desktop app's "Import spend…" does
@@ -17,7 +17,16 @@ const LOOKBACK_DAYS = 14
 const plain = (text: string) => text.replace(/[$,+×\s]/g, '').replace(/\/conv$/, '')
 
 function cliCost(lookbackDays: number): CostReturnResult {
-  const args = ['report', '--with-cost', '--warehouse', WAREHOUSES.generated.path, '--lookback-days', String(lookbackDays), '--format', 'json']
+  const args = [
+    'report',
+    '--with-cost',
+    '--warehouse',
+    WAREHOUSES.generated.path,
+    '--lookback-days',
+    String(lookbackDays),
+    '--format',
+    'json',
+  ]
   return JSON.parse(cli(args)) as CostReturnResult
 }
 
@@ -44,7 +53,9 @@ async function readTable(page: Page) {
 
 async function expectTableEqualsCli(page: Page, lookbackDays: number): Promise<void> {
   const expected = cliCost(lookbackDays)
-  await expect(page.getByTestId('cost-total')).toHaveText(`$${Number(expected.totals.cost_usd).toLocaleString('en-US', { minimumFractionDigits: 2 })}`)
+  await expect(page.getByTestId('cost-total')).toHaveText(
+    `$${Number(expected.totals.cost_usd).toLocaleString('en-US', { minimumFractionDigits: 2 })}`,
+  )
   const shown = await readTable(page)
   expect(shown.map((row) => row.group)).toEqual(expected.rows.map((row) => row.channel))
   for (const [index, row] of expected.rows.entries()) {
@@ -65,12 +76,18 @@ async function expectTableEqualsCli(page: Page, lookbackDays: number): Promise<v
 test('import a spend file, then the Cost & return view equals the CLI at two lookbacks', async ({ page, request }) => {
   mkdirSync(IMPORT_ROOT, { recursive: true })
   // bing is a search site and cpc a paid medium: Paid Search, on a day of the generated window.
-  writeFileSync(join(IMPORT_ROOT, 'e2e-spend.csv'), 'date,source,medium,campaign,cost,currency\n2026-10-20,bing,cpc,e2e_spring,123.45,USD\n')
+  writeFileSync(
+    join(IMPORT_ROOT, 'e2e-spend.csv'),
+    'date,source,medium,campaign,cost,currency\n2026-10-20,bing,cpc,e2e_spring,123.45,USD\n',
+  )
   const first = await (await request.post(`${URL}api/cost:importSpend`, { data: { files: ['e2e-spend.csv'] } })).json()
   expect(first).toMatchObject({ ok: true, value: [{ format: 'plain', rows: 1, added: 1, changed: 0 }] })
   const again = await (await request.post(`${URL}api/cost:importSpend`, { data: { files: ['e2e-spend.csv'] } })).json()
   expect(again).toMatchObject({ ok: true, value: [{ added: 0, changed: 0, unchanged: 1 }] })
-  writeFileSync(join(IMPORT_ROOT, 'e2e-spend-eur.csv'), 'date,source,medium,campaign,cost,currency\n2026-10-20,bing,cpc,e2e_spring,99.00,EUR\n')
+  writeFileSync(
+    join(IMPORT_ROOT, 'e2e-spend-eur.csv'),
+    'date,source,medium,campaign,cost,currency\n2026-10-20,bing,cpc,e2e_spring,99.00,EUR\n',
+  )
   const euro = await (await request.post(`${URL}api/cost:importSpend`, { data: { files: ['e2e-spend-eur.csv'] } })).json()
   expect(euro).toMatchObject({ ok: false, error: expect.stringMatching(/line 2: currency EUR, but costs are stored in USD/) })
 

@@ -101,7 +101,9 @@ for (const warehouse of ['fixture', 'generated'] as const) {
           revenue_cents: Math.round(Number(money(await cell(row, 'revenue'))) * 100),
         })),
       )
-      const isoDates = [...new Set(points.map((point) => point.date))].map((date) => new Date(`${date} UTC`).toISOString().slice(0, 10)).sort()
+      const isoDates = [...new Set(points.map((point) => point.date))]
+        .map((date) => new Date(`${date} UTC`).toISOString().slice(0, 10))
+        .sort()
       expect(isoDates).toHaveLength(14)
       for (const model of ['first_click', 'last_click']) {
         const report = cliReport(warehouse, { model, lookbackDays: 14, from: isoDates[0], to: isoDates[13] })
@@ -123,7 +125,10 @@ for (const warehouse of ['fixture', 'generated'] as const) {
       await page.getByTestId('channels-row').filter({ hasText: channel }).first().click()
       await expect(page.getByTestId('breadcrumb-current')).toContainText(channel)
       await page.getByTestId('channels-by-source_medium').click()
-      const drill = byKey(cliReport(warehouse, { model: 'first_click', lookbackDays: 14, by: 'source_medium', channel }).rows, (row) => `${row.source} / ${row.medium}`)
+      const drill = byKey(
+        cliReport(warehouse, { model: 'first_click', lookbackDays: 14, by: 'source_medium', channel }).rows,
+        (row) => `${row.source} / ${row.medium}`,
+      )
       await expect.poll(() => readChannels(page, ['source', 'medium'])).toEqual(drill)
       await page.screenshot({ path: join(SCREENSHOTS, `${warehouse}-channels-drilldown.png`), fullPage: true })
     })

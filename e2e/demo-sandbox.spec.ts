@@ -27,7 +27,9 @@ function rawCounts(path: string): { events: number; intradayEvents: number } {
 
 /** Conversions the CLI reports for a warehouse with the views' defaults (14 days, purchase). */
 function cliConversions(path: string): number {
-  const report = JSON.parse(cli(['report', '--warehouse', path, '--model', 'first_click', '--lookback-days', '14', '--format', 'json'])) as {
+  const report = JSON.parse(
+    cli(['report', '--warehouse', path, '--model', 'first_click', '--lookback-days', '14', '--format', 'json']),
+  ) as {
     totals: { conversions: number }
   }
   return report.totals.conversions
@@ -45,7 +47,13 @@ function hasHorizontalScroll(page: Page): Promise<boolean> {
 
 /** True when the element's text shows whole: neither clipped to an ellipsis nor cut after its last line. */
 async function isShownWhole(page: Page, selector: string): Promise<boolean> {
-  return page.locator(selector).first().evaluate((element) => element.clientWidth >= 60 && element.scrollWidth <= element.clientWidth + 1 && element.scrollHeight <= element.clientHeight + 1)
+  return page
+    .locator(selector)
+    .first()
+    .evaluate(
+      (element) =>
+        element.clientWidth >= 60 && element.scrollWidth <= element.clientWidth + 1 && element.scrollHeight <= element.clientHeight + 1,
+    )
 }
 
 /** True when a click at the middle of the element lands on it (nothing covers it, nothing clips it away). */
@@ -74,7 +82,10 @@ for (const viewport of VIEWPORTS) {
   test.describe(`at ${size}`, () => {
     test.use({ viewport })
 
-    test('streaming on imported data runs in a labelled demo copy, shows what moved, and goes back and away in one click each', async ({ page, request }) => {
+    test('streaming on imported data runs in a labelled demo copy, shows what moved, and goes back and away in one click each', async ({
+      page,
+      request,
+    }) => {
       test.setTimeout(300_000)
       await apiCaller(request, URL)('demo:remove')
       const real = rawCounts(PATH)
@@ -90,7 +101,10 @@ for (const viewport of VIEWPORTS) {
       // The burst note says the total sent first, and wraps rather than widening the page.
       const note = page.getByTestId('stream-result')
       await expect(note).toHaveText(/^\d+ events sent: 10 \+ a returning visitor's journey \(\d+ events?\)/)
-      const [, total, journey, replayed] = /^(\d+) events sent: 10 \+ a returning visitor's journey \((\d+) events?\)(?: \+ (\d+) duplicates? replayed)?/.exec(await note.innerText()) ?? []
+      const [, total, journey, replayed] =
+        /^(\d+) events sent: 10 \+ a returning visitor's journey \((\d+) events?\)(?: \+ (\d+) duplicates? replayed)?/.exec(
+          await note.innerText(),
+        ) ?? []
       expect(Number(total)).toBe(10 + Number(journey) + Number(replayed ?? 0))
       expect(await hasHorizontalScroll(page)).toBe(false)
       await page.screenshot({ path: join(SHOTS, `demo-burst-${size}.png`) })
@@ -122,7 +136,10 @@ for (const viewport of VIEWPORTS) {
       expect(rawCounts(PATH)).toEqual(real)
     })
 
-    test('the header stays two rows with the refresh state readable and Cancel clickable; notes wrap in the flow and end with their cause', async ({ page, request }) => {
+    test('the header stays two rows with the refresh state readable and Cancel clickable; notes wrap in the flow and end with their cause', async ({
+      page,
+      request,
+    }) => {
       test.setTimeout(300_000)
       await apiCaller(request, URL)('demo:remove')
       await page.goto(URL)
@@ -145,10 +162,15 @@ for (const viewport of VIEWPORTS) {
       await expect(page.getByTestId('stream-note')).toBeVisible()
       expect(await page.getByTestId('stream-note').evaluate((element) => getComputedStyle(element).position)).toBe('static')
       expect(await isClickable(page, 'compare-total-conversions')).toBe(true)
-      expect(await page.locator('.view select').first().evaluate((element) => {
-        const box = element.getBoundingClientRect()
-        return element.contains(document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2))
-      })).toBe(true)
+      expect(
+        await page
+          .locator('.view select')
+          .first()
+          .evaluate((element) => {
+            const box = element.getBoundingClientRect()
+            return element.contains(document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2))
+          }),
+      ).toBe(true)
 
       // A failed request's note stays while its cause lasts and ends when the app answers again.
       bridge?.kill('SIGTERM')

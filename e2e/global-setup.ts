@@ -24,7 +24,14 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     if (name === 'fixture' && !hasFixture) continue
     const bridge = spawn(
       process.execPath,
-      [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src', 'main', 'bridge', 'serve.ts'), '--warehouse', warehouse.path, '--port', String(warehouse.port)],
+      [
+        join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+        join(ROOT, 'src', 'main', 'bridge', 'serve.ts'),
+        '--warehouse',
+        warehouse.path,
+        '--port',
+        String(warehouse.port),
+      ],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
     )
     bridges.push(bridge)

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process'
 import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { type Locator, type Page, expect, test } from '@playwright/test'
-import type { ConversionEventInfo } from '../src/shared/attribution'
+import type { ConversionEventInfo } from '@shared/attribution'
 import { apiCaller, startOwnBridge } from './own-bridge'
 import { ROOT, cli, cliReport, e2ePort } from './warehouses'
 
@@ -53,7 +53,9 @@ test('view_item chosen as a conversion is modelled with progress, and every view
   await page.goto(URL)
   await openView(page, 'compare')
   const viewItem = before.find((info) => info.name === 'view_item') as ConversionEventInfo
-  await expect(page.getByTestId('conversion-option-view_item')).toHaveText(`view_item (${viewItem.events.toLocaleString('en-US')}) · models it`)
+  await expect(page.getByTestId('conversion-option-view_item')).toHaveText(
+    `view_item (${viewItem.events.toLocaleString('en-US')}) · models it`,
+  )
   await expect(page.getByTestId('conversion-option-purchase')).toHaveText(/^\s*purchase \([\d,]+\)\s*$/)
   // Every event name is offered, most frequent first.
   const offered = await page.getByTestId('conversion-event-add').locator('option[value]:not([value=""])').allTextContents()
@@ -103,7 +105,10 @@ test('view_item chosen as a conversion is modelled with progress, and every view
     })),
   )
   const dates = [...new Set(points.map((point) => point.date))].map((date) => new Date(`${date} UTC`).toISOString().slice(0, 10)).sort()
-  const ranged = cliReport({ path: PATH }, { model: 'first_click', lookbackDays: LOOKBACK_DAYS, conversionEvents: EVENTS, from: dates[0], to: dates.at(-1) })
+  const ranged = cliReport(
+    { path: PATH },
+    { model: 'first_click', lookbackDays: LOOKBACK_DAYS, conversionEvents: EVENTS, from: dates[0], to: dates.at(-1) },
+  )
   const shown = points.filter((point) => point.model === 'first_click').reduce((sum, point) => sum + point.conversions, 0)
   expect(shown).toBe(ranged.totals.conversions)
   await page.screenshot({ path: join(SCREENSHOTS, 'key-events-view-item-trends.png'), fullPage: true })

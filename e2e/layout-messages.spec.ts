@@ -2,7 +2,7 @@ import { type ChildProcess, spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { type Locator, type Page, expect, test } from '@playwright/test'
-import { ATTRIBUTION_MODELS } from '../src/shared/attribution'
+import { ATTRIBUTION_MODELS } from '@shared/attribution'
 import { startOwnBridge } from './own-bridge'
 import { E2E_DIR, ROOT, WAREHOUSES, type WarehouseName, cli, cliReport, e2ePort, hasFixture } from './warehouses'
 
@@ -66,14 +66,17 @@ for (const size of SIZES) {
       await page.getByTestId('channels-row').first().click()
       await expect(page.getByTestId('channels-breadcrumb')).toContainText(channel)
       await expect(page.getByTestId('loading')).toHaveCount(0)
-      for (const testid of ['channels-share-header', 'channels-revenue-header']) await expect(page.getByTestId(testid)).toBeInViewport({ ratio: 1 })
+      for (const testid of ['channels-share-header', 'channels-revenue-header'])
+        await expect(page.getByTestId(testid)).toBeInViewport({ ratio: 1 })
       const wrap = page.getByTestId('channels-table').locator('xpath=..')
       const overflow = await wrap.evaluate((element) => element.scrollWidth - element.clientWidth)
       expect(overflow).toBeLessThanOrEqual(0)
       const report = cliReport('fixture', { model: 'last_click', lookbackDays: LOOKBACK_DAYS, by: 'source_medium', channel })
       await expect(page.getByTestId('channels-row')).toHaveCount(report.rows.length)
       await expect(page.getByTestId('channels-total-conversions')).toHaveText(oneDecimal(report.totals.conversions))
-      await expect(page.getByTestId('channels-total-revenue')).toHaveText(`$${Number(report.totals.revenue_usd).toLocaleString('en-US', { minimumFractionDigits: 2 })}`)
+      await expect(page.getByTestId('channels-total-revenue')).toHaveText(
+        `$${Number(report.totals.revenue_usd).toLocaleString('en-US', { minimumFractionDigits: 2 })}`,
+      )
       await shot(page, 'channels-drill-down')
     })
 
@@ -92,11 +95,16 @@ for (const size of SIZES) {
       if ((await burst.count()) > 0 && (await burst.isVisible())) {
         const burstBox = await box(burst)
         const overlaps =
-          noteBox.x < burstBox.x + burstBox.width && burstBox.x < noteBox.x + noteBox.width && noteBox.y < burstBox.y + burstBox.height && burstBox.y < noteBox.y + noteBox.height
+          noteBox.x < burstBox.x + burstBox.width &&
+          burstBox.x < noteBox.x + noteBox.width &&
+          noteBox.y < burstBox.y + burstBox.height &&
+          burstBox.y < noteBox.y + noteBox.height
         expect(overlaps).toBe(false)
         // The click lands on the button itself, not on the note.
         const [x, y] = [burstBox.x + burstBox.width / 2, burstBox.y + burstBox.height / 2]
-        const hit = await page.evaluate<string | null>(`document.elementFromPoint(${x}, ${y})?.closest('[data-testid]')?.getAttribute('data-testid') ?? null`)
+        const hit = await page.evaluate<string | null>(
+          `document.elementFromPoint(${x}, ${y})?.closest('[data-testid]')?.getAttribute('data-testid') ?? null`,
+        )
         expect(hit).toBe('stream-burst')
       }
       await shot(page, 'lookback-note')
@@ -119,7 +127,10 @@ for (const size of SIZES) {
       // A warehouse whose conversions carry no value: the revenue chart says so instead of staying blank.
       await page.route('**/api/attribution:breakdown', async (route) => {
         const response = await route.fetch()
-        const body = (await response.json()) as { ok: boolean; value?: { rows: Array<{ revenue_usd: string }>; totals: { revenue_usd: string } } }
+        const body = (await response.json()) as {
+          ok: boolean
+          value?: { rows: Array<{ revenue_usd: string }>; totals: { revenue_usd: string } }
+        }
         if (body.ok && body.value) {
           for (const row of body.value.rows) row.revenue_usd = '0.00'
           body.value.totals.revenue_usd = '0.00'
@@ -143,7 +154,14 @@ for (const size of SIZES) {
         const response = await route.fetch()
         const body = (await response.json()) as { ok: boolean; value?: Record<string, unknown> }
         calls += 1
-        const change = { id: 900, noticedAt: new Date().toISOString(), importedEvents: 5671, streamedEvents: 0, importedFiles: 0, modelsBuiltAt: null }
+        const change = {
+          id: 900,
+          noticedAt: new Date().toISOString(),
+          importedEvents: 5671,
+          streamedEvents: 0,
+          importedFiles: 0,
+          modelsBuiltAt: null,
+        }
         await route.fulfill({ response, json: body.ok ? { ...body, value: { ...body.value, outsideChange: change } } : body })
       })
       await open(page, 'generated', 'compare')
@@ -192,10 +210,18 @@ for (const size of SIZES) {
       test.skip(!hasFixture, 'needs the shared GA4 fixture')
       // Which channels only data-driven credits, from the CLI: credit under data_driven, none under every rule-based model.
       const byModel = Object.fromEntries(
-        ATTRIBUTION_MODELS.map((model) => [model, Object.fromEntries<number>(cliReport('fixture', { model, lookbackDays: LOOKBACK_DAYS }).rows.map((row) => [row.channel ?? '', row.conversions]))]),
+        ATTRIBUTION_MODELS.map((model) => [
+          model,
+          Object.fromEntries<number>(
+            cliReport('fixture', { model, lookbackDays: LOOKBACK_DAYS }).rows.map((row) => [row.channel ?? '', row.conversions]),
+          ),
+        ]),
       )
       const markovOnly = Object.entries<number>(byModel.data_driven ?? {})
-        .filter(([channel, credit]) => credit > 0 && ATTRIBUTION_MODELS.every((model) => model === 'data_driven' || !(byModel[model]?.[channel] ?? 0)))
+        .filter(
+          ([channel, credit]) =>
+            credit > 0 && ATTRIBUTION_MODELS.every((model) => model === 'data_driven' || !(byModel[model]?.[channel] ?? 0)),
+        )
         .sort((a, b) => b[1] - a[1])
       expect(markovOnly.length).toBeGreaterThan(0)
       await open(page, 'fixture', 'models')
@@ -206,7 +232,9 @@ for (const size of SIZES) {
       await shot(page, 'models-markov-note')
     })
 
-    test('13: the CSV opens cleanly: # context lines, rounded numbers, percent changes, actual dates, equal to the CLI', async ({ page }) => {
+    test('13: the CSV opens cleanly: # context lines, rounded numbers, percent changes, actual dates, equal to the CLI', async ({
+      page,
+    }) => {
       await open(page, 'generated', 'models')
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').first().click()])
       expect(download.suggestedFilename()).not.toContain('latest')
@@ -231,9 +259,23 @@ for (const size of SIZES) {
       }
       // Every number equals the CLI's own CSV of the same model.
       for (const model of ['linear', 'last_click'] as const) {
-        const cliCsv = cli(['report', '--warehouse', WAREHOUSES.generated.path, '--model', model, '--lookback-days', String(LOOKBACK_DAYS), '--format', 'csv'])
+        const cliCsv = cli([
+          'report',
+          '--warehouse',
+          WAREHOUSES.generated.path,
+          '--model',
+          model,
+          '--lookback-days',
+          String(LOOKBACK_DAYS),
+          '--format',
+          'csv',
+        ])
         expect(cliCsv.startsWith('channel,')).toBe(true)
-        const cliRows = cliCsv.trim().split('\r\n').slice(1).map((line) => line.split(','))
+        const cliRows = cliCsv
+          .trim()
+          .split('\r\n')
+          .slice(1)
+          .map((line) => line.split(','))
         const [conversions, revenue] = [header.indexOf(`${model}_conversions`), header.indexOf(`${model}_revenue_usd`)]
         for (const [channel, cliConversions, cliRevenue] of cliRows) {
           const row = rows.find((cells) => cells[0] === channel)
@@ -245,7 +287,11 @@ for (const size of SIZES) {
       const withContext = cli(['report', '--warehouse', WAREHOUSES.generated.path, '--model', 'linear', '--format', 'csv', '--context'])
       expect(withContext.split('\r\n')[0]).toBe('# view: report')
       expect(withContext).toMatch(/# dates: \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}\r\n/)
-      const refused = spawnSync(process.execPath, [join(ROOT, 'bin', 'attribution.js'), 'report', '--warehouse', WAREHOUSES.generated.path, '--model', 'linear', '--context'], { encoding: 'utf8' })
+      const refused = spawnSync(
+        process.execPath,
+        [join(ROOT, 'bin', 'attribution.js'), 'report', '--warehouse', WAREHOUSES.generated.path, '--model', 'linear', '--context'],
+        { encoding: 'utf8' },
+      )
       expect(refused.status).not.toBe(0)
       expect(refused.stderr).toContain('--context goes with --format csv')
     })
@@ -277,7 +323,9 @@ test.describe('10: progress wording', () => {
       }).observe(document, { subtree: true, childList: true, characterData: true })`)
     await page.goto(`http://127.0.0.1:${port}/`)
     await page.getByTestId('generate-sample').click()
-    await expect(page.getByTestId('job-progress-message')).toHaveText(/^(Preparing|Building|Built|Loading|Loaded|Checking|Checked)/, { timeout: 240_000 })
+    await expect(page.getByTestId('job-progress-message')).toHaveText(/^(Preparing|Building|Built|Loading|Loaded|Checking|Checked)/, {
+      timeout: 240_000,
+    })
     await shot(page, 'build-progress')
     await expect(page.getByTestId('view-compare')).toBeVisible({ timeout: 240_000 })
     const messages = await page.evaluate<string[]>('window.__progress')

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { type Page, expect, test } from '@playwright/test'
-import { ATTRIBUTION_MODELS, type AttributionModel, MODEL_REGISTRY } from '../src/shared/attribution'
+import { ATTRIBUTION_MODELS, type AttributionModel, MODEL_REGISTRY } from '@shared/attribution'
 import { ROOT, WAREHOUSES, type WarehouseName, cliReport, hasFixture } from './warehouses'
 
 // The attribution models as data: Compare models with any pair, Model comparison, Conversion paths and
@@ -36,7 +36,11 @@ function creditMismatch(text: string, value: number): string | undefined {
 }
 
 /** `attribution report --by channel` of one model as { channel: figures }. */
-function cliByChannel(warehouse: WarehouseName, model: AttributionModel, range: { from?: string; to?: string } = {}): Record<string, Figures> {
+function cliByChannel(
+  warehouse: WarehouseName,
+  model: AttributionModel,
+  range: { from?: string; to?: string } = {},
+): Record<string, Figures> {
   const report = cliReport(warehouse, { model, lookbackDays: LOOKBACK_DAYS, ...range })
   return Object.fromEntries(report.rows.map((row) => [row.channel ?? '', { conversions: row.conversions, revenue_usd: row.revenue_usd }]))
 }
@@ -76,7 +80,10 @@ async function readComparison(page: Page): Promise<Record<string, { a: Figures; 
       }
     }),
   )
-  const figures = (side: { exact: string; revenue: string }): Figures => ({ conversions: Number(side.exact), revenue_usd: money(side.revenue) })
+  const figures = (side: { exact: string; revenue: string }): Figures => ({
+    conversions: Number(side.exact),
+    revenue_usd: money(side.revenue),
+  })
   return Object.fromEntries(rows.map((row) => [row.channel, { a: figures(row.a), b: figures(row.b) }]))
 }
 
@@ -90,7 +97,11 @@ async function comparisonRoundingProblems(page: Page): Promise<string[]> {
 }
 
 /** What `attribution report` says for the pair, shaped like the table (a channel one model does not credit is 0). */
-function expectedComparison(warehouse: WarehouseName, a: AttributionModel, b: AttributionModel): Record<string, { a: Figures; b: Figures }> {
+function expectedComparison(
+  warehouse: WarehouseName,
+  a: AttributionModel,
+  b: AttributionModel,
+): Record<string, { a: Figures; b: Figures }> {
   const [first, second] = [cliByChannel(warehouse, a), cliByChannel(warehouse, b)]
   const channels = new Set([...Object.keys(first), ...Object.keys(second)])
   return Object.fromEntries([...channels].map((channel) => [channel, { a: first[channel] ?? ZERO, b: second[channel] ?? ZERO }]))
@@ -142,15 +153,22 @@ function modelComparisonProblems(
   for (const row of shown) {
     if (!channels.has(row.channel)) problems.push(`${row.channel}: not a channel of the report`)
     const last = reports.last_click[row.channel] ?? ZERO
-    if (row.cells.map((cell) => cell.model).join() !== ATTRIBUTION_MODELS.join()) problems.push(`${row.channel}: columns ${row.cells.map((cell) => cell.model).join()}`)
+    if (row.cells.map((cell) => cell.model).join() !== ATTRIBUTION_MODELS.join())
+      problems.push(`${row.channel}: columns ${row.cells.map((cell) => cell.model).join()}`)
     for (const cell of row.cells) {
       const model = cell.model as AttributionModel
       const figures = reports[model]?.[row.channel] ?? ZERO
       const where = `${row.channel} / ${model}`
-      const value = metric === 'conversions' ? creditMismatch(cell.value, figures.conversions) : money(cell.value) === figures.revenue_usd ? undefined : `"${cell.value}" for ${figures.revenue_usd}`
+      const value =
+        metric === 'conversions'
+          ? creditMismatch(cell.value, figures.conversions)
+          : money(cell.value) === figures.revenue_usd
+            ? undefined
+            : `"${cell.value}" for ${figures.revenue_usd}`
       if (value) problems.push(`${where}: ${value}`)
       if (model === 'last_click') continue
-      const [mine, baseline] = metric === 'conversions' ? [figures.conversions, last.conversions] : [Number(figures.revenue_usd), Number(last.revenue_usd)]
+      const [mine, baseline] =
+        metric === 'conversions' ? [figures.conversions, last.conversions] : [Number(figures.revenue_usd), Number(last.revenue_usd)]
       const change = changeMismatch(cell.change, mine, baseline)
       if (change) problems.push(`${where} change: ${change}`)
     }
@@ -260,9 +278,13 @@ for (const warehouse of ['fixture', 'generated'] as const) {
     })
 
     test('model comparison shows every model per channel and its change vs last click as the reports do', async ({ page }) => {
-      const reports = Object.fromEntries(ATTRIBUTION_MODELS.map((model) => [model, cliByChannel(warehouse, model)])) as Record<AttributionModel, Record<string, Figures>>
+      const reports = Object.fromEntries(ATTRIBUTION_MODELS.map((model) => [model, cliByChannel(warehouse, model)])) as Record<
+        AttributionModel,
+        Record<string, Figures>
+      >
       await open(page, warehouse, 'models')
-      for (const model of ATTRIBUTION_MODELS) await expect(page.getByTestId(`models-column-${model}`)).toHaveText(MODEL_REGISTRY[model].name)
+      for (const model of ATTRIBUTION_MODELS)
+        await expect(page.getByTestId(`models-column-${model}`)).toHaveText(MODEL_REGISTRY[model].name)
       await expect.poll(async () => modelComparisonProblems(await readModelComparison(page), reports, 'conversions')).toEqual([])
       for (const model of ATTRIBUTION_MODELS) {
         const total = cliReport(warehouse, { model, lookbackDays: LOOKBACK_DAYS }).totals
@@ -275,7 +297,9 @@ for (const warehouse of ['fixture', 'generated'] as const) {
       await screenshotView(page, `${warehouse}-model-comparison-revenue.png`)
     })
 
-    test('conversion paths add up to the report, split position-based credit 40/20/40, and have no split for data-driven', async ({ page }) => {
+    test('conversion paths add up to the report, split position-based credit 40/20/40, and have no split for data-driven', async ({
+      page,
+    }) => {
       await open(page, warehouse, 'paths')
       await expect.poll(() => readPathSums(page)).toEqual(expectedPathSums(warehouse, LOOKBACK_DAYS))
       // Journeys of three sessions or more are rarer; a long lookback lists some among the top paths on both warehouses.
@@ -321,7 +345,8 @@ for (const warehouse of ['fixture', 'generated'] as const) {
       }
       // Both models credit every conversion once, so each day's total is the same under both.
       for (const date of dates) {
-        const day = (model: string) => sum(points.filter((point) => point.date === date && point.model === model).map((point) => point.conversions))
+        const day = (model: string) =>
+          sum(points.filter((point) => point.date === date && point.model === model).map((point) => point.conversions))
         expect(Math.abs(day(pair[0]) - day(pair[1])), date).toBeLessThanOrEqual(0.01)
       }
       await screenshotView(page, `${warehouse}-trends-models.png`)

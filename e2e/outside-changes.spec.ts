@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process'
 import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test } from '@playwright/test'
-import type { StreamStatus } from '../src/shared/api'
+import type { StreamStatus } from '@shared/api'
 import { apiCaller, startOwnBridge } from './own-bridge'
 import { ROOT, cli, e2ePort } from './warehouses'
 

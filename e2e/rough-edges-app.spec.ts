@@ -36,7 +36,8 @@ test('the header keeps every control in at most 120 px at 1280 x 720, and nothin
   for (const testid of ['lookback-input', 'conversion-event-purchase', 'date-from', 'date-to', 'stream-burst', 'data-freshness']) {
     await expect(page.getByTestId(testid)).toBeAttached()
   }
-  for (const testid of ['lookback-input', 'date-from', 'stream-burst', 'data-freshness']) await expect(header.getByTestId(testid)).toBeVisible()
+  for (const testid of ['lookback-input', 'date-from', 'stream-burst', 'data-freshness'])
+    await expect(header.getByTestId(testid)).toBeVisible()
   expect((await header.boundingBox())?.height).toBeLessThanOrEqual(HEADER_MAX_PX)
   await page.screenshot({ path: join(SCREENSHOTS, 'rough-edges-1280x720.png') })
 
@@ -48,7 +49,10 @@ test('the header keeps every control in at most 120 px at 1280 x 720, and nothin
     // The page, the view area and the feed's table: how far each scrolls sideways (written as text: e2e code has no DOM types).
     const overflow = await page.evaluate<number[]>(`[document.scrollingElement, document.querySelector('.shell__content'),
       ...[...document.querySelectorAll('.table--feed')].map((table) => table.parentElement)].map((element) => element.scrollWidth - element.clientWidth)`)
-    expect(overflow.every((extra) => extra <= 0), `${view} scrolls sideways by ${overflow.join(', ')} px`).toBe(true)
+    expect(
+      overflow.every((extra) => extra <= 0),
+      `${view} scrolls sideways by ${overflow.join(', ')} px`,
+    ).toBe(true)
     expect((await page.locator('.app-header').boundingBox())?.height).toBeLessThanOrEqual(HEADER_MAX_PX)
   }
   await page.screenshot({ path: join(SCREENSHOTS, 'rough-edges-feed-1024x768.png') })
@@ -125,7 +129,9 @@ test('exports say what they hold: model, lookback, events, dates and drill-down'
 
   const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()])
   const slug = channel.toLowerCase().replace(/[^a-z0-9]+/g, '-')
-  expect(csv.suggestedFilename()).toMatch(new RegExp(`^channels_last-click_14d_purchase_2026-10-01-to-\\d{4}-\\d{2}-\\d{2}_${slug}-source-medium_\\d{4}-\\d{2}-\\d{2}\\.csv$`))
+  expect(csv.suggestedFilename()).toMatch(
+    new RegExp(`^channels_last-click_14d_purchase_2026-10-01-to-\\d{4}-\\d{2}-\\d{2}_${slug}-source-medium_\\d{4}-\\d{2}-\\d{2}\\.csv$`),
+  )
   const text = readFileSync(await csv.path(), 'utf8').replace(/^\ufeff/, '')
   const [view, model, lookback, events, dates, drillDown] = text.split('\r\n')
   expect([view, model, lookback, events, drillDown]).toEqual([

@@ -73,7 +73,7 @@ test.describe('rough edges of the views', () => {
     const dayTotal = (date: string, model: string) =>
       points.filter((point) => point.date === date && point.model === model).reduce((sum, point) => sum + point.conversions, 0)
     for (const date of new Set(points.map((point) => point.date))) expect(dayTotal(date, 'first_click')).toBe(dayTotal(date, 'last_click'))
-    await expect(page.getByTestId('trends-why-difference')).toContainText('each day\'s total is the same under both')
+    await expect(page.getByTestId('trends-why-difference')).toContainText("each day's total is the same under both")
     await page.setViewportSize({ width: 1280, height: 720 })
     await page.screenshot({ path: join(SCREENSHOTS, 'rough-edges-trends-by-model.png') })
   })

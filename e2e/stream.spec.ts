@@ -20,7 +20,9 @@ test('"Stream events" shows new rows in the live feed, and a streamed conversion
   for (let burst = 0; burst < 40 && !sawConversion; burst++) {
     // Streamed rows are flagged new (or duplicate, for a retried event); the feed lists the newest 50.
     const streamedRows = page.locator('[data-testid="feed-row"][data-delivery="new"], [data-testid="feed-row"][data-delivery="duplicate"]')
-    const conversionRows = page.locator(CONVERSION_EVENTS.map((name) => `[data-testid="feed-row"][data-delivery="new"] .event-name--${name}`).join(', '))
+    const conversionRows = page.locator(
+      CONVERSION_EVENTS.map((name) => `[data-testid="feed-row"][data-delivery="new"] .event-name--${name}`).join(', '),
+    )
     const before = await streamedRows.count()
     const conversionsBefore = await conversionRows.count()
     await page.getByTestId('stream-burst').click()
@@ -36,6 +38,8 @@ test('"Stream events" shows new rows in the live feed, and a streamed conversion
   await expect(page.getByTestId('refresh-state')).toHaveAttribute('data-state', 'idle', { timeout: 90_000 })
   await expect(page.getByTestId('credited').first()).toContainText('first:', { timeout: 30_000 })
   await page.getByTestId('nav-compare').click()
-  await expect.poll(async () => (await page.getByTestId('compare-total-conversions').innerText()).trim(), { timeout: 60_000 }).not.toBe(before)
+  await expect
+    .poll(async () => (await page.getByTestId('compare-total-conversions').innerText()).trim(), { timeout: 60_000 })
+    .not.toBe(before)
   await page.screenshot({ path: join(ROOT, 'test-results', 'screenshots', 'stream-compare.png'), fullPage: true })
 })

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process'
 import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { type Page, expect, test } from '@playwright/test'
-import type { StreamInfo } from '../src/shared/api'
+import type { StreamInfo } from '@shared/api'
 import { type ExportEvent, writeExport } from '../src/main/testing/export-rows'
 import { apiCaller, startOwnBridge } from './own-bridge'
 import { ROOT, cli, cliReport, e2ePort } from './warehouses'
@@ -27,8 +27,26 @@ const ROWS: ExportEvent[] = [
   { device: 'phone.1', stream: SHOP, platform: 'WEB', sessionId: 1001, hour: 0, name: 'page_view', source: ['google', 'organic'] },
   { device: 'phone.1', stream: SHOP, platform: 'WEB', sessionId: 1002, hour: 24, name: 'page_view' },
   { device: 'phone.1', stream: SHOP, platform: 'WEB', userId: 'U-42', sessionId: 1002, hour: 24.1, name: 'login' },
-  { device: 'laptop.1', stream: SHOP, platform: 'WEB', userId: 'U-42', sessionId: 2001, hour: 48, name: 'page_view', source: ['newsletter', 'email'] },
-  { device: 'laptop.1', stream: SHOP, platform: 'WEB', userId: 'U-42', sessionId: 2001, hour: 48.1, name: 'purchase', transactionId: 'T-stitched' },
+  {
+    device: 'laptop.1',
+    stream: SHOP,
+    platform: 'WEB',
+    userId: 'U-42',
+    sessionId: 2001,
+    hour: 48,
+    name: 'page_view',
+    source: ['newsletter', 'email'],
+  },
+  {
+    device: 'laptop.1',
+    stream: SHOP,
+    platform: 'WEB',
+    userId: 'U-42',
+    sessionId: 2001,
+    hour: 48.1,
+    name: 'purchase',
+    transactionId: 'T-stitched',
+  },
   { device: 'app.7', stream: IOS, platform: 'IOS', sessionId: 3001, hour: 30, name: 'screen_view', source: ['bing', 'cpc'] },
   { device: 'app.7', stream: IOS, platform: 'IOS', sessionId: 3001, hour: 30.1, name: 'purchase', transactionId: 'T-ios' },
 ]
@@ -65,16 +83,20 @@ async function channelRows(page: Page) {
   return Promise.all(
     (await rows.all()).map(async (row) => ({
       channel: (await row.getByTestId('channel').innerText()).trim(),
-      conversions: integer(await row.getByTestId('conversions').getAttribute('title') ?? ''),
+      conversions: integer((await row.getByTestId('conversions').getAttribute('title')) ?? ''),
       revenue_usd: money(await row.getByTestId('revenue').innerText()),
     })),
   )
 }
 
 /** The CLI's rows of a first-click report, the view's order aside. */
-const byChannel = <T extends { channel?: string | null }>(rows: T[]) => [...rows].sort((a, b) => String(a.channel).localeCompare(String(b.channel)))
+const byChannel = <T extends { channel?: string | null }>(rows: T[]) =>
+  [...rows].sort((a, b) => String(a.channel).localeCompare(String(b.channel)))
 
-test('the stream picker lists the streams and limits every view to one, as the CLI reports it; the header stays two rows', async ({ page, request }) => {
+test('the stream picker lists the streams and limits every view to one, as the CLI reports it; the header stays two rows', async ({
+  page,
+  request,
+}) => {
   const streams = await apiCaller(request, URL)<StreamInfo[]>('attribution:streams')
   expect(streams.map((stream) => stream.streamId).sort()).toEqual(['2100450278', SHOP, IOS].sort())
   expect(streams.find((stream) => stream.streamId === IOS)).toEqual({ streamId: IOS, platform: 'IOS', events: 2 })
@@ -83,9 +105,15 @@ test('the stream picker lists the streams and limits every view to one, as the C
   await openView(page, 'compare')
   const picker = page.getByTestId('stream-picker')
   await expect(picker).toBeEnabled()
-  await expect(picker.locator('option')).toHaveText(['All streams', ...streams.map((stream) => `${stream.platform} ${stream.streamId} (${stream.events.toLocaleString('en-US')} events)`)])
+  await expect(picker.locator('option')).toHaveText([
+    'All streams',
+    ...streams.map((stream) => `${stream.platform} ${stream.streamId} (${stream.events.toLocaleString('en-US')} events)`),
+  ])
   await expect(picker).toHaveValue('')
-  for (const [width, height] of [[1280, 720], [1024, 768]] as const) {
+  for (const [width, height] of [
+    [1280, 720],
+    [1024, 768],
+  ] as const) {
     await page.setViewportSize({ width, height })
     expect((await page.locator('.app-header').boundingBox())?.height).toBeLessThanOrEqual(HEADER_MAX_PX)
     await page.screenshot({ path: join(SCREENSHOTS, `stream-picker-header-${width}x${height}.png`) })
@@ -112,7 +140,9 @@ test('the stream picker lists the streams and limits every view to one, as the C
   await expect.poll(async () => integer(await page.getByTestId('compare-total-conversions').innerText())).toBe(all.totals.conversions)
 })
 
-test('the Settings switch for user-id stitching re-models with progress; the views then equal the CLI, which reports the same setting', async ({ page }) => {
+test('the Settings switch for user-id stitching re-models with progress; the views then equal the CLI, which reports the same setting', async ({
+  page,
+}) => {
   test.setTimeout(300_000)
   await page.goto(URL)
   await page.getByTestId('stream-picker').selectOption(SHOP)
@@ -128,7 +158,10 @@ test('the Settings switch for user-id stitching re-models with progress; the vie
   const toggle = page.getByTestId('stitching-toggle')
   await expect(toggle).toBeChecked()
   await expect(page.getByTestId('stitching-quality')).toHaveText('2 devices joined to 1 signed-in user at the last build.')
-  for (const [width, height] of [[1280, 720], [1024, 768]] as const) {
+  for (const [width, height] of [
+    [1280, 720],
+    [1024, 768],
+  ] as const) {
     await page.setViewportSize({ width, height })
     await page.getByTestId('stitching-panel').scrollIntoViewIfNeeded()
     await page.screenshot({ path: join(SCREENSHOTS, `settings-stitching-${width}x${height}.png`) })
@@ -138,8 +171,12 @@ test('the Settings switch for user-id stitching re-models with progress; the vie
   await expect(page.getByTestId('stitching-progress')).toHaveCount(0, { timeout: 240_000 })
   await expect(page.getByTestId('stitching-error')).toHaveCount(0)
   await expect(toggle).not.toBeChecked()
-  await expect(page.getByTestId('stitching-quality')).toHaveText('The shown numbers were built without stitching: every device is its own user.')
-  expect(cli(['settings', '--warehouse', PATH])).toBe('user-id stitching: off\nlast build: stitching off, 0 device(s) joined to 0 signed-in user(s)\n')
+  await expect(page.getByTestId('stitching-quality')).toHaveText(
+    'The shown numbers were built without stitching: every device is its own user.',
+  )
+  expect(cli(['settings', '--warehouse', PATH])).toBe(
+    'user-id stitching: off\nlast build: stitching off, 0 device(s) joined to 0 signed-in user(s)\n',
+  )
 
   // Unstitched: the laptop is its own user, and its email session earns first click.
   await openView(page, 'channels')

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process'
 import { copyFileSync, cpSync, existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test } from '@playwright/test'
-import type { FeedEvent, StreamStatus } from '../src/shared/api'
+import type { FeedEvent, StreamStatus } from '@shared/api'
 import { apiCaller, startOwnBridge } from './own-bridge'
 import { E2E_DIR, ROOT, WAREHOUSES, e2ePort } from './warehouses'
 
@@ -24,7 +24,10 @@ test.afterAll(() => {
   bridge?.kill('SIGTERM')
 })
 
-test('a continuous stream refreshes as it goes; Cancel stops a run as "cancelled" and the numbers catch up without a new burst', async ({ page, request }) => {
+test('a continuous stream refreshes as it goes; Cancel stops a run as "cancelled" and the numbers catch up without a new burst', async ({
+  page,
+  request,
+}) => {
   const call = apiCaller(request, URL)
   await page.goto(URL)
   await page.getByTestId('nav-compare').click()
@@ -37,7 +40,13 @@ test('a continuous stream refreshes as it goes; Cancel stops a run as "cancelled
 
   // A streamed purchase to watch, and refreshes that complete while the stream goes on (no starved debounce).
   await expect
-    .poll(async () => (await call<FeedEvent[]>('events:recent', { limit: 500 })).some((event) => event.event_name === 'purchase' && event.delivery === 'new'), { timeout: 90_000 })
+    .poll(
+      async () =>
+        (await call<FeedEvent[]>('events:recent', { limit: 500 })).some(
+          (event) => event.event_name === 'purchase' && event.delivery === 'new',
+        ),
+      { timeout: 90_000 },
+    )
     .toBe(true)
   await expect.poll(async () => (await call<StreamStatus>('stream:status')).refresh.lastSuccessAt, { timeout: 90_000 }).not.toBeNull()
   // Once it measured a run, the rate control says what this machine keeps up with.
@@ -60,7 +69,9 @@ test('a continuous stream refreshes as it goes; Cancel stops a run as "cancelled
   // No new burst: the loop refreshes the unmodelled events by itself, and the views catch up.
   await expect(page.getByTestId('refresh-state')).toHaveAttribute('data-state', 'idle', { timeout: 90_000 })
   await expect.poll(async () => (await call<StreamStatus>('stream:status')).refresh.unmodelledEvents, { timeout: 90_000 }).toBe(0)
-  await expect.poll(async () => (await page.getByTestId('compare-total-conversions').innerText()).trim(), { timeout: 60_000 }).not.toBe(before)
+  await expect
+    .poll(async () => (await page.getByTestId('compare-total-conversions').innerText()).trim(), { timeout: 60_000 })
+    .not.toBe(before)
   const feed = await call<FeedEvent[]>('events:recent', { limit: 500 })
   expect(feed.some((event) => event.event_name === 'purchase' && event.delivery === 'new' && event.first_click_channel !== null)).toBe(true)
 })

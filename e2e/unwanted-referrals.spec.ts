@@ -34,13 +34,21 @@ async function lastClickByChannel(page: Page): Promise<Record<string, { conversi
   for (const row of await page.getByTestId('compare-row').all()) {
     const conversions = Number((await row.getByTestId('b-conversions').innerText()).replace(/[,\s]/g, ''))
     if (conversions === 0) continue
-    out[(await row.getByTestId('channel').innerText()).trim()] = { conversions, revenue_usd: (await row.getByTestId('b-revenue').innerText()).replace(/[$,\s]/g, '') }
+    out[(await row.getByTestId('channel').innerText()).trim()] = {
+      conversions,
+      revenue_usd: (await row.getByTestId('b-revenue').innerText()).replace(/[$,\s]/g, ''),
+    }
   }
   return out
 }
 
 function cliLastClick(): Record<string, { conversions: number; revenue_usd: string }> {
-  return Object.fromEntries(cliReport({ path: PATH }, { model: 'last_click', lookbackDays: 14 }).rows.map((row) => [row.channel ?? '', { conversions: row.conversions, revenue_usd: row.revenue_usd }]))
+  return Object.fromEntries(
+    cliReport({ path: PATH }, { model: 'last_click', lookbackDays: 14 }).rows.map((row) => [
+      row.channel ?? '',
+      { conversions: row.conversions, revenue_usd: row.revenue_usd },
+    ]),
+  )
 }
 
 test('Settings suggests own-domain referrals; an added unwanted referral shows in every view and equals the CLI', async ({ page }) => {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { ReportRow } from '../src/shared/attribution'
+import type { ReportRow } from '@shared/attribution'
 
 /** The repository root. */
 export const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)))
@@ -41,10 +41,29 @@ export type CliRow = ReportRow
 /** `attribution report --format json` as an object. */
 export function cliReport(
   warehouse: WarehouseName | { path: string },
-  options: { model: string; lookbackDays: number; by?: string; channel?: string; from?: string; to?: string; conversionEvents?: string[]; streamId?: string },
+  options: {
+    model: string
+    lookbackDays: number
+    by?: string
+    channel?: string
+    from?: string
+    to?: string
+    conversionEvents?: string[]
+    streamId?: string
+  },
 ): { rows: CliRow[]; totals: { conversions: number; revenue_usd: string } } {
   const path = typeof warehouse === 'string' ? WAREHOUSES[warehouse].path : warehouse.path
-  const args = ['report', '--warehouse', path, '--model', options.model, '--lookback-days', String(options.lookbackDays), '--format', 'json']
+  const args = [
+    'report',
+    '--warehouse',
+    path,
+    '--model',
+    options.model,
+    '--lookback-days',
+    String(options.lookbackDays),
+    '--format',
+    'json',
+  ]
   args.push('--by', options.by ?? 'channel')
   if (options.channel) args.push('--channel', options.channel)
   if (options.from) args.push('--from', options.from)

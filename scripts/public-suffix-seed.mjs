@@ -18,6 +18,11 @@ for (const line of readFileSync(listPath, 'utf8').split('\n')) {
   if (/[",\s]/.test(suffix)) throw new Error(`unexpected rule ${rule}`)
   rows.set(`${suffix},${isWildcard}`, { suffix, topLevelDomain: suffix.slice(suffix.lastIndexOf('.') + 1), isWildcard })
 }
-const sorted = [...rows.values()].sort((a, b) => (a.suffix < b.suffix ? -1 : a.suffix > b.suffix ? 1 : Number(a.isWildcard) - Number(b.isWildcard)))
-writeFileSync(seedPath, ['public_suffix,top_level_domain,is_wildcard', ...sorted.map((r) => `${r.suffix},${r.topLevelDomain},${r.isWildcard}`)].join('\n') + '\n')
+const sorted = [...rows.values()].sort((a, b) =>
+  a.suffix < b.suffix ? -1 : a.suffix > b.suffix ? 1 : Number(a.isWildcard) - Number(b.isWildcard),
+)
+writeFileSync(
+  seedPath,
+  ['public_suffix,top_level_domain,is_wildcard', ...sorted.map((r) => `${r.suffix},${r.topLevelDomain},${r.isWildcard}`)].join('\n') + '\n',
+)
 console.log(`${sorted.length} rules -> ${seedPath}`)

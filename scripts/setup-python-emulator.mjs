@@ -29,7 +29,10 @@ function findPython313() {
   const pyenvRoot = process.env.PYENV_ROOT ?? join(homedir(), '.pyenv')
   const versions = join(pyenvRoot, 'versions')
   if (existsSync(versions)) {
-    for (const version of readdirSync(versions).filter((name) => /^3\.13(\.|$)/.test(name)).sort().reverse()) {
+    for (const version of readdirSync(versions)
+      .filter((name) => /^3\.13(\.|$)/.test(name))
+      .sort()
+      .reverse()) {
       candidates.push(join(versions, version, 'bin', 'python3.13'))
     }
   }
@@ -57,7 +60,9 @@ export function setupEmulatorVenv() {
   if (!existsSync(venvPython)) {
     const python = findPython313()
     if (!python) {
-      return problem('No Python 3.13 (python3.13, pyenv): the BigQuery emulator suite will skip (in CI it fails). Install Python 3.13, then run `npm run setup:python`.')
+      return problem(
+        'No Python 3.13 (python3.13, pyenv): the BigQuery emulator suite will skip (in CI it fails). Install Python 3.13, then run `npm run setup:python`.',
+      )
     }
     say(`creating .venv-bigquery-emulator with ${python.command} ${python.args.join(' ')}`.trimEnd())
     const created = spawnSync(python.command, [...python.args, '-m', 'venv', venv], { stdio: 'inherit', cwd: root })
@@ -65,10 +70,16 @@ export function setupEmulatorVenv() {
   }
   say('installing local-bigquery and its pinned packages from requirements-emulator.lock')
   // --no-deps: the lock is complete, and it overrides local-bigquery's duckdb>=2.0.0 (see the lock's header).
-  const pip = spawnSync(venvPython, ['-m', 'pip', 'install', '--disable-pip-version-check', '--progress-bar', 'off', '-q', '--no-deps', '-r', lockFile], { stdio: 'inherit', cwd: root })
+  const pip = spawnSync(
+    venvPython,
+    ['-m', 'pip', 'install', '--disable-pip-version-check', '--progress-bar', 'off', '-q', '--no-deps', '-r', lockFile],
+    { stdio: 'inherit', cwd: root },
+  )
   if (pip.status !== 0) {
     rmSync(stampFile, { force: true })
-    return problem('pip could not install requirements-emulator.lock into .venv-bigquery-emulator (offline?): the BigQuery emulator suite will skip.')
+    return problem(
+      'pip could not install requirements-emulator.lock into .venv-bigquery-emulator (offline?): the BigQuery emulator suite will skip.',
+    )
   }
   writeFileSync(stampFile, `${lockHash}\n`)
   say('the BigQuery emulator is ready in .venv-bigquery-emulator.')

@@ -23,7 +23,8 @@ function fail(message) {
 
 /** The emulator's venv after dbt's; only in CI does a failure there fail the set-up. */
 function finish() {
-  if (!setupEmulatorVenv() && process.env.CI === 'true') fail('CI needs .venv-bigquery-emulator for the BigQuery emulator suite (see the line above).')
+  if (!setupEmulatorVenv() && process.env.CI === 'true')
+    fail('CI needs .venv-bigquery-emulator for the BigQuery emulator suite (see the line above).')
   process.exit(0)
 }
 
@@ -32,7 +33,15 @@ function run(command, args, options = {}) {
 }
 
 function findPython() {
-  const candidates = isWindows ? [['py', ['-3']], ['python', []]] : [['python3', []], ['python', []]]
+  const candidates = isWindows
+    ? [
+        ['py', ['-3']],
+        ['python', []],
+      ]
+    : [
+        ['python3', []],
+        ['python', []],
+      ]
   for (const [command, prefix] of candidates) {
     const probe = spawnSync(command, [...prefix, '-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8' })
     if (probe.status !== 0) continue
@@ -55,17 +64,23 @@ if (existsSync(venvPython) && existsSync(stampFile) && readFileSync(stampFile, '
 
 if (!existsSync(venvPython)) {
   const python = findPython()
-  if (!python) fail('Python 3.10 to 3.13 is needed for dbt but was not found. Install it (e.g. `apt-get install python3 python3-venv`), then run `npm run setup:python`.')
+  if (!python)
+    fail(
+      'Python 3.10 to 3.13 is needed for dbt but was not found. Install it (e.g. `apt-get install python3 python3-venv`), then run `npm run setup:python`.',
+    )
   process.stdout.write(`[setup] creating ${venv} with ${python.command}\n`)
   const created = run(python.command, [...python.prefix, '-m', 'venv', venv])
-  if (created.status !== 0) fail('Could not create the Python virtualenv .venv (on Debian: `apt-get install python3-venv`). Then run `npm run setup:python`.')
+  if (created.status !== 0)
+    fail('Could not create the Python virtualenv .venv (on Debian: `apt-get install python3-venv`). Then run `npm run setup:python`.')
 }
 
 process.stdout.write('[setup] installing dbt-core, dbt-duckdb, dbt-bigquery and duckdb from requirements.lock (about a minute)\n')
 const pip = run(venvPython, ['-m', 'pip', 'install', '--disable-pip-version-check', '--progress-bar', 'off', '-q', '-r', lockFile])
 if (pip.status !== 0) {
-  fail('pip could not install the pinned dbt packages into .venv. Are you offline, or is PyPI blocked? ' +
-    'Connect to PyPI (or set PIP_INDEX_URL to a mirror), then run `npm run setup:python`.')
+  fail(
+    'pip could not install the pinned dbt packages into .venv. Are you offline, or is PyPI blocked? ' +
+      'Connect to PyPI (or set PIP_INDEX_URL to a mirror), then run `npm run setup:python`.',
+  )
 }
 
 // Both DuckDB libraries must write the same file format: the Python one must match @duckdb/node-api.
@@ -73,7 +88,8 @@ const nodeDuckdb = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).
 const expected = nodeDuckdb.split('-')[0]
 const probe = spawnSync(venvPython, ['-c', 'import duckdb; print(duckdb.__version__)'], { encoding: 'utf8' })
 const actual = probe.stdout.trim()
-if (actual !== expected) fail(`Python duckdb is ${actual || 'missing'} but @duckdb/node-api is ${expected}: pin the same release in requirements.lock.`)
+if (actual !== expected)
+  fail(`Python duckdb is ${actual || 'missing'} but @duckdb/node-api is ${expected}: pin the same release in requirements.lock.`)
 
 writeFileSync(stampFile, `${lockHash}\n`)
 process.stdout.write(`[setup] dbt is ready in .venv (duckdb ${actual} in both Python and Node).\n`)

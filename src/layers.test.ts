@@ -9,8 +9,14 @@ import { describe, expect, it } from 'vitest'
 /** Bottom first: each layer's folders (ending in `/`) and files, relative to the project root. */
 const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> = [
   { name: 'shared vocabulary', paths: ['src/shared/'] },
-  { name: 'foundation', paths: ['src/main/errors.ts', 'src/main/paths.ts', 'src/main/private-files.ts', 'src/main/content-types.ts', 'src/main/shutdown.ts'] },
-  { name: 'storage', paths: ['src/main/warehouse/', 'src/main/dbt/', 'src/main/settings/', 'src/main/referrals/', 'src/main/credentials/'] },
+  {
+    name: 'foundation',
+    paths: ['src/main/errors.ts', 'src/main/paths.ts', 'src/main/private-files.ts', 'src/main/content-types.ts', 'src/main/shutdown.ts'],
+  },
+  {
+    name: 'storage',
+    paths: ['src/main/warehouse/', 'src/main/dbt/', 'src/main/settings/', 'src/main/referrals/', 'src/main/credentials/'],
+  },
   { name: 'engines', paths: ['src/main/generator/', 'src/main/serving/', 'src/main/stream/', 'src/main/bigquery/', 'src/main/demo/'] },
   { name: 'services', paths: ['src/main/services/'] },
   { name: 'entry points', paths: ['src/main/api/', 'src/main/cli/', 'src/main/app-services.ts'] },
@@ -41,15 +47,22 @@ function resolveImport(from: string, spec: string): string | undefined {
   }
   if (base === undefined) return undefined
   const stem = base.replace(/\.js$/, '')
-  return [stem, `${stem}.ts`, `${stem}.vue`, `${stem}/index.ts`].find((candidate) => existsSync(join(ROOT, candidate)) && statSync(join(ROOT, candidate)).isFile())
+  return [stem, `${stem}.ts`, `${stem}.vue`, `${stem}/index.ts`].find(
+    (candidate) => existsSync(join(ROOT, candidate)) && statSync(join(ROOT, candidate)).isFile(),
+  )
 }
 
 function importGraph(): Map<string, string[]> {
   const graph = new Map<string, string[]>()
   for (const file of productFiles('src')) {
     const text = readFileSync(join(ROOT, file), 'utf8')
-    const targets = [...text.matchAll(IMPORT)].map((match) => resolveImport(file, (match[1] ?? match[2]) as string)).filter((target) => target !== undefined)
-    graph.set(file, [...new Set(targets)].map((target) => relative(ROOT, join(ROOT, target))))
+    const targets = [...text.matchAll(IMPORT)]
+      .map((match) => resolveImport(file, (match[1] ?? match[2]) as string))
+      .filter((target) => target !== undefined)
+    graph.set(
+      file,
+      [...new Set(targets)].map((target) => relative(ROOT, join(ROOT, target))),
+    )
   }
   return graph
 }
@@ -107,7 +120,8 @@ describe('the import graph', () => {
     for (const [file, targets] of graph) {
       if (ISOLATED.some((prefix) => file.startsWith(prefix))) {
         for (const target of targets) {
-          if (!target.startsWith('src/shared/') && !ISOLATED.some((prefix) => target.startsWith(prefix))) broken.push(`${file} -> ${target} (the renderer and preload reach the main process only through src/shared's API)`)
+          if (!target.startsWith('src/shared/') && !ISOLATED.some((prefix) => target.startsWith(prefix)))
+            broken.push(`${file} -> ${target} (the renderer and preload reach the main process only through src/shared's API)`)
         }
         continue
       }
@@ -126,8 +140,14 @@ describe('the import graph', () => {
 
   it('finds a circle and a broken layer when there is one (the checks can fail)', () => {
     const made = new Map(graph)
-    made.set('src/main/warehouse/duckdb-file.ts', [...(graph.get('src/main/warehouse/duckdb-file.ts') ?? []), 'src/main/services/sample-data.ts'])
-    made.set('src/main/services/sample-data.ts', [...(graph.get('src/main/services/sample-data.ts') ?? []), 'src/main/warehouse/duckdb-file.ts'])
+    made.set('src/main/warehouse/duckdb-file.ts', [
+      ...(graph.get('src/main/warehouse/duckdb-file.ts') ?? []),
+      'src/main/services/sample-data.ts',
+    ])
+    made.set('src/main/services/sample-data.ts', [
+      ...(graph.get('src/main/services/sample-data.ts') ?? []),
+      'src/main/warehouse/duckdb-file.ts',
+    ])
     expect(circles(made).some((circle) => circle.includes('src/main/warehouse/duckdb-file.ts'))).toBe(true)
     expect(layerOf('src/main/services/sample-data.ts')).toBeGreaterThan(layerOf('src/main/warehouse/duckdb-file.ts'))
   })

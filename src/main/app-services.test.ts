@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { AppSettings } from '../shared/settings-api'
+import type { AppSettings } from '@shared/settings-api'
 import { type AppServices, type AppServicesOptions, createAppServices } from './app-services'
 import { aesGcmCipher } from './credentials/secret-cipher'
 import { throwawayServiceAccountKey } from './credentials/testing/throwaway-key'
@@ -12,7 +12,12 @@ import { makeTempDir } from './testing/fixtures'
 const KEY = throwawayServiceAccountKey('acme-analytics')
 const BIGQUERY_WITH_KEY: AppSettings = {
   warehouse: 'bigquery',
-  bigquery: { ...DEFAULT_SETTINGS.bigquery, projectId: 'acme-analytics', ga4Dataset: 'analytics_123456', credentialMode: 'service_account' },
+  bigquery: {
+    ...DEFAULT_SETTINGS.bigquery,
+    projectId: 'acme-analytics',
+    ga4Dataset: 'analytics_123456',
+    credentialMode: 'service_account',
+  },
 }
 
 describe('starting with BigQuery chosen and its key unusable', () => {
@@ -52,7 +57,10 @@ describe('starting with BigQuery chosen and its key unusable', () => {
     const restarted = await start(dir, { cipher: aesGcmCipher() })
     expect(await status(restarted)).toMatchObject({
       kind: 'embedded',
-      fallback: { action: 'choose-key', message: expect.stringMatching(/no service-account key is available \(a key kept for this session only/) },
+      fallback: {
+        action: 'choose-key',
+        message: expect.stringMatching(/no service-account key is available \(a key kept for this session only/),
+      },
     })
     // The settings are kept as chosen: choosing the key again brings BigQuery back.
     expect(await restarted.handlers['settings:get']({})).toMatchObject({ ok: true, value: { settings: BIGQUERY_WITH_KEY } })
@@ -68,7 +76,10 @@ describe('starting with BigQuery chosen and its key unusable', () => {
 
     const otherKeyring = await start(dir, { cipher: aesGcmCipher() })
     const answer = await status(otherKeyring)
-    expect(answer).toMatchObject({ kind: 'embedded', fallback: { action: 'choose-key', message: expect.stringContaining('could not be decrypted') } })
+    expect(answer).toMatchObject({
+      kind: 'embedded',
+      fallback: { action: 'choose-key', message: expect.stringContaining('could not be decrypted') },
+    })
     expect(answer.fallback?.message).toContain('The embedded warehouse is shown meanwhile.')
   })
 
@@ -81,7 +92,10 @@ describe('starting with BigQuery chosen and its key unusable', () => {
     open.splice(0)
 
     const locked = await start(dir, { cipher: aesGcmCipher({ available: false }) })
-    expect(await status(locked)).toMatchObject({ kind: 'embedded', fallback: { action: 'choose-key', message: expect.stringContaining('secret store is not available') } })
+    expect(await status(locked)).toMatchObject({
+      kind: 'embedded',
+      fallback: { action: 'choose-key', message: expect.stringContaining('secret store is not available') },
+    })
   })
 
   it('starts on settings an earlier bridge saved without a key (the browser bridge has no keyring)', async () => {

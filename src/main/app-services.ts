@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path'
-import type { JobProgress, WarehouseFallback } from '../shared/api'
-import type { Result } from '../shared/attribution'
-import type { AppSettings } from '../shared/settings-api'
+import type { JobProgress, WarehouseFallback } from '@shared/api'
+import type { Result } from '@shared/attribution'
+import type { AppSettings } from '@shared/settings-api'
 import { type ApiHandlers, type HandlerHost, type ReferralService, type StreamService, createApiHandlers } from './api/handlers'
 import { ImportFolder } from './api/import-access'
 import { type BigQueryTransport, formatBytes } from './bigquery/bigquery-client'
@@ -40,8 +40,10 @@ export const STREAM_REFRESH_COMMAND: RefreshCommand = { command: 'run' }
 
 /** Why BigQuery with a service-account key cannot be used: at start the key's load error, or the usual reason there is none. */
 function missingKeyMessage(when: 'start' | 'save' | 'change', loaded: Result<unknown>): string {
-  if (when === 'save') return 'BigQuery with a service-account key needs the key first: choose the key file, or use Application Default Credentials. Nothing was saved.'
-  if (when === 'start' && !loaded.ok) return `BigQuery is chosen in Settings, but its service-account key could not be loaded: ${loaded.error}`
+  if (when === 'save')
+    return 'BigQuery with a service-account key needs the key first: choose the key file, or use Application Default Credentials. Nothing was saved.'
+  if (when === 'start' && !loaded.ok)
+    return `BigQuery is chosen in Settings, but its service-account key could not be loaded: ${loaded.error}`
   const why = when === 'start' ? ' (a key kept for this session only is forgotten when the app quits)' : ''
   return `BigQuery is chosen in Settings, but no service-account key is available${why}.`
 }
@@ -129,23 +131,36 @@ class AppJobRunner extends JobRunner {
  */
 export async function createAppServices(options: AppServicesOptions): Promise<AppServices> {
   const dataDir = options.userDataDir ?? dirname(options.warehousePath)
-  const credentials = new CredentialStore({ dir: dataDir, cipher: options.cipher ?? aesGcmCipher({ available: false }), log: options.host?.log })
+  const credentials = new CredentialStore({
+    dir: dataDir,
+    cipher: options.cipher ?? aesGcmCipher({ available: false }),
+    log: options.host?.log,
+  })
   // A key that cannot be loaded is no reason not to start: the reason is shown and BigQuery waits for a new key.
   const credentialsAtStart = await credentials.load()
-  const log = redactingLog((line) => options.host?.log?.(line), () => credentials.secrets())
+  const log = redactingLog(
+    (line) => options.host?.log?.(line),
+    () => credentials.secrets(),
+  )
   const deadLetters = new DeadLetterList()
   const settingsPath = join(dataDir, 'settings.json')
   // Chosen before anything runs dbt: Settings, else the repo's .venv, else the data-folder environment.
   const dbt = new DbtEnvironment({ dataDir, settingsPath, log })
   const dbtAtStart = await dbt.status()
-  if (dbtAtStart.state === 'missing' && (options.autoSetUpDbt ?? process.versions.electron !== undefined)) void dbt.setUp().catch((error: unknown) => log(`dbt: set-up failed: ${String(error)}`))
+  if (dbtAtStart.state === 'missing' && (options.autoSetUpDbt ?? process.versions.electron !== undefined))
+    void dbt.setUp().catch((error: unknown) => log(`dbt: set-up failed: ${String(error)}`))
 
   const embedded = new EmbeddedWarehouse(options.warehousePath)
   const warehouse = new ServedWarehouse(embedded, await ServingStore.create())
   // A CLI import, stream or build on this file shows in the app within seconds; raw events it left unmodelled get a refresh.
   const outside = new OutsideChanges(embedded, warehouse.serving, () => refresh.notify(), { pollMs: options.outsidePollMs })
   await warehouse.refresh()
-  const refresh = new RefreshLoop(warehouse, options.refreshCommand ?? STREAM_REFRESH_COMMAND, options.refreshDebounceMs, options.refreshCancelPauseMs)
+  const refresh = new RefreshLoop(
+    warehouse,
+    options.refreshCommand ?? STREAM_REFRESH_COMMAND,
+    options.refreshDebounceMs,
+    options.refreshCancelPauseMs,
+  )
   // Builds after a sample or an import run in the refresh loop's worker, warmed up below while the person looks at the welcome view.
   const jobs = new AppJobRunner(warehouse, dbt, (dbtOptions) => refresh.runInWorker(dbtOptions))
   const stream = new LiveStream(warehouse, outboxFor(options.warehousePath), refresh)
@@ -168,7 +183,9 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     },
     start: async (ratePerSecond) => {
       const target = await demo.streamTarget()
-      return target ? { ...target.stream.start(ratePerSecond), outsideChange: null, demo: demo.status() } : { ...stream.start(ratePerSecond), outsideChange: outside.latest(), demo: demo.status() }
+      return target
+        ? { ...target.stream.start(ratePerSecond), outsideChange: null, demo: demo.status() }
+        : { ...stream.start(ratePerSecond), outsideChange: outside.latest(), demo: demo.status() }
     },
     stop: () => {
       const target = demo.active()
@@ -207,7 +224,8 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     conversionTotals: (filters) => bq.conversionTotals(filters),
     conversionPaths: (filters, model, limit, options) => bq.conversionPaths(filters, model, limit, options),
     // The demo dataset's intraday rows are the streamer's: marked as demo wherever they show.
-    recentEvents: async (limit) => (isDemo ? (await bq.recentEvents(limit)).map((event) => ({ ...event, is_demo: event.is_intraday })) : bq.recentEvents(limit)),
+    recentEvents: async (limit) =>
+      isDemo ? (await bq.recentEvents(limit)).map((event) => ({ ...event, is_demo: event.is_intraday })) : bq.recentEvents(limit),
     costCredits: (filters, by) => bq.costCredits(filters, by),
     dailyCost: (filters, models, channel) => bq.dailyCost(filters, models, channel),
     conversionEvents: () => bq.conversionEvents(),
@@ -218,7 +236,8 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   const prepare = (settings: AppSettings, when: 'start' | 'save' | 'change'): Result<ActiveBigQuery | undefined> => {
     if (settings.warehouse !== 'bigquery') return { ok: true, value: undefined }
     const key = credentials.serviceAccountKey()
-    if (settings.bigquery.credentialMode === 'service_account' && !key) return { ok: false, error: missingKeyMessage(when, credentialsAtStart) }
+    if (settings.bigquery.credentialMode === 'service_account' && !key)
+      return { ok: false, error: missingKeyMessage(when, credentialsAtStart) }
     let bq: BigQueryWarehouse
     let demoBq: BigQueryWarehouse
     try {
@@ -237,7 +256,8 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     }
     const referralKey = BigQueryReferralStore.keyOf(settings.bigquery)
     // Every dbt run here passes the connection's unwanted referrals (demo marts included: the demo is a copy of this property).
-    const dbtBuild = options.bigQueryDbtBuild ?? bigQueryDbtBuild(credentials, async () => referralVars(await bigQueryReferrals.read(referralKey)))
+    const dbtBuild =
+      options.bigQueryDbtBuild ?? bigQueryDbtBuild(credentials, async () => referralVars(await bigQueryReferrals.read(referralKey)))
     const buildReal = async (): Promise<DbtRunResult> => {
       const result = await dbtBuild(settings.bigquery)
       if (result.success) bq.invalidateCache()
@@ -266,7 +286,19 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
         return result
       },
     }
-    return { ok: true, value: { warehouse: bq, reads: readsOf(bq, false, referralKey), demoReads: readsOf(demoBq, true, referralKey), demo, stream, spend, referralKey, buildReal } }
+    return {
+      ok: true,
+      value: {
+        warehouse: bq,
+        reads: readsOf(bq, false, referralKey),
+        demoReads: readsOf(demoBq, true, referralKey),
+        demo,
+        stream,
+        spend,
+        referralKey,
+        buildReal,
+      },
+    }
   }
   /** On BigQuery: the connection's list in the app's data folder, passed to every dbt run there; no suggestions (they read the embedded marts). */
   const bigQueryReferralService = (active: ActiveBigQuery): ReferralService => ({
@@ -289,7 +321,10 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     const prepared = prepare(settings, when)
     if (prepared.ok) return switchTo(prepared.value)
     switchTo(undefined)
-    fallback = { message: `${prepared.error} The embedded warehouse is shown meanwhile.`, action: settings.bigquery.credentialMode === 'service_account' ? 'choose-key' : 'open-settings' }
+    fallback = {
+      message: `${prepared.error} The embedded warehouse is shown meanwhile.`,
+      action: settings.bigquery.credentialMode === 'service_account' ? 'choose-key' : 'open-settings',
+    }
     log(`BigQuery is not used: ${prepared.error}`)
   }
   activate((await loadSettings(settingsPath)).settings, 'start')
@@ -310,7 +345,8 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   })
 
   const core = createApiHandlers({
-    warehouse: (): AttributionWarehouse => (bigquery ? (bigquery.demo.active() ? bigquery.demoReads : bigquery.reads) : (demo.active()?.warehouse ?? warehouse)),
+    warehouse: (): AttributionWarehouse =>
+      bigquery ? (bigquery.demo.active() ? bigquery.demoReads : bigquery.reads) : (demo.active()?.warehouse ?? warehouse),
     jobs,
     stream: (): StreamService => (bigquery ? bigQueryStream(bigquery) : embeddedStream),
     refresh: () => (bigquery ? { cancel: () => undefined } : (demo.active()?.refresh ?? refresh)),

@@ -15,7 +15,10 @@ export function messageOf(error: unknown): string {
 export function withoutQuotedValues(message: string, keep: readonly string[] = []): string {
   const kept = new Map<string, string>()
   let text = message
-  for (const [index, value] of [...keep].filter((value) => value.length > 0).sort((a, b) => b.length - a.length).entries()) {
+  for (const [index, value] of [...keep]
+    .filter((value) => value.length > 0)
+    .sort((a, b) => b.length - a.length)
+    .entries()) {
     const marker = `\u0000${index}\u0000`
     kept.set(marker, value)
     text = text.split(value).join(marker)

@@ -12,7 +12,7 @@ function mode(path: string): string {
   return (statSync(path).mode & 0o777).toString(8)
 }
 
-describe.skipIf(process.platform === 'win32')('files and folders with people\'s data are owner-only whatever the umask', () => {
+describe.skipIf(process.platform === 'win32')("files and folders with people's data are owner-only whatever the umask", () => {
   const temp = makeTempDir('file-modes')
   let umask = 0
   beforeAll(() => {
@@ -48,9 +48,14 @@ describe.skipIf(process.platform === 'win32')('files and folders with people\'s 
     for (const name of readdirSync(outbox.quarantineDir)) expect(mode(join(outbox.quarantineDir, name)), name).toBe('600')
   })
 
-  it.skipIf(!existsSync(dbtExecutable()))('creates dbt\'s target folder 0700', async () => {
+  it.skipIf(!existsSync(dbtExecutable()))("creates dbt's target folder 0700", async () => {
     const targetPath = join(temp.dir, 'warehouse.duckdb.dbt')
-    const result = await runDbt({ command: 'parse', target: 'duckdb', env: { ATTRIBUTION_WAREHOUSE: join(temp.dir, 'never-opened.duckdb') }, targetPath })
+    const result = await runDbt({
+      command: 'parse',
+      target: 'duckdb',
+      env: { ATTRIBUTION_WAREHOUSE: join(temp.dir, 'never-opened.duckdb') },
+      targetPath,
+    })
     expect(result.success, result.errors.join('\n')).toBe(true)
     expect(mode(targetPath)).toBe('700')
   })

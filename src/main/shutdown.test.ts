@@ -38,7 +38,13 @@ describe('a bounded shutdown', () => {
   it('gives up on a close that never ends', async () => {
     const started = Date.now()
     const lines: string[] = []
-    expect(await closeWithin(() => new Promise(() => undefined), 200, (line) => lines.push(line))).toBe('timed_out')
+    expect(
+      await closeWithin(
+        () => new Promise(() => undefined),
+        200,
+        (line) => lines.push(line),
+      ),
+    ).toBe('timed_out')
     expect(Date.now() - started).toBeLessThan(1_000)
     expect(lines[0]).toMatch(/gave up closing after 200 ms/)
     expect(await closeWithin(async () => undefined, 200)).toBe('closed')
@@ -59,43 +65,58 @@ describe('a bounded shutdown', () => {
     expect(result.afterMs).toBeLessThan(3_000)
   })
 
-  it.skipIf(process.platform === 'win32')('in Electron (no RunAsNode) watches through the system shell: kills a stuck process, leaves an exited one alone', async () => {
-    const stuck = spawn(process.execPath, ['-e', 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)'], { stdio: 'ignore' })
-    children.push(stuck)
-    const stuckExit = exited(stuck, () => armedAt)
-    const [command, args] = watchdogCommand(stuck.pid ?? 0, 400, { isElectron: true, platform: process.platform })
-    expect(command).toBe('/bin/sh')
-    const armedAt = Date.now()
-    const watchdog = spawn(command, args, { stdio: 'ignore' })
-    children.push(watchdog)
-    const watchdogExit = exited(watchdog, () => armedAt)
-    const result = await stuckExit
-    expect(result.signal).toBe('SIGKILL')
-    expect(result.afterMs).toBeGreaterThanOrEqual(300)
-    expect(result.afterMs).toBeLessThan(3_000)
-    await watchdogExit
+  it.skipIf(process.platform === 'win32')(
+    'in Electron (no RunAsNode) watches through the system shell: kills a stuck process, leaves an exited one alone',
+    async () => {
+      const stuck = spawn(process.execPath, ['-e', 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)'], { stdio: 'ignore' })
+      children.push(stuck)
+      const stuckExit = exited(stuck, () => armedAt)
+      const [command, args] = watchdogCommand(stuck.pid ?? 0, 400, { isElectron: true, platform: process.platform })
+      expect(command).toBe('/bin/sh')
+      const armedAt = Date.now()
+      const watchdog = spawn(command, args, { stdio: 'ignore' })
+      children.push(watchdog)
+      const watchdogExit = exited(watchdog, () => armedAt)
+      const result = await stuckExit
+      expect(result.signal).toBe('SIGKILL')
+      expect(result.afterMs).toBeGreaterThanOrEqual(300)
+      expect(result.afterMs).toBeLessThan(3_000)
+      await watchdogExit
 
-    const quickStart = Date.now()
-    const quick = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 100)'], { stdio: 'ignore' })
-    const quickExit = exited(quick, () => quickStart)
-    const [quickCommand, quickArgs] = watchdogCommand(quick.pid ?? 0, 60_000, { isElectron: true, platform: process.platform })
-    const quickWatchdog = spawn(quickCommand, quickArgs, { stdio: 'ignore' })
-    children.push(quickWatchdog)
-    const quickWatchdogExit = exited(quickWatchdog, () => quickStart)
-    expect((await quickExit).code).toBe(0)
-    // With its process gone the watchdog ends on its own instead of waiting out the minute.
-    const watchdogEnd = await quickWatchdogExit
-    expect(watchdogEnd.code).toBe(0)
-    expect(watchdogEnd.afterMs).toBeLessThan(10_000)
-  })
+      const quickStart = Date.now()
+      const quick = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 100)'], { stdio: 'ignore' })
+      const quickExit = exited(quick, () => quickStart)
+      const [quickCommand, quickArgs] = watchdogCommand(quick.pid ?? 0, 60_000, { isElectron: true, platform: process.platform })
+      const quickWatchdog = spawn(quickCommand, quickArgs, { stdio: 'ignore' })
+      children.push(quickWatchdog)
+      const quickWatchdogExit = exited(quickWatchdog, () => quickStart)
+      expect((await quickExit).code).toBe(0)
+      // With its process gone the watchdog ends on its own instead of waiting out the minute.
+      const watchdogEnd = await quickWatchdogExit
+      expect(watchdogEnd.code).toBe(0)
+      expect(watchdogEnd.afterMs).toBeLessThan(10_000)
+    },
+  )
 
   it.skipIf(process.platform !== 'linux' || !existsSync(join(projectRoot(), '.venv')))(
     'stops `npm run serve` within the bound on SIGTERM while it streams, leaving no dbt worker',
     async () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot(), 'src', 'main', 'bridge', 'serve.ts'), '--port', '0', '--warehouse', join(temp.dir, 'warehouse.duckdb')], {
-        cwd: projectRoot(),
-        stdio: ['ignore', 'pipe', 'pipe'],
-      })
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          join(projectRoot(), 'src', 'main', 'bridge', 'serve.ts'),
+          '--port',
+          '0',
+          '--warehouse',
+          join(temp.dir, 'warehouse.duckdb'),
+        ],
+        {
+          cwd: projectRoot(),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      )
       children.push(child)
       let output = ''
       child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
@@ -107,7 +128,11 @@ describe('a bounded shutdown', () => {
         child.once('exit', () => reject(new Error(`serve exited early: ${output}`)))
       })
       const call = async (channel: string, body: unknown) => {
-        const response = await fetch(new URL(`/api/${channel}`, url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+        const response = await fetch(new URL(`/api/${channel}`, url), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        })
         return (await response.json()) as { ok: boolean; value?: { storedEvents?: number }; error?: string }
       }
       expect(await call('stream:start', { ratePerSecond: 2_000 })).toMatchObject({ ok: true })

@@ -23,7 +23,8 @@ export async function closeWithin(close: () => Promise<void>, timeoutMs: number,
   )
   const outcome = await Promise.race([closing, timeout])
   clearTimeout(timer)
-  if (outcome === 'timed_out') log?.(`Shutdown: gave up closing after ${timeoutMs} ms; exiting anyway (the outbox keeps undelivered events).`)
+  if (outcome === 'timed_out')
+    log?.(`Shutdown: gave up closing after ${timeoutMs} ms; exiting anyway (the outbox keeps undelivered events).`)
   return outcome
 }
 
@@ -48,10 +49,14 @@ export function armExitWatchdog(ms: number): boolean {
  * The watchdog as an argument array: plain Node where this is Node; in Electron, whose RunAsNode
  * fuse is off (so its binary cannot act as Node), the system shell or PowerShell.
  */
-export function watchdogCommand(pid: number, ms: number, runtime: { isElectron: boolean; platform: NodeJS.Platform } = {
-  isElectron: Boolean(process.versions.electron),
-  platform: process.platform,
-}): [command: string, args: string[]] {
+export function watchdogCommand(
+  pid: number,
+  ms: number,
+  runtime: { isElectron: boolean; platform: NodeJS.Platform } = {
+    isElectron: Boolean(process.versions.electron),
+    platform: process.platform,
+  },
+): [command: string, args: string[]] {
   if (!runtime.isElectron) {
     const script =
       'const [pid, ms] = process.argv.slice(-2).map(Number); const at = Date.now() + ms;' +
@@ -60,10 +65,19 @@ export function watchdogCommand(pid: number, ms: number, runtime: { isElectron: 
     return [process.execPath, ['-e', script, '--', String(pid), String(ms)]]
   }
   if (runtime.platform === 'win32') {
-    return ['powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', `Start-Sleep -Milliseconds ${Math.round(ms)}; Stop-Process -Id ${pid} -Force -ErrorAction SilentlyContinue`]]
+    return [
+      'powershell.exe',
+      [
+        '-NoProfile',
+        '-NonInteractive',
+        '-Command',
+        `Start-Sleep -Milliseconds ${Math.round(ms)}; Stop-Process -Id ${pid} -Force -ErrorAction SilentlyContinue`,
+      ],
+    ]
   }
   const tenths = String(Math.ceil(ms / 100))
-  const script = 'n=0; while kill -0 "$1" 2>/dev/null; do if [ "$n" -ge "$2" ]; then kill -9 "$1" 2>/dev/null; exit 0; fi; n=$((n+1)); sleep 0.1; done'
+  const script =
+    'n=0; while kill -0 "$1" 2>/dev/null; do if [ "$n" -ge "$2" ]; then kill -9 "$1" 2>/dev/null; exit 0; fi; n=$((n+1)); sleep 0.1; done'
   return ['/bin/sh', ['-c', script, 'watchdog', String(pid), tenths]]
 }
 
@@ -71,7 +85,10 @@ export function watchdogCommand(pid: number, ms: number, runtime: { isElectron: 
  * On SIGINT or SIGTERM: a bounded shutdown, then exit (0, or 1 when it failed or timed out).
  * A second signal exits at once. Returns a function that removes the handlers.
  */
-export function exitOnSignals(shutdown: (timeoutMs: number) => Promise<CloseOutcome>, options: { timeoutMs?: number; log?: (line: string) => void } = {}): () => void {
+export function exitOnSignals(
+  shutdown: (timeoutMs: number) => Promise<CloseOutcome>,
+  options: { timeoutMs?: number; log?: (line: string) => void } = {},
+): () => void {
   const timeoutMs = options.timeoutMs ?? SHUTDOWN_TIMEOUT_MS
   let isStopping = false
   const onSignal = (signal: NodeJS.Signals) => {

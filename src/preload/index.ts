@@ -1,6 +1,6 @@
 // The preload only bridges: one method per API channel, derived from the shared contract.
 import { contextBridge, ipcRenderer } from 'electron'
-import { type ApiResponse, type JobProgress, type RendererApi, rendererMethods } from '../shared/api'
+import { type ApiResponse, type JobProgress, type RendererApi, rendererMethods } from '@shared/api'
 
 // The main process validates every request and answers each channel with its contract's Result.
 const api: RendererApi = {

@@ -3,7 +3,16 @@
  * process binds a handler per channel, the preload exposes one method per channel, and the browser
  * bridge serves the same channels over HTTP. Every handler answers with a Result, never a throw.
  */
-import type { AttributionModel, AttributionModelInfo, ConversionEvent, ConversionEventInfo, ReportGrouping, ReportRequest, ReportResult, Result } from './attribution'
+import type {
+  AttributionModel,
+  AttributionModelInfo,
+  ConversionEvent,
+  ConversionEventInfo,
+  ReportGrouping,
+  ReportRequest,
+  ReportResult,
+  Result,
+} from './attribution'
 import type { CostReturnRequest, CostReturnResult } from './cost-return'
 import { DEMO_CHANNEL_KEYS, type DemoChannels, type DemoStatus } from './demo-api'
 import type { ReferralSettings, ReferralSettingsView } from './referrals'

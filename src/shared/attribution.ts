@@ -5,7 +5,15 @@
  * mart (fractional credit per conversion and touchpoint); `data_driven` is solved from the Markov
  * transitions mart when asked. Adding a model: docs/adding-a-model.md.
  */
-export const ATTRIBUTION_MODELS = ['first_click', 'last_click', 'last_non_direct', 'linear', 'position_based', 'time_decay', 'data_driven'] as const
+export const ATTRIBUTION_MODELS = [
+  'first_click',
+  'last_click',
+  'last_non_direct',
+  'linear',
+  'position_based',
+  'time_decay',
+  'data_driven',
+] as const
 export type AttributionModel = (typeof ATTRIBUTION_MODELS)[number]
 
 /** The models whose credit the credits mart holds per conversion and touchpoint. */
@@ -25,7 +33,11 @@ export interface AttributionModelInfo {
 /** The registry of models: one entry per id, in ATTRIBUTION_MODELS order. */
 export const MODEL_REGISTRY: Readonly<Record<AttributionModel, Omit<AttributionModelInfo, 'id'>>> = {
   first_click: { name: 'First click', description: 'All credit to the earliest session in the lookback window.', perConversion: true },
-  last_click: { name: 'Last click', description: 'All credit to the latest session before the conversion (Direct included).', perConversion: true },
+  last_click: {
+    name: 'Last click',
+    description: 'All credit to the latest session before the conversion (Direct included).',
+    perConversion: true,
+  },
   last_non_direct: {
     name: 'Last non-direct',
     description: 'All credit to the latest session that is not Direct; a journey of Direct sessions only credits Direct.',
@@ -64,7 +76,8 @@ export function groupingsOfModel(model: AttributionModel): readonly ReportGroupi
 export function modelGroupingProblem(model: AttributionModel, by: ReportGrouping, channel?: string): string | undefined {
   if (MODEL_REGISTRY[model].perConversion) return undefined
   if (by !== 'channel') return `The ${MODEL_REGISTRY[model].name} model credits channels, not sources or campaigns: group it by channel.`
-  if (channel !== undefined) return `The ${MODEL_REGISTRY[model].name} model credits channels in total, so it cannot drill into one channel's sources.`
+  if (channel !== undefined)
+    return `The ${MODEL_REGISTRY[model].name} model credits channels in total, so it cannot drill into one channel's sources.`
   return undefined
 }
 
@@ -207,12 +220,18 @@ export function isCalendarDate(value: unknown): value is string {
 export function dateProblem(field: string, value: unknown): string | undefined {
   if (isCalendarDate(value)) return undefined
   const shown = typeof value === 'string' ? `"${value.slice(0, 40)}"` : typeof value
-  if (typeof value === 'string' && ISO_DATE.test(value)) return `${field} must be a real calendar date, got ${shown}: that day does not exist.`
+  if (typeof value === 'string' && ISO_DATE.test(value))
+    return `${field} must be a real calendar date, got ${shown}: that day does not exist.`
   return `${field} must be a date written YYYY-MM-DD, got ${shown}.`
 }
 
 /** A message for a range whose start is after its end, naming both fields, or undefined. */
-export function dateRangeProblem(fromField: string, fromDate: string | undefined, toField: string, toDate: string | undefined): string | undefined {
+export function dateRangeProblem(
+  fromField: string,
+  fromDate: string | undefined,
+  toField: string,
+  toDate: string | undefined,
+): string | undefined {
   if (fromDate === undefined || toDate === undefined || fromDate <= toDate) return undefined
   return `${fromField} (${fromDate}) is after ${toField} (${toDate}): the range is reversed.`
 }
@@ -235,11 +254,17 @@ export function validateConversionEvents(input: unknown): Result<ConversionEvent
 }
 
 /** A message naming the chosen events that do not occur in the warehouse (listing the most frequent), else undefined. */
-export function absentConversionEventsProblem(chosen: readonly ConversionEvent[], known: readonly ConversionEventInfo[]): string | undefined {
+export function absentConversionEventsProblem(
+  chosen: readonly ConversionEvent[],
+  known: readonly ConversionEventInfo[],
+): string | undefined {
   const names = new Set(known.map((info) => info.name))
   const absent = chosen.filter((name) => !names.has(name))
   if (absent.length === 0) return undefined
-  const common = known.slice(0, 5).map((info) => info.name).join(', ')
+  const common = known
+    .slice(0, 5)
+    .map((info) => info.name)
+    .join(', ')
   const shown = absent.map((name) => JSON.stringify(name)).join(', ')
   return `No event named ${shown} occurs in the warehouse (names are case-sensitive)${common ? `; the most frequent are ${common}` : ''}.`
 }

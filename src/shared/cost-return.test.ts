@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { type CostReturnRow, costCell, costPerConversionCents, rankDisagreements, roasHundredths, validateCostReturnRequest } from './cost-return'
+import {
+  type CostReturnRow,
+  costCell,
+  costPerConversionCents,
+  rankDisagreements,
+  roasHundredths,
+  validateCostReturnRequest,
+} from './cost-return'
 
 describe('cost per conversion and ROAS, worked by hand', () => {
   it('divides to the cent, half up', () => {
@@ -50,7 +57,10 @@ describe('where models disagree most', () => {
     channel,
     cost_usd: cost,
     cells: Object.fromEntries(
-      Object.entries(roas).map(([model, value]) => [model, { conversions: 0, revenue_usd: '0.00', cost_per_conversion_usd: null, roas: value, roas_change: null, conversions_change: 0 }]),
+      Object.entries(roas).map(([model, value]) => [
+        model,
+        { conversions: 0, revenue_usd: '0.00', cost_per_conversion_usd: null, roas: value, roas_change: null, conversions_change: 0 },
+      ]),
     ),
   })
 
@@ -74,7 +84,13 @@ describe('validating a cost & return request', () => {
     const ok = validateCostReturnRequest({ lookbackDays: 30, conversionEvents: ['purchase'] })
     expect(ok).toEqual({
       ok: true,
-      value: { lookbackDays: 30, conversionEvents: ['purchase'], by: 'channel', baseline: 'last_click', trendModels: ['last_click', 'first_click'] },
+      value: {
+        lookbackDays: 30,
+        conversionEvents: ['purchase'],
+        by: 'channel',
+        baseline: 'last_click',
+        trendModels: ['last_click', 'first_click'],
+      },
     })
     const bad = validateCostReturnRequest({ lookbackDays: 30, conversionEvents: ['purchase'], trendModels: ['data_driven', 'linear'] })
     expect(bad).toMatchObject({ ok: false, error: expect.stringMatching(/rule-based/) })

@@ -136,7 +136,11 @@ export function costCell(figures: CostFigures, baseline: CostFigures | undefined
  * model by ROAS (highest first, ties by name); each group's largest rank gap over all model pairs
  * (the first pair in model order on ties), largest first. Groups without cost have no ROAS, no rank.
  */
-export function rankDisagreements(rows: ReadonlyArray<CostReturnRow>, models: ReadonlyArray<AttributionModel>, limit = 5): RankDisagreement[] {
+export function rankDisagreements(
+  rows: ReadonlyArray<CostReturnRow>,
+  models: ReadonlyArray<AttributionModel>,
+  limit = 5,
+): RankDisagreement[] {
   const ranked = rows.filter((row) => row.cost_usd !== '0.00').map((row) => ({ ...row, channel: groupLabel(row) }))
   const ranks = new Map<AttributionModel, Map<string, number>>()
   for (const model of models) {

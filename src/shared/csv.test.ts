@@ -28,10 +28,13 @@ describe('csvCell', () => {
     expect(csvCell('\tx')).toBe("'\tx")
   })
 
-  it.each(CSV_FORMULA_ATTACKS.map((attack) => [JSON.stringify(attack), attack]))('defuses %s: it reads back as text behind an apostrophe', (_name, attack) => {
-    const [[cell]] = parseCsv(`${csvCell(attack)}\r\n`) as [[string]]
-    expect(cell).toBe(`'${attack}`)
-  })
+  it.each(CSV_FORMULA_ATTACKS.map((attack) => [JSON.stringify(attack), attack]))(
+    'defuses %s: it reads back as text behind an apostrophe',
+    (_name, attack) => {
+      const [[cell]] = parseCsv(`${csvCell(attack)}\r\n`) as [[string]]
+      expect(cell).toBe(`'${attack}`)
+    },
+  )
 
   it.each(CSV_PLAIN_NUMBERS)('keeps the number %s a number', (number) => {
     expect(csvCell(number)).toBe(number)
@@ -82,10 +85,12 @@ describe('rounding for spreadsheets and pandas', () => {
   })
 
   it('leaves number-like text in other columns whole (ids, campaign names)', () => {
-    expect(toCsv([{ id: '1234567.1609459200' }], [{ header: 'user_pseudo_id', value: (row) => row.id }])).toBe('user_pseudo_id\r\n1234567.1609459200\r\n')
+    expect(toCsv([{ id: '1234567.1609459200' }], [{ header: 'user_pseudo_id', value: (row) => row.id }])).toBe(
+      'user_pseudo_id\r\n1234567.1609459200\r\n',
+    )
   })
 
-  it('keeps a column\'s own decimals', () => {
+  it("keeps a column's own decimals", () => {
     expect(toCsv([{ x: 1.23456 }], [{ header: 'roas', value: (row) => row.x, decimals: 2 }])).toBe('roas\r\n1.23\r\n')
   })
 
@@ -97,6 +102,11 @@ describe('rounding for spreadsheets and pandas', () => {
   })
 
   it('writes context as # lines, one per entry', () => {
-    expect(csvContextLines([['model', 'last_click'], ['note', 'two\nlines']])).toBe('# model: last_click\r\n# note: two lines\r\n')
+    expect(
+      csvContextLines([
+        ['model', 'last_click'],
+        ['note', 'two\nlines'],
+      ]),
+    ).toBe('# model: last_click\r\n# note: two lines\r\n')
   })
 })

@@ -143,7 +143,7 @@ function absorptionProbability(edges: readonly Edge[][], conversion: number, rem
   const reached = new Set([0])
   for (const state of reached) for (const { to } of next(state)) if (to < conversion) reached.add(to)
   const converts = new Set([conversion])
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false
     for (const state of reached) {
       if (converts.has(state) || !next(state).some(({ to }) => converts.has(to))) continue

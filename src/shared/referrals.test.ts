@@ -16,9 +16,18 @@ describe('unwanted referral rules', () => {
   })
 
   it('stores exact patterns normalised, other plain ones lowercase, a regex as typed', () => {
-    expect(validateUnwantedReferral({ matchType: 'exact', pattern: 'www.PayPal.com' })).toEqual({ ok: true, value: { matchType: 'exact', pattern: 'paypal.com' } })
-    expect(validateUnwantedReferral({ matchType: 'contains', pattern: ' SSO ' })).toEqual({ ok: true, value: { matchType: 'contains', pattern: 'sso' } })
-    expect(validateUnwantedReferral({ matchType: 'regex', pattern: '^Auth[0-9]+' })).toEqual({ ok: true, value: { matchType: 'regex', pattern: '^Auth[0-9]+' } })
+    expect(validateUnwantedReferral({ matchType: 'exact', pattern: 'www.PayPal.com' })).toEqual({
+      ok: true,
+      value: { matchType: 'exact', pattern: 'paypal.com' },
+    })
+    expect(validateUnwantedReferral({ matchType: 'contains', pattern: ' SSO ' })).toEqual({
+      ok: true,
+      value: { matchType: 'contains', pattern: 'sso' },
+    })
+    expect(validateUnwantedReferral({ matchType: 'regex', pattern: '^Auth[0-9]+' })).toEqual({
+      ok: true,
+      value: { matchType: 'regex', pattern: '^Auth[0-9]+' },
+    })
   })
 
   it('refuses unknown match types, empty and multi-line patterns, and too many rules', () => {
@@ -46,9 +55,9 @@ describe('unwanted referral rules', () => {
 
   it('names the settings in the context line only when they differ from the defaults', () => {
     expect(describeReferralSettings({ detectsSelfReferrals: true, unwantedReferrals: [] })).toBeNull()
-    expect(describeReferralSettings({ detectsSelfReferrals: false, unwantedReferrals: [{ matchType: 'ends_with', pattern: 'google.com' }] })).toBe(
-      'unwanted referrals: ends with google.com · self-referrals kept',
-    )
+    expect(
+      describeReferralSettings({ detectsSelfReferrals: false, unwantedReferrals: [{ matchType: 'ends_with', pattern: 'google.com' }] }),
+    ).toBe('unwanted referrals: ends with google.com · self-referrals kept')
   })
 
   it('recognises payment and sign-in hosts and their subdomains, not look-alikes', () => {

@@ -84,7 +84,12 @@ export const PAYMENT_AND_IDENTITY_HOSTS: readonly string[] = [
 
 /** A host as GA4 compares referrers: trimmed, lowercase, without a port, a trailing dot and a leading www. (the dbt macro normalized_host). */
 export function normalizeHost(text: string): string {
-  return text.trim().toLowerCase().replace(/:[0-9]*$/, '').replace(/\.$/, '').replace(/^www\./, '')
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/:[0-9]*$/, '')
+    .replace(/\.$/, '')
+    .replace(/^www\./, '')
 }
 
 /** True when a normalised host is one of PAYMENT_AND_IDENTITY_HOSTS or a subdomain of one. */
@@ -117,7 +122,8 @@ export function validateReferralSettings(input: unknown): Result<ReferralSetting
   if (!isRecord(input)) return { ok: false, error: 'Referral settings must be an object.' }
   if (typeof input.detectsSelfReferrals !== 'boolean') return { ok: false, error: 'detectsSelfReferrals must be true or false.' }
   if (!Array.isArray(input.unwantedReferrals)) return { ok: false, error: 'unwantedReferrals must be a list.' }
-  if (input.unwantedReferrals.length > MAX_UNWANTED_REFERRALS) return { ok: false, error: `At most ${MAX_UNWANTED_REFERRALS} unwanted referrals.` }
+  if (input.unwantedReferrals.length > MAX_UNWANTED_REFERRALS)
+    return { ok: false, error: `At most ${MAX_UNWANTED_REFERRALS} unwanted referrals.` }
   const rules: UnwantedReferral[] = []
   for (const item of input.unwantedReferrals) {
     const rule = validateUnwantedReferral(item)
@@ -135,7 +141,8 @@ export function describeUnwantedReferral(rule: UnwantedReferral): string {
 /** The context line's part for the settings, or null at the defaults (detection on, nothing listed). */
 export function describeReferralSettings(settings: ReferralSettings): string | null {
   const parts: string[] = []
-  if (settings.unwantedReferrals.length > 0) parts.push(`unwanted referrals: ${settings.unwantedReferrals.map(describeUnwantedReferral).join(', ')}`)
+  if (settings.unwantedReferrals.length > 0)
+    parts.push(`unwanted referrals: ${settings.unwantedReferrals.map(describeUnwantedReferral).join(', ')}`)
   if (!settings.detectsSelfReferrals) parts.push('self-referrals kept')
   return parts.length > 0 ? parts.join(' · ') : null
 }
@@ -143,6 +150,13 @@ export function describeReferralSettings(settings: ReferralSettings): string | n
 /** Parses a CLI rule `TYPE:PATTERN` (`ends_with:paypal.com`). */
 export function parseUnwantedReferral(text: string): Result<UnwantedReferral> {
   const colon = text.indexOf(':')
-  if (colon < 0) return { ok: false, error: `"${text.slice(0, 80)}" is not TYPE:PATTERN; TYPE is one of ${REFERRAL_MATCH_TYPES.join(', ')} (e.g. ends_with:paypal.com).` }
-  return validateUnwantedReferral({ matchType: text.slice(0, colon).trim().toLowerCase().replace(/-/g, '_'), pattern: text.slice(colon + 1) })
+  if (colon < 0)
+    return {
+      ok: false,
+      error: `"${text.slice(0, 80)}" is not TYPE:PATTERN; TYPE is one of ${REFERRAL_MATCH_TYPES.join(', ')} (e.g. ends_with:paypal.com).`,
+    }
+  return validateUnwantedReferral({
+    matchType: text.slice(0, colon).trim().toLowerCase().replace(/-/g, '_'),
+    pattern: text.slice(colon + 1),
+  })
 }

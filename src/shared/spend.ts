@@ -49,7 +49,13 @@ export function spendMappingProblem(input: unknown): string | undefined {
   if (typeof input !== 'object' || input === null) return 'mapping must name a source and medium for google_ads and meta_ads.'
   for (const platform of ['google_ads', 'meta_ads'] as const) {
     const entry = (input as Record<string, unknown>)[platform] as Record<string, unknown> | undefined
-    if (!entry || typeof entry.source !== 'string' || typeof entry.medium !== 'string' || !NAME.test(entry.source.trim()) || !NAME.test(entry.medium.trim())) {
+    if (
+      !entry ||
+      typeof entry.source !== 'string' ||
+      typeof entry.medium !== 'string' ||
+      !NAME.test(entry.source.trim()) ||
+      !NAME.test(entry.medium.trim())
+    ) {
       return `mapping.${platform} needs a source and a medium (1 to 100 characters each).`
     }
   }

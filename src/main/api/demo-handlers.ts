@@ -1,8 +1,8 @@
-import type { Result } from '../../shared/attribution'
-import type { DemoChannels } from '../../shared/demo-api'
+import type { Result } from '@shared/attribution'
+import type { DemoChannels } from '@shared/demo-api'
 import { validateEmptyRequest } from './validate-requests'
 import { UserFacingError, messageOf } from '../errors'
-import type { DemoStatus } from '../../shared/api'
+import type { DemoStatus } from '@shared/api'
 
 /** What the demo channels drive: the embedded sandbox (DemoMode) or the BigQuery demo datasets (BigQueryDemoMode). */
 export interface DemoController {

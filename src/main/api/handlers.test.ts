@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest'
-import type { ApiChannel, ApiResponse } from '../../shared/api'
+import type { ApiChannel, ApiResponse } from '@shared/api'
 import type { SettingsHandlers } from './settings-handlers'
 import type { DemoHandlers } from './demo-handlers'
 import type { ApiHandlers, CoreApiHandlers } from './handlers'

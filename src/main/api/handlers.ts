@@ -1,18 +1,46 @@
-import { type ConversionEvent, type Result, absentConversionEventsProblem, conversionEventsProblem, listAttributionModels, unknownStreamMessage } from '../../shared/attribution'
-import type { ApiChannel, ApiResponse, ChosenFile, DbtSetupStatus, JobProgress, ModelSettingsChoice, ModelSettingsView, StitchingQuality, StreamStatus, WarehouseFallback, WarehouseStatus } from '../../shared/api'
-import type { DemoChannels } from '../../shared/demo-api'
-import type { SettingsChannels } from '../../shared/settings-api'
-import { type ReferralCandidate, type ReferralSettings, type ReferralSettingsView, validateReferralSettings } from '../../shared/referrals'
+import {
+  type ConversionEvent,
+  type Result,
+  absentConversionEventsProblem,
+  conversionEventsProblem,
+  listAttributionModels,
+  unknownStreamMessage,
+} from '@shared/attribution'
+import type {
+  ApiChannel,
+  ApiResponse,
+  ChosenFile,
+  DbtSetupStatus,
+  JobProgress,
+  ModelSettingsChoice,
+  ModelSettingsView,
+  StitchingQuality,
+  StreamStatus,
+  WarehouseFallback,
+  WarehouseStatus,
+} from '@shared/api'
+import type { DemoChannels } from '@shared/demo-api'
+import type { SettingsChannels } from '@shared/settings-api'
+import { type ReferralCandidate, type ReferralSettings, type ReferralSettingsView, validateReferralSettings } from '@shared/referrals'
 import { UserFacingError, messageOf, withoutQuotedValues } from '../errors'
 import type { DbtEnvironment } from '../dbt/dbt-environment-setup'
-import { attributionReport, compareModels, conversionPaths, modelComparison, modelTrends, periodComparison } from '../services/model-reports'
-import { validateCostReturnRequest } from '../../shared/cost-return'
+import {
+  attributionReport,
+  compareModels,
+  conversionPaths,
+  modelComparison,
+  modelTrends,
+  periodComparison,
+} from '../services/model-reports'
+import { validateCostReturnRequest } from '@shared/cost-return'
 import { costAndReturn } from '../services/cost-return'
 import type { BigQuerySpendJob, JobRunner } from '../services/jobs'
 import type { LiveStream } from '../stream/live-stream'
 
 /** What "Stream events" needs from a warehouse's streamer (embedded or BigQuery); starting may first make the demo sandbox. */
-export type StreamService = Pick<LiveStream, 'burst' | 'stop' | 'status'> & { start(ratePerSecond: number): StreamStatus | Promise<StreamStatus> }
+export type StreamService = Pick<LiveStream, 'burst' | 'stop' | 'status'> & {
+  start(ratePerSecond: number): StreamStatus | Promise<StreamStatus>
+}
 import type { RefreshLoop } from '../stream/refresh-loop'
 import type { AttributionWarehouse } from '../warehouse/warehouse'
 import { type ImportAccess, PickedFiles } from './import-access'
@@ -85,7 +113,7 @@ export interface ReferralService {
 function validateUseExecutableRequest(input: unknown): Result<{ path: string | null }> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return { ok: false, error: 'The request must be an object.' }
   const { path } = input as Record<string, unknown>
-  if (path !== null && typeof path !== 'string') return { ok: false, error: 'path must be the dbt executable\'s path, or null.' }
+  if (path !== null && typeof path !== 'string') return { ok: false, error: "path must be the dbt executable's path, or null." }
   return { ok: true, value: { path } }
 }
 
@@ -116,7 +144,11 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
     const known = await host.warehouse().conversionEvents()
     // Nothing modelled: the marts are not built, which the view's own query says in its words.
     if (!known.some((info) => info.modelled)) return
-    const problem = conversionEventsProblem(events, known, (missing) => `choose ${missing.join(', ')} under Conversions to model ${missing.length === 1 ? 'it' : 'them'}`)
+    const problem = conversionEventsProblem(
+      events,
+      known,
+      (missing) => `choose ${missing.join(', ')} under Conversions to model ${missing.length === 1 ? 'it' : 'them'}`,
+    )
     if (problem) throw new UserFacingError(problem)
   }
   /** Refuses a stream the modelled events do not hold, naming those they do (the CLI's `--stream` says the same). */
@@ -142,7 +174,10 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
   }
   const modelSettings = (): ModelSettingsService => {
     const service = host.modelSettings?.()
-    if (!service) throw new UserFacingError('User-id stitching is a setting of the embedded warehouse; on BigQuery pass the dbt var user_id_stitching (docs/runbook.md).')
+    if (!service)
+      throw new UserFacingError(
+        'User-id stitching is a setting of the embedded warehouse; on BigQuery pass the dbt var user_id_stitching (docs/runbook.md).',
+      )
     return service
   }
   const modelSettingsView = async (settings?: ModelSettingsChoice): Promise<ModelSettingsView> => ({
@@ -179,18 +214,33 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
       ),
     'attribution:models': (input) => validated(validateEmptyRequest(input), () => guard(async () => listAttributionModels())),
     'attribution:compare': (input) =>
-      validated(validateCompareRequest(input), (request) => view(request.conversionEvents, () => compareModels(host.warehouse(), request), request.streamId)),
+      validated(validateCompareRequest(input), (request) =>
+        view(request.conversionEvents, () => compareModels(host.warehouse(), request), request.streamId),
+      ),
     'attribution:modelComparison': (input) =>
-      validated(validateModelComparisonRequest(input), (request) => view(request.conversionEvents, () => modelComparison(host.warehouse(), request), request.streamId)),
+      validated(validateModelComparisonRequest(input), (request) =>
+        view(request.conversionEvents, () => modelComparison(host.warehouse(), request), request.streamId),
+      ),
     'attribution:periodComparison': (input) =>
-      validated(validatePeriodComparisonRequest(input), (request) => view(request.conversionEvents, () => periodComparison(host.warehouse(), request), request.streamId)),
+      validated(validatePeriodComparisonRequest(input), (request) =>
+        view(request.conversionEvents, () => periodComparison(host.warehouse(), request), request.streamId),
+      ),
     'attribution:paths': (input) =>
-      validated(validatePathsRequest(input), (request) => view(request.conversionEvents, () => conversionPaths(host.warehouse(), request), request.streamId)),
+      validated(validatePathsRequest(input), (request) =>
+        view(request.conversionEvents, () => conversionPaths(host.warehouse(), request), request.streamId),
+      ),
     'attribution:trends': (input) =>
-      validated(validateTrendsRequest(input), (request) => view(request.conversionEvents, () => modelTrends(host.warehouse(), request), request.streamId)),
+      validated(validateTrendsRequest(input), (request) =>
+        view(request.conversionEvents, () => modelTrends(host.warehouse(), request), request.streamId),
+      ),
     'attribution:breakdown': (input) =>
-      validated(validateBreakdownRequest(input), (request) => view(request.conversionEvents, () => attributionReport(host.warehouse(), request), request.streamId)),
-    'cost:report': (input) => validated(validateCostReturnRequest(input), (request) => view(request.conversionEvents, () => costAndReturn(host.warehouse(), request))),
+      validated(validateBreakdownRequest(input), (request) =>
+        view(request.conversionEvents, () => attributionReport(host.warehouse(), request), request.streamId),
+      ),
+    'cost:report': (input) =>
+      validated(validateCostReturnRequest(input), (request) =>
+        view(request.conversionEvents, () => costAndReturn(host.warehouse(), request)),
+      ),
     'cost:importSpend': (input) =>
       validated(validateSpendImportRequest(input), async ({ files, mapping }) => {
         const paths = await importAccess.resolve(files)
@@ -199,7 +249,8 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
         return result.ok ? result : { ok: false, error: withoutQuotedValues(result.error, paths.value) }
       }),
     'attribution:streams': (input) => validated(validateEmptyRequest(input), () => guard(() => host.warehouse().streams())),
-    'attribution:conversionEvents': (input) => validated(validateEmptyRequest(input), () => guard(() => host.warehouse().conversionEvents())),
+    'attribution:conversionEvents': (input) =>
+      validated(validateEmptyRequest(input), () => guard(() => host.warehouse().conversionEvents())),
     'attribution:modelEvents': (input) =>
       validated(validateModelEventsRequest(input), ({ events }) =>
         guard(async () => {
@@ -221,7 +272,9 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
           const warehouse = host.warehouse()
           const events = await warehouse.recentEvents(limit)
           // Every streamed or intraday row of the embedded warehouse was made up by "Stream events": marked so wherever it shows.
-          return warehouse.kind === 'embedded' ? events.map((event) => ({ ...event, is_demo: event.delivery !== null || event.is_intraday })) : events
+          return warehouse.kind === 'embedded'
+            ? events.map((event) => ({ ...event, is_demo: event.delivery !== null || event.is_intraday }))
+            : events
         }),
       ),
     'warehouse:status': (input) => validated(validateEmptyRequest(input), () => guard(() => withFallback(host.warehouse().status()))),

@@ -78,7 +78,9 @@ describe('which files the renderer may import', () => {
 
   it('refuses paths outside the bridge import folder before looking at the disk, links and ../ included', async () => {
     const refusal = await importing(bridge, [join(outside, 'private.ndjson')])
-    expect(refusal).toBe(`Only files inside the import folder ${root} can be imported here: copy them there, or use \`npx attribution import\`.`)
+    expect(refusal).toBe(
+      `Only files inside the import folder ${root} can be imported here: copy them there, or use \`npx attribution import\`.`,
+    )
     expect(await importing(bridge, [join(outside, 'no-such-file.ndjson')])).toBe(refusal)
     expect(await importing(bridge, ['../../outside/private.ndjson'])).toBe(refusal)
     expect(await importing(bridge, [join(root, '..', 'warehouse.duckdb')])).toBe(refusal)
@@ -103,7 +105,10 @@ describe('which files the renderer may import', () => {
 
 describe('withoutQuotedValues', () => {
   it.each([
-    ['Expected ARRAY, but got VARCHAR: "=cmd|\' /C calc\'!A0". Nothing was imported.', 'Expected ARRAY, but got VARCHAR: "…". Nothing was imported.'],
+    [
+      'Expected ARRAY, but got VARCHAR: "=cmd|\' /C calc\'!A0". Nothing was imported.',
+      'Expected ARRAY, but got VARCHAR: "…". Nothing was imported.',
+    ],
     ['Failed to cast value to numerical: "abc\\"def"', 'Failed to cast value to numerical: "…"'],
     ["Could not convert string 'hunter2' to INT64", "Could not convert string '…' to INT64"],
     ['Could not cast value nan to DECIMAL(18,2)', 'Could not cast value … to DECIMAL(18,2)'],
@@ -114,9 +119,9 @@ describe('withoutQuotedValues', () => {
   })
 
   it('keeps the file path it is told to keep, quoted or not', () => {
-    const path = "/home/o'neil/GA4 \"exports\"/day.ndjson"
-    expect(withoutQuotedValues(`${path} cannot be imported: JSON transform error in file "${path}", in line 1: got VARCHAR: "x"`, [path])).toBe(
-      `${path} cannot be imported: JSON transform error in file "${path}", in line 1: got VARCHAR: "…"`,
-    )
+    const path = '/home/o\'neil/GA4 "exports"/day.ndjson'
+    expect(
+      withoutQuotedValues(`${path} cannot be imported: JSON transform error in file "${path}", in line 1: got VARCHAR: "x"`, [path]),
+    ).toBe(`${path} cannot be imported: JSON transform error in file "${path}", in line 1: got VARCHAR: "…"`)
   })
 })

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { realpath, stat } from 'node:fs/promises'
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path'
-import type { ChosenFile } from '../../shared/api'
-import type { Result } from '../../shared/attribution'
+import type { ChosenFile } from '@shared/api'
+import type { Result } from '@shared/attribution'
 
 /**
  * Which files the renderer may have imported. It only names them; the host decides what a name
@@ -51,7 +51,10 @@ export class ImportFolder implements ImportAccess {
 
   async resolve(names: readonly string[]): Promise<Result<string[]>> {
     const root = resolve(this.root)
-    const outside: Result<string[]> = { ok: false, error: `Only files inside the import folder ${root} can be imported here: copy them there, or use \`npx attribution import\`.` }
+    const outside: Result<string[]> = {
+      ok: false,
+      error: `Only files inside the import folder ${root} can be imported here: copy them there, or use \`npx attribution import\`.`,
+    }
     const paths: string[] = []
     for (const name of names) {
       const path = isAbsolute(name) ? resolve(name) : resolve(root, name)

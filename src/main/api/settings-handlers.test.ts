@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { AppSettings } from '../../shared/settings-api'
+import type { AppSettings } from '@shared/settings-api'
 import { CredentialStore } from '../credentials/credential-store'
 import { aesGcmCipher } from '../credentials/secret-cipher'
 import { throwawayServiceAccountKey } from '../credentials/testing/throwaway-key'
@@ -49,10 +49,16 @@ describe('settings, credentials and dead-letter handlers', () => {
     standIn = await BigQueryStandIn.start()
     await standIn.createDataset('acme-analytics', 'analytics_123456')
     await standIn.createDataset('acme-analytics', 'attribution_marts')
-    const client = (await import('../bigquery/bigquery-client')).createBigQueryClient(SETTINGS.bigquery, { mode: 'adc' }, { transport: standIn.transport() })
+    const client = (await import('../bigquery/bigquery-client')).createBigQueryClient(
+      SETTINGS.bigquery,
+      { mode: 'adc' },
+      { transport: standIn.transport() },
+    )
     const events = [...generateEvents({ seed: 1, users: 1, days: 1, endDate: '2021-01-01' })]
     for (const name of ['events_20210101', 'events_intraday_20210102']) {
-      const [table] = await client.dataset('analytics_123456').createTable(name, { schema: { fields: GA4_BIGQUERY_SCHEMA.map((field) => ({ ...field })) } })
+      const [table] = await client
+        .dataset('analytics_123456')
+        .createTable(name, { schema: { fields: GA4_BIGQUERY_SCHEMA.map((field) => ({ ...field })) } })
       await table.insert(events)
     }
     await client.dataset('attribution_marts').createTable('fct_attribution_credits', { schema: { fields: CREDITS_SCHEMA } })
@@ -84,8 +90,13 @@ describe('settings, credentials and dead-letter handlers', () => {
   })
 
   it('runs a whole session: get, save, choose a key, test, fail, clear; no answer and no log line holds the key', async () => {
-    expect(await handlers['settings:get']({})).toMatchObject({ ok: true, value: { settings: DEFAULT_SETTINGS, credentials: { configured: false } } })
-    expect(await handlers['settings:save']({ ...SETTINGS, bigquery: { ...SETTINGS.bigquery, projectId: 'No Such' } })).toMatchObject({ ok: false })
+    expect(await handlers['settings:get']({})).toMatchObject({
+      ok: true,
+      value: { settings: DEFAULT_SETTINGS, credentials: { configured: false } },
+    })
+    expect(await handlers['settings:save']({ ...SETTINGS, bigquery: { ...SETTINGS.bigquery, projectId: 'No Such' } })).toMatchObject({
+      ok: false,
+    })
     expect(await handlers['settings:save'](SETTINGS)).toMatchObject({ ok: true, value: { settings: SETTINGS } })
 
     const keyPath = join(temp.dir, 'acme-key.json')
@@ -95,7 +106,10 @@ describe('settings, credentials and dead-letter handlers', () => {
       ok: true,
       value: { configured: true, projectId: 'acme-analytics', clientEmail: KEY.clientEmail },
     })
-    expect(await handlers['settings:get']({})).toMatchObject({ ok: true, value: { credentials: { configured: true }, keyStorage: { persistence: 'stored' } } })
+    expect(await handlers['settings:get']({})).toMatchObject({
+      ok: true,
+      value: { credentials: { configured: true }, keyStorage: { persistence: 'stored' } },
+    })
 
     const report = await handlers['settings:testConnection']({})
     expect(report).toEqual({
@@ -125,7 +139,10 @@ describe('settings, credentials and dead-letter handlers', () => {
     expect(await handlers['credentials:chooseKeyFile']({ persistence: 'forever' })).toMatchObject({ ok: false })
     expect(await handlers['stream:deadLetters']({})).toEqual({ ok: true, value: [] })
     expect(await handlers['credentials:clear']({})).toEqual({ ok: true, value: { configured: false, projectId: null, clientEmail: null } })
-    expect(await handlers['settings:testConnection']({})).toEqual({ ok: false, error: expect.stringMatching(/No service-account key is configured/) })
+    expect(await handlers['settings:testConnection']({})).toEqual({
+      ok: false,
+      error: expect.stringMatching(/No service-account key is configured/),
+    })
 
     expect(results.length).toBeGreaterThan(10)
     for (const result of results) expectNoSecret(JSON.stringify(result))
@@ -134,7 +151,16 @@ describe('settings, credentials and dead-letter handlers', () => {
   })
 
   it('lists the dead letters of the session', async () => {
-    deadLetters.add([{ eventId: 'e1', eventName: 'purchase', table: 'events_intraday_20210102', reason: 'invalid', message: 'no such field: x.', failedAt: '2021-01-02T00:00:00.000Z' }])
+    deadLetters.add([
+      {
+        eventId: 'e1',
+        eventName: 'purchase',
+        table: 'events_intraday_20210102',
+        reason: 'invalid',
+        message: 'no such field: x.',
+        failedAt: '2021-01-02T00:00:00.000Z',
+      },
+    ])
     expect(await handlers['stream:deadLetters']({})).toMatchObject({ ok: true, value: [{ eventId: 'e1', reason: 'invalid' }] })
     expect(await handlers['stream:deadLetters']({ all: true })).toMatchObject({ ok: false })
   })
@@ -142,7 +168,16 @@ describe('settings, credentials and dead-letter handlers', () => {
 
 describe('testConnection says exactly what is wrong', () => {
   let standIn: BigQueryStandIn
-  const key = { mode: 'service_account' as const, key: { type: 'service_account' as const, project_id: 'other-project', private_key_id: 'x', private_key: 'x', client_email: 'a@other-project.iam.gserviceaccount.com' } }
+  const key = {
+    mode: 'service_account' as const,
+    key: {
+      type: 'service_account' as const,
+      project_id: 'other-project',
+      private_key_id: 'x',
+      private_key: 'x',
+      client_email: 'a@other-project.iam.gserviceaccount.com',
+    },
+  }
 
   beforeAll(async () => {
     standIn = await BigQueryStandIn.start()
@@ -157,29 +192,57 @@ describe('testConnection says exactly what is wrong', () => {
     testConnection({ ...SETTINGS.bigquery, credentialMode: 'adc', ...change }, credentials, { transport: standIn.transport() })
 
   it('a missing dataset', async () => {
-    expect(await run({ ga4Dataset: 'analytics_999' })).toEqual({ ok: false, error: expect.stringMatching(/^Dataset missing: the GA4 export dataset acme-analytics.analytics_999 was not found/) })
+    expect(await run({ ga4Dataset: 'analytics_999' })).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^Dataset missing: the GA4 export dataset acme-analytics.analytics_999 was not found/),
+    })
   })
 
-  it('permission denied, naming the key\'s own project when it differs', async () => {
-    const result = await run({ projectId: 'locked-project', ga4Dataset: 'acme-analytics.analytics_123456', credentialMode: 'service_account' }, key)
-    expect(result).toEqual({ ok: false, error: expect.stringMatching(/^Running a query in project locked-project: Permission denied: the account may not run queries in project locked-project.*the key belongs to project other-project/) })
+  it("permission denied, naming the key's own project when it differs", async () => {
+    const result = await run(
+      { projectId: 'locked-project', ga4Dataset: 'acme-analytics.analytics_123456', credentialMode: 'service_account' },
+      key,
+    )
+    expect(result).toEqual({
+      ok: false,
+      error: expect.stringMatching(
+        /^Running a query in project locked-project: Permission denied: the account may not run queries in project locked-project.*the key belongs to project other-project/,
+      ),
+    })
   })
 
   it('a location that does not match the data', async () => {
-    expect(await run({ ga4Dataset: 'analytics_eu' })).toEqual({ ok: false, error: expect.stringMatching(/is in EU, but the location in Settings is US/) })
+    expect(await run({ ga4Dataset: 'analytics_eu' })).toEqual({
+      ok: false,
+      error: expect.stringMatching(/is in EU, but the location in Settings is US/),
+    })
   })
 
   it('an export without tables yet, and marts not built yet, as notes', async () => {
     expect(await run({ martsDataset: 'not_yet' })).toMatchObject({
       ok: true,
-      value: { dayTables: 0, hasMarts: false, notes: [expect.stringMatching(/no events_YYYYMMDD tables yet/), expect.stringMatching(/does not exist yet; the first build creates it/)] },
+      value: {
+        dayTables: 0,
+        hasMarts: false,
+        notes: [
+          expect.stringMatching(/no events_YYYYMMDD tables yet/),
+          expect.stringMatching(/does not exist yet; the first build creates it/),
+        ],
+      },
     })
   })
 
   it('no key, invalid settings, and offline', async () => {
-    expect(await run({ credentialMode: 'service_account' }, { mode: 'service_account', key: undefined })).toEqual({ ok: false, error: expect.stringMatching(/No service-account key/) })
+    expect(await run({ credentialMode: 'service_account' }, { mode: 'service_account', key: undefined })).toEqual({
+      ok: false,
+      error: expect.stringMatching(/No service-account key/),
+    })
     expect(await run({ martsDataset: 'bad-name' })).toMatchObject({ ok: false, error: expect.stringMatching(/not a dataset id/) })
-    const offline = await testConnection({ ...SETTINGS.bigquery, credentialMode: 'adc' }, { mode: 'adc' }, { transport: { ...standIn.transport(), apiEndpoint: 'http://127.0.0.1:9' } })
+    const offline = await testConnection(
+      { ...SETTINGS.bigquery, credentialMode: 'adc' },
+      { mode: 'adc' },
+      { transport: { ...standIn.transport(), apiEndpoint: 'http://127.0.0.1:9' } },
+    )
     expect(offline).toEqual({ ok: false, error: expect.stringMatching(/BigQuery cannot be reached: the connection was refused/) })
   })
 })

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises'
-import type { Result } from '../../shared/attribution'
-import type { AppSettings, ChooseKeyFileRequest, CredentialSummary, SettingsChannels, SettingsView } from '../../shared/settings-api'
+import type { Result } from '@shared/attribution'
+import type { AppSettings, ChooseKeyFileRequest, CredentialSummary, SettingsChannels, SettingsView } from '@shared/settings-api'
 import type { CredentialStore } from '../credentials/credential-store'
 import { redactSecrets, redactingLog } from '../credentials/redact'
 import { MAX_KEY_FILE_BYTES } from '../credentials/service-account-key'
@@ -9,7 +9,7 @@ import { loadSettings, settingsToSave, validateAppSettings, writeSettings } from
 import type { BigQueryCredentials, BigQueryTransport } from '../bigquery/bigquery-client'
 import { testConnection } from '../bigquery/connection-test'
 import type { DeadLetterList } from '../bigquery/intraday-writer'
-import { isRecord } from '../../shared/is-record'
+import { isRecord } from '@shared/is-record'
 
 /** One handler per settings channel: untrusted input in, a Result out, never a throw, never a key. */
 export type SettingsHandlers = { [C in keyof SettingsChannels]: (input: unknown) => Promise<Awaited<ReturnType<SettingsChannels[C]>>> }
@@ -35,14 +35,21 @@ export interface SettingsHost {
 }
 
 function validateEmpty(input: unknown): Result<Record<string, never>> {
-  return isRecord(input) && Object.keys(input).length === 0 ? { ok: true, value: {} } : { ok: false, error: 'This request takes no fields.' }
+  return isRecord(input) && Object.keys(input).length === 0
+    ? { ok: true, value: {} }
+    : { ok: false, error: 'This request takes no fields.' }
 }
 
 function validateChooseKeyFile(input: unknown): Result<ChooseKeyFileRequest> {
   if (!isRecord(input)) return { ok: false, error: 'The request must be an object.' }
-  if (input.persistence !== 'stored' && input.persistence !== 'session') return { ok: false, error: 'persistence must be stored or session.' }
-  if (input.allowPlainText !== undefined && typeof input.allowPlainText !== 'boolean') return { ok: false, error: 'allowPlainText must be true or false.' }
-  return { ok: true, value: { persistence: input.persistence, ...(input.allowPlainText === undefined ? {} : { allowPlainText: input.allowPlainText }) } }
+  if (input.persistence !== 'stored' && input.persistence !== 'session')
+    return { ok: false, error: 'persistence must be stored or session.' }
+  if (input.allowPlainText !== undefined && typeof input.allowPlainText !== 'boolean')
+    return { ok: false, error: 'allowPlainText must be true or false.' }
+  return {
+    ok: true,
+    value: { persistence: input.persistence, ...(input.allowPlainText === undefined ? {} : { allowPlainText: input.allowPlainText }) },
+  }
 }
 
 /** Reads a key file in the main process, refusing anything larger than a key could be. */
@@ -55,7 +62,8 @@ async function readKeyFile(path: string): Promise<Buffer> {
   }
   try {
     const { size } = await handle.stat()
-    if (size > MAX_KEY_FILE_BYTES) throw new UserFacingError('The file is too large to be a service-account key (they are about 2 KB of JSON).')
+    if (size > MAX_KEY_FILE_BYTES)
+      throw new UserFacingError('The file is too large to be a service-account key (they are about 2 KB of JSON).')
     return await handle.readFile()
   } finally {
     await handle.close()
@@ -64,7 +72,10 @@ async function readKeyFile(path: string): Promise<Buffer> {
 
 /** Builds the settings, credentials and dead-letter handlers over the host. */
 export function createSettingsHandlers(host: SettingsHost): SettingsHandlers {
-  const log = redactingLog((line) => host.log?.(line), () => host.credentials.secrets())
+  const log = redactingLog(
+    (line) => host.log?.(line),
+    () => host.credentials.secrets(),
+  )
   let notice: string | null = null
 
   /** Runs work that answers a Result; a throw becomes an error Result with every secret removed. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MAX_LABEL_LENGTH, REPORT_GROUPINGS, dateProblem, isCalendarDate, validateReportRequest } from '../../shared/attribution'
+import { MAX_LABEL_LENGTH, REPORT_GROUPINGS, dateProblem, isCalendarDate, validateReportRequest } from '@shared/attribution'
 import {
   validateBreakdownRequest,
   validateBurstRequest,
@@ -15,7 +15,8 @@ const FILTERS = { lookbackDays: 14, conversionEvents: ['purchase'] }
 describe('dates in requests', () => {
   it('accepts real calendar dates only', () => {
     for (const date of ['2026-02-28', '2024-02-29', '2026-12-31', '2000-02-29']) expect(isCalendarDate(date), date).toBe(true)
-    for (const date of ['2026-02-31', '2026-02-29', '2026-13-01', '2026-00-10', '2026-04-31', '1900-02-29', '2026-1-01', '20260101', '']) expect(isCalendarDate(date), date).toBe(false)
+    for (const date of ['2026-02-31', '2026-02-29', '2026-13-01', '2026-00-10', '2026-04-31', '1900-02-29', '2026-1-01', '20260101', ''])
+      expect(isCalendarDate(date), date).toBe(false)
   })
 
   it('names the field of an impossible date, with no SQL in the message', () => {
@@ -23,7 +24,10 @@ describe('dates in requests', () => {
       ['fromDate', '2026-02-31'],
       ['toDate', '2026-13-01'],
     ] as const) {
-      for (const result of [validateDashboardFilters({ ...FILTERS, [field]: date }), validateTrendsRequest({ ...FILTERS, [field]: date, days: 30, byChannel: false })]) {
+      for (const result of [
+        validateDashboardFilters({ ...FILTERS, [field]: date }),
+        validateTrendsRequest({ ...FILTERS, [field]: date, days: 30, byChannel: false }),
+      ]) {
         expect(result.ok).toBe(false)
         const error = result.ok ? '' : result.error
         expect(error).toBe(`${field} must be a real calendar date, got "${date}": that day does not exist.`)
@@ -40,7 +44,9 @@ describe('dates in requests', () => {
   it('says once that a reversed range is reversed, naming both ends', () => {
     const result = validateDashboardFilters({ ...FILTERS, fromDate: '2026-03-10', toDate: '2026-03-01' })
     expect(result).toEqual({ ok: false, error: 'fromDate (2026-03-10) is after toDate (2026-03-01): the range is reversed.' })
-    expect(validateReportRequest({ ...FILTERS, model: 'first_click', by: 'channel', fromDate: '2026-03-01', toDate: '2026-03-01' }).ok).toBe(true)
+    expect(
+      validateReportRequest({ ...FILTERS, model: 'first_click', by: 'channel', fromDate: '2026-03-01', toDate: '2026-03-01' }).ok,
+    ).toBe(true)
   })
 })
 
@@ -68,7 +74,13 @@ describe('the depth of the analyst views (dimension, page, order, filter, earlie
   })
 
   it('takes a page, an order and a filter of paths, dropping empty filter values', () => {
-    const request = { ...PATHS, offset: 40, by: 'source', sort: { column: 'days', direction: 'asc' }, filter: { contains: 'google', endsWith: '', minLength: 2 } }
+    const request = {
+      ...PATHS,
+      offset: 40,
+      by: 'source',
+      sort: { column: 'days', direction: 'asc' },
+      filter: { contains: 'google', endsWith: '', minLength: 2 },
+    }
     expect(validatePathsRequest(request)).toEqual({ ok: true, value: { ...request, filter: { contains: 'google', minLength: 2 } } })
     expect(validatePathsRequest({ ...PATHS, filter: { contains: '' } })).toEqual({ ok: true, value: PATHS })
   })
@@ -76,7 +88,10 @@ describe('the depth of the analyst views (dimension, page, order, filter, earlie
   it('refuses a negative page, an unknown order, an overlong value and a reversed length range, saying what is allowed', () => {
     const cases: Array<[Record<string, unknown>, RegExp]> = [
       [{ offset: -1 }, /offset must be a whole number/],
-      [{ sort: { column: 'sessions; drop table x', direction: 'asc' } }, /sort must name a column \(path, conversions, revenue, touches, days\)/],
+      [
+        { sort: { column: 'sessions; drop table x', direction: 'asc' } },
+        /sort must name a column \(path, conversions, revenue, touches, days\)/,
+      ],
       [{ sort: { column: 'path', direction: 'up' } }, /direction \(asc or desc\)/],
       [{ filter: { contains: 'x'.repeat(MAX_LABEL_LENGTH + 1) } }, /filter.contains must be a value of at most/],
       [{ filter: { minLength: 4, maxLength: 2 } }, /shortest path length \(4\) is above the longest \(2\)/],

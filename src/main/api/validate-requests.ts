@@ -12,8 +12,8 @@ import {
   modelProblem,
   validateConversionEvents,
   validateReportRequest,
-} from '../../shared/attribution'
-import { type SpendImportRequest, type SpendMapping, spendMappingProblem } from '../../shared/spend'
+} from '@shared/attribution'
+import { type SpendImportRequest, type SpendMapping, spendMappingProblem } from '@shared/spend'
 import {
   type BreakdownRequest,
   type CompareRequest,
@@ -32,8 +32,8 @@ import {
   STREAM_RATE_MIN,
   type StreamBurstRequest,
   type TrendsRequest,
-} from '../../shared/api'
-import { isRecord } from '../../shared/is-record'
+} from '@shared/api'
+import { isRecord } from '@shared/is-record'
 
 /** Most events the live feed may ask for at once. */
 export const MAX_FEED_LIMIT = 500
@@ -123,13 +123,15 @@ function validatePathFilter(input: unknown): Result<PathFilter | undefined> {
   for (const key of ['contains', 'startsWith', 'endsWith'] as const) {
     const value = input[key]
     if (value === undefined || value === '') continue
-    if (typeof value !== 'string' || value.length > MAX_LABEL_LENGTH) return { ok: false, error: `filter.${key} must be a value of at most ${MAX_LABEL_LENGTH} characters.` }
+    if (typeof value !== 'string' || value.length > MAX_LABEL_LENGTH)
+      return { ok: false, error: `filter.${key} must be a value of at most ${MAX_LABEL_LENGTH} characters.` }
     filter[key] = value
   }
   for (const key of ['minLength', 'maxLength'] as const) {
     const value = input[key]
     if (value === undefined) continue
-    if (!isWholeIn(value, 0, MAX_PATH_FILTER_LENGTH)) return { ok: false, error: `filter.${key} must be a whole number of touches from 0 to ${MAX_PATH_FILTER_LENGTH}.` }
+    if (!isWholeIn(value, 0, MAX_PATH_FILTER_LENGTH))
+      return { ok: false, error: `filter.${key} must be a whole number of touches from 0 to ${MAX_PATH_FILTER_LENGTH}.` }
     filter[key] = value
   }
   if (filter.minLength !== undefined && filter.maxLength !== undefined && filter.minLength > filter.maxLength) {
@@ -147,7 +149,8 @@ export function validatePathsRequest(input: unknown): Result<PathsRequest> {
   if (!isWholeIn(raw.limit, 1, MAX_PATHS_LIMIT)) return { ok: false, error: `limit must be a whole number from 1 to ${MAX_PATHS_LIMIT}.` }
   const request: PathsRequest = { ...filters.value, model: raw.model, limit: raw.limit }
   if (raw.offset !== undefined) {
-    if (!isWholeIn(raw.offset, 0, Number.MAX_SAFE_INTEGER)) return { ok: false, error: 'offset must be a whole number of paths, 0 or more.' }
+    if (!isWholeIn(raw.offset, 0, Number.MAX_SAFE_INTEGER))
+      return { ok: false, error: 'offset must be a whole number of paths, 0 or more.' }
     request.offset = raw.offset
   }
   const by = validateOptionalGrouping(raw.by)
@@ -235,7 +238,11 @@ export function validateImportRequest(input: unknown): Result<{ files: string[] 
   if (!isRecord(input) || !Array.isArray(input.files)) return { ok: false, error: 'files must be a list of chosen files.' }
   const { files } = input
   if (files.length === 0 || files.length > MAX_IMPORT_FILES) return { ok: false, error: `Choose 1 to ${MAX_IMPORT_FILES} files.` }
-  if (!files.every((file): file is string => typeof file === 'string' && file.length > 0 && file.length <= MAX_PATH_LENGTH && !file.includes('\0'))) {
+  if (
+    !files.every(
+      (file): file is string => typeof file === 'string' && file.length > 0 && file.length <= MAX_PATH_LENGTH && !file.includes('\0'),
+    )
+  ) {
     return { ok: false, error: 'Every file must be a non-empty string of reasonable length.' }
   }
   return { ok: true, value: { files } }
@@ -254,7 +261,10 @@ export function validateSpendImportRequest(input: unknown): Result<SpendImportRe
     ok: true,
     value: {
       files: files.value.files,
-      mapping: { google_ads: { source: google.source.trim(), medium: google.medium.trim() }, meta_ads: { source: meta.source.trim(), medium: meta.medium.trim() } },
+      mapping: {
+        google_ads: { source: google.source.trim(), medium: google.medium.trim() },
+        meta_ads: { source: meta.source.trim(), medium: meta.medium.trim() },
+      },
     },
   }
 }
@@ -289,7 +299,12 @@ export function validateBurstRequest(input: unknown): Result<StreamBurstRequest>
 export function validateStreamStartRequest(input: unknown): Result<{ ratePerSecond: number }> {
   if (!isRecord(input)) return { ok: false, error: 'The request must be an object.' }
   const { ratePerSecond } = input
-  if (typeof ratePerSecond !== 'number' || !Number.isInteger(ratePerSecond) || ratePerSecond < STREAM_RATE_MIN || ratePerSecond > STREAM_RATE_MAX) {
+  if (
+    typeof ratePerSecond !== 'number' ||
+    !Number.isInteger(ratePerSecond) ||
+    ratePerSecond < STREAM_RATE_MIN ||
+    ratePerSecond > STREAM_RATE_MAX
+  ) {
     return { ok: false, error: `The rate must be a whole number of events per second from ${STREAM_RATE_MIN} to ${STREAM_RATE_MAX}.` }
   }
   return { ok: true, value: { ratePerSecond } }

@@ -1,10 +1,10 @@
 import { join } from 'node:path'
 import type { DuckDBInstance } from '@duckdb/node-api'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { CompareRequest, DashboardFilters, PathsRequest, TrendsRequest } from '../../shared/api'
-import type { BigQuerySettings } from '../../shared/settings-api'
+import type { CompareRequest, DashboardFilters, PathsRequest, TrendsRequest } from '@shared/api'
+import type { BigQuerySettings } from '@shared/settings-api'
 import type { Dataset } from '@google-cloud/bigquery'
-import { sumAmounts } from '../../shared/money'
+import { sumAmounts } from '@shared/money'
 import { type AppServices, createAppServices } from '../app-services'
 import { generateEvents } from '../generator'
 import { compareModels, conversionPaths, modelComparison, modelTrends } from '../services/model-reports'
@@ -67,7 +67,12 @@ describe('the app on BigQuery', () => {
   beforeAll(async () => {
     standIn = await BigQueryStandIn.start()
     await standIn.createDataset(PROJECT, SETTINGS.ga4Dataset)
-    const client = new BigQueryWarehouse({ settings: SETTINGS, credentials: { mode: 'adc' }, transport: standIn.transport(), maxRetries: 0 }).bigQuery()
+    const client = new BigQueryWarehouse({
+      settings: SETTINGS,
+      credentials: { mode: 'adc' },
+      transport: standIn.transport(),
+      maxRetries: 0,
+    }).bigQuery()
     const [marts] = await client.createDataset(SETTINGS.martsDataset, { location: 'US' })
     await fillMarts(marts, MARTS, '2026-11-01 06:00:00')
     const ga4 = client.dataset(SETTINGS.ga4Dataset)
@@ -139,7 +144,9 @@ describe('the app on BigQuery', () => {
         ...expected,
         paths: expected.paths.map(({ avg_days_to_conversion: _days, ...path }) => path),
       })
-      paths.value.paths.forEach((path, index) => expect(path.avg_days_to_conversion).toBeCloseTo(expected.paths[index]?.avg_days_to_conversion ?? Number.NaN, 9))
+      paths.value.paths.forEach((path, index) =>
+        expect(path.avg_days_to_conversion).toBeCloseTo(expected.paths[index]?.avg_days_to_conversion ?? Number.NaN, 9),
+      )
     }
   })
 
@@ -154,7 +161,10 @@ describe('the app on BigQuery', () => {
     expect(await standIn.rows(PROJECT, demoDataset, `events_intraday_${today}`)).toHaveLength(12)
     // The demo holds the export's day tables of the 14 days up to its newest, and the streamer's intraday table.
     const newest = exportShards.at(-1)?.slice(-8) ?? ''
-    const firstDay = new Date(Date.UTC(+newest.slice(0, 4), +newest.slice(4, 6) - 1, +newest.slice(6, 8) - 13)).toISOString().slice(0, 10).replace(/-/g, '')
+    const firstDay = new Date(Date.UTC(+newest.slice(0, 4), +newest.slice(4, 6) - 1, +newest.slice(6, 8) - 13))
+      .toISOString()
+      .slice(0, 10)
+      .replace(/-/g, '')
     const windowShards = exportShards.filter((name) => name.slice(-8) >= firstDay)
     expect(windowShards.length).toBeLessThan(exportShards.length)
     expect((await standIn.tableIds(PROJECT, demoDataset)).sort()).toEqual([...windowShards, `events_intraday_${today}`])
@@ -165,9 +175,16 @@ describe('the app on BigQuery', () => {
       (request) => request.method !== 'GET' && new RegExp(`/datasets/${SETTINGS.ga4Dataset}(/|$)`).test(request.path),
     )
     expect(writesToExport).toEqual([])
-    type JobConfiguration = { copy?: { destinationTable?: { datasetId?: string } }; query?: { destinationTable?: { datasetId?: string }; query?: string } }
-    const jobs = sinceBurst.filter((request) => /\/(jobs|queries)$/.test(request.path)).map((request) => request.body as { configuration?: JobConfiguration; query?: string })
-    const destinations = jobs.map((job) => job.configuration?.copy?.destinationTable?.datasetId ?? job.configuration?.query?.destinationTable?.datasetId).filter((id) => id !== undefined)
+    type JobConfiguration = {
+      copy?: { destinationTable?: { datasetId?: string } }
+      query?: { destinationTable?: { datasetId?: string }; query?: string }
+    }
+    const jobs = sinceBurst
+      .filter((request) => /\/(jobs|queries)$/.test(request.path))
+      .map((request) => request.body as { configuration?: JobConfiguration; query?: string })
+    const destinations = jobs
+      .map((job) => job.configuration?.copy?.destinationTable?.datasetId ?? job.configuration?.query?.destinationTable?.datasetId)
+      .filter((id) => id !== undefined)
     expect(destinations.length).toBe(windowShards.length)
     expect(destinations.filter((id) => id !== demoDataset)).toEqual([])
     // No statement that changes data is sent either (DML or DDL naming the export).
@@ -179,7 +196,10 @@ describe('the app on BigQuery', () => {
     expect(builds[0]).toMatchObject({ ga4Dataset: `${PROJECT}.${demoDataset}`, martsDataset: `${SETTINGS.martsDataset}_demo` })
     const status = await services.handlers['stream:status']({})
     if (!status.ok) throw new Error(status.error)
-    expect(status.value.demo).toMatchObject({ isActive: true, sandbox: { sourceName: SETTINGS.ga4Dataset, location: `${PROJECT}.${demoDataset}`, dayShards: windowShards.length } })
+    expect(status.value.demo).toMatchObject({
+      isActive: true,
+      sandbox: { sourceName: SETTINGS.ga4Dataset, location: `${PROJECT}.${demoDataset}`, dayShards: windowShards.length },
+    })
 
     // The views read the demo marts now, and the feed marks the streamed rows as demo.
     const compare = await services.handlers['attribution:compare']({ ...FILTERS, models: ['first_click', 'last_click'] })

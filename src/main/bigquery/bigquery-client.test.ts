@@ -10,7 +10,8 @@ const key = parsed.ok ? parsed.value : undefined
 const SETTINGS = { projectId: 'acme-analytics', location: 'EU' }
 const CONTEXT = { projectId: 'acme-analytics', maximumBytesBilled: 1e9 }
 
-const apiError = (code: number, reason: string, message: string) => Object.assign(new Error(message), { code, errors: [{ reason, message }] })
+const apiError = (code: number, reason: string, message: string) =>
+  Object.assign(new Error(message), { code, errors: [{ reason, message }] })
 
 describe('bigQueryClientOptions', () => {
   it('gives the key to the client only in service-account mode, and nothing in ADC mode', () => {
@@ -38,14 +39,29 @@ describe('bigQueryClientOptions', () => {
 
 describe('describeBigQueryError', () => {
   it.each([
-    [Object.assign(new Error('request to https://bigquery.googleapis.com failed'), { cause: { code: 'ENOTFOUND' } }), /cannot be reached: .*offline \(ENOTFOUND\)/],
-    [apiError(400, 'bytesBilledLimitExceeded', 'Query exceeded limit for bytes billed: 1000000000. 2000000000 or higher required.'), /would bill more than the limit of 1\.0 GB/],
-    [apiError(403, 'accessDenied', 'Access Denied: Project acme-analytics: User does not have bigquery.jobs.create permission'), /may not run queries in project acme-analytics/],
-    [apiError(403, 'accessDenied', 'Access Denied: Table x:y.z'), /^Permission denied: Access Denied: Table x:y.z Grant the account BigQuery Data Viewer/],
+    [
+      Object.assign(new Error('request to https://bigquery.googleapis.com failed'), { cause: { code: 'ENOTFOUND' } }),
+      /cannot be reached: .*offline \(ENOTFOUND\)/,
+    ],
+    [
+      apiError(400, 'bytesBilledLimitExceeded', 'Query exceeded limit for bytes billed: 1000000000. 2000000000 or higher required.'),
+      /would bill more than the limit of 1\.0 GB/,
+    ],
+    [
+      apiError(403, 'accessDenied', 'Access Denied: Project acme-analytics: User does not have bigquery.jobs.create permission'),
+      /may not run queries in project acme-analytics/,
+    ],
+    [
+      apiError(403, 'accessDenied', 'Access Denied: Table x:y.z'),
+      /^Permission denied: Access Denied: Table x:y.z Grant the account BigQuery Data Viewer/,
+    ],
     [apiError(404, 'notFound', 'Not found: Dataset acme-analytics:nope was not found in location EU'), /^Dataset missing: /],
     [apiError(403, 'quotaExceeded', 'Quota exceeded: Your project exceeded quota for free query bytes scanned'), /^BigQuery quota reached/],
     [new Error('invalid_grant: Invalid JWT Signature.'), /refused the service-account key/],
-    [new Error('Could not load the default credentials. Browse to https://cloud.google.com/docs/authentication'), /gcloud auth application-default login/],
+    [
+      new Error('Could not load the default credentials. Browse to https://cloud.google.com/docs/authentication'),
+      /gcloud auth application-default login/,
+    ],
     [apiError(503, 'backendError', 'Backend error'), /temporary problem \(503\)/],
   ])('%s', (error, message) => {
     expect(describeBigQueryError(error, CONTEXT)).toMatch(message)

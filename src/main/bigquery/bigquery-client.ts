@@ -1,5 +1,5 @@
 import { BigQuery, type BigQueryOptions } from '@google-cloud/bigquery'
-import type { BigQuerySettings } from '../../shared/settings-api'
+import type { BigQuerySettings } from '@shared/settings-api'
 import type { ServiceAccountKey } from '../credentials/service-account-key'
 import { redactSecrets } from '../credentials/redact'
 import { UserFacingError, messageOf } from '../errors'
@@ -20,12 +20,18 @@ export function bigQueryClientOptions(
   options: { transport?: BigQueryTransport; maxRetries?: number } = {},
 ): BigQueryOptions {
   const retries = options.maxRetries ?? 3
-  const base: BigQueryOptions = { projectId: settings.projectId, location: settings.location, retryOptions: { autoRetry: retries > 0, maxRetries: retries } }
+  const base: BigQueryOptions = {
+    projectId: settings.projectId,
+    location: settings.location,
+    retryOptions: { autoRetry: retries > 0, maxRetries: retries },
+  }
   // A test transport replaces authentication entirely, so a test can never send a real credential.
   if (options.transport) return { ...base, apiEndpoint: options.transport.apiEndpoint, authClient: options.transport.authClient }
   if (credentials.mode === 'adc') return base
   if (!credentials.key) {
-    throw new UserFacingError('No service-account key is configured: choose a key file in Settings, or switch to Application Default Credentials.')
+    throw new UserFacingError(
+      'No service-account key is configured: choose a key file in Settings, or switch to Application Default Credentials.',
+    )
   }
   return { ...base, credentials: { client_email: credentials.key.client_email, private_key: credentials.key.private_key } }
 }
@@ -68,7 +74,9 @@ export function networkErrorCode(error: unknown): string | undefined {
 export function errorReasons(error: unknown): { status: number | undefined; reasons: string[] } {
   const fields = (typeof error === 'object' && error !== null ? error : {}) as ErrorFields
   const status = typeof fields.code === 'number' ? fields.code : undefined
-  const reasons = (fields.errors ?? []).map((inner) => (typeof inner.reason === 'string' ? inner.reason : '')).filter((reason) => reason !== '')
+  const reasons = (fields.errors ?? [])
+    .map((inner) => (typeof inner.reason === 'string' ? inner.reason : ''))
+    .filter((reason) => reason !== '')
   return { status, reasons }
 }
 

@@ -1,6 +1,6 @@
 import { BigQuery, type BigQueryDate } from '@google-cloud/bigquery'
-import { GROUPING_KEYS, type ReportGrouping, type ReportRequest } from '../../shared/attribution'
-import type { DashboardFilters } from '../../shared/api'
+import { GROUPING_KEYS, type ReportGrouping, type ReportRequest } from '@shared/attribution'
+import type { DashboardFilters } from '@shared/api'
 import { dimensionSql, pathFilterValues, pathPageSql } from '../warehouse/dimension-sql'
 import { DATASET_ID, PROJECT_ID } from '../settings/app-settings'
 import type { PathsOptions, RuleBasedModel } from '../warehouse/warehouse'
@@ -86,7 +86,11 @@ export function reportStatement(marts: DatasetRef, request: ReportRequest & { mo
  * queryChannelFlows: per conversion the credit both give a channel stays, model a's surplus moves to
  * model b's deficits in proportion. Products are FLOAT64, so no INT64 can overflow.
  */
-export function channelFlowsStatement(marts: DatasetRef, filters: DashboardFilters, models: readonly [RuleBasedModel, RuleBasedModel]): BigQueryStatement {
+export function channelFlowsStatement(
+  marts: DatasetRef,
+  filters: DashboardFilters,
+  models: readonly [RuleBasedModel, RuleBasedModel],
+): BigQueryStatement {
   const filter = filterParams(filters)
   return {
     sql: `

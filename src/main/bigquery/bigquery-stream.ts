@@ -1,5 +1,5 @@
-import type { StreamBurstMode, StreamBurstResult, StreamStatus } from '../../shared/api'
-import type { BigQuerySettings } from '../../shared/settings-api'
+import type { StreamBurstMode, StreamBurstResult, StreamStatus } from '@shared/api'
+import type { BigQuerySettings } from '@shared/settings-api'
 import type { CredentialStore } from '../credentials/credential-store'
 import { type DbtRunResult, type DbtVars, runDbt } from '../dbt/dbt-runner'
 import { demoBigQuerySettings } from '../demo/bigquery-demo'
@@ -16,11 +16,16 @@ const REFRESH_DEBOUNCE_MS = 2000
 export type BigQueryDbtBuild = (settings: BigQuerySettings) => Promise<DbtRunResult>
 
 /** `dbt build` on BigQuery for these settings, the key in the child's environment only. */
-export function bigQueryDbtBuild(credentials: Pick<CredentialStore, 'serviceAccountKey'>, vars: () => Promise<DbtVars> = async () => ({})): BigQueryDbtBuild {
+export function bigQueryDbtBuild(
+  credentials: Pick<CredentialStore, 'serviceAccountKey'>,
+  vars: () => Promise<DbtVars> = async () => ({}),
+): BigQueryDbtBuild {
   // The vars (the connection's unwanted referrals) are read at each run, so a change applies to the next.
   return async (settings) => {
     const runVars = await vars()
-    return withDbtEnvironment(settings, credentials, (env) => runDbt({ command: 'build', target: 'bigquery', env, vars: runVars, withoutUnitTests: true }))
+    return withDbtEnvironment(settings, credentials, (env) =>
+      runDbt({ command: 'build', target: 'bigquery', env, vars: runVars, withoutUnitTests: true }),
+    )
   }
 }
 

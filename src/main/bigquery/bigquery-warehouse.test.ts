@@ -1,11 +1,11 @@
 import type { DuckDBInstance } from '@duckdb/node-api'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { DashboardFilters } from '../../shared/api'
-import type { ReportRequest } from '../../shared/attribution'
-import type { Ga4Event } from '../../shared/ga4-event'
-import type { MarkovTransition } from '../../shared/markov'
-import type { BigQuerySettings } from '../../shared/settings-api'
-import { formatCents, sumAmounts } from '../../shared/money'
+import type { DashboardFilters } from '@shared/api'
+import type { ReportRequest } from '@shared/attribution'
+import type { Ga4Event } from '@shared/ga4-event'
+import type { MarkovTransition } from '@shared/markov'
+import type { BigQuerySettings } from '@shared/settings-api'
+import { formatCents, sumAmounts } from '@shared/money'
 import { generateEvents } from '../generator'
 import type { AttributionWarehouse, PathRow, PathRows, RuleBasedModel } from '../warehouse/warehouse'
 import { BigQueryWarehouse } from './bigquery-warehouse'
@@ -13,7 +13,16 @@ import { GA4_BIGQUERY_SCHEMA } from './ga4-bigquery-schema'
 import { DeadLetterList, insertIntradayEvents } from './intraday-writer'
 import { BigQueryStandIn, type RecordedRequest } from './testing/bigquery-standin'
 import { embeddedMarts, embeddedMartsWarehouse } from './testing/embedded-marts'
-import { BUILD_INFO_SCHEMA, CREDITS_SCHEMA, type CreditRow, RULE_BASED_MODELS, TRANSITIONS_SCHEMA, LAST_CONVERSIONS_SCHEMA, type TransitionRow, generateMarts } from './testing/mart-rows'
+import {
+  BUILD_INFO_SCHEMA,
+  CREDITS_SCHEMA,
+  type CreditRow,
+  RULE_BASED_MODELS,
+  TRANSITIONS_SCHEMA,
+  LAST_CONVERSIONS_SCHEMA,
+  type TransitionRow,
+  generateMarts,
+} from './testing/mart-rows'
 
 // Integration: the real @google-cloud/bigquery client, over HTTP, against the loopback stand-in.
 const PROJECT = 'acme-analytics'
@@ -40,7 +49,8 @@ let expectedWarehouse: AttributionWarehouse
 /** The generator repeats some rows exactly, as real exports do; insertId de-duplication keeps one of each. */
 const distinctIds = (events: Ga4Event[]) => new Set(events.map(eventId)).size
 const eventId = (event: Ga4Event) => event.event_params.find((param) => param.key === 'event_id')?.value.string_value ?? ''
-const bodiesOf = (requests: RecordedRequest[], path: RegExp) => requests.filter((request) => path.test(request.path)).map((request) => request.body as Record<string, unknown>)
+const bodiesOf = (requests: RecordedRequest[], path: RegExp) =>
+  requests.filter((request) => path.test(request.path)).map((request) => request.body as Record<string, unknown>)
 
 beforeAll(async () => {
   standIn = await BigQueryStandIn.start()
@@ -73,7 +83,11 @@ afterAll(async () => {
 })
 
 /** Whether a mart row holds at the filters' lookback, events and dates (for transitions: converting or not). */
-function holds(row: { min_lookback_days: number; max_lookback_days: number; conversion_event_name: string | null }, date: string, filters: DashboardFilters): boolean {
+function holds(
+  row: { min_lookback_days: number; max_lookback_days: number; conversion_event_name: string | null },
+  date: string,
+  filters: DashboardFilters,
+): boolean {
   return (
     filters.lookbackDays >= row.min_lookback_days &&
     filters.lookbackDays <= row.max_lookback_days &&
@@ -166,15 +180,18 @@ describe('BigQueryWarehouse against the stand-in', () => {
     expect(new Set(trends.rows.map((row) => row.model))).toEqual(new Set(options.models))
   })
 
-  it.each(FILTER_CASES)('model channel credits match the embedded warehouse, and every model credits each conversion once (%o)', async (filters) => {
-    const credits = await warehouse.modelChannelCredits(filters)
-    expect(credits).toEqual(await expectedWarehouse.modelChannelCredits(filters))
-    const expected = expectedTotals(CREDITS, filters)
-    for (const model of RULE_BASED_MODELS) {
-      const mine = credits.filter((credit) => credit.model === model)
-      expect(Number(mine.reduce((sum, credit) => sum + credit.creditMicros, 0n)) / 1e6).toBe(expected.conversions)
-    }
-  })
+  it.each(FILTER_CASES)(
+    'model channel credits match the embedded warehouse, and every model credits each conversion once (%o)',
+    async (filters) => {
+      const credits = await warehouse.modelChannelCredits(filters)
+      expect(credits).toEqual(await expectedWarehouse.modelChannelCredits(filters))
+      const expected = expectedTotals(CREDITS, filters)
+      for (const model of RULE_BASED_MODELS) {
+        const mine = credits.filter((credit) => credit.model === model)
+        expect(Number(mine.reduce((sum, credit) => sum + credit.creditMicros, 0n)) / 1e6).toBe(expected.conversions)
+      }
+    },
+  )
 
   it.each(FILTER_CASES)('Markov transitions match the embedded warehouse and the generated rows (%o)', async (filters) => {
     const transitions = await warehouse.markovTransitions(filters)
@@ -189,73 +206,105 @@ describe('BigQueryWarehouse against the stand-in', () => {
     const expected = expectedTotals(CREDITS, filters)
     expect(totals.conversions).toBe(expected.conversions)
     expect(formatCents(totals.revenueCents)).toBe(expected.revenue_usd)
-    const pathless = new Set(CREDITS.filter((row) => row.touches === 0 && holds(row, row.conversion_date, filters)).map((row) => row.conversion_id))
+    const pathless = new Set(
+      CREDITS.filter((row) => row.touches === 0 && holds(row, row.conversion_date, filters)).map((row) => row.conversion_id),
+    )
     expect(totals.pathlessConversions).toBe(pathless.size)
   })
 
-  it.each(FILTER_CASES.flatMap((filters) => [null, 'first_click', 'position_based', 'time_decay'].map((model) => ({ filters, model: model as RuleBasedModel | null }))))(
-    'conversion paths match the embedded warehouse (%o)',
-    async ({ filters, model }) => {
-      for (const limit of [3, 1000]) {
-        const paths = await warehouse.conversionPaths(filters, model, limit)
-        const expected = await expectedWarehouse.conversionPaths(filters, model, limit)
-        // Days are FLOAT64 sums; DuckDB's epoch(interval) rounds in its own way, so they agree to far below a second.
-        expect(withoutDays(paths)).toEqual(withoutDays(expected))
-        paths.rows.forEach((row, index) => expect(row.daysSum).toBeCloseTo(expected.rows[index]?.daysSum ?? Number.NaN, 9))
-        expect(paths.rows.length).toBe(Math.min(limit, paths.totalPaths))
-        expect(paths.conversions).toBe(expectedTotals(CREDITS, filters).conversions)
-        if (limit > paths.totalPaths) {
-          expect(paths.rows.reduce((sum, row) => sum + row.conversions, 0)).toBe(paths.conversions)
-          // Conversions with no session in the window: BigQuery's NULL path comes back as an empty one.
-          expect(paths.rows.filter((row) => row.channels.length === 0)).toHaveLength(1)
-        }
-        for (const row of paths.rows) expect(row.earlyMicros === null).toBe(model === null)
+  it.each(
+    FILTER_CASES.flatMap((filters) =>
+      [null, 'first_click', 'position_based', 'time_decay'].map((model) => ({ filters, model: model as RuleBasedModel | null })),
+    ),
+  )('conversion paths match the embedded warehouse (%o)', async ({ filters, model }) => {
+    for (const limit of [3, 1000]) {
+      const paths = await warehouse.conversionPaths(filters, model, limit)
+      const expected = await expectedWarehouse.conversionPaths(filters, model, limit)
+      // Days are FLOAT64 sums; DuckDB's epoch(interval) rounds in its own way, so they agree to far below a second.
+      expect(withoutDays(paths)).toEqual(withoutDays(expected))
+      paths.rows.forEach((row, index) => expect(row.daysSum).toBeCloseTo(expected.rows[index]?.daysSum ?? Number.NaN, 9))
+      expect(paths.rows.length).toBe(Math.min(limit, paths.totalPaths))
+      expect(paths.conversions).toBe(expectedTotals(CREDITS, filters).conversions)
+      if (limit > paths.totalPaths) {
+        expect(paths.rows.reduce((sum, row) => sum + row.conversions, 0)).toBe(paths.conversions)
+        // Conversions with no session in the window: BigQuery's NULL path comes back as an empty one.
+        expect(paths.rows.filter((row) => row.channels.length === 0)).toHaveLength(1)
+      }
+      for (const row of paths.rows) expect(row.earlyMicros === null).toBe(model === null)
+    }
+  })
+
+  it.each(['source_medium', 'campaign'] as const)(
+    'credits per %s, and paged, sorted and filtered paths by it, match the embedded warehouse',
+    async (by) => {
+      const filters = FILTER_CASES[0] as DashboardFilters
+      expect(await warehouse.modelChannelCredits(filters, by)).toEqual(await expectedWarehouse.modelChannelCredits(filters, by))
+      const all = await expectedWarehouse.conversionPaths(filters, 'linear', 1000, { by })
+      const step = all.rows.find((row) => row.channels.length >= 2)?.channels[1] ?? ''
+      for (const options of [
+        { by, offset: 2, sort: { column: 'revenue', direction: 'asc' } },
+        { by, sort: { column: 'path', direction: 'desc' } },
+        { by, filter: { contains: step } },
+        { by, filter: { startsWith: step.toUpperCase(), minLength: 1, maxLength: 4 } },
+        { by, filter: { endsWith: step } },
+        { by, offset: 5000 },
+      ] as const) {
+        const paths = await warehouse.conversionPaths(filters, 'linear', 5, options)
+        const expected = await expectedWarehouse.conversionPaths(filters, 'linear', 5, options)
+        expect(withoutDays(paths), JSON.stringify(options)).toEqual(withoutDays(expected))
+        expect(paths.totalPaths).toBe(all.totalPaths)
       }
     },
   )
 
-  it.each(['source_medium', 'campaign'] as const)('credits per %s, and paged, sorted and filtered paths by it, match the embedded warehouse', async (by) => {
-    const filters = FILTER_CASES[0] as DashboardFilters
-    expect(await warehouse.modelChannelCredits(filters, by)).toEqual(await expectedWarehouse.modelChannelCredits(filters, by))
-    const all = await expectedWarehouse.conversionPaths(filters, 'linear', 1000, { by })
-    const step = all.rows.find((row) => row.channels.length >= 2)?.channels[1] ?? ''
-    for (const options of [
-      { by, offset: 2, sort: { column: 'revenue', direction: 'asc' } },
-      { by, sort: { column: 'path', direction: 'desc' } },
-      { by, filter: { contains: step } },
-      { by, filter: { startsWith: step.toUpperCase(), minLength: 1, maxLength: 4 } },
-      { by, filter: { endsWith: step } },
-      { by, offset: 5000 },
-    ] as const) {
-      const paths = await warehouse.conversionPaths(filters, 'linear', 5, options)
-      const expected = await expectedWarehouse.conversionPaths(filters, 'linear', 5, options)
-      expect(withoutDays(paths), JSON.stringify(options)).toEqual(withoutDays(expected))
-      expect(paths.totalPaths).toBe(all.totalPaths)
-    }
-  })
-
   it('sends every value the person chose as a query parameter, never in the SQL text', async () => {
     const before = standIn.requests.length
     warehouse.invalidateCache()
-    const filters: DashboardFilters = { lookbackDays: 37, conversionEvents: ['begin_checkout', 'add_to_cart'], fromDate: '2021-01-13', toDate: '2021-01-29' }
+    const filters: DashboardFilters = {
+      lookbackDays: 37,
+      conversionEvents: ['begin_checkout', 'add_to_cart'],
+      fromDate: '2021-01-13',
+      toDate: '2021-01-29',
+    }
     await warehouse.channelFlows(filters, ['position_based', 'time_decay'])
     await warehouse.dailyTrends(filters, { days: 27, byChannel: true, models: ['last_non_direct'] })
     await warehouse.report({ ...filters, model: 'last_click', by: 'campaign', channel: "Paid Search' or '1'='1" })
     await warehouse.modelChannelCredits(filters)
     await warehouse.markovTransitions(filters)
     await warehouse.conversionTotals(filters)
-    await warehouse.conversionPaths(filters, 'linear', 19, { by: 'source', offset: 4219, filter: { contains: 'Email\' or 1=1', minLength: 3 } })
+    await warehouse.conversionPaths(filters, 'linear', 19, {
+      by: 'source',
+      offset: 4219,
+      filter: { contains: "Email' or 1=1", minLength: 3 },
+    })
     await warehouse.recentEvents(17)
     const queries = bodiesOf(standIn.requests.slice(before), /\/queries$/)
     expect(queries.length).toBeGreaterThanOrEqual(8)
-    const chosen = ['37', 'begin_checkout', 'add_to_cart', '2021-01-13', '2021-01-29', '27', "Paid Search' or '1'='1", 'position_based', 'time_decay', 'last_non_direct', '19', '17', '4219', "Email' or 1=1"]
+    const chosen = [
+      '37',
+      'begin_checkout',
+      'add_to_cart',
+      '2021-01-13',
+      '2021-01-29',
+      '27',
+      "Paid Search' or '1'='1",
+      'position_based',
+      'time_decay',
+      'last_non_direct',
+      '19',
+      '17',
+      '4219',
+      "Email' or 1=1",
+    ]
     for (const body of queries) {
       const sql = String(body.query)
       for (const value of chosen) expect(sql).not.toContain(value)
       expect(body.maximumBytesBilled).toBe(String(SETTINGS.maximumBytesBilled))
       expect(body.useLegacySql).toBe(false)
     }
-    const parameters = queries.flatMap((body) => (body.queryParameters ?? []) as Array<{ name: string; parameterType: unknown; parameterValue: unknown }>)
+    const parameters = queries.flatMap(
+      (body) => (body.queryParameters ?? []) as Array<{ name: string; parameterType: unknown; parameterValue: unknown }>,
+    )
     const byName = (name: string) => parameters.find((parameter) => parameter.name === name)
     expect(byName('lookback')).toEqual({ name: 'lookback', parameterType: { type: 'INT64' }, parameterValue: { value: 37 } })
     expect(byName('events')).toEqual({
@@ -269,7 +318,10 @@ describe('BigQueryWarehouse against the stand-in', () => {
     expect(byName('model_b')?.parameterValue).toEqual({ value: 'time_decay' })
     expect(byName('models')?.parameterValue).toEqual({ arrayValues: [{ value: 'last_non_direct' }] })
     expect(byName('days')?.parameterValue).toEqual({ value: 27 })
-    expect(parameters.filter((parameter) => parameter.name === 'limit').map((parameter) => parameter.parameterValue)).toEqual([{ value: 19 }, { value: 17 }])
+    expect(parameters.filter((parameter) => parameter.name === 'limit').map((parameter) => parameter.parameterValue)).toEqual([
+      { value: 19 },
+      { value: 17 },
+    ])
   })
 
   it('sends no Google credentials to the endpoint', () => {
@@ -310,7 +362,9 @@ describe('BigQueryWarehouse against the stand-in', () => {
   it('estimates bytes with a dry run, and the bytes-billed guard refuses a query with a clear message', async () => {
     const filters = FILTER_CASES[0] as DashboardFilters
     const { channelFlowsStatement } = await import('./bigquery-sql')
-    const estimate = await warehouse.estimate(channelFlowsStatement({ project: PROJECT, dataset: 'attribution_marts' }, filters, ['linear', 'time_decay']))
+    const estimate = await warehouse.estimate(
+      channelFlowsStatement({ project: PROJECT, dataset: 'attribution_marts' }, filters, ['linear', 'time_decay']),
+    )
     expect(estimate.bytesProcessed).toBeGreaterThan(0)
     expect(estimate.text).toMatch(/\d (B|KB|MB)$/)
     const dryRuns = bodiesOf(standIn.requests, /\/jobs$/).filter((body) => (body.configuration as { dryRun?: boolean }).dryRun)
@@ -343,18 +397,32 @@ describe('BigQueryWarehouse against the stand-in', () => {
 
   it('translates a missing dataset, a permission problem and no network into messages', async () => {
     const filters = FILTER_CASES[0] as DashboardFilters
-    const missing = new BigQueryWarehouse({ settings: { ...SETTINGS, martsDataset: 'nope' }, credentials: { mode: 'adc' }, transport: standIn.transport(), maxRetries: 0 })
+    const missing = new BigQueryWarehouse({
+      settings: { ...SETTINGS, martsDataset: 'nope' },
+      credentials: { mode: 'adc' },
+      transport: standIn.transport(),
+      maxRetries: 0,
+    })
     await expect(missing.markovTransitions(filters)).rejects.toThrow(/^Dataset missing: Not found: Dataset acme-analytics:nope/)
     standIn.denyProject('locked-project')
-    const denied = new BigQueryWarehouse({ settings: { ...SETTINGS, projectId: 'locked-project' }, credentials: { mode: 'adc' }, transport: standIn.transport(), maxRetries: 0 })
-    await expect(denied.modelChannelCredits(filters)).rejects.toThrow(/^Permission denied: the account may not run queries in project locked-project/)
+    const denied = new BigQueryWarehouse({
+      settings: { ...SETTINGS, projectId: 'locked-project' },
+      credentials: { mode: 'adc' },
+      transport: standIn.transport(),
+      maxRetries: 0,
+    })
+    await expect(denied.modelChannelCredits(filters)).rejects.toThrow(
+      /^Permission denied: the account may not run queries in project locked-project/,
+    )
     const offline = new BigQueryWarehouse({
       settings: SETTINGS,
       credentials: { mode: 'adc' },
       transport: { apiEndpoint: 'http://127.0.0.1:9', authClient: standIn.transport().authClient },
       maxRetries: 0,
     })
-    await expect(offline.channelFlows(filters, ['first_click', 'last_click'])).rejects.toThrow(/^BigQuery cannot be reached: the connection was refused/)
+    await expect(offline.channelFlows(filters, ['first_click', 'last_click'])).rejects.toThrow(
+      /^BigQuery cannot be reached: the connection was refused/,
+    )
   })
 })
 
@@ -363,7 +431,11 @@ describe('streaming into events_intraday_YYYYMMDD', () => {
     const before = standIn.requests.length
     const many = [...generateEvents({ seed: 9, users: 60, days: 1, endDate: '2021-01-31', withEventId: true })]
     expect(many.length).toBeGreaterThan(500)
-    const report = await insertIntradayEvents([...STREAMED, ...many], { client: warehouse.bigQuery(), settings: SETTINGS, sleep: async () => undefined })
+    const report = await insertIntradayEvents([...STREAMED, ...many], {
+      client: warehouse.bigQuery(),
+      settings: SETTINGS,
+      sleep: async () => undefined,
+    })
     expect(report.deadLetters).toEqual([])
     expect(report.accepted).toBe(STREAMED.length + many.length)
     const inserts = bodiesOf(standIn.requests.slice(before), /\/tables\/events_intraday_20210131\/insertAll$/)
@@ -450,11 +522,14 @@ describe('streaming into events_intraday_YYYYMMDD', () => {
     const before = standIn.requests.length
     const rows = STREAMED.slice(0, 1)
     await expect(
-      insertIntradayEvents(rows, { client: warehouse.bigQuery(), settings: { ...SETTINGS, ga4Dataset: 'bigquery-public-data.ga4_obfuscated_sample_ecommerce' } }),
+      insertIntradayEvents(rows, {
+        client: warehouse.bigQuery(),
+        settings: { ...SETTINGS, ga4Dataset: 'bigquery-public-data.ga4_obfuscated_sample_ecommerce' },
+      }),
     ).rejects.toThrow(/public, read-only sample/)
-    await expect(insertIntradayEvents(rows, { client: warehouse.bigQuery(), settings: { ...SETTINGS, ga4Dataset: 'someone-else.analytics_1' } })).rejects.toThrow(
-      /only into a dataset of your own project \(acme-analytics\)/,
-    )
+    await expect(
+      insertIntradayEvents(rows, { client: warehouse.bigQuery(), settings: { ...SETTINGS, ga4Dataset: 'someone-else.analytics_1' } }),
+    ).rejects.toThrow(/only into a dataset of your own project \(acme-analytics\)/)
     expect(standIn.requests.length).toBe(before)
   })
 })

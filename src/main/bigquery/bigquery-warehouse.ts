@@ -1,15 +1,33 @@
 import type { BigQuery, Query } from '@google-cloud/bigquery'
-import { type ConversionEventInfo, GROUPING_KEYS, type ReportGrouping, type ReportRequest, type ReportResult } from '../../shared/attribution'
-import type { ChannelFlow, DashboardFilters, FeedEvent, StreamInfo, WarehouseStatus } from '../../shared/api'
-import type { CostGrouping } from '../../shared/cost-return'
-import type { MarkovTransition } from '../../shared/markov'
-import type { BigQuerySettings } from '../../shared/settings-api'
-import { formatCents, parseCents } from '../../shared/money'
+import { type ConversionEventInfo, GROUPING_KEYS, type ReportGrouping, type ReportRequest, type ReportResult } from '@shared/attribution'
+import type { ChannelFlow, DashboardFilters, FeedEvent, StreamInfo, WarehouseStatus } from '@shared/api'
+import type { CostGrouping } from '@shared/cost-return'
+import type { MarkovTransition } from '@shared/markov'
+import type { BigQuerySettings } from '@shared/settings-api'
+import { formatCents, parseCents } from '@shared/money'
 import { UserFacingError } from '../errors'
 import { splitGa4Dataset } from '../settings/app-settings'
 import { conversionsFromMicros, flowFromRow, pathRowsFrom, reportFromRows } from '../warehouse/duckdb-queries'
-import type { AttributionWarehouse, ConversionTotals, CostCreditRow, DailyCostRow, DailyTrendRows, ModelChannelCredit, PathRows, PathsOptions, RuleBasedModel } from '../warehouse/warehouse'
-import { type BigQueryCredentials, type BigQueryTransport, type ErrorContext, createBigQueryClient, errorReasons, formatBytes, toUserFacing } from './bigquery-client'
+import type {
+  AttributionWarehouse,
+  ConversionTotals,
+  CostCreditRow,
+  DailyCostRow,
+  DailyTrendRows,
+  ModelChannelCredit,
+  PathRows,
+  PathsOptions,
+  RuleBasedModel,
+} from '../warehouse/warehouse'
+import {
+  type BigQueryCredentials,
+  type BigQueryTransport,
+  type ErrorContext,
+  createBigQueryClient,
+  errorReasons,
+  formatBytes,
+  toUserFacing,
+} from './bigquery-client'
 import {
   type BigQueryStatement,
   type DatasetRef,
@@ -102,7 +120,10 @@ export class BigQueryWarehouse implements AttributionWarehouse {
     return (await this.run(channelFlowsStatement(this.marts, filters, models))).map(flowFromRow)
   }
 
-  async dailyTrends(filters: DashboardFilters, options: { days: number; byChannel: boolean; models: readonly RuleBasedModel[] }): Promise<DailyTrendRows> {
+  async dailyTrends(
+    filters: DashboardFilters,
+    options: { days: number; byChannel: boolean; models: readonly RuleBasedModel[] },
+  ): Promise<DailyTrendRows> {
     const rows = await this.run(dailyTrendsStatement(this.marts, filters, options))
     return {
       toDate: rows[0]?.last_date ? String(rows[0].last_date) : null,
@@ -152,7 +173,10 @@ export class BigQueryWarehouse implements AttributionWarehouse {
   }
 
   async dailyCost(filters: DashboardFilters, models: readonly RuleBasedModel[], channel: string | null): Promise<DailyCostRow[]> {
-    return (await this.run(dailyCostStatement(this.marts, filters, models, channel))).map((row) => ({ date: String(row.date), ...costRowFrom(row) }))
+    return (await this.run(dailyCostStatement(this.marts, filters, models, channel))).map((row) => ({
+      date: String(row.date),
+      ...costRowFrom(row),
+    }))
   }
 
   async conversionEvents(): Promise<ConversionEventInfo[]> {
@@ -272,7 +296,8 @@ export class BigQueryWarehouse implements AttributionWarehouse {
       row = (await this.run(shardsStatement(this.ga4)))[0] ?? {}
     } catch (error) {
       // No events_* tables yet is an empty export, not an error; a missing dataset is.
-      if (error instanceof UserFacingError && /No GA4 export tables found/.test(error.message)) return { suffixes: [], events: 0, intradayEvents: 0 }
+      if (error instanceof UserFacingError && /No GA4 export tables found/.test(error.message))
+        return { suffixes: [], events: 0, intradayEvents: 0 }
       throw error
     }
     const suffixes = [row.newest_day_suffix, row.newest_intraday_suffix].filter((value): value is string => typeof value === 'string')

@@ -1,9 +1,15 @@
 import type { BigQuery } from '@google-cloud/bigquery'
-import type { Result } from '../../shared/attribution'
-import type { BigQuerySettings, ConnectionReport } from '../../shared/settings-api'
+import type { Result } from '@shared/attribution'
+import type { BigQuerySettings, ConnectionReport } from '@shared/settings-api'
 import { messageOf } from '../errors'
 import { splitGa4Dataset, validateBigQuerySettings } from '../settings/app-settings'
-import { type BigQueryCredentials, type BigQueryTransport, createBigQueryClient, describeBigQueryError, errorReasons } from './bigquery-client'
+import {
+  type BigQueryCredentials,
+  type BigQueryTransport,
+  createBigQueryClient,
+  describeBigQueryError,
+  errorReasons,
+} from './bigquery-client'
 import { tableRef } from './bigquery-sql'
 
 /**
@@ -42,7 +48,8 @@ export async function testConnection(
     return { ok: false, error: message }
   }
   const notes: string[] = []
-  if (keyProject && keyProject !== settings.projectId) notes.push(`The key belongs to project ${keyProject}; queries run (and are billed) in ${settings.projectId}.`)
+  if (keyProject && keyProject !== settings.projectId)
+    notes.push(`The key belongs to project ${keyProject}; queries run (and are billed) in ${settings.projectId}.`)
 
   let ga4Location: string | null
   try {
@@ -50,7 +57,10 @@ export async function testConnection(
     ga4Location = typeof metadata.location === 'string' ? metadata.location : null
   } catch (error) {
     if (errorReasons(error).status === 404) {
-      return { ok: false, error: `Dataset missing: the GA4 export dataset ${ga4Name} was not found (or this account cannot see it). Check the name (analytics_<property id>) and the project.` }
+      return {
+        ok: false,
+        error: `Dataset missing: the GA4 export dataset ${ga4Name} was not found (or this account cannot see it). Check the name (analytics_<property id>) and the project.`,
+      }
     }
     return fail(`Reading the GA4 dataset ${ga4Name}`, error)
   }
@@ -91,7 +101,10 @@ export async function testConnection(
     const [metadata] = await marts.getMetadata()
     const martsLocation = typeof metadata.location === 'string' ? metadata.location : null
     if (martsLocation && martsLocation.toLowerCase() !== settings.location.toLowerCase()) {
-      return { ok: false, error: `The marts dataset ${martsName} is in ${martsLocation}, but the GA4 data is in ${settings.location}: pick a marts dataset in ${settings.location}.` }
+      return {
+        ok: false,
+        error: `The marts dataset ${martsName} is in ${martsLocation}, but the GA4 data is in ${settings.location}: pick a marts dataset in ${settings.location}.`,
+      }
     }
     ;[hasMarts] = await marts.table('fct_attribution_credits').exists()
     if (!hasMarts) notes.push(`${martsName} has no marts yet: run a build.`)
@@ -101,7 +114,16 @@ export async function testConnection(
   }
   return {
     ok: true,
-    value: { projectId: settings.projectId, ga4Dataset: ga4Name, martsDataset: martsName, ga4Location, dayTables, intradayTables, hasMarts, notes },
+    value: {
+      projectId: settings.projectId,
+      ga4Dataset: ga4Name,
+      martsDataset: martsName,
+      ga4Location,
+      dayTables,
+      intradayTables,
+      hasMarts,
+      notes,
+    },
   }
 }
 

@@ -1,7 +1,7 @@
 import { DuckDBInstance } from '@duckdb/node-api'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { DashboardFilters } from '../../shared/api'
-import { formatCents } from '../../shared/money'
+import type { DashboardFilters } from '@shared/api'
+import { formatCents } from '@shared/money'
 import { queryCostCredits, queryDailyCost } from '../warehouse/cost-queries'
 import { MODEL_SCHEMA } from '../warehouse/duckdb-schema'
 import type { CostCreditRow, RuleBasedModel } from '../warehouse/warehouse'
@@ -61,7 +61,20 @@ function costRows(): { rows: Array<Record<string, string | number | null>>; spen
     ] as const) {
       spendCents += BigInt(cents)
       for (const model of RULE_BASED_MODELS) {
-        spend.push({ attribution_model: model, min_lookback_days: 1, max_lookback_days: 90, report_date: date, conversion_event_name: null, source, medium, campaign, channel, credit_micros: 0, revenue_cents: 0, cost_usd: formatCents(BigInt(cents)) })
+        spend.push({
+          attribution_model: model,
+          min_lookback_days: 1,
+          max_lookback_days: 90,
+          report_date: date,
+          conversion_event_name: null,
+          source,
+          medium,
+          campaign,
+          channel,
+          credit_micros: 0,
+          revenue_cents: 0,
+          cost_usd: formatCents(BigInt(cents)),
+        })
       }
     }
   }
@@ -76,7 +89,15 @@ let embedded: DuckDBInstance
 beforeAll(async () => {
   standIn = await BigQueryStandIn.start()
   warehouse = new BigQueryWarehouse({
-    settings: { projectId: PROJECT, ga4Dataset: 'analytics_123456', martsDataset: 'attribution_marts', location: 'US', maximumBytesBilled: 1024 ** 3, dbtMaximumBytesBilled: 10 * 1024 ** 3, credentialMode: 'adc' },
+    settings: {
+      projectId: PROJECT,
+      ga4Dataset: 'analytics_123456',
+      martsDataset: 'attribution_marts',
+      location: 'US',
+      maximumBytesBilled: 1024 ** 3,
+      dbtMaximumBytesBilled: 10 * 1024 ** 3,
+      credentialMode: 'adc',
+    },
     credentials: { mode: 'adc' },
     transport: standIn.transport(),
     maxRetries: 0,
@@ -90,10 +111,13 @@ beforeAll(async () => {
   await connection.run(`create table ${MODEL_SCHEMA}.agg_cost_and_return (attribution_model varchar, min_lookback_days bigint, max_lookback_days bigint,
     report_date date, conversion_event_name varchar, source varchar, medium varchar, campaign varchar, channel varchar,
     credit_micros bigint, revenue_cents bigint, cost_usd decimal(18, 2))`)
-  await connection.run(`insert into ${MODEL_SCHEMA}.agg_cost_and_return by name
+  await connection.run(
+    `insert into ${MODEL_SCHEMA}.agg_cost_and_return by name
     select unnest(json_transform($rows::json, '[{"attribution_model":"VARCHAR","min_lookback_days":"BIGINT","max_lookback_days":"BIGINT","report_date":"DATE",
       "conversion_event_name":"VARCHAR","source":"VARCHAR","medium":"VARCHAR","campaign":"VARCHAR","channel":"VARCHAR","credit_micros":"BIGINT",
-      "revenue_cents":"BIGINT","cost_usd":"DECIMAL(18,2)"}]'), recursive := true)`, { rows: JSON.stringify(COST_ROWS) })
+      "revenue_cents":"BIGINT","cost_usd":"DECIMAL(18,2)"}]'), recursive := true)`,
+    { rows: JSON.stringify(COST_ROWS) },
+  )
   connection.closeSync()
 }, 60_000)
 
@@ -117,7 +141,10 @@ async function onEmbedded<T>(work: (connection: Awaited<ReturnType<DuckDBInstanc
   }
 }
 
-const sortRows = (rows: CostCreditRow[]) => [...rows].sort((a, b) => JSON.stringify([a.model, a.channel, a.source, a.campaign]).localeCompare(JSON.stringify([b.model, b.channel, b.source, b.campaign])))
+const sortRows = (rows: CostCreditRow[]) =>
+  [...rows].sort((a, b) =>
+    JSON.stringify([a.model, a.channel, a.source, a.campaign]).localeCompare(JSON.stringify([b.model, b.channel, b.source, b.campaign])),
+  )
 
 describe('Cost & return SQL on BigQuery', () => {
   it.each(FILTER_CASES.flatMap((filters) => (['channel', 'campaign'] as const).map((by) => ({ filters, by }))))(

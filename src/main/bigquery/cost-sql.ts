@@ -1,5 +1,5 @@
-import type { DashboardFilters } from '../../shared/api'
-import type { CostGrouping } from '../../shared/cost-return'
+import type { DashboardFilters } from '@shared/api'
+import type { CostGrouping } from '@shared/cost-return'
 import type { RuleBasedModel } from '../warehouse/warehouse'
 import { type BigQueryStatement, type DatasetRef, filterParams, tableRef } from './bigquery-sql'
 
@@ -8,7 +8,8 @@ import { type BigQueryStatement, type DatasetRef, filterParams, tableRef } from 
 /** The filters' parameters less the stream: spend is not kept per stream, so the view covers every stream. */
 function costFilterParams(filters: DashboardFilters): Pick<BigQueryStatement, 'params' | 'types'> {
   const { params, types } = filterParams(filters)
-  const withoutStream = <T extends Record<string, unknown>>(record: T) => Object.fromEntries(Object.entries(record).filter(([key]) => key !== 'stream_id'))
+  const withoutStream = <T extends Record<string, unknown>>(record: T) =>
+    Object.fromEntries(Object.entries(record).filter(([key]) => key !== 'stream_id'))
   return { params: withoutStream(params), types: withoutStream(types ?? {}) } as Pick<BigQueryStatement, 'params' | 'types'>
 }
 

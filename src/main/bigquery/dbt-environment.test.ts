@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { BigQuerySettings } from '../../shared/settings-api'
+import type { BigQuerySettings } from '@shared/settings-api'
 import { CredentialStore } from '../credentials/credential-store'
 import { aesGcmCipher } from '../credentials/secret-cipher'
 import { type ServiceAccountKey, parseServiceAccountKey } from '../credentials/service-account-key'
@@ -31,7 +31,9 @@ const KEY: Required<ServiceAccountKey> = (() => {
 
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return []
-  return readdirSync(dir, { withFileTypes: true, recursive: true }).filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name))
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
 }
 
 describe('the dbt environment for BigQuery', () => {
@@ -93,13 +95,19 @@ describe('the dbt environment for BigQuery', () => {
     })
     expect(env.DBT_ENV_SECRET_ATTRIBUTION_BQ_PRIVATE_KEY).toBe(KEY.private_key)
     expect(Object.values(env).some((value) => existsSync(value) && value.endsWith('.json'))).toBe(false)
-    const adc = await withDbtEnvironment({ ...SETTINGS, credentialMode: 'adc' }, store, async (env) => env.DBT_ENV_SECRET_ATTRIBUTION_BQ_PRIVATE_KEY)
+    const adc = await withDbtEnvironment(
+      { ...SETTINGS, credentialMode: 'adc' },
+      store,
+      async (env) => env.DBT_ENV_SECRET_ATTRIBUTION_BQ_PRIVATE_KEY,
+    )
     expect(adc).toBe('')
   })
 
-  it.skipIf(!existsSync(venvPython()))('is accepted by dbt: its profile renders service-account-json credentials from the environment, offline', () => {
-    // dbt's own profile loading, then dbt-bigquery's own credential factory; no request is sent.
-    const script = `
+  it.skipIf(!existsSync(venvPython()))(
+    'is accepted by dbt: its profile renders service-account-json credentials from the environment, offline',
+    () => {
+      // dbt's own profile loading, then dbt-bigquery's own credential factory; no request is sent.
+      const script = `
 import os, json
 from argparse import Namespace
 from dbt.flags import set_from_args
@@ -115,45 +123,70 @@ google = _create_google_credentials(credentials)
 print(json.dumps({'method': str(credentials.method), 'keyfile': credentials.keyfile, 'email': google.service_account_email,
   'project': google.project_id, 'key_matches': credentials.keyfile_json['private_key'] == os.environ['EXPECTED_PEM']}))
 `
-    const run = spawnSync(venvPython(), ['-c', script], {
-      cwd: dbtProjectDir(),
-      env: { ...process.env, ...buildDbtEnvironment(SETTINGS, KEY), PROFILES_DIR: dbtProjectDir(), EXPECTED_PEM: KEY.private_key },
-      encoding: 'utf8',
-    })
-    expect(run.status, run.stderr).toBe(0)
-    expect(JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}')).toEqual({
-      method: 'service-account-json',
-      keyfile: null,
-      email: KEY.client_email,
-      project: KEY.project_id,
-      key_matches: true,
-    })
-  })
+      const run = spawnSync(venvPython(), ['-c', script], {
+        cwd: dbtProjectDir(),
+        env: { ...process.env, ...buildDbtEnvironment(SETTINGS, KEY), PROFILES_DIR: dbtProjectDir(), EXPECTED_PEM: KEY.private_key },
+        encoding: 'utf8',
+      })
+      expect(run.status, run.stderr).toBe(0)
+      expect(JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}')).toEqual({
+        method: 'service-account-json',
+        keyfile: null,
+        email: KEY.client_email,
+        project: KEY.project_id,
+        key_matches: true,
+      })
+    },
+  )
 
-  it.skipIf(!existsSync(dbtExecutable()))('is accepted by dbt: `dbt compile --target bigquery` with the key from the environment, offline, and nothing of it in dbt\'s files', () => {
-    const project = dbtProjectDir()
-    const target = join(temp.dir, 'compile')
-    const logs = join(temp.dir, 'logs')
-    const run = spawnSync(
-      dbtExecutable(),
-      ['--no-populate-cache', 'compile', '--no-introspect', '--project-dir', project, '--profiles-dir', project, '--target-path', target, '--log-path', logs],
-      { env: { ...process.env, DBT_SEND_ANONYMOUS_USAGE_STATS: 'false', ...buildDbtEnvironment(SETTINGS, KEY) }, encoding: 'utf8' },
-    )
-    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0)
-    const written = [run.stdout, run.stderr, ...filesUnder(target).map((path) => readFileSync(path).toString('latin1')), ...filesUnder(logs).map((path) => readFileSync(path, 'utf8'))]
-    for (const text of written) {
-      expect(text).not.toContain(KEY.private_key_id)
-      for (const line of KEY_SOURCE.pemBody) expect(text).not.toContain(line)
-    }
-  })
+  it.skipIf(!existsSync(dbtExecutable()))(
+    "is accepted by dbt: `dbt compile --target bigquery` with the key from the environment, offline, and nothing of it in dbt's files",
+    () => {
+      const project = dbtProjectDir()
+      const target = join(temp.dir, 'compile')
+      const logs = join(temp.dir, 'logs')
+      const run = spawnSync(
+        dbtExecutable(),
+        [
+          '--no-populate-cache',
+          'compile',
+          '--no-introspect',
+          '--project-dir',
+          project,
+          '--profiles-dir',
+          project,
+          '--target-path',
+          target,
+          '--log-path',
+          logs,
+        ],
+        { env: { ...process.env, DBT_SEND_ANONYMOUS_USAGE_STATS: 'false', ...buildDbtEnvironment(SETTINGS, KEY) }, encoding: 'utf8' },
+      )
+      expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0)
+      const written = [
+        run.stdout,
+        run.stderr,
+        ...filesUnder(target).map((path) => readFileSync(path).toString('latin1')),
+        ...filesUnder(logs).map((path) => readFileSync(path, 'utf8')),
+      ]
+      for (const text of written) {
+        expect(text).not.toContain(KEY.private_key_id)
+        for (const line of KEY_SOURCE.pemBody) expect(text).not.toContain(line)
+      }
+    },
+  )
 
   it.skipIf(!existsSync(dbtExecutable()))('is accepted by dbt: `dbt parse --target bigquery` with it, offline', () => {
     const env = buildDbtEnvironment({ ...SETTINGS, credentialMode: 'adc' })
     const project = dbtProjectDir()
-    const run = spawnSync(dbtExecutable(), ['parse', '--project-dir', project, '--profiles-dir', project, '--target-path', join(temp.dir, 'parse')], {
-      env: { ...process.env, DBT_SEND_ANONYMOUS_USAGE_STATS: 'false', ...env },
-      encoding: 'utf8',
-    })
+    const run = spawnSync(
+      dbtExecutable(),
+      ['parse', '--project-dir', project, '--profiles-dir', project, '--target-path', join(temp.dir, 'parse')],
+      {
+        env: { ...process.env, DBT_SEND_ANONYMOUS_USAGE_STATS: 'false', ...env },
+        encoding: 'utf8',
+      },
+    )
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0)
   })
 })

@@ -1,4 +1,4 @@
-import type { BigQuerySettings } from '../../shared/settings-api'
+import type { BigQuerySettings } from '@shared/settings-api'
 import type { CredentialStore } from '../credentials/credential-store'
 import type { ServiceAccountKey } from '../credentials/service-account-key'
 import { UserFacingError } from '../errors'
@@ -48,7 +48,9 @@ export async function withDbtEnvironment<T>(
   if (settings.credentialMode === 'adc') return work(buildDbtEnvironment(settings))
   const key = credentials.serviceAccountKey()
   if (!key) {
-    throw new UserFacingError('dbt cannot build on BigQuery: no service-account key is configured. Choose a key file in Settings, or use Application Default Credentials.')
+    throw new UserFacingError(
+      'dbt cannot build on BigQuery: no service-account key is configured. Choose a key file in Settings, or use Application Default Credentials.',
+    )
   }
   return work(buildDbtEnvironment(settings, key))
 }

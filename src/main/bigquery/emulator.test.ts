@@ -2,15 +2,22 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { DashboardFilters } from '../../shared/api'
-import type { BigQuerySettings } from '../../shared/settings-api'
+import type { DashboardFilters } from '@shared/api'
+import type { BigQuerySettings } from '@shared/settings-api'
 import { generateEvents } from '../generator'
 import { Outbox } from '../stream/outbox'
 import { GA4_FIXTURES, hasGa4Fixtures, makeTempDir } from '../testing/fixtures'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
 import { BigQueryWarehouse } from './bigquery-warehouse'
 import { insertIntradayEvents } from './intraday-writer'
-import { type EmulatorDbtRun, LocalBigQuery, emulatorDbtEnvironment, emulatorMissingReason, loadGa4Fixture, runDbtOnEmulator } from './testing/local-bigquery'
+import {
+  type EmulatorDbtRun,
+  LocalBigQuery,
+  emulatorDbtEnvironment,
+  emulatorMissingReason,
+  loadGa4Fixture,
+  runDbtOnEmulator,
+} from './testing/local-bigquery'
 import { type ReportCall, answersOf, compareReportCalls, feedAndStatusCalls, reportCalls } from './testing/report-calls'
 import { deliverOutbox } from '../stream/deliver'
 
@@ -60,7 +67,10 @@ function tally(run: EmulatorDbtRun): Record<string, number> {
 /** Fails with dbt's own words unless every node of the run succeeded or passed. */
 function expectAllPassed(run: EmulatorDbtRun): void {
   const failed = run.nodes.filter((node) => node.status !== 'success' && node.status !== 'pass')
-  expect(failed.map((node) => `${node.uniqueId}: ${node.status} ${node.message}`), run.output.slice(-4000)).toEqual([])
+  expect(
+    failed.map((node) => `${node.uniqueId}: ${node.status} ${node.message}`),
+    run.output.slice(-4000),
+  ).toEqual([])
   expect(run.exitCode, run.output.slice(-4000)).toBe(0)
 }
 
@@ -75,7 +85,14 @@ describe.skipIf(!hasGa4Fixtures || (missing !== undefined && !isCi))('the BigQue
   const calls: ReportCall[] = [...FILTER_CASES.flatMap(reportCalls), ...feedAndStatusCalls()]
   const figures = { nodes: {} as Record<string, number>, callsCompared: 0, differences: 0 }
   /** A new BigQueryWarehouse per round: its result cache (as in the app) spares repeated statements within a round only. */
-  const warehouse = () => new BigQueryWarehouse({ settings: SETTINGS, credentials: { mode: 'adc' }, transport: emulator.transport(), maxRetries: 0, cacheTtlMs: 600_000 })
+  const warehouse = () =>
+    new BigQueryWarehouse({
+      settings: SETTINGS,
+      credentials: { mode: 'adc' },
+      transport: emulator.transport(),
+      maxRetries: 0,
+      cacheTtlMs: 600_000,
+    })
 
   beforeAll(async () => {
     if (missing) throw new Error(`CI must run the BigQuery emulator suite, but ${missing}.`)
@@ -104,17 +121,25 @@ describe.skipIf(!hasGa4Fixtures || (missing !== undefined && !isCi))('the BigQue
     }
   })
 
-  it('builds every model and passes every data test and unit test on the BigQuery target', async () => {
-    const run = await runDbtOnEmulator(env, ['build', ...MODELLED_EVENTS_VARS], targetPath)
-    expectAllPassed(run)
-    figures.nodes = tally(run)
-    // Every node of the project ran: as many models, data tests and unit tests as dbt's manifest lists.
-    const manifest = JSON.parse(readFileSync(join(targetPath, 'manifest.json'), 'utf8')) as { nodes: Record<string, { resource_type: string }>; unit_tests: Record<string, unknown> }
-    const listed = (kind: string) => Object.values(manifest.nodes).filter((node) => node.resource_type === kind).length
-    for (const kind of ['model', 'test', 'seed']) expect(run.nodes.filter((node) => node.resourceType === kind).length, kind).toBe(listed(kind))
-    expect(run.nodes.filter((node) => node.resourceType === 'unit_test').length).toBe(Object.keys(manifest.unit_tests).length)
-    expect(listed('model')).toBeGreaterThan(0)
-  }, DBT_STEP_TIMEOUT_MS)
+  it(
+    'builds every model and passes every data test and unit test on the BigQuery target',
+    async () => {
+      const run = await runDbtOnEmulator(env, ['build', ...MODELLED_EVENTS_VARS], targetPath)
+      expectAllPassed(run)
+      figures.nodes = tally(run)
+      // Every node of the project ran: as many models, data tests and unit tests as dbt's manifest lists.
+      const manifest = JSON.parse(readFileSync(join(targetPath, 'manifest.json'), 'utf8')) as {
+        nodes: Record<string, { resource_type: string }>
+        unit_tests: Record<string, unknown>
+      }
+      const listed = (kind: string) => Object.values(manifest.nodes).filter((node) => node.resource_type === kind).length
+      for (const kind of ['model', 'test', 'seed'])
+        expect(run.nodes.filter((node) => node.resourceType === kind).length, kind).toBe(listed(kind))
+      expect(run.nodes.filter((node) => node.resourceType === 'unit_test').length).toBe(Object.keys(manifest.unit_tests).length)
+      expect(listed('model')).toBeGreaterThan(0)
+    },
+    DBT_STEP_TIMEOUT_MS,
+  )
 
   it('answers every report, model, grouping and view query as the embedded warehouse does on the same rows', async () => {
     const differences = await compareReportCalls(calls, warehouse(), embedded)
@@ -126,34 +151,44 @@ describe.skipIf(!hasGa4Fixtures || (missing !== undefined && !isCi))('the BigQue
     expect(totals.conversions).toBeGreaterThan(0)
   })
 
-  it('streams through the intraday writer; the incremental refresh equals a full refresh and the embedded warehouse', async () => {
-    const everything: DashboardFilters = { lookbackDays: 90, conversionEvents: [...MODELLED_EVENTS] }
-    const before = await warehouse().conversionTotals(everything)
-    const report = await insertIntradayEvents(STREAMED, { client: warehouse().bigQuery(), settings: SETTINGS, sleep: async () => undefined })
-    expect(report.deadLetters).toEqual([])
-    expect(report.accepted).toBe(STREAMED.length)
-    const outbox = new Outbox(join(temp.dir, 'outbox'))
-    expect(outbox.enqueue(STREAMED).rejected).toEqual([])
-    await deliverOutbox(embedded, outbox)
-    assertDbtSucceeded(await embedded.build({ conversionEvents: MODELLED_EVENTS }))
+  it(
+    'streams through the intraday writer; the incremental refresh equals a full refresh and the embedded warehouse',
+    async () => {
+      const everything: DashboardFilters = { lookbackDays: 90, conversionEvents: [...MODELLED_EVENTS] }
+      const before = await warehouse().conversionTotals(everything)
+      const report = await insertIntradayEvents(STREAMED, {
+        client: warehouse().bigQuery(),
+        settings: SETTINGS,
+        sleep: async () => undefined,
+      })
+      expect(report.deadLetters).toEqual([])
+      expect(report.accepted).toBe(STREAMED.length)
+      const outbox = new Outbox(join(temp.dir, 'outbox'))
+      expect(outbox.enqueue(STREAMED).rejected).toEqual([])
+      await deliverOutbox(embedded, outbox)
+      assertDbtSucceeded(await embedded.build({ conversionEvents: MODELLED_EVENTS }))
 
-    const incremental = await runDbtOnEmulator(env, BUILD_WITHOUT_UNIT_TESTS, targetPath)
-    expectAllPassed(incremental)
-    const differences = await compareReportCalls(calls, warehouse(), embedded)
-    figures.callsCompared += calls.length
-    figures.differences += differences.length
-    expect(differences).toEqual([])
-    const afterIncremental = await answersOf(calls, warehouse())
-    // The streamed users' conversions are in the marts now.
-    expect((await warehouse().conversionTotals(everything)).conversions).toBeGreaterThan(before.conversions)
+      const incremental = await runDbtOnEmulator(env, BUILD_WITHOUT_UNIT_TESTS, targetPath)
+      expectAllPassed(incremental)
+      const differences = await compareReportCalls(calls, warehouse(), embedded)
+      figures.callsCompared += calls.length
+      figures.differences += differences.length
+      expect(differences).toEqual([])
+      const afterIncremental = await answersOf(calls, warehouse())
+      // The streamed users' conversions are in the marts now.
+      expect((await warehouse().conversionTotals(everything)).conversions).toBeGreaterThan(before.conversions)
 
-    // The models only: the incremental build's data tests already checked the same tables.
-    const fullRefresh = await runDbtOnEmulator(env, ['run', '--full-refresh', ...MODELLED_EVENTS_VARS], targetPath)
-    expectAllPassed(fullRefresh)
-    const afterFullRefresh = await answersOf(calls, warehouse())
-    const changed = calls.map((call) => call.name).filter((name) => !isDeepStrictEqual(afterIncremental.get(name), afterFullRefresh.get(name)))
-    figures.callsCompared += calls.length
-    figures.differences += changed.length
-    expect(changed).toEqual([])
-  }, 3 * DBT_STEP_TIMEOUT_MS)
+      // The models only: the incremental build's data tests already checked the same tables.
+      const fullRefresh = await runDbtOnEmulator(env, ['run', '--full-refresh', ...MODELLED_EVENTS_VARS], targetPath)
+      expectAllPassed(fullRefresh)
+      const afterFullRefresh = await answersOf(calls, warehouse())
+      const changed = calls
+        .map((call) => call.name)
+        .filter((name) => !isDeepStrictEqual(afterIncremental.get(name), afterFullRefresh.get(name)))
+      figures.callsCompared += calls.length
+      figures.differences += changed.length
+      expect(changed).toEqual([])
+    },
+    3 * DBT_STEP_TIMEOUT_MS,
+  )
 })

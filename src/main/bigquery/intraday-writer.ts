@@ -1,6 +1,6 @@
 import type { BigQuery, Table } from '@google-cloud/bigquery'
-import type { Ga4Event } from '../../shared/ga4-event'
-import type { BigQuerySettings, DeadLetter } from '../../shared/settings-api'
+import type { Ga4Event } from '@shared/ga4-event'
+import type { BigQuerySettings, DeadLetter } from '@shared/settings-api'
 import { UserFacingError } from '../errors'
 import { splitGa4Dataset } from '../settings/app-settings'
 import { describeBigQueryError, errorReasons, networkErrorCode } from './bigquery-client'
@@ -63,10 +63,14 @@ interface PendingRow {
 export function streamingTarget(settings: Pick<BigQuerySettings, 'projectId' | 'ga4Dataset'>): { project: string; dataset: string } {
   const target = splitGa4Dataset(settings)
   if (READ_ONLY_PROJECTS.has(target.project)) {
-    throw new UserFacingError(`${target.project}.${target.dataset} is Google's public, read-only sample: streaming needs a GA4 dataset in your own project.`)
+    throw new UserFacingError(
+      `${target.project}.${target.dataset} is Google's public, read-only sample: streaming needs a GA4 dataset in your own project.`,
+    )
   }
   if (target.project !== settings.projectId) {
-    throw new UserFacingError(`The app streams only into a dataset of your own project (${settings.projectId}); ${target.project}.${target.dataset} belongs to another project.`)
+    throw new UserFacingError(
+      `The app streams only into a dataset of your own project (${settings.projectId}); ${target.project}.${target.dataset} belongs to another project.`,
+    )
   }
   return target
 }
@@ -108,7 +112,8 @@ export async function insertIntradayEvents(rows: readonly Ga4Event[], options: I
     }
   }
   options.deadLetters?.add(report.deadLetters)
-  if (report.deadLetters.length > 0) options.log?.(`Streaming: ${report.deadLetters.length} event(s) refused as invalid; see the dead-letter list.`)
+  if (report.deadLetters.length > 0)
+    options.log?.(`Streaming: ${report.deadLetters.length} event(s) refused as invalid; see the dead-letter list.`)
   return report
 }
 
@@ -175,7 +180,9 @@ async function insertChunk(
     if (attempt >= maxAttempts) {
       throw new UserFacingError(
         `Streaming to ${tableName} failed ${attempt} times; ${retry.length} event(s) were not confirmed. ` +
-          (failure ? describeBigQueryError(failure, { projectId: options.settings.projectId }) : 'BigQuery kept reporting a temporary problem.'),
+          (failure
+            ? describeBigQueryError(failure, { projectId: options.settings.projectId })
+            : 'BigQuery kept reporting a temporary problem.'),
       )
     }
     report.retries++

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { BigQuerySettings } from '../../shared/settings-api'
+import type { BigQuerySettings } from '@shared/settings-api'
 import { type AppServices, createAppServices } from '../app-services'
 import { re2PatternProblem, referralVars } from '../referrals/bigquery-referrals'
 import { makeTempDir } from '../testing/fixtures'
@@ -34,7 +34,11 @@ describe('unwanted referrals on BigQuery', () => {
   let standIn: BigQueryStandIn
   const open: AppServices[] = []
   const start = async (): Promise<AppServices> => {
-    const services = await createAppServices({ warehousePath: join(temp.dir, 'warehouse.duckdb'), autoSetUpDbt: false, bigQueryTransport: standIn.transport() })
+    const services = await createAppServices({
+      warehousePath: join(temp.dir, 'warehouse.duckdb'),
+      autoSetUpDbt: false,
+      bigQueryTransport: standIn.transport(),
+    })
     open.push(services)
     return services
   }
@@ -42,13 +46,20 @@ describe('unwanted referrals on BigQuery', () => {
   beforeAll(async () => {
     standIn = await BigQueryStandIn.start()
     await standIn.createDataset(PROJECT, SETTINGS.ga4Dataset)
-    const client = new BigQueryWarehouse({ settings: SETTINGS, credentials: { mode: 'adc' }, transport: standIn.transport(), maxRetries: 0 }).bigQuery()
+    const client = new BigQueryWarehouse({
+      settings: SETTINGS,
+      credentials: { mode: 'adc' },
+      transport: standIn.transport(),
+      maxRetries: 0,
+    }).bigQuery()
     const marts = generateMarts(5, 20)
     const [dataset] = await client.createDataset(SETTINGS.martsDataset, { location: 'US' })
     await (await dataset.createTable('fct_attribution_credits', { schema: { fields: CREDITS_SCHEMA } }))[0].insert(marts.credits)
     await (await dataset.createTable('agg_channel_transitions', { schema: { fields: TRANSITIONS_SCHEMA } }))[0].insert(marts.transitions)
     await dataset.createTable('agg_user_last_conversions', { schema: { fields: LAST_CONVERSIONS_SCHEMA } })
-    await (await dataset.createTable('rpt_build_info', { schema: { fields: BUILD_INFO_SCHEMA } }))[0].insert([{ built_at: '2026-11-01 06:00:00', lookback_days: 14, invocation_id: 'test' }])
+    await (
+      await dataset.createTable('rpt_build_info', { schema: { fields: BUILD_INFO_SCHEMA } })
+    )[0].insert([{ built_at: '2026-11-01 06:00:00', lookback_days: 14, invocation_id: 'test' }])
   }, 60_000)
   afterEach(async () => {
     // Closing stops the re-model a save schedules before it starts (the stand-in runs no dbt).
@@ -62,10 +73,22 @@ describe('unwanted referrals on BigQuery', () => {
   it('are read, refused when invalid, stored, and shown in the status the views name them from', async () => {
     const app = await start()
     expect(await app.handlers['settings:save']({ warehouse: 'bigquery', bigquery: SETTINGS })).toMatchObject({ ok: true })
-    expect(await app.handlers['referrals:get']({})).toEqual({ ok: true, value: { settings: { detectsSelfReferrals: true, unwantedReferrals: [] }, candidates: [] } })
-    const lookahead = await app.handlers['referrals:save']({ detectsSelfReferrals: true, unwantedReferrals: [{ matchType: 'regex', pattern: 'pay(?=pal)' }] })
-    expect(lookahead).toEqual({ ok: false, error: '"pay(?=pal)" is not a valid regular expression (lookahead and lookbehind are not supported by BigQuery). The rule was not saved.' })
-    expect(await app.handlers['referrals:save']({ detectsSelfReferrals: true, unwantedReferrals: [{ matchType: 'sounds_like', pattern: 'x' }] })).toMatchObject({ ok: false })
+    expect(await app.handlers['referrals:get']({})).toEqual({
+      ok: true,
+      value: { settings: { detectsSelfReferrals: true, unwantedReferrals: [] }, candidates: [] },
+    })
+    const lookahead = await app.handlers['referrals:save']({
+      detectsSelfReferrals: true,
+      unwantedReferrals: [{ matchType: 'regex', pattern: 'pay(?=pal)' }],
+    })
+    expect(lookahead).toEqual({
+      ok: false,
+      error:
+        '"pay(?=pal)" is not a valid regular expression (lookahead and lookbehind are not supported by BigQuery). The rule was not saved.',
+    })
+    expect(
+      await app.handlers['referrals:save']({ detectsSelfReferrals: true, unwantedReferrals: [{ matchType: 'sounds_like', pattern: 'x' }] }),
+    ).toMatchObject({ ok: false })
     expect(await app.handlers['referrals:save'](LIST)).toEqual({ ok: true, value: { settings: LIST, candidates: [] } })
     const status = await app.handlers['warehouse:status']({})
     expect(status.ok && status.value).toMatchObject({ kind: 'bigquery', referrals: LIST })
@@ -76,8 +99,13 @@ describe('unwanted referrals on BigQuery', () => {
     expect(await app.handlers['referrals:get']({})).toMatchObject({ ok: true, value: { settings: LIST } })
     const stored = JSON.parse(readFileSync(join(temp.dir, 'bigquery-referrals.json'), 'utf8'))
     expect(stored).toEqual({ [`${PROJECT}.${SETTINGS.martsDataset}`]: LIST })
-    expect(await app.handlers['settings:save']({ warehouse: 'bigquery', bigquery: { ...SETTINGS, martsDataset: 'other_marts' } })).toMatchObject({ ok: true })
-    expect(await app.handlers['referrals:get']({})).toMatchObject({ ok: true, value: { settings: { detectsSelfReferrals: true, unwantedReferrals: [] } } })
+    expect(
+      await app.handlers['settings:save']({ warehouse: 'bigquery', bigquery: { ...SETTINGS, martsDataset: 'other_marts' } }),
+    ).toMatchObject({ ok: true })
+    expect(await app.handlers['referrals:get']({})).toMatchObject({
+      ok: true,
+      value: { settings: { detectsSelfReferrals: true, unwantedReferrals: [] } },
+    })
   })
 
   it('reach dbt as the vars its macros read', () => {

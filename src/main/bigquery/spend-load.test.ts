@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { BigQuerySettings } from '../../shared/settings-api'
+import type { BigQuerySettings } from '@shared/settings-api'
 import { UserFacingError } from '../errors'
 import { makeTempDir } from '../testing/fixtures'
 import { EmbeddedWarehouse } from '../warehouse/embedded-warehouse'
@@ -23,9 +23,22 @@ const SETTINGS: BigQuerySettings = {
 
 // Each platform's documented layout, as in src/main/warehouse/spend-import.test.ts.
 const FILES = {
-  'ga4.csv': ['utm_source,utm_medium,utm_campaign,utm_id,date,impressions,clicks,cost', 'newsletter_partner,cpc,winter_sale,cmp-1,2026-11-02,1000,40,25.50', 'newsletter_partner,cpc,winter_sale,cmp-1,2026-11-03,900,35,20'].join('\n'),
-  'google-ads.csv': ['Campaign report', '"November 2, 2026 - November 3, 2026"', 'Day,Campaign,Campaign ID,Currency code,Impr.,Clicks,Cost', '2026-11-02,brand_search,111,USD,"1,200",80,"1,234.56"', 'Total: Account,--,--,USD,"1,200",80,"1,234.56"'].join('\r\n'),
-  'meta.csv': ['Reporting starts,Reporting ends,Campaign name,Day,Impressions,Link clicks,Amount spent (USD)', '2026-11-02,2026-11-02,retargeting_q4,2026-11-02,5000,60,45.00'].join('\n'),
+  'ga4.csv': [
+    'utm_source,utm_medium,utm_campaign,utm_id,date,impressions,clicks,cost',
+    'newsletter_partner,cpc,winter_sale,cmp-1,2026-11-02,1000,40,25.50',
+    'newsletter_partner,cpc,winter_sale,cmp-1,2026-11-03,900,35,20',
+  ].join('\n'),
+  'google-ads.csv': [
+    'Campaign report',
+    '"November 2, 2026 - November 3, 2026"',
+    'Day,Campaign,Campaign ID,Currency code,Impr.,Clicks,Cost',
+    '2026-11-02,brand_search,111,USD,"1,200",80,"1,234.56"',
+    'Total: Account,--,--,USD,"1,200",80,"1,234.56"',
+  ].join('\r\n'),
+  'meta.csv': [
+    'Reporting starts,Reporting ends,Campaign name,Day,Impressions,Link clicks,Amount spent (USD)',
+    '2026-11-02,2026-11-02,retargeting_q4,2026-11-02,5000,60,45.00',
+  ].join('\n'),
   'plain.csv': ['date,source,medium,campaign,cost,currency', '2026-11-02,bing,cpc,generic,12.34,USD'].join('\n'),
 }
 
@@ -55,8 +68,15 @@ describe('importing ad spend into BigQuery', () => {
   })
 
   const storedOnBigQuery = async () => {
-    const [rows] = await bigquery.bigQuery().query({ query: `${ROW_SQL} from \`${SETTINGS.projectId}.${SETTINGS.martsDataset}.${BIGQUERY_SPEND_TABLE}\` order by all`, useLegacySql: false })
-    return (rows as Array<Record<string, unknown>>).map((row) => ({ ...row, impressions: row.impressions === null ? null : Number(row.impressions), clicks: row.clicks === null ? null : Number(row.clicks) }))
+    const [rows] = await bigquery.bigQuery().query({
+      query: `${ROW_SQL} from \`${SETTINGS.projectId}.${SETTINGS.martsDataset}.${BIGQUERY_SPEND_TABLE}\` order by all`,
+      useLegacySql: false,
+    })
+    return (rows as Array<Record<string, unknown>>).map((row) => ({
+      ...row,
+      impressions: row.impressions === null ? null : Number(row.impressions),
+      clicks: row.clicks === null ? null : Number(row.clicks),
+    }))
   }
   const storedEmbedded = () =>
     embedded.writeSession(async (file) =>
@@ -97,14 +117,18 @@ describe('importing ad spend into BigQuery', () => {
     const [again] = await importSpendToBigQuery(bigquery.spendTarget(), [paths[0] as string])
     expect(again).toMatchObject({ rows: 2, added: 0, changed: 0, unchanged: 2 })
     const corrected = join(temp.dir, 'ga4-corrected.csv')
-    writeFileSync(corrected, FILES['ga4.csv'].replace('2026-11-03,900,35,20', '2026-11-03,900,35,21.75') + '\nnewsletter_partner,cpc,winter_sale,cmp-1,2026-11-04,10,1,3')
+    writeFileSync(
+      corrected,
+      FILES['ga4.csv'].replace('2026-11-03,900,35,20', '2026-11-03,900,35,21.75') +
+        '\nnewsletter_partner,cpc,winter_sale,cmp-1,2026-11-04,10,1,3',
+    )
     const [result] = await importSpendToBigQuery(bigquery.spendTarget(), [corrected])
     expect(result).toMatchObject({ rows: 3, added: 1, changed: 1, unchanged: 1, costUsd: '50.25' })
     expect(result).toEqual((await embedded.importSpend([corrected]))[0])
     expect(await storedOnBigQuery()).toEqual(await storedEmbedded())
   })
 
-  it('refuses bad input with the embedded import\'s message, storing nothing', async () => {
+  it("refuses bad input with the embedded import's message, storing nothing", async () => {
     const before = await storedOnBigQuery()
     const bad = join(temp.dir, 'bad.csv')
     writeFileSync(bad, 'date,source,medium,campaign,cost,currency\n2026-11-01,bing,cpc,a,1.00,USD\n2026-11-02,bing,cpc,b,-4.00,USD')

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { BigQuery, Dataset } from '@google-cloud/bigquery'
-import { formatCents } from '../../shared/money'
-import type { ImportedSpendFile } from '../../shared/spend'
+import { formatCents } from '@shared/money'
+import type { ImportedSpendFile } from '@shared/spend'
 import { UserFacingError } from '../errors'
 import { type SpendImportOptions, parseSpendFiles } from '../warehouse/spend-import'
 import type { SpendRow } from '../warehouse/spend-formats'
@@ -46,7 +46,11 @@ export interface BigQuerySpendTarget {
  * table first; one MERGE then adds new days and replaces corrected ones, so the table changes all
  * at once or not at all, and a file imported twice changes nothing.
  */
-export async function importSpendToBigQuery(target: BigQuerySpendTarget, paths: string[], options: SpendImportOptions = {}): Promise<ImportedSpendFile[]> {
+export async function importSpendToBigQuery(
+  target: BigQuerySpendTarget,
+  paths: string[],
+  options: SpendImportOptions = {},
+): Promise<ImportedSpendFile[]> {
   const parsed = await parseSpendFiles(paths, options)
   const dataset = target.client.dataset(target.marts.dataset, { projectId: target.marts.project })
   const staging = `ad_spend_import_${randomUUID().replace(/-/g, '')}`
@@ -57,13 +61,18 @@ export async function importSpendToBigQuery(target: BigQuerySpendTarget, paths: 
       expirationTime: String(Date.now() + STAGING_LIFETIME_MS),
     })
     const importedAt = new Date().toISOString()
-    const staged = parsed.flatMap(({ path, format, rows }, fileIndex) => rows.map((row) => stagedRow(row, { fileIndex, format, path, importedAt })))
+    const staged = parsed.flatMap(({ path, format, rows }, fileIndex) =>
+      rows.map((row) => stagedRow(row, { fileIndex, format, path, importedAt })),
+    )
     for (let start = 0; start < staged.length; start += INSERT_BATCH) {
       const batch = staged.slice(start, start + INSERT_BATCH).map((json, offset) => ({ insertId: `${staging}-${start + offset}`, json }))
       await dataset.table(staging).insert(batch, { raw: true, partialRetries: 0 })
     }
     const tables = { stored: tableName(target.marts, BIGQUERY_SPEND_TABLE), staged: tableName(target.marts, staging) }
-    const [counted] = (await target.client.query({ query: countsSql(tables), location: target.location, useLegacySql: false })) as [Array<Record<string, unknown>>, ...unknown[]]
+    const [counted] = (await target.client.query({ query: countsSql(tables), location: target.location, useLegacySql: false })) as [
+      Array<Record<string, unknown>>,
+      ...unknown[],
+    ]
     const stagedRows = counted.reduce((sum, row) => sum + Number(row.added) + Number(row.changed) + Number(row.unchanged), 0)
     if (stagedRows !== staged.length) throw new Error(`BigQuery staged ${stagedRows} of ${staged.length} spend rows; nothing was imported.`)
     await target.client.query({ query: mergeSql(tables), location: target.location, useLegacySql: false })

@@ -1,7 +1,7 @@
 import type { DuckDBInstance } from '@duckdb/node-api'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { DashboardFilters, PathsRequest, TrendsRequest } from '../../shared/api'
-import type { BigQuerySettings } from '../../shared/settings-api'
+import type { DashboardFilters, PathsRequest, TrendsRequest } from '@shared/api'
+import type { BigQuerySettings } from '@shared/settings-api'
 import { type HandlerHost, createApiHandlers } from '../api/handlers'
 import { compareModels, conversionPaths, modelComparison, modelTrends } from '../services/model-reports'
 import type { AttributionWarehouse } from '../warehouse/warehouse'
@@ -97,7 +97,10 @@ describe('streams on BigQuery', () => {
       const trends: TrendsRequest = { ...filters, models: ['last_click', 'data_driven'], days: 20, byChannel: true }
       expect(await modelTrends(bigquery, trends)).toEqual(await modelTrends(expected, trends))
       const paths: PathsRequest = { ...filters, model: 'linear', limit: 5 }
-      const strip = (result: Awaited<ReturnType<typeof conversionPaths>>) => ({ ...result, paths: result.paths.map(({ avg_days_to_conversion: _days, ...path }) => path) })
+      const strip = (result: Awaited<ReturnType<typeof conversionPaths>>) => ({
+        ...result,
+        paths: result.paths.map(({ avg_days_to_conversion: _days, ...path }) => path),
+      })
       expect(strip(await conversionPaths(bigquery, paths))).toEqual(strip(await conversionPaths(expected, paths)))
     }
     const all = await compareModels(bigquery, { ...FILTERS, models: ['first_click', 'last_click'] })
@@ -111,9 +114,17 @@ describe('streams on BigQuery', () => {
     expect(await handlers['attribution:streams']({ extra: 1 })).toMatchObject({ ok: false })
     const unknown = await handlers['attribution:compare']({ ...FILTERS, models: ['first_click', 'last_click'], streamId: '999' })
     expect(unknown).toEqual({ ok: false, error: `No modelled events are of stream 999. Streams: ${WEB} (WEB), ${APP} (ANDROID).` })
-    const malformed = await handlers['attribution:trends']({ ...FILTERS, models: ['first_click', 'last_click'], days: 7, byChannel: false, streamId: 'web' })
+    const malformed = await handlers['attribution:trends']({
+      ...FILTERS,
+      models: ['first_click', 'last_click'],
+      days: 7,
+      byChannel: false,
+      streamId: 'web',
+    })
     expect(malformed.ok ? '' : malformed.error).toMatch(/digits only/)
     const known = await handlers['attribution:compare']({ ...FILTERS, models: ['first_click', 'last_click'], streamId: WEB })
-    expect(known.ok ? known.value.totals.conversions : known.error).toBe((await compareModels(bigquery, { ...FILTERS, models: ['first_click', 'last_click'], streamId: WEB })).totals.conversions)
+    expect(known.ok ? known.value.totals.conversions : known.error).toBe(
+      (await compareModels(bigquery, { ...FILTERS, models: ['first_click', 'last_click'], streamId: WEB })).totals.conversions,
+    )
   })
 })

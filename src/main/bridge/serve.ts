@@ -7,7 +7,12 @@ import { closeWithin, exitOnSignals } from '../shutdown'
 import { startBridge } from './server'
 
 const { values } = parseArgs({
-  options: { port: { type: 'string', default: '5170' }, warehouse: { type: 'string' }, static: { type: 'string' }, 'import-root': { type: 'string' } },
+  options: {
+    port: { type: 'string', default: '5170' },
+    warehouse: { type: 'string' },
+    static: { type: 'string' },
+    'import-root': { type: 'string' },
+  },
 })
 const port = Number(values.port)
 if (!Number.isInteger(port) || port < 0 || port > 65_535) {
@@ -35,11 +40,16 @@ const bridge = await startBridge({
   },
   port,
 })
-process.stdout.write(`Dashboard at ${bridge.url} (warehouse ${services.warehouse.embedded.path}, imports from ${importRoot}); Ctrl+C stops it.\n`)
+process.stdout.write(
+  `Dashboard at ${bridge.url} (warehouse ${services.warehouse.embedded.path}, imports from ${importRoot}); Ctrl+C stops it.\n`,
+)
 
 // Bounded: a hung connection or DuckDB teardown never keeps the process from exiting.
-exitOnSignals(async (timeoutMs) => {
-  const started = Date.now()
-  await closeWithin(() => bridge.close(), Math.min(1_000, timeoutMs))
-  return services.shutdown(Math.max(0, timeoutMs - (Date.now() - started)))
-}, { log: (line) => process.stderr.write(`${line}\n`) })
+exitOnSignals(
+  async (timeoutMs) => {
+    const started = Date.now()
+    await closeWithin(() => bridge.close(), Math.min(1_000, timeoutMs))
+    return services.shutdown(Math.max(0, timeoutMs - (Date.now() - started)))
+  },
+  { log: (line) => process.stderr.write(`${line}\n`) },
+)

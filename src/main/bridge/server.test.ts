@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { API_CHANNELS } from '../../shared/api'
+import { API_CHANNELS } from '@shared/api'
 import { type AppServices, createAppServices } from '../app-services'
 import { makeTempDir } from '../testing/fixtures'
 import { type Bridge, startBridge } from './server'
@@ -58,7 +58,11 @@ describe('browser bridge', () => {
   })
 
   it('passes validation errors through as error Results', async () => {
-    const reply = await send(bridge.url, { method: 'POST', path: '/api/attribution:compare', body: JSON.stringify({ lookbackDays: 500, conversionEvents: ['purchase'] }) })
+    const reply = await send(bridge.url, {
+      method: 'POST',
+      path: '/api/attribution:compare',
+      body: JSON.stringify({ lookbackDays: 500, conversionEvents: ['purchase'] }),
+    })
     expect(JSON.parse(reply.body)).toEqual({ ok: false, error: 'Lookback must be between 1 and 90 days, got 500.' })
   })
 
@@ -85,7 +89,12 @@ describe('browser bridge', () => {
   })
 
   it('refuses other origins and other host names (DNS rebinding)', async () => {
-    const crossOrigin = await send(bridge.url, { method: 'POST', path: '/api/warehouse:status', body: '{}', headers: { origin: 'https://evil.example' } })
+    const crossOrigin = await send(bridge.url, {
+      method: 'POST',
+      path: '/api/warehouse:status',
+      body: '{}',
+      headers: { origin: 'https://evil.example' },
+    })
     expect(crossOrigin.status).toBe(403)
     const rebound = await send(bridge.url, { path: '/', headers: { host: 'evil.example' } })
     expect(rebound.status).toBe(403)

@@ -2,7 +2,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs'
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { extname, join, normalize, resolve, sep } from 'node:path'
-import { type JobProgress, isApiChannel } from '../../shared/api'
+import { type JobProgress, isApiChannel } from '@shared/api'
 import type { ApiHandlers } from '../api/handlers'
 import { RENDERER_CONTENT_TYPES } from '../content-types'
 
@@ -52,7 +52,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       const channel = decodeURIComponent(url.pathname.slice('/api/'.length))
       if (request.method !== 'POST') return sendJson(response, 405, { ok: false, error: 'Use POST.' })
       const origin = request.headers.origin
-      if (origin !== undefined && origin !== `http://${host}`) return sendJson(response, 403, { ok: false, error: 'Cross-origin requests are refused.' })
+      if (origin !== undefined && origin !== `http://${host}`)
+        return sendJson(response, 403, { ok: false, error: 'Cross-origin requests are refused.' })
       if (!isApiChannel(channel)) return sendJson(response, 404, { ok: false, error: `Unknown channel ${channel.slice(0, 60)}` })
       const body = await readJsonBody(request)
       if (!body.ok) return sendJson(response, 400, { ok: false, error: body.error })

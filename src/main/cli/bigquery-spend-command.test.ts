@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { BigQuerySettings } from '../../shared/settings-api'
+import type { BigQuerySettings } from '@shared/settings-api'
 import { createBigQueryClient } from '../bigquery/bigquery-client'
 import { BIGQUERY_SPEND_TABLE } from '../bigquery/spend-load'
 import { BigQueryStandIn } from '../bigquery/testing/bigquery-standin'
@@ -34,7 +34,12 @@ describe('attribution import-spend --bigquery', () => {
     standIn = await BigQueryStandIn.start()
     await standIn.createDataset(SETTINGS.projectId, SETTINGS.ga4Dataset)
     await writeSettings(settingsPath, { ...DEFAULT_SETTINGS, warehouse: 'bigquery', bigquery: SETTINGS })
-    writeFileSync(spendPath, ['date,source,medium,campaign,cost,currency', '2026-11-02,bing,cpc,generic,12.34,USD', '2026-11-03,bing,cpc,generic,10,USD'].join('\n'))
+    writeFileSync(
+      spendPath,
+      ['date,source,medium,campaign,cost,currency', '2026-11-02,bing,cpc,generic,12.34,USD', '2026-11-03,bing,cpc,generic,10,USD'].join(
+        '\n',
+      ),
+    )
   })
   afterAll(async () => {
     await standIn?.close()
@@ -79,7 +84,9 @@ describe('attribution import-spend --bigquery', () => {
       build: async () => ({ success: false, errors: ['agg_cost_and_return: Syntax error'], durationMs: 1 }),
       write: (line) => lines.push(line),
     })
-    await expect(failing).rejects.toThrow(/The spend import worked; the cost mart build on BigQuery after it failed: agg_cost_and_return: Syntax error Fix the cause, then run the same import again/)
+    await expect(failing).rejects.toThrow(
+      /The spend import worked; the cost mart build on BigQuery after it failed: agg_cost_and_return: Syntax error Fix the cause, then run the same import again/,
+    )
     expect(lines[1]).toContain('already imported, nothing changed')
     expect(await storedCost()).toEqual(['2026-11-02 12.34', '2026-11-03 10.00'])
   })
@@ -87,13 +94,15 @@ describe('attribution import-spend --bigquery', () => {
   it('refuses a settings file that names no BigQuery marts dataset, and a bad row, storing nothing', async () => {
     const emptySettings = join(temp.dir, 'empty-settings.json')
     await writeSettings(emptySettings, DEFAULT_SETTINGS)
-    await expect(runBigQueryImportSpend(emptySettings, [spendPath], DEFAULT_SPEND_MAPPING, { transport: standIn.transport(), write: () => undefined })).rejects.toThrow(
-      /names no BigQuery project and marts dataset/,
-    )
+    await expect(
+      runBigQueryImportSpend(emptySettings, [spendPath], DEFAULT_SPEND_MAPPING, { transport: standIn.transport(), write: () => undefined }),
+    ).rejects.toThrow(/names no BigQuery project and marts dataset/)
     const bad = join(temp.dir, 'bad.csv')
     writeFileSync(bad, ['date,source,medium,campaign,cost,currency', '2026-11-04,bing,cpc,generic,-5,USD'].join('\n'))
     const build = async () => ({ success: true, errors: [], durationMs: 1 })
-    await expect(runBigQueryImportSpend(settingsPath, [bad], DEFAULT_SPEND_MAPPING, { transport: standIn.transport(), build, write: () => undefined })).rejects.toThrow(/bad\.csv/)
+    await expect(
+      runBigQueryImportSpend(settingsPath, [bad], DEFAULT_SPEND_MAPPING, { transport: standIn.transport(), build, write: () => undefined }),
+    ).rejects.toThrow(/bad\.csv/)
     expect(await storedCost()).toEqual(['2026-11-02 12.34', '2026-11-03 10.00'])
   })
 })

@@ -21,7 +21,12 @@ export interface BigQuerySpendCommandOptions {
  * `dbt build` of the spend models and the cost mart there. Uses Application Default Credentials:
  * the app's stored key is for the app only.
  */
-export async function runBigQueryImportSpend(settingsPath: string, files: string[], mapping: SpendMapping, options: BigQuerySpendCommandOptions = {}): Promise<void> {
+export async function runBigQueryImportSpend(
+  settingsPath: string,
+  files: string[],
+  mapping: SpendMapping,
+  options: BigQuerySpendCommandOptions = {},
+): Promise<void> {
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`))
   const { settings } = await loadSettings(settingsPath)
   const bigquery = { ...settings.bigquery, credentialMode: 'adc' as const }
@@ -35,7 +40,9 @@ export async function runBigQueryImportSpend(settingsPath: string, files: string
   const build =
     options.build ??
     ((select: string, onProgress: (progress: DbtProgress) => void) =>
-      withDbtEnvironment(bigquery, { serviceAccountKey: () => undefined }, (env) => runDbt({ command: 'build', target: 'bigquery', env, select, withoutUnitTests: true, onProgress })))
+      withDbtEnvironment(bigquery, { serviceAccountKey: () => undefined }, (env) =>
+        runDbt({ command: 'build', target: 'bigquery', env, select, withoutUnitTests: true, onProgress }),
+      ))
   write(`building the cost mart in ${bigquery.projectId}.${bigquery.martsDataset}`)
   let result: DbtRunResult
   try {

@@ -28,12 +28,18 @@ export function settingsPathFor(warehousePath: string): string {
  * (`<ga4 dataset>_demo`, made when missing, as the app makes it), never the export; then `dbt build`
  * of the demo marts. Uses Application Default Credentials: the app's stored key is for the app only.
  */
-export async function runBigQueryStream(settingsPath: string, values: Pick<StreamFlags, 'count' | 'seed'>, options: BigQueryStreamCommandOptions = {}): Promise<void> {
+export async function runBigQueryStream(
+  settingsPath: string,
+  values: Pick<StreamFlags, 'count' | 'seed'>,
+  options: BigQueryStreamCommandOptions = {},
+): Promise<void> {
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`))
   const { settings } = await loadSettings(settingsPath)
   const real = settings.bigquery
   if (!real.projectId || !real.ga4Dataset || !real.martsDataset) {
-    throw new UserFacingError(`${settingsPath} names no BigQuery project, GA4 dataset and marts dataset: fill them in the app's Settings first.`)
+    throw new UserFacingError(
+      `${settingsPath} names no BigQuery project, GA4 dataset and marts dataset: fill them in the app's Settings first.`,
+    )
   }
   const count = wholeNumberFlag('--count', values.count, 10, 1, MAX_COUNT)
   const seed = values.seed === undefined ? undefined : wholeNumberFlag('--seed', values.seed, 0, 0, 2 ** 31 - 1)
@@ -54,5 +60,7 @@ export async function runBigQueryStream(settingsPath: string, values: Pick<Strea
   const report = await insertIntradayEvents(events, { client, settings: demoSettings, log: write })
   write(`building the demo marts ${demoSettings.projectId}.${demoSettings.martsDataset}`)
   await buildDemo()
-  process.stdout.write(`${JSON.stringify({ queued: events.length, added: report.accepted, rejected: report.deadLetters.length, dataset: demoSettings.ga4Dataset })}\n`)
+  process.stdout.write(
+    `${JSON.stringify({ queued: events.length, added: report.accepted, rejected: report.deadLetters.length, dataset: demoSettings.ga4Dataset })}\n`,
+  )
 }

@@ -24,9 +24,18 @@ describe('the CLI', () => {
     const cases: Array<[string[], string]> = [
       [['generate', '--end-date', '2026-02-31'], '--end-date must be a real calendar date, got "2026-02-31": that day does not exist.\n'],
       [['generate', '--end-date', '2026-13-01'], '--end-date must be a real calendar date, got "2026-13-01": that day does not exist.\n'],
-      [['report', '--model', 'first_click', '--from', '2026-02-31'], '--from must be a real calendar date, got "2026-02-31": that day does not exist.\n'],
-      [['report', '--model', 'first_click', '--to', '2026-13-01'], '--to must be a real calendar date, got "2026-13-01": that day does not exist.\n'],
-      [['report', '--model', 'first_click', '--from', '2026-03-10', '--to', '2026-03-01'], '--from (2026-03-10) is after --to (2026-03-01): the range is reversed.\n'],
+      [
+        ['report', '--model', 'first_click', '--from', '2026-02-31'],
+        '--from must be a real calendar date, got "2026-02-31": that day does not exist.\n',
+      ],
+      [
+        ['report', '--model', 'first_click', '--to', '2026-13-01'],
+        '--to must be a real calendar date, got "2026-13-01": that day does not exist.\n',
+      ],
+      [
+        ['report', '--model', 'first_click', '--from', '2026-03-10', '--to', '2026-03-01'],
+        '--from (2026-03-10) is after --to (2026-03-01): the range is reversed.\n',
+      ],
     ]
     for (const [args, message] of cases) {
       const run = cli([...args, '--warehouse', warehouse])
@@ -47,7 +56,13 @@ describe('the CLI', () => {
       holder?.stdout?.once('data', () => resolve())
       holder?.once('exit', () => reject(new Error('the holder exited')))
     })
-    for (const command of [['status'], ['build'], ['import', join(temp.dir, 'missing.ndjson')], ['report', '--model', 'last_click'], ['stream', '--count', '5']]) {
+    for (const command of [
+      ['status'],
+      ['build'],
+      ['import', join(temp.dir, 'missing.ndjson')],
+      ['report', '--model', 'last_click'],
+      ['stream', '--count', '5'],
+    ]) {
       const run = cli([...command, '--warehouse', warehouse])
       expect(run.status, command[0]).toBe(1)
       expect(run.stderr, command[0]).toBe(

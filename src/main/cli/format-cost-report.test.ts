@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { type CostReturnResult, costCell } from '../../shared/cost-return'
+import { type CostReturnResult, costCell } from '@shared/cost-return'
 import { formatCostReport } from './format-cost-report'
 
 // google / cpc / brand at lookback 7 from the dbt unit test cost_joins_credit_by_day_and_campaign_at_every_lookback.
@@ -12,13 +12,23 @@ const RESULT: CostReturnResult = {
   baseline: 'last_click',
   models: ['first_click', 'last_click'],
   rows: [
-    { channel: 'Paid Search', cost_usd: '50.00', cells: { first_click: costCell(firstClick, lastClick), last_click: costCell(lastClick, lastClick) } },
+    {
+      channel: 'Paid Search',
+      cost_usd: '50.00',
+      cells: { first_click: costCell(firstClick, lastClick), last_click: costCell(lastClick, lastClick) },
+    },
     {
       channel: 'Email',
       cost_usd: '0.00',
       cells: {
-        first_click: costCell({ creditMicros: 0n, revenueCents: 0n, costCents: 0n }, { creditMicros: 1_000_000n, revenueCents: 5000n, costCents: 0n }),
-        last_click: costCell({ creditMicros: 1_000_000n, revenueCents: 5000n, costCents: 0n }, { creditMicros: 1_000_000n, revenueCents: 5000n, costCents: 0n }),
+        first_click: costCell(
+          { creditMicros: 0n, revenueCents: 0n, costCents: 0n },
+          { creditMicros: 1_000_000n, revenueCents: 5000n, costCents: 0n },
+        ),
+        last_click: costCell(
+          { creditMicros: 1_000_000n, revenueCents: 5000n, costCents: 0n },
+          { creditMicros: 1_000_000n, revenueCents: 5000n, costCents: 0n },
+        ),
       },
     },
   ],

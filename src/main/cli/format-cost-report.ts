@@ -1,5 +1,5 @@
-import type { CostCell, CostReturnResult, CostReturnRow } from '../../shared/cost-return'
-import { toCsv } from '../../shared/csv'
+import type { CostCell, CostReturnResult, CostReturnRow } from '@shared/cost-return'
+import { toCsv } from '@shared/csv'
 import type { ReportFormat } from './format-report'
 
 /** One line per group and model: what `report --with-cost` prints as a table or CSV. */
@@ -32,11 +32,16 @@ export function formatCostReport(result: CostReturnResult, format: ReportFormat)
     { header: `roas_difference_vs_${result.baseline}`, value: (line: CostLine) => line.cell.roas_change ?? '' },
   ]
   if (format === 'csv') return toCsv(lines, columns)
-  const body = lines.map((line) => columns.map((column) => String(column.value(line)) || (column.header.startsWith('roas') || column.header.startsWith('cost_per') ? DASH : '')))
+  const body = lines.map((line) =>
+    columns.map(
+      (column) => String(column.value(line)) || (column.header.startsWith('roas') || column.header.startsWith('cost_per') ? DASH : ''),
+    ),
+  )
   const header = columns.map((column) => column.header)
   const widths = header.map((title, index) => Math.max(title.length, ...body.map((cells) => (cells[index] ?? '').length)))
   const numericFrom = keys.length + 2
-  const render = (cells: string[]) => cells.map((cell, index) => (index >= numericFrom ? cell.padStart(widths[index] ?? 0) : cell.padEnd(widths[index] ?? 0))).join('  ')
+  const render = (cells: string[]) =>
+    cells.map((cell, index) => (index >= numericFrom ? cell.padStart(widths[index] ?? 0) : cell.padEnd(widths[index] ?? 0))).join('  ')
   const rule = widths.map((width) => '-'.repeat(width)).join('  ')
   const title = `Cost & return, ${result.lookback_days}-day lookback, conversions: ${result.conversion_events.join(', ')}; total cost ${result.totals.cost_usd} USD`
   const disagreements = result.disagreements.map(
@@ -51,4 +56,3 @@ export function formatCostReport(result: CostReturnResult, format: ReportFormat)
     '',
   ].join('\n')
 }
-

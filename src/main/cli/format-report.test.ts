@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { ReportResult } from '../../shared/attribution'
-import { CSV_FORMULA_ATTACKS, parseCsv } from '../../shared/testing/csv-attacks'
+import type { ReportResult } from '@shared/attribution'
+import { CSV_FORMULA_ATTACKS, parseCsv } from '@shared/testing/csv-attacks'
 import { formatReport, formatReportComparison, reportContextLines } from './format-report'
 
 // `report --format csv` writes with the app's own CSV writer: UTM sources and mediums never reach a spreadsheet as formulas.
@@ -11,7 +11,12 @@ describe('attribution report --format csv', () => {
     conversion_events: ['purchase'],
     by: 'source_medium',
     rows: [
-      ...CSV_FORMULA_ATTACKS.map((attack, index) => ({ source: attack, medium: index % 2 === 0 ? 'cpc' : attack, conversions: 1, revenue_usd: '10.00' })),
+      ...CSV_FORMULA_ATTACKS.map((attack, index) => ({
+        source: attack,
+        medium: index % 2 === 0 ? 'cpc' : attack,
+        conversions: 1,
+        revenue_usd: '10.00',
+      })),
       { source: 'google', medium: 'cpc', conversions: 2.5, revenue_usd: '-12.50' },
     ],
     totals: { conversions: CSV_FORMULA_ATTACKS.length + 2.5, revenue_usd: '0.00' },
@@ -42,7 +47,10 @@ describe('attribution report --compare-previous', () => {
     to_date,
   })
   const comparison = {
-    current: period('2026-11-01', '2026-11-30', [{ source: 'google', medium: 'cpc', conversions: 3, revenue_usd: '30.00' }], { conversions: 3, revenue_usd: '30.00' }),
+    current: period('2026-11-01', '2026-11-30', [{ source: 'google', medium: 'cpc', conversions: 3, revenue_usd: '30.00' }], {
+      conversions: 3,
+      revenue_usd: '30.00',
+    }),
     previous: period(
       '2026-10-02',
       '2026-10-31',
@@ -56,13 +64,24 @@ describe('attribution report --compare-previous', () => {
 
   it('lists each group of either period with both periods and the change in percent, empty where the earlier period had none', () => {
     const [header, ...rows] = parseCsv(formatReportComparison(comparison, 'csv'))
-    expect(header).toEqual(['source', 'medium', 'conversions', 'revenue_usd', 'previous_conversions', 'previous_revenue_usd', 'conversions_change_pct', 'revenue_change_pct'])
+    expect(header).toEqual([
+      'source',
+      'medium',
+      'conversions',
+      'revenue_usd',
+      'previous_conversions',
+      'previous_revenue_usd',
+      'conversions_change_pct',
+      'revenue_change_pct',
+    ])
     expect(rows).toEqual([
       ['google', 'cpc', '3', '30.00', '2', '40.00', '50.0', '-25.0'],
       ['bing', 'cpc', '0', '0.00', '1', '5.00', '-100.0', '-100.0'],
     ])
     const table = formatReportComparison(comparison, 'table')
-    expect(table.split('\n')[0]).toBe('linear attribution, 14-day lookback, conversions: purchase; 2026-11-01..2026-11-30 against 2026-10-02..2026-10-31')
+    expect(table.split('\n')[0]).toBe(
+      'linear attribution, 14-day lookback, conversions: purchase; 2026-11-01..2026-11-30 against 2026-10-02..2026-10-31',
+    )
     expect(table).toMatch(/Total\s+3\s+30\.00\s+3\s+45\.00\s+0\.0\s+-33\.3/)
     expect(JSON.parse(formatReportComparison(comparison, 'json'))).toEqual(comparison)
   })

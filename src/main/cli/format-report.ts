@@ -1,6 +1,6 @@
-import { GROUPING_KEYS, type ReportResult, groupLabel } from '../../shared/attribution'
-import { csvContextLines, toCsv } from '../../shared/csv'
-import { formatCents, parseCents } from '../../shared/money'
+import { GROUPING_KEYS, type ReportResult, groupLabel } from '@shared/attribution'
+import { csvContextLines, toCsv } from '@shared/csv'
+import { formatCents, parseCents } from '@shared/money'
 import { type ReportComparison, relativeChange } from '../services/model-reports'
 
 /** Output formats of `attribution report`. */
@@ -91,11 +91,23 @@ export function formatReportComparison(comparison: ReportComparison, format: Rep
       [a?.revenue_usd ?? formatCents(0n), b?.revenue_usd ?? formatCents(0n)],
     )
   })
-  const header = [...keys, 'conversions', 'revenue_usd', 'previous_conversions', 'previous_revenue_usd', 'conversions_change_pct', 'revenue_change_pct']
+  const header = [
+    ...keys,
+    'conversions',
+    'revenue_usd',
+    'previous_conversions',
+    'previous_revenue_usd',
+    'conversions_change_pct',
+    'revenue_change_pct',
+  ]
   // Conversions go to the writer as numbers, so it rounds them like every other export.
   const isCount = (title: string) => title === 'conversions' || title === 'previous_conversions'
   const cell = (title: string, text: string | undefined) => (isCount(title) && text !== undefined ? Number(text) : text)
-  if (format === 'csv') return toCsv(body, header.map((title, column) => ({ header: title, value: (cells: string[]) => cell(title, cells[column]) })))
+  if (format === 'csv')
+    return toCsv(
+      body,
+      header.map((title, column) => ({ header: title, value: (cells: string[]) => cell(title, cells[column]) })),
+    )
   const totals = line(
     keys.map((_, index) => (index === 0 ? 'Total' : '')),
     [current.totals.conversions, previous.totals.conversions],

@@ -1,4 +1,4 @@
-import { dateProblem } from '../../shared/attribution'
+import { dateProblem } from '@shared/attribution'
 import { GENERATOR_SCALES } from '../generator'
 import { UserFacingError } from '../errors'
 import { type SampleDataProgress, todayUtc, generateSampleData } from '../services/sample-data'

@@ -16,7 +16,7 @@ import {
   validateConversionEvents,
   validateReportRequest,
   unknownStreamMessage,
-} from '../../shared/attribution'
+} from '@shared/attribution'
 import type { DbtProgress } from '../dbt/dbt-runner'
 import { UserFacingError, messageOf } from '../errors'
 import { warehousePath } from '../paths'
@@ -26,7 +26,7 @@ import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-war
 import type { ImportProgress } from '../warehouse/importer'
 import { DEFAULT_SPEND_MAPPING } from '../warehouse/spend-formats'
 import { spendImportText } from '../warehouse/spend-import'
-import { type CostReturnRequest, validateCostReturnRequest } from '../../shared/cost-return'
+import { type CostReturnRequest, validateCostReturnRequest } from '@shared/cost-return'
 import { costAndReturn } from '../services/cost-return'
 import { formatCostReport } from './format-cost-report'
 import { REPORT_FORMATS, type ReportFormat, formatReport, formatReportComparison, reportContextLines } from './format-report'
@@ -195,7 +195,11 @@ export async function main(argv: string[]): Promise<number> {
           const comparison = await compareReportPeriods(warehouse, request, earlier)
           const period = { fromDate: comparison.previous.from_date, toDate: comparison.previous.to_date }
           const context = values.context
-            ? await reportContext(warehouse, { ...request, fromDate: comparison.current.from_date, toDate: comparison.current.to_date }, period)
+            ? await reportContext(
+                warehouse,
+                { ...request, fromDate: comparison.current.from_date, toDate: comparison.current.to_date },
+                period,
+              )
             : ''
           process.stdout.write(context + formatReportComparison(comparison, format))
         }
@@ -217,7 +221,11 @@ export async function main(argv: string[]): Promise<number> {
         }
         return 0
       case 'models':
-        process.stdout.write(listAttributionModels().map((model) => `${model.id.padEnd(16)} ${model.name}: ${model.description}\n`).join(''))
+        process.stdout.write(
+          listAttributionModels()
+            .map((model) => `${model.id.padEnd(16)} ${model.name}: ${model.description}\n`)
+            .join(''),
+        )
         return 0
       case 'settings':
         process.stdout.write(await runSettings(warehouse, values))
@@ -299,7 +307,10 @@ function userIdStitching(values: Partial<Values>): boolean | undefined {
 /** Prints the warehouse's model settings, after saving a change the flags ask for. */
 async function runSettings(warehouse: EmbeddedWarehouse, values: Values): Promise<string> {
   const stitching = userIdStitching(values)
-  const settings = stitching === undefined ? await loadModelSettings(warehouse.path) : await saveModelSettings(warehouse.path, { userIdStitching: stitching })
+  const settings =
+    stitching === undefined
+      ? await loadModelSettings(warehouse.path)
+      : await saveModelSettings(warehouse.path, { userIdStitching: stitching })
   if (!settings.ok) throw new UserFacingError(settings.error)
   const built = await warehouse.stitchingQuality()
   const quality = built
@@ -313,7 +324,11 @@ async function assertEventsModelled(warehouse: EmbeddedWarehouse, events: readon
   const known = await warehouse.conversionEvents()
   // Nothing modelled: the marts were never built, which the report's own query says.
   if (!known.some((info) => info.modelled)) return
-  const problem = conversionEventsProblem(events, known, (missing) => `run \`attribution build --conversion-events ${missing.join(',')}\` to model ${missing.length === 1 ? 'it' : 'them'}`)
+  const problem = conversionEventsProblem(
+    events,
+    known,
+    (missing) => `run \`attribution build --conversion-events ${missing.join(',')}\` to model ${missing.length === 1 ? 'it' : 'them'}`,
+  )
   if (problem) throw new UserFacingError(problem)
 }
 
@@ -321,7 +336,9 @@ async function assertEventsModelled(warehouse: EmbeddedWarehouse, events: readon
 function formatEvents(events: readonly ConversionEventInfo[]): string {
   if (events.length === 0) return 'No events yet: import or generate some first.\n'
   const width = Math.max(...events.map((info) => info.name.length), 'event'.length)
-  const lines = events.map((info) => `${info.name.padEnd(width)}  ${info.events.toLocaleString('en-US').padStart(12)}  ${info.modelled ? 'modelled' : ''}`.trimEnd())
+  const lines = events.map((info) =>
+    `${info.name.padEnd(width)}  ${info.events.toLocaleString('en-US').padStart(12)}  ${info.modelled ? 'modelled' : ''}`.trimEnd(),
+  )
   return `${'event'.padEnd(width)}  ${'events'.padStart(12)}  conversion\n${lines.join('\n')}\n`
 }
 
@@ -368,7 +385,11 @@ function conversionEvents(values: Values) {
 }
 
 /** The `# name: value` lines of `report --context`; open date ends become the data's own first and last conversion date. */
-async function reportContext(warehouse: EmbeddedWarehouse, request: ReportRequest, comparedWith?: { fromDate: string; toDate: string }): Promise<string> {
+async function reportContext(
+  warehouse: EmbeddedWarehouse,
+  request: ReportRequest,
+  comparedWith?: { fromDate: string; toDate: string },
+): Promise<string> {
   const status = request.fromDate && request.toDate ? undefined : await warehouse.status()
   return reportContextLines({
     model: request.model,
@@ -390,7 +411,10 @@ function reportRequest(values: Values): ReportRequest {
     by: values.by ?? 'channel',
   }
   // Checked under the flags' own names before the request's rules name fromDate and toDate.
-  for (const [flag, value] of [['--from', values.from], ['--to', values.to]] as const) {
+  for (const [flag, value] of [
+    ['--from', values.from],
+    ['--to', values.to],
+  ] as const) {
     const problem = value === undefined ? undefined : dateProblem(flag, value)
     if (problem) throw new UserFacingError(problem)
   }
@@ -400,14 +424,18 @@ function reportRequest(values: Values): ReportRequest {
   if (values.to !== undefined) input.toDate = values.to
   if (values.channel !== undefined) input.channel = values.channel
   if (values.stream !== undefined) input.streamId = values.stream
-  if (values.model === undefined) throw new UserFacingError(`Choose a model: --model ${ATTRIBUTION_MODELS.join('|')} (\`attribution models\` describes them).`)
+  if (values.model === undefined)
+    throw new UserFacingError(`Choose a model: --model ${ATTRIBUTION_MODELS.join('|')} (\`attribution models\` describes them).`)
   const result = validateReportRequest(input)
   if (!result.ok) throw new UserFacingError(result.error)
   return result.value
 }
 
 function costRequest(values: Values): CostReturnRequest {
-  for (const [flag, value] of [['--from', values.from], ['--to', values.to]] as const) {
+  for (const [flag, value] of [
+    ['--from', values.from],
+    ['--to', values.to],
+  ] as const) {
     const problem = value === undefined ? undefined : dateProblem(flag, value)
     if (problem) throw new UserFacingError(problem)
   }
@@ -433,8 +461,12 @@ function comparedPeriod(values: Values): DateRange | undefined | null {
     return null
   }
   if (from === undefined && to === undefined) return undefined
-  if (from === undefined || to === undefined) throw new UserFacingError('Give both --compare-from and --compare-to, or neither for the previous period.')
-  for (const [flag, value] of [['--compare-from', from], ['--compare-to', to]] as const) {
+  if (from === undefined || to === undefined)
+    throw new UserFacingError('Give both --compare-from and --compare-to, or neither for the previous period.')
+  for (const [flag, value] of [
+    ['--compare-from', from],
+    ['--compare-to', to],
+  ] as const) {
     const problem = dateProblem(flag, value)
     if (problem) throw new UserFacingError(problem)
   }
@@ -450,4 +482,3 @@ function reportFormat(values: Values): ReportFormat {
   }
   return format as ReportFormat
 }
-

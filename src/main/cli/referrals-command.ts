@@ -5,7 +5,7 @@ import {
   describeUnwantedReferral,
   parseUnwantedReferral,
   validateUnwantedReferral,
-} from '../../shared/referrals'
+} from '@shared/referrals'
 import { UserFacingError } from '../errors'
 import { checkRegex } from '../referrals/referral-store'
 import type { EmbeddedWarehouse } from '../warehouse/embedded-warehouse'
@@ -54,7 +54,11 @@ function describe(settings: ReferralSettings): string {
  * `attribution referrals [add TYPE PATTERN | remove TYPE PATTERN | self-referrals on|off]`: shows or
  * changes what the warehouse keeps (the app reads the same), then re-models through `build`.
  */
-export async function runReferrals(warehouse: EmbeddedWarehouse, args: string[], build: (warehouse: EmbeddedWarehouse) => Promise<void>): Promise<void> {
+export async function runReferrals(
+  warehouse: EmbeddedWarehouse,
+  args: string[],
+  build: (warehouse: EmbeddedWarehouse) => Promise<void>,
+): Promise<void> {
   const [action, ...rest] = args
   // Opening read-write once creates the tables in a warehouse made before them.
   await warehouse.rawCounts()
@@ -66,17 +70,22 @@ export async function runReferrals(warehouse: EmbeddedWarehouse, args: string[],
       process.stdout.write('Suggested (referral sources in the data):\n')
       for (const candidate of candidates) {
         const why = candidate.reason === 'own-domain' ? "the property's own domain" : 'payment or sign-in'
-        process.stdout.write(`  ${candidate.host.padEnd(36)} ${String(candidate.sessions).padStart(7)} sessions  ${why}${candidate.isUnwanted ? ' (skipped)' : ''}\n`)
+        process.stdout.write(
+          `  ${candidate.host.padEnd(36)} ${String(candidate.sessions).padStart(7)} sessions  ${why}${candidate.isUnwanted ? ' (skipped)' : ''}\n`,
+        )
       }
     }
     return
   }
   let next: ReferralSettings
   if (action === 'add' || action === 'remove') {
-    if (rest.length !== 2) throw new UserFacingError(`Usage: attribution referrals ${action} TYPE PATTERN (TYPE: ${REFERRAL_MATCH_TYPES.join(', ')}).`)
+    if (rest.length !== 2)
+      throw new UserFacingError(`Usage: attribution referrals ${action} TYPE PATTERN (TYPE: ${REFERRAL_MATCH_TYPES.join(', ')}).`)
     const rule = validateUnwantedReferral({ matchType: rest[0]?.toLowerCase().replace(/-/g, '_'), pattern: rest[1] })
     if (!rule.ok) throw new UserFacingError(rule.error)
-    const others = current.unwantedReferrals.filter((kept) => kept.matchType !== rule.value.matchType || kept.pattern !== rule.value.pattern)
+    const others = current.unwantedReferrals.filter(
+      (kept) => kept.matchType !== rule.value.matchType || kept.pattern !== rule.value.pattern,
+    )
     if (action === 'remove' && others.length === current.unwantedReferrals.length) {
       throw new UserFacingError(`"${describeUnwantedReferral(rule.value)}" is not in the list.`)
     }

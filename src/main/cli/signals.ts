@@ -6,7 +6,10 @@ import { SHUTDOWN_TIMEOUT_MS, armExitWatchdog } from '../shutdown'
  * to wind down (the stream finishes its batch, the file is closed), then the process exits anyway;
  * a watchdog covers a DuckDB teardown that blocks the main thread. A second signal exits at once.
  */
-export function installCliSignalHandlers(timeoutMs = SHUTDOWN_TIMEOUT_MS): { signal: () => NodeJS.Signals | undefined; remove: () => void } {
+export function installCliSignalHandlers(timeoutMs = SHUTDOWN_TIMEOUT_MS): {
+  signal: () => NodeJS.Signals | undefined
+  remove: () => void
+} {
   let received: NodeJS.Signals | undefined
   const onSignal = (signal: NodeJS.Signals) => {
     const code = signal === 'SIGINT' ? 130 : 143

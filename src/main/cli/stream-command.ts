@@ -29,11 +29,16 @@ export interface StreamFlags {
  * Where `stream` writes: the warehouse itself, unless it holds imported exports; then only with
  * `--into-sandbox` (the app's demo copy beside it, made when missing) or `--allow-demo-in-real-data`.
  */
-export async function streamTarget(warehouse: EmbeddedWarehouse, values: Pick<StreamFlags, 'into-sandbox' | 'allow-demo-in-real-data'>): Promise<EmbeddedWarehouse> {
+export async function streamTarget(
+  warehouse: EmbeddedWarehouse,
+  values: Pick<StreamFlags, 'into-sandbox' | 'allow-demo-in-real-data'>,
+): Promise<EmbeddedWarehouse> {
   if (values['into-sandbox'] === true && values['allow-demo-in-real-data'] === true) {
     throw new UserFacingError('Choose one of --into-sandbox and --allow-demo-in-real-data.')
   }
-  const hasImported = existsSync(warehouse.path) && (await warehouse.exclusive(() => withDuckDbFile(warehouse.path, { readOnly: true }, (file) => hasImportedData(file.connection))))
+  const hasImported =
+    existsSync(warehouse.path) &&
+    (await warehouse.exclusive(() => withDuckDbFile(warehouse.path, { readOnly: true }, (file) => hasImportedData(file.connection))))
   if (values['into-sandbox'] === true) {
     if (!readDemoSandbox(warehouse.path)) {
       const info = await warehouse.exclusive(() => createDemoSandbox(warehouse.path))
@@ -60,7 +65,9 @@ export async function runStream(given: EmbeddedWarehouse, values: StreamFlags): 
   const batchSize = wholeNumberFlag('--batch-size', values['batch-size'], rate ?? DEFAULT_BATCH, 1, MAX_RATE)
   const seed = values.seed === undefined ? undefined : wholeNumberFlag('--seed', values.seed, 0, 0, 2 ** 31 - 1)
   try {
-    await warehouse.writeSession((file) => streamInto(file, warehouse.path, { count, rate, batchSize, seed, isContinuous: values.continuous === true }))
+    await warehouse.writeSession((file) =>
+      streamInto(file, warehouse.path, { count, rate, batchSize, seed, isContinuous: values.continuous === true }),
+    )
   } finally {
     if (warehouse !== given) await warehouse.close()
   }
@@ -104,7 +111,9 @@ async function streamInto(
       totals.added += delivery.addedEventIds.length
       totals.duplicates += delivery.duplicateEventIds.length
     }
-    process.stderr.write(`queued ${result.queued} events (${sent} of ${options.isContinuous ? 'continuous' : count}); stored ${totals.added} new, ${totals.duplicates} duplicates so far\n`)
+    process.stderr.write(
+      `queued ${result.queued} events (${sent} of ${options.isContinuous ? 'continuous' : count}); stored ${totals.added} new, ${totals.duplicates} duplicates so far\n`,
+    )
     if (rate !== undefined) await sleep(Math.max(0, (size / rate) * 1000 - (Date.now() - started)))
   }
   process.stdout.write(`${JSON.stringify(totals)}\n`)

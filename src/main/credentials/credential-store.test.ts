@@ -40,7 +40,12 @@ describe('parseServiceAccountKey', () => {
   })
 
   it('never echoes the file, even a bare PEM or a broken key, in its message', () => {
-    const cases = [key.pem, key.json.slice(0, -3), JSON.stringify({ ...JSON.parse(key.json), private_key: key.pem.replace('MII', 'XYZ') }), JSON.stringify({ ...JSON.parse(key.json), client_email: 'someone@gmail.com' })]
+    const cases = [
+      key.pem,
+      key.json.slice(0, -3),
+      JSON.stringify({ ...JSON.parse(key.json), private_key: key.pem.replace('MII', 'XYZ') }),
+      JSON.stringify({ ...JSON.parse(key.json), client_email: 'someone@gmail.com' }),
+    ]
     const messages = cases.map((content) => {
       const parsed = parseServiceAccountKey(content)
       return parsed.ok ? 'accepted' : parsed.error
@@ -172,6 +177,8 @@ describe('redactSecrets', () => {
   })
 
   it('removes known secrets given by the caller', () => {
-    expect(redactSecrets('fragment abcdefghijklmnopqrstuvwxyz0123 here', ['abcdefghijklmnopqrstuvwxyz0123'])).toBe('fragment [REDACTED] here')
+    expect(redactSecrets('fragment abcdefghijklmnopqrstuvwxyz0123 here', ['abcdefghijklmnopqrstuvwxyz0123'])).toBe(
+      'fragment [REDACTED] here',
+    )
   })
 })

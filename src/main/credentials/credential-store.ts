@@ -1,7 +1,7 @@
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import type { Result } from '../../shared/attribution'
-import type { CredentialSummary, KeyStorageInfo } from '../../shared/settings-api'
+import type { Result } from '@shared/attribution'
+import type { CredentialSummary, KeyStorageInfo } from '@shared/settings-api'
 import { messageOf } from '../errors'
 import type { SecretCipher } from './secret-cipher'
 import { type ServiceAccountKey, parseServiceAccountKey } from './service-account-key'
@@ -39,7 +39,11 @@ export class CredentialStore {
       return { ok: false, error: `The stored key could not be read: ${(error as NodeJS.ErrnoException).code ?? 'unknown error'}.` }
     }
     if (!this.options.cipher.isEncryptionAvailable()) {
-      return { ok: false, error: 'A key is stored, but the OS secret store is not available now, so it cannot be decrypted. Unlock your keyring and restart, or choose the key file again.' }
+      return {
+        ok: false,
+        error:
+          'A key is stored, but the OS secret store is not available now, so it cannot be decrypted. Unlock your keyring and restart, or choose the key file again.',
+      }
     }
     let parsed: Result<ServiceAccountKey>
     try {
@@ -56,7 +60,11 @@ export class CredentialStore {
   /** Whether a key can be kept on disk here, for the settings screen to offer the right choice. */
   storageInfo(): KeyStorageInfo {
     const available = this.options.cipher.isEncryptionAvailable()
-    return { encryptionAvailable: available, plainTextOnly: available && this.options.cipher.backend() === 'basic_text', persistence: this.persistence }
+    return {
+      encryptionAvailable: available,
+      plainTextOnly: available && this.options.cipher.backend() === 'basic_text',
+      persistence: this.persistence,
+    }
   }
 
   /** Validates a key file's content and keeps it as asked; refuses plain-text storage without an opt-in. */
@@ -72,12 +80,17 @@ export class CredentialStore {
     }
     const cipher = this.options.cipher
     if (!cipher.isEncryptionAvailable()) {
-      return { ok: false, error: 'This computer offers no way to encrypt the key, so it cannot be stored. Use it for this session only, or use Application Default Credentials.' }
+      return {
+        ok: false,
+        error:
+          'This computer offers no way to encrypt the key, so it cannot be stored. Use it for this session only, or use Application Default Credentials.',
+      }
     }
     if (cipher.backend() === 'basic_text' && options.allowPlainText !== true) {
       return {
         ok: false,
-        error: 'No keyring (GNOME Keyring, KWallet) is available, so the key could only be stored with plain-text protection. Use it for this session only, or confirm that you accept plain-text storage.',
+        error:
+          'No keyring (GNOME Keyring, KWallet) is available, so the key could only be stored with plain-text protection. Use it for this session only, or confirm that you accept plain-text storage.',
       }
     }
     try {

@@ -6,7 +6,10 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   // A whole PEM block, with real or JSON-escaped newlines; a block cut short is redacted to its end.
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, `[REDACTED PRIVATE KEY]`],
   // JSON fields of a key file or a token response, quoted or not.
-  [/("?(?:private_key|private_key_id|client_secret|refresh_token|access_token|id_token)"?\s*[:=]\s*)"(?:[^"\\]|\\.)*"/gi, `$1"${REDACTED}"`],
+  [
+    /("?(?:private_key|private_key_id|client_secret|refresh_token|access_token|id_token)"?\s*[:=]\s*)"(?:[^"\\]|\\.)*"/gi,
+    `$1"${REDACTED}"`,
+  ],
   [/((?:private_key|private_key_id|client_secret|refresh_token|access_token|id_token)=)[^&\s"]+/gi, `$1${REDACTED}`],
   // OAuth bearer tokens in headers, and Google access tokens wherever they appear.
   [/(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi, `$1${REDACTED}`],

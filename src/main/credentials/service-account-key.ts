@@ -1,5 +1,5 @@
 import { createPrivateKey } from 'node:crypto'
-import type { Result } from '../../shared/attribution'
+import type { Result } from '@shared/attribution'
 
 /** The fields of a Google service-account key file the app uses; the file may hold more. */
 export interface ServiceAccountKey {
@@ -25,13 +25,16 @@ const CLIENT_EMAIL = /^[^@\s]+@([a-z0-9-]+\.)*gserviceaccount\.com$/
 export function parseServiceAccountKey(content: string | Buffer): Result<ServiceAccountKey> {
   const size = typeof content === 'string' ? Buffer.byteLength(content) : content.length
   if (size === 0) return { ok: false, error: 'The key file is empty.' }
-  if (size > MAX_KEY_FILE_BYTES) return { ok: false, error: 'The file is too large to be a service-account key (they are about 2 KB of JSON).' }
+  if (size > MAX_KEY_FILE_BYTES)
+    return { ok: false, error: 'The file is too large to be a service-account key (they are about 2 KB of JSON).' }
   const text = typeof content === 'string' ? content : content.toString('utf8')
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
   } catch {
-    const hint = /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text) ? ' It looks like a bare PEM private key; choose the JSON key file Google Cloud gave you.' : ''
+    const hint = /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)
+      ? ' It looks like a bare PEM private key; choose the JSON key file Google Cloud gave you.'
+      : ''
     return { ok: false, error: `The file is not JSON, so it is not a service-account key file.${hint}` }
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
@@ -42,20 +45,30 @@ export function parseServiceAccountKey(content: string | Buffer): Result<Service
     if (raw.type === 'authorized_user') {
       return {
         ok: false,
-        error: 'This is a user credential (from `gcloud auth application-default login`), not a service-account key: choose "Application Default Credentials" instead.',
+        error:
+          'This is a user credential (from `gcloud auth application-default login`), not a service-account key: choose "Application Default Credentials" instead.',
       }
     }
-    if (raw.type === 'external_account') return { ok: false, error: 'This is a workload identity federation file, not a service-account key: use Application Default Credentials for it.' }
+    if (raw.type === 'external_account')
+      return {
+        ok: false,
+        error: 'This is a workload identity federation file, not a service-account key: use Application Default Credentials for it.',
+      }
     const type = typeof raw.type === 'string' ? `"${raw.type.slice(0, 40)}"` : 'missing'
     return { ok: false, error: `The file is JSON but not a service-account key: its "type" is ${type}, expected "service_account".` }
   }
   const missing = REQUIRED_FIELDS.filter((field) => typeof raw[field] !== 'string' || (raw[field] as string).trim() === '')
-  if (missing.length > 0) return { ok: false, error: `The service-account key is missing ${missing.join(', ')}. Download a new key from the Google Cloud console.` }
+  if (missing.length > 0)
+    return {
+      ok: false,
+      error: `The service-account key is missing ${missing.join(', ')}. Download a new key from the Google Cloud console.`,
+    }
   const key = raw as Record<(typeof REQUIRED_FIELDS)[number], string> & Record<string, unknown>
   if (!/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(key.project_id) && !/^[a-z0-9.-]+:[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(key.project_id)) {
     return { ok: false, error: 'The service-account key has a project_id that is not a Google Cloud project id.' }
   }
-  if (!CLIENT_EMAIL.test(key.client_email)) return { ok: false, error: 'The service-account key has a client_email that is not a service-account address.' }
+  if (!CLIENT_EMAIL.test(key.client_email))
+    return { ok: false, error: 'The service-account key has a client_email that is not a service-account address.' }
   try {
     const privateKey = createPrivateKey({ key: key.private_key, format: 'pem' })
     if (privateKey.asymmetricKeyType !== 'rsa') return { ok: false, error: 'The service-account key holds a private key that is not RSA.' }

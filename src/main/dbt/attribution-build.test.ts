@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ATTRIBUTION_MODELS, type ReportGrouping, type ReportResult, groupingsOfModel } from '../../shared/attribution'
-import { sumAmounts } from '../../shared/money'
+import { ATTRIBUTION_MODELS, type ReportGrouping, type ReportResult, groupingsOfModel } from '@shared/attribution'
+import { sumAmounts } from '@shared/money'
 import { GA4_FIXTURES, hasGa4Fixtures, makeTempDir } from '../testing/fixtures'
 import { withDuckDbFile } from '../warehouse/duckdb-file'
 import { attributionReport } from '../services/model-reports'
@@ -92,7 +92,9 @@ describe.skipIf(!hasGa4Fixtures)('dbt build on the real GA4 fixture', () => {
     for (const model of ATTRIBUTION_MODELS) {
       for (const lookbackDays of LOOKBACKS) {
         for (const by of groupingsOfModel(model).filter((grouping) => grouping !== 'campaign')) {
-          expect(await attributionReport(ndjson, request(model, lookbackDays, by))).toEqual(await attributionReport(parquet, request(model, lookbackDays, by)))
+          expect(await attributionReport(ndjson, request(model, lookbackDays, by))).toEqual(
+            await attributionReport(parquet, request(model, lookbackDays, by)),
+          )
         }
       }
     }
@@ -123,7 +125,7 @@ describe.skipIf(!hasGa4Fixtures)('dbt build on the real GA4 fixture', () => {
     expect(new Set(firstClick).size).toBeGreaterThan(1)
   })
 
-  it('fails a build with an absurd lookback with dbt\'s message and keeps the previous marts', async () => {
+  it("fails a build with an absurd lookback with dbt's message and keeps the previous marts", async () => {
     const before = await attributionReport(parquet, request('last_click', 14))
     const result = await parquet.build({ lookbackDays: 0 })
     expect(result.success).toBe(false)
@@ -140,7 +142,10 @@ describe('dbt build on generated data', () => {
   beforeAll(async () => {
     await generateSampleData(warehouse, { seed: 7, users: 3_000, days: 60, endDate: '2026-10-31' })
     assertDbtSucceeded(
-      await warehouse.build({ conversionEvents: ['purchase', 'begin_checkout'], onProgress: (progress) => builtKinds.add(progress.resourceType ?? '') }),
+      await warehouse.build({
+        conversionEvents: ['purchase', 'begin_checkout'],
+        onProgress: (progress) => builtKinds.add(progress.resourceType ?? ''),
+      }),
     )
   })
   afterAll(async () => {
@@ -148,7 +153,7 @@ describe('dbt build on generated data', () => {
     temp.cleanup()
   })
 
-  it('passes dbt\'s unit tests, which a build on a warehouse leaves out', async () => {
+  it("passes dbt's unit tests, which a build on a warehouse leaves out", async () => {
     expect(builtKinds).toContain('test')
     expect(builtKinds).not.toContain('unit_test')
     const passed = new Set<string>()
@@ -192,12 +197,14 @@ describe('dbt build on generated data', () => {
       return status
     }
     await withDuckDbFile(warehouse.path, { readOnly: false }, ({ connection }) =>
-      connection.run(linear, { conversion, from: min, to: max, min: min - 1, max: max - 1 }))
+      connection.run(linear, { conversion, from: min, to: max, min: min - 1, max: max - 1 }),
+    )
     try {
       expect(await rangeTest()).toBe('fail')
     } finally {
       await withDuckDbFile(warehouse.path, { readOnly: false }, ({ connection }) =>
-        connection.run(linear, { conversion, from: min - 1, to: max - 1, min, max }))
+        connection.run(linear, { conversion, from: min - 1, to: max - 1, min, max }),
+      )
     }
     expect(await rangeTest()).toBe('pass')
   })
@@ -222,11 +229,15 @@ describe('dbt build on generated data', () => {
     const before = await attributionReport(warehouse, request('linear', 30))
     const stagingColumns = (): Promise<string[]> =>
       withDuckDbFile(warehouse.path, { readOnly: true }, async ({ connection }) => {
-        const reader = await connection.runAndReadAll(`select column_name from information_schema.columns where table_schema = 'attribution' and table_name = 'stg_ga4__events'`)
+        const reader = await connection.runAndReadAll(
+          `select column_name from information_schema.columns where table_schema = 'attribution' and table_name = 'stg_ga4__events'`,
+        )
         return reader.getRowObjectsJson().map((row) => String(row.column_name))
       })
     // Staging stored the page URL until its columns were narrowed; an incremental insert would fail on it.
-    await withDuckDbFile(warehouse.path, { readOnly: false }, ({ connection }) => connection.run('alter table attribution.stg_ga4__events add column page_location varchar'))
+    await withDuckDbFile(warehouse.path, { readOnly: false }, ({ connection }) =>
+      connection.run('alter table attribution.stg_ga4__events add column page_location varchar'),
+    )
     expect(await stagingColumns()).toContain('page_location')
     assertDbtSucceeded(await warehouse.build({ conversionEvents: ['purchase', 'begin_checkout'] }))
     expect(await stagingColumns()).not.toContain('page_location')
@@ -237,7 +248,10 @@ describe('dbt build on generated data', () => {
     const before = await attributionReport(warehouse, request('linear', 30))
     const columnsOf = (table: string): Promise<string[]> =>
       withDuckDbFile(warehouse.path, { readOnly: true }, async ({ connection }) => {
-        const reader = await connection.runAndReadAll(`select column_name from information_schema.columns where table_schema = 'attribution' and table_name = $table`, { table })
+        const reader = await connection.runAndReadAll(
+          `select column_name from information_schema.columns where table_schema = 'attribution' and table_name = $table`,
+          { table },
+        )
         return reader.getRowObjectsJson().map((row) => String(row.column_name))
       })
     // Before the export's click ids were read, neither table had the column; an incremental run
@@ -276,7 +290,9 @@ describe('dbt build on generated data', () => {
           coalesce(event_id, md5(to_hex(event_key))) as event_key,
           case when has_user_pseudo_id then user_key end as user_pseudo_id
         from attribution.stg_ga4__events`)
-      await connection.run(`comment on table attribution.stg_ga4__events is 'event_key: event_id, else hex of two 64-bit DuckDB hashes of the content (v2)'`)
+      await connection.run(
+        `comment on table attribution.stg_ga4__events is 'event_key: event_id, else hex of two 64-bit DuckDB hashes of the content (v2)'`,
+      )
     })
     expect((await staging()).keyType).toBe('VARCHAR')
     // The feed skips a staging table in an earlier layout rather than fail or show wrong keys.

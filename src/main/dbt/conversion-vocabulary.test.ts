@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_CONVERSION_EVENTS, GA4_EVENT_NAME_PATTERN, validateConversionEvents } from '../../shared/attribution'
+import { DEFAULT_CONVERSION_EVENTS, GA4_EVENT_NAME_PATTERN, validateConversionEvents } from '@shared/attribution'
 import { projectRoot } from '../paths'
 
 // dbt is the source of the conversion vocabulary (style rule 14): TypeScript's copies are checked here.

@@ -55,7 +55,9 @@ function isRunning(pid: number): boolean {
 
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return []
-  return readdirSync(dir, { withFileTypes: true, recursive: true }).filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name))
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
 }
 
 describe.skipIf(process.platform !== 'linux' || !existsSync(venvPython()))('dbt children when the app is killed', () => {
@@ -80,7 +82,15 @@ describe.skipIf(process.platform !== 'linux' || !existsSync(venvPython()))('dbt 
     mkdirSync(data)
     host = spawn(process.execPath, ['--import', 'tsx', join(projectRoot(), 'src', 'main', 'dbt', 'testing', 'dbt-child-host.ts')], {
       cwd: projectRoot(),
-      env: { ...process.env, TMPDIR: tmp, ATTRIBUTION_TEST_DATA_DIR: data, HTTPS_PROXY: proxy, https_proxy: proxy, NO_PROXY: '', no_proxy: '' },
+      env: {
+        ...process.env,
+        TMPDIR: tmp,
+        ATTRIBUTION_TEST_DATA_DIR: data,
+        HTTPS_PROXY: proxy,
+        https_proxy: proxy,
+        NO_PROXY: '',
+        no_proxy: '',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let output = ''
@@ -88,7 +98,10 @@ describe.skipIf(process.platform !== 'linux' || !existsSync(venvPython()))('dbt 
     host.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
     const deadline = Date.now() + 60_000
     let children = descendants(host.pid ?? -1)
-    while (Date.now() < deadline && !(output.includes('dbt-started') && children.some((child) => child.cmdline.includes('dbt_worker.py')))) {
+    while (
+      Date.now() < deadline &&
+      !(output.includes('dbt-started') && children.some((child) => child.cmdline.includes('dbt_worker.py')))
+    ) {
       await sleep(100)
       children = descendants(host.pid ?? -1)
     }
@@ -104,7 +117,9 @@ describe.skipIf(process.platform !== 'linux' || !existsSync(venvPython()))('dbt 
     while (Date.now() < goneBy && dbtProcesses.some((child) => isRunning(child.pid))) await sleep(100)
     expect(dbtProcesses.filter((child) => isRunning(child.pid)).map((child) => child.cmdline)).toEqual([])
 
-    const leftovers = [...filesUnder(tmp), ...filesUnder(data)].filter((path) => /BEGIN PRIVATE KEY|"private_key"/.test(readFileSync(path).toString('latin1')))
+    const leftovers = [...filesUnder(tmp), ...filesUnder(data)].filter((path) =>
+      /BEGIN PRIVATE KEY|"private_key"/.test(readFileSync(path).toString('latin1')),
+    )
     expect(leftovers).toEqual([])
     expect(readdirSync(tmp).filter((name) => name.startsWith('attribution-key-'))).toEqual([])
   })

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { crc32, deflateRawSync } from 'node:zlib'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { DbtSetupStatus } from '../../shared/api'
+import type { DbtSetupStatus } from '@shared/api'
 import { createApiHandlers } from '../api/handlers'
 import { dbtExecutable, projectRoot, selectDbtPrograms, venvPython } from '../paths'
 import { loadSettings, saveSettings } from '../settings/app-settings'
@@ -146,7 +146,10 @@ describe('setupProgress', () => {
 describe('reading what the tools say', () => {
   it('reads dbt --version: core and adapters', () => {
     expect(parseDbtVersion(DBT_VERSION_OUTPUT)).toEqual({ core: '1.11.16', adapters: { bigquery: '1.11.3', duckdb: '1.11.1' } })
-    expect(parseDbtVersion('\u001b[0mCore:\n  - installed: 1.10.2\n\nPlugins:\n  - postgres: 1.9.0\n')).toEqual({ core: '1.10.2', adapters: { postgres: '1.9.0' } })
+    expect(parseDbtVersion('\u001b[0mCore:\n  - installed: 1.10.2\n\nPlugins:\n  - postgres: 1.9.0\n')).toEqual({
+      core: '1.10.2',
+      adapters: { postgres: '1.9.0' },
+    })
     expect(parseDbtVersion('bash: dbt: command not found')).toEqual({ core: null, adapters: {} })
   })
 
@@ -156,7 +159,10 @@ describe('reading what the tools say', () => {
     expect(pinnedVersion(REQUIREMENTS, 'dbt-core')).toBe('1.11.16')
     expect(pinnedVersion(REQUIREMENTS, 'duckdb')).toBe('1.5.6')
     expect(pinnedVersion(REQUIREMENTS, 'typing-extensions')).toBe(pinnedVersion(REQUIREMENTS, 'typing_extensions'))
-    expect(parseRequirements('# pins\n--index-url https://x/simple\nfoo==1.0  # why\nbar==2.0 \\\n    --hash=sha256:ab\n\n')).toEqual(['foo==1.0', 'bar==2.0      --hash=sha256:ab'])
+    expect(parseRequirements('# pins\n--index-url https://x/simple\nfoo==1.0  # why\nbar==2.0 \\\n    --hash=sha256:ab\n\n')).toEqual([
+      'foo==1.0',
+      'bar==2.0      --hash=sha256:ab',
+    ])
   })
 
   it("tells an unreachable index from other failures, and keeps uv's URL and innermost cause", () => {
@@ -169,15 +175,22 @@ describe('reading what the tools say', () => {
   })
 
   it('words the offline failure so a person knows both ways out', () => {
-    const message = offlineMessage('http://127.0.0.1:9/simple/agate/: Connection refused', 'uv could not download its own Python (dns error), so the system Python 3.11.7 (/usr/bin/python3.11) was used.')
-    expect(message).toMatch(/^Could not reach PyPI to install dbt \(http:\/\/127\.0\.0\.1:9\/simple\/agate\/: Connection refused\)\. Connect to the internet, or point Settings at an existing dbt\./)
+    const message = offlineMessage(
+      'http://127.0.0.1:9/simple/agate/: Connection refused',
+      'uv could not download its own Python (dns error), so the system Python 3.11.7 (/usr/bin/python3.11) was used.',
+    )
+    expect(message).toMatch(
+      /^Could not reach PyPI to install dbt \(http:\/\/127\.0\.0\.1:9\/simple\/agate\/: Connection refused\)\. Connect to the internet, or point Settings at an existing dbt\./,
+    )
     expect(message).toContain('system Python 3.11.7')
     expect(message).toMatch(/resumes where this stopped\.$/)
   })
 
   it('picks the index: explicit, then uv and pip variables, then PyPI, without a trailing slash', () => {
     expect(chooseIndexUrl('http://127.0.0.1:9/simple/', {})).toBe('http://127.0.0.1:9/simple')
-    expect(chooseIndexUrl(undefined, { PIP_INDEX_URL: 'https://mirror/simple', UV_INDEX_URL: 'https://uv-mirror/simple' })).toBe('https://uv-mirror/simple')
+    expect(chooseIndexUrl(undefined, { PIP_INDEX_URL: 'https://mirror/simple', UV_INDEX_URL: 'https://uv-mirror/simple' })).toBe(
+      'https://uv-mirror/simple',
+    )
     expect(chooseIndexUrl(undefined, {})).toBe('https://pypi.org/simple')
   })
 })
@@ -197,7 +210,9 @@ describe('fetching uv', () => {
 
   it('finds a file on a PEP 691 JSON page and on a PEP 503 HTML page', () => {
     const json = JSON.stringify({ files: [{ filename: 'uv-1.whl', url: 'https://files.example/packages/uv-1.whl', hashes: {} }] })
-    expect(findFileUrl(json, 'application/vnd.pypi.simple.v1+json', 'https://pypi.org/simple/uv/', 'uv-1.whl')).toBe('https://files.example/packages/uv-1.whl')
+    expect(findFileUrl(json, 'application/vnd.pypi.simple.v1+json', 'https://pypi.org/simple/uv/', 'uv-1.whl')).toBe(
+      'https://files.example/packages/uv-1.whl',
+    )
     const html = '<html><body><a href="../../packages/ab/uv-1.whl#sha256=00">uv-1.whl</a><a href="other.whl">other.whl</a></body></html>'
     expect(findFileUrl(html, 'text/html', 'http://mirror.local/simple/uv/', 'uv-1.whl')).toBe('http://mirror.local/packages/ab/uv-1.whl')
     expect(findFileUrl(html, 'text/html', 'http://mirror.local/simple/uv/', 'uv-2.whl')).toBeUndefined()
@@ -242,57 +257,104 @@ describe('the app’s dbt (DbtEnvironment), with fake dbt executables', () => {
   })
 
   const service = () =>
-    new DbtEnvironment({ dataDir: join(temp, 'data'), settingsPath: join(temp, 'data', 'settings.json'), lockFile: join(temp, 'requirements.lock') })
+    new DbtEnvironment({
+      dataDir: join(temp, 'data'),
+      settingsPath: join(temp, 'data', 'settings.json'),
+      lockFile: join(temp, 'requirements.lock'),
+    })
 
-  it.skipIf(process.platform === 'win32')('says missing without a dbt, uses a ready data-folder environment, and tells paths.ts', async () => {
-    writeFileSync(join(temp, 'requirements.lock'), LOCK)
-    expect((await service().status()).state).toBe('missing')
+  it.skipIf(process.platform === 'win32')(
+    'says missing without a dbt, uses a ready data-folder environment, and tells paths.ts',
+    async () => {
+      writeFileSync(join(temp, 'requirements.lock'), LOCK)
+      expect((await service().status()).state).toBe('missing')
 
-    const layout = dbtEnvLayout(join(temp, 'data'))
-    fakeDbt('data/dbt-env/venv')
-    // Installed but not stamped: a set-up that stopped half-way is not ready.
-    expect((await service().status()).state).toBe('missing')
-    const { createHash } = await import('node:crypto')
-    const lockSha256 = createHash('sha256').update(LOCK).digest('hex')
-    writeFileSync(layout.readyStamp, JSON.stringify({ lockSha256, dbtVersion: '1.11.16', adapters: ['bigquery', 'duckdb'], python: '3.12.7', uvVersion: UV_VERSION, createdAt: '' }))
-    const ready = await service().status()
-    expect(ready).toMatchObject({ state: 'ready', source: 'data-folder', executable: layout.dbt, dbtVersion: '1.11.16', adapters: ['bigquery', 'duckdb'] })
-    expect(dbtExecutable()).toBe(layout.dbt)
-    expect(venvPython()).toBe(layout.python)
+      const layout = dbtEnvLayout(join(temp, 'data'))
+      fakeDbt('data/dbt-env/venv')
+      // Installed but not stamped: a set-up that stopped half-way is not ready.
+      expect((await service().status()).state).toBe('missing')
+      const { createHash } = await import('node:crypto')
+      const lockSha256 = createHash('sha256').update(LOCK).digest('hex')
+      writeFileSync(
+        layout.readyStamp,
+        JSON.stringify({
+          lockSha256,
+          dbtVersion: '1.11.16',
+          adapters: ['bigquery', 'duckdb'],
+          python: '3.12.7',
+          uvVersion: UV_VERSION,
+          createdAt: '',
+        }),
+      )
+      const ready = await service().status()
+      expect(ready).toMatchObject({
+        state: 'ready',
+        source: 'data-folder',
+        executable: layout.dbt,
+        dbtVersion: '1.11.16',
+        adapters: ['bigquery', 'duckdb'],
+      })
+      expect(dbtExecutable()).toBe(layout.dbt)
+      expect(venvPython()).toBe(layout.python)
 
-    // A new lock (an app update) makes the environment stale until it is set up again.
-    writeFileSync(join(temp, 'requirements.lock'), `${LOCK}extra==1.0\n`)
-    expect((await service().status()).state).toBe('missing')
-  })
+      // A new lock (an app update) makes the environment stale until it is set up again.
+      writeFileSync(join(temp, 'requirements.lock'), `${LOCK}extra==1.0\n`)
+      expect((await service().status()).state).toBe('missing')
+    },
+  )
 
-  it.skipIf(process.platform === 'win32')('checks an existing dbt before naming it in Settings, prefers it, and forgets it on request', async () => {
-    writeFileSync(join(temp, 'requirements.lock'), LOCK)
-    const dbt = fakeDbt('mine')
-    const used = await service().useExecutable(dbt)
-    expect(used).toMatchObject({ ok: true, value: { state: 'ready', source: 'setting', executable: dbt, dbtVersion: '1.11.16', adapters: ['duckdb'] } })
-    expect(used.ok && used.value.notice).toMatch(/no BigQuery adapter/)
-    expect((await loadSettings(join(temp, 'data', 'settings.json'))).settings.dbtExecutable).toBe(dbt)
-    expect(venvPython()).toBe(join(temp, 'mine', 'bin', 'python'))
+  it.skipIf(process.platform === 'win32')(
+    'checks an existing dbt before naming it in Settings, prefers it, and forgets it on request',
+    async () => {
+      writeFileSync(join(temp, 'requirements.lock'), LOCK)
+      const dbt = fakeDbt('mine')
+      const used = await service().useExecutable(dbt)
+      expect(used).toMatchObject({
+        ok: true,
+        value: { state: 'ready', source: 'setting', executable: dbt, dbtVersion: '1.11.16', adapters: ['duckdb'] },
+      })
+      expect(used.ok && used.value.notice).toMatch(/no BigQuery adapter/)
+      expect((await loadSettings(join(temp, 'data', 'settings.json'))).settings.dbtExecutable).toBe(dbt)
+      expect(venvPython()).toBe(join(temp, 'mine', 'bin', 'python'))
 
-    // Saving the other settings keeps it: only the checked path can change it.
-    await saveSettings(join(temp, 'data', 'settings.json'), { ...(await loadSettings(join(temp, 'data', 'settings.json'))).settings, dbtExecutable: '/bin/sh' })
-    expect((await loadSettings(join(temp, 'data', 'settings.json'))).settings.dbtExecutable).toBe(dbt)
+      // Saving the other settings keeps it: only the checked path can change it.
+      await saveSettings(join(temp, 'data', 'settings.json'), {
+        ...(await loadSettings(join(temp, 'data', 'settings.json'))).settings,
+        dbtExecutable: '/bin/sh',
+      })
+      expect((await loadSettings(join(temp, 'data', 'settings.json'))).settings.dbtExecutable).toBe(dbt)
 
-    const forgotten = await service().useExecutable(null)
-    expect(forgotten).toMatchObject({ ok: true, value: { state: 'missing', settingExecutable: null } })
-  })
+      const forgotten = await service().useExecutable(null)
+      expect(forgotten).toMatchObject({ ok: true, value: { state: 'missing', settingExecutable: null } })
+    },
+  )
 
   it.skipIf(process.platform === 'win32')('refuses what is not a usable dbt, with the reason', async () => {
-    expect(await checkExistingDbt('relative/dbt', REQUIREMENTS)).toMatchObject({ ok: false, error: expect.stringMatching(/not a full path/) })
-    expect(await checkExistingDbt(join(temp, 'nothing', 'dbt'), REQUIREMENTS)).toMatchObject({ ok: false, error: expect.stringMatching(/There is no file/) })
+    expect(await checkExistingDbt('relative/dbt', REQUIREMENTS)).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/not a full path/),
+    })
+    expect(await checkExistingDbt(join(temp, 'nothing', 'dbt'), REQUIREMENTS)).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/There is no file/),
+    })
     expect(await checkExistingDbt('/bin/sh', REQUIREMENTS)).toMatchObject({ ok: false, error: expect.stringMatching(/a file called dbt/) })
     const noDuckdb = fakeDbt('pg', { adapters: '  - postgres: 1.9.0 - Up to date!\n' })
-    expect(await checkExistingDbt(noDuckdb, REQUIREMENTS)).toMatchObject({ ok: false, error: expect.stringMatching(/no duckdb adapter: install dbt-duckdb==1\.11\.1/) })
+    expect(await checkExistingDbt(noDuckdb, REQUIREMENTS)).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/no duckdb adapter: install dbt-duckdb==1\.11\.1/),
+    })
     const oldDuckdb = fakeDbt('old', { duckdb: '1.1.3' })
-    expect(await checkExistingDbt(oldDuckdb, REQUIREMENTS)).toMatchObject({ ok: false, error: expect.stringMatching(/duckdb 1\.1\.3, but the app's DuckDB is 1\.5\.6/) })
+    expect(await checkExistingDbt(oldDuckdb, REQUIREMENTS)).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/duckdb 1\.1\.3, but the app's DuckDB is 1\.5\.6/),
+    })
     writeFileSync(join(temp, 'dbt'), '#!/bin/sh\necho hello\n')
     chmodSync(join(temp, 'dbt'), 0o755)
-    expect(await checkExistingDbt(join(temp, 'dbt'), REQUIREMENTS)).toMatchObject({ ok: false, error: expect.stringMatching(/could not be found|did not answer like dbt/) })
+    expect(await checkExistingDbt(join(temp, 'dbt'), REQUIREMENTS)).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/could not be found|did not answer like dbt/),
+    })
   })
 })
 
@@ -309,10 +371,24 @@ describe('the dbt channels', () => {
     notice: null,
   }
   const handlers = (dbt?: Parameters<typeof createApiHandlers>[0]['dbt']) =>
-    createApiHandlers({ warehouse: () => { throw new Error('unused') }, jobs: {} as never, stream: () => { throw new Error('unused') }, refresh: () => ({ cancel: () => undefined }), dbt })
+    createApiHandlers({
+      warehouse: () => {
+        throw new Error('unused')
+      },
+      jobs: {} as never,
+      stream: () => {
+        throw new Error('unused')
+      },
+      refresh: () => ({ cancel: () => undefined }),
+      dbt,
+    })
 
   it('answers a failed set-up with its message, and checks requests', async () => {
-    const api = handlers({ status: async () => status, setUp: async () => status, useExecutable: async () => ({ ok: false, error: 'There is no file at /x/dbt.' }) })
+    const api = handlers({
+      status: async () => status,
+      setUp: async () => status,
+      useExecutable: async () => ({ ok: false, error: 'There is no file at /x/dbt.' }),
+    })
     expect(await api['dbt:setup']({})).toEqual({ ok: false, error: status.error })
     expect(await api['dbt:status']({})).toEqual({ ok: true, value: status })
     expect(await api['dbt:useExecutable']({ path: '/x/dbt' })).toEqual({ ok: false, error: 'There is no file at /x/dbt.' })

@@ -7,10 +7,17 @@ import http, { type IncomingMessage } from 'node:http'
 import https from 'node:https'
 import { basename, dirname, join } from 'node:path'
 import { crc32, inflateRawSync } from 'node:zlib'
-import type { Result } from '../../shared/attribution'
-import type { DbtSetupStatus, DbtSource, JobProgress } from '../../shared/api'
+import type { Result } from '@shared/attribution'
+import type { DbtSetupStatus, DbtSource, JobProgress } from '@shared/api'
 import { UserFacingError, messageOf } from '../errors'
-import { type DbtPrograms, dataFolderDbtEnv, dataFolderDbtEnvDir, repoVenvPrograms, requirementsLockPath, selectDbtPrograms } from '../paths'
+import {
+  type DbtPrograms,
+  dataFolderDbtEnv,
+  dataFolderDbtEnvDir,
+  repoVenvPrograms,
+  requirementsLockPath,
+  selectDbtPrograms,
+} from '../paths'
 import { ensurePrivateDir } from '../private-files'
 import { loadSettings, saveDbtExecutable, validateDbtExecutablePath } from '../settings/app-settings'
 import { trackDbtChild } from './dbt-children'
@@ -20,7 +27,10 @@ export const UV_VERSION = '0.13.9'
 
 /** uv's PyPI wheel per platform: the platform tag of its file name and the wheel's SHA-256 (PyPI's, for uv 0.13.9). */
 const UV_WHEELS: Readonly<Record<string, { tag: string; sha256: string }>> = {
-  'linux-x64-gnu': { tag: 'manylinux_2_17_x86_64.manylinux2014_x86_64', sha256: 'd7f459fe4fd247d830351c75686d3996ace3c6f3f728eb0e85a30b7ada0cef19' },
+  'linux-x64-gnu': {
+    tag: 'manylinux_2_17_x86_64.manylinux2014_x86_64',
+    sha256: 'd7f459fe4fd247d830351c75686d3996ace3c6f3f728eb0e85a30b7ada0cef19',
+  },
   'linux-x64-musl': { tag: 'musllinux_1_1_x86_64', sha256: '2c45530751517d6c3bbc69a19473f6effe47cce047bede01ffd8af7ea7b36b25' },
   'linux-arm64-gnu': {
     tag: 'manylinux_2_17_aarch64.manylinux2014_aarch64.musllinux_1_1_aarch64',
@@ -45,7 +55,11 @@ export const DEFAULT_INDEX_URL = 'https://pypi.org/simple'
 const INSTALL_STEPS = 12
 
 /** The uv wheel for a platform, or undefined where uv publishes none. */
-export function uvWheelFor(platform: NodeJS.Platform, arch: string, isMusl = false): { filename: string; sha256: string; binary: string } | undefined {
+export function uvWheelFor(
+  platform: NodeJS.Platform,
+  arch: string,
+  isMusl = false,
+): { filename: string; sha256: string; binary: string } | undefined {
   const key = platform === 'linux' ? `linux-${arch}-${isMusl ? 'musl' : 'gnu'}` : `${platform}-${arch}`
   const wheel = UV_WHEELS[key]
   if (!wheel) return undefined
@@ -93,7 +107,10 @@ export interface ReadyStamp {
 }
 
 /** The stamp of a finished set-up from this lock file, or undefined (none, unreadable, or another lock). */
-export async function readReadyStamp(layout: Pick<DbtEnvLayout, 'readyStamp' | 'python'>, lockSha256: string): Promise<ReadyStamp | undefined> {
+export async function readReadyStamp(
+  layout: Pick<DbtEnvLayout, 'readyStamp' | 'python'>,
+  lockSha256: string,
+): Promise<ReadyStamp | undefined> {
   try {
     const stamp = JSON.parse(await readFile(layout.readyStamp, 'utf8')) as ReadyStamp
     return stamp.lockSha256 === lockSha256 && existsSync(layout.python) ? stamp : undefined
@@ -142,10 +159,20 @@ export function setupProgress(step: SetupStep): JobProgress {
       return { job, phase: 'downloading uv', percent: 10 * fraction, message: `Downloading uv (${amount})` }
     }
     case 'creating-environment':
-      return { job, phase: 'creating the environment', percent: 10, message: `Creating the environment${step.python ? ` (Python ${step.python})` : ''}` }
+      return {
+        job,
+        phase: 'creating the environment',
+        percent: 10,
+        message: `Creating the environment${step.python ? ` (Python ${step.python})` : ''}`,
+      }
     case 'installing': {
       const fraction = step.totalPackages > 0 ? Math.min(1, step.donePackages / step.totalPackages) : 0
-      return { job, phase: 'installing dbt', percent: 20 + 75 * fraction, message: `Installing dbt (${step.donePackages} of ${step.totalPackages} packages)` }
+      return {
+        job,
+        phase: 'installing dbt',
+        percent: 20 + 75 * fraction,
+        message: `Installing dbt (${step.donePackages} of ${step.totalPackages} packages)`,
+      }
     }
     case 'checking':
       return { job, phase: 'checking dbt', percent: 95, message: 'Checking that dbt runs' }
@@ -204,7 +231,10 @@ export function isNetworkFailure(text: string): boolean {
 export function uvFailureCause(output: string, options: { withUrl?: boolean } = {}): string {
   const lines = output.split(/\r?\n/).map((line) => line.trim())
   const causes = lines.filter((line) => line.startsWith('cause:')).map((line) => line.slice('cause:'.length).trim())
-  const error = lines.find((line) => line.startsWith('error:'))?.slice('error:'.length).trim()
+  const error = lines
+    .find((line) => line.startsWith('error:'))
+    ?.slice('error:'.length)
+    .trim()
   const url = /https?:\/\/[^\s)`'"]+/.exec(causes.join(' ') || error || '')?.[0]
   const innermost = causes.at(-1) ?? error ?? lines.filter((line) => line !== '').at(-1) ?? 'no message'
   return url && options.withUrl !== false && !innermost.includes(url) ? `${url}: ${innermost}` : innermost
@@ -235,11 +265,21 @@ interface ToolResult {
 }
 
 /** Runs a tool with an argument array; killed by the signal, with the app, or after `timeoutMs`. */
-function runTool(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; signal?: AbortSignal; timeoutMs?: number } = {}): Promise<ToolResult> {
+function runTool(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; signal?: AbortSignal; timeoutMs?: number } = {},
+): Promise<ToolResult> {
   return new Promise((resolve) => {
     let child
     try {
-      child = spawn(command, args, { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal, timeout: options.timeoutMs, windowsHide: true })
+      child = spawn(command, args, {
+        env: options.env ?? process.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        signal: options.signal,
+        timeout: options.timeoutMs,
+        windowsHide: true,
+      })
     } catch (error) {
       resolve({ code: -1, stdout: '', stderr: messageOf(error) })
       return
@@ -255,7 +295,11 @@ function runTool(command: string, args: string[], options: { env?: NodeJS.Proces
 }
 
 /** A GET that follows redirects; resolves with a 200 response. Node's http, not fetch: fetch refuses some ports a mirror may use. */
-function httpGet(url: string, options: { accept?: string; signal?: AbortSignal; timeoutMs: number }, redirects = 5): Promise<IncomingMessage> {
+function httpGet(
+  url: string,
+  options: { accept?: string; signal?: AbortSignal; timeoutMs: number },
+  redirects = 5,
+): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const target = new URL(url)
     const client = target.protocol === 'https:' ? https : target.protocol === 'http:' ? http : undefined
@@ -274,7 +318,11 @@ function httpGet(url: string, options: { accept?: string; signal?: AbortSignal; 
         reject(new Error(`${target.host} answered HTTP ${status} for ${target.pathname}`))
       } else resolve(response)
     })
-    request.on('timeout', () => request.destroy(Object.assign(new Error(`no answer from ${target.host} within ${options.timeoutMs / 1000} s (ETIMEDOUT)`), { code: 'ETIMEDOUT' })))
+    request.on('timeout', () =>
+      request.destroy(
+        Object.assign(new Error(`no answer from ${target.host} within ${options.timeoutMs / 1000} s (ETIMEDOUT)`), { code: 'ETIMEDOUT' }),
+      ),
+    )
     request.on('error', (error: NodeJS.ErrnoException) => {
       const where = `${target.protocol}//${target.host}`
       reject(new Error(error.code && !error.message.includes(where) ? `${where}: ${error.code} (${error.message})` : error.message))
@@ -408,13 +456,18 @@ export async function setUpDbtEnvironment(options: SetupOptions): Promise<SetupR
   const pythonNote = notes.join(' ') || undefined
 
   const uvInstall = async (args: string[]) => {
-    const result = await runTool(uv, ['pip', 'install', '--python', layout.python, '--default-index', index, '--color', 'never', ...args], { env, signal: options.signal })
+    const result = await runTool(uv, ['pip', 'install', '--python', layout.python, '--default-index', index, '--color', 'never', ...args], {
+      env,
+      signal: options.signal,
+    })
     if (options.signal?.aborted) throw new DbtSetupError('The dbt set-up was cancelled. Setting up again resumes where it stopped.')
     if (result.code === 0) return
     const output = `${result.stderr}\n${result.stdout}`
     const cause = uvFailureCause(output)
     if (isNetworkFailure(output)) throw new DbtSetupError(offlineMessage(cause, pythonNote))
-    throw new DbtSetupError(`uv could not install the pinned dbt packages (${cause}).${pythonNote ? ` ${pythonNote}` : ''} Setting up again resumes where this stopped.`)
+    throw new DbtSetupError(
+      `uv could not install the pinned dbt packages (${cause}).${pythonNote ? ` ${pythonNote}` : ''} Setting up again resumes where this stopped.`,
+    )
   }
   // In steps without dependencies, so progress can count packages; the last full pass checks the set is complete.
   const stepSize = Math.max(1, Math.ceil(requirements.length / INSTALL_STEPS))
@@ -430,7 +483,8 @@ export async function setUpDbtEnvironment(options: SetupOptions): Promise<SetupR
 
   report({ phase: 'checking' })
   const checked = await checkDbt(layout, requirements, { requireAdapters: adaptersIn(requirements), env, signal: options.signal })
-  if (!checked.ok) throw new DbtSetupError(`dbt was installed but does not work: ${checked.error} Setting up again reinstalls what is missing.`)
+  if (!checked.ok)
+    throw new DbtSetupError(`dbt was installed but does not work: ${checked.error} Setting up again reinstalls what is missing.`)
   const stamp: ReadyStamp = {
     lockSha256,
     dbtVersion: checked.value.version.core ?? 'unknown',
@@ -461,7 +515,8 @@ function adaptersIn(requirements: readonly string[]): string[] {
 async function ensureUv(layout: DbtEnvLayout, index: string, report: (step: SetupStep) => void, signal?: AbortSignal): Promise<string> {
   if (existsSync(layout.uv) && (await runTool(layout.uv, ['--version'], { timeoutMs: 20_000 })).code === 0) return layout.uv
   const wheel = uvWheelFor(process.platform, process.arch, isMuslLinux())
-  if (!wheel) throw new DbtSetupError(`There is no uv for ${process.platform} ${process.arch}: install dbt yourself and point Settings at it.`)
+  if (!wheel)
+    throw new DbtSetupError(`There is no uv for ${process.platform} ${process.arch}: install dbt yourself and point Settings at it.`)
   report({ phase: 'downloading-uv', receivedBytes: 0 })
   let archive: Buffer
   try {
@@ -469,7 +524,8 @@ async function ensureUv(layout: DbtEnvLayout, index: string, report: (step: Setu
     const page = await httpGet(pageUrl, { accept: 'application/vnd.pypi.simple.v1+json, text/html;q=0.5', signal, timeoutMs: 30_000 })
     const body = (await readBody(page)).toString('utf8')
     const url = findFileUrl(body, String(page.headers['content-type'] ?? ''), pageUrl, wheel.filename)
-    if (!url) throw new DbtSetupError(`The package index ${index} has no ${wheel.filename}. Point Settings at an existing dbt, or use PyPI.`)
+    if (!url)
+      throw new DbtSetupError(`The package index ${index} has no ${wheel.filename}. Point Settings at an existing dbt, or use PyPI.`)
     const response = await httpGet(url, { signal, timeoutMs: 60_000 })
     const total = Number(response.headers['content-length']) || undefined
     let lastReport = 0
@@ -484,7 +540,10 @@ async function ensureUv(layout: DbtEnvLayout, index: string, report: (step: Setu
     throw new DbtSetupError(offlineMessage(`downloading uv from ${index}: ${messageOf(error)}`))
   }
   const sha256 = createHash('sha256').update(archive).digest('hex')
-  if (sha256 !== wheel.sha256) throw new DbtSetupError(`The uv download did not match its pinned checksum (got ${sha256.slice(0, 12)}…): refused. Try again, or check the package index.`)
+  if (sha256 !== wheel.sha256)
+    throw new DbtSetupError(
+      `The uv download did not match its pinned checksum (got ${sha256.slice(0, 12)}…): refused. Try again, or check the package index.`,
+    )
   const binary = extractZipEntry(archive, wheel.binary)
   ensurePrivateDir(dirname(layout.uv))
   const temp = `${layout.uv}.${process.pid}.tmp`
@@ -513,7 +572,9 @@ export async function findSystemPython(): Promise<SystemPython | undefined> {
       ? [...SYSTEM_PYTHON_MINORS.map((minor): [string, string[]] => ['py', [`-3.${minor}`]]), ['python', []]]
       : [...SYSTEM_PYTHON_MINORS.map((minor): [string, string[]] => [`python3.${minor}`, []]), ['python3', []], ['python', []]]
   for (const [command, prefix] of candidates) {
-    const probe = await runTool(command, [...prefix, '-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3]); print(sys.executable)'], { timeoutMs: 15_000 })
+    const probe = await runTool(command, [...prefix, '-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3]); print(sys.executable)'], {
+      timeoutMs: 15_000,
+    })
     if (probe.code !== 0) continue
     const [version = '', executable = ''] = probe.stdout.trim().split(/\r?\n/)
     const [major, minor] = version.split('.').map(Number)
@@ -545,7 +606,11 @@ async function ensureVenv(
   report({ phase: 'creating-environment' })
   await rm(layout.venv, { recursive: true, force: true })
   const venv = (python: string, managed: boolean) =>
-    runTool(uv, ['venv', layout.venv, '--python', python, managed ? '--managed-python' : '--no-managed-python', '--color', 'never'], { env, signal, timeoutMs: 600_000 })
+    runTool(uv, ['venv', layout.venv, '--python', python, managed ? '--managed-python' : '--no-managed-python', '--color', 'never'], {
+      env,
+      signal,
+      timeoutMs: 600_000,
+    })
 
   let managedCause: string | undefined
   if (preferManaged) {
@@ -564,11 +629,16 @@ async function ensureVenv(
     const hint = managedCause && isNetworkFailure(managedCause) ? ' Connect to the internet,' : ''
     throw new DbtSetupError(`No Python 3.11 to 3.13 is installed${why}.${hint} Install Python 3.12, or point Settings at an existing dbt.`)
   }
-  if (managedCause) notes.push(`uv could not download its own Python (${managedCause}), so the system Python ${system.version} (${system.executable}) was used.`)
+  if (managedCause)
+    notes.push(
+      `uv could not download its own Python (${managedCause}), so the system Python ${system.version} (${system.executable}) was used.`,
+    )
   report({ phase: 'creating-environment', python: system.version })
   const made = await venv(system.executable, false)
   if (made.code !== 0) {
-    throw new DbtSetupError(`The environment for dbt could not be created with Python ${system.version} (${uvFailureCause(`${made.stderr}\n${made.stdout}`)}).`)
+    throw new DbtSetupError(
+      `The environment for dbt could not be created with Python ${system.version} (${uvFailureCause(`${made.stderr}\n${made.stdout}`)}).`,
+    )
   }
   return system.version
 }
@@ -600,18 +670,34 @@ export async function checkDbt(
   }
   const missing = options.requireAdapters.filter((adapter) => !(adapter in version.adapters))
   if (missing.length > 0) {
-    const pins = missing.map((adapter) => `dbt-${adapter}${pinnedVersion(requirements, `dbt-${adapter}`) ? `==${pinnedVersion(requirements, `dbt-${adapter}`)}` : ''}`)
-    return { ok: false, error: `dbt ${version.core} has no ${missing.join(' or ')} adapter: install ${pins.join(' and ')} into its environment.` }
+    const pins = missing.map(
+      (adapter) =>
+        `dbt-${adapter}${pinnedVersion(requirements, `dbt-${adapter}`) ? `==${pinnedVersion(requirements, `dbt-${adapter}`)}` : ''}`,
+    )
+    return {
+      ok: false,
+      error: `dbt ${version.core} has no ${missing.join(' or ')} adapter: install ${pins.join(' and ')} into its environment.`,
+    }
   }
-  const imports = await runTool(programs.python, ['-c', 'import dbt.version, duckdb; print(duckdb.__version__)'], { env, signal: options.signal, timeoutMs: 120_000 })
+  const imports = await runTool(programs.python, ['-c', 'import dbt.version, duckdb; print(duckdb.__version__)'], {
+    env,
+    signal: options.signal,
+    timeoutMs: 120_000,
+  })
   if (imports.code !== 0) {
-    return { ok: false, error: `The Python beside it (${programs.python}) cannot import dbt and duckdb, and the app runs dbt through that Python.` }
+    return {
+      ok: false,
+      error: `The Python beside it (${programs.python}) cannot import dbt and duckdb, and the app runs dbt through that Python.`,
+    }
   }
   const duckdbVersion = imports.stdout.trim()
   const locked = pinnedVersion(requirements, 'duckdb')
   const line = (text: string) => text.split('.').slice(0, 2).join('.')
   if (locked && line(duckdbVersion) !== line(locked)) {
-    return { ok: false, error: `Its Python has duckdb ${duckdbVersion}, but the app's DuckDB is ${locked}: install duckdb==${locked} there, so both use one file format.` }
+    return {
+      ok: false,
+      error: `Its Python has duckdb ${duckdbVersion}, but the app's DuckDB is ${locked}: install duckdb==${locked} there, so both use one file format.`,
+    }
   }
   return { ok: true, value: { programs, version, duckdbVersion } }
 }
@@ -640,7 +726,8 @@ export async function checkExistingDbt(path: unknown, requirements: readonly str
   const checked = validateDbtExecutablePath(path)
   if (!checked.ok) return checked
   const dbt = checked.value
-  if (!/^dbt(\.exe|\.cmd)?$/i.test(basename(dbt))) return { ok: false, error: `Name the dbt executable itself (a file called dbt), not ${basename(dbt).slice(0, 60)}.` }
+  if (!/^dbt(\.exe|\.cmd)?$/i.test(basename(dbt)))
+    return { ok: false, error: `Name the dbt executable itself (a file called dbt), not ${basename(dbt).slice(0, 60)}.` }
   let isFile: boolean
   try {
     isFile = statSync(dbt).isFile()
@@ -649,7 +736,11 @@ export async function checkExistingDbt(path: unknown, requirements: readonly str
   }
   if (!isFile) return { ok: false, error: `${dbt} is not a file.` }
   const python = await pythonOfDbt(dbt)
-  if (!python) return { ok: false, error: `The Python that runs ${dbt} could not be found (the app runs dbt through it): use the dbt of a virtualenv.` }
+  if (!python)
+    return {
+      ok: false,
+      error: `The Python that runs ${dbt} could not be found (the app runs dbt through it): use the dbt of a virtualenv.`,
+    }
   return checkDbt({ dbt, python }, requirements, { requireAdapters: ['duckdb'] })
 }
 
@@ -687,8 +778,10 @@ export class DbtEnvironment {
   /** Chooses the dbt again (files may have appeared or gone), tells paths.ts, and reports. */
   async status(): Promise<DbtSetupStatus> {
     const { chosen, stamp, settingExecutable } = await this.choose()
-    const settingProblem = settingExecutable && chosen?.source !== 'setting' ? `The dbt named in Settings (${settingExecutable}) is missing.` : null
-    const version = chosen?.source === 'data-folder' && stamp ? { core: stamp.dbtVersion, adapters: stamp.adapters } : this.known(chosen?.dbt)
+    const settingProblem =
+      settingExecutable && chosen?.source !== 'setting' ? `The dbt named in Settings (${settingExecutable}) is missing.` : null
+    const version =
+      chosen?.source === 'data-folder' && stamp ? { core: stamp.dbtVersion, adapters: stamp.adapters } : this.known(chosen?.dbt)
     const state = this.running ? 'installing' : chosen ? 'ready' : this.error ? 'failed' : 'missing'
     return {
       state,
@@ -704,7 +797,11 @@ export class DbtEnvironment {
   }
 
   /** The usable dbt of each kind, the choice among them, and the choice told to paths.ts. */
-  private async choose(): Promise<{ chosen: DbtInstallation | undefined; stamp: ReadyStamp | undefined; settingExecutable: string | null }> {
+  private async choose(): Promise<{
+    chosen: DbtInstallation | undefined
+    stamp: ReadyStamp | undefined
+    settingExecutable: string | null
+  }> {
     const settingExecutable = (await loadSettings(this.options.settingsPath)).settings.dbtExecutable ?? null
     // Without the lock (a broken install) the data-folder environment cannot be told current: it is not used.
     const lock = await readFile(this.lockFile()).catch(() => undefined)
@@ -742,7 +839,8 @@ export class DbtEnvironment {
     if (!saved.ok) return saved
     this.versions.set(checked.value.programs.dbt, checked.value.version)
     this.error = null
-    this.notice = 'bigquery' in checked.value.version.adapters ? null : 'This dbt has no BigQuery adapter: builds on BigQuery need dbt-bigquery there.'
+    this.notice =
+      'bigquery' in checked.value.version.adapters ? null : 'This dbt has no BigQuery adapter: builds on BigQuery need dbt-bigquery there.'
     this.options.log?.(`dbt: using ${checked.value.programs.dbt} (dbt ${checked.value.version.core}).`)
     return { ok: true, value: await this.status() }
   }

@@ -8,7 +8,15 @@ import { makeTempDir } from '../testing/fixtures'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
 import { generateSampleData } from '../services/sample-data'
 
-const MARTS = ['fct_attributed_conversions', 'fct_attribution_credits', 'agg_attribution_daily', 'agg_channel_transitions', 'agg_cost_and_return', 'rpt_data_quality', 'rpt_build_info']
+const MARTS = [
+  'fct_attributed_conversions',
+  'fct_attribution_credits',
+  'agg_attribution_daily',
+  'agg_channel_transitions',
+  'agg_cost_and_return',
+  'rpt_data_quality',
+  'rpt_build_info',
+]
 const BIGQUERY_ENV = {
   ATTRIBUTION_DBT_TARGET: 'bigquery',
   ATTRIBUTION_BQ_PROJECT: 'example-project',
@@ -55,7 +63,8 @@ type Manifest = { nodes: Record<string, { name: string; resource_type: string; c
 
 /** BigQuery tables partitioned by date and clustered as docs/bigquery-costs.md says; per-user models insert only (their pre-hook deletes). */
 function assertBigQueryTableLayout(manifest: Manifest): void {
-  const config = (name: string) => Object.values(manifest.nodes).find((node) => node.resource_type === 'model' && node.name === name)?.config ?? {}
+  const config = (name: string) =>
+    Object.values(manifest.nodes).find((node) => node.resource_type === 'model' && node.name === name)?.config ?? {}
   const day = (field: string, dataType: string) => ({ field, data_type: dataType, granularity: 'day' })
   const expected: Record<string, { partition: object; cluster: string[] }> = {
     stg_ga4__events: { partition: day('event_date', 'date'), cluster: ['user_key', 'event_name'] },
@@ -63,7 +72,10 @@ function assertBigQueryTableLayout(manifest: Manifest): void {
     int_conversions_deduplicated: { partition: day('conversion_date', 'date'), cluster: ['user_key'] },
     int_touchpoints_joined_to_conversions: { partition: day('session_started_at', 'timestamp'), cluster: ['user_key'] },
     fct_attributed_conversions: { partition: day('conversion_date', 'date'), cluster: ['user_key'] },
-    fct_attribution_credits: { partition: day('conversion_date', 'date'), cluster: ['attribution_model', 'conversion_event_name', 'channel', 'user_key'] },
+    fct_attribution_credits: {
+      partition: day('conversion_date', 'date'),
+      cluster: ['attribution_model', 'conversion_event_name', 'channel', 'user_key'],
+    },
     agg_attribution_daily: { partition: day('conversion_date', 'date'), cluster: ['attribution_model', 'channel'] },
     agg_channel_transitions: { partition: day('journey_date', 'date'), cluster: ['conversion_event_name'] },
     agg_cost_and_return: { partition: day('report_date', 'date'), cluster: ['attribution_model', 'channel'] },
@@ -72,7 +84,13 @@ function assertBigQueryTableLayout(manifest: Manifest): void {
     expect(config(model).partition_by, `${model} partition_by`).toEqual(layout.partition)
     expect(config(model).cluster_by, `${model} cluster_by`).toEqual(layout.cluster)
   }
-  for (const model of ['int_sessions_classified', 'int_conversions_deduplicated', 'int_touchpoints_joined_to_conversions', 'fct_attributed_conversions', 'fct_attribution_credits']) {
+  for (const model of [
+    'int_sessions_classified',
+    'int_conversions_deduplicated',
+    'int_touchpoints_joined_to_conversions',
+    'fct_attributed_conversions',
+    'fct_attribution_credits',
+  ]) {
     expect(config(model).unique_key ?? null, `${model} inserts only`).toBeNull()
     expect(JSON.stringify(config(model)['pre-hook'] ?? []), `${model} pre-hook`).toContain('delete_recent_rows_of_changed_users')
   }
@@ -88,7 +106,9 @@ describe('the dbt project', () => {
   afterAll(temp.cleanup)
 
   it('parses for DuckDB and for BigQuery without credentials', () => {
-    const duckdb = dbt(['parse', '--target-path', join(temp.dir, 'parse-duckdb')], { ATTRIBUTION_WAREHOUSE: join(temp.dir, 'never-opened.duckdb') })
+    const duckdb = dbt(['parse', '--target-path', join(temp.dir, 'parse-duckdb')], {
+      ATTRIBUTION_WAREHOUSE: join(temp.dir, 'never-opened.duckdb'),
+    })
     expect(duckdb.status, duckdb.output).toBe(0)
     const bigquery = dbt(['parse', '--target-path', join(temp.dir, 'parse-bigquery')], BIGQUERY_ENV)
     expect(bigquery.status, bigquery.output).toBe(0)
@@ -101,7 +121,13 @@ describe('the dbt project', () => {
     const run = dbt(['--no-populate-cache', 'compile', '--no-introspect', '--target-path', target], { ...BIGQUERY_ENV, ...key })
     expect(run.status, run.output).toBe(0)
     const compiled = compiledFiles(join(target, 'compiled'))
-    for (const model of ['stg_ga4__events', 'int_sessions_classified', 'int_conversions_deduplicated', 'int_touchpoints_joined_to_conversions', ...MARTS]) {
+    for (const model of [
+      'stg_ga4__events',
+      'int_sessions_classified',
+      'int_conversions_deduplicated',
+      'int_touchpoints_joined_to_conversions',
+      ...MARTS,
+    ]) {
       expect(compiled.has(model), `${model} compiled`).toBe(true)
     }
     const staging = compiled.get('stg_ga4__events') ?? ''
@@ -130,27 +156,50 @@ describe('the dbt project', () => {
     const project = join(temp.dir, 'refresh-macros-project')
     cpSync(dbtProjectDir(), project, { recursive: true, filter: (path) => !/[/\\](target|logs|dbt_packages)$/.test(path) })
     mkdirSync(join(project, 'analyses'), { recursive: true })
-    writeFileSync(join(project, 'analyses', 'refresh_macros.sql'), [
-      "{%- set bounds = bigquery_refresh_bounds_from(modules.datetime.date(2021, 1, 31)) -%}",
-      "bounds: {{ tojson(bounds, sort_keys=true) }}",
-      "sessions: {{ recent_rows_condition('sessions', bounds) }}",
-      "conversions: {{ recent_rows_condition('conversions', bounds) }}",
-      "touchpoints: {{ recent_rows_condition('touchpoints', bounds) }}",
-      "conversion_facts: {{ recent_rows_condition('conversion_facts', bounds) }}",
-      "none: {{ recent_rows_condition('sessions', none) }}",
-      "has_intraday_offline: {{ ga4_has_intraday_tables() }}",
-      "unique_key: {{ attribution_unique_key('session_key') }}",
-      "stored: {{ stored_events_condition() }}",
-      "empty: {{ ga4_empty_events_sql(is_intraday=true) }}",
-    ].join('\n'))
+    writeFileSync(
+      join(project, 'analyses', 'refresh_macros.sql'),
+      [
+        '{%- set bounds = bigquery_refresh_bounds_from(modules.datetime.date(2021, 1, 31)) -%}',
+        'bounds: {{ tojson(bounds, sort_keys=true) }}',
+        "sessions: {{ recent_rows_condition('sessions', bounds) }}",
+        "conversions: {{ recent_rows_condition('conversions', bounds) }}",
+        "touchpoints: {{ recent_rows_condition('touchpoints', bounds) }}",
+        "conversion_facts: {{ recent_rows_condition('conversion_facts', bounds) }}",
+        "none: {{ recent_rows_condition('sessions', none) }}",
+        'has_intraday_offline: {{ ga4_has_intraday_tables() }}',
+        "unique_key: {{ attribution_unique_key('session_key') }}",
+        'stored: {{ stored_events_condition() }}',
+        'empty: {{ ga4_empty_events_sql(is_intraday=true) }}',
+      ].join('\n'),
+    )
     const target = join(temp.dir, 'refresh-macros-target')
-    const run = spawnSync(dbtExecutable(), ['--no-populate-cache', 'compile', '--no-introspect', '--select', 'refresh_macros', '--target-path', target, '--project-dir', project, '--profiles-dir', project], {
-      env: { ...process.env, DBT_SEND_ANONYMOUS_USAGE_STATS: 'false', ...BIGQUERY_ENV, ...offlineKey() },
-      encoding: 'utf8',
-    })
+    const run = spawnSync(
+      dbtExecutable(),
+      [
+        '--no-populate-cache',
+        'compile',
+        '--no-introspect',
+        '--select',
+        'refresh_macros',
+        '--target-path',
+        target,
+        '--project-dir',
+        project,
+        '--profiles-dir',
+        project,
+      ],
+      {
+        env: { ...process.env, DBT_SEND_ANONYMOUS_USAGE_STATS: 'false', ...BIGQUERY_ENV, ...offlineKey() },
+        encoding: 'utf8',
+      },
+    )
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0)
     const out = compiledFiles(join(target, 'compiled')).get('refresh_macros') ?? ''
-    const line = (name: string) => out.split('\n').find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2) ?? ''
+    const line = (name: string) =>
+      out
+        .split('\n')
+        .find((l) => l.startsWith(`${name}: `))
+        ?.slice(name.length + 2) ?? ''
     // New rows from 2021-01-31, margin 2 days: sessions from 2021-01-29 UTC, conversions from a day earlier.
     expect(JSON.parse(line('bounds'))).toMatchObject({
       new_rows_from_date: "date '2021-01-31'",
@@ -162,16 +211,22 @@ describe('the dbt project', () => {
     })
     expect(line('sessions')).toBe("session_started_at >= timestamp '2021-01-29 00:00:00+00'")
     expect(line('conversions')).toBe("conversion_date >= date '2021-01-29'")
-    expect(line('touchpoints')).toBe(`session_started_at >= timestamp '2020-10-30 00:00:00+00' and session_started_micros + lag_micros >= ${Date.UTC(2021, 0, 28) * 1000}`)
+    expect(line('touchpoints')).toBe(
+      `session_started_at >= timestamp '2020-10-30 00:00:00+00' and session_started_micros + lag_micros >= ${Date.UTC(2021, 0, 28) * 1000}`,
+    )
     expect(line('conversion_facts')).toBe("conversion_date >= date '2021-01-27' and converted_at >= timestamp '2021-01-28 00:00:00+00'")
     expect(line('none')).toBe('None')
     expect(line('has_intraday_offline')).toBe('True')
     expect(line('unique_key')).toBe('None')
     expect(line('stored')).toBe('event_date >= staging_stored_from')
-    expect(out).toMatch(/cast\(null as array<struct<key string, value struct<string_value string, int_value int64, float_value float64, double_value float64>>>\) as event_params/)
+    expect(out).toMatch(
+      /cast\(null as array<struct<key string, value struct<string_value string, int_value int64, float_value float64, double_value float64>>>\) as event_params/,
+    )
     expect(out).toMatch(/true as is_intraday\s+limit 0/)
     // A dataset without intraday tables stands in NULLs for the newer traffic-source fields too.
-    expect(out).toMatch(/cast\(null as string\) as collected_source,[\s\S]*cast\(null as string\) as google_ads_campaign_name,\s+true as is_intraday/)
+    expect(out).toMatch(
+      /cast\(null as string\) as collected_source,[\s\S]*cast\(null as string\) as google_ads_campaign_name,\s+true as is_intraday/,
+    )
   })
 
   it('generates its documentation on a built warehouse', async () => {
@@ -184,7 +239,11 @@ describe('the dbt project', () => {
     const run = dbt(['docs', 'generate', '--target-path', target], { ATTRIBUTION_WAREHOUSE: path })
     expect(run.status, run.output).toBe(0)
     const catalog = JSON.parse(readFileSync(join(target, 'catalog.json'), 'utf8')) as { nodes: Record<string, unknown> }
-    for (const mart of MARTS) expect(Object.keys(catalog.nodes).some((key) => key.endsWith(`.${mart}`)), mart).toBe(true)
+    for (const mart of MARTS)
+      expect(
+        Object.keys(catalog.nodes).some((key) => key.endsWith(`.${mart}`)),
+        mart,
+      ).toBe(true)
     expect(existsSync(join(target, 'index.html'))).toBe(true)
   })
 })

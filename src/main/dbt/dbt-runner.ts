@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import type { ConversionEvent } from '../../shared/attribution'
+import type { ConversionEvent } from '@shared/attribution'
 import { redactSecrets } from '../credentials/redact'
 import { UserFacingError } from '../errors'
 import { lockedWarehouseOf, warehouseInUseMessage } from '../warehouse/duckdb-file'
@@ -11,7 +11,8 @@ import { ensurePrivateDir } from '../private-files'
 import { dbtPythonScript, trackDbtChild } from './dbt-children'
 
 /** What to do without dbt, in the app and in a development checkout. */
-export const DBT_MISSING_HINT = 'In the app, set dbt up on the welcome screen or in Settings (or point Settings at an existing dbt); in a development checkout, run `npm install` (it creates the Python virtualenv with dbt).'
+export const DBT_MISSING_HINT =
+  'In the app, set dbt up on the welcome screen or in Settings (or point Settings at an existing dbt); in a development checkout, run `npm install` (it creates the Python virtualenv with dbt).'
 
 /** The dbt commands the app may run; nothing else reaches the child process. */
 export const DBT_COMMANDS = ['build', 'run', 'test', 'parse', 'compile', 'seed'] as const
@@ -93,7 +94,9 @@ export async function runDbt(options: DbtRunOptions): Promise<DbtRunResult> {
 
   const started = Date.now()
   // ATTRIBUTION_DBT names another dbt (a test double, say): run it as is, without the guard.
-  const [command, commandArgs] = process.env.ATTRIBUTION_DBT ? [executable, args] : [venvPython(), [dbtPythonScript('dbt_guard.py'), ...args]]
+  const [command, commandArgs] = process.env.ATTRIBUTION_DBT
+    ? [executable, args]
+    : [venvPython(), [dbtPythonScript('dbt_guard.py'), ...args]]
   const child = spawn(command, commandArgs, {
     cwd: projectDir,
     env: dbtEnvironment(options),
@@ -133,7 +136,9 @@ export async function runDbt(options: DbtRunOptions): Promise<DbtRunResult> {
   if (options.signal?.aborted) errors.push('The dbt run was cancelled.')
   else if (stoppedBy && errors.length === 0) {
     // Killed from outside: what is left on stderr is Python's shutdown noise (resource_tracker), not the cause.
-    errors.push(`dbt was stopped by ${String(stoppedBy)} before it finished (killed from outside the app, or out of memory?). ${DBT_STOPPED_HINT}`)
+    errors.push(
+      `dbt was stopped by ${String(stoppedBy)} before it finished (killed from outside the app, or out of memory?). ${DBT_STOPPED_HINT}`,
+    )
   }
   const stderrTail = stderrLines.filter((line) => !PYTHON_SHUTDOWN_NOISE.test(line)).slice(-20)
   if (exitCode !== 0 && errors.length === 0) errors.push(stderrTail.join('\n') || `dbt exited with code ${exitCode}`)
@@ -203,7 +208,13 @@ export function dbtEnvironment(options: Pick<DbtRunOptions, 'env'>): NodeJS.Proc
 
 interface DbtLogLine {
   info?: { name?: string; level?: string; msg?: string }
-  data?: { index?: number; total?: number; num_models?: number; status?: unknown; node_info?: { node_name?: unknown; resource_type?: unknown } }
+  data?: {
+    index?: number
+    total?: number
+    num_models?: number
+    status?: unknown
+    node_info?: { node_name?: unknown; resource_type?: unknown }
+  }
 }
 
 /** Reads one line of dbt's `--log-format json` output; other lines give undefined. */

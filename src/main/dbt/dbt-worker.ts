@@ -4,7 +4,18 @@ import { createInterface } from 'node:readline'
 import { UserFacingError } from '../errors'
 import { dbtProjectDir, venvPython } from '../paths'
 import { dbtPythonScript, trackDbtChild } from './dbt-children'
-import { DBT_MISSING_HINT, type DbtProgress, type DbtRunOptions, type DbtRunResult, dbtArgs, dbtEnvironment, dbtProjectArgs, parseDbtLogLine, prepareTargetPath, withLockMessage } from './dbt-runner'
+import {
+  DBT_MISSING_HINT,
+  type DbtProgress,
+  type DbtRunOptions,
+  type DbtRunResult,
+  dbtArgs,
+  dbtEnvironment,
+  dbtProjectArgs,
+  parseDbtLogLine,
+  prepareTargetPath,
+  withLockMessage,
+} from './dbt-runner'
 
 /** The error of a run stopped by its signal. */
 export const CANCELLED_MESSAGE = 'The dbt run was cancelled.'

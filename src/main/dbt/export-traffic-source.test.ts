@@ -48,7 +48,11 @@ const START_MICROS = Date.UTC(2024, 2, 1, 9) * 1000
 /** Visits of a 2024 export: the columns exist on every row. */
 const MODERN: Array<[Visit, Expected]> = [
   [
-    { user: 'utm_over_params', params: { source: 'google', medium: 'organic' }, collected: { source: 'newsletter', medium: 'email', campaign: 'weekly' } },
+    {
+      user: 'utm_over_params',
+      params: { source: 'google', medium: 'organic' },
+      collected: { source: 'newsletter', medium: 'email', campaign: 'weekly' },
+    },
     { source: 'newsletter', medium: 'email', campaign: 'weekly', channel: 'Email' },
   ],
   [
@@ -56,7 +60,11 @@ const MODERN: Array<[Visit, Expected]> = [
     { source: 'google', medium: 'cpc', campaign: 'Brand - Exact', channel: 'Paid Search' },
   ],
   [
-    { user: 'utm_campaign_with_gclid', collected: { source: 'google', medium: 'cpc', campaign: 'spring_sale', gclid: 'Cj0KCQiA4bOpBhDb' }, googleAdsCampaign: 'Brand - Exact' },
+    {
+      user: 'utm_campaign_with_gclid',
+      collected: { source: 'google', medium: 'cpc', campaign: 'spring_sale', gclid: 'Cj0KCQiA4bOpBhDb' },
+      googleAdsCampaign: 'Brand - Exact',
+    },
     { source: 'google', medium: 'cpc', campaign: 'spring_sale', channel: 'Paid Search' },
   ],
   [
@@ -67,7 +75,10 @@ const MODERN: Array<[Visit, Expected]> = [
     { user: 'empty_gclid_on_paid_social', params: { source: 'facebook', medium: 'paid_social' }, collected: { gclid: '' } },
     { source: 'facebook', medium: 'paid_social', campaign: '(not set)', channel: 'Paid Social' },
   ],
-  [{ user: 'dclid_click', collected: { dclid: 'CJvV2fHpgIIDFQ' } }, { source: '(not set)', medium: '(not set)', campaign: '(not set)', channel: 'Display' }],
+  [
+    { user: 'dclid_click', collected: { dclid: 'CJvV2fHpgIIDFQ' } },
+    { source: '(not set)', medium: '(not set)', campaign: '(not set)', channel: 'Display' },
+  ],
   [
     { user: 'direct_after_an_ads_click', collected: {}, googleAdsCampaign: 'Brand - Exact' },
     { source: '(direct)', medium: '(none)', campaign: '(direct)', channel: 'Direct' },
@@ -96,7 +107,10 @@ function param(key: string, value: string | number): string {
 /** A landing page_view and a purchase in one session, as export rows (a select of literals). */
 function visitRows(visit: Visit, index: number, withNewColumns: boolean): string[] {
   const at = START_MICROS + index * 3_600_000_000
-  const landingParams = [param('ga_session_id', SESSION_ID + index), ...Object.entries(visit.params ?? {}).map(([key, value]) => param(key, value))]
+  const landingParams = [
+    param('ga_session_id', SESSION_ID + index),
+    ...Object.entries(visit.params ?? {}).map(([key, value]) => param(key, value)),
+  ]
   const purchaseParams = [param('ga_session_id', SESSION_ID + index)]
   const { collected } = visit
   const collectedSql =
@@ -114,17 +128,30 @@ function visitRows(visit: Visit, index: number, withNewColumns: boolean): string
       cast([${params.join(', ')}] as STRUCT("key" VARCHAR, "value" STRUCT(string_value VARCHAR, int_value BIGINT, float_value DOUBLE, double_value DOUBLE))[]) as event_params,
       1::bigint as event_bundle_sequence_id, '${visit.user}' as user_pseudo_id,
       {'purchase_revenue_in_usd': ${revenue}::double, 'transaction_id': ${transactionId}} as ecommerce` +
-    (withNewColumns ? `, cast(${collectedValue} as ${COLLECTED_TYPE}) as collected_traffic_source, cast(${lastClickSql} as ${LAST_CLICK_TYPE}) as session_traffic_source_last_click` : '')
+    (withNewColumns
+      ? `, cast(${collectedValue} as ${COLLECTED_TYPE}) as collected_traffic_source, cast(${lastClickSql} as ${LAST_CLICK_TYPE}) as session_traffic_source_last_click`
+      : '')
   // Only the landing event carries the collected fields, as in real exports; later events carry NULL.
-  return [row(at, 'page_view', landingParams, collectedSql, 'null', 'null'), row(at + 60_000_000, 'purchase', purchaseParams, 'null', '10.0', `'T-${visit.user}'`)]
+  return [
+    row(at, 'page_view', landingParams, collectedSql, 'null', 'null'),
+    row(at + 60_000_000, 'purchase', purchaseParams, 'null', '10.0', `'T-${visit.user}'`),
+  ]
 }
 
-async function writeExport(scratch: string, path: string, visits: Array<[Visit, Expected]>, offset: number, withNewColumns: boolean): Promise<void> {
+async function writeExport(
+  scratch: string,
+  path: string,
+  visits: Array<[Visit, Expected]>,
+  offset: number,
+  withNewColumns: boolean,
+): Promise<void> {
   const rows = visits.flatMap(([visit], index) => visitRows(visit, offset + index, withNewColumns))
-  await withDuckDbFile(scratch, { readOnly: false }, ({ connection }) => connection.run(`copy (${rows.join('\nunion all\n')}) to '${path}' (format parquet)`))
+  await withDuckDbFile(scratch, { readOnly: false }, ({ connection }) =>
+    connection.run(`copy (${rows.join('\nunion all\n')}) to '${path}' (format parquet)`),
+  )
 }
 
-describe('the export\'s traffic-source fields, with and without them', () => {
+describe("the export's traffic-source fields, with and without them", () => {
   const temp = makeTempDir('export-traffic-source')
   const warehouse = new EmbeddedWarehouse(join(temp.dir, 'warehouse.duckdb'))
   const visits = [...MODERN, ...OLDER]
@@ -143,16 +170,25 @@ describe('the export\'s traffic-source fields, with and without them', () => {
 
   it('gives each session the source, medium, campaign and channel of the written precedence', async () => {
     const sessions = await withDuckDbFile(warehouse.path, { readOnly: true }, async ({ connection }) => {
-      const reader = await connection.runAndReadAll(`select user_key, source, medium, campaign, channel from attribution.int_sessions_classified`)
+      const reader = await connection.runAndReadAll(
+        `select user_key, source, medium, campaign, channel from attribution.int_sessions_classified`,
+      )
       return Object.fromEntries(
-        reader.getRowObjectsJson().map((row) => [String(row.user_key), { source: row.source, medium: row.medium, campaign: row.campaign, channel: row.channel }]),
+        reader
+          .getRowObjectsJson()
+          .map((row) => [String(row.user_key), { source: row.source, medium: row.medium, campaign: row.campaign, channel: row.channel }]),
       )
     })
     expect(sessions).toEqual(Object.fromEntries(visits.map(([visit, expected]) => [visit.user, expected])))
   })
 
-  it('credits each purchase to its session\'s channel under last click', async () => {
-    const report = await attributionReport(warehouse, { model: 'last_click', lookbackDays: 14, conversionEvents: ['purchase'], by: 'channel' })
+  it("credits each purchase to its session's channel under last click", async () => {
+    const report = await attributionReport(warehouse, {
+      model: 'last_click',
+      lookbackDays: 14,
+      conversionEvents: ['purchase'],
+      by: 'channel',
+    })
     const expected = new Map<string, number>()
     for (const [, { channel }] of visits) expected.set(channel, (expected.get(channel) ?? 0) + 1)
     expect(Object.fromEntries(report.rows.map((row) => [row.channel, row.conversions]))).toEqual(Object.fromEntries(expected))

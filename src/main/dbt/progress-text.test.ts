@@ -14,8 +14,13 @@ function spoken(line: string): string | undefined {
 }
 
 describe('describeDbtProgress', () => {
-  it('says which model is being built and where the run is, not dbt\'s raw line', () => {
-    const start = logLine('LogStartLine', { index: 3, total: 9, node_info: node('int_sessions_classified') }, 'info', '3 of 9 START sql table model attribution.int_sessions_classified ....... [RUN]')
+  it("says which model is being built and where the run is, not dbt's raw line", () => {
+    const start = logLine(
+      'LogStartLine',
+      { index: 3, total: 9, node_info: node('int_sessions_classified') },
+      'info',
+      '3 of 9 START sql table model attribution.int_sessions_classified ....... [RUN]',
+    )
     expect(spoken(start)).toBe('Building sessions (3 of 9)')
     const done = logLine('LogModelResult', { index: 3, total: 9, status: 'OK', node_info: node('int_sessions_classified') })
     expect(spoken(done)).toBe('Built sessions (3 of 9)')
@@ -34,17 +39,30 @@ describe('describeDbtProgress', () => {
     expect(spoken(failed)).toBe('Could not build attribution credits (5 of 9)')
     const skipped = logLine('LogModelResult', { index: 6, total: 9, status: 'SKIP', node_info: node('agg_attribution_daily') })
     expect(spoken(skipped)).toBe('Skipped daily totals (6 of 9)')
-    const check = logLine('LogTestResult', { index: 12, num_models: 40, status: 'pass', node_info: node('not_null_stg_ga4__events_event_key', 'test') })
+    const check = logLine('LogTestResult', {
+      index: 12,
+      num_models: 40,
+      status: 'pass',
+      node_info: node('not_null_stg_ga4__events_event_key', 'test'),
+    })
     expect(spoken(check)).toBe('Checked the data (12 of 40)')
-    const failedCheck = logLine('LogTestResult', { index: 13, num_models: 40, status: 'fail', node_info: node('unique_x', 'test') }, 'error')
+    const failedCheck = logLine(
+      'LogTestResult',
+      { index: 13, num_models: 40, status: 'fail', node_info: node('unique_x', 'test') },
+      'error',
+    )
     expect(spoken(failedCheck)).toBe('A data check failed (13 of 40)')
   })
 
-  it('words the run\'s hooks too', () => {
+  it("words the run's hooks too", () => {
     const start = '1 of 2 START hook: dbt_attribution.on-run-start.0 ....... [RUN]'
-    expect(spoken(logLine('LogHookStartLine', { index: 1, total: 2, statement: 'dbt_attribution.on-run-start.0' }, 'info', start))).toBe('Preparing the run (1 of 2)')
+    expect(spoken(logLine('LogHookStartLine', { index: 1, total: 2, statement: 'dbt_attribution.on-run-start.0' }, 'info', start))).toBe(
+      'Preparing the run (1 of 2)',
+    )
     const end = '1 of 1 OK hook: dbt_attribution.on-run-end.0 ....... [OK in 0.01s]'
-    expect(spoken(logLine('LogHookEndLine', { index: 1, total: 1, statement: 'dbt_attribution.on-run-end.0' }, 'info', end))).toBe('Finishing the run (1 of 1)')
+    expect(spoken(logLine('LogHookEndLine', { index: 1, total: 1, statement: 'dbt_attribution.on-run-end.0' }, 'info', end))).toBe(
+      'Finishing the run (1 of 1)',
+    )
   })
 
   it('never stutters on the run record ("Built build info")', () => {

@@ -20,7 +20,11 @@ const MODEL_WORDS: Readonly<Record<string, string>> = {
 export function modelWords(node: string): string {
   const known = MODEL_WORDS[node]
   if (known) return known
-  const entity = node.replace(/^(stg|int|fct|dim|agg|rpt)_/, '').split('__').at(-1) ?? node
+  const entity =
+    node
+      .replace(/^(stg|int|fct|dim|agg|rpt)_/, '')
+      .split('__')
+      .at(-1) ?? node
   return entity.replace(/_/g, ' ').trim() || node
 }
 
@@ -32,7 +36,8 @@ export function describeDbtProgress(progress: DbtProgress): string | undefined {
   if (progress.index === undefined || progress.total === undefined) return undefined
   const position = `(${progress.index} of ${progress.total})`
   // on-run-start/end hooks number their own steps; dbt's line names which one ("hook: x.on-run-start.0").
-  if (progress.event.startsWith('LogHook')) return `${/on-run-start/.test(progress.message) ? 'Preparing' : 'Finishing'} the run ${position}`
+  if (progress.event.startsWith('LogHook'))
+    return `${/on-run-start/.test(progress.message) ? 'Preparing' : 'Finishing'} the run ${position}`
   const isDone = progress.event !== 'LogStartLine'
   const failed = progress.level === 'error' || /^(error|fail)/i.test(progress.status ?? '')
   if (progress.resourceType === 'test') {

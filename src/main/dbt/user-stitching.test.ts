@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { JobProgress } from '../../shared/api'
+import type { JobProgress } from '@shared/api'
 import { type AppServices, createAppServices } from '../app-services'
 import { projectRoot } from '../paths'
 import { attributionReport } from '../services/model-reports'
@@ -25,8 +25,26 @@ const TWO_DEVICES: ExportEvent[] = [
   { device: 'phone.1', stream: WEB, platform: 'WEB', sessionId: 1001, hour: 0, name: 'page_view', source: ['google', 'organic'] },
   { device: 'phone.1', stream: WEB, platform: 'WEB', sessionId: 1002, hour: 24, name: 'page_view' },
   { device: 'phone.1', stream: WEB, platform: 'WEB', userId: 'U-42', sessionId: 1002, hour: 24.1, name: 'login' },
-  { device: 'laptop.1', stream: WEB, platform: 'WEB', userId: 'U-42', sessionId: 2001, hour: 48, name: 'page_view', source: ['newsletter', 'email'] },
-  { device: 'laptop.1', stream: WEB, platform: 'WEB', userId: 'U-42', sessionId: 2001, hour: 48.1, name: 'purchase', transactionId: 'T-stitched' },
+  {
+    device: 'laptop.1',
+    stream: WEB,
+    platform: 'WEB',
+    userId: 'U-42',
+    sessionId: 2001,
+    hour: 48,
+    name: 'page_view',
+    source: ['newsletter', 'email'],
+  },
+  {
+    device: 'laptop.1',
+    stream: WEB,
+    platform: 'WEB',
+    userId: 'U-42',
+    sessionId: 2001,
+    hour: 48.1,
+    name: 'purchase',
+    transactionId: 'T-stitched',
+  },
 ]
 
 /**
@@ -41,7 +59,9 @@ const TWO_STREAMS: ExportEvent[] = [
 ]
 
 async function query(warehouse: EmbeddedWarehouse, sql: string): Promise<Array<Record<string, unknown>>> {
-  return withDuckDbFile(warehouse.path, { readOnly: true }, async ({ connection }) => (await connection.runAndReadAll(sql)).getRowObjectsJson())
+  return withDuckDbFile(warehouse.path, { readOnly: true }, async ({ connection }) =>
+    (await connection.runAndReadAll(sql)).getRowObjectsJson(),
+  )
 }
 
 /** The channel each model credits each purchase with (one session per conversion for these models). */
@@ -83,34 +103,65 @@ describe('user-id stitching and streams, on export-shaped rows', () => {
         device_key: `${event.stream}/${event.device}`,
       })),
     )
-    const [quality] = await query(warehouse, 'select is_user_id_stitching_on, stitched_devices::int as stitched_devices, stitched_users::int as stitched_users from attribution.rpt_data_quality')
+    const [quality] = await query(
+      warehouse,
+      'select is_user_id_stitching_on, stitched_devices::int as stitched_devices, stitched_users::int as stitched_users from attribution.rpt_data_quality',
+    )
     expect(quality).toEqual({ is_user_id_stitching_on: true, stitched_devices: 2, stitched_users: 1 })
   })
 
   it('keeps one user_pseudo_id in two streams two users, each credited by its own sessions', async () => {
     expect(await creditedChannels(warehouse, 'first_click')).toMatchObject({ 'T-web': 'Organic Search', 'T-ios': 'Email' })
-    const users = await query(warehouse, `select distinct user_key from attribution.int_sessions_classified where user_key like '%/shared.7' order by user_key`)
+    const users = await query(
+      warehouse,
+      `select distinct user_key from attribution.int_sessions_classified where user_key like '%/shared.7' order by user_key`,
+    )
     expect(users.map((row) => row.user_key)).toEqual([`${WEB}/shared.7`, `${IOS}/shared.7`])
   })
 
   it('filters reports to one stream, in the service and in the CLI, and refuses a stream it does not have', async () => {
     const purchases = [...TWO_DEVICES, ...TWO_STREAMS].filter((event) => event.name === 'purchase')
     for (const streamId of [WEB, IOS]) {
-      const request = { model: 'first_click' as const, lookbackDays: 14, conversionEvents: ['purchase' as const], by: 'channel' as const, streamId }
+      const request = {
+        model: 'first_click' as const,
+        lookbackDays: 14,
+        conversionEvents: ['purchase' as const],
+        by: 'channel' as const,
+        streamId,
+      }
       const report = await attributionReport(warehouse, request)
       expect(report.totals.conversions, streamId).toBe(purchases.filter((event) => event.stream === streamId).length)
       // Data-driven reads the journeys of that stream only, and counts the same conversions.
-      expect((await attributionReport(warehouse, { ...request, model: 'data_driven' })).totals.conversions).toBeCloseTo(report.totals.conversions, 6)
-      const cli = spawnSync(process.execPath, [CLI, 'report', '--model', 'first_click', '--stream', streamId, '--format', 'json', '--warehouse', warehouse.path], {
-        encoding: 'utf8',
-        timeout: 120_000,
-      })
+      expect((await attributionReport(warehouse, { ...request, model: 'data_driven' })).totals.conversions).toBeCloseTo(
+        report.totals.conversions,
+        6,
+      )
+      const cli = spawnSync(
+        process.execPath,
+        [CLI, 'report', '--model', 'first_click', '--stream', streamId, '--format', 'json', '--warehouse', warehouse.path],
+        {
+          encoding: 'utf8',
+          timeout: 120_000,
+        },
+      )
       expect(JSON.parse(cli.stdout)).toEqual(report)
     }
-    expect((await attributionReport(warehouse, { model: 'first_click', lookbackDays: 14, conversionEvents: ['purchase'], by: 'channel', streamId: IOS })).rows).toEqual([
-      { channel: 'Email', conversions: 1, revenue_usd: '25.00' },
-    ])
-    const unknown = spawnSync(process.execPath, [CLI, 'report', '--model', 'first_click', '--stream', '42', '--warehouse', warehouse.path], { encoding: 'utf8', timeout: 120_000 })
+    expect(
+      (
+        await attributionReport(warehouse, {
+          model: 'first_click',
+          lookbackDays: 14,
+          conversionEvents: ['purchase'],
+          by: 'channel',
+          streamId: IOS,
+        })
+      ).rows,
+    ).toEqual([{ channel: 'Email', conversions: 1, revenue_usd: '25.00' }])
+    const unknown = spawnSync(
+      process.execPath,
+      [CLI, 'report', '--model', 'first_click', '--stream', '42', '--warehouse', warehouse.path],
+      { encoding: 'utf8', timeout: 120_000 },
+    )
     expect([unknown.status, unknown.stderr]).toEqual([1, `No modelled events are of stream 42. Streams: ${WEB} (WEB), ${IOS} (IOS).\n`])
   })
 
@@ -119,7 +170,10 @@ describe('user-id stitching and streams, on export-shaped rows', () => {
     expect((await saveModelSettings(warehouse.path, { userIdStitching: false })).ok).toBe(true)
     assertDbtSucceeded(await warehouse.build({ command: 'run' }))
     expect(await creditedChannels(warehouse, 'first_click')).toMatchObject({ 'T-stitched': 'Email' })
-    const [quality] = await query(warehouse, 'select is_user_id_stitching_on, stitched_devices::int as stitched_devices from attribution.rpt_data_quality')
+    const [quality] = await query(
+      warehouse,
+      'select is_user_id_stitching_on, stitched_devices::int as stitched_devices from attribution.rpt_data_quality',
+    )
     expect(quality).toEqual({ is_user_id_stitching_on: false, stitched_devices: 0 })
     // Switching back recomputes the signed-in devices incrementally.
     expect((await saveModelSettings(warehouse.path, { userIdStitching: true })).ok).toBe(true)
@@ -146,10 +200,15 @@ describe("the app's user-id stitching switch and stream list, on export-shaped r
     temp.cleanup()
   })
 
-  const cli = (args: string[]) => spawnSync(process.execPath, [CLI, ...args, '--warehouse', warehousePath], { encoding: 'utf8', timeout: 120_000 })
+  const cli = (args: string[]) =>
+    spawnSync(process.execPath, [CLI, ...args, '--warehouse', warehousePath], { encoding: 'utf8', timeout: 120_000 })
   const firstClick = async (streamId?: string) => {
     const answer = await services.handlers['attribution:breakdown']({
-      model: 'first_click', by: 'channel', lookbackDays: 14, conversionEvents: ['purchase'], ...(streamId ? { streamId } : {}),
+      model: 'first_click',
+      by: 'channel',
+      lookbackDays: 14,
+      conversionEvents: ['purchase'],
+      ...(streamId ? { streamId } : {}),
     })
     if (!answer.ok) throw new Error(answer.error)
     return answer.value
@@ -175,15 +234,24 @@ describe("the app's user-id stitching switch and stream list, on export-shaped r
       ok: true,
       value: { settings: { userIdStitching: true }, lastBuild: { isUserIdStitchingOn: true, stitchedDevices: 2, stitchedUsers: 1 } },
     })
-    expect(await services.handlers['modelling:saveSettings']({ userIdStitching: 'off' })).toEqual({ ok: false, error: 'userIdStitching must be true or false.' })
-    expect(await services.handlers['modelling:saveSettings']({ userIdStitching: false, lookbackDays: 3 })).toEqual({ ok: false, error: 'Unknown model setting: lookbackDays.' })
+    expect(await services.handlers['modelling:saveSettings']({ userIdStitching: 'off' })).toEqual({
+      ok: false,
+      error: 'userIdStitching must be true or false.',
+    })
+    expect(await services.handlers['modelling:saveSettings']({ userIdStitching: false, lookbackDays: 3 })).toEqual({
+      ok: false,
+      error: 'Unknown model setting: lookbackDays.',
+    })
     expect((await firstClick()).rows).toContainEqual({ channel: 'Organic Search', conversions: 2, revenue_usd: '50.00' })
 
     const progress: JobProgress[] = []
     const stop = services.jobs.onProgress((pushed) => progress.push(pushed))
     const saved = await services.handlers['modelling:saveSettings']({ userIdStitching: false })
     stop()
-    expect(saved).toEqual({ ok: true, value: { settings: { userIdStitching: false }, lastBuild: { isUserIdStitchingOn: false, stitchedDevices: 0, stitchedUsers: 0 } } })
+    expect(saved).toEqual({
+      ok: true,
+      value: { settings: { userIdStitching: false }, lastBuild: { isUserIdStitchingOn: false, stitchedDevices: 0, stitchedUsers: 0 } },
+    })
     expect(progress.map((step) => step.phase)).toEqual(expect.arrayContaining(['starting', 'dbt', 'done']))
     // The laptop is its own user again: its email session earns first click, in the app's view and in the CLI's report alike.
     const report = await firstClick()

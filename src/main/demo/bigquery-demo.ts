@@ -1,6 +1,6 @@
 import type { BigQuery, Dataset } from '@google-cloud/bigquery'
-import type { DemoSandboxInfo, DemoStatus } from '../../shared/api'
-import type { BigQuerySettings } from '../../shared/settings-api'
+import type { DemoSandboxInfo, DemoStatus } from '@shared/api'
+import type { BigQuerySettings } from '@shared/settings-api'
 import { describeBigQueryError, errorReasons } from '../bigquery/bigquery-client'
 import { UserFacingError, messageOf } from '../errors'
 import { splitGa4Dataset } from '../settings/app-settings'
@@ -80,7 +80,8 @@ async function metadataOf(dataset: Dataset): Promise<{ labels?: Record<string, s
   }
 }
 
-const datasetOf = (client: BigQuery, name: DatasetName, location?: string) => client.dataset(name.dataset, { projectId: name.project, ...(location ? { location } : {}) })
+const datasetOf = (client: BigQuery, name: DatasetName, location?: string) =>
+  client.dataset(name.dataset, { projectId: name.project, ...(location ? { location } : {}) })
 
 /** The demo as last made (read from its dataset's description), or null when there is none. */
 export async function readBigQueryDemo(client: BigQuery, settings: BigQuerySettings): Promise<DemoSandboxInfo | null> {
@@ -102,14 +103,21 @@ export async function removeBigQueryDemo(client: BigQuery, settings: BigQuerySet
     const dataset = datasetOf(client, name)
     const metadata = await metadataOf(dataset)
     if (!metadata) continue
-    if (!isDemoDataset(metadata)) throw new UserFacingError(`${full(name)} was not made by this app as a demo copy (it has no ${DEMO_LABEL_KEY}=demo label), so it is not dropped.`)
+    if (!isDemoDataset(metadata))
+      throw new UserFacingError(
+        `${full(name)} was not made by this app as a demo copy (it has no ${DEMO_LABEL_KEY}=demo label), so it is not dropped.`,
+      )
     await dataset.delete({ force: true })
   }
 }
 
 /** The export's day shards within `days` of its newest one, newest first. */
 export function recentDayShards(tableIds: readonly string[], days: number): string[] {
-  const dates = tableIds.map((id) => DAY_SHARD.exec(id)?.[1]).filter((date): date is string => date !== undefined).sort().reverse()
+  const dates = tableIds
+    .map((id) => DAY_SHARD.exec(id)?.[1])
+    .filter((date): date is string => date !== undefined)
+    .sort()
+    .reverse()
   const newest = dates[0]
   if (!newest) return []
   const first = new Date(Date.UTC(Number(newest.slice(0, 4)), Number(newest.slice(4, 6)) - 1, Number(newest.slice(6, 8)) - (days - 1)))
@@ -129,7 +137,11 @@ export interface CreateBigQueryDemoOptions {
  * another organisation's public sample) of the export's last days' shards, and an empty
  * `<marts>_demo`. The export is only read. Returns what the header shows.
  */
-export async function createBigQueryDemo(client: BigQuery, settings: BigQuerySettings, options: CreateBigQueryDemoOptions = {}): Promise<DemoSandboxInfo> {
+export async function createBigQueryDemo(
+  client: BigQuery,
+  settings: BigQuerySettings,
+  options: CreateBigQueryDemoOptions = {},
+): Promise<DemoSandboxInfo> {
   const started = Date.now()
   const now = options.now ?? (() => new Date())
   const names = bigQueryDemoDatasets(settings)
@@ -149,7 +161,11 @@ export async function createBigQueryDemo(client: BigQuery, settings: BigQuerySet
       labels,
       description: `Demo copy of ${full(names.export)} made by Realtime Attribution: streamed demo events go here. Drop it freely.`,
     })
-    await client.createDataset(names.demoMarts.dataset, { location: settings.location, labels, description: `Demo marts built from ${full(names.demoEvents)} by Realtime Attribution. Drop it freely.` })
+    await client.createDataset(names.demoMarts.dataset, {
+      location: settings.location,
+      labels,
+      description: `Demo marts built from ${full(names.demoEvents)} by Realtime Attribution. Drop it freely.`,
+    })
     let events = 0
     await Promise.all(
       shards.map(async (shard) => {
@@ -177,7 +193,9 @@ export async function createBigQueryDemo(client: BigQuery, settings: BigQuerySet
       dayShards: shards.length,
     }
     // The info lives with the dataset, so another session (or the CLI) finds the same demo.
-    await demoEvents.setMetadata({ description: `Demo copy of ${full(names.export)} made by Realtime Attribution: streamed demo events go here. Drop it freely.\n${JSON.stringify(info)}` })
+    await demoEvents.setMetadata({
+      description: `Demo copy of ${full(names.export)} made by Realtime Attribution: streamed demo events go here. Drop it freely.\n${JSON.stringify(info)}`,
+    })
     return info
   } catch (error) {
     await removeBigQueryDemo(client, settings).catch(() => undefined)
@@ -215,7 +233,13 @@ export class BigQueryDemoMode {
 
   /** The header's view of the demo. */
   status(): DemoStatus {
-    return { isActive: this.isActive, sandbox: this.info, isPreparing: this.preparing !== undefined, preparingMessage: this.preparingMessage, error: this.error }
+    return {
+      isActive: this.isActive,
+      sandbox: this.info,
+      isPreparing: this.preparing !== undefined,
+      preparingMessage: this.preparingMessage,
+      error: this.error,
+    }
   }
 
   /** Where demo events go, in words. */
@@ -277,7 +301,9 @@ export class BigQueryDemoMode {
     const names = bigQueryDemoDatasets(this.options.settings)
     this.preparingMessage = `Copying the last ${this.options.days ?? DEMO_WINDOW_DAYS} days of ${full(names.export)}`
     const info = await createBigQueryDemo(this.options.client, this.options.settings, { days: this.options.days, log: this.options.log })
-    this.options.log?.(`Demo copy of ${info.sourceLocation}: ${info.dayShards ?? 0} day tables, ${info.events} events in ${info.copyMs} ms at ${info.location}`)
+    this.options.log?.(
+      `Demo copy of ${info.sourceLocation}: ${info.dayShards ?? 0} day tables, ${info.events} events in ${info.copyMs} ms at ${info.location}`,
+    )
     this.preparingMessage = `Building the demo marts in ${full(names.demoMarts)}`
     try {
       await this.options.build(this.demoSettings)

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
-import { DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '../../shared/attribution'
-import type { DemoStatus, StreamBurstMode, StreamBurstResult, StreamStatus } from '../../shared/api'
+import { DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '@shared/attribution'
+import type { DemoStatus, StreamBurstMode, StreamBurstResult, StreamStatus } from '@shared/api'
 import { describeDbtProgress } from '../dbt/progress-text'
 import { messageOf } from '../errors'
 import { ServedWarehouse } from '../serving/served-warehouse'
@@ -72,7 +72,9 @@ export class DemoMode {
     // Only an import can change the answer: this app's imports reset it (leave), another process's show as an outside change.
     if (real.isBusy && this.checkedWithoutImportsAt?.outsideChangeId === outsideChangeId) return false
     // A read-only look while this process holds no connection: no read-write open per burst.
-    this.hasImportedData = await real.handOver(() => withDuckDbFile(real.path, { readOnly: true }, (file) => hasImportedData(file.connection)))
+    this.hasImportedData = await real.handOver(() =>
+      withDuckDbFile(real.path, { readOnly: true }, (file) => hasImportedData(file.connection)),
+    )
     this.checkedWithoutImportsAt = this.hasImportedData ? undefined : { outsideChangeId }
     return this.hasImportedData
   }
@@ -160,7 +162,12 @@ export class DemoMode {
     const embedded = new EmbeddedWarehouse(demoWarehousePathOf(realPath))
     const warehouse = new ServedWarehouse(embedded, await ServingStore.create())
     await warehouse.refresh()
-    const refresh = new RefreshLoop(warehouse, this.options.refreshCommand, this.options.refreshDebounceMs, this.options.refreshCancelPauseMs)
+    const refresh = new RefreshLoop(
+      warehouse,
+      this.options.refreshCommand,
+      this.options.refreshDebounceMs,
+      this.options.refreshCancelPauseMs,
+    )
     const stream = new LiveStream(warehouse, outboxFor(embedded.path), refresh)
     const stack = { warehouse, refresh, stream }
     try {
@@ -178,7 +185,7 @@ export class DemoMode {
 
   /** A full build of the small copy, in the sandbox loop's own dbt worker (which its refreshes reuse). */
   private async build(stack: DemoStack): Promise<void> {
-    this.preparingMessage = 'Building the demo copy\'s models'
+    this.preparingMessage = "Building the demo copy's models"
     const result = await stack.warehouse.embedded.build({
       runner: (options) => stack.refresh.runInWorker(options),
       lookbackDays: LOOKBACK_DEFAULT_DAYS,

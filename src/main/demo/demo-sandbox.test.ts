@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { DemoStatus, StreamStatus, WarehouseStatus } from '../../shared/api'
+import type { DemoStatus, StreamStatus, WarehouseStatus } from '@shared/api'
 import { type AppServices, createAppServices } from '../app-services'
 import { main } from '../cli/main'
 import { GA4_FIXTURES, hasGa4Fixtures, makeTempDir } from '../testing/fixtures'
@@ -41,7 +41,11 @@ describe.skipIf(!hasGa4Fixtures)('the demo sandbox', { timeout: 600_000 }, () =>
   it('copies the warehouse with its models and links its Parquet files, labels it, and is removed whole', async () => {
     const before = await rawFigures(path)
     const info = await createDemoSandbox(path)
-    expect(info).toMatchObject({ location: demoWarehousePathOf(path), sourceName: 'analytics.duckdb', events: before.events + before.intradayEvents })
+    expect(info).toMatchObject({
+      location: demoWarehousePathOf(path),
+      sourceName: 'analytics.duckdb',
+      events: before.events + before.intradayEvents,
+    })
     expect(readDemoSandbox(path)).toEqual(info)
     // Kept Parquet files are never changed, so the copy links them: no second copy of the export on disk.
     const [kept] = readdirSync(rawFolderOf(path))
@@ -62,7 +66,7 @@ describe.skipIf(!hasGa4Fixtures)('the demo sandbox', { timeout: 600_000 }, () =>
     expect(existsSync(join(rawFolderOf(path), kept ?? ''))).toBe(true)
   })
 
-  it('streams the app\'s demo bursts into the sandbox, never into the real warehouse; one call goes back, another removes it', async () => {
+  it("streams the app's demo bursts into the sandbox, never into the real warehouse; one call goes back, another removes it", async () => {
     const before = await rawFigures(path)
     const services: AppServices = await createAppServices({ warehousePath: path, autoSetUpDbt: false, refreshDebounceMs: 50 })
     let isClosed = false
@@ -73,7 +77,10 @@ describe.skipIf(!hasGa4Fixtures)('the demo sandbox', { timeout: 600_000 }, () =>
       expect(demo).toBeDefined()
       await demo?.stream.delivered()
       const status = valueOf(await services.handlers['stream:status']({})) as StreamStatus
-      expect(status.demo).toMatchObject({ isActive: true, sandbox: { sourceName: 'analytics.duckdb', location: demoWarehousePathOf(path) } })
+      expect(status.demo).toMatchObject({
+        isActive: true,
+        sandbox: { sourceName: 'analytics.duckdb', location: demoWarehousePathOf(path) },
+      })
       expect((valueOf(await services.handlers['warehouse:status']({})) as WarehouseStatus).location).toBe(demoWarehousePathOf(path))
       // The live feed marks what "Stream events" made up.
       const feed = valueOf(await services.handlers['events:recent']({ limit: 50 }))
@@ -94,7 +101,10 @@ describe.skipIf(!hasGa4Fixtures)('the demo sandbox', { timeout: 600_000 }, () =>
     try {
       // A new start shows the real warehouse; the sandbox waits to be entered again or removed.
       expect((valueOf(await reopened.handlers['warehouse:status']({})) as WarehouseStatus).location).toBe(path)
-      expect(valueOf(await reopened.handlers['demo:status']({})) as DemoStatus).toMatchObject({ isActive: false, sandbox: { sourceName: 'analytics.duckdb' } })
+      expect(valueOf(await reopened.handlers['demo:status']({})) as DemoStatus).toMatchObject({
+        isActive: false,
+        sandbox: { sourceName: 'analytics.duckdb' },
+      })
       expect(valueOf(await reopened.handlers['demo:enter']({})) as DemoStatus).toMatchObject({ isActive: true })
       expect((valueOf(await reopened.handlers['warehouse:status']({})) as WarehouseStatus).location).toBe(demoWarehousePathOf(path))
       expect(valueOf(await reopened.handlers['demo:leave']({})) as DemoStatus).toMatchObject({ isActive: false })
@@ -107,7 +117,7 @@ describe.skipIf(!hasGa4Fixtures)('the demo sandbox', { timeout: 600_000 }, () =>
     expect(await rawFigures(path)).toEqual(before)
   })
 
-  it('makes the CLI\'s stream refuse a warehouse with imported exports, and write into the demo copy with --into-sandbox', async () => {
+  it("makes the CLI's stream refuse a warehouse with imported exports, and write into the demo copy with --into-sandbox", async () => {
     const before = await rawFigures(path)
     expect(await main(['stream', '--count', '5', '--warehouse', path])).toBe(1)
     expect(await rawFigures(path)).toEqual(before)

@@ -1,7 +1,7 @@
 import { constants, copyFileSync, existsSync, linkSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
 import type { DuckDBConnection } from '@duckdb/node-api'
-import type { DemoSandboxInfo } from '../../shared/api'
+import type { DemoSandboxInfo } from '@shared/api'
 import { ensurePrivateDir, makePrivateFile } from '../private-files'
 import { withDuckDbFile } from '../warehouse/duckdb-file'
 import { sqlString } from '../warehouse/sql-literal'
@@ -78,7 +78,8 @@ export async function createDemoSandbox(warehousePath: string, options: { now?: 
     makePrivateFile(sandboxPath)
     if (existsSync(rawFolderOf(warehousePath))) {
       ensurePrivateDir(rawFolderOf(sandboxPath), { isOwnFolder: true })
-      for (const name of readdirSync(rawFolderOf(warehousePath))) linkOrCopy(join(rawFolderOf(warehousePath), name), join(rawFolderOf(sandboxPath), name))
+      for (const name of readdirSync(rawFolderOf(warehousePath)))
+        linkOrCopy(join(rawFolderOf(warehousePath), name), join(rawFolderOf(sandboxPath), name))
     }
     const counts = await withDuckDbFile(sandboxPath, { readOnly: true }, (file) => copiedCounts(file.connection))
     const info: DemoSandboxInfo = {

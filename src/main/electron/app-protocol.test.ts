@@ -11,7 +11,9 @@ const DEV_SERVER = 'http://localhost:5173'
 describe('which page the window loads', () => {
   it('honours the dev server only in an unpackaged dev build', () => {
     expect(chooseRendererUrl({ isPackaged: false, isDevBuild: true, devServerUrl: DEV_SERVER })).toBe(`${DEV_SERVER}/`)
-    expect(chooseRendererUrl({ isPackaged: false, isDevBuild: true, devServerUrl: 'http://127.0.0.1:5173/' })).toBe('http://127.0.0.1:5173/')
+    expect(chooseRendererUrl({ isPackaged: false, isDevBuild: true, devServerUrl: 'http://127.0.0.1:5173/' })).toBe(
+      'http://127.0.0.1:5173/',
+    )
     expect(chooseRendererUrl({ isPackaged: false, isDevBuild: true, devServerUrl: 'http://[::1]:5173' })).toBe('http://[::1]:5173/')
   })
 
@@ -84,7 +86,10 @@ describe('app:// request to file', () => {
   })
 
   it('leaves double-encoded dots as a literal name inside the folder', () => {
-    expect(resolveAppRequest('app://renderer/%252e%252e/index.html', ROOT)).toMatchObject({ ok: true, filePath: join(ROOT, '%2e%2e', 'index.html') })
+    expect(resolveAppRequest('app://renderer/%252e%252e/index.html', ROOT)).toMatchObject({
+      ok: true,
+      filePath: join(ROOT, '%2e%2e', 'index.html'),
+    })
   })
 })
 

@@ -36,9 +36,7 @@ export function chooseRendererUrl(context: { isPackaged: boolean; isDevBuild: bo
 }
 
 /** What an app:// request maps to: a file under the renderer folder, or a refusal with its HTTP status. */
-export type AppRequestTarget =
-  | { ok: true; filePath: string; contentType: string }
-  | { ok: false; status: 400 | 403 | 404; reason: string }
+export type AppRequestTarget = { ok: true; filePath: string; contentType: string } | { ok: false; status: 400 | 403 | 404; reason: string }
 
 // Read from the raw string, not from WHATWG URL parsing, which would silently fold "%2e%2e" and "..".
 const APP_URL_PATTERN = /^([a-z][a-z0-9+.-]*):\/\/([^/?#\\]*)([^?#]*)/i
@@ -61,8 +59,7 @@ export function resolveAppRequest(requestUrl: string, rendererRoot: string): App
   }
   if (!path.startsWith('/')) return { ok: false, status: 400, reason: 'The path must start with "/".' }
   const segments = path === '/' ? ['index.html'] : path.slice(1).split('/')
-  const isUnsafe = (segment: string) =>
-    segment === '' || segment === '.' || segment === '..' || /[\\:\0]/.test(segment)
+  const isUnsafe = (segment: string) => segment === '' || segment === '.' || segment === '..' || /[\\:\0]/.test(segment)
   if (segments.some(isUnsafe)) return { ok: false, status: 403, reason: 'Refused path.' }
   const filePath = join(rendererRoot, ...segments)
   const inside = relative(rendererRoot, filePath)

@@ -54,7 +54,14 @@ function loadElectronegativity(): (options: ScanOptions) => Promise<ScanResult> 
   offline.filename = i18nFile
   offline.loaded = true
   offline.exports = async () => {
-    i18n.configure({ locales: ['en-US'], defaultLocale: 'en-US', directory: dirname(i18nFile), updateFiles: false, objectNotation: true, register: globalThis })
+    i18n.configure({
+      locales: ['en-US'],
+      defaultLocale: 'en-US',
+      directory: dirname(i18nFile),
+      updateFiles: false,
+      objectNotation: true,
+      register: globalThis,
+    })
     i18n.setLocale('en-US')
   }
   require.cache[i18nFile] = offline
@@ -90,8 +97,9 @@ function describeFinding(finding: Finding): string {
   return `${finding.severity.name} ${finding.id} at ${where} (${finding.confidence.name}): ${(finding.sample ?? '').trim()} -- ${finding.description}`
 }
 
-const ELECTRON_VERSION = (JSON.parse(readFileSync(join(PROJECT_DIR, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> })
-  .devDependencies.electron as string
+const ELECTRON_VERSION = (
+  JSON.parse(readFileSync(join(PROJECT_DIR, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }
+).devDependencies.electron as string
 
 describe('electronegativity over src/ (main, preload and the page)', () => {
   const scan = loadElectronegativity()
@@ -100,7 +108,13 @@ describe('electronegativity over src/ (main, preload and the page)', () => {
   let failing: Finding[]
 
   beforeAll(async () => {
-    result = await scan({ input: SCANNED_DIR, electronVersionOverride: ELECTRON_VERSION, excludeFromScan: EXCLUDED_CHECKS, customScan: [], parserPlugins: [] })
+    result = await scan({
+      input: SCANNED_DIR,
+      electronVersionOverride: ELECTRON_VERSION,
+      excludeFromScan: EXCLUDED_CHECKS,
+      customScan: [],
+      parserPlugins: [],
+    })
     failing = result.issues.filter((finding) => FAILING_SEVERITIES.has(finding.severity.name))
   })
 
@@ -128,11 +142,21 @@ describe('electronegativity on a deliberately unsafe window', () => {
     writeFileSync(
       join(dir, 'main.ts'),
       "import { BrowserWindow } from 'electron'\n" +
-        "export const window: BrowserWindow = new BrowserWindow({ webPreferences: { nodeIntegration: true, contextIsolation: false, sandbox: false } })\n",
+        'export const window: BrowserWindow = new BrowserWindow({ webPreferences: { nodeIntegration: true, contextIsolation: false, sandbox: false } })\n',
     )
-    const { issues } = await loadElectronegativity()({ input: dir, electronVersionOverride: ELECTRON_VERSION, excludeFromScan: EXCLUDED_CHECKS, customScan: [], parserPlugins: [] })
-    const found = issues.filter((finding) => FAILING_SEVERITIES.has(finding.severity.name)).map((finding) => `${finding.severity.name} ${finding.id}`)
+    const { issues } = await loadElectronegativity()({
+      input: dir,
+      electronVersionOverride: ELECTRON_VERSION,
+      excludeFromScan: EXCLUDED_CHECKS,
+      customScan: [],
+      parserPlugins: [],
+    })
+    const found = issues
+      .filter((finding) => FAILING_SEVERITIES.has(finding.severity.name))
+      .map((finding) => `${finding.severity.name} ${finding.id}`)
     // The last one is global: src/ passes it only because index.ts refuses navigation on will-navigate.
-    expect(found).toEqual(expect.arrayContaining(['HIGH CONTEXT_ISOLATION_JS_CHECK', 'MEDIUM SANDBOX_JS_CHECK', 'HIGH LIMIT_NAVIGATION_GLOBAL_CHECK']))
+    expect(found).toEqual(
+      expect.arrayContaining(['HIGH CONTEXT_ISOLATION_JS_CHECK', 'MEDIUM SANDBOX_JS_CHECK', 'HIGH LIMIT_NAVIGATION_GLOBAL_CHECK']),
+    )
   })
 })

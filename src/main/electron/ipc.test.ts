@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { API_CHANNELS } from '../../shared/api'
+import { API_CHANNELS } from '@shared/api'
 import { type AppServices, createAppServices } from '../app-services'
 import { makeTempDir } from '../testing/fixtures'
 import { APP_PAGE_URL } from './app-protocol'
@@ -76,12 +76,37 @@ describe('IPC binding over the real services', () => {
     ['a lookback as text', 'attribution:compare', { lookbackDays: '14', conversionEvents: ['purchase'] }, /whole number/],
     ['a fractional lookback', 'attribution:compare', { lookbackDays: 14.5, conversionEvents: ['purchase'] }, /whole number/],
     ['a lookback of 0', 'attribution:compare', { lookbackDays: 0, conversionEvents: ['purchase'] }, /between 1 and 90/],
-    ['a lookback of 91', 'attribution:trends', { lookbackDays: 91, conversionEvents: ['purchase'], days: 14, byChannel: false }, /between 1 and 90/],
-    ['a conversion event that is no GA4 event name', 'attribution:compare', { lookbackDays: 14, conversionEvents: ['sign-up'] }, /"sign-up" is not a GA4 event name/],
+    [
+      'a lookback of 91',
+      'attribution:trends',
+      { lookbackDays: 91, conversionEvents: ['purchase'], days: 14, byChannel: false },
+      /between 1 and 90/,
+    ],
+    [
+      'a conversion event that is no GA4 event name',
+      'attribution:compare',
+      { lookbackDays: 14, conversionEvents: ['sign-up'] },
+      /"sign-up" is not a GA4 event name/,
+    ],
     ['no conversion events', 'attribution:compare', { lookbackDays: 14, conversionEvents: [] }, /at least one/],
-    ['an oversized channel name', 'attribution:breakdown', { model: 'first_click', by: 'source_medium', lookbackDays: 14, conversionEvents: ['purchase'], channel: 'x'.repeat(10_000) }, /at most 200/],
-    ['an unknown model', 'attribution:breakdown', { model: 'middle_click', by: 'channel', lookbackDays: 14, conversionEvents: ['purchase'] }, /Unknown attribution model/],
-    ['a bad date', 'attribution:compare', { lookbackDays: 14, conversionEvents: ['purchase'], fromDate: '2021-13-45' }, /fromDate must be a real calendar date/],
+    [
+      'an oversized channel name',
+      'attribution:breakdown',
+      { model: 'first_click', by: 'source_medium', lookbackDays: 14, conversionEvents: ['purchase'], channel: 'x'.repeat(10_000) },
+      /at most 200/,
+    ],
+    [
+      'an unknown model',
+      'attribution:breakdown',
+      { model: 'middle_click', by: 'channel', lookbackDays: 14, conversionEvents: ['purchase'] },
+      /Unknown attribution model/,
+    ],
+    [
+      'a bad date',
+      'attribution:compare',
+      { lookbackDays: 14, conversionEvents: ['purchase'], fromDate: '2021-13-45' },
+      /fromDate must be a real calendar date/,
+    ],
     ['a feed limit too large', 'events:recent', { limit: 1e9 }, /limit/],
     ['arguments to a channel that takes none', 'warehouse:status', { evil: true }, /no arguments/],
     ['an oversized file name', 'warehouse:importFiles', { files: ['p'.repeat(5000)] }, /reasonable length/],

@@ -1,4 +1,4 @@
-import { API_CHANNELS, type ApiChannel } from '../../shared/api'
+import { API_CHANNELS, type ApiChannel } from '@shared/api'
 import type { ApiHandlers } from '../api/handlers'
 
 /** The part of Electron's ipcMain this module uses. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { API_CHANNELS } from '../../shared/api'
+import { API_CHANNELS } from '@shared/api'
 import { APP_PAGE_URL } from './app-protocol'
 import { SMOKE_STEPS, SMOKE_TEST_FLAG, type SmokeWebContents, armSmokeTest, parseSmokeTestFlag, runSmokeTest } from './smoke-test'
 
@@ -56,7 +56,9 @@ describe('runSmokeTest', () => {
 
   it('stops at the first failed step, names it with the API error, and returns 1', async () => {
     const failing = PASSING.map(([key, answer]): [string, unknown] =>
-      key === 'dbt.setup' ? [key, { ok: true, value: { state: 'failed', source: null, dbtVersion: null, error: 'No network: uv could not be downloaded.' } }] : [key, answer],
+      key === 'dbt.setup'
+        ? [key, { ok: true, value: { state: 'failed', source: null, dbtVersion: null, error: 'No network: uv could not be downloaded.' } }]
+        : [key, answer],
     )
     const { contents, asked } = scriptedPage(failing)
     const lines: string[] = []
@@ -73,7 +75,6 @@ describe('runSmokeTest', () => {
     expect(await runSmokeTest(scriptedPage(wrongPage).contents, { log: (line) => lines.push(line) })).toBe(1)
     expect(lines.at(-1)).toContain(`not ${APP_PAGE_URL}`)
   })
-
 })
 
 describe('armSmokeTest', () => {
@@ -92,8 +93,10 @@ describe('armSmokeTest', () => {
       expect(exits).toEqual([1, 2])
       expect(lines.at(-1)).toBe('[smoke] FAILED: not done after 0.05 s')
     } finally {
-      for (const listener of process.listeners('unhandledRejection')) if (!before.rejection.includes(listener)) process.off('unhandledRejection', listener)
-      for (const listener of process.listeners('uncaughtException')) if (!before.exception.includes(listener)) process.off('uncaughtException', listener)
+      for (const listener of process.listeners('unhandledRejection'))
+        if (!before.rejection.includes(listener)) process.off('unhandledRejection', listener)
+      for (const listener of process.listeners('uncaughtException'))
+        if (!before.exception.includes(listener)) process.off('uncaughtException', listener)
     }
   })
 })

@@ -3,8 +3,8 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { API_CHANNELS } from '../../shared/api'
-import { DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '../../shared/attribution'
+import { API_CHANNELS } from '@shared/api'
+import { DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '@shared/attribution'
 import { messageOf } from '../errors'
 import { APP_PAGE_URL } from './app-protocol'
 
@@ -20,7 +20,10 @@ export interface SmokeTestRequest {
  * Reads the flag from the command line. The smoke generates sample data, which replaces a warehouse's
  * events, so it never uses the person's own data folder: a new temporary one, or the DIR named.
  */
-export function parseSmokeTestFlag(argv: readonly string[], makeTempDir = () => mkdtempSync(join(tmpdir(), 'realtime-attribution-smoke-'))): SmokeTestRequest | undefined {
+export function parseSmokeTestFlag(
+  argv: readonly string[],
+  makeTempDir = () => mkdtempSync(join(tmpdir(), 'realtime-attribution-smoke-')),
+): SmokeTestRequest | undefined {
   const flag = argv.find((arg) => arg === SMOKE_TEST_FLAG || arg.startsWith(`${SMOKE_TEST_FLAG}=`))
   if (flag === undefined) return undefined
   const dir = flag.slice(SMOKE_TEST_FLAG.length + 1)
@@ -64,7 +67,8 @@ interface ResultLike {
 /** The value of an `{ ok, value }` result from the page, or a throw with its error. */
 function valueOf<T>(result: unknown, what: string): T {
   const answer = result as ResultLike | null
-  if (!answer || typeof answer !== 'object' || typeof answer.ok !== 'boolean') throw new Error(`${what}: not a result: ${JSON.stringify(result)}`)
+  if (!answer || typeof answer !== 'object' || typeof answer.ok !== 'boolean')
+    throw new Error(`${what}: not a result: ${JSON.stringify(result)}`)
   if (!answer.ok) throw new Error(`${what}: ${answer.error ?? 'failed'}`)
   return answer.value as T
 }
@@ -98,7 +102,10 @@ export const SMOKE_STEPS: readonly SmokeStep[] = [
   {
     name: 'dbt set up on first run',
     run: async (inPage) => {
-      const dbt = valueOf<{ state: string; source: string | null; dbtVersion: string | null; error: string | null }>(await inPage('window.api.dbt.setup({})'), 'dbt:setup')
+      const dbt = valueOf<{ state: string; source: string | null; dbtVersion: string | null; error: string | null }>(
+        await inPage('window.api.dbt.setup({})'),
+        'dbt:setup',
+      )
       check(dbt.state === 'ready', `dbt is ${dbt.state}: ${dbt.error ?? 'no error given'}`)
       return `dbt ${dbt.dbtVersion ?? '?'} from ${dbt.source}`
     },
@@ -106,7 +113,10 @@ export const SMOKE_STEPS: readonly SmokeStep[] = [
   {
     name: 'sample generated and built',
     run: async (inPage) => {
-      const status = valueOf<{ events: number; hasModels: boolean }>(await inPage('window.api.warehouse.generateSample({})'), 'warehouse:generateSample')
+      const status = valueOf<{ events: number; hasModels: boolean }>(
+        await inPage('window.api.warehouse.generateSample({})'),
+        'warehouse:generateSample',
+      )
       check(status.events > 0 && status.hasModels, `after the sample: ${status.events} events, models built: ${status.hasModels}`)
       return `${status.events} events, models built`
     },
@@ -114,7 +124,11 @@ export const SMOKE_STEPS: readonly SmokeStep[] = [
   {
     name: 'a comparison read from the marts',
     run: async (inPage) => {
-      const request = { models: ['first_click', 'last_click'], lookbackDays: LOOKBACK_DEFAULT_DAYS, conversionEvents: DEFAULT_CONVERSION_EVENTS }
+      const request = {
+        models: ['first_click', 'last_click'],
+        lookbackDays: LOOKBACK_DEFAULT_DAYS,
+        conversionEvents: DEFAULT_CONVERSION_EVENTS,
+      }
       const result = valueOf<{ rows: unknown[]; totals: { conversions: number } }>(
         await inPage(`window.api.attribution.compare(${JSON.stringify(request)})`),
         'attribution:compare',
@@ -131,7 +145,8 @@ export const SMOKE_STEPS: readonly SmokeStep[] = [
       for (;;) {
         const children = Number(await inPage("document.getElementById('app')?.childElementCount ?? 0"))
         if (children > 0) return `#app has ${children} element(s)`
-        if (Date.now() > deadline) throw new Error(`#app is still empty ${MOUNT_WAIT_MS / 1000} s after the page loaded: the renderer's script did not run`)
+        if (Date.now() > deadline)
+          throw new Error(`#app is still empty ${MOUNT_WAIT_MS / 1000} s after the page loaded: the renderer's script did not run`)
         await new Promise((resolve) => setTimeout(resolve, 250))
       }
     },

@@ -47,7 +47,10 @@ export const PRODUCTS: readonly Product[] = RAW_PRODUCTS.map(([name, category, p
   name,
   brand: category === 'Gift Cards' ? 'Example Store' : 'Example Outfitters',
   category,
-  slug: name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/(^-|-$)/g, ''),
+  slug: name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/(^-|-$)/g, ''),
   priceCents,
 }))
 

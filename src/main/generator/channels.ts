@@ -1,4 +1,4 @@
-import type { Ga4TrafficSource } from '../../shared/ga4-event'
+import type { Ga4TrafficSource } from '@shared/ga4-event'
 import type { Rng } from './rng'
 
 /** The marketing channels the generator emits; attribution reports group sessions into these. */
@@ -50,7 +50,10 @@ const CHANNEL_SPECS: readonly ChannelSpec[] = [
     returningWeight: 19,
     conversionLift: 1,
     build: (rng) => ({
-      source: rng.weighted([['google', 9], ['bing', 1]]),
+      source: rng.weighted([
+        ['google', 9],
+        ['bing', 1],
+      ]),
       medium: 'organic',
       campaign: '(organic)',
       term: rng.chance(0.9) ? '(not provided)' : rng.pick(SEARCH_TERMS),
@@ -62,11 +65,18 @@ const CHANNEL_SPECS: readonly ChannelSpec[] = [
     returningWeight: 11,
     conversionLift: 1.3,
     build: (rng) => {
-      const source = rng.weighted([['google', 85], ['bing', 15]])
+      const source = rng.weighted([
+        ['google', 85],
+        ['bing', 15],
+      ])
       return {
         source,
         medium: 'cpc',
-        campaign: rng.weighted([['brand_search', 4], ['generic_search_apparel', 3], ['shopping_all_products', 3]]),
+        campaign: rng.weighted([
+          ['brand_search', 4],
+          ['generic_search_apparel', 3],
+          ['shopping_all_products', 3],
+        ]),
         term: rng.pick(SEARCH_TERMS.slice(1)),
         hasGclid: source === 'google',
       }
@@ -94,7 +104,11 @@ const CHANNEL_SPECS: readonly ChannelSpec[] = [
     build: (rng) => ({
       source: 'newsletter',
       medium: 'email',
-      campaign: rng.weighted([['weekly_newsletter', 5], ['holiday_sale', 3], ['cart_reminder', 2]]),
+      campaign: rng.weighted([
+        ['weekly_newsletter', 5],
+        ['holiday_sale', 3],
+        ['cart_reminder', 2],
+      ]),
       term: null,
     }),
   },
@@ -107,7 +121,11 @@ const CHANNEL_SPECS: readonly ChannelSpec[] = [
       // Untagged social links arrive as referrals; links the team posts carry utm_medium=social.
       const isTagged = rng.chance(0.35)
       return {
-        source: rng.weighted([['l.facebook.com', 4], ['instagram.com', 3], ['t.co', 2]]),
+        source: rng.weighted([
+          ['l.facebook.com', 4],
+          ['instagram.com', 3],
+          ['t.co', 2],
+        ]),
         medium: isTagged ? 'social' : 'referral',
         campaign: isTagged ? rng.pick(['product_launch_post', 'ugc_reshare']) : '(referral)',
         term: null,
@@ -120,9 +138,19 @@ const CHANNEL_SPECS: readonly ChannelSpec[] = [
     returningWeight: 6,
     conversionLift: 0.8,
     build: (rng) => ({
-      source: rng.weighted([['facebook', 6], ['instagram', 4]]),
-      medium: rng.weighted([['paid_social', 7], ['cpc', 3]]),
-      campaign: rng.weighted([['prospecting_lookalike', 5], ['retargeting_cart', 3], ['holiday_gifting', 2]]),
+      source: rng.weighted([
+        ['facebook', 6],
+        ['instagram', 4],
+      ]),
+      medium: rng.weighted([
+        ['paid_social', 7],
+        ['cpc', 3],
+      ]),
+      campaign: rng.weighted([
+        ['prospecting_lookalike', 5],
+        ['retargeting_cart', 3],
+        ['holiday_gifting', 2],
+      ]),
       term: null,
     }),
   },
@@ -144,10 +172,19 @@ const CHANNEL_SPECS: readonly ChannelSpec[] = [
     returningWeight: 6,
     conversionLift: 0.5,
     build: (rng) => {
-      const source = rng.weighted([['google', 6], ['criteo', 4]])
+      const source = rng.weighted([
+        ['google', 6],
+        ['criteo', 4],
+      ])
       return {
         source,
-        medium: source === 'criteo' ? 'cpm' : rng.weighted([['display', 7], ['cpm', 3]]),
+        medium:
+          source === 'criteo'
+            ? 'cpm'
+            : rng.weighted([
+                ['display', 7],
+                ['cpm', 3],
+              ]),
         campaign: source === 'criteo' ? 'criteo_retargeting' : rng.pick(['gdn_prospecting', 'gdn_remarketing']),
         term: null,
       }

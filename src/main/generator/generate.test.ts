@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Ga4Event, Ga4ParamValue } from '../../shared/ga4-event'
+import type { Ga4Event, Ga4ParamValue } from '@shared/ga4-event'
 import { ga4JsonColumns } from '../warehouse/ga4-schema'
 import { CHANNELS } from './channels'
 import { generateEvents, GENERATOR_SCALES, type GenerateOptions, windowOf } from './generate'
@@ -161,7 +161,9 @@ describe('generateEvents', () => {
   })
 
   it('contains every channel, with google and bing both organic and paid', () => {
-    const pairs = new Set(landingViews().map((e) => `${param(e, 'source')?.string_value ?? '(direct)'}/${param(e, 'medium')?.string_value ?? '(none)'}`))
+    const pairs = new Set(
+      landingViews().map((e) => `${param(e, 'source')?.string_value ?? '(direct)'}/${param(e, 'medium')?.string_value ?? '(none)'}`),
+    )
     const mediumOf = (pair: string): string => pair.split('/')[1] ?? ''
     const has = (test: (pair: string) => boolean): boolean => [...pairs].some(test)
     const expected: Record<(typeof CHANNELS)[number], (pair: string) => boolean> = {
@@ -181,13 +183,16 @@ describe('generateEvents', () => {
 
   it("sets traffic_source to the user's first-touch source and brings returning users back direct", () => {
     const firstLanding = new Map<string, Ga4Event>()
-    for (const event of landingViews()) if (param(event, 'ga_session_number')?.int_value === 1) firstLanding.set(event.user_pseudo_id, event)
+    for (const event of landingViews())
+      if (param(event, 'ga_session_number')?.int_value === 1) firstLanding.set(event.user_pseudo_id, event)
     for (const event of events) {
       const landing = firstLanding.get(event.user_pseudo_id)
       if (landing === undefined) continue
       expect(event.traffic_source?.source).toBe(param(landing, 'source')?.string_value ?? '(direct)')
     }
-    const returningDirect = landingViews().filter((e) => (param(e, 'ga_session_number')?.int_value ?? 0) > 1 && param(e, 'source') === undefined)
+    const returningDirect = landingViews().filter(
+      (e) => (param(e, 'ga_session_number')?.int_value ?? 0) > 1 && param(e, 'source') === undefined,
+    )
     expect(returningDirect.length).toBeGreaterThan(0)
   })
 

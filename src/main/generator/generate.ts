@@ -1,4 +1,4 @@
-import type { Ga4Event } from '../../shared/ga4-event'
+import type { Ga4Event } from '@shared/ga4-event'
 import { planSessionStarts, timeOfDayMicros } from './journey'
 import { createRng, deriveSeed } from './rng'
 import { generateSession } from './session'
@@ -63,7 +63,11 @@ export function* generateEvents(options: GenerateOptions): Generator<Ga4Event> {
     for (const sessionStart of planSessionStarts(rng, firstSeenAt, endBeforeMicros)) {
       for (const event of generateSession(rng, user, sessionStart, { withEventId: options.withEventId })) {
         // Sessions straddling the end of the window are cut off, as a daily export would be.
-        if (event.event_timestamp < endBeforeMicros && (options.notAfterMicros === undefined || event.event_timestamp <= options.notAfterMicros)) yield event
+        if (
+          event.event_timestamp < endBeforeMicros &&
+          (options.notAfterMicros === undefined || event.event_timestamp <= options.notAfterMicros)
+        )
+          yield event
       }
     }
     if ((offset + 1) % progressEvery === 0 || offset + 1 === options.users) options.onProgress?.(offset + 1, options.users)

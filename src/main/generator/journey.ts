@@ -10,7 +10,17 @@ const HOUR_WEIGHTS: ReadonlyArray<readonly [hour: number, weight: number]> = [
 
 /** How many sessions a visitor will have if the window allows: most one, a long tail of regulars. */
 function plannedSessionCount(rng: Rng): number {
-  return rng.weighted([[1, 66], [2, 15], [3, 7], [4, 4], [5, 3], [6, 2], [8, 1.5], [12, 1], [20, 0.5]])
+  return rng.weighted([
+    [1, 66],
+    [2, 15],
+    [3, 7],
+    [4, 4],
+    [5, 3],
+    [6, 2],
+    [8, 1.5],
+    [12, 1],
+    [20, 0.5],
+  ])
 }
 
 /** Time until the next session: the same evening, a few days later, or weeks later. */

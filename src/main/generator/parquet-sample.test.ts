@@ -28,7 +28,8 @@ describe('writeSampleParquet', () => {
     temp.cleanup()
   })
 
-  const count = async (sql: string): Promise<number> => Number((await connection.runAndReadAll(`select count(*) from (${sql})`)).getRows()[0]?.[0])
+  const count = async (sql: string): Promise<number> =>
+    Number((await connection.runAndReadAll(`select count(*) from (${sql})`)).getRows()[0]?.[0])
 
   /** The generator's rows through the NDJSON import path: what the Parquet files must equal. */
   const writeNdjson = (path: string, options: GenerateOptions): void => {
@@ -69,10 +70,18 @@ describe('writeSampleParquet', () => {
       // The rare paths of generateSession the twin must follow: without them the comparison proves little.
       const rows = `(${expected})`
       expect(await count(`select 1 from ${rows} where ecommerce.transaction_id = '(not set)'`)).toBeGreaterThan(0)
-      expect(await count(`select 1 from ${rows} where event_name = 'purchase' group by ecommerce.transaction_id having count(distinct event_timestamp) > 1`)).toBeGreaterThan(0)
+      expect(
+        await count(
+          `select 1 from ${rows} where event_name = 'purchase' group by ecommerce.transaction_id having count(distinct event_timestamp) > 1`,
+        ),
+      ).toBeGreaterThan(0)
       expect(await count(`select 1 from ${rows} r group by all having count(*) > 1`)).toBeGreaterThan(0)
       expect(await count(`select 1 from ${rows} where len(items) = 4`)).toBeGreaterThan(0)
-      expect(await count(`select 1 from ${rows} where list_contains([p.key for p in event_params], 'gclid') and list_contains([p.key for p in event_params], 'term')`)).toBeGreaterThan(0)
+      expect(
+        await count(
+          `select 1 from ${rows} where list_contains([p.key for p in event_params], 'gclid') and list_contains([p.key for p in event_params], 'term')`,
+        ),
+      ).toBeGreaterThan(0)
     }
   })
 
@@ -99,7 +108,9 @@ describe('writeSampleParquet', () => {
 
   it('reports progress up to every user', async () => {
     const calls: [number, number, number][] = []
-    const result = await writeSampleParquet(join(temp.dir, 'progress'), { ...BASE, usersPerFile: 100 }, (done, total, events) => calls.push([done, total, events]))
+    const result = await writeSampleParquet(join(temp.dir, 'progress'), { ...BASE, usersPerFile: 100 }, (done, total, events) =>
+      calls.push([done, total, events]),
+    )
     expect(calls.length).toBeGreaterThan(10)
     expect(calls.at(-1)).toEqual([BASE.users, BASE.users, result.events])
     expect(calls.map(([done]) => done)).toEqual([...calls.map(([done]) => done)].sort((a, b) => a - b))

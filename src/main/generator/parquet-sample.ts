@@ -17,7 +17,7 @@ import {
   DOUBLE,
   VARCHAR,
 } from '@duckdb/node-api'
-import type { Ga4Device, Ga4Geo, Ga4Item, Ga4TrafficSource } from '../../shared/ga4-event'
+import type { Ga4Device, Ga4Geo, Ga4Item, Ga4TrafficSource } from '@shared/ga4-event'
 import { UserFacingError, messageOf } from '../errors'
 import { sqlString } from '../warehouse/sql-literal'
 import { GA4_COLUMNS } from '../warehouse/ga4-schema'
@@ -138,7 +138,11 @@ function paramKeysOf(shape: number, withEventId: boolean): string[] {
     keys.push('engagement_time_msec')
   } else if (kind === KIND.purchase) {
     // A purchase whose tag lost its transaction id also lost its value.
-    keys.push(...(has(SHAPE.notSetTransaction) ? ['engagement_time_msec', 'currency'] : ['engagement_time_msec', 'transaction_id', 'value', 'currency']))
+    keys.push(
+      ...(has(SHAPE.notSetTransaction)
+        ? ['engagement_time_msec', 'currency']
+        : ['engagement_time_msec', 'transaction_id', 'value', 'currency']),
+    )
   }
   return [...keys, ...SESSION_PARAM_KEYS, ...(withEventId ? ['event_id'] : [])]
 }
@@ -322,7 +326,12 @@ class SessionSimulation {
       return this.finish()
     }
 
-    const lineCount = rng.weighted([[1, 60], [2, 25], [3, 10], [4, 5]])
+    const lineCount = rng.weighted([
+      [1, 60],
+      [2, 25],
+      [3, 10],
+      [4, 5],
+    ])
     for (let i = 0; i < lineCount; i++) {
       if (this.page.product === null || cart.some((line) => line.product === this.page.product)) {
         this.leavePage(dwell)
@@ -330,7 +339,14 @@ class SessionSimulation {
       }
       const product = this.page.product
       if (product === null || cart.some((line) => line.product === product)) continue
-      const line: CartLine = { product, quantity: rng.weighted([[1, 80], [2, 14], [3, 6]]) }
+      const line: CartLine = {
+        product,
+        quantity: rng.weighted([
+          [1, 80],
+          [2, 14],
+          [3, 6],
+        ]),
+      }
       cart.push(line)
       this.advance(rng.int(3, 40))
       const msec = rng.int(500, 8000)
@@ -438,7 +454,12 @@ class SessionSimulation {
       flags |= SHAPE.landing
       if (hasSourceParams(source)) {
         const { source: name, medium, campaign, term } = source
-        landing = dictionaries.sources.codeOf(`${name}\u0000${medium}\u0000${campaign}\u0000${term ?? '\u0001'}`, () => ({ source: name, medium, campaign, term }))
+        landing = dictionaries.sources.codeOf(`${name}\u0000${medium}\u0000${campaign}\u0000${term ?? '\u0001'}`, () => ({
+          source: name,
+          medium,
+          campaign,
+          term,
+        }))
         flags |= SHAPE.source | (term === null ? 0 : SHAPE.term)
         if (source.hasGclid) {
           gclidA = rng.int(1e9, 9e9)
@@ -613,7 +634,10 @@ function columnExpressions(shape: number, withEventId: boolean): Map<string, str
     columns.set('event_value_in_usd', 'e.value_usd')
     columns.set('ecommerce', ecommerce({ quantity: 'cart.quantity', revenue: 'e.value_usd', lines: 'cart.lines::bigint', transactionId }))
   } else if (hasItems) {
-    columns.set('ecommerce', ecommerce({ quantity: 'null::bigint', revenue: 'null::double', lines: 'null::bigint', transactionId: 'null::varchar' }))
+    columns.set(
+      'ecommerce',
+      ecommerce({ quantity: 'null::bigint', revenue: 'null::double', lines: 'null::bigint', transactionId: 'null::varchar' }),
+    )
   }
   return columns
 }
@@ -652,20 +676,35 @@ async function storeDictionaries(connection: DuckDBConnection, file: number, dic
   const store = async (table: string, values: readonly object[], structure: Record<string, unknown>) => {
     // from_json reads a missing key as NULL, as read_json does, where a JSON cast would fail.
     const json = JSON.stringify(values.map((value, id) => ({ id, ...value })))
-    await connection.run(`create table ${table}_${file} as select unnest(entry) from (select unnest(from_json($json, $structure)) as entry)`, {
-      json,
-      structure: JSON.stringify([{ id: 'INTEGER', ...structure }]),
-    })
+    await connection.run(
+      `create table ${table}_${file} as select unnest(entry) from (select unnest(from_json($json, $structure)) as entry)`,
+      {
+        json,
+        structure: JSON.stringify([{ id: 'INTEGER', ...structure }]),
+      },
+    )
   }
   await store('pages', dictionaries.pages.values, { location: 'VARCHAR', title: 'VARCHAR' })
   await store('strings', dictionaries.strings.values, { text: 'VARCHAR' })
   await store('sources', dictionaries.sources.values, { source: 'VARCHAR', medium: 'VARCHAR', campaign: 'VARCHAR', term: 'VARCHAR' })
   await store('carts', dictionaries.carts.values, { lines: 'INTEGER', quantity: 'BIGINT', items: jsonStructureOf('items') })
-  await store('devices', dictionaries.devices.values.map((device) => ({ device })), { device: jsonStructureOf('device') })
-  await store('geos', dictionaries.geos.values.map((geo) => ({ geo })), { geo: jsonStructureOf('geo') })
-  await store('traffic_sources', dictionaries.trafficSources.values.map((source) => ({ traffic_source: source })), {
-    traffic_source: jsonStructureOf('traffic_source'),
-  })
+  await store(
+    'devices',
+    dictionaries.devices.values.map((device) => ({ device })),
+    { device: jsonStructureOf('device') },
+  )
+  await store(
+    'geos',
+    dictionaries.geos.values.map((geo) => ({ geo })),
+    { geo: jsonStructureOf('geo') },
+  )
+  await store(
+    'traffic_sources',
+    dictionaries.trafficSources.values.map((source) => ({ traffic_source: source })),
+    {
+      traffic_source: jsonStructureOf('traffic_source'),
+    },
+  )
 }
 
 /** Joins one file's users to their device, place and first source, so the COPY joins one table per user. */
@@ -720,7 +759,11 @@ function removeFile(path: string): void {
  * `usersPerFile` users per file, each with exactly the GA4 export columns. Existing files of the same
  * names are replaced; on any error the files written so far are removed.
  */
-export async function writeSampleParquet(dir: string, options: SampleParquetOptions, onProgress?: SampleParquetProgress): Promise<SampleParquetResult> {
+export async function writeSampleParquet(
+  dir: string,
+  options: SampleParquetOptions,
+  onProgress?: SampleParquetProgress,
+): Promise<SampleParquetResult> {
   windowOf(options)
   if (!Number.isInteger(options.users) || options.users < 0) throw new Error(`users must be a whole number, got ${options.users}`)
   const usersPerFile = options.usersPerFile ?? DEFAULT_USERS_PER_FILE
@@ -742,11 +785,27 @@ export async function writeSampleParquet(dir: string, options: SampleParquetOpti
       const users = Math.min(usersPerFile, options.users - firstUser)
       const dictionaries = newDictionaries()
       await appending.run(`create table narrow_events_${file} (${EVENT_COLUMNS.map((name) => `"${name}" double`).join(', ')})`)
-      await appending.run(`create table narrow_users_${file} (user_index double, user_pseudo_id varchar, first_touch_at double, device double, geo double, traffic_source double)`)
-      const eventAppender = new ChunkAppender(await appending.createAppender(`narrow_events_${file}`), EVENT_COLUMNS.map(() => DOUBLE))
-      const userAppender = new ChunkAppender(await appending.createAppender(`narrow_users_${file}`), [DOUBLE, VARCHAR, DOUBLE, DOUBLE, DOUBLE, DOUBLE])
-      const fileEvents = await appendUsers({ ...options, firstUser: (options.firstUser ?? 0) + firstUser, users }, dictionaries, eventAppender, userAppender, (done, count) =>
-        onProgress?.(firstUser + done, options.users, events + count),
+      await appending.run(
+        `create table narrow_users_${file} (user_index double, user_pseudo_id varchar, first_touch_at double, device double, geo double, traffic_source double)`,
+      )
+      const eventAppender = new ChunkAppender(
+        await appending.createAppender(`narrow_events_${file}`),
+        EVENT_COLUMNS.map(() => DOUBLE),
+      )
+      const userAppender = new ChunkAppender(await appending.createAppender(`narrow_users_${file}`), [
+        DOUBLE,
+        VARCHAR,
+        DOUBLE,
+        DOUBLE,
+        DOUBLE,
+        DOUBLE,
+      ])
+      const fileEvents = await appendUsers(
+        { ...options, firstUser: (options.firstUser ?? 0) + firstUser, users },
+        dictionaries,
+        eventAppender,
+        userAppender,
+        (done, count) => onProgress?.(firstUser + done, options.users, events + count),
       )
       eventAppender.close()
       userAppender.close()

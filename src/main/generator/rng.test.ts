@@ -22,7 +22,14 @@ describe('createRng', () => {
   it('follows weights roughly', () => {
     const rng = createRng(2)
     let heavy = 0
-    for (let i = 0; i < 10_000; i++) if (rng.weighted([['heavy', 3], ['light', 1]]) === 'heavy') heavy++
+    for (let i = 0; i < 10_000; i++)
+      if (
+        rng.weighted([
+          ['heavy', 3],
+          ['light', 1],
+        ]) === 'heavy'
+      )
+        heavy++
     expect(heavy / 10_000).toBeGreaterThan(0.72)
     expect(heavy / 10_000).toBeLessThan(0.78)
   })

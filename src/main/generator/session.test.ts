@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Ga4Event } from '../../shared/ga4-event'
+import type { Ga4Event } from '@shared/ga4-event'
 import { createRng } from './rng'
 import { generateSession } from './session'
 import { createUser } from './user'

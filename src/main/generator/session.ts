@@ -1,4 +1,4 @@
-import type { Ga4Ecommerce, Ga4Event, Ga4EventParam, Ga4Item } from '../../shared/ga4-event'
+import type { Ga4Ecommerce, Ga4Event, Ga4EventParam, Ga4Item } from '@shared/ga4-event'
 import {
   CART_PAGE,
   CATEGORIES,
@@ -166,7 +166,11 @@ export function generateSession(rng: Rng, user: SimulatedUser, startAtMicros: nu
   let page: Page = HOME_PAGE
   let pageViews = 0
 
-  const emit = (name: string, params: Ga4EventParam[], commerce?: { ecommerce: Ga4Ecommerce; items: Ga4Item[]; valueUsd: number | null }): Ga4Event => {
+  const emit = (
+    name: string,
+    params: Ga4EventParam[],
+    commerce?: { ecommerce: Ga4Ecommerce; items: Ga4Item[]; valueUsd: number | null },
+  ): Ga4Event => {
     params.push(
       int('ga_session_id', sessionId),
       int('ga_session_number', sessionNumber),
@@ -227,11 +231,15 @@ export function generateSession(rng: Rng, user: SimulatedUser, startAtMicros: nu
     const dwell = isBounce ? rng.int(1, 9) : dwellSeconds(rng)
     if (page.product !== null) {
       advance(1)
-      emit('view_item', [int('engagement_time_msec', rng.int(200, 2000)), str('currency', 'USD'), dbl('value', page.product.priceCents / 100)], {
-        ecommerce: emptyEcommerce(),
-        items: [toItem({ product: page.product, quantity: 1 }, false)],
-        valueUsd: null,
-      })
+      emit(
+        'view_item',
+        [int('engagement_time_msec', rng.int(200, 2000)), str('currency', 'USD'), dbl('value', page.product.priceCents / 100)],
+        {
+          ecommerce: emptyEcommerce(),
+          items: [toItem({ product: page.product, quantity: 1 }, false)],
+          valueUsd: null,
+        },
+      )
     }
     if (!isBounce && rng.chance(0.5)) {
       advance(Math.floor(dwell / 2))
@@ -269,7 +277,12 @@ export function generateSession(rng: Rng, user: SimulatedUser, startAtMicros: nu
     return withMess(rng, events, user, sessionId, options)
   }
 
-  const lines = rng.weighted([[1, 60], [2, 25], [3, 10], [4, 5]])
+  const lines = rng.weighted([
+    [1, 60],
+    [2, 25],
+    [3, 10],
+    [4, 5],
+  ])
   for (let i = 0; i < lines; i++) {
     if (page.product === null || cart.some((line) => line.product === page.product)) {
       leavePage(dwell)
@@ -277,14 +290,29 @@ export function generateSession(rng: Rng, user: SimulatedUser, startAtMicros: nu
     }
     const product = page.product
     if (product === null || cart.some((line) => line.product === product)) continue
-    const line: CartLine = { product, quantity: rng.weighted([[1, 80], [2, 14], [3, 6]]) }
+    const line: CartLine = {
+      product,
+      quantity: rng.weighted([
+        [1, 80],
+        [2, 14],
+        [3, 6],
+      ]),
+    }
     cart.push(line)
     advance(rng.int(3, 40))
-    emit('add_to_cart', [int('engagement_time_msec', rng.int(500, 8000)), str('currency', 'USD'), dbl('value', (line.product.priceCents * line.quantity) / 100)], {
-      ecommerce: emptyEcommerce(),
-      items: [toItem(line, false)],
-      valueUsd: null,
-    })
+    emit(
+      'add_to_cart',
+      [
+        int('engagement_time_msec', rng.int(500, 8000)),
+        str('currency', 'USD'),
+        dbl('value', (line.product.priceCents * line.quantity) / 100),
+      ],
+      {
+        ecommerce: emptyEcommerce(),
+        items: [toItem(line, false)],
+        valueUsd: null,
+      },
+    )
   }
   const cartCents = cart.reduce((sum, line) => sum + line.product.priceCents * line.quantity, 0)
   const cartItems = (isPurchase: boolean): Ga4Item[] => cart.map((line) => toItem(line, isPurchase))

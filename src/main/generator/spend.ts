@@ -35,19 +35,27 @@ export function generateSpendRows(options: Pick<GenerateOptions, 'seed' | 'users
     const picked = pickSessionSource(mixRng, mixRng.chance(0.5))
     if (COST_PER_CLICK_USD[picked.channel] === undefined) continue
     const key = JSON.stringify([picked.source, picked.medium, picked.campaign])
-    const found = mix.get(key) ?? { channel: picked.channel, source: picked.source, medium: picked.medium, campaign: picked.campaign, count: 0 }
+    const found = mix.get(key) ?? {
+      channel: picked.channel,
+      source: picked.source,
+      medium: picked.medium,
+      campaign: picked.campaign,
+      count: 0,
+    }
     found.count += 1
     mix.set(key, found)
   }
   const { startMicros } = windowOf(options)
   const sessionsPerDay = (options.users * SESSIONS_PER_USER) / options.days
   const rng = createRng(deriveSeed(options.seed, 0xc057))
-  const campaigns = [...mix.values()].sort((a, b) => JSON.stringify([a.source, a.medium, a.campaign]).localeCompare(JSON.stringify([b.source, b.medium, b.campaign])))
+  const campaigns = [...mix.values()].sort((a, b) =>
+    JSON.stringify([a.source, a.medium, a.campaign]).localeCompare(JSON.stringify([b.source, b.medium, b.campaign])),
+  )
   const rows: SampleSpendRow[] = []
   for (let day = 0; day < options.days; day += 1) {
     const date = new Date((startMicros + day * MICROS_PER_DAY) / 1000).toISOString().slice(0, 10)
     for (const campaign of campaigns) {
-      const clicks = Math.max(1, Math.round((sessionsPerDay * campaign.count) / MIX_SAMPLES * (0.8 + 0.4 * rng.next())))
+      const clicks = Math.max(1, Math.round(((sessionsPerDay * campaign.count) / MIX_SAMPLES) * (0.8 + 0.4 * rng.next())))
       const costCents = Math.round(clicks * (COST_PER_CLICK_USD[campaign.channel] ?? 0) * 100 * (0.8 + 0.4 * rng.next()))
       rows.push({ date, source: campaign.source, medium: campaign.medium, campaign: campaign.campaign, clicks, costCents })
     }
@@ -58,7 +66,9 @@ export function generateSpendRows(options: Pick<GenerateOptions, 'seed' | 'users
 /** Writes the sample's spend as the plain spend layout (date, source, medium, campaign, cost, currency, clicks). */
 export function writeSampleSpendCsv(path: string, options: Pick<GenerateOptions, 'seed' | 'users' | 'days' | 'endDate'>): number {
   const rows = generateSpendRows(options)
-  const lines = rows.map((row) => `${row.date},${row.source},${row.medium},${row.campaign},${(row.costCents / 100).toFixed(2)},USD,${row.clicks}`)
+  const lines = rows.map(
+    (row) => `${row.date},${row.source},${row.medium},${row.campaign},${(row.costCents / 100).toFixed(2)},USD,${row.clicks}`,
+  )
   writeFileSync(path, `date,source,medium,campaign,cost,currency,clicks\n${lines.join('\n')}\n`)
   return rows.length
 }

@@ -1,4 +1,4 @@
-import type { Ga4Device, Ga4Geo, Ga4TrafficSource } from '../../shared/ga4-event'
+import type { Ga4Device, Ga4Geo, Ga4TrafficSource } from '@shared/ga4-event'
 import { firstTouchTrafficSource, pickSessionSource, type SessionSource } from './channels'
 import type { Rng } from './rng'
 
@@ -91,17 +91,120 @@ const US_PLACES = [
 
 const COUNTRY_MIX: ReadonlyArray<readonly [Country, number]> = [
   [{ country: 'United States', continent: 'Americas', subContinent: 'Northern America', language: 'en-us', places: US_PLACES }, 44],
-  [{ country: 'Canada', continent: 'Americas', subContinent: 'Northern America', language: 'en-ca', places: [['Ontario', 'Toronto', '(not set)'], ['British Columbia', 'Vancouver', '(not set)']] }, 6],
-  [{ country: 'United Kingdom', continent: 'Europe', subContinent: 'Northern Europe', language: 'en-gb', places: [['England', 'London', '(not set)'], ['England', 'Manchester', '(not set)'], ['Scotland', 'Edinburgh', '(not set)']] }, 8],
-  [{ country: 'India', continent: 'Asia', subContinent: 'Southern Asia', language: 'en-in', places: [['Karnataka', 'Bengaluru', '(not set)'], ['Maharashtra', 'Mumbai', '(not set)']] }, 8],
-  [{ country: 'Germany', continent: 'Europe', subContinent: 'Western Europe', language: 'de-de', places: [['Berlin', 'Berlin', '(not set)'], ['Bavaria', 'Munich', '(not set)']] }, 4],
-  [{ country: 'France', continent: 'Europe', subContinent: 'Western Europe', language: 'fr-fr', places: [['Ile-de-France', 'Paris', '(not set)']] }, 3],
-  [{ country: 'Spain', continent: 'Europe', subContinent: 'Southern Europe', language: 'es-es', places: [['Community of Madrid', 'Madrid', '(not set)']] }, 2],
-  [{ country: 'Netherlands', continent: 'Europe', subContinent: 'Western Europe', language: 'nl-nl', places: [['North Holland', 'Amsterdam', '(not set)']] }, 2],
+  [
+    {
+      country: 'Canada',
+      continent: 'Americas',
+      subContinent: 'Northern America',
+      language: 'en-ca',
+      places: [
+        ['Ontario', 'Toronto', '(not set)'],
+        ['British Columbia', 'Vancouver', '(not set)'],
+      ],
+    },
+    6,
+  ],
+  [
+    {
+      country: 'United Kingdom',
+      continent: 'Europe',
+      subContinent: 'Northern Europe',
+      language: 'en-gb',
+      places: [
+        ['England', 'London', '(not set)'],
+        ['England', 'Manchester', '(not set)'],
+        ['Scotland', 'Edinburgh', '(not set)'],
+      ],
+    },
+    8,
+  ],
+  [
+    {
+      country: 'India',
+      continent: 'Asia',
+      subContinent: 'Southern Asia',
+      language: 'en-in',
+      places: [
+        ['Karnataka', 'Bengaluru', '(not set)'],
+        ['Maharashtra', 'Mumbai', '(not set)'],
+      ],
+    },
+    8,
+  ],
+  [
+    {
+      country: 'Germany',
+      continent: 'Europe',
+      subContinent: 'Western Europe',
+      language: 'de-de',
+      places: [
+        ['Berlin', 'Berlin', '(not set)'],
+        ['Bavaria', 'Munich', '(not set)'],
+      ],
+    },
+    4,
+  ],
+  [
+    {
+      country: 'France',
+      continent: 'Europe',
+      subContinent: 'Western Europe',
+      language: 'fr-fr',
+      places: [['Ile-de-France', 'Paris', '(not set)']],
+    },
+    3,
+  ],
+  [
+    {
+      country: 'Spain',
+      continent: 'Europe',
+      subContinent: 'Southern Europe',
+      language: 'es-es',
+      places: [['Community of Madrid', 'Madrid', '(not set)']],
+    },
+    2,
+  ],
+  [
+    {
+      country: 'Netherlands',
+      continent: 'Europe',
+      subContinent: 'Western Europe',
+      language: 'nl-nl',
+      places: [['North Holland', 'Amsterdam', '(not set)']],
+    },
+    2,
+  ],
   [{ country: 'Japan', continent: 'Asia', subContinent: 'Eastern Asia', language: 'ja-jp', places: [['Tokyo', 'Tokyo', '(not set)']] }, 3],
-  [{ country: 'Australia', continent: 'Oceania', subContinent: 'Australasia', language: 'en-au', places: [['New South Wales', 'Sydney', '(not set)']] }, 3],
-  [{ country: 'Brazil', continent: 'Americas', subContinent: 'South America', language: 'pt-br', places: [['State of Sao Paulo', 'Sao Paulo', '(not set)']] }, 2],
-  [{ country: 'Mexico', continent: 'Americas', subContinent: 'Central America', language: 'es-mx', places: [['Mexico City', 'Mexico City', '(not set)']] }, 2],
+  [
+    {
+      country: 'Australia',
+      continent: 'Oceania',
+      subContinent: 'Australasia',
+      language: 'en-au',
+      places: [['New South Wales', 'Sydney', '(not set)']],
+    },
+    3,
+  ],
+  [
+    {
+      country: 'Brazil',
+      continent: 'Americas',
+      subContinent: 'South America',
+      language: 'pt-br',
+      places: [['State of Sao Paulo', 'Sao Paulo', '(not set)']],
+    },
+    2,
+  ],
+  [
+    {
+      country: 'Mexico',
+      continent: 'Americas',
+      subContinent: 'Central America',
+      language: 'es-mx',
+      places: [['Mexico City', 'Mexico City', '(not set)']],
+    },
+    2,
+  ],
 ]
 
 /** A new visitor first seen at `firstSeenAtMicros`; their first session should start then. */
@@ -126,7 +229,12 @@ export function createUser(rng: Rng, firstSeenAtMicros: number): SimulatedUser {
     firstSessionSource,
     trafficSource: firstTouchTrafficSource(firstSessionSource),
     // Skewed: a few visitors do most of the buying.
-    purchaseAffinity: rng.weighted([[0.4, 55], [1, 30], [2.2, 12], [4, 3]]),
+    purchaseAffinity: rng.weighted([
+      [0.4, 55],
+      [1, 30],
+      [2.2, 12],
+      [4, 3],
+    ]),
     sessionCount: 0,
     lifetimeRevenueCents: 0,
     bundleSequenceId: rng.int(1_000_000, 2_000_000_000),

@@ -54,7 +54,18 @@ function cancellableEvent(): CancellableEvent {
 }
 
 /** EventEmitter's methods, which Electron's emitters (app, BrowserWindow, webContents) have too. */
-const EMITTER_API = ['on', 'once', 'off', 'addListener', 'removeListener', 'removeAllListeners', 'emit', 'listenerCount', 'listeners', 'prependListener']
+const EMITTER_API = [
+  'on',
+  'once',
+  'off',
+  'addListener',
+  'removeListener',
+  'removeAllListeners',
+  'emit',
+  'listenerCount',
+  'listeners',
+  'prependListener',
+]
 /** The Electron APIs the fake implements, per object; anything else throws. */
 const APP_API = [...EMITTER_API, 'isPackaged', 'getPath', 'setPath', 'whenReady', 'isReady', 'quit', 'exit']
 const BROWSER_WINDOW_API = [...EMITTER_API, 'webContents', 'loadURL', 'show', 'close', 'destroy', 'isDestroyed']
@@ -159,11 +170,17 @@ export class FakeElectron {
     const dialog = this.strict('dialog', {
       // Nobody is there to pick a file: every dialog is cancelled.
       showOpenDialog: async (...args: unknown[]) => {
-        this.record('dialog.showOpenDialog', args.filter((arg) => !(arg instanceof FakeBrowserWindow)))
+        this.record(
+          'dialog.showOpenDialog',
+          args.filter((arg) => !(arg instanceof FakeBrowserWindow)),
+        )
         return { canceled: true, filePaths: [] }
       },
       showMessageBox: async (...args: unknown[]) => {
-        this.record('dialog.showMessageBox', args.filter((arg) => !(arg instanceof FakeBrowserWindow)))
+        this.record(
+          'dialog.showMessageBox',
+          args.filter((arg) => !(arg instanceof FakeBrowserWindow)),
+        )
         return { response: 0, checkboxChecked: false }
       },
       showErrorBox: (title: string, content: string) => this.record('dialog.showErrorBox', [title, content]),
@@ -221,7 +238,9 @@ export class FakeElectron {
         if (typeof property === 'symbol' || property === 'then' || property === '__esModule') return Reflect.get(object, property)
         if (!allowed.has(property)) {
           this.unknownApis.push(`${name}.${property}`)
-          throw new TypeError(`The fake electron module has no ${name}.${property}: the bundle uses an Electron API the packaged-start test does not know.`)
+          throw new TypeError(
+            `The fake electron module has no ${name}.${property}: the bundle uses an Electron API the packaged-start test does not know.`,
+          )
         }
         const value: unknown = Reflect.get(object, property)
         // A class's methods (from its prototype) run on the object itself; own functions (module entries, classes) as they are.

@@ -44,9 +44,10 @@ describe.skipIf(process.platform !== 'linux')('the packaged app (electron-builde
   })
 
   it('leaves sources, dev dependencies and the dbt project out of app.asar', () => {
-    const unwanted = asarEntries.filter((entry) =>
-      /^\/(src|e2e|bench|dbt_attribution|\.venv|docs|resources)\//.test(entry) ||
-      /^\/node_modules\/(electron|electron-builder|vitest|typescript|@doyensec)\//.test(entry),
+    const unwanted = asarEntries.filter(
+      (entry) =>
+        /^\/(src|e2e|bench|dbt_attribution|\.venv|docs|resources)\//.test(entry) ||
+        /^\/node_modules\/(electron|electron-builder|vitest|typescript|@doyensec)\//.test(entry),
     )
     expect(unwanted).toEqual([])
   })
@@ -67,7 +68,9 @@ describe.skipIf(process.platform !== 'linux')('the packaged app (electron-builde
 
   it('ships the dbt project with the channel seed, and none of its build output or per-machine files', () => {
     const packagedDbt = filesBelow(join(resourcesDir, 'dbt_attribution'))
-    expect(packagedDbt).toEqual(expect.arrayContaining(['dbt_project.yml', 'profiles.yml', 'seeds/source_categories.csv', 'seeds/_seeds.yml']))
+    expect(packagedDbt).toEqual(
+      expect.arrayContaining(['dbt_project.yml', 'profiles.yml', 'seeds/source_categories.csv', 'seeds/_seeds.yml']),
+    )
     for (const folder of ['models', 'macros', 'tests']) {
       const source = filesBelow(join(PROJECT_DIR, 'dbt_attribution', folder)).map((path) => `${folder}/${path}`)
       expect(source.length).toBeGreaterThan(0)

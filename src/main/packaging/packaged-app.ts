@@ -13,7 +13,9 @@ const ELECTRON_VITE_CLI = join(PROJECT_DIR, 'node_modules/electron-vite/bin/elec
 /** What `npm run build` writes; the tests build it when it is missing. */
 export const BUILT_ENTRIES = ['out/main/index.js', 'out/preload/index.cjs', 'out/renderer/index.html']
 /** The Electron version npm installed (its binary is not downloaded here). */
-export const ELECTRON_VERSION = (JSON.parse(readFileSync(join(PROJECT_DIR, 'node_modules/electron/package.json'), 'utf8')) as { version: string }).version
+export const ELECTRON_VERSION = (
+  JSON.parse(readFileSync(join(PROJECT_DIR, 'node_modules/electron/package.json'), 'utf8')) as { version: string }
+).version
 
 const run = promisify(execFile)
 
@@ -77,7 +79,15 @@ export async function packageUnpacked(workDir: string): Promise<UnpackedApp> {
   const electronDist = join(workDir, 'electron-dist')
   writeStandInElectron(electronDist, ELECTRON_VERSION)
   const outputDir = join(workDir, 'dist')
-  await runNode([ELECTRON_BUILDER_CLI, '--dir', '--linux', '--publish', 'never', `-c.electronDist=${electronDist}`, `-c.directories.output=${outputDir}`])
+  await runNode([
+    ELECTRON_BUILDER_CLI,
+    '--dir',
+    '--linux',
+    '--publish',
+    'never',
+    `-c.electronDist=${electronDist}`,
+    `-c.directories.output=${outputDir}`,
+  ])
   const unpacked = readdirSync(outputDir).find((name) => name.startsWith('linux') && name.endsWith('unpacked'))
   if (!unpacked) throw new Error(`no linux-*unpacked folder in ${outputDir}: ${readdirSync(outputDir).join(', ')}`)
   const appDir = join(outputDir, unpacked)

@@ -60,7 +60,9 @@ const spawns: HarnessReport['spawns'] = []
 let fake: FakeElectron | undefined
 
 process.on('uncaughtException', (error) => errors.push(`uncaught: ${error.stack ?? String(error)}`))
-process.on('unhandledRejection', (reason) => errors.push(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`))
+process.on('unhandledRejection', (reason) =>
+  errors.push(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`),
+)
 
 /** Plain data for the IPC channel: functions and other unclonable values become their description. */
 function plain(value: unknown): unknown {
@@ -76,7 +78,10 @@ function report(): HarnessReport {
     const value = context?.[key]
     if (value && typeof value === 'object') {
       exposed[key] = Object.fromEntries(
-        Object.entries(value).map(([name, inner]) => [name, typeof inner === 'function' ? 'function' : Object.keys(inner as object).sort()]),
+        Object.entries(value).map(([name, inner]) => [
+          name,
+          typeof inner === 'function' ? 'function' : Object.keys(inner as object).sort(),
+        ]),
       )
     }
   }
@@ -138,7 +143,9 @@ async function start(request: StartRequest): Promise<HarnessReport> {
     },
   })
   ;(globalThis as Record<symbol, unknown>)[FAKE_ELECTRON_KEY] = fake
-  const packaged = (await import(pathToFileURL(join(request.appRoot, 'package.json')).href, { with: { type: 'json' } })) as { default: { main: string } }
+  const packaged = (await import(pathToFileURL(join(request.appRoot, 'package.json')).href, { with: { type: 'json' } })) as {
+    default: { main: string }
+  }
   await import(pathToFileURL(join(request.appRoot, packaged.default.main)).href)
   fake.app.becomeReady()
   const electron = fake
@@ -181,7 +188,10 @@ async function answer(request: HarnessRequest): Promise<unknown> {
       return plain(contents?.windowOpenHandler?.({ url: request.url }))
     case 'headers': {
       let headers: unknown
-      electron.headersReceivedHook?.({ url: request.url, responseHeaders: { 'content-type': ['text/html'] } }, (response) => (headers = response))
+      electron.headersReceivedHook?.(
+        { url: request.url, responseHeaders: { 'content-type': ['text/html'] } },
+        (response) => (headers = response),
+      )
       return plain(headers)
     }
     case 'permission': {
@@ -198,6 +208,7 @@ async function answer(request: HarnessRequest): Promise<unknown> {
 process.on('message', (request: HarnessRequest) => {
   answer(request).then(
     (value) => process.send?.({ id: request.id, ok: true, value }),
-    (error: unknown) => process.send?.({ id: request.id, ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+    (error: unknown) =>
+      process.send?.({ id: request.id, ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
   )
 })

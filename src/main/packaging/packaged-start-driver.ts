@@ -32,7 +32,8 @@ export class PackagedApp {
     // Node strips the child's types itself (unflagged from Node 23.6; flagged before).
     const execArgv = process.features.typescript ? [] : ['--experimental-strip-types', '--no-warnings=ExperimentalWarning']
     this.child = fork(CHILD_SCRIPT, [], { env, cwd, execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
-    for (const stream of [this.child.stdout, this.child.stderr]) stream?.on('data', (chunk: Buffer) => this.output.push(chunk.toString('utf8')))
+    for (const stream of [this.child.stdout, this.child.stderr])
+      stream?.on('data', (chunk: Buffer) => this.output.push(chunk.toString('utf8')))
     this.exited = new Promise((resolve, reject) => {
       this.child.on('message', (message: { id?: number; ok?: boolean; value?: unknown; error?: string } & Partial<HarnessExit>) => {
         if (message.event === 'exit') return resolve(message as HarnessExit)
@@ -43,7 +44,9 @@ export class PackagedApp {
         else waiting.reject(new Error(message.error))
       })
       this.child.on('exit', (code, signal) => {
-        const error = new Error(`the packaged app's process ended (${signal ?? `code ${code}`}) without app.exit:\n${this.output.join('').slice(-4000)}`)
+        const error = new Error(
+          `the packaged app's process ended (${signal ?? `code ${code}`}) without app.exit:\n${this.output.join('').slice(-4000)}`,
+        )
         for (const waiting of this.pending.values()) waiting.reject(error)
         reject(error)
       })

@@ -23,11 +23,18 @@ export const FUSE_DISABLED = '0'.charCodeAt(0)
 export function writeStandInElectron(dir: string, electronVersion: string): void {
   mkdirSync(join(dir, 'resources'), { recursive: true })
   mkdirSync(join(dir, 'locales'), { recursive: true })
-  const fuseWire = Buffer.concat([Buffer.from(FUSE_SENTINEL, 'ascii'), Buffer.from([1, ELECTRON_DEFAULT_FUSES.length]), Buffer.from(ELECTRON_DEFAULT_FUSES, 'ascii')])
-  const script = Buffer.from('#!/bin/sh\necho "stand-in Electron for packaging tests: it packages, it does not run" >&2\nexit 1\n# fuse wire: ', 'utf8')
+  const fuseWire = Buffer.concat([
+    Buffer.from(FUSE_SENTINEL, 'ascii'),
+    Buffer.from([1, ELECTRON_DEFAULT_FUSES.length]),
+    Buffer.from(ELECTRON_DEFAULT_FUSES, 'ascii'),
+  ])
+  const script = Buffer.from(
+    '#!/bin/sh\necho "stand-in Electron for packaging tests: it packages, it does not run" >&2\nexit 1\n# fuse wire: ',
+    'utf8',
+  )
   writeFileSync(join(dir, 'electron'), Buffer.concat([script, fuseWire, Buffer.from('\n')]))
   chmodSync(join(dir, 'electron'), 0o755)
-  writeFileSync(join(dir, 'LICENSE'), 'Stand-in for Electron\'s MIT licence file.\n')
-  writeFileSync(join(dir, 'LICENSES.chromium.html'), '<!-- stand-in for Chromium\'s licences -->\n')
+  writeFileSync(join(dir, 'LICENSE'), "Stand-in for Electron's MIT licence file.\n")
+  writeFileSync(join(dir, 'LICENSES.chromium.html'), "<!-- stand-in for Chromium's licences -->\n")
   writeFileSync(join(dir, 'version'), electronVersion)
 }

@@ -1,7 +1,7 @@
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { DEFAULT_REFERRAL_SETTINGS, type ReferralSettings, validateReferralSettings } from '../../shared/referrals'
-import type { BigQuerySettings } from '../../shared/settings-api'
+import { DEFAULT_REFERRAL_SETTINGS, type ReferralSettings, validateReferralSettings } from '@shared/referrals'
+import type { BigQuerySettings } from '@shared/settings-api'
 import type { DbtVars } from '../dbt/dbt-runner'
 import { UserFacingError } from '../errors'
 
@@ -34,7 +34,8 @@ export class BigQueryReferralStore {
     if (!checked.ok) throw new UserFacingError(checked.error)
     for (const rule of checked.value.unwantedReferrals) {
       const problem = rule.matchType === 'regex' ? re2PatternProblem(rule.pattern) : undefined
-      if (problem) throw new UserFacingError(`"${rule.pattern.slice(0, 80)}" is not a valid regular expression (${problem}). The rule was not saved.`)
+      if (problem)
+        throw new UserFacingError(`"${rule.pattern.slice(0, 80)}" is not a valid regular expression (${problem}). The rule was not saved.`)
     }
     const all = { ...(await this.readAll()), [key]: checked.value }
     const temp = `${this.path}.${process.pid}.tmp`

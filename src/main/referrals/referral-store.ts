@@ -7,7 +7,7 @@ import {
   type ReferralSettings,
   isPaymentOrIdentityHost,
   validateReferralSettings,
-} from '../../shared/referrals'
+} from '@shared/referrals'
 import { MODEL_SCHEMA, RAW_SCHEMA } from '../warehouse/duckdb-schema'
 
 /** Whether the warehouse has the tables (a file opened read-only before they existed has not). */
@@ -24,11 +24,17 @@ async function hasTables(connection: DuckDBConnection, schema: string, names: st
 export async function readReferralSettings(connection: DuckDBConnection): Promise<ReferralSettings> {
   const tables = await hasTables(connection, RAW_SCHEMA, ['unwanted_referrals', 'referral_settings'])
   if (tables.size < 2) return structuredClone(DEFAULT_REFERRAL_SETTINGS)
-  const rules = await connection.runAndReadAll(`select match_type, pattern from ${RAW_SCHEMA}.unwanted_referrals order by added_at, match_type, pattern`)
-  const detection = await connection.runAndReadAll(`select coalesce(bool_and(detects_self_referrals), true) as detects from ${RAW_SCHEMA}.referral_settings`)
+  const rules = await connection.runAndReadAll(
+    `select match_type, pattern from ${RAW_SCHEMA}.unwanted_referrals order by added_at, match_type, pattern`,
+  )
+  const detection = await connection.runAndReadAll(
+    `select coalesce(bool_and(detects_self_referrals), true) as detects from ${RAW_SCHEMA}.referral_settings`,
+  )
   return {
     detectsSelfReferrals: Boolean(detection.getRowObjectsJson()[0]?.detects ?? true),
-    unwantedReferrals: rules.getRowObjectsJson().map((row) => ({ matchType: String(row.match_type) as ReferralMatchType, pattern: String(row.pattern) })),
+    unwantedReferrals: rules
+      .getRowObjectsJson()
+      .map((row) => ({ matchType: String(row.match_type) as ReferralMatchType, pattern: String(row.pattern) })),
   }
 }
 
@@ -44,8 +50,14 @@ export async function copyReferralSettings(connection: DuckDBConnection, from: s
   const names = new Set(present.getRows().map((row) => String(row[0])))
   await connection.run(`create or replace table ${RAW_SCHEMA}.unwanted_referrals (match_type varchar, pattern varchar, added_at timestamp)`)
   await connection.run(`create or replace table ${RAW_SCHEMA}.referral_settings (detects_self_referrals boolean)`)
-  if (names.has('unwanted_referrals')) await connection.run(`insert into ${RAW_SCHEMA}.unwanted_referrals select match_type, pattern, added_at from ${from}.${RAW_SCHEMA}.unwanted_referrals`)
-  if (names.has('referral_settings')) await connection.run(`insert into ${RAW_SCHEMA}.referral_settings select detects_self_referrals from ${from}.${RAW_SCHEMA}.referral_settings`)
+  if (names.has('unwanted_referrals'))
+    await connection.run(
+      `insert into ${RAW_SCHEMA}.unwanted_referrals select match_type, pattern, added_at from ${from}.${RAW_SCHEMA}.unwanted_referrals`,
+    )
+  if (names.has('referral_settings'))
+    await connection.run(
+      `insert into ${RAW_SCHEMA}.referral_settings select detects_self_referrals from ${from}.${RAW_SCHEMA}.referral_settings`,
+    )
 }
 
 /** Refuses a pattern the warehouse's regex engine (RE2, as BigQuery's) cannot compile, with its reason. */
@@ -71,7 +83,11 @@ export async function writeReferralSettings(connection: DuckDBConnection, input:
   try {
     await connection.run(`create temp table wanted_rules (match_type varchar, pattern varchar, position integer)`)
     for (const [position, rule] of settings.unwantedReferrals.entries()) {
-      await connection.run('insert into wanted_rules values ($type, $pattern, $position)', { type: rule.matchType, pattern: rule.pattern, position })
+      await connection.run('insert into wanted_rules values ($type, $pattern, $position)', {
+        type: rule.matchType,
+        pattern: rule.pattern,
+        position,
+      })
     }
     await connection.run(`delete from ${RAW_SCHEMA}.unwanted_referrals
       where (match_type, pattern) not in (select (match_type, pattern) from wanted_rules)`)

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ReferralSettings } from '../../shared/referrals'
+import type { ReferralSettings } from '@shared/referrals'
 import { makeTempDir } from '../testing/fixtures'
 import { withDuckDbFile } from '../warehouse/duckdb-file'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
@@ -42,39 +42,106 @@ const LIST: ReferralSettings = {
  */
 const CASES: Array<[Visit, { detection: Expected; list: Expected; listWithoutDetection: Expected }]> = [
   // Self-referrals: a sibling subdomain, www., a port, a trailing dot, any case.
-  [{ user: 'sibling_subdomain', source: 'blog.shop-example.co.uk', medium: 'referral' }, { detection: DIRECT, list: DIRECT, listWithoutDetection: ['blog.shop-example.co.uk', 'referral', 'Referral'] }],
+  [
+    { user: 'sibling_subdomain', source: 'blog.shop-example.co.uk', medium: 'referral' },
+    { detection: DIRECT, list: DIRECT, listWithoutDetection: ['blog.shop-example.co.uk', 'referral', 'Referral'] },
+  ],
   [
     { user: 'www_then_search', source: 'www.shop-example.co.uk', medium: 'referral', then: { source: 'google', medium: 'organic' } },
-    { detection: ['google', 'organic', 'Organic Search'], list: ['google', 'organic', 'Organic Search'], listWithoutDetection: ['www.shop-example.co.uk', 'referral', 'Referral'] },
+    {
+      detection: ['google', 'organic', 'Organic Search'],
+      list: ['google', 'organic', 'Organic Search'],
+      listWithoutDetection: ['www.shop-example.co.uk', 'referral', 'Referral'],
+    },
   ],
-  [{ user: 'port', source: 'shop-example.co.uk:8443', medium: 'referral' }, { detection: DIRECT, list: DIRECT, listWithoutDetection: ['shop-example.co.uk:8443', 'referral', 'Referral'] }],
-  [{ user: 'trailing_dot', source: 'Shop-Example.CO.UK.', medium: 'Referral' }, { detection: DIRECT, list: DIRECT, listWithoutDetection: ['Shop-Example.CO.UK.', 'Referral', 'Referral'] }],
+  [
+    { user: 'port', source: 'shop-example.co.uk:8443', medium: 'referral' },
+    { detection: DIRECT, list: DIRECT, listWithoutDetection: ['shop-example.co.uk:8443', 'referral', 'Referral'] },
+  ],
+  [
+    { user: 'trailing_dot', source: 'Shop-Example.CO.UK.', medium: 'Referral' },
+    { detection: DIRECT, list: DIRECT, listWithoutDetection: ['Shop-Example.CO.UK.', 'Referral', 'Referral'] },
+  ],
   // Tagged traffic keeps an own-domain source: a UTM medium, and an auto-tagged click.
   [
     { user: 'utm_tagged_own_domain', source: 'shop-example.co.uk', medium: 'email', campaign: 'january_newsletter' },
-    { detection: ['shop-example.co.uk', 'email', 'Email'], list: ['shop-example.co.uk', 'email', 'Email'], listWithoutDetection: ['shop-example.co.uk', 'email', 'Email'] },
+    {
+      detection: ['shop-example.co.uk', 'email', 'Email'],
+      list: ['shop-example.co.uk', 'email', 'Email'],
+      listWithoutDetection: ['shop-example.co.uk', 'email', 'Email'],
+    },
   ],
   [
     { user: 'gclid_own_domain', source: 'shop-example.co.uk', medium: 'referral', params: { gclid: 'Cj0KCQiAxbefBhDf' } },
-    { detection: ['shop-example.co.uk', 'referral', 'Paid Search'], list: ['shop-example.co.uk', 'referral', 'Paid Search'], listWithoutDetection: ['shop-example.co.uk', 'referral', 'Paid Search'] },
+    {
+      detection: ['shop-example.co.uk', 'referral', 'Paid Search'],
+      list: ['shop-example.co.uk', 'referral', 'Paid Search'],
+      listWithoutDetection: ['shop-example.co.uk', 'referral', 'Paid Search'],
+    },
   ],
   // Another site under the same public suffix is not the property's.
-  [{ user: 'other_co_uk', source: 'other-shop.co.uk', medium: 'referral' }, { detection: ['other-shop.co.uk', 'referral', 'Referral'], list: ['other-shop.co.uk', 'referral', 'Referral'], listWithoutDetection: ['other-shop.co.uk', 'referral', 'Referral'] }],
+  [
+    { user: 'other_co_uk', source: 'other-shop.co.uk', medium: 'referral' },
+    {
+      detection: ['other-shop.co.uk', 'referral', 'Referral'],
+      list: ['other-shop.co.uk', 'referral', 'Referral'],
+      listWithoutDetection: ['other-shop.co.uk', 'referral', 'Referral'],
+    },
+  ],
   // The tag's ignore_referrer, whatever the settings.
   [
-    { user: 'ignore_referrer', source: 'partner.example', medium: 'referral', params: { ignore_referrer: 'true' }, then: { source: 'bing', medium: 'organic' } },
-    { detection: ['bing', 'organic', 'Organic Search'], list: ['bing', 'organic', 'Organic Search'], listWithoutDetection: ['bing', 'organic', 'Organic Search'] },
+    {
+      user: 'ignore_referrer',
+      source: 'partner.example',
+      medium: 'referral',
+      params: { ignore_referrer: 'true' },
+      then: { source: 'bing', medium: 'organic' },
+    },
+    {
+      detection: ['bing', 'organic', 'Organic Search'],
+      list: ['bing', 'organic', 'Organic Search'],
+      listWithoutDetection: ['bing', 'organic', 'Organic Search'],
+    },
   ],
   // One source per match type of the list.
-  [{ user: 'exact', source: 'www.PayPal.com', medium: 'referral' }, { detection: ['www.PayPal.com', 'referral', 'Referral'], list: DIRECT, listWithoutDetection: DIRECT }],
-  [{ user: 'contains', source: 'login.sso-partner.net', medium: 'referral' }, { detection: ['login.sso-partner.net', 'referral', 'Referral'], list: DIRECT, listWithoutDetection: DIRECT }],
-  [{ user: 'begins_with', source: 'accounts.google.com', medium: 'referral' }, { detection: ['accounts.google.com', 'referral', 'Referral'], list: DIRECT, listWithoutDetection: DIRECT }],
+  [
+    { user: 'exact', source: 'www.PayPal.com', medium: 'referral' },
+    { detection: ['www.PayPal.com', 'referral', 'Referral'], list: DIRECT, listWithoutDetection: DIRECT },
+  ],
+  [
+    { user: 'contains', source: 'login.sso-partner.net', medium: 'referral' },
+    { detection: ['login.sso-partner.net', 'referral', 'Referral'], list: DIRECT, listWithoutDetection: DIRECT },
+  ],
+  [
+    { user: 'begins_with', source: 'accounts.google.com', medium: 'referral' },
+    { detection: ['accounts.google.com', 'referral', 'Referral'], list: DIRECT, listWithoutDetection: DIRECT },
+  ],
   // checkout.stripe.com is a shopping site in Google's source categories.
-  [{ user: 'ends_with', source: 'checkout.stripe.com', medium: 'referral' }, { detection: ['checkout.stripe.com', 'referral', 'Organic Shopping'], list: DIRECT, listWithoutDetection: DIRECT }],
-  [{ user: 'regex', source: 'AUTH12.idp.example.org', medium: 'referral' }, { detection: ['AUTH12.idp.example.org', 'referral', 'Referral'], list: DIRECT, listWithoutDetection: DIRECT }],
+  [
+    { user: 'ends_with', source: 'checkout.stripe.com', medium: 'referral' },
+    { detection: ['checkout.stripe.com', 'referral', 'Organic Shopping'], list: DIRECT, listWithoutDetection: DIRECT },
+  ],
+  [
+    { user: 'regex', source: 'AUTH12.idp.example.org', medium: 'referral' },
+    { detection: ['AUTH12.idp.example.org', 'referral', 'Referral'], list: DIRECT, listWithoutDetection: DIRECT },
+  ],
   // Near misses stay referrals: paypal.com as a label of another domain, a regex that needs digits.
-  [{ user: 'near_misses', source: 'paypal.com.example.net', medium: 'referral' }, { detection: ['paypal.com.example.net', 'referral', 'Referral'], list: ['paypal.com.example.net', 'referral', 'Referral'], listWithoutDetection: ['paypal.com.example.net', 'referral', 'Referral'] }],
-  [{ user: 'regex_near_miss', source: 'auth.idp.example.org', medium: 'referral' }, { detection: ['auth.idp.example.org', 'referral', 'Referral'], list: ['auth.idp.example.org', 'referral', 'Referral'], listWithoutDetection: ['auth.idp.example.org', 'referral', 'Referral'] }],
+  [
+    { user: 'near_misses', source: 'paypal.com.example.net', medium: 'referral' },
+    {
+      detection: ['paypal.com.example.net', 'referral', 'Referral'],
+      list: ['paypal.com.example.net', 'referral', 'Referral'],
+      listWithoutDetection: ['paypal.com.example.net', 'referral', 'Referral'],
+    },
+  ],
+  [
+    { user: 'regex_near_miss', source: 'auth.idp.example.org', medium: 'referral' },
+    {
+      detection: ['auth.idp.example.org', 'referral', 'Referral'],
+      list: ['auth.idp.example.org', 'referral', 'Referral'],
+      listWithoutDetection: ['auth.idp.example.org', 'referral', 'Referral'],
+    },
+  ],
 ]
 
 function param(key: string, value: string | number) {
@@ -87,13 +154,24 @@ function exportRows(): string {
   for (const [index, [visit]] of CASES.entries()) {
     const sessionId = 1_609_830_000 + index
     const at = START_MICROS + index * 60_000_000
-    const landing = [param('ga_session_id', sessionId), param('page_location', PROPERTY_PAGE), param('source', visit.source), param('medium', visit.medium)]
+    const landing = [
+      param('ga_session_id', sessionId),
+      param('page_location', PROPERTY_PAGE),
+      param('source', visit.source),
+      param('medium', visit.medium),
+    ]
     if (visit.campaign) landing.push(param('campaign', visit.campaign))
     for (const [key, value] of Object.entries(visit.params ?? {})) landing.push(param(key, value))
     const later = [param('ga_session_id', sessionId), param('page_location', PROPERTY_PAGE)]
     if (visit.then) later.push(param('source', visit.then.source), param('medium', visit.then.medium))
     for (const [offset, params] of [landing, later].entries()) {
-      rows.push({ event_date: '20210105', event_timestamp: at + offset * 5_000_000, event_name: 'page_view', event_params: params, user_pseudo_id: visit.user })
+      rows.push({
+        event_date: '20210105',
+        event_timestamp: at + offset * 5_000_000,
+        event_name: 'page_view',
+        event_params: params,
+        user_pseudo_id: visit.user,
+      })
     }
   }
   return `${rows.map((row) => JSON.stringify(row)).join('\n')}\n`
@@ -107,11 +185,16 @@ describe('unwanted referrals on export rows', () => {
     return warehouse.exclusive(() =>
       withDuckDbFile(warehouse.path, { readOnly: true }, async ({ connection }) => {
         const reader = await connection.runAndReadAll('select user_key, source, medium, channel from attribution.int_sessions_classified')
-        return Object.fromEntries(reader.getRowObjectsJson().map((row) => [String(row.user_key), [String(row.source), String(row.medium), String(row.channel)] as const]))
+        return Object.fromEntries(
+          reader
+            .getRowObjectsJson()
+            .map((row) => [String(row.user_key), [String(row.source), String(row.medium), String(row.channel)] as const]),
+        )
       }),
     )
   }
-  const expected = (phase: 'detection' | 'list' | 'listWithoutDetection') => Object.fromEntries(CASES.map(([visit, phases]) => [visit.user, phases[phase]]))
+  const expected = (phase: 'detection' | 'list' | 'listWithoutDetection') =>
+    Object.fromEntries(CASES.map(([visit, phases]) => [visit.user, phases[phase]]))
 
   beforeAll(async () => {
     const file = join(temp.dir, 'events_20210105.ndjson')
@@ -132,7 +215,9 @@ describe('unwanted referrals on export rows', () => {
 
   it('suggests the own-domain and payment or sign-in sources with their sessions', async () => {
     const candidates = await warehouse.referralCandidates()
-    const byHost = Object.fromEntries(candidates.map((candidate) => [candidate.source, [candidate.reason, candidate.sessions, candidate.isUnwanted]]))
+    const byHost = Object.fromEntries(
+      candidates.map((candidate) => [candidate.source, [candidate.reason, candidate.sessions, candidate.isUnwanted]]),
+    )
     expect(byHost).toEqual({
       'blog.shop-example.co.uk': ['own-domain', 1, true],
       'www.shop-example.co.uk': ['own-domain', 1, true],
@@ -160,10 +245,12 @@ describe('unwanted referrals on export rows', () => {
 
   it('refuses an invalid regex with the reason, and stores nothing', async () => {
     const before = await warehouse.referralSettings()
-    await expect(warehouse.saveReferralSettings({ detectsSelfReferrals: true, unwantedReferrals: [{ matchType: 'regex', pattern: 'pay(pal' }] })).rejects.toThrow(
-      /"pay\(pal" is not a valid regular expression \(missing \)/,
-    )
-    await expect(warehouse.saveReferralSettings({ detectsSelfReferrals: true, unwantedReferrals: [{ matchType: 'matches', pattern: 'x' }] })).rejects.toThrow(/matchType must be one of/)
+    await expect(
+      warehouse.saveReferralSettings({ detectsSelfReferrals: true, unwantedReferrals: [{ matchType: 'regex', pattern: 'pay(pal' }] }),
+    ).rejects.toThrow(/"pay\(pal" is not a valid regular expression \(missing \)/)
+    await expect(
+      warehouse.saveReferralSettings({ detectsSelfReferrals: true, unwantedReferrals: [{ matchType: 'matches', pattern: 'x' }] }),
+    ).rejects.toThrow(/matchType must be one of/)
     expect(await warehouse.referralSettings()).toEqual(before)
   })
 

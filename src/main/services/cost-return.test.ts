@@ -1,8 +1,8 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ATTRIBUTION_MODELS } from '../../shared/attribution'
-import { type CostReturnRequest, costPerConversionCents, roasHundredths } from '../../shared/cost-return'
-import { formatCents, parseCents } from '../../shared/money'
+import { ATTRIBUTION_MODELS } from '@shared/attribution'
+import { type CostReturnRequest, costPerConversionCents, roasHundredths } from '@shared/cost-return'
+import { formatCents, parseCents } from '@shared/money'
 import { generateSpendRows } from '../generator/spend'
 import { makeTempDir } from '../testing/fixtures'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
@@ -51,23 +51,48 @@ describe('cost & return worked by hand', () => {
     const brand = result.rows.find((row) => row.campaign === 'brand')
     expect(brand?.cost_usd).toBe('50.00')
     // First click: 1 conversion, 50.00 revenue on 50.00 cost: CPA 50.00, ROAS 1.00, 1.00 above last click's 0.00.
-    expect(brand?.cells.first_click).toEqual({ conversions: 1, revenue_usd: '50.00', cost_per_conversion_usd: '50.00', roas: '1.00', roas_change: '1.00', conversions_change: 1 })
-    expect(brand?.cells.last_click).toEqual({ conversions: 0, revenue_usd: '0.00', cost_per_conversion_usd: null, roas: '0.00', roas_change: '0.00', conversions_change: 0 })
+    expect(brand?.cells.first_click).toEqual({
+      conversions: 1,
+      revenue_usd: '50.00',
+      cost_per_conversion_usd: '50.00',
+      roas: '1.00',
+      roas_change: '1.00',
+      conversions_change: 1,
+    })
+    expect(brand?.cells.last_click).toEqual({
+      conversions: 0,
+      revenue_usd: '0.00',
+      cost_per_conversion_usd: null,
+      roas: '0.00',
+      roas_change: '0.00',
+      conversions_change: 0,
+    })
     // Email has conversions and no cost: no ROAS ("—").
     const email = result.rows.find((row) => row.campaign === 'november')
     expect(email).toMatchObject({ cost_usd: '0.00', cells: { last_click: { conversions: 1, revenue_usd: '50.00', roas: null } } })
     expect(result.models).not.toContain('data_driven')
     // The day with spend and no conversions shows, at ROAS 0.00; 2026-11-02 is 50.00 / 30.00 = 1.67 under first click.
     expect(result.trend.days).toEqual([
-      { date: '2026-11-02', cost_usd: '30.00', models: { first_click: { revenue_usd: '50.00', roas: '1.67' }, last_click: { revenue_usd: '0.00', roas: '0.00' } } },
-      { date: '2026-11-03', cost_usd: '20.00', models: { first_click: { revenue_usd: '0.00', roas: '0.00' }, last_click: { revenue_usd: '0.00', roas: '0.00' } } },
+      {
+        date: '2026-11-02',
+        cost_usd: '30.00',
+        models: { first_click: { revenue_usd: '50.00', roas: '1.67' }, last_click: { revenue_usd: '0.00', roas: '0.00' } },
+      },
+      {
+        date: '2026-11-03',
+        cost_usd: '20.00',
+        models: { first_click: { revenue_usd: '0.00', roas: '0.00' }, last_click: { revenue_usd: '0.00', roas: '0.00' } },
+      },
     ])
   })
 
   it('answers any lookback: at 2 days first click credits email, and the campaign keeps only its cost', async () => {
     const result = await costAndReturn(warehouse, request({ lookbackDays: 2 }))
     const brand = result.rows.find((row) => row.campaign === 'brand')
-    expect(brand).toMatchObject({ cost_usd: '50.00', cells: { first_click: { conversions: 0, roas: '0.00', cost_per_conversion_usd: null } } })
+    expect(brand).toMatchObject({
+      cost_usd: '50.00',
+      cells: { first_click: { conversions: 0, roas: '0.00', cost_per_conversion_usd: null } },
+    })
   })
 })
 
@@ -86,7 +111,7 @@ describe('cost & return on generated data built by dbt', () => {
     temp.cleanup()
   })
 
-  it('holds the generated spend, and each model\'s conversions and revenue as its own report', async () => {
+  it("holds the generated spend, and each model's conversions and revenue as its own report", async () => {
     const lookbackDays = 21
     const result = await costAndReturn(warehouse, request({ lookbackDays, by: 'channel' }))
     const spend = generateSpendRows(sample).reduce((total, row) => total + BigInt(row.costCents), 0n)
@@ -110,7 +135,12 @@ describe('cost & return on generated data built by dbt', () => {
       }
     }
     // Spend lands on the paid channels the generator's campaigns classify into.
-    expect(result.rows.filter((row) => row.cost_usd !== '0.00').map((row) => row.channel).sort()).toEqual(['Display', 'Paid Search', 'Paid Shopping', 'Paid Social'])
+    expect(
+      result.rows
+        .filter((row) => row.cost_usd !== '0.00')
+        .map((row) => row.channel)
+        .sort(),
+    ).toEqual(['Display', 'Paid Search', 'Paid Shopping', 'Paid Social'])
   })
 
   it('a second sample of the same seed adds no spend', async () => {

@@ -4,8 +4,8 @@
  * (dataDrivenCredits) against the same channel cost, and ROAS, cost per conversion and the change
  * against a baseline from whole units (src/shared/cost-return.ts).
  */
-import { ATTRIBUTION_MODELS, type AttributionModel } from '../../shared/attribution'
-import type { DashboardFilters } from '../../shared/api'
+import { ATTRIBUTION_MODELS, type AttributionModel } from '@shared/attribution'
+import type { DashboardFilters } from '@shared/api'
 import {
   type CostFigures,
   type CostReturnRequest,
@@ -16,8 +16,8 @@ import {
   rankDisagreements,
   roasHundredths,
   formatHundredths,
-} from '../../shared/cost-return'
-import { formatCents, parseCents } from '../../shared/money'
+} from '@shared/cost-return'
+import { formatCents, parseCents } from '@shared/money'
 import type { AttributionWarehouse, CostCreditRow, RuleBasedModel } from '../warehouse/warehouse'
 import { dataDrivenCredits } from './model-reports'
 
@@ -41,7 +41,9 @@ export async function costAndReturn(warehouse: AttributionWarehouse, request: Co
     const key = JSON.stringify([row.channel, row.source, row.medium, row.campaign])
     let found = groups.get(key)
     if (!found) {
-      const keys = byChannel ? { channel: row.channel } : { channel: row.channel, source: row.source ?? '', medium: row.medium ?? '', campaign: row.campaign ?? '' }
+      const keys = byChannel
+        ? { channel: row.channel }
+        : { channel: row.channel, source: row.source ?? '', medium: row.medium ?? '', campaign: row.campaign ?? '' }
       found = { row: keys, costCents: 0n, figures: new Map() }
       groups.set(key, found)
     }
@@ -54,7 +56,11 @@ export async function costAndReturn(warehouse: AttributionWarehouse, request: Co
     found.figures.set(row.model, { creditMicros: row.creditMicros, revenueCents: row.revenueCents, costCents: row.costCents })
   }
   for (const credit of dataDriven) {
-    group({ channel: credit.channel }).figures.set('data_driven', { creditMicros: credit.creditMicros, revenueCents: credit.revenueCents, costCents: 0n })
+    group({ channel: credit.channel }).figures.set('data_driven', {
+      creditMicros: credit.creditMicros,
+      revenueCents: credit.revenueCents,
+      costCents: 0n,
+    })
   }
   const zero: CostFigures = { creditMicros: 0n, revenueCents: 0n, costCents: 0n }
   const totals = new Map<AttributionModel, CostFigures>(models.map((model) => [model, { ...zero }]))
@@ -77,7 +83,9 @@ export async function costAndReturn(warehouse: AttributionWarehouse, request: Co
     (a, b) =>
       Number(parseCents(b.cost_usd) - parseCents(a.cost_usd)) ||
       (b.cells[request.baseline]?.conversions ?? 0) - (a.cells[request.baseline]?.conversions ?? 0) ||
-      JSON.stringify([a.channel, a.source, a.medium, a.campaign]).localeCompare(JSON.stringify([b.channel, b.source, b.medium, b.campaign])),
+      JSON.stringify([a.channel, a.source, a.medium, a.campaign]).localeCompare(
+        JSON.stringify([b.channel, b.source, b.medium, b.campaign]),
+      ),
   )
   const totalOf = (model: AttributionModel): CostFigures => ({ ...(totals.get(model) ?? zero), costCents: totalCostCents })
   const totalCells: CostReturnResult['totals']['cells'] = {}
@@ -95,13 +103,21 @@ export async function costAndReturn(warehouse: AttributionWarehouse, request: Co
     trend: {
       models: request.trendModels,
       channel: trendChannel,
-      days: trendChannel === null ? [] : await trendDays(warehouse, filters, request.trendModels as [RuleBasedModel, RuleBasedModel], trendChannel),
+      days:
+        trendChannel === null
+          ? []
+          : await trendDays(warehouse, filters, request.trendModels as [RuleBasedModel, RuleBasedModel], trendChannel),
     },
   }
 }
 
 /** Daily cost, revenue and ROAS of two rule-based models for one channel. */
-async function trendDays(warehouse: AttributionWarehouse, filters: DashboardFilters, models: readonly RuleBasedModel[], channel: string): Promise<CostTrendDay[]> {
+async function trendDays(
+  warehouse: AttributionWarehouse,
+  filters: DashboardFilters,
+  models: readonly RuleBasedModel[],
+  channel: string,
+): Promise<CostTrendDay[]> {
   const days = new Map<string, CostTrendDay & { costCents: bigint }>()
   for (const row of await warehouse.dailyCost(filters, models, channel)) {
     let day = days.get(row.date)
@@ -128,7 +144,9 @@ async function trendDays(warehouse: AttributionWarehouse, filters: DashboardFilt
 function mostCostlyChannel(rows: ReadonlyArray<CostCreditRow>): string | null {
   const cost = new Map<string, bigint>()
   for (const row of rows) if (row.model === 'first_click') cost.set(row.channel, (cost.get(row.channel) ?? 0n) + row.costCents)
-  const [best] = [...cost.entries()].filter(([, cents]) => cents > 0n).sort((a, b) => (b[1] > a[1] ? 1 : b[1] < a[1] ? -1 : a[0].localeCompare(b[0])))
+  const [best] = [...cost.entries()]
+    .filter(([, cents]) => cents > 0n)
+    .sort((a, b) => (b[1] > a[1] ? 1 : b[1] < a[1] ? -1 : a[0].localeCompare(b[0])))
   return best?.[0] ?? null
 }
 

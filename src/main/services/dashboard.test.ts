@@ -120,7 +120,14 @@ describe('trendsFromDailyRows', () => {
     for (const date of dates) {
       for (const model of TRENDS_MODELS) {
         for (const channel of channels) {
-          if (rng.chance(0.4)) rows.push({ date, model, channel, conversions: rng.int(1, 9), revenue_usd: `${rng.int(0, 999)}.${String(rng.int(0, 99)).padStart(2, '0')}` })
+          if (rng.chance(0.4))
+            rows.push({
+              date,
+              model,
+              channel,
+              conversions: rng.int(1, 9),
+              revenue_usd: `${rng.int(0, 999)}.${String(rng.int(0, 99)).padStart(2, '0')}`,
+            })
         }
       }
     }

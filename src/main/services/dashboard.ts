@@ -1,5 +1,5 @@
-import type { AttributionModel } from '../../shared/attribution'
-import type { TrendPoint, TrendsResult } from '../../shared/api'
+import type { AttributionModel } from '@shared/attribution'
+import type { TrendPoint, TrendsResult } from '@shared/api'
 import type { DailyTrendRows } from '../warehouse/warehouse'
 
 /**

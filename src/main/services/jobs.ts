@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
-import { type ConversionEvent, DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '../../shared/attribution'
-import type { ImportedSpendFile, SpendMapping } from '../../shared/spend'
-import type { JobProgress, ModelSettingsChoice, WarehouseStatus } from '../../shared/api'
+import { type ConversionEvent, DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '@shared/attribution'
+import type { ImportedSpendFile, SpendMapping } from '@shared/spend'
+import type { JobProgress, ModelSettingsChoice, WarehouseStatus } from '@shared/api'
 import { type ModelSettings, saveModelSettings } from '../settings/model-settings'
 import type { DbtProgress, DbtRunResult, DbtRunner } from '../dbt/dbt-runner'
 import { describeDbtProgress } from '../dbt/progress-text'
@@ -9,7 +9,7 @@ import { UserFacingError, messageOf } from '../errors'
 import type { ServedWarehouse } from '../serving/served-warehouse'
 import { assertDbtSucceeded } from '../warehouse/embedded-warehouse'
 import { SPEND_MODELS } from '../warehouse/spend-import'
-import type { ReferralSettings } from '../../shared/referrals'
+import type { ReferralSettings } from '@shared/referrals'
 import { DEFAULT_SAMPLE, todayUtc, generateSampleData } from './sample-data'
 
 /** The dbt selection a spend import rebuilds: the spend staging model and what reads it. */
@@ -95,7 +95,12 @@ export class JobRunner {
     let imported: ImportedSpendFile[] = []
     const where = bigquery ? ' into BigQuery' : ''
     return this.exclusive('Importing ad spend', async () => {
-      this.emit({ job: 'import', phase: 'storing', percent: 0, message: `Importing ${paths.length} spend file${paths.length === 1 ? '' : 's'}${where}` })
+      this.emit({
+        job: 'import',
+        phase: 'storing',
+        percent: 0,
+        message: `Importing ${paths.length} spend file${paths.length === 1 ? '' : 's'}${where}`,
+      })
       imported = bigquery ? await bigquery.load(paths, mapping) : await this.served.embedded.importSpend(paths, mapping ? { mapping } : {})
       try {
         if (bigquery) {
@@ -107,7 +112,9 @@ export class JobRunner {
         }
       } catch (error) {
         // The spend is stored: a retry would only say "nothing changed", so say what did happen.
-        throw new UserFacingError(`The spend import worked (importing the files again changes nothing); the cost mart build after it failed: ${messageOf(error)}`)
+        throw new UserFacingError(
+          `The spend import worked (importing the files again changes nothing); the cost mart build after it failed: ${messageOf(error)}`,
+        )
       }
     }).then(() => imported)
   }

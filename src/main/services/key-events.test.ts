@@ -3,8 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ReportResult } from '../../shared/attribution'
-import { parseCents, formatCents } from '../../shared/money'
+import type { ReportResult } from '@shared/attribution'
+import { parseCents, formatCents } from '@shared/money'
 import { type AppServices, createAppServices } from '../app-services'
 import { projectRoot } from '../paths'
 import { GA4_FIXTURES, hasGa4Fixtures, makeTempDir } from '../testing/fixtures'
@@ -16,8 +16,16 @@ function cli(args: string[]): { status: number | null; stdout: string; stderr: s
   return { status: run.status, stdout: run.stdout, stderr: run.stderr }
 }
 
-type Ga4Row = Record<string, unknown> & { event_name: string; event_timestamp: number; event_params: Param[]; event_value_in_usd: number | null }
-type Param = { key: string; value: { string_value: string | null; int_value: number | null; float_value: number | null; double_value: number | null } }
+type Ga4Row = Record<string, unknown> & {
+  event_name: string
+  event_timestamp: number
+  event_params: Param[]
+  event_value_in_usd: number | null
+}
+type Param = {
+  key: string
+  value: { string_value: string | null; int_value: number | null; float_value: number | null; double_value: number | null }
+}
 
 const param = (key: string, value: Partial<Param['value']>): Param => ({
   key,
@@ -33,7 +41,13 @@ function leadFrom(pageView: Ga4Row, lead: { eventValueUsd: number | null; value?
   const params = pageView.event_params.filter((p) => !['value', 'currency', 'event_id'].includes(p.key))
   if (lead.value) params.push(param('value', lead.value))
   if (lead.currency) params.push(param('currency', { string_value: lead.currency }))
-  return { ...pageView, event_name: 'generate_lead', event_timestamp: pageView.event_timestamp + 1_000_000, event_params: params, event_value_in_usd: lead.eventValueUsd }
+  return {
+    ...pageView,
+    event_name: 'generate_lead',
+    event_timestamp: pageView.event_timestamp + 1_000_000,
+    event_params: params,
+    event_value_in_usd: lead.eventValueUsd,
+  }
 }
 
 /** The leads of the test and the revenue the documented rule gives each (docs/assumptions.md, "Revenue"). */
@@ -61,7 +75,9 @@ describe.skipIf(!hasGa4Fixtures)('any key event is a conversion (real export row
     const slice = all.slice(0, 4000)
     const pageViews = slice.filter((row) => row.event_name === 'page_view' && row.user_pseudo_id)
     const users = [...new Set(pageViews.map((row) => String(row.user_pseudo_id)))].slice(0, LEADS.length)
-    const leads = users.map((user, index) => leadFrom(pageViews.find((row) => row.user_pseudo_id === user) as Ga4Row, LEADS[index] as (typeof LEADS)[number]))
+    const leads = users.map((user, index) =>
+      leadFrom(pageViews.find((row) => row.user_pseudo_id === user) as Ga4Row, LEADS[index] as (typeof LEADS)[number]),
+    )
     rows = [...slice, ...leads]
     const file = join(temp.dir, 'export.ndjson')
     writeFileSync(file, rows.map((row) => JSON.stringify(row)).join('\n') + '\n')
@@ -84,10 +100,14 @@ describe.skipIf(!hasGa4Fixtures)('any key event is a conversion (real export row
     )
     const absent = cli(['report', '--model', 'last_click', '--conversion-events', 'Generate_Lead', '--warehouse', warehouse])
     expect(absent.status).toBe(1)
-    expect(absent.stderr).toMatch(/^No event named "Generate_Lead" occurs in the warehouse \(names are case-sensitive\); the most frequent are page_view, /)
+    expect(absent.stderr).toMatch(
+      /^No event named "Generate_Lead" occurs in the warehouse \(names are case-sensitive\); the most frequent are page_view, /,
+    )
     const notAName = cli(['build', '--conversion-events', 'generate-lead', '--warehouse', warehouse])
     expect(notAName.status).toBe(1)
-    expect(notAName.stderr).toBe('"generate-lead" is not a GA4 event name: a letter, then letters, digits or underscores, at most 40 characters.\n')
+    expect(notAName.stderr).toBe(
+      '"generate-lead" is not a GA4 event name: a letter, then letters, digits or underscores, at most 40 characters.\n',
+    )
     const buildAbsent = cli(['build', '--conversion-events', 'sign_up', '--warehouse', warehouse])
     expect(buildAbsent.status).toBe(1)
     expect(buildAbsent.stderr).toMatch(/^No event named "sign_up" occurs in the warehouse/)
@@ -96,7 +116,19 @@ describe.skipIf(!hasGa4Fixtures)('any key event is a conversion (real export row
   it('values a modelled generate_lead by event_value_in_usd, else a USD value param, else 0 (a EUR value gives 0)', () => {
     const built = cli(['build', '--conversion-events', 'generate_lead', '--warehouse', warehouse])
     expect(built.status, built.stderr).toBe(0)
-    const report = cli(['report', '--model', 'last_click', '--conversion-events', 'generate_lead', '--lookback-days', '90', '--format', 'json', '--warehouse', warehouse])
+    const report = cli([
+      'report',
+      '--model',
+      'last_click',
+      '--conversion-events',
+      'generate_lead',
+      '--lookback-days',
+      '90',
+      '--format',
+      'json',
+      '--warehouse',
+      warehouse,
+    ])
     expect(report.status, report.stderr).toBe(0)
     const result = JSON.parse(report.stdout) as ReportResult
     expect(result.totals.conversions).toBe(LEADS.length)
@@ -117,11 +149,24 @@ describe.skipIf(!hasGa4Fixtures)('any key event is a conversion (real export row
       .map(([name, events]) => ({ name, events, modelled: name === 'purchase' || name === 'generate_lead' }))
     expect(answer.value).toEqual(expected)
     // Views answer for a modelled key event and refuse a name that does not occur.
-    const breakdown = await services.handlers['attribution:breakdown']({ model: 'first_click', by: 'channel', lookbackDays: 90, conversionEvents: ['generate_lead'] })
+    const breakdown = await services.handlers['attribution:breakdown']({
+      model: 'first_click',
+      by: 'channel',
+      lookbackDays: 90,
+      conversionEvents: ['generate_lead'],
+    })
     expect(breakdown).toMatchObject({ ok: true, value: { totals: { conversions: LEADS.length } } })
-    const absent = await services.handlers['attribution:breakdown']({ model: 'first_click', by: 'channel', lookbackDays: 90, conversionEvents: ['sign_up'] })
+    const absent = await services.handlers['attribution:breakdown']({
+      model: 'first_click',
+      by: 'channel',
+      lookbackDays: 90,
+      conversionEvents: ['sign_up'],
+    })
     expect(absent).toMatchObject({ ok: false, error: expect.stringMatching(/^No event named "sign_up" occurs/) })
-    const data = await services.handlers['attribution:modelComparison']({ lookbackDays: 90, conversionEvents: ['generate_lead', 'purchase'] })
+    const data = await services.handlers['attribution:modelComparison']({
+      lookbackDays: 90,
+      conversionEvents: ['generate_lead', 'purchase'],
+    })
     expect(data.ok).toBe(true)
   }, 120_000)
 })

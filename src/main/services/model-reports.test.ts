@@ -1,8 +1,8 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ATTRIBUTION_MODELS, REPORT_GROUPINGS, RULE_BASED_MODELS, groupLabel, groupingsOfModel } from '../../shared/attribution'
-import type { DashboardFilters } from '../../shared/api'
-import { parseCents } from '../../shared/money'
+import { ATTRIBUTION_MODELS, REPORT_GROUPINGS, RULE_BASED_MODELS, groupLabel, groupingsOfModel } from '@shared/attribution'
+import type { DashboardFilters } from '@shared/api'
+import { parseCents } from '@shared/money'
 import { makeTempDir } from '../testing/fixtures'
 import { withDuckDbFile } from '../warehouse/duckdb-file'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
@@ -68,7 +68,10 @@ describe('every attribution model on generated journeys', () => {
     expect(linear.rows.some((row) => !Number.isInteger(row.conversions))).toBe(true)
     for (const model of ['first_click', 'last_click', 'last_non_direct'] as const) {
       const report = await attributionReport(warehouse, { ...filters(30), model, by: 'channel' })
-      expect(report.rows.every((row) => Number.isInteger(row.conversions)), model).toBe(true)
+      expect(
+        report.rows.every((row) => Number.isInteger(row.conversions)),
+        model,
+      ).toBe(true)
     }
   })
 
@@ -122,11 +125,20 @@ describe('every attribution model on generated journeys', () => {
     for (const model of ['linear', 'data_driven'] as const) {
       const report = await attributionReport(warehouse, { ...filters(14), ...shown, model, by: 'channel' })
       const mine = trends.points.filter((point) => point.model === model)
-      expect(mine.reduce((total, point) => total + micros(point.conversions), 0), model).toBe(micros(report.totals.conversions))
+      expect(
+        mine.reduce((total, point) => total + micros(point.conversions), 0),
+        model,
+      ).toBe(micros(report.totals.conversions))
       for (const row of report.rows) {
         const drawn = mine.filter((point) => point.channel === row.channel)
-        expect(drawn.reduce((total, point) => total + micros(point.conversions), 0), `${model} ${row.channel}`).toBe(micros(row.conversions))
-        expect(drawn.reduce((total, point) => total + parseCents(point.revenue_usd), 0n), `${model} ${row.channel}`).toBe(parseCents(row.revenue_usd))
+        expect(
+          drawn.reduce((total, point) => total + micros(point.conversions), 0),
+          `${model} ${row.channel}`,
+        ).toBe(micros(row.conversions))
+        expect(
+          drawn.reduce((total, point) => total + parseCents(point.revenue_usd), 0n),
+          `${model} ${row.channel}`,
+        ).toBe(parseCents(row.revenue_usd))
       }
     }
   })
@@ -154,8 +166,12 @@ describe('every attribution model on generated journeys', () => {
   })
 
   it('refuses to split data-driven credit by source or to drill into a channel, saying why', async () => {
-    await expect(attributionReport(warehouse, { ...filters(14), model: 'data_driven', by: 'source_medium' })).rejects.toThrow(/credits channels/)
-    await expect(attributionReport(warehouse, { ...filters(14), model: 'data_driven', by: 'channel', channel: 'Email' })).rejects.toThrow(/drill/)
+    await expect(attributionReport(warehouse, { ...filters(14), model: 'data_driven', by: 'source_medium' })).rejects.toThrow(
+      /credits channels/,
+    )
+    await expect(attributionReport(warehouse, { ...filters(14), model: 'data_driven', by: 'channel', channel: 'Email' })).rejects.toThrow(
+      /drill/,
+    )
   })
 
   it('compares the rule-based models by every dimension as their reports give it, and data-driven by channel only', async () => {
@@ -205,7 +221,9 @@ describe('every attribution model on generated journeys', () => {
       for (const { filter, keeps } of cases) {
         const found = await conversionPaths(warehouse, { ...filters(30), model: 'linear', limit: 200, by, filter })
         const expected = all.paths.filter((path) => keeps(path.channels))
-        expect(found.paths.map((path) => text(path.channels)).sort(), JSON.stringify(filter)).toEqual(expected.map((path) => text(path.channels)).sort())
+        expect(found.paths.map((path) => text(path.channels)).sort(), JSON.stringify(filter)).toEqual(
+          expected.map((path) => text(path.channels)).sort(),
+        )
         expect(found.matching.paths).toBe(expected.length)
         expect(found.matching.conversions).toBe(expected.reduce((total, path) => total + path.conversions, 0))
         expect(found.totals).toEqual(all.totals)
@@ -227,8 +245,19 @@ describe('every attribution model on generated journeys', () => {
     expect(result.previous).toEqual({ from_date: '2026-09-30', to_date: '2026-10-15', ...both.previous.totals })
     expect(result.previous?.conversions).toBeGreaterThan(0)
     expect(result.conversions_change).toBeCloseTo(both.current.totals.conversions / both.previous.totals.conversions - 1, 12)
-    const chosen = await periodComparison(warehouse, { ...filters(14), ...current, compareFromDate: '2026-10-01', compareToDate: '2026-10-03' })
-    const report = await attributionReport(warehouse, { ...filters(14), fromDate: '2026-10-01', toDate: '2026-10-03', model: 'first_click', by: 'channel' })
+    const chosen = await periodComparison(warehouse, {
+      ...filters(14),
+      ...current,
+      compareFromDate: '2026-10-01',
+      compareToDate: '2026-10-03',
+    })
+    const report = await attributionReport(warehouse, {
+      ...filters(14),
+      fromDate: '2026-10-01',
+      toDate: '2026-10-03',
+      model: 'first_click',
+      by: 'channel',
+    })
     expect(chosen.previous).toEqual({ from_date: '2026-10-01', to_date: '2026-10-03', ...report.totals })
     // Without dates the period is all the data; the one before it has none.
     const whole = await periodComparison(warehouse, filters(14))

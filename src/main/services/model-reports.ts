@@ -4,13 +4,7 @@
  * transitions at the filters' lookback (src/shared/markov.ts), whose removal-effect shares split the
  * conversions that have a path, in whole units (millionths and cents) by the largest remainder.
  */
-import {
-  ATTRIBUTION_MODELS,
-  type AttributionModel,
-  type ReportRequest,
-  type ReportResult,
-  modelGroupingProblem,
-} from '../../shared/attribution'
+import { ATTRIBUTION_MODELS, type AttributionModel, type ReportRequest, type ReportResult, modelGroupingProblem } from '@shared/attribution'
 import type {
   ChannelFlow,
   CompareRequest,
@@ -26,9 +20,9 @@ import type {
   PeriodTotals,
   TrendsRequest,
   TrendsResult,
-} from '../../shared/api'
-import { apportion, solveMarkov } from '../../shared/markov'
-import { formatCents, parseCents } from '../../shared/money'
+} from '@shared/api'
+import { apportion, solveMarkov } from '@shared/markov'
+import { formatCents, parseCents } from '@shared/money'
 import { UserFacingError } from '../errors'
 import { conversionsFromMicros, reportFromRows } from '../warehouse/duckdb-queries'
 import type { AttributionWarehouse, DailyTrendRows, RuleBasedModel } from '../warehouse/warehouse'
@@ -73,7 +67,12 @@ export async function dataDrivenCredits(warehouse: AttributionWarehouse, filters
   add(UNASSIGNED_CHANNEL, BigInt(totals.pathlessConversions) * MICROS_PER_CONVERSION, totals.pathlessRevenueCents)
   return [...byChannel.values()]
     .filter((credit) => credit.creditMicros !== 0n || credit.revenueCents !== 0n)
-    .sort((a, b) => compareBigint(b.revenueCents, a.revenueCents) || compareBigint(b.creditMicros, a.creditMicros) || a.channel.localeCompare(b.channel))
+    .sort(
+      (a, b) =>
+        compareBigint(b.revenueCents, a.revenueCents) ||
+        compareBigint(b.creditMicros, a.creditMicros) ||
+        a.channel.localeCompare(b.channel),
+    )
 }
 
 /** A report of any model; data_driven only by channel. JSON shape as for every model. */
@@ -109,8 +108,10 @@ export async function compareModels(warehouse: AttributionWarehouse, request: Co
     }
     return found
   }
-  for (const entry of reportA.rows) Object.assign(row(entry.channel ?? ''), { a_conversions: entry.conversions, a_revenue_usd: entry.revenue_usd })
-  for (const entry of reportB.rows) Object.assign(row(entry.channel ?? ''), { b_conversions: entry.conversions, b_revenue_usd: entry.revenue_usd })
+  for (const entry of reportA.rows)
+    Object.assign(row(entry.channel ?? ''), { a_conversions: entry.conversions, a_revenue_usd: entry.revenue_usd })
+  for (const entry of reportB.rows)
+    Object.assign(row(entry.channel ?? ''), { b_conversions: entry.conversions, b_revenue_usd: entry.revenue_usd })
   const sorted = [...rows.values()].sort(
     (a, b) => b.a_conversions + b.b_conversions - (a.a_conversions + a.b_conversions) || a.channel.localeCompare(b.channel),
   )
@@ -213,7 +214,12 @@ function dataDrivenDays(days: DailyTrendRows['rows'], credits: ChannelCredit[], 
 export async function conversionPaths(warehouse: AttributionWarehouse, request: PathsRequest): Promise<PathsResult> {
   const model = isRuleBased(request.model) ? request.model : null
   const { by = 'channel', offset = 0, sort, filter } = request
-  const found = await warehouse.conversionPaths(filtersOf(request), model, request.limit, { by, offset, ...(sort ? { sort } : {}), ...(filter ? { filter } : {}) })
+  const found = await warehouse.conversionPaths(filtersOf(request), model, request.limit, {
+    by,
+    offset,
+    ...(sort ? { sort } : {}),
+    ...(filter ? { filter } : {}),
+  })
   let listedConversions = 0
   let listedCents = 0n
   const paths = found.rows.map((row) => {
@@ -279,10 +285,17 @@ export async function periodComparison(warehouse: AttributionWarehouse, request:
   const current = await currentPeriod(warehouse, request)
   if (!current) return { current: null, previous: null, conversions_change: null, revenue_change: null }
   const previous =
-    request.compareFromDate && request.compareToDate ? { fromDate: request.compareFromDate, toDate: request.compareToDate } : previousPeriod(current)
+    request.compareFromDate && request.compareToDate
+      ? { fromDate: request.compareFromDate, toDate: request.compareToDate }
+      : previousPeriod(current)
   const totalsOf = async (range: DateRange): Promise<PeriodTotals> => {
     const totals = await warehouse.conversionTotals({ ...filtersOf(request), ...range })
-    return { from_date: range.fromDate, to_date: range.toDate, conversions: totals.conversions, revenue_usd: formatCents(totals.revenueCents) }
+    return {
+      from_date: range.fromDate,
+      to_date: range.toDate,
+      conversions: totals.conversions,
+      revenue_usd: formatCents(totals.revenueCents),
+    }
   }
   const [now, before] = await Promise.all([totalsOf(current), totalsOf(previous)])
   return {
@@ -300,7 +313,11 @@ export interface ReportComparison {
 }
 
 /** The report over the request's period and over the earlier period (the preceding one of the same length by default). */
-export async function compareReportPeriods(warehouse: AttributionWarehouse, request: ReportRequest, earlier?: DateRange): Promise<ReportComparison> {
+export async function compareReportPeriods(
+  warehouse: AttributionWarehouse,
+  request: ReportRequest,
+  earlier?: DateRange,
+): Promise<ReportComparison> {
   const current = await currentPeriod(warehouse, filtersOf(request))
   if (!current) throw new UserFacingError('There are no conversions to compare: build the models over some data first.')
   const previous = earlier ?? previousPeriod(current)
@@ -315,7 +332,9 @@ export async function compareReportPeriods(warehouse: AttributionWarehouse, requ
 }
 
 /** Just the filters of a request (a report's or a view's), as warehouses take them. */
-function filtersOf(filters: Pick<ReportRequest, 'lookbackDays' | 'conversionEvents' | 'fromDate' | 'toDate' | 'streamId'>): DashboardFilters {
+function filtersOf(
+  filters: Pick<ReportRequest, 'lookbackDays' | 'conversionEvents' | 'fromDate' | 'toDate' | 'streamId'>,
+): DashboardFilters {
   const { lookbackDays, conversionEvents, fromDate, toDate, streamId } = filters
   return {
     lookbackDays,
@@ -326,11 +345,17 @@ function filtersOf(filters: Pick<ReportRequest, 'lookbackDays' | 'conversionEven
   }
 }
 
-function sumCredits(credits: ReadonlyArray<{ creditMicros: bigint; revenueCents: bigint }>): { creditMicros: bigint; revenueCents: bigint } {
-  return credits.reduce((total, credit) => ({ creditMicros: total.creditMicros + credit.creditMicros, revenueCents: total.revenueCents + credit.revenueCents }), {
-    creditMicros: 0n,
-    revenueCents: 0n,
-  })
+function sumCredits(credits: ReadonlyArray<{ creditMicros: bigint; revenueCents: bigint }>): {
+  creditMicros: bigint
+  revenueCents: bigint
+} {
+  return credits.reduce(
+    (total, credit) => ({ creditMicros: total.creditMicros + credit.creditMicros, revenueCents: total.revenueCents + credit.revenueCents }),
+    {
+      creditMicros: 0n,
+      revenueCents: 0n,
+    },
+  )
 }
 
 function compareBigint(a: bigint, b: bigint): number {

@@ -37,7 +37,10 @@ export function todayUtc(): string {
 }
 
 /** Generates sample events into the warehouse through the import path (see writeSampleData). */
-export function generateSampleData(warehouse: EmbeddedWarehouse, options: Parameters<typeof writeSampleData>[1]): Promise<SampleDataResult> {
+export function generateSampleData(
+  warehouse: EmbeddedWarehouse,
+  options: Parameters<typeof writeSampleData>[1],
+): Promise<SampleDataResult> {
   return warehouse.writeSession((file) => writeSampleData(file, options))
 }
 
@@ -64,7 +67,10 @@ export async function writeSampleData(
     try {
       for (const [index, { path }] of written.files.entries()) {
         onProgress?.({ phase: 'importing', doneUsers: options.users, totalUsers: options.users, events: written.events })
-        const result = await transaction.add(path, index, written.files.length, { contentKey: sampleKey(generate, index, written.files.length), move: true })
+        const result = await transaction.add(path, index, written.files.length, {
+          contentKey: sampleKey(generate, index, written.files.length),
+          move: true,
+        })
         hasAddedEvents ||= !result.wasAlreadyImported
       }
       await transaction.commit()
@@ -85,6 +91,16 @@ export async function writeSampleData(
 /** What names a generated file in the import ledger: the options that decide its rows, and its place. */
 function sampleKey(options: Omit<GenerateOptions, 'onProgress'>, index: number, count: number): string {
   const { seed, users, days, endDate, firstUser, notAfterMicros, withEventId } = options
-  const made = JSON.stringify({ sample: 1, seed, users, days, endDate, firstUser, notAfterMicros, withEventId, file: `${index + 1}/${count}` })
+  const made = JSON.stringify({
+    sample: 1,
+    seed,
+    users,
+    days,
+    endDate,
+    firstUser,
+    notAfterMicros,
+    withEventId,
+    file: `${index + 1}/${count}`,
+  })
   return createHash('sha256').update(made).digest('hex')
 }

@@ -41,7 +41,12 @@ describe('stampDifference', () => {
 
   it('is undefined when nothing changed, and names what did', () => {
     expect(stampDifference(stamp, { ...stamp })).toBeUndefined()
-    expect(stampDifference(stamp, { ...stamp, intradayEvents: 30 })).toEqual({ importedEvents: 0, streamedEvents: 20, importedFiles: 0, modelsBuiltAt: null })
+    expect(stampDifference(stamp, { ...stamp, intradayEvents: 30 })).toEqual({
+      importedEvents: 0,
+      streamedEvents: 20,
+      importedFiles: 0,
+      modelsBuiltAt: null,
+    })
     expect(stampDifference(stamp, { ...stamp, events: 150, importedFiles: 2, modelsBuiltAt: '2026-12-01T10:05:00.000Z' })).toEqual({
       importedEvents: 50,
       streamedEvents: 0,
@@ -69,7 +74,7 @@ describe('changes the CLI makes to the warehouse the app has open', () => {
     temp.cleanup()
   })
 
-  it('lets a CLI stream take the idle app\'s file, shows its events within seconds, and refreshes the models', async () => {
+  it("lets a CLI stream take the idle app's file, shows its events within seconds, and refreshes the models", async () => {
     const before = await statusOf(services)
     const streamed = await cli(['stream', '--count', '20', '--seed', '41', '--warehouse', path])
     expect(streamed.stderr).not.toMatch(/in use/)
@@ -81,11 +86,15 @@ describe('changes the CLI makes to the warehouse the app has open', () => {
     expect((await statusOf(services)).intradayEvents).toBe(before.intradayEvents + 20)
 
     // No outside build modelled them, so the app's refresh loop does, and then lets go of the file again.
-    await expect.poll(async () => (await streamStatusOf(services)).refresh.lastSuccessAt, { timeout: 120_000, interval: 250 }).not.toBeNull()
+    await expect
+      .poll(async () => (await streamStatusOf(services)).refresh.lastSuccessAt, { timeout: 120_000, interval: 250 })
+      .not.toBeNull()
     const feed = await services.handlers['events:recent']({ limit: 500 })
     if (!feed.ok) throw new Error(feed.error)
     const streamedKeys = await withDuckDbFile(path, { readOnly: true }, async ({ connection }) => {
-      const reader = await connection.runAndReadAll(`select list_filter(event_params, p -> p.key = 'event_id')[1].value.string_value as id from ga4.events_intraday`)
+      const reader = await connection.runAndReadAll(
+        `select list_filter(event_params, p -> p.key = 'event_id')[1].value.string_value as id from ga4.events_intraday`,
+      )
       return reader.getRowObjectsJson().map((row) => String(row.id))
     })
     expect(streamedKeys).toHaveLength(20)
@@ -104,7 +113,7 @@ describe('changes the CLI makes to the warehouse the app has open', () => {
     expect(Date.parse((await statusOf(services)).modelsBuiltAt ?? '')).toBe(Math.floor(Date.parse(fileBuiltAt ?? '') / 1000) * 1000)
   })
 
-  it('never takes the app\'s own stream, refresh or a CLI report for an outside change', async () => {
+  it("never takes the app's own stream, refresh or a CLI report for an outside change", async () => {
     const seen = services.outside.latest()?.id
     const report = await cli(['report', '--model', 'last_click', '--format', 'json', '--warehouse', path])
     expect(report.code).toBe(0)

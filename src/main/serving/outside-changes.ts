@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs'
-import type { OutsideChange } from '../../shared/api'
+import type { OutsideChange } from '@shared/api'
 import type { DuckDbFile } from '../warehouse/duckdb-file'
 import { type WarehouseStamp, queryWarehouseStamp } from '../warehouse/duckdb-queries'
 import type { DuckDbSessionObserver } from '../warehouse/duckdb-session'

@@ -1,7 +1,7 @@
-import type { ConversionEventInfo, ReportGrouping, ReportRequest, ReportResult } from '../../shared/attribution'
-import type { ChannelFlow, DashboardFilters, FeedEvent, StreamInfo, WarehouseStatus } from '../../shared/api'
-import type { CostGrouping } from '../../shared/cost-return'
-import type { MarkovTransition } from '../../shared/markov'
+import type { ConversionEventInfo, ReportGrouping, ReportRequest, ReportResult } from '@shared/attribution'
+import type { ChannelFlow, DashboardFilters, FeedEvent, StreamInfo, WarehouseStatus } from '@shared/api'
+import type { CostGrouping } from '@shared/cost-return'
+import type { MarkovTransition } from '@shared/markov'
 import { queryCostCredits, queryDailyCost } from '../warehouse/cost-queries'
 import {
   queryChannelFlows,
@@ -17,7 +17,17 @@ import {
 } from '../warehouse/duckdb-queries'
 import { MODEL_SCHEMA } from '../warehouse/duckdb-schema'
 import type { EmbeddedWarehouse } from '../warehouse/embedded-warehouse'
-import type { AttributionWarehouse, ConversionTotals, CostCreditRow, DailyCostRow, DailyTrendRows, ModelChannelCredit, PathRows, PathsOptions, RuleBasedModel } from '../warehouse/warehouse'
+import type {
+  AttributionWarehouse,
+  ConversionTotals,
+  CostCreditRow,
+  DailyCostRow,
+  DailyTrendRows,
+  ModelChannelCredit,
+  PathRows,
+  PathsOptions,
+  RuleBasedModel,
+} from '../warehouse/warehouse'
 import { EVENT_NAME_COUNTS, STREAM_COUNTS, type ServingStore } from './serving-store'
 import { readReferralSettings } from '../referrals/referral-store'
 
@@ -46,7 +56,10 @@ export class ServedWarehouse implements AttributionWarehouse {
     return queryChannelFlows(this.serving.connection, filters, models)
   }
 
-  dailyTrends(filters: DashboardFilters, options: { days: number; byChannel: boolean; models: readonly RuleBasedModel[] }): Promise<DailyTrendRows> {
+  dailyTrends(
+    filters: DashboardFilters,
+    options: { days: number; byChannel: boolean; models: readonly RuleBasedModel[] },
+  ): Promise<DailyTrendRows> {
     return queryDailyTrends(this.serving.connection, filters, options)
   }
 
@@ -80,7 +93,11 @@ export class ServedWarehouse implements AttributionWarehouse {
   }
 
   conversionEvents(): Promise<ConversionEventInfo[]> {
-    return queryConversionEvents(this.serving.connection, `${MODEL_SCHEMA}.${EVENT_NAME_COUNTS}`, `${MODEL_SCHEMA}.int_conversion_events_modelled`)
+    return queryConversionEvents(
+      this.serving.connection,
+      `${MODEL_SCHEMA}.${EVENT_NAME_COUNTS}`,
+      `${MODEL_SCHEMA}.int_conversion_events_modelled`,
+    )
   }
 
   streams(): Promise<StreamInfo[]> {

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { FeedEvent } from '../../shared/api'
+import type { FeedEvent } from '@shared/api'
 import { GA4_FIXTURES, hasGa4Fixtures, makeTempDir } from '../testing/fixtures'
 import { withDuckDbFile } from '../warehouse/duckdb-file'
 import { FEED_LOOKBACK_DAYS } from '../warehouse/duckdb-queries'
@@ -18,7 +18,11 @@ async function creditedChannels(path: string): Promise<Map<string, { first: stri
       from attribution.fct_attribution_credits
       where ${FEED_LOOKBACK_DAYS} between min_lookback_days and max_lookback_days
       group by conversion_id`)
-    return new Map(reader.getRowObjectsJson().map((row) => [String(row.conversion_id), { first: String(row.first_channel), last: String(row.last_channel) }]))
+    return new Map(
+      reader
+        .getRowObjectsJson()
+        .map((row) => [String(row.conversion_id), { first: String(row.first_channel), last: String(row.last_channel) }]),
+    )
   })
 }
 
@@ -35,15 +39,26 @@ function expectFeedCredits(feed: FeedEvent[], credits: Map<string, { first: stri
         last: credit.last,
       })
     } else {
-      expect([event.first_click_channel, event.last_click_channel], `${event.event_name} ${event.event_key} is no conversion`).toEqual([null, null])
+      expect([event.first_click_channel, event.last_click_channel], `${event.event_name} ${event.event_key} is no conversion`).toEqual([
+        null,
+        null,
+      ])
     }
   }
   return conversions
 }
 
 const SOURCES = [
-  { name: 'generated sample data', skip: false, load: (warehouse: EmbeddedWarehouse) => generateSampleData(warehouse, { seed: 8, users: 600, days: 20, endDate: '2026-11-30' }) },
-  { name: 'the shared GA4 fixture', skip: !hasGa4Fixtures, load: (warehouse: EmbeddedWarehouse) => warehouse.importFiles([GA4_FIXTURES.parquet]) },
+  {
+    name: 'generated sample data',
+    skip: false,
+    load: (warehouse: EmbeddedWarehouse) => generateSampleData(warehouse, { seed: 8, users: 600, days: 20, endDate: '2026-11-30' }),
+  },
+  {
+    name: 'the shared GA4 fixture',
+    skip: !hasGa4Fixtures,
+    load: (warehouse: EmbeddedWarehouse) => warehouse.importFiles([GA4_FIXTURES.parquet]),
+  },
 ] as const
 
 describe.each(SOURCES)('the live feed on $name', ({ skip, load }) => {
@@ -73,28 +88,36 @@ describe.each(SOURCES)('the live feed on $name', ({ skip, load }) => {
     expect(conversions).toBeGreaterThan(0)
   })
 
-  it.skipIf(skip)('names them in the app\'s in-memory copy too, and shows not-yet-modelled streamed events under their event_id', async () => {
-    const store = await ServingStore.create()
-    try {
-      await warehouse.exclusive(() => store.refreshFrom(path))
-      const feed = await store.recentEvents(500)
-      expect(feed.length).toBe(500)
-      expectFeedCredits(feed, credits)
+  it.skipIf(skip)(
+    "names them in the app's in-memory copy too, and shows not-yet-modelled streamed events under their event_id",
+    async () => {
+      const store = await ServingStore.create()
+      try {
+        await warehouse.exclusive(() => store.refreshFrom(path))
+        const feed = await store.recentEvents(500)
+        expect(feed.length).toBe(500)
+        expectFeedCredits(feed, credits)
 
-      const newest = feed[0]?.event_at ?? '2026-01-01T00:00:00.000Z'
-      const later = (Date.parse(newest) + 60_000) * 1000
-      const streamed = {
-        event_date: '20261201', event_timestamp: later, event_name: 'page_view', user_pseudo_id: 'streamed-user',
-        event_params: [{ key: 'event_id', value: { string_value: 'feed-test-1', int_value: null, float_value: null, double_value: null } }],
+        const newest = feed[0]?.event_at ?? '2026-01-01T00:00:00.000Z'
+        const later = (Date.parse(newest) + 60_000) * 1000
+        const streamed = {
+          event_date: '20261201',
+          event_timestamp: later,
+          event_name: 'page_view',
+          user_pseudo_id: 'streamed-user',
+          event_params: [
+            { key: 'event_id', value: { string_value: 'feed-test-1', int_value: null, float_value: null, double_value: null } },
+          ],
+        }
+        expect(await store.addStreamed([streamed, structuredClone(streamed)])).toEqual({ added: 1, duplicates: 1 })
+        const withStreamed = await store.recentEvents(5)
+        expect(withStreamed.slice(0, 2).map((event) => [event.event_key, event.delivery])).toEqual([
+          ['feed-test-1', 'new'],
+          ['feed-test-1', 'duplicate'],
+        ])
+      } finally {
+        store.close()
       }
-      expect(await store.addStreamed([streamed, structuredClone(streamed)])).toEqual({ added: 1, duplicates: 1 })
-      const withStreamed = await store.recentEvents(5)
-      expect(withStreamed.slice(0, 2).map((event) => [event.event_key, event.delivery])).toEqual([
-        ['feed-test-1', 'new'],
-        ['feed-test-1', 'duplicate'],
-      ])
-    } finally {
-      store.close()
-    }
-  })
+    },
+  )
 })

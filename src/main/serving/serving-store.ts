@@ -2,8 +2,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
-import type { FeedEvent } from '../../shared/api'
-import { type WarehouseStamp, eventNameCountsSql, streamCountsSql, feedCreditsSql, transitionsWithCutOrderSql, feedEventFromRow, modelTableNamesSql, queryWarehouseStamp, stagedFeedSql } from '../warehouse/duckdb-queries'
+import type { FeedEvent } from '@shared/api'
+import {
+  type WarehouseStamp,
+  eventNameCountsSql,
+  streamCountsSql,
+  feedCreditsSql,
+  transitionsWithCutOrderSql,
+  feedEventFromRow,
+  modelTableNamesSql,
+  queryWarehouseStamp,
+  stagedFeedSql,
+} from '../warehouse/duckdb-queries'
 import { sqlString } from '../warehouse/sql-literal'
 import { MODEL_SCHEMA, RAW_SCHEMA, rawSchemaStatements } from '../warehouse/duckdb-schema'
 import { copyReferralSettings } from '../referrals/referral-store'
@@ -82,7 +92,9 @@ export class ServingStore {
     // Empty until the first snapshot of a built warehouse, so the event list answers before it.
     await connection.run(`create table ${MODEL_SCHEMA}.${EVENT_NAME_COUNTS} (event_name varchar, events bigint)`)
     await connection.run(`create table ${MODEL_SCHEMA}.${STREAM_COUNTS} (stream_id varchar, platform varchar, events bigint)`)
-    await connection.run(`create table ${MODEL_SCHEMA}.int_conversion_events_modelled (conversion_event_name varchar, modelled_since timestamp)`)
+    await connection.run(
+      `create table ${MODEL_SCHEMA}.int_conversion_events_modelled (conversion_event_name varchar, modelled_since timestamp)`,
+    )
     // The newest events the models have read (stg_ga4__events), keyed as dbt keys them.
     await connection.run(`create table ${MODEL_SCHEMA}.feed_events (event_key varchar, event_id varchar, event_timestamp_micros bigint,
       event_name varchar, user_pseudo_id varchar, source varchar, medium varchar, value_usd varchar, is_intraday boolean)`)
@@ -133,10 +145,13 @@ export class ServingStore {
       const names = new Set(tables.getRows().map((row) => String(row[0])))
       await c.run('begin transaction')
       for (const [mart, select, needs = []] of SERVED_MARTS) {
-        if (names.has(mart) && needs.every((name) => names.has(name))) await c.run(`create or replace table ${MODEL_SCHEMA}.${mart} as ${select}`)
+        if (names.has(mart) && needs.every((name) => names.has(name)))
+          await c.run(`create or replace table ${MODEL_SCHEMA}.${mart} as ${select}`)
       }
       if (names.has('stg_ga4__events')) {
-        await c.run(`create or replace table ${MODEL_SCHEMA}.${EVENT_NAME_COUNTS} as ${eventNameCountsSql(`wh.${MODEL_SCHEMA}.stg_ga4__events`)}`)
+        await c.run(
+          `create or replace table ${MODEL_SCHEMA}.${EVENT_NAME_COUNTS} as ${eventNameCountsSql(`wh.${MODEL_SCHEMA}.stg_ga4__events`)}`,
+        )
         await c.run(`create or replace table ${MODEL_SCHEMA}.${STREAM_COUNTS} as ${streamCountsSql(`wh.${MODEL_SCHEMA}.stg_ga4__events`)}`)
         await c.run('delete from ' + MODEL_SCHEMA + '.feed_events')
         await c.run(`insert into ${MODEL_SCHEMA}.feed_events ${stagedFeedSql(`wh.${MODEL_SCHEMA}.stg_ga4__events`)}`, { limit: FEED_ROWS })

@@ -1,22 +1,31 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { AppSettings } from '../../shared/settings-api'
+import type { AppSettings } from '@shared/settings-api'
 import { makeTempDir } from '../testing/fixtures'
 import { DEFAULT_SETTINGS, loadSettings, saveSettings, splitGa4Dataset, validateAppSettings } from './app-settings'
 
 const BIGQUERY: AppSettings = {
   warehouse: 'bigquery',
-  bigquery: { ...DEFAULT_SETTINGS.bigquery, projectId: 'acme-analytics', ga4Dataset: 'analytics_123456789', martsDataset: 'attribution', location: 'EU' },
+  bigquery: {
+    ...DEFAULT_SETTINGS.bigquery,
+    projectId: 'acme-analytics',
+    ga4Dataset: 'analytics_123456789',
+    martsDataset: 'attribution',
+    location: 'EU',
+  },
 }
 
 describe('app settings', () => {
   const temp = makeTempDir('settings')
   afterAll(temp.cleanup)
 
-  it('accepts complete BigQuery settings, including another project\'s export such as the public sample', () => {
+  it("accepts complete BigQuery settings, including another project's export such as the public sample", () => {
     expect(validateAppSettings(BIGQUERY)).toEqual({ ok: true, value: BIGQUERY })
-    const sample = { ...BIGQUERY, bigquery: { ...BIGQUERY.bigquery, ga4Dataset: 'bigquery-public-data.ga4_obfuscated_sample_ecommerce', location: 'US' } }
+    const sample = {
+      ...BIGQUERY,
+      bigquery: { ...BIGQUERY.bigquery, ga4Dataset: 'bigquery-public-data.ga4_obfuscated_sample_ecommerce', location: 'US' },
+    }
     expect(validateAppSettings(sample).ok).toBe(true)
     expect(splitGa4Dataset(sample.bigquery)).toEqual({ project: 'bigquery-public-data', dataset: 'ga4_obfuscated_sample_ecommerce' })
     expect(splitGa4Dataset(BIGQUERY.bigquery)).toEqual({ project: 'acme-analytics', dataset: 'analytics_123456789' })
@@ -53,7 +62,10 @@ describe('app settings', () => {
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(BIGQUERY)
 
     writeFileSync(path, '{ not json')
-    expect(await loadSettings(path)).toEqual({ settings: DEFAULT_SETTINGS, notice: expect.stringMatching(/not valid JSON; using the defaults/) })
+    expect(await loadSettings(path)).toEqual({
+      settings: DEFAULT_SETTINGS,
+      notice: expect.stringMatching(/not valid JSON; using the defaults/),
+    })
     writeFileSync(path, JSON.stringify({ ...BIGQUERY, bigquery: { ...BIGQUERY.bigquery, location: 42 } }))
     expect(await loadSettings(path)).toEqual({ settings: DEFAULT_SETTINGS, notice: expect.stringMatching(/saved settings were not valid/) })
   })

@@ -1,6 +1,6 @@
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
 import { dirname, isAbsolute } from 'node:path'
-import type { Result } from '../../shared/attribution'
+import type { Result } from '@shared/attribution'
 import {
   type AppSettings,
   type BigQuerySettings,
@@ -8,8 +8,8 @@ import {
   type CredentialMode,
   WAREHOUSE_KINDS,
   type WarehouseKind,
-} from '../../shared/settings-api'
-import { isRecord } from '../../shared/is-record'
+} from '@shared/settings-api'
+import { isRecord } from '@shared/is-record'
 
 /** BigQuery bills at least 10 MB per table a query reads, so a smaller limit would refuse everything. */
 export const MIN_MAXIMUM_BYTES_BILLED = 10 * 1024 * 1024
@@ -40,7 +40,9 @@ export const DEFAULT_SETTINGS: AppSettings = {
 /** The GA4 dataset as project and dataset; a bare dataset id lives in the settings' project. */
 export function splitGa4Dataset(settings: Pick<BigQuerySettings, 'projectId' | 'ga4Dataset'>): { project: string; dataset: string } {
   const dot = settings.ga4Dataset.indexOf('.')
-  return dot < 0 ? { project: settings.projectId, dataset: settings.ga4Dataset } : { project: settings.ga4Dataset.slice(0, dot), dataset: settings.ga4Dataset.slice(dot + 1) }
+  return dot < 0
+    ? { project: settings.projectId, dataset: settings.ga4Dataset }
+    : { project: settings.ga4Dataset.slice(0, dot), dataset: settings.ga4Dataset.slice(dot + 1) }
 }
 
 /** Checks BigQuery settings field by field; `complete` also requires the ids a connection needs. */
@@ -55,16 +57,24 @@ export function validateBigQuerySettings(input: unknown, options: { complete: bo
     return { ok: false, error: 'BigQuery settings need projectId, ga4Dataset, martsDataset and location as text.' }
   }
   if ((options.complete || projectId !== '') && !PROJECT_ID.test(projectId)) {
-    return { ok: false, error: `"${projectId.slice(0, 40)}" is not a Google Cloud project id (6-30 lowercase letters, digits and hyphens, starting with a letter).` }
+    return {
+      ok: false,
+      error: `"${projectId.slice(0, 40)}" is not a Google Cloud project id (6-30 lowercase letters, digits and hyphens, starting with a letter).`,
+    }
   }
   if (options.complete || ga4Dataset !== '') {
     const ga4 = splitGa4Dataset({ projectId, ga4Dataset })
     if (!PROJECT_ID.test(ga4.project) || !DATASET_ID.test(ga4.dataset)) {
-      return { ok: false, error: `"${ga4Dataset.slice(0, 80)}" is not a dataset: write analytics_123456789, or project.dataset for another project's export.` }
+      return {
+        ok: false,
+        error: `"${ga4Dataset.slice(0, 80)}" is not a dataset: write analytics_123456789, or project.dataset for another project's export.`,
+      }
     }
   }
-  if (!DATASET_ID.test(martsDataset)) return { ok: false, error: `"${martsDataset.slice(0, 40)}" is not a dataset id for the marts (letters, digits and underscores).` }
-  if (!LOCATION.test(location)) return { ok: false, error: `"${location.slice(0, 40)}" is not a BigQuery location (e.g. US, EU, europe-west2).` }
+  if (!DATASET_ID.test(martsDataset))
+    return { ok: false, error: `"${martsDataset.slice(0, 40)}" is not a dataset id for the marts (letters, digits and underscores).` }
+  if (!LOCATION.test(location))
+    return { ok: false, error: `"${location.slice(0, 40)}" is not a BigQuery location (e.g. US, EU, europe-west2).` }
   const bytes = (key: 'maximumBytesBilled' | 'dbtMaximumBytesBilled'): number | string => {
     const value = input[key]
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < MIN_MAXIMUM_BYTES_BILLED || value > MAX_MAXIMUM_BYTES_BILLED) {
@@ -81,7 +91,15 @@ export function validateBigQuerySettings(input: unknown, options: { complete: bo
   }
   return {
     ok: true,
-    value: { projectId, ga4Dataset, martsDataset, location, maximumBytesBilled, dbtMaximumBytesBilled, credentialMode: input.credentialMode as CredentialMode },
+    value: {
+      projectId,
+      ga4Dataset,
+      martsDataset,
+      location,
+      maximumBytesBilled,
+      dbtMaximumBytesBilled,
+      credentialMode: input.credentialMode as CredentialMode,
+    },
   }
 }
 
@@ -93,14 +111,16 @@ export function validateDbtExecutablePath(input: unknown): Result<string> {
   if (typeof input !== 'string' || input.trim() === '') return { ok: false, error: 'The dbt executable must be a path.' }
   const path = input.trim()
   if (path.length > MAX_DBT_EXECUTABLE_LENGTH || /[\0\r\n]/.test(path)) return { ok: false, error: 'That is not a usable file path.' }
-  if (!isAbsolute(path)) return { ok: false, error: `"${path.slice(0, 80)}" is not a full path: write it from the root, e.g. /home/me/.venv/bin/dbt.` }
+  if (!isAbsolute(path))
+    return { ok: false, error: `"${path.slice(0, 80)}" is not a full path: write it from the root, e.g. /home/me/.venv/bin/dbt.` }
   return { ok: true, value: path }
 }
 
 /** Checks untrusted settings (IPC, the settings file); choosing BigQuery requires complete BigQuery settings. */
 export function validateAppSettings(input: unknown): Result<AppSettings> {
   if (!isRecord(input)) return { ok: false, error: 'Settings must be an object.' }
-  if (!(WAREHOUSE_KINDS as readonly unknown[]).includes(input.warehouse)) return { ok: false, error: 'warehouse must be embedded or bigquery.' }
+  if (!(WAREHOUSE_KINDS as readonly unknown[]).includes(input.warehouse))
+    return { ok: false, error: 'warehouse must be embedded or bigquery.' }
   const warehouse = input.warehouse as WarehouseKind
   const bigquery = validateBigQuerySettings(input.bigquery, { complete: warehouse === 'bigquery' })
   if (!bigquery.ok) return bigquery
@@ -117,16 +137,26 @@ export async function loadSettings(path: string): Promise<{ settings: AppSetting
     text = await readFile(path, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { settings: structuredClone(DEFAULT_SETTINGS), notice: null }
-    return { settings: structuredClone(DEFAULT_SETTINGS), notice: `The settings file could not be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); using the defaults.` }
+    return {
+      settings: structuredClone(DEFAULT_SETTINGS),
+      notice: `The settings file could not be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); using the defaults.`,
+    }
   }
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
   } catch {
-    return { settings: structuredClone(DEFAULT_SETTINGS), notice: 'The settings file is not valid JSON; using the defaults. Saving will replace it.' }
+    return {
+      settings: structuredClone(DEFAULT_SETTINGS),
+      notice: 'The settings file is not valid JSON; using the defaults. Saving will replace it.',
+    }
   }
   const checked = validateAppSettings(parsed)
-  if (!checked.ok) return { settings: structuredClone(DEFAULT_SETTINGS), notice: `The saved settings were not valid (${checked.error}); using the defaults.` }
+  if (!checked.ok)
+    return {
+      settings: structuredClone(DEFAULT_SETTINGS),
+      notice: `The saved settings were not valid (${checked.error}); using the defaults.`,
+    }
   return { settings: checked.value, notice: null }
 }
 
@@ -174,7 +204,10 @@ export async function writeSettings(path: string, settings: AppSettings): Promis
     await rename(temp, path)
   } catch (error) {
     await rm(temp, { force: true }).catch(() => undefined)
-    return { ok: false, error: `The settings could not be saved (${(error as NodeJS.ErrnoException).code ?? 'error'}); the saved ones are unchanged.` }
+    return {
+      ok: false,
+      error: `The settings could not be saved (${(error as NodeJS.ErrnoException).code ?? 'error'}); the saved ones are unchanged.`,
+    }
   }
   return checked
 }

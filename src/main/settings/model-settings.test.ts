@@ -22,14 +22,18 @@ describe("a warehouse's model settings", () => {
   it('refuse a broken or mistyped file rather than building with the defaults', async () => {
     const warehouse = join(temp.dir, 'broken.duckdb')
     writeFileSync(modelSettingsPath(warehouse), '{"userIdStitching": "no"}')
-    expect(await loadModelSettings(warehouse)).toEqual({ ok: false, error: `${modelSettingsPath(warehouse)}: userIdStitching must be true or false.` })
+    expect(await loadModelSettings(warehouse)).toEqual({
+      ok: false,
+      error: `${modelSettingsPath(warehouse)}: userIdStitching must be true or false.`,
+    })
     writeFileSync(modelSettingsPath(warehouse), '{')
     expect((await loadModelSettings(warehouse)).ok).toBe(false)
   })
 
   it('are shown and changed by the CLI, in the file the app reads', () => {
     const warehouse = join(temp.dir, 'cli.duckdb')
-    const cli = (args: string[]) => spawnSync(process.execPath, [CLI, 'settings', ...args, '--warehouse', warehouse], { encoding: 'utf8', timeout: 60_000 })
+    const cli = (args: string[]) =>
+      spawnSync(process.execPath, [CLI, 'settings', ...args, '--warehouse', warehouse], { encoding: 'utf8', timeout: 60_000 })
     expect(cli([]).stdout).toBe('user-id stitching: on\n')
     expect(cli(['--user-id-stitching', 'off']).stdout).toBe('user-id stitching: off (saved; the next build applies it)\n')
     expect(JSON.parse(readFileSync(modelSettingsPath(warehouse), 'utf8'))).toEqual({ userIdStitching: false })

@@ -1,6 +1,6 @@
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import type { Result } from '../../shared/attribution'
+import type { Result } from '@shared/attribution'
 
 /**
  * How the models read this warehouse's data. Kept in one file beside the warehouse, so the app and
@@ -23,7 +23,8 @@ export function modelSettingsPath(warehousePath: string): string {
 export function validateModelSettings(input: unknown): Result<ModelSettings> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return { ok: false, error: 'Model settings must be an object.' }
   const { userIdStitching } = input as Record<string, unknown>
-  if (userIdStitching !== undefined && typeof userIdStitching !== 'boolean') return { ok: false, error: 'userIdStitching must be true or false.' }
+  if (userIdStitching !== undefined && typeof userIdStitching !== 'boolean')
+    return { ok: false, error: 'userIdStitching must be true or false.' }
   return { ok: true, value: { userIdStitching: userIdStitching ?? DEFAULT_MODEL_SETTINGS.userIdStitching } }
 }
 

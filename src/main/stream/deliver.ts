@@ -29,7 +29,12 @@ export const DELIVERY_GROUP_EVENTS = 20_000
  * (`stream_receipts`), then removes the batch from the outbox. A crash before the commit leaves the
  * batch pending; a crash after it makes the next delivery a no-op.
  */
-export async function deliverBatch(file: DuckDbFile, outbox: Outbox, batch: PendingBatch, hooks: DeliveryHooks = {}): Promise<DeliveryResult> {
+export async function deliverBatch(
+  file: DuckDbFile,
+  outbox: Outbox,
+  batch: PendingBatch,
+  hooks: DeliveryHooks = {},
+): Promise<DeliveryResult> {
   const [result] = await deliverBatches(file, outbox, [batch], hooks)
   return result!
 }
@@ -39,7 +44,12 @@ export async function deliverBatch(file: DuckDbFile, outbox: Outbox, batch: Pend
  * writes a small batch five times a second, and a transaction each (with its commit) costs more than
  * the events in it, so per-batch delivery fell behind and held the file while it did.
  */
-export async function deliverBatches(file: DuckDbFile, outbox: Outbox, batches: PendingBatch[], hooks: DeliveryHooks = {}): Promise<DeliveryResult[]> {
+export async function deliverBatches(
+  file: DuckDbFile,
+  outbox: Outbox,
+  batches: PendingBatch[],
+  hooks: DeliveryHooks = {},
+): Promise<DeliveryResult[]> {
   if (batches.length === 0) return []
   const { connection } = file
   await connection.run('begin transaction')
@@ -58,8 +68,12 @@ export async function deliverBatches(file: DuckDbFile, outbox: Outbox, batches: 
         select * from stream_batch as batch
         where not exists (select 1 from ${RAW_SCHEMA}.stream_receipts as receipt where receipt.event_id = batch.stream_event_id)
         qualify row_number() over (partition by stream_event_id order by stream_batch_id, event_timestamp) = 1`)
-    await connection.run(`insert into ${RAW_SCHEMA}.events_intraday by name select * exclude (stream_event_id, stream_batch_id) from stream_new`)
-    await connection.run(`insert into ${RAW_SCHEMA}.stream_receipts select stream_event_id, now()::timestamp, stream_batch_id from stream_new`)
+    await connection.run(
+      `insert into ${RAW_SCHEMA}.events_intraday by name select * exclude (stream_event_id, stream_batch_id) from stream_new`,
+    )
+    await connection.run(
+      `insert into ${RAW_SCHEMA}.stream_receipts select stream_event_id, now()::timestamp, stream_batch_id from stream_new`,
+    )
     const ids = await connection.runAndReadAll(`
       select batch.stream_batch_id, batch.stream_event_id, bool_or(new.stream_event_id is not null) as is_new
       from (select distinct stream_batch_id, stream_event_id from stream_batch) as batch

@@ -9,7 +9,7 @@ import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-war
 import { MODEL_SCHEMA } from '../warehouse/duckdb-schema'
 import { copyWarehouse } from '../warehouse/raw-files'
 import { Outbox } from './outbox'
-import type { ReferralSettings } from '../../shared/referrals'
+import type { ReferralSettings } from '@shared/referrals'
 import { deliverOutbox } from './deliver'
 
 /** Reproduce a failure with the seed it prints; raise the counts to search harder locally. */
@@ -43,7 +43,16 @@ const REFERRAL_CHANGES: ReadonlyMap<number, ReferralSettings> = new Map([
       ],
     },
   ],
-  [6, { detectsSelfReferrals: true, unwantedReferrals: [{ matchType: 'contains', pattern: 'google' }, { matchType: 'begins_with', pattern: 'news.' }] }],
+  [
+    6,
+    {
+      detectsSelfReferrals: true,
+      unwantedReferrals: [
+        { matchType: 'contains', pattern: 'google' },
+        { matchType: 'begins_with', pattern: 'news.' },
+      ],
+    },
+  ],
   [7, { detectsSelfReferrals: true, unwantedReferrals: [] }],
 ])
 /** A fixed "now" a little before the test's machine time, so every run builds the same events. */
@@ -57,7 +66,10 @@ interface TableDifference {
 }
 
 /** Every model table of the two files compared row by row (as multisets), bookkeeping columns aside. */
-async function compareModels(incrementalPath: string, fullRefreshPath: string): Promise<{ tables: string[]; differences: TableDifference[] }> {
+async function compareModels(
+  incrementalPath: string,
+  fullRefreshPath: string,
+): Promise<{ tables: string[]; differences: TableDifference[] }> {
   const instance = await DuckDBInstance.create(':memory:')
   const connection = await instance.connect()
   try {
@@ -73,8 +85,12 @@ async function compareModels(incrementalPath: string, fullRefreshPath: string): 
       const table = String(row.table_name)
       if (BOOKKEEPING_TABLES.has(table)) continue
       tables.push(table)
-      const kept = (row.columns as string[]).filter((name) => !BOOKKEEPING_COLUMNS.has(name)).map((name) => `"${name}"`).join(', ')
-      const side = (a: string, b: string) => `select ${kept} from ${a}.${MODEL_SCHEMA}.${table} except all select ${kept} from ${b}.${MODEL_SCHEMA}.${table}`
+      const kept = (row.columns as string[])
+        .filter((name) => !BOOKKEEPING_COLUMNS.has(name))
+        .map((name) => `"${name}"`)
+        .join(', ')
+      const side = (a: string, b: string) =>
+        `select ${kept} from ${a}.${MODEL_SCHEMA}.${table} except all select ${kept} from ${b}.${MODEL_SCHEMA}.${table}`
       const onlyIncremental = (await connection.runAndReadAll(side('inc', 'full_refresh'))).getRowObjectsJson()
       const onlyFullRefresh = (await connection.runAndReadAll(side('full_refresh', 'inc'))).getRowObjectsJson()
       if (onlyIncremental.length + onlyFullRefresh.length > 0) {
@@ -82,7 +98,10 @@ async function compareModels(incrementalPath: string, fullRefreshPath: string): 
           table,
           onlyIncremental: onlyIncremental.length,
           onlyFullRefresh: onlyFullRefresh.length,
-          sample: [...onlyIncremental.slice(0, 3).map((r) => ({ incremental: r })), ...onlyFullRefresh.slice(0, 3).map((r) => ({ full_refresh: r }))],
+          sample: [
+            ...onlyIncremental.slice(0, 3).map((r) => ({ incremental: r })),
+            ...onlyFullRefresh.slice(0, 3).map((r) => ({ full_refresh: r })),
+          ],
         })
       }
     }
@@ -94,7 +113,9 @@ async function compareModels(incrementalPath: string, fullRefreshPath: string): 
 }
 
 /** What the final warehouse holds of stitching: joined sessions from before a sign-in, persons with several devices, ids in two streams. */
-async function joinedDevices(path: string): Promise<{ sessionsBeforeSignIn: number; personsOnSeveralDevices: number; idsInTwoStreams: number }> {
+async function joinedDevices(
+  path: string,
+): Promise<{ sessionsBeforeSignIn: number; personsOnSeveralDevices: number; idsInTwoStreams: number }> {
   const instance = await DuckDBInstance.create(':memory:')
   const connection = await instance.connect()
   try {
@@ -191,10 +212,30 @@ describe('incremental dbt runs equal a full refresh', () => {
     expect(joined.idsInTwoStreams, 'user_pseudo_ids in two streams').toBeGreaterThan(0)
     expect(storedEvents).toBeGreaterThan(SEQUENCES * STEPS)
     // The newly chosen events stayed modelled, and the default one with them.
-    expect(modelled.filter((info) => info.modelled).map((info) => info.name).sort()).toEqual(['add_to_cart', 'generate_lead', 'purchase'])
+    expect(
+      modelled
+        .filter((info) => info.modelled)
+        .map((info) => info.name)
+        .sort(),
+    ).toEqual(['add_to_cart', 'generate_lead', 'purchase'])
     // Every model the app reads was compared at every checkpoint.
     for (const step of CHECKPOINTS) {
-      for (const table of ['stg_ga4__events', 'int_devices_stitched', 'int_property_hosts', 'int_referral_sources', 'int_conversions_deduplicated', 'int_sessions_classified', 'int_touchpoints_joined_to_conversions', 'fct_attribution_credits', 'fct_attributed_conversions', 'agg_attribution_daily', 'agg_channel_transitions', 'agg_user_last_conversions', 'int_conversion_events_modelled', 'rpt_data_quality']) {
+      for (const table of [
+        'stg_ga4__events',
+        'int_devices_stitched',
+        'int_property_hosts',
+        'int_referral_sources',
+        'int_conversions_deduplicated',
+        'int_sessions_classified',
+        'int_touchpoints_joined_to_conversions',
+        'fct_attribution_credits',
+        'fct_attributed_conversions',
+        'agg_attribution_daily',
+        'agg_channel_transitions',
+        'agg_user_last_conversions',
+        'int_conversion_events_modelled',
+        'rpt_data_quality',
+      ]) {
         expect(compared).toContain(`${step}:${table}`)
       }
     }

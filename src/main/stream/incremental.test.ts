@@ -7,7 +7,13 @@ import { withDuckDbFile } from '../warehouse/duckdb-file'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
 import { generateSampleData } from '../services/sample-data'
 
-const MARTS = ['fct_attribution_credits', 'fct_attributed_conversions', 'agg_attribution_daily', 'agg_channel_transitions', 'rpt_data_quality']
+const MARTS = [
+  'fct_attribution_credits',
+  'fct_attributed_conversions',
+  'agg_attribution_daily',
+  'agg_channel_transitions',
+  'rpt_data_quality',
+]
 
 /** Row count and an order-independent content hash per mart. */
 async function martHashes(path: string): Promise<Record<string, string>> {
@@ -39,7 +45,11 @@ describe('incremental refresh after streamed events', () => {
 
   it('gives identical marts on two consecutive incremental runs, and picks up the streamed conversions', async () => {
     const before = await martHashes(path)
-    const stream = spawnSync(process.execPath, [join(projectRoot(), 'bin', 'attribution.js'), 'stream', '--count', '400', '--seed', '4', '--warehouse', path], { encoding: 'utf8' })
+    const stream = spawnSync(
+      process.execPath,
+      [join(projectRoot(), 'bin', 'attribution.js'), 'stream', '--count', '400', '--seed', '4', '--warehouse', path],
+      { encoding: 'utf8' },
+    )
     expect(stream.status, stream.stderr).toBe(0)
 
     assertDbtSucceeded(await warehouse.build({ command: 'run' }))

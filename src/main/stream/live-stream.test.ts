@@ -46,7 +46,9 @@ describe('streaming in the app', () => {
       const feed = await services.handlers['events:recent']({ limit: 50 })
       if (!feed.ok) throw new Error(feed.error)
       expect(feed.value.filter((event) => event.delivery === 'new').length).toBeGreaterThanOrEqual(20)
-      streamedConversion = feed.value.some((event) => ['purchase', 'begin_checkout', 'add_to_cart'].includes(event.event_name) && event.delivery === 'new')
+      streamedConversion = feed.value.some(
+        (event) => ['purchase', 'begin_checkout', 'add_to_cart'].includes(event.event_name) && event.delivery === 'new',
+      )
     }
     expect(streamedConversion).toBe(true)
     await services.stream.delivered()
@@ -60,7 +62,7 @@ describe('streaming in the app', () => {
     expect(credited.length).toBeGreaterThan(0)
   })
 
-  it('keeps serving the last good numbers, with dbt\'s message, when a model fails', async () => {
+  it("keeps serving the last good numbers, with dbt's message, when a model fails", async () => {
     const broken = join(temp.dir, 'dbt_broken')
     cpSync(dbtProjectDir(), broken, { recursive: true, filter: (source) => !/\/(target|logs)(\/|$)/.test(source) })
     appendFileSync(join(broken, 'models', 'marts', 'fct_attribution_credits.sql'), '\nthis is not sql\n')

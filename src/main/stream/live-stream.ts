@@ -1,5 +1,5 @@
-import type { StreamBurstMode, StreamBurstResult, StreamStatus } from '../../shared/api'
-import type { Ga4Event } from '../../shared/ga4-event'
+import type { StreamBurstMode, StreamBurstResult, StreamStatus } from '@shared/api'
+import type { Ga4Event } from '@shared/ga4-event'
 import type { ServedWarehouse } from '../serving/served-warehouse'
 import { queryRecentUsers } from '../warehouse/duckdb-queries'
 import type { Outbox } from './outbox'
@@ -45,7 +45,8 @@ export class LiveStream {
   async burst(count: number, mode: StreamBurstMode = 'realistic'): Promise<StreamBurstResult> {
     const source = await this.sourceOnce()
     const events = source.next(count, mode)
-    const retry = this.previous.length > 0 && this.random() < RETRY_SHARE ? [this.previous[Math.floor(this.random() * this.previous.length)]] : []
+    const retry =
+      this.previous.length > 0 && this.random() < RETRY_SHARE ? [this.previous[Math.floor(this.random() * this.previous.length)]] : []
     this.previous = events
     const replayed = retry.filter((event): event is Ga4Event => event !== undefined)
     const batch = [...events, ...replayed]
@@ -53,7 +54,14 @@ export class LiveStream {
     const shown = await this.warehouse.serving.addStreamed(batch)
     this.totals.rejected += rejected.length
     void this.deliverSoon()
-    return { queued: batch.length - rejected.length, added: shown.added, duplicates: shown.duplicates, rejected: rejected.length, replayed: replayed.length, demoJourney: events.length - count }
+    return {
+      queued: batch.length - rejected.length,
+      added: shown.added,
+      duplicates: shown.duplicates,
+      rejected: rejected.length,
+      replayed: replayed.length,
+      demoJourney: events.length - count,
+    }
   }
 
   /** Streams continuously at `ratePerSecond` until stopped. */

@@ -50,7 +50,9 @@ describe('the outbox on a disk that fills up', () => {
         expect(Buffer.byteLength(cut.map((event) => JSON.stringify(event)).join('\n'))).toBeGreaterThan(64 * 1024)
         // Room for a few pages, not the batch: the write is cut short by the disk, not by the app.
         disk.fill(16 * 1024)
-        await expect(streamer.send(cut)).rejects.toThrow(/could not be written to the outbox; none of its 200 events were queued: ENOSPC: no space left on device/)
+        await expect(streamer.send(cut)).rejects.toThrow(
+          /could not be written to the outbox; none of its 200 events were queued: ENOSPC: no space left on device/,
+        )
         expect(readdirSync(streamer.outbox.pendingDir)).toEqual([])
         // Still full: the next send is refused as well, and an empty one still delivers.
         await expect(streamer.send(after)).rejects.toThrow(/no space left on device/)
@@ -93,8 +95,12 @@ describe('the outbox on a disk that fills up', () => {
     const again = spawnSync(process.execPath, [CLI, 'stream', '--count', '5', '--seed', '3', '--warehouse', path], { encoding: 'utf8' })
     expect(again.status, again.stderr).toBe(0)
     expect(JSON.parse(again.stdout)).toMatchObject({ queued: 5, added: 5 })
-    expect(readFileSync(join(`${path}.outbox`, 'quarantine', '000000000000001-cafebabe.ndjson.reason.txt'), 'utf8')).toMatch(/not valid JSON/)
-    expect(readFileSync(join(`${path}.outbox`, 'quarantine', '000000000000001-cafebabe.ndjson'), 'utf8')).toBe(whole.slice(0, Math.floor(whole.length / 2)))
+    expect(readFileSync(join(`${path}.outbox`, 'quarantine', '000000000000001-cafebabe.ndjson.reason.txt'), 'utf8')).toMatch(
+      /not valid JSON/,
+    )
+    expect(readFileSync(join(`${path}.outbox`, 'quarantine', '000000000000001-cafebabe.ndjson'), 'utf8')).toBe(
+      whole.slice(0, Math.floor(whole.length / 2)),
+    )
   })
 
   it('removes *.ndjson.tmp leftovers of an interrupted write when it starts', () => {

@@ -74,12 +74,20 @@ export class Outbox {
     const path = join(this.pendingDir, `${batchId}.ndjson`)
     // The good events first: a disk that fills up then refuses the whole send, and nothing is half done.
     if (good.length > 0) {
-      writeDurably(path, `${good.join('\n')}\n`, `A batch of streamed events could not be written to the outbox; none of its ${good.length} events were queued`)
+      writeDurably(
+        path,
+        `${good.join('\n')}\n`,
+        `A batch of streamed events could not be written to the outbox; none of its ${good.length} events were queued`,
+      )
     }
     if (rejected.length > 0) {
       const content = rejected.map((entry) => JSON.stringify(entry)).join('\n') + '\n'
       try {
-        writeDurably(join(this.rejectedDir, `${batchId}.ndjson`), content, `${rejected.length} rejected events could not be kept in the outbox`)
+        writeDurably(
+          join(this.rejectedDir, `${batchId}.ndjson`),
+          content,
+          `${rejected.length} rejected events could not be kept in the outbox`,
+        )
       } catch (error) {
         if (good.length > 0) rmSync(path, { force: true })
         throw error
@@ -175,7 +183,7 @@ function writeDurably(path: string, content: string, failure: string): void {
     const fd = openSync(temporary, 'w+', 0o600)
     try {
       if (process.platform !== 'win32') fchmodSync(fd, 0o600)
-      for (let written = 0; written < bytes.length; ) {
+      for (let written = 0; written < bytes.length;) {
         const count = writeSync(fd, bytes, written, bytes.length - written)
         if (count <= 0) throw new Error(`only ${written} of ${bytes.length} bytes were written`)
         written += count
@@ -183,7 +191,8 @@ function writeDurably(path: string, content: string, failure: string): void {
       fsyncSync(fd)
       if (fstatSync(fd).size !== bytes.length) throw new Error(`the file holds ${fstatSync(fd).size} of ${bytes.length} bytes`)
       const back = Buffer.alloc(bytes.length)
-      if (readSync(fd, back, 0, bytes.length, 0) !== bytes.length || !back.equals(bytes)) throw new Error('the file reads back different bytes')
+      if (readSync(fd, back, 0, bytes.length, 0) !== bytes.length || !back.equals(bytes))
+        throw new Error('the file reads back different bytes')
     } finally {
       closeSync(fd)
     }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
-import { DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '../../shared/attribution'
-import type { JobProgress, RefreshState } from '../../shared/api'
+import { DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '@shared/attribution'
+import type { JobProgress, RefreshState } from '@shared/api'
 import type { DbtRunOptions, DbtRunResult } from '../dbt/dbt-runner'
 import { DbtWorker } from '../dbt/dbt-worker'
 import type { ServedWarehouse } from '../serving/served-warehouse'

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Ga4Event } from '../../shared/ga4-event'
+import type { Ga4Event } from '@shared/ga4-event'
 import { compareModels } from '../services/model-reports'
 import { makeTempDir } from '../testing/fixtures'
 import { queryRecentUsers } from '../warehouse/duckdb-queries'
@@ -122,7 +122,9 @@ describe('StreamSource demo bursts', () => {
     for (let burst = 0; burst < 20; burst++) {
       const sessions = sessionsOf(source.next(10, 'demo'))
       const [purchase] = movedPurchases(sessions.flatMap((session) => session.events))
-      const buyer = sessions.filter((session) => session.userPseudoId === purchase?.user_pseudo_id).sort((a, b) => a.startedAt - b.startedAt)
+      const buyer = sessions
+        .filter((session) => session.userPseudoId === purchase?.user_pseudo_id)
+        .sort((a, b) => a.startedAt - b.startedAt)
       expect(buyer.map((session) => session.channel)).toEqual([expect.stringMatching(/^(Organic Search|Email)$/), 'Paid Search'])
       expect(buyer[0]?.events.some((event) => event.event_name === 'purchase')).toBe(false)
     }
@@ -151,7 +153,11 @@ describe('StreamSource demo bursts', () => {
 
 /** Conversions at the default lookback whose first-click channel differs from their last-click one, as the dashboard counts them. */
 async function movedConversions(warehouse: EmbeddedWarehouse): Promise<number> {
-  const compared = await compareModels(warehouse, { lookbackDays: LOOKBACK_DAYS, conversionEvents: ['purchase'], models: ['first_click', 'last_click'] })
+  const compared = await compareModels(warehouse, {
+    lookbackDays: LOOKBACK_DAYS,
+    conversionEvents: ['purchase'],
+    models: ['first_click', 'last_click'],
+  })
   return compared.moved_conversions
 }
 

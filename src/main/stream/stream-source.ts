@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import type { StreamBurstMode } from '../../shared/api'
-import type { Ga4Event, Ga4EventParam } from '../../shared/ga4-event'
+import type { StreamBurstMode } from '@shared/api'
+import type { Ga4Event, Ga4EventParam } from '@shared/ga4-event'
 import {
   type Channel,
   type Rng,
@@ -170,7 +170,10 @@ export class StreamSource {
     this.emitted += 1
     const params: Ga4EventParam[] = [
       ...event.event_params.filter((param) => param.key !== 'event_id'),
-      { key: 'event_id', value: { string_value: `${this.streamId}-${this.emitted}`, int_value: null, float_value: null, double_value: null } },
+      {
+        key: 'event_id',
+        value: { string_value: `${this.streamId}-${this.emitted}`, int_value: null, float_value: null, double_value: null },
+      },
     ]
     return { ...event, event_timestamp: at, event_date: eventDateOf(at), event_params: params }
   }

@@ -128,7 +128,9 @@ describe('streaming exactly once', () => {
     expect(child.signalCode).toBe('SIGKILL')
 
     // Whatever was queued before the kill is either stored or still pending: deliver the pending part.
-    const pending = outboxFor(path).pending().reduce((sum, batch) => sum + batch.events, 0)
+    const pending = outboxFor(path)
+      .pending()
+      .reduce((sum, batch) => sum + batch.events, 0)
     const stored = existsSync(path) ? (await intradayCounts(path)).rows : 0
     const recovery = cli(['stream', '--count', '0', '--warehouse', path])
     expect(recovery.status, recovery.stderr).toBe(0)

@@ -19,7 +19,7 @@ describe('sustainableRate', () => {
     // At that rate a cycle's events cost what is left of the cycle.
     const cycleEvents = (rate * 30_000) / 1_000
     expect(2_000 + 0.5 * cycleEvents + 300).toBeLessThanOrEqual(30_000)
-    expect(2_000 + 0.5 * ((rate + 1) * 30_000) / 1_000 + 300).toBeGreaterThan(30_000)
+    expect(2_000 + (0.5 * ((rate + 1) * 30_000)) / 1_000 + 300).toBeGreaterThan(30_000)
   })
 
   it('falls back to the best throughput seen when runs are all one size, never more', () => {

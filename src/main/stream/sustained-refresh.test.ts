@@ -50,7 +50,11 @@ describe('the refresh loop under a sustained stream (real DuckDB, real dbt)', ()
     await generateSampleData(warehouse, { seed: 8, users: 1_500, days: 30, endDate: new Date().toISOString().slice(0, 10) })
     assertDbtSucceeded(await warehouse.build({}))
     await warehouse.close()
-    services = await createAppServices({ warehousePath: path, refreshDebounceMs: REFRESH_DEBOUNCE_MS, refreshCancelPauseMs: CANCEL_PAUSE_MS })
+    services = await createAppServices({
+      warehousePath: path,
+      refreshDebounceMs: REFRESH_DEBOUNCE_MS,
+      refreshCancelPauseMs: CANCEL_PAUSE_MS,
+    })
     await services.refresh.warmUp()
     builds = vi.spyOn(services.warehouse.embedded, 'build')
   })

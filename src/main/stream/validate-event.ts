@@ -1,5 +1,5 @@
 import { amountProblem, timestampProblem } from '../warehouse/event-bounds'
-import { isRecord } from '../../shared/is-record'
+import { isRecord } from '@shared/is-record'
 import { eventIdOf } from '../warehouse/event-id'
 
 /** Longest event id accepted; ids are short generated strings. */

@@ -29,7 +29,10 @@ function param(key: string, value: string | number): string {
 /** An export row as a select of literals, with the GA4 export's column types. */
 function exportRow(event: ExportEvent): string {
   const micros = START_MICROS + Math.round(event.hour * HOUR_MICROS)
-  const params = [param('ga_session_id', event.sessionId), ...(event.source ? [param('source', event.source[0]), param('medium', event.source[1])] : [])]
+  const params = [
+    param('ga_session_id', event.sessionId),
+    ...(event.source ? [param('source', event.source[0]), param('medium', event.source[1])] : []),
+  ]
   const isPurchase = event.name === 'purchase'
   return `select strftime(make_timestamp(${micros}::bigint), '%Y%m%d') as event_date, ${micros}::bigint as event_timestamp, '${event.name}' as event_name,
       cast([${params.join(', ')}] as STRUCT("key" VARCHAR, "value" STRUCT(string_value VARCHAR, int_value BIGINT, float_value DOUBLE, double_value DOUBLE))[]) as event_params,
@@ -40,6 +43,7 @@ function exportRow(event: ExportEvent): string {
 
 /** Writes `events` as one Parquet export file at `path` (through a scratch DuckDB file). */
 export async function writeExport(scratch: string, path: string, events: ExportEvent[]): Promise<void> {
-  await withDuckDbFile(scratch, { readOnly: false }, ({ connection }) => connection.run(`copy (${events.map(exportRow).join('\nunion all\n')}) to '${path}' (format parquet)`))
+  await withDuckDbFile(scratch, { readOnly: false }, ({ connection }) =>
+    connection.run(`copy (${events.map(exportRow).join('\nunion all\n')}) to '${path}' (format parquet)`),
+  )
 }
-

@@ -15,7 +15,10 @@ export interface SequenceEvent {
   event_date: string
   event_timestamp: number
   event_name: string
-  event_params: Array<{ key: string; value: { string_value: string | null; int_value: number | null; float_value: number | null; double_value: number | null } }>
+  event_params: Array<{
+    key: string
+    value: { string_value: string | null; int_value: number | null; float_value: number | null; double_value: number | null }
+  }>
   event_bundle_sequence_id: number
   event_value_in_usd: number | null
   user_pseudo_id: string | null
@@ -286,7 +289,14 @@ class Sequence {
     return event
   }
 
-  private event(name: string, timestamp: number, user: string | null, params: SequenceEvent['event_params'], isStreamed: boolean, stream: Stream): SequenceEvent {
+  private event(
+    name: string,
+    timestamp: number,
+    user: string | null,
+    params: SequenceEvent['event_params'],
+    isStreamed: boolean,
+    stream: Stream,
+  ): SequenceEvent {
     this.eventCounter += 1
     if (isStreamed) params.unshift(stringParam('event_id', `s${this.index}-e${this.eventCounter}`))
     return {

@@ -1,7 +1,7 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api'
 import { listValue } from '@duckdb/node-api'
-import type { DashboardFilters } from '../../shared/api'
-import type { CostGrouping } from '../../shared/cost-return'
+import type { DashboardFilters } from '@shared/api'
+import type { CostGrouping } from '@shared/cost-return'
 import { UserFacingError, messageOf } from '../errors'
 import { MODEL_SCHEMA } from './duckdb-schema'
 import type { CostCreditRow, DailyCostRow, RuleBasedModel } from './warehouse'
@@ -30,7 +30,11 @@ function filterValues(filters: DashboardFilters): Record<string, DuckDBValue> {
 }
 
 /** Credit and cost per rule-based model and channel (or source/medium/campaign) at the filters' lookback. */
-export async function queryCostCredits(connection: DuckDBConnection, filters: DashboardFilters, by: CostGrouping): Promise<CostCreditRow[]> {
+export async function queryCostCredits(
+  connection: DuckDBConnection,
+  filters: DashboardFilters,
+  by: CostGrouping,
+): Promise<CostCreditRow[]> {
   const keys = by === 'channel' ? 'channel' : 'channel, source, medium, campaign'
   const sql = `
     with cost as (${FILTERED_COST})

@@ -1,5 +1,5 @@
-import type { ReportGrouping } from '../../shared/attribution'
-import type { PathFilter, PathSort, PathSortColumn } from '../../shared/api'
+import type { ReportGrouping } from '@shared/attribution'
+import type { PathFilter, PathSort, PathSortColumn } from '@shared/api'
 
 /**
  * SQL text both warehouses share for the attribution dimensions and the paths' filter and order:
@@ -38,7 +38,9 @@ export function pathFilterSql(p: ParamMarker): string {
 }
 
 /** The filter's values as named parameters (null where unset). */
-export function pathFilterValues(filter: PathFilter | undefined): Record<'contains' | 'starts_with' | 'ends_with' | 'min_length' | 'max_length', string | number | null> {
+export function pathFilterValues(
+  filter: PathFilter | undefined,
+): Record<'contains' | 'starts_with' | 'ends_with' | 'min_length' | 'max_length', string | number | null> {
   return {
     contains: filter?.contains ?? null,
     starts_with: filter?.startsWith ?? null,

@@ -58,7 +58,10 @@ export async function openDuckDbFile(path: string, options: { readOnly: boolean;
     for (const statement of rawSchemaStatements()) await connection.run(statement)
     await removeUnregisteredFiles(connection, path)
     const { missingFiles } = await refreshAllEventsViews(connection, path)
-    if (missingFiles.length > 0) console.warn(`The warehouse's Parquet files ${missingFiles.join(', ')} are missing: their events are left out until they are put back.`)
+    if (missingFiles.length > 0)
+      console.warn(
+        `The warehouse's Parquet files ${missingFiles.join(', ')} are missing: their events are left out until they are put back.`,
+      )
     makeWarehousePrivate(path)
   }
   return {
@@ -99,7 +102,11 @@ async function useWarehouse(connection: DuckDBConnection): Promise<DuckDBConnect
 }
 
 /** Runs work on the file and always closes it, so no lock outlives the work. */
-export async function withDuckDbFile<T>(path: string, options: { readOnly: boolean; lockWaitMs?: number }, work: (file: DuckDbFile) => Promise<T>): Promise<T> {
+export async function withDuckDbFile<T>(
+  path: string,
+  options: { readOnly: boolean; lockWaitMs?: number },
+  work: (file: DuckDbFile) => Promise<T>,
+): Promise<T> {
   const file = await openDuckDbFile(path, options)
   try {
     return await work(file)

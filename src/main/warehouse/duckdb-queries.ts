@@ -1,8 +1,15 @@
 import { type DuckDBConnection, type DuckDBValue, listValue } from '@duckdb/node-api'
-import { type ConversionEventInfo, GROUPING_KEYS, type ReportGrouping, type ReportRequest, type ReportResult, type ReportRow } from '../../shared/attribution'
-import type { ChannelFlow, DashboardFilters, FeedEvent, StreamInfo } from '../../shared/api'
-import type { MarkovTransition } from '../../shared/markov'
-import { formatCents } from '../../shared/money'
+import {
+  type ConversionEventInfo,
+  GROUPING_KEYS,
+  type ReportGrouping,
+  type ReportRequest,
+  type ReportResult,
+  type ReportRow,
+} from '@shared/attribution'
+import type { ChannelFlow, DashboardFilters, FeedEvent, StreamInfo } from '@shared/api'
+import type { MarkovTransition } from '@shared/markov'
+import { formatCents } from '@shared/money'
 import { UserFacingError, messageOf } from '../errors'
 import { MODEL_SCHEMA, RAW_SCHEMA } from './duckdb-schema'
 import { sqlString } from './sql-literal'
@@ -70,7 +77,11 @@ export function reportFromRows(
     cents += BigInt(String(row.revenue_cents))
     // Group keys first, then the figures, as the JSON report promises.
     const groupKeys = Object.fromEntries(keys.map((key) => [key, String(row[key])]))
-    return { ...groupKeys, conversions: conversionsFromMicros(BigInt(String(row.credit_micros))), revenue_usd: formatCents(BigInt(String(row.revenue_cents))) }
+    return {
+      ...groupKeys,
+      conversions: conversionsFromMicros(BigInt(String(row.credit_micros))),
+      revenue_usd: formatCents(BigInt(String(row.revenue_cents))),
+    }
   })
   return {
     model: request.model,
@@ -180,7 +191,11 @@ export async function queryDailyTrends(
 }
 
 /** Every rule-based model's credit per channel (or per value of the dimension `by`), in whole units. */
-export async function queryModelChannelCredits(connection: DuckDBConnection, filters: DashboardFilters, by?: ReportGrouping): Promise<ModelChannelCredit[]> {
+export async function queryModelChannelCredits(
+  connection: DuckDBConnection,
+  filters: DashboardFilters,
+  by?: ReportGrouping,
+): Promise<ModelChannelCredit[]> {
   const sql = `
     with credits as (${FILTERED_CREDITS})
     select attribution_model as model, ${dimensionSql(by)} as channel,
@@ -209,9 +224,16 @@ export function streamCountsSql(events: string): string {
 }
 
 /** The streams of the modelled events, most events first; `counts` is a table or subquery of streamCountsSql's shape. */
-export async function queryStreams(connection: DuckDBConnection, counts = `(${streamCountsSql(`${MODEL_SCHEMA}.stg_ga4__events`)})`): Promise<StreamSummary[]> {
+export async function queryStreams(
+  connection: DuckDBConnection,
+  counts = `(${streamCountsSql(`${MODEL_SCHEMA}.stg_ga4__events`)})`,
+): Promise<StreamSummary[]> {
   const sql = `select stream_id, platform, events from ${counts} as counts order by events desc, stream_id`
-  return (await readMart(connection, sql, {})).map((row) => ({ streamId: String(row.stream_id), platform: String(row.platform), events: Number(row.events) }))
+  return (await readMart(connection, sql, {})).map((row) => ({
+    streamId: String(row.stream_id),
+    platform: String(row.platform),
+    events: Number(row.events),
+  }))
 }
 
 /**
@@ -294,8 +316,14 @@ export function eventNameCountsSql(events: string): string {
  * purchases) is listed with 0. `counts` is a table or subquery of (event_name, events), `modelled`
  * the int_conversion_events_modelled table or null when there is none yet.
  */
-export async function queryConversionEvents(connection: DuckDBConnection, counts: string, modelled: string | null): Promise<ConversionEventInfo[]> {
-  const modelledNames = modelled ? `select distinct conversion_event_name as event_name from ${modelled}` : `select null::varchar as event_name where false`
+export async function queryConversionEvents(
+  connection: DuckDBConnection,
+  counts: string,
+  modelled: string | null,
+): Promise<ConversionEventInfo[]> {
+  const modelledNames = modelled
+    ? `select distinct conversion_event_name as event_name from ${modelled}`
+    : `select null::varchar as event_name where false`
   const sql = `
     with counts as (select event_name, events from ${counts}),
     modelled as (${modelledNames})
@@ -501,7 +529,9 @@ export function feedEventFromRow(row: Record<string, unknown>): FeedEvent {
 }
 
 /** Row counts of the raw tables, to show what is stored and to prove a failed import changed nothing. */
-export async function queryRawCounts(connection: DuckDBConnection): Promise<{ events: number; intradayEvents: number; importedFiles: number }> {
+export async function queryRawCounts(
+  connection: DuckDBConnection,
+): Promise<{ events: number; intradayEvents: number; importedFiles: number }> {
   const reader = await connection.runAndReadAll(`
     select
       (select count(*) from ${RAW_SCHEMA}.all_events)::bigint as events,
@@ -537,7 +567,9 @@ export async function queryFreshness(connection: DuckDBConnection): Promise<{
   const dates = range.getRowObjectsJson()[0] ?? {}
   let modelsBuiltAt: string | null = null
   if (names.has('rpt_build_info')) {
-    const built = await connection.runAndReadAll(`select strftime(max(built_at), '%Y-%m-%dT%H:%M:%SZ') as built from ${MODEL_SCHEMA}.rpt_build_info`)
+    const built = await connection.runAndReadAll(
+      `select strftime(max(built_at), '%Y-%m-%dT%H:%M:%SZ') as built from ${MODEL_SCHEMA}.rpt_build_info`,
+    )
     modelsBuiltAt = (built.getRowObjectsJson()[0]?.built as string | null) ?? null
   }
   return {
@@ -590,15 +622,23 @@ async function readMart(connection: DuckDBConnection, sql: string, values: Recor
       throw new UserFacingError('The attribution models have not been built in this warehouse yet. Run `attribution build` first.')
     }
     // Marts built by a version before models became data lack the credit columns.
-    if (/not found/i.test(message) && /credit_micros|credited_revenue_cents|touch_position|touches|cut_event_name|agg_user_last_conversions/i.test(message)) {
-      throw new UserFacingError('The attribution models were built by an earlier version of the app. Run `attribution build` once to rebuild them.')
+    if (
+      /not found/i.test(message) &&
+      /credit_micros|credited_revenue_cents|touch_position|touches|cut_event_name|agg_user_last_conversions/i.test(message)
+    ) {
+      throw new UserFacingError(
+        'The attribution models were built by an earlier version of the app. Run `attribution build` once to rebuild them.',
+      )
     }
     throw error
   }
 }
 
 /** Recently active users with their first touch and session count, for the streamer to bring back. */
-export async function queryRecentUsers(connection: DuckDBConnection, limit: number): Promise<Array<{ userPseudoId: string; firstTouchAtMicros: number; sessionCount: number }>> {
+export async function queryRecentUsers(
+  connection: DuckDBConnection,
+  limit: number,
+): Promise<Array<{ userPseudoId: string; firstTouchAtMicros: number; sessionCount: number }>> {
   const sql = `
     with recent as (
       (select user_pseudo_id, user_first_touch_timestamp, event_timestamp, event_params from ${RAW_SCHEMA}.all_events order by event_timestamp desc limit 20000)

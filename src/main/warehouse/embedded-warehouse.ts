@@ -1,7 +1,7 @@
-import type { ConversionEvent, ConversionEventInfo, ReportGrouping, ReportRequest, ReportResult } from '../../shared/attribution'
-import type { ChannelFlow, DashboardFilters, FeedEvent, StitchingQuality, WarehouseStatus } from '../../shared/api'
-import type { CostGrouping } from '../../shared/cost-return'
-import type { MarkovTransition } from '../../shared/markov'
+import type { ConversionEvent, ConversionEventInfo, ReportGrouping, ReportRequest, ReportResult } from '@shared/attribution'
+import type { ChannelFlow, DashboardFilters, FeedEvent, StitchingQuality, WarehouseStatus } from '@shared/api'
+import type { CostGrouping } from '@shared/cost-return'
+import type { MarkovTransition } from '@shared/markov'
 import { queryCostCredits, queryDailyCost } from './cost-queries'
 import { type DbtProgress, type DbtRunResult, type DbtRunner, type DbtVars, runDbt } from '../dbt/dbt-runner'
 import { UserFacingError } from '../errors'
@@ -27,10 +27,20 @@ import { MODEL_SCHEMA, RAW_SCHEMA } from './duckdb-schema'
 import { type DuckDbFile, makeWarehousePrivate } from './duckdb-file'
 import { DuckDbSession, type DuckDbSessionObserver } from './duckdb-session'
 import { type ImportOptions, type ImportedFile, importGa4Files } from './importer'
-import type { ReferralCandidate, ReferralSettings, UnwantedReferral } from '../../shared/referrals'
+import type { ReferralCandidate, ReferralSettings, UnwantedReferral } from '@shared/referrals'
 import { queryReferralCandidates, readReferralSettings, writeReferralSettings } from '../referrals/referral-store'
 import { type ImportedSpendFile, type SpendImportOptions, importSpendFiles, querySpendTotals } from './spend-import'
-import type { AttributionWarehouse, ConversionTotals, CostCreditRow, DailyCostRow, DailyTrendRows, ModelChannelCredit, PathRows, PathsOptions, RuleBasedModel } from './warehouse'
+import type {
+  AttributionWarehouse,
+  ConversionTotals,
+  CostCreditRow,
+  DailyCostRow,
+  DailyTrendRows,
+  ModelChannelCredit,
+  PathRows,
+  PathsOptions,
+  RuleBasedModel,
+} from './warehouse'
 
 /** Options of a dbt build. */
 export interface BuildOptions {
@@ -54,7 +64,6 @@ export interface BuildOptions {
   /** Who runs dbt: a new process per run by default, or the refresh loop's long-lived worker. */
   runner?: DbtRunner
 }
-
 
 /** The embedded DuckDB warehouse: one file, shared by readers and handed over for each write. */
 export class EmbeddedWarehouse implements AttributionWarehouse {
@@ -150,7 +159,11 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
       )
       const [row] = reader.getRowObjectsJson()
       if (!row) return null
-      return { isUserIdStitchingOn: row.is_user_id_stitching_on === true, stitchedDevices: Number(row.stitched_devices), stitchedUsers: Number(row.stitched_users) }
+      return {
+        isUserIdStitchingOn: row.is_user_id_stitching_on === true,
+        stitchedDevices: Number(row.stitched_devices),
+        stitchedUsers: Number(row.stitched_users),
+      }
     })
   }
 
@@ -198,7 +211,10 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
     return this.session.read((connection) => queryChannelFlows(connection, filters, models))
   }
 
-  dailyTrends(filters: DashboardFilters, options: { days: number; byChannel: boolean; models: readonly RuleBasedModel[] }): Promise<DailyTrendRows> {
+  dailyTrends(
+    filters: DashboardFilters,
+    options: { days: number; byChannel: boolean; models: readonly RuleBasedModel[] },
+  ): Promise<DailyTrendRows> {
     return this.session.read((connection) => queryDailyTrends(connection, filters, options))
   }
 
@@ -282,7 +298,12 @@ export const AFTER_FAILED_BUILD =
 /** Throws a person-readable error when a dbt run failed. */
 export function assertDbtSucceeded(result: DbtRunResult): void {
   const [only] = result.errors
-  if (!result.success && result.errors.length === 1 && only?.startsWith('The warehouse ') && only.includes(' is in use by another process')) {
+  if (
+    !result.success &&
+    result.errors.length === 1 &&
+    only?.startsWith('The warehouse ') &&
+    only.includes(' is in use by another process')
+  ) {
     throw new UserFacingError(only)
   }
   if (!result.success) throw new UserFacingError(`dbt build failed:\n${result.errors.join('\n')}\n${AFTER_FAILED_BUILD}`)

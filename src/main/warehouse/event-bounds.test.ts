@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { Ga4Event } from '../../shared/ga4-event'
+import type { Ga4Event } from '@shared/ga4-event'
 import { dbtProjectDir } from '../paths'
 import { Outbox } from '../stream/outbox'
 import { StreamSource } from '../stream/stream-source'
@@ -36,16 +36,31 @@ describe('the bounds of a storable event', () => {
         [{ ...good, event_timestamp: year3000, event_date: dateOf(year3000) }, 'event_timestamp is outside 2015-01-01 .. '],
         [{ ...good, event_timestamp: Math.floor(good.event_timestamp / 1000) }, 'event_timestamp is outside 2015-01-01 .. '],
         [{ ...good, event_timestamp: 1_000_000, event_date: '19700101' }, 'event_timestamp is outside 2015-01-01 .. '],
-        [{ ...good, event_date: dateOf(good.event_timestamp - 3 * MICROS_PER_DAY) }, "event_date is more than a day from event_timestamp's date"],
-        [{ ...good, event_name: 'purchase', ecommerce: { ...good.ecommerce, purchase_revenue_in_usd: 1e17 } } as Ga4Event, 'ecommerce.purchase_revenue_in_usd is beyond 1e+12 USD'],
-        [{ ...good, event_name: 'purchase', ecommerce: { ...good.ecommerce, purchase_revenue_in_usd: -5 } } as Ga4Event, "ecommerce.purchase_revenue_in_usd is negative, which only a refund's may be"],
+        [
+          { ...good, event_date: dateOf(good.event_timestamp - 3 * MICROS_PER_DAY) },
+          "event_date is more than a day from event_timestamp's date",
+        ],
+        [
+          { ...good, event_name: 'purchase', ecommerce: { ...good.ecommerce, purchase_revenue_in_usd: 1e17 } } as Ga4Event,
+          'ecommerce.purchase_revenue_in_usd is beyond 1e+12 USD',
+        ],
+        [
+          { ...good, event_name: 'purchase', ecommerce: { ...good.ecommerce, purchase_revenue_in_usd: -5 } } as Ga4Event,
+          "ecommerce.purchase_revenue_in_usd is negative, which only a refund's may be",
+        ],
         [{ ...good, event_value_in_usd: 9.5e15 }, 'event_value_in_usd is beyond 1e+12 USD'],
       ]
       const result = outbox.enqueue(cases.map(([event]) => event))
       expect(result.batch).toBeUndefined()
-      expect(result.rejected.map((entry) => entry.reason.replace(/ \.\. \d{4}-\d{2}-\d{2}.*$/, ' .. '))).toEqual(cases.map(([, reason]) => reason))
+      expect(result.rejected.map((entry) => entry.reason.replace(/ \.\. \d{4}-\d{2}-\d{2}.*$/, ' .. '))).toEqual(
+        cases.map(([, reason]) => reason),
+      )
       expect(outbox.pending()).toEqual([])
-      const refund = { ...good, event_name: 'refund', ecommerce: { ...good.ecommerce, purchase_revenue_in_usd: -MAX_AMOUNT_USD } } as Ga4Event
+      const refund = {
+        ...good,
+        event_name: 'refund',
+        ecommerce: { ...good.ecommerce, purchase_revenue_in_usd: -MAX_AMOUNT_USD },
+      } as Ga4Event
       expect(outbox.enqueue([refund]).rejected).toEqual([])
     } finally {
       temp.cleanup()

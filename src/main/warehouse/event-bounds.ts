@@ -67,7 +67,8 @@ export function rowBoundsProblemSql(present: ReadonlySet<string>, nowMs = Date.n
     `when abs(${column}) > ${MAX_AMOUNT_USD} then '${name} is beyond ${MAX_AMOUNT_USD.toExponential()} USD'`,
     ...(negative ? [`when ${column} < 0 and ${negative} then '${name} is negative, which only a refund''s may be'`] : []),
   ]
-  if (present.has('ecommerce')) whens.push(...amount('ecommerce.purchase_revenue_in_usd', 'ecommerce.purchase_revenue_in_usd', "event_name <> 'refund'"))
+  if (present.has('ecommerce'))
+    whens.push(...amount('ecommerce.purchase_revenue_in_usd', 'ecommerce.purchase_revenue_in_usd', "event_name <> 'refund'"))
   if (present.has('event_value_in_usd')) whens.push(...amount('event_value_in_usd', 'event_value_in_usd', ''))
   return whens
 }

@@ -1,4 +1,4 @@
-import { isRecord } from '../../shared/is-record'
+import { isRecord } from '@shared/is-record'
 
 /** The `event_id` string param of an event, if it has one. */
 export function eventIdOf(event: unknown): string | undefined {

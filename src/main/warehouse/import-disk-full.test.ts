@@ -33,7 +33,10 @@ describe.skipIf(noSmallDisk)('an import on a disk that fills up', () => {
     temp.cleanup()
   })
 
-  for (const [format, file] of [['NDJSON', () => ndjson], ['Parquet', () => parquet]] as const) {
+  for (const [format, file] of [
+    ['NDJSON', () => ndjson],
+    ['Parquet', () => parquet],
+  ] as const) {
     it(`says the disk is full when a ${format} import meets it, keeps nothing, and imports whole once there is room`, async () => {
       const path = join(disk!.path, `${format}.duckdb`)
       const warehouse = new EmbeddedWarehouse(path)
@@ -52,7 +55,12 @@ describe.skipIf(noSmallDisk)('an import on a disk that fills up', () => {
         .finally(() => disk!.release())
       await failing.close()
       expect(error).toBeInstanceOf(Error)
-      expect(error.message).toMatch(new RegExp(`^Importing ${file().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} ran out of disk space .*no space left on device.*Nothing was imported`, 'i'))
+      expect(error.message).toMatch(
+        new RegExp(
+          `^Importing ${file().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} ran out of disk space .*no space left on device.*Nothing was imported`,
+          'i',
+        ),
+      )
       expect(error.message).not.toMatch(/cannot rollback|damaged or truncated/)
       const retry = new EmbeddedWarehouse(path)
       const [imported] = await retry.importFiles([file()])

@@ -100,7 +100,10 @@ describe.skipIf(!hasGa4Fixtures)('bad input leaves the warehouse as it was', () 
     const event = JSON.parse(lines[1] ?? '{}') as Record<string, unknown>
     event.event_params = { key: 'page_title', value: { string_value: 'not a list' } }
     const edited = [...lines.slice(0, 6), JSON.stringify(event), lines[2]].join('\n')
-    await expectRejected([writeFile('params.ndjson', edited)], /^\S*params\.ndjson, line 7: event_params must be a list\. Nothing was imported\.$/)
+    await expectRejected(
+      [writeFile('params.ndjson', edited)],
+      /^\S*params\.ndjson, line 7: event_params must be a list\. Nothing was imported\.$/,
+    )
   })
 
   it('loads nothing when one of several files is bad', async () => {

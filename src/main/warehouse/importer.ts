@@ -117,13 +117,17 @@ export class Ga4ImportTransaction {
     // DuckDB's readers expand * ? [ ] { } as globs: read the file under a literal name (see literal-path.ts).
     const rows =
       detected.format === 'parquet' && canKeepFilesBeside(this.file.path)
-        ? await withLiteralPath(path, (literal) => this.keepParquetFile(path, literal, detected, contentSha256, onPercent, options.move === true))
+        ? await withLiteralPath(path, (literal) =>
+            this.keepParquetFile(path, literal, detected, contentSha256, onPercent, options.move === true),
+          )
         : await withLiteralPath(path, (literal) => insertFile(this.file, `${RAW_SCHEMA}.${table}`, literal, detected, onPercent))
     step('storing')
-    await connection.run(
-      `insert into ${RAW_SCHEMA}.import_log values ($sha, $name, $format, $rows, now()::timestamp)`,
-      { sha: contentSha256, name: basename(path), format: detected.format, rows },
-    )
+    await connection.run(`insert into ${RAW_SCHEMA}.import_log values ($sha, $name, $format, $rows, now()::timestamp)`, {
+      sha: contentSha256,
+      name: basename(path),
+      format: detected.format,
+      rows,
+    })
     return { file: path, format: detected.format, rows, wasAlreadyImported: false }
   }
 
@@ -150,7 +154,10 @@ export class Ga4ImportTransaction {
       await placeFile(path, target, move)
     } else {
       await withProgress(this.connection, onPercent, () =>
-        this.connection.run(`copy (select ${select.columns} from ${select.from}) to ${sqlString(target)} (format parquet, compression zstd)`, { path: literal }),
+        this.connection.run(
+          `copy (select ${select.columns} from ${select.from}) to ${sqlString(target)} (format parquet, compression zstd)`,
+          { path: literal },
+        ),
       ).catch(async (error: unknown) => {
         throw await describeReadError(path, detected, error)
       })
@@ -178,10 +185,9 @@ export class Ga4ImportTransaction {
 }
 
 async function isAlreadyImported(connection: DuckDBConnection, contentSha256: string): Promise<boolean> {
-  const reader = await connection.runAndReadAll(
-    `select count(*)::integer as n from ${RAW_SCHEMA}.import_log where content_sha256 = $sha`,
-    { sha: contentSha256 },
-  )
+  const reader = await connection.runAndReadAll(`select count(*)::integer as n from ${RAW_SCHEMA}.import_log where content_sha256 = $sha`, {
+    sha: contentSha256,
+  })
   return Number(reader.getRows()[0]?.[0]) > 0
 }
 
@@ -315,7 +321,9 @@ async function describeBadRow(file: DuckDbFile, path: string, detected: Detected
   )
   connection.closeSync()
   const bad = reader.getRows()[0]
-  return new UserFacingError(`${path}, ${rowLabel(detected)} ${String(bad?.[0] ?? '?')}: ${String(bad?.[1] ?? 'not a GA4 event')}. Nothing was imported.`)
+  return new UserFacingError(
+    `${path}, ${rowLabel(detected)} ${String(bad?.[0] ?? '?')}: ${String(bad?.[1] ?? 'not a GA4 event')}. Nothing was imported.`,
+  )
 }
 
 function rowLabel(detected: DetectedFile): string {

@@ -27,7 +27,8 @@ describe('import paths are literal, never glob patterns', () => {
   afterAll(temp.cleanup)
 
   it('knows which characters DuckDB expands', () => {
-    for (const path of ['ev[3].ndjson', 'a*.json', 'a?.json', 'x{1,2}.parquet', '/data/[draft]/ev.ndjson']) expect(hasGlobCharacters(path), path).toBe(true)
+    for (const path of ['ev[3].ndjson', 'a*.json', 'a?.json', 'x{1,2}.parquet', '/data/[draft]/ev.ndjson'])
+      expect(hasGlobCharacters(path), path).toBe(true)
     for (const path of ['ev3.ndjson', '/data/GA4 export (1)/events_20260101.ndjson.gz']) expect(hasGlobCharacters(path), path).toBe(false)
   })
 

@@ -1,6 +1,6 @@
 import { DuckDBInstance } from '@duckdb/node-api'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { DashboardFilters } from '../../shared/api'
+import type { DashboardFilters } from '@shared/api'
 import { queryMarkovTransitions } from './duckdb-queries'
 import { MODEL_SCHEMA } from './duckdb-schema'
 
@@ -30,14 +30,19 @@ describe('Markov transitions for a choice of events', () => {
     await c.run(`create schema ${MODEL_SCHEMA}`)
     await c.run(`create table ${MODEL_SCHEMA}.agg_channel_transitions (user_key varchar, journey_date date, conversion_event_name varchar,
       cut_event_name varchar, min_lookback_days integer, max_lookback_days integer, from_state varchar, to_state varchar, transitions bigint, stream_id varchar)`)
-    await c.run(`create table ${MODEL_SCHEMA}.agg_user_last_conversions (user_key varchar, conversion_event_name varchar, last_converted_micros bigint)`)
+    await c.run(
+      `create table ${MODEL_SCHEMA}.agg_user_last_conversions (user_key varchar, conversion_event_name varchar, last_converted_micros bigint)`,
+    )
     for (const [cut, channels] of Object.entries(JOURNEYS)) {
       for (const [from, to] of steps(channels)) {
-        await c.run(`insert into ${MODEL_SCHEMA}.agg_channel_transitions values ('u1', date '2021-01-10', null, $cut, 1, 90, $from, $to, 1, 'web')`, {
-          cut: cut === '' ? null : cut,
-          from,
-          to,
-        })
+        await c.run(
+          `insert into ${MODEL_SCHEMA}.agg_channel_transitions values ('u1', date '2021-01-10', null, $cut, 1, 90, $from, $to, 1, 'web')`,
+          {
+            cut: cut === '' ? null : cut,
+            from,
+            to,
+          },
+        )
       }
     }
     await c.run(`insert into ${MODEL_SCHEMA}.agg_user_last_conversions values ('u1', 'purchase', 100), ('u1', 'add_to_cart', 300)`)

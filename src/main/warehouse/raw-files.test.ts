@@ -19,11 +19,20 @@ async function openReadWrite(path: string): Promise<void> {
 }
 
 /** Rows of one warehouse's view that the other's lacks, both ways (0 and 0 when equal as multisets). */
-async function differences(left: string, right: string, leftTable = 'ga4.all_events', rightTable = 'ga4.all_events'): Promise<[number, number]> {
+async function differences(
+  left: string,
+  right: string,
+  leftTable = 'ga4.all_events',
+  rightTable = 'ga4.all_events',
+): Promise<[number, number]> {
   return withDuckDbFile(left, { readOnly: true }, async ({ connection }) => {
     await connection.run(`attach '${right}' as other (read_only)`)
     const count = async (a: string, b: string) =>
-      Number((await connection.runAndReadAll(`select count(*) from (select ${COLUMNS} from ${a} except all select ${COLUMNS} from ${b})`)).getRows()[0]?.[0])
+      Number(
+        (
+          await connection.runAndReadAll(`select count(*) from (select ${COLUMNS} from ${a} except all select ${COLUMNS} from ${b})`)
+        ).getRows()[0]?.[0],
+      )
     const result: [number, number] = [await count(leftTable, `other.${rightTable}`), await count(`other.${rightTable}`, leftTable)]
     await connection.run('detach other')
     return result
@@ -43,7 +52,9 @@ describe('Parquet exports kept beside the warehouse', () => {
     const lines = [...generateEvents({ seed: 3, users: 120, days: 10, endDate: '2026-11-20' })].map((event) => JSON.stringify(event))
     events = lines.length
     writeFileSync(ndjson, `${lines.join('\n')}\n`)
-    const laterLines = [...generateEvents({ seed: 3, users: 40, days: 5, endDate: '2026-11-25', firstUser: 500 })].map((event) => JSON.stringify(event))
+    const laterLines = [...generateEvents({ seed: 3, users: 40, days: 5, endDate: '2026-11-25', firstUser: 500 })].map((event) =>
+      JSON.stringify(event),
+    )
     laterEvents = laterLines.length
     writeFileSync(join(temp.dir, 'later.ndjson'), `${laterLines.join('\n')}\n`)
     await withDuckDbFile(join(temp.dir, 'scratch.duckdb'), { readOnly: false }, async ({ connection }) => {
@@ -82,7 +93,9 @@ describe('Parquet exports kept beside the warehouse', () => {
     await warehouse.importFiles([parquet])
     await warehouse.importFiles([later])
     await warehouse.close()
-    const [[firstSeq, seqs]] = (await query(path, 'select min(_load_seq), count(distinct _load_seq)::integer from ga4.all_events')) as [[bigint, number]]
+    const [[firstSeq, seqs]] = (await query(path, 'select min(_load_seq), count(distinct _load_seq)::integer from ga4.all_events')) as [
+      [bigint, number],
+    ]
     expect(seqs).toBe(2)
     expect(await query(path, `select count(*)::integer from ga4.all_events where _load_seq > ${firstSeq}`)).toEqual([[laterEvents]])
   })
@@ -94,7 +107,9 @@ describe('Parquet exports kept beside the warehouse', () => {
     await warehouse.close()
     expect(imported).toMatchObject({ rows: events })
     const [keptName] = readdirSync(rawFolderOf(path))
-    const isExact = await withDuckDbFile(path, { readOnly: true }, ({ connection }) => hasExportTypes(connection, join(rawFolderOf(path), keptName ?? '')))
+    const isExact = await withDuckDbFile(path, { readOnly: true }, ({ connection }) =>
+      hasExportTypes(connection, join(rawFolderOf(path), keptName ?? '')),
+    )
     expect(isExact).toBe(true)
     expect(await query(path, 'select count(*)::integer from ga4.all_events where collected_traffic_source is not null')).toEqual([[0]])
     expect(await query(path, 'select typeof(any_value(event_value_in_usd)) from ga4.all_events')).toEqual([['DOUBLE']])
@@ -125,7 +140,14 @@ describe('Parquet exports kept beside the warehouse', () => {
     const folder = rawFolderOf(path)
     mkdirSync(join(folder, 'notes'), { recursive: true })
     // Names a person (or another tool) might leave there, some close to the app's own.
-    const theirs = ['notes.txt', 'events.parquet', 'events-2026.parquet', `events-${'c'.repeat(64)}.parquet.bak`, `other-${'d'.repeat(64)}.parquet`, 'notes/keep.md']
+    const theirs = [
+      'notes.txt',
+      'events.parquet',
+      'events-2026.parquet',
+      `events-${'c'.repeat(64)}.parquet.bak`,
+      `other-${'d'.repeat(64)}.parquet`,
+      'notes/keep.md',
+    ]
     for (const name of theirs) writeFileSync(join(folder, name), 'mine')
     const ours = keptFileName('events', 'e'.repeat(64))
     writeFileSync(join(folder, ours), 'partial')

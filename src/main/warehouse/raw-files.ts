@@ -40,16 +40,25 @@ export function keptFileName(table: RawTableName, contentSha256: string): string
 }
 
 /** Registers a file already written to the raw folder; its rows get one new load number. */
-export async function registerKeptFile(connection: DuckDBConnection, table: RawTableName, contentSha256: string, rows: number): Promise<void> {
-  await connection.run(
-    `insert into ${RAW_SCHEMA}.event_files values ($sha, $name, $table, $rows, nextval('${RAW_SCHEMA}.load_seq'))`,
-    { sha: contentSha256, name: keptFileName(table, contentSha256), table, rows },
-  )
+export async function registerKeptFile(
+  connection: DuckDBConnection,
+  table: RawTableName,
+  contentSha256: string,
+  rows: number,
+): Promise<void> {
+  await connection.run(`insert into ${RAW_SCHEMA}.event_files values ($sha, $name, $table, $rows, nextval('${RAW_SCHEMA}.load_seq'))`, {
+    sha: contentSha256,
+    name: keptFileName(table, contentSha256),
+    table,
+    rows,
+  })
 }
 
 /** A Parquet file's top-level columns and their DuckDB types. */
 async function columnsOf(connection: DuckDBConnection, path: string): Promise<Map<string, string>> {
-  const reader = await connection.runAndReadAll(`select column_name, column_type from (describe select * from read_parquet(${sqlString(path)}))`)
+  const reader = await connection.runAndReadAll(
+    `select column_name, column_type from (describe select * from read_parquet(${sqlString(path)}))`,
+  )
   return new Map(reader.getRows().map((row) => [String(row[0]), String(row[1])]))
 }
 
@@ -58,7 +67,9 @@ let exportTypes: Promise<Map<string, string>> | undefined
 /** The export columns' types as DuckDB writes them, to compare with a file's. */
 function exportTypesOf(connection: DuckDBConnection): Promise<Map<string, string>> {
   exportTypes ??= connection
-    .runAndReadAll(`select column_name, column_type from (describe select ${GA4_COLUMNS.map(([name, type]) => `cast(null as ${type}) as "${name}"`).join(', ')})`)
+    .runAndReadAll(
+      `select column_name, column_type from (describe select ${GA4_COLUMNS.map(([name, type]) => `cast(null as ${type}) as "${name}"`).join(', ')})`,
+    )
     .then((reader) => new Map(reader.getRows().map((row) => [String(row[0]), String(row[1])])))
   return exportTypes
 }
@@ -92,7 +103,10 @@ export async function refreshAllEventsViews(connection: DuckDBConnection, wareho
   const folder = rawFolderOf(warehousePath)
   const files = await keptFiles(connection)
   const missingFiles = files.map((file) => join(folder, file.fileName)).filter((path) => !existsSync(path))
-  const signature = JSON.stringify({ folder, files: files.map((file) => file.fileName).filter((name) => !missingFiles.includes(join(folder, name))) })
+  const signature = JSON.stringify({
+    folder,
+    files: files.map((file) => file.fileName).filter((name) => !missingFiles.includes(join(folder, name))),
+  })
   if ((await viewSignatures(connection)).every((comment) => comment === signature)) return { missingFiles }
   const names = [...GA4_COLUMNS.map(([name]) => `"${name}"`), LOAD_SEQ_COLUMN].join(', ')
   for (const table of ['events', 'events_intraday'] as const) {

@@ -4,10 +4,10 @@
  * Pure functions of the file's text; every problem names the file and the line. See DECISIONLOG
  * "Ad spend: four file layouts, one key".
  */
-import { DEFAULT_SPEND_MAPPING, type SpendFormat, type SpendMapping } from '../../shared/spend'
+import { DEFAULT_SPEND_MAPPING, type SpendFormat, type SpendMapping } from '@shared/spend'
 import { UserFacingError } from '../errors'
 
-export { DEFAULT_SPEND_MAPPING, SPEND_FORMATS, type SourceMedium, type SpendFormat, type SpendMapping } from '../../shared/spend'
+export { DEFAULT_SPEND_MAPPING, SPEND_FORMATS, type SourceMedium, type SpendFormat, type SpendMapping } from '@shared/spend'
 
 /** The only currency stored: revenue is in USD, so cost must be too. */
 export const SPEND_CURRENCY = 'USD'
@@ -88,7 +88,13 @@ type Cell = (names: readonly string[]) => string | undefined
 
 const GA4 = { source: ['utm_source'], medium: ['utm_medium'], campaign: ['utm_campaign'], id: ['utm_id'], date: ['date'], cost: ['cost'] }
 const GOOGLE = { day: ['day'], campaign: ['campaign'], id: ['campaign id'], cost: ['cost'], currency: ['currency code', 'currency'] }
-const META = { day: ['day', 'reporting starts'], ends: ['reporting ends'], campaign: ['campaign name'], id: ['campaign id'], currency: ['currency'] }
+const META = {
+  day: ['day', 'reporting starts'],
+  ends: ['reporting ends'],
+  campaign: ['campaign name'],
+  id: ['campaign id'],
+  currency: ['currency'],
+}
 const PLAIN = { date: ['date'], source: ['source'], medium: ['medium'], campaign: ['campaign'], cost: ['cost'], currency: ['currency'] }
 
 function detectFormat(cells: readonly string[]): SpendFormat | undefined {
@@ -97,7 +103,8 @@ function detectFormat(cells: readonly string[]): SpendFormat | undefined {
   // GA4 matches cost to sessions by source, medium and campaign id or name; date and cost are required.
   if (has('utm_source', 'utm_medium', 'date', 'cost') && (has('utm_campaign') || has('utm_id'))) return 'ga4_cost_import'
   if (has('day', 'campaign', 'cost')) return 'google_ads'
-  if (has('campaign name') && (has('day') || has('reporting starts')) && cells.some((cell) => META_AMOUNT.test(cell.trim()))) return 'meta_ads'
+  if (has('campaign name') && (has('day') || has('reporting starts')) && cells.some((cell) => META_AMOUNT.test(cell.trim())))
+    return 'meta_ads'
   if (has('date', 'source', 'medium', 'campaign', 'cost', 'currency')) return 'plain'
   return undefined
 }
@@ -195,7 +202,8 @@ function parseCost(text: string | undefined, at: string, hasThousandsSeparators:
   const cleaned = hasThousandsSeparators ? raw.replace(/,(?=\d{3}(\D|$))/g, '') : raw
   if (/^-\d/.test(cleaned)) throw new UserFacingError(`${at}: cost ${raw} is negative. Nothing was imported.`)
   const match = /^(\d+)(?:\.(\d{1,2}))?$/.exec(cleaned)
-  if (!match) throw new UserFacingError(`${at}: cost ${JSON.stringify(raw)} is not an amount with at most two decimals. Nothing was imported.`)
+  if (!match)
+    throw new UserFacingError(`${at}: cost ${JSON.stringify(raw)} is not an amount with at most two decimals. Nothing was imported.`)
   const [, whole = '0', fraction = ''] = match
   return BigInt(whole) * 100n + BigInt(fraction.padEnd(2, '0'))
 }

@@ -84,7 +84,8 @@ describe('importing ad spend', () => {
   it('adds nothing for the same file twice, and a corrected file replaces the rows it covers', async () => {
     const [again] = await warehouse.importSpend([join(temp.dir, 'ga4.csv')])
     expect(again).toMatchObject({ rows: 2, added: 0, changed: 0, unchanged: 2 })
-    const corrected = GA4_COST.replace('2026-11-03,900,35,20', '2026-11-03,900,35,21.75') + '\nnewsletter_partner,cpc,winter_sale,cmp-1,2026-11-04,10,1,3'
+    const corrected =
+      GA4_COST.replace('2026-11-03,900,35,20', '2026-11-03,900,35,21.75') + '\nnewsletter_partner,cpc,winter_sale,cmp-1,2026-11-04,10,1,3'
     const [result] = await warehouse.importSpend([write('ga4-corrected.csv', corrected)])
     expect(result).toMatchObject({ rows: 3, added: 1, changed: 1, unchanged: 1, costUsd: '50.25' })
     // 1436.50 stored before (45.50 + 1333.66 + 45.00 + 12.34), + 1.75 corrected (20.00 -> 21.75), + 3.00 added.
@@ -92,7 +93,12 @@ describe('importing ad spend', () => {
   })
 
   it('reads a Google Ads "CSV for Excel" download: UTF-16 with a byte-order mark, tab-separated', async () => {
-    const text = ['Campaign report', 'November 2, 2026 - November 3, 2026', 'Day\tCampaign\tCampaign ID\tCurrency code\tImpr.\tClicks\tCost', '2026-11-05\tbrand_search\t111\tUSD\t1200\t80\t1,234.56'].join('\r\n')
+    const text = [
+      'Campaign report',
+      'November 2, 2026 - November 3, 2026',
+      'Day\tCampaign\tCampaign ID\tCurrency code\tImpr.\tClicks\tCost',
+      '2026-11-05\tbrand_search\t111\tUSD\t1200\t80\t1,234.56',
+    ].join('\r\n')
     const path = join(temp.dir, 'google-ads-excel.csv')
     writeFileSync(path, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]))
     const [result] = await warehouse.importSpend([path])
@@ -104,7 +110,14 @@ describe('importing ad spend', () => {
       mapping: { google_ads: { source: 'google', medium: 'cpc' }, meta_ads: { source: 'instagram', medium: 'paid_social' } },
     })
     expect(result).toMatchObject({ added: 1 })
-    expect(await stored()).toContainEqual({ date: '2026-11-02', source: 'instagram', medium: 'paid_social', campaign: 'stories', id: '', cost: '45.00' })
+    expect(await stored()).toContainEqual({
+      date: '2026-11-02',
+      source: 'instagram',
+      medium: 'paid_social',
+      campaign: 'stories',
+      id: '',
+      cost: '45.00',
+    })
   })
 })
 
@@ -137,11 +150,19 @@ describe('bad spend files leave the warehouse as it was', () => {
   const plain = (row: string) => `date,source,medium,campaign,cost,currency\n2026-11-01,bing,cpc,a,1.00,USD\n${row}`
 
   it('refuses an unparseable date, naming file and line', () => {
-    return expectRefused('bad-date.csv', plain('11/02/2026,bing,cpc,b,1.00,USD'), /bad-date\.csv, line 3: date "11\/02\/2026" is not a date/)
+    return expectRefused(
+      'bad-date.csv',
+      plain('11/02/2026,bing,cpc,b,1.00,USD'),
+      /bad-date\.csv, line 3: date "11\/02\/2026" is not a date/,
+    )
   })
 
   it('refuses a day that does not exist', () => {
-    return expectRefused('impossible.csv', plain('2026-02-30,bing,cpc,b,1.00,USD'), /impossible\.csv, line 3: date 2026-02-30 does not exist/)
+    return expectRefused(
+      'impossible.csv',
+      plain('2026-02-30,bing,cpc,b,1.00,USD'),
+      /impossible\.csv, line 3: date 2026-02-30 does not exist/,
+    )
   })
 
   it('refuses a negative cost', () => {
@@ -153,7 +174,11 @@ describe('bad spend files leave the warehouse as it was', () => {
   })
 
   it('refuses a currency other than USD, with the reason', () => {
-    return expectRefused('euro.csv', plain('2026-11-02,bing,cpc,b,1.00,EUR'), /euro\.csv, line 3: currency EUR, but costs are stored in USD as revenue is/)
+    return expectRefused(
+      'euro.csv',
+      plain('2026-11-02,bing,cpc,b,1.00,EUR'),
+      /euro\.csv, line 3: currency EUR, but costs are stored in USD as revenue is/,
+    )
   })
 
   it('refuses a Google Ads report in another currency', () => {
@@ -165,11 +190,19 @@ describe('bad spend files leave the warehouse as it was', () => {
   })
 
   it('refuses a duplicate row in a file', () => {
-    return expectRefused('dupe.csv', plain('2026-11-01,bing,cpc,a,2.00,USD'), /dupe\.csv, line 3: duplicate row: 2026-11-01 bing \/ cpc \/ a is already on line 2/)
+    return expectRefused(
+      'dupe.csv',
+      plain('2026-11-01,bing,cpc,a,2.00,USD'),
+      /dupe\.csv, line 3: duplicate row: 2026-11-01 bing \/ cpc \/ a is already on line 2/,
+    )
   })
 
   it('refuses the same day and campaign in two files of one import', () => {
-    return expectRefused('dupe-across.csv', PLAIN.replace('generic', 'other'), /dupe-across\.csv, line 2: duplicate row: .* is also in .*fine\.csv, line 2/)
+    return expectRefused(
+      'dupe-across.csv',
+      PLAIN.replace('generic', 'other'),
+      /dupe-across\.csv, line 2: duplicate row: .* is also in .*fine\.csv, line 2/,
+    )
   })
 
   it('refuses a file that is no spend layout', () => {
@@ -177,6 +210,10 @@ describe('bad spend files leave the warehouse as it was', () => {
   })
 
   it('refuses a Meta row that covers more than a day', () => {
-    return expectRefused('meta-week.csv', META_ADS.replace('2026-11-02,2026-11-02', '2026-11-02,2026-11-08'), /covers 2026-11-02 to 2026-11-08; export it broken down by day/)
+    return expectRefused(
+      'meta-week.csv',
+      META_ADS.replace('2026-11-02,2026-11-02', '2026-11-02,2026-11-08'),
+      /covers 2026-11-02 to 2026-11-08; export it broken down by day/,
+    )
   })
 })

@@ -1,11 +1,20 @@
 import { readFile } from 'node:fs/promises'
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api'
-import { formatCents } from '../../shared/money'
-import type { ImportedSpendFile } from '../../shared/spend'
+import { formatCents } from '@shared/money'
+import type { ImportedSpendFile } from '@shared/spend'
 import { UserFacingError, messageOf } from '../errors'
 import type { DuckDbFile } from './duckdb-file'
 import { RAW_SCHEMA } from './duckdb-schema'
-import { DEFAULT_SPEND_MAPPING, type ParsedSpendFile, type SpendFormat, type SpendMapping, type SpendRow, describeKey, parseSpendFile, spendKey } from './spend-formats'
+import {
+  DEFAULT_SPEND_MAPPING,
+  type ParsedSpendFile,
+  type SpendFormat,
+  type SpendMapping,
+  type SpendRow,
+  describeKey,
+  parseSpendFile,
+  spendKey,
+} from './spend-formats'
 
 export type { ImportedSpendFile }
 
@@ -46,14 +55,18 @@ export type CheckedSpendFile = ParsedSpendFile & { path: string }
  */
 export async function parseSpendFiles(paths: string[], options: SpendImportOptions = {}): Promise<CheckedSpendFile[]> {
   if (paths.length === 0) throw new UserFacingError('Name at least one spend file.')
-  const parsed = await Promise.all(paths.map(async (path) => ({ path, ...parseSpendFile(path, await readSpendText(path), options.mapping ?? DEFAULT_SPEND_MAPPING) })))
+  const parsed = await Promise.all(
+    paths.map(async (path) => ({ path, ...parseSpendFile(path, await readSpendText(path), options.mapping ?? DEFAULT_SPEND_MAPPING) })),
+  )
   const owners = new Map<string, string>()
   for (const { path, rows } of parsed) {
     for (const row of rows) {
       const key = spendKey(row)
       const owner = owners.get(key)
       if (owner !== undefined) {
-        throw new UserFacingError(`${path}, line ${row.line}: duplicate row: ${describeKey(row)} is also in ${owner}. Nothing was imported.`)
+        throw new UserFacingError(
+          `${path}, line ${row.line}: duplicate row: ${describeKey(row)} is also in ${owner}. Nothing was imported.`,
+        )
       }
       owners.set(key, `${path}, line ${row.line}`)
     }
@@ -133,7 +146,9 @@ const SAME_ROW = `(staged.cost_usd = stored.cost_usd
 
 /** The spend stored: rows and total cost (for status lines and tests). */
 export async function querySpendTotals(connection: DuckDBConnection): Promise<{ rows: number; costUsd: string }> {
-  const reader = await connection.runAndReadAll(`select count(*)::integer, coalesce(sum(cost_usd), 0)::decimal(18, 2)::varchar from ${RAW_SCHEMA}.ad_spend`)
+  const reader = await connection.runAndReadAll(
+    `select count(*)::integer, coalesce(sum(cost_usd), 0)::decimal(18, 2)::varchar from ${RAW_SCHEMA}.ad_spend`,
+  )
   const [rows, cost] = reader.getRows()[0] ?? []
   return { rows: Number(rows), costUsd: String(cost) }
 }
@@ -143,6 +158,9 @@ export const SPEND_MODELS = 'stg_spend__ad_costs+'
 
 /** One line on what an import did: "12 rows (google_ads): 10 added, 2 changed, 0 unchanged; 1333.66 USD". */
 export function spendImportText(result: ImportedSpendFile): string {
-  const what = result.added === 0 && result.changed === 0 ? 'already imported, nothing changed' : `${result.added} added, ${result.changed} changed, ${result.unchanged} unchanged`
+  const what =
+    result.added === 0 && result.changed === 0
+      ? 'already imported, nothing changed'
+      : `${result.added} added, ${result.changed} changed, ${result.unchanged} unchanged`
   return `${result.rows} rows (${result.format}): ${what}; ${result.costUsd} USD`
 }

@@ -7,7 +7,7 @@ import { ServingStore } from '../serving/serving-store'
 import { makeTempDir } from '../testing/fixtures'
 import { WAREHOUSE_CATALOG, withDuckDbFile } from './duckdb-file'
 import { EmbeddedWarehouse, assertDbtSucceeded } from './embedded-warehouse'
-import { DEFAULT_REFERRAL_SETTINGS } from '../../shared/referrals'
+import { DEFAULT_REFERRAL_SETTINGS } from '@shared/referrals'
 import { generateSampleData } from '../services/sample-data'
 
 /**
@@ -46,7 +46,7 @@ describe.each(NAMES)('a warehouse named %s', (name) => {
     temp.cleanup()
   })
 
-  it('imports, builds, reports and tells its status, in the CLI\'s way and the app\'s', async () => {
+  it("imports, builds, reports and tells its status, in the CLI's way and the app's", async () => {
     const sample = await generateSampleData(warehouse, { seed: 1, users: 50, days: 5, endDate: '2026-11-30' })
     assertDbtSucceeded(await warehouse.build({ select: MODELS_ONLY }))
     const report = await warehouse.report(REQUEST)
@@ -57,7 +57,9 @@ describe.each(NAMES)('a warehouse named %s', (name) => {
 
     // dbt wrote into the file itself, under the schemas the app reads, not into a catalog of its own.
     const schemas = await withDuckDbFile(path, { readOnly: true }, async ({ connection }) => {
-      const reader = await connection.runAndReadAll(`select distinct schema_name from duckdb_tables() where database_name = current_database() order by 1`)
+      const reader = await connection.runAndReadAll(
+        `select distinct schema_name from duckdb_tables() where database_name = current_database() order by 1`,
+      )
       return reader.getRows().map((row) => String(row[0]))
     })
     expect(schemas).toEqual(['attribution', 'ga4'])

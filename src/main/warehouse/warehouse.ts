@@ -1,7 +1,7 @@
-import type { AttributionModel, ConversionEventInfo, ReportGrouping, ReportRequest, ReportResult } from '../../shared/attribution'
-import type { ChannelFlow, DashboardFilters, FeedEvent, PathFilter, PathSort, StreamInfo, WarehouseStatus } from '../../shared/api'
-import type { CostGrouping } from '../../shared/cost-return'
-import type { MarkovTransition } from '../../shared/markov'
+import type { AttributionModel, ConversionEventInfo, ReportGrouping, ReportRequest, ReportResult } from '@shared/attribution'
+import type { ChannelFlow, DashboardFilters, FeedEvent, PathFilter, PathSort, StreamInfo, WarehouseStatus } from '@shared/api'
+import type { CostGrouping } from '@shared/cost-return'
+import type { MarkovTransition } from '@shared/markov'
 
 /** The models whose credit the credits mart holds per conversion and session (all but data_driven). */
 export type RuleBasedModel = Exclude<AttributionModel, 'data_driven'>
@@ -88,7 +88,10 @@ export interface AttributionWarehouse {
   report(request: ReportRequest & { model: RuleBasedModel }): Promise<ReportResult>
   /** Credit flows between two rule-based models, per (a channel, b channel). */
   channelFlows(filters: DashboardFilters, models: readonly [RuleBasedModel, RuleBasedModel]): Promise<ChannelFlow[]>
-  dailyTrends(filters: DashboardFilters, options: { days: number; byChannel: boolean; models: readonly RuleBasedModel[] }): Promise<DailyTrendRows>
+  dailyTrends(
+    filters: DashboardFilters,
+    options: { days: number; byChannel: boolean; models: readonly RuleBasedModel[] },
+  ): Promise<DailyTrendRows>
   /** Every rule-based model's credit per channel, or per value of another dimension (`channel` then holds that value). */
   modelChannelCredits(filters: DashboardFilters, by?: ReportGrouping): Promise<ModelChannelCredit[]>
   /** Channel-to-channel transitions of all journeys at the filters' lookback (for data_driven). */

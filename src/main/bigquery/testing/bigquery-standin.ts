@@ -138,10 +138,18 @@ export class BigQueryStandIn {
   }
 
   /** Creates a table and fills it directly (a test's set-up, e.g. an export in a read-only project). */
-  async loadTable(project: string, dataset: string, tableId: string, schema: readonly BigQueryField[], rows: readonly unknown[]): Promise<void> {
+  async loadTable(
+    project: string,
+    dataset: string,
+    tableId: string,
+    schema: readonly BigQueryField[],
+    rows: readonly unknown[],
+  ): Promise<void> {
     const state = this.dataset(project, dataset)
     const fields = schema.map((field) => normalizeField({ ...field }))
-    await this.db.run(`create table ${quote(`${project}.${dataset}`)}.${quote(tableId)} (${fields.map((field) => `${quote(field.name)} ${duckType(field)}`).join(', ')})`)
+    await this.db.run(
+      `create table ${quote(`${project}.${dataset}`)}.${quote(tableId)} (${fields.map((field) => `${quote(field.name)} ${duckType(field)}`).join(', ')})`,
+    )
     const table: TableState = { schema: fields, insertIds: new Set() }
     state.tables.set(tableId, table)
     if (rows.length === 0) return
@@ -167,7 +175,9 @@ export class BigQueryStandIn {
 
   /** Rows of a table as DuckDB JSON, for assertions. */
   async rows(project: string, dataset: string, table: string): Promise<Array<Record<string, unknown>>> {
-    return (await this.db.runAndReadAll(`select * from ${quote(`${project}.${dataset}`)}.${quote(table)}`)).getRowObjectsJson() as Array<Record<string, unknown>>
+    return (await this.db.runAndReadAll(`select * from ${quote(`${project}.${dataset}`)}.${quote(table)}`)).getRowObjectsJson() as Array<
+      Record<string, unknown>
+    >
   }
 
   /** The tables of a dataset, for assertions. */
@@ -210,21 +220,36 @@ export class BigQueryStandIn {
       request.socket.destroy()
       return
     }
-    if (fault && !fault.afterApplying) return this.sendError(response, new HttpError(fault.status, fault.status >= 500 ? 'backendError' : 'invalid', 'Injected failure.'))
+    if (fault && !fault.afterApplying)
+      return this.sendError(response, new HttpError(fault.status, fault.status >= 500 ? 'backendError' : 'invalid', 'Injected failure.'))
     try {
       const result = await this.route(method, path, url.searchParams, body)
-      if (fault) return this.sendError(response, new HttpError(fault.status, 'backendError', 'Injected failure after applying the request.'))
+      if (fault)
+        return this.sendError(response, new HttpError(fault.status, 'backendError', 'Injected failure after applying the request.'))
       response.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' })
       response.end(JSON.stringify(result))
     } catch (error) {
-      this.sendError(response, error instanceof HttpError ? error : new HttpError(500, 'internalError', error instanceof Error ? error.message : String(error)))
+      this.sendError(
+        response,
+        error instanceof HttpError ? error : new HttpError(500, 'internalError', error instanceof Error ? error.message : String(error)),
+      )
     }
   }
 
   private sendError(response: ServerResponse, error: HttpError): void {
-    const status = { 400: 'INVALID_ARGUMENT', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 409: 'ALREADY_EXISTS' }[error.status] ?? 'INTERNAL'
+    const status =
+      { 400: 'INVALID_ARGUMENT', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 409: 'ALREADY_EXISTS' }[error.status] ?? 'INTERNAL'
     response.writeHead(error.status, { 'content-type': 'application/json; charset=UTF-8' })
-    response.end(JSON.stringify({ error: { code: error.status, message: error.message, errors: [{ message: error.message, domain: 'global', reason: error.reason }], status } }))
+    response.end(
+      JSON.stringify({
+        error: {
+          code: error.status,
+          message: error.message,
+          errors: [{ message: error.message, domain: 'global', reason: error.reason }],
+          status,
+        },
+      }),
+    )
   }
 
   private async route(method: string, path: string, query: URLSearchParams, body: unknown): Promise<unknown> {
@@ -240,14 +265,19 @@ export class BigQueryStandIn {
       const dataset = this.dataset(project, parts[3] ?? '')
       if (parts.length === 4 && method === 'GET') return this.datasetResource(project, parts[3] ?? '', dataset)
       if (parts.length === 4 && method === 'PATCH') return this.patchDataset(project, parts[3] ?? '', dataset, record)
-      if (parts.length === 4 && method === 'DELETE') return this.deleteDataset(project, parts[3] ?? '', dataset, query.get('deleteContents') === 'true')
+      if (parts.length === 4 && method === 'DELETE')
+        return this.deleteDataset(project, parts[3] ?? '', dataset, query.get('deleteContents') === 'true')
       if (parts[4] === 'tables') {
         if (method === 'POST' && parts.length === 5) return this.insertTable(project, parts[3] ?? '', dataset, record)
         if (method === 'GET' && parts.length === 5) return this.listTables(project, parts[3] ?? '', dataset)
         const tableName = parts[5] ?? ''
         const table = dataset.tables.get(tableName)
         if (!table) throw new HttpError(404, 'notFound', `Not found: Table ${project}:${parts[3]}.${tableName}`)
-        if (parts.length === 6 && method === 'GET') return { ...this.tableResource(project, parts[3] ?? '', tableName, table), numRows: String(await this.rowCount(`${project}.${parts[3]}`, tableName)) }
+        if (parts.length === 6 && method === 'GET')
+          return {
+            ...this.tableResource(project, parts[3] ?? '', tableName, table),
+            numRows: String(await this.rowCount(`${project}.${parts[3]}`, tableName)),
+          }
         if (parts.length === 6 && method === 'DELETE') {
           await this.db.run(`drop table ${quote(`${project}.${parts[3]}`)}.${quote(tableName)}`)
           dataset.tables.delete(tableName)
@@ -277,10 +307,18 @@ export class BigQueryStandIn {
 
   private checkAccess(project: string, permission: string): void {
     if (this.deniedProjects.has(project)) {
-      throw new HttpError(403, 'accessDenied', `Access Denied: Project ${project}: User does not have ${permission} permission in project ${project}.`)
+      throw new HttpError(
+        403,
+        'accessDenied',
+        `Access Denied: Project ${project}: User does not have ${permission} permission in project ${project}.`,
+      )
     }
     if (permission === 'bigquery.tables.updateData' && this.readOnlyProjects.has(project)) {
-      throw new HttpError(403, 'accessDenied', `Access Denied: Project ${project}: User does not have bigquery.tables.updateData permission.`)
+      throw new HttpError(
+        403,
+        'accessDenied',
+        `Access Denied: Project ${project}: User does not have bigquery.tables.updateData permission.`,
+      )
     }
   }
 
@@ -305,7 +343,8 @@ export class BigQueryStandIn {
     const reference = body.datasetReference as { datasetId?: string } | undefined
     const datasetId = reference?.datasetId ?? ''
     if (!/^[A-Za-z0-9_]+$/.test(datasetId)) throw new HttpError(400, 'invalid', `Invalid dataset ID "${datasetId}".`)
-    if (this.datasets.has(`${project}.${datasetId}`)) throw new HttpError(409, 'duplicate', `Already Exists: Dataset ${project}:${datasetId}`)
+    if (this.datasets.has(`${project}.${datasetId}`))
+      throw new HttpError(409, 'duplicate', `Already Exists: Dataset ${project}:${datasetId}`)
     await this.createDataset(project, datasetId, typeof body.location === 'string' ? body.location : 'US')
     const dataset = this.dataset(project, datasetId)
     if (typeof body.description === 'string') dataset.description = body.description
@@ -315,25 +354,34 @@ export class BigQueryStandIn {
 
   private patchDataset(project: string, datasetId: string, dataset: DatasetState, body: Record<string, unknown>) {
     if (typeof body.description === 'string') dataset.description = body.description
-    if (typeof body.labels === 'object' && body.labels !== null) dataset.labels = { ...dataset.labels, ...(body.labels as Record<string, string>) }
+    if (typeof body.labels === 'object' && body.labels !== null)
+      dataset.labels = { ...dataset.labels, ...(body.labels as Record<string, string>) }
     return this.datasetResource(project, datasetId, dataset)
   }
 
   /** BigQuery refuses to drop a dataset holding tables unless deleteContents is set. */
   private async deleteDataset(project: string, datasetId: string, dataset: DatasetState, deleteContents: boolean) {
-    if (dataset.tables.size > 0 && !deleteContents) throw new HttpError(400, 'resourceInUse', `Dataset ${project}:${datasetId} is still in use`)
+    if (dataset.tables.size > 0 && !deleteContents)
+      throw new HttpError(400, 'resourceInUse', `Dataset ${project}:${datasetId} is still in use`)
     await this.db.run(`drop schema ${quote(`${project}.${datasetId}`)} cascade`)
     this.datasets.delete(`${project}.${datasetId}`)
     return {}
   }
 
   private async rowCount(schemaName: string, tableId: string): Promise<number> {
-    const row = (await this.db.runAndReadAll(`select count(*)::integer as n from ${quote(schemaName)}.${quote(tableId)}`)).getRowObjectsJson()[0]
+    const row = (
+      await this.db.runAndReadAll(`select count(*)::integer as n from ${quote(schemaName)}.${quote(tableId)}`)
+    ).getRowObjectsJson()[0]
     return Number(row?.n ?? 0)
   }
 
   private listTables(project: string, datasetId: string, dataset: DatasetState) {
-    const tables = [...dataset.tables.keys()].sort().map((tableId) => ({ kind: 'bigquery#table', id: `${project}:${datasetId}.${tableId}`, tableReference: { projectId: project, datasetId, tableId }, type: 'TABLE' }))
+    const tables = [...dataset.tables.keys()].sort().map((tableId) => ({
+      kind: 'bigquery#table',
+      id: `${project}:${datasetId}.${tableId}`,
+      tableReference: { projectId: project, datasetId, tableId },
+      type: 'TABLE',
+    }))
     return { kind: 'bigquery#tableList', tables, totalItems: tables.length }
   }
 
@@ -342,34 +390,52 @@ export class BigQueryStandIn {
     type Ref = { projectId?: string; datasetId?: string; tableId?: string }
     const source = (copy.sourceTable ?? (copy.sourceTables as Ref[] | undefined)?.[0]) as Ref | undefined
     const destination = copy.destinationTable as Ref | undefined
-    if (!source?.datasetId || !source.tableId || !destination?.datasetId || !destination.tableId) throw new HttpError(400, 'invalid', 'A copy job needs a source and a destination table.')
+    if (!source?.datasetId || !source.tableId || !destination?.datasetId || !destination.tableId)
+      throw new HttpError(400, 'invalid', 'A copy job needs a source and a destination table.')
     const sourceProject = source.projectId ?? project
     const destinationProject = destination.projectId ?? project
     this.checkAccess(sourceProject, 'bigquery.tables.getData')
     this.checkAccess(destinationProject, 'bigquery.tables.updateData')
     if (copy.operationType === 'CLONE' && this.noCloneProjects.has(sourceProject)) {
-      throw new HttpError(400, 'invalid', `Cannot clone ${sourceProject}:${source.datasetId}.${source.tableId}: the source table is in another organization.`)
+      throw new HttpError(
+        400,
+        'invalid',
+        `Cannot clone ${sourceProject}:${source.datasetId}.${source.tableId}: the source table is in another organization.`,
+      )
     }
     const from = this.dataset(sourceProject, source.datasetId).tables.get(source.tableId)
     if (!from) throw new HttpError(404, 'notFound', `Not found: Table ${sourceProject}:${source.datasetId}.${source.tableId}`)
     const target = this.dataset(destinationProject, destination.datasetId)
-    if (target.location !== this.dataset(sourceProject, source.datasetId).location) throw new HttpError(400, 'invalid', 'Cannot copy between datasets in different locations.')
+    if (target.location !== this.dataset(sourceProject, source.datasetId).location)
+      throw new HttpError(400, 'invalid', 'Cannot copy between datasets in different locations.')
     const fromName = `${quote(`${sourceProject}.${source.datasetId}`)}.${quote(source.tableId)}`
     const toName = `${quote(`${destinationProject}.${destination.datasetId}`)}.${quote(destination.tableId)}`
     if (target.tables.has(destination.tableId)) {
-      if (copy.writeDisposition !== 'WRITE_TRUNCATE') throw new HttpError(409, 'duplicate', `Already Exists: Table ${destinationProject}:${destination.datasetId}.${destination.tableId}`)
+      if (copy.writeDisposition !== 'WRITE_TRUNCATE')
+        throw new HttpError(409, 'duplicate', `Already Exists: Table ${destinationProject}:${destination.datasetId}.${destination.tableId}`)
       await this.db.run(`drop table ${toName}`)
     }
     await this.db.run(`create table ${toName} as select * from ${fromName}`)
     target.tables.set(destination.tableId, { schema: from.schema, insertIds: new Set() })
     const id = jobId ?? `standin_job_${++this.jobCounter}`
-    const job = { kind: 'bigquery#job', jobReference: { projectId: project, jobId: id, location }, configuration: { copy }, status: { state: 'DONE' }, statistics: {} }
+    const job = {
+      kind: 'bigquery#job',
+      jobReference: { projectId: project, jobId: id, location },
+      configuration: { copy },
+      status: { state: 'DONE' },
+      statistics: {},
+    }
     this.results.set(id, job)
     return job
   }
 
   private tableResource(project: string, datasetId: string, tableId: string, table: TableState) {
-    return { kind: 'bigquery#table', id: `${project}:${datasetId}.${tableId}`, tableReference: { projectId: project, datasetId, tableId }, schema: { fields: table.schema } }
+    return {
+      kind: 'bigquery#table',
+      id: `${project}:${datasetId}.${tableId}`,
+      tableReference: { projectId: project, datasetId, tableId },
+      schema: { fields: table.schema },
+    }
   }
 
   private async insertTable(project: string, datasetId: string, dataset: DatasetState, body: Record<string, unknown>) {
@@ -378,7 +444,9 @@ export class BigQueryStandIn {
     if (dataset.tables.has(tableId)) throw new HttpError(409, 'duplicate', `Already Exists: Table ${project}:${datasetId}.${tableId}`)
     const schema = ((body.schema as { fields?: BigQueryField[] } | undefined)?.fields ?? []).map(normalizeField)
     if (schema.length === 0) throw new HttpError(400, 'invalid', 'The stand-in needs a schema to create a table.')
-    await this.db.run(`create table ${quote(`${project}.${datasetId}`)}.${quote(tableId)} (${schema.map((field) => `${quote(field.name)} ${duckType(field)}`).join(', ')})`)
+    await this.db.run(
+      `create table ${quote(`${project}.${datasetId}`)}.${quote(tableId)} (${schema.map((field) => `${quote(field.name)} ${duckType(field)}`).join(', ')})`,
+    )
     const table: TableState = { schema, insertIds: new Set() }
     dataset.tables.set(tableId, table)
     return this.tableResource(project, datasetId, tableId, table)
@@ -420,11 +488,17 @@ export class BigQueryStandIn {
         { rows: JSON.stringify(accepted) },
       )
     }
-    return insertErrors.length > 0 ? { kind: 'bigquery#tableDataInsertAllResponse', insertErrors } : { kind: 'bigquery#tableDataInsertAllResponse' }
+    return insertErrors.length > 0
+      ? { kind: 'bigquery#tableDataInsertAllResponse', insertErrors }
+      : { kind: 'bigquery#tableDataInsertAllResponse' }
   }
 
   private async insertJob(project: string, body: Record<string, unknown>) {
-    const configuration = (body.configuration ?? {}) as { query?: Record<string, unknown>; copy?: Record<string, unknown>; dryRun?: boolean }
+    const configuration = (body.configuration ?? {}) as {
+      query?: Record<string, unknown>
+      copy?: Record<string, unknown>
+      dryRun?: boolean
+    }
     const reference = (body.jobReference ?? {}) as { jobId?: string; location?: string }
     const location = reference.location ?? 'US'
     if (configuration.copy) return this.copyJob(project, configuration.copy, location, reference.jobId)
@@ -441,10 +515,16 @@ export class BigQueryStandIn {
         jobReference: { projectId: project, location },
         configuration: { ...configuration },
         status: { state: 'DONE' },
-        statistics: { totalBytesProcessed: String(plan.bytesProcessed), query: { totalBytesProcessed: String(plan.bytesProcessed), statementType: 'SELECT' } },
+        statistics: {
+          totalBytesProcessed: String(plan.bytesProcessed),
+          query: { totalBytesProcessed: String(plan.bytesProcessed), statementType: 'SELECT' },
+        },
       }
     }
-    const result = (await this.runQuery(project, configuration.query, location, reference.jobId)) as { jobReference: unknown; totalBytesProcessed: string }
+    const result = (await this.runQuery(project, configuration.query, location, reference.jobId)) as {
+      jobReference: unknown
+      totalBytesProcessed: string
+    }
     return {
       kind: 'bigquery#job',
       jobReference: result.jobReference,
@@ -458,13 +538,17 @@ export class BigQueryStandIn {
     const plan = await this.plan(project, request)
     const limit = request.maximumBytesBilled === undefined ? undefined : Number(request.maximumBytesBilled)
     if (limit !== undefined && limit > 0 && plan.bytesBilled > limit) {
-      throw new HttpError(400, 'bytesBilledLimitExceeded', `Query exceeded limit for bytes billed: ${limit}. ${plan.bytesBilled} or higher required.`)
+      throw new HttpError(
+        400,
+        'bytesBilledLimitExceeded',
+        `Query exceeded limit for bytes billed: ${limit}. ${plan.bytesBilled} or higher required.`,
+      )
     }
     let reader
     try {
       reader = await this.db.runAndReadAll(plan.sql, plan.values, plan.types)
     } catch (error) {
-      throw new HttpError(400, 'invalidQuery', error instanceof Error ? error.message.split('\n')[0] ?? 'Invalid query' : String(error))
+      throw new HttpError(400, 'invalidQuery', error instanceof Error ? (error.message.split('\n')[0] ?? 'Invalid query') : String(error))
     }
     const names = reader.columnNames()
     const types = reader.columnTypes().map((type) => String(type))
@@ -488,7 +572,8 @@ export class BigQueryStandIn {
 
   /** Translates the SQL, binds the parameters and works out the bytes BigQuery would process. */
   private async plan(project: string, request: Record<string, unknown>) {
-    if (request.useLegacySql !== false) throw new HttpError(400, 'invalidQuery', 'The stand-in speaks GoogleSQL only: set useLegacySql to false.')
+    if (request.useLegacySql !== false)
+      throw new HttpError(400, 'invalidQuery', 'The stand-in speaks GoogleSQL only: set useLegacySql to false.')
     const sql = String(request.query ?? '')
     const parameters = (Array.isArray(request.queryParameters) ? request.queryParameters : []) as QueryParameter[]
     const declared = new Map(parameters.map((parameter) => [parameter.name ?? '', parameter]))
@@ -518,7 +603,10 @@ export class BigQueryStandIn {
         const parameter = declared.get(name)
         if (!parameter) throw new HttpError(400, 'invalidQuery', `Query parameter '${name}' not found`)
         const type = parameter.parameterType?.type ?? 'STRING'
-        const duck = type === 'ARRAY' ? `${DUCK_TYPES[parameter.parameterType?.arrayType?.type ?? 'STRING'] ?? 'VARCHAR'}[]` : (DUCK_TYPES[type] ?? 'VARCHAR')
+        const duck =
+          type === 'ARRAY'
+            ? `${DUCK_TYPES[parameter.parameterType?.arrayType?.type ?? 'STRING'] ?? 'VARCHAR'}[]`
+            : (DUCK_TYPES[type] ?? 'VARCHAR')
         return `(cast($${name} as ${duck}))`
       })
       // BigQuery's MD5 returns bytes that TO_HEX renders; DuckDB's md5 is already hex.
@@ -542,19 +630,32 @@ export class BigQueryStandIn {
   private resolveTable(defaultProject: string, ref: string, referenced: Array<{ schema: string; table: string }>): string {
     const parts = ref.split('.')
     const [project, datasetId, tableName] = parts.length === 3 ? parts : [defaultProject, parts[0], parts[1]]
-    if (!project || !datasetId || !tableName) throw new HttpError(400, 'invalidQuery', `Table name "${ref}" missing dataset while no default dataset is set in the request.`)
+    if (!project || !datasetId || !tableName)
+      throw new HttpError(400, 'invalidQuery', `Table name "${ref}" missing dataset while no default dataset is set in the request.`)
     this.checkAccess(project, 'bigquery.tables.getData')
     const dataset = this.dataset(project, datasetId)
     const schema = `${project}.${datasetId}`
     if (tableName.endsWith('*')) {
       const prefix = tableName.slice(0, -1)
       const shards = [...dataset.tables.keys()].filter((name) => name.startsWith(prefix)).sort()
-      if (shards.length === 0) throw new HttpError(404, 'notFound', `Not found: Table ${project}:${datasetId}.${tableName} was not found in location ${dataset.location}`)
+      if (shards.length === 0)
+        throw new HttpError(
+          404,
+          'notFound',
+          `Not found: Table ${project}:${datasetId}.${tableName} was not found in location ${dataset.location}`,
+        )
       for (const shard of shards) referenced.push({ schema, table: shard })
-      const union = shards.map((shard) => `select *, ${literal(shard.slice(prefix.length))} as _table_suffix from ${quote(schema)}.${quote(shard)}`).join(' union all by name ')
+      const union = shards
+        .map((shard) => `select *, ${literal(shard.slice(prefix.length))} as _table_suffix from ${quote(schema)}.${quote(shard)}`)
+        .join(' union all by name ')
       return `(${union})`
     }
-    if (!dataset.tables.has(tableName)) throw new HttpError(404, 'notFound', `Not found: Table ${project}:${datasetId}.${tableName} was not found in location ${dataset.location}`)
+    if (!dataset.tables.has(tableName))
+      throw new HttpError(
+        404,
+        'notFound',
+        `Not found: Table ${project}:${datasetId}.${tableName} was not found in location ${dataset.location}`,
+      )
     referenced.push({ schema, table: tableName })
     return `${quote(schema)}.${quote(tableName)}`
   }
@@ -632,12 +733,17 @@ function splitStringLiterals(sql: string): Array<{ text: string; isLiteral: bool
 }
 
 function normalizeField(field: BigQueryField): BigQueryField {
-  const type = ({ INT64: 'INTEGER', FLOAT64: 'FLOAT', BOOL: 'BOOLEAN', STRUCT: 'RECORD' } as Record<string, BigQueryField['type']>)[field.type] ?? field.type
+  const type =
+    ({ INT64: 'INTEGER', FLOAT64: 'FLOAT', BOOL: 'BOOLEAN', STRUCT: 'RECORD' } as Record<string, BigQueryField['type']>)[field.type] ??
+    field.type
   return { name: field.name, type, mode: field.mode ?? 'NULLABLE', ...(field.fields ? { fields: field.fields.map(normalizeField) } : {}) }
 }
 
 function duckType(field: BigQueryField): string {
-  const base = field.type === 'RECORD' ? `STRUCT(${(field.fields ?? []).map((child) => `${quote(child.name)} ${duckType(child)}`).join(', ')})` : (DUCK_TYPES[field.type] ?? 'VARCHAR')
+  const base =
+    field.type === 'RECORD'
+      ? `STRUCT(${(field.fields ?? []).map((child) => `${quote(child.name)} ${duckType(child)}`).join(', ')})`
+      : (DUCK_TYPES[field.type] ?? 'VARCHAR')
   return field.mode === 'REPEATED' ? `${base}[]` : base
 }
 
@@ -651,8 +757,14 @@ function jsonStructure(fields: BigQueryField[]): Record<string, unknown> {
 }
 
 /** Checks a row against the schema the way insertAll does; the first problem, or undefined. */
-function validateRecord(fields: BigQueryField[], value: unknown, ignoreUnknown: boolean, prefix: string): { location: string; message: string } | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { location: prefix, message: 'This field is not a record.' }
+function validateRecord(
+  fields: BigQueryField[],
+  value: unknown,
+  ignoreUnknown: boolean,
+  prefix: string,
+): { location: string; message: string } | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { location: prefix, message: 'This field is not a record.' }
   const record = value as Record<string, unknown>
   const known = new Map(fields.map((field) => [field.name, field]))
   if (!ignoreUnknown) {
@@ -680,10 +792,18 @@ function validateRecord(fields: BigQueryField[], value: unknown, ignoreUnknown: 
   return undefined
 }
 
-function validateScalarOrRecord(field: BigQueryField, value: unknown, ignoreUnknown: boolean, location: string): { location: string; message: string } | undefined {
+function validateScalarOrRecord(
+  field: BigQueryField,
+  value: unknown,
+  ignoreUnknown: boolean,
+  location: string,
+): { location: string; message: string } | undefined {
   if (field.type === 'RECORD') return validateRecord(field.fields ?? [], value, ignoreUnknown, `${location}.`)
   const text = typeof value === 'number' || typeof value === 'string' ? String(value) : undefined
-  const bad = { location, message: `Cannot convert value to ${field.type.toLowerCase()}: ${JSON.stringify(value).slice(0, 60)} (${location}).` }
+  const bad = {
+    location,
+    message: `Cannot convert value to ${field.type.toLowerCase()}: ${JSON.stringify(value).slice(0, 60)} (${location}).`,
+  }
   switch (field.type) {
     case 'STRING':
       return typeof value === 'string' ? undefined : { location, message: `This field: ${location} is not a string.` }
@@ -697,7 +817,9 @@ function validateScalarOrRecord(field: BigQueryField, value: unknown, ignoreUnkn
     case 'DATE':
       return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? undefined : bad
     case 'TIMESTAMP':
-      return text !== undefined && !Number.isNaN(Date.parse(typeof value === 'number' ? new Date(value * 1000).toISOString() : text)) ? undefined : bad
+      return text !== undefined && !Number.isNaN(Date.parse(typeof value === 'number' ? new Date(value * 1000).toISOString() : text))
+        ? undefined
+        : bad
     default:
       return bad
   }
@@ -712,7 +834,11 @@ function toDuckJson(fields: BigQueryField[], value: unknown): unknown {
     if (item === null || item === undefined) continue
     const convert = (element: unknown): unknown => {
       if (field.type === 'RECORD') return toDuckJson(field.fields ?? [], element)
-      if (field.type === 'TIMESTAMP') return (typeof element === 'number' ? new Date(element * 1000) : new Date(String(element))).toISOString().replace('T', ' ').replace('Z', '')
+      if (field.type === 'TIMESTAMP')
+        return (typeof element === 'number' ? new Date(element * 1000) : new Date(String(element)))
+          .toISOString()
+          .replace('T', ' ')
+          .replace('Z', '')
       return element
     }
     out[field.name] = field.mode === 'REPEATED' ? (item as unknown[]).map(convert) : convert(item)
@@ -729,7 +855,8 @@ function bigQueryFieldOfDuck(name: string, type: string): BigQueryField {
   if (type === 'BOOLEAN') return { name, type: 'BOOLEAN', mode: 'NULLABLE' }
   if (type === 'DATE') return { name, type: 'DATE', mode: 'NULLABLE' }
   if (type.startsWith('TIMESTAMP')) return { name, type: 'TIMESTAMP', mode: 'NULLABLE' }
-  if (type.startsWith('STRUCT')) throw new HttpError(400, 'invalidQuery', `The stand-in returns scalar and array columns only, not ${type} (${name}).`)
+  if (type.startsWith('STRUCT'))
+    throw new HttpError(400, 'invalidQuery', `The stand-in returns scalar and array columns only, not ${type} (${name}).`)
   return { name, type: 'STRING', mode: 'NULLABLE' }
 }
 

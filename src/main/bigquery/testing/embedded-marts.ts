@@ -18,7 +18,13 @@ import type { BigQueryField } from '../ga4-bigquery-schema'
 import { queryCostCredits, queryDailyCost } from '../../warehouse/cost-queries'
 import { CREDITS_SCHEMA, type GeneratedMarts, LAST_CONVERSIONS_SCHEMA, TRANSITIONS_SCHEMA } from './mart-rows'
 
-const DUCK_TYPES: Record<string, string> = { STRING: 'VARCHAR', INTEGER: 'BIGINT', NUMERIC: 'DECIMAL(18,2)', DATE: 'DATE', TIMESTAMP: 'TIMESTAMP' }
+const DUCK_TYPES: Record<string, string> = {
+  STRING: 'VARCHAR',
+  INTEGER: 'BIGINT',
+  NUMERIC: 'DECIMAL(18,2)',
+  DATE: 'DATE',
+  TIMESTAMP: 'TIMESTAMP',
+}
 
 /** A DuckDB holding the marts, for the embedded warehouse's queries to give the answers BigQuery's must match. */
 export async function embeddedMarts(marts: GeneratedMarts): Promise<DuckDBInstance> {
@@ -30,9 +36,12 @@ export async function embeddedMarts(marts: GeneratedMarts): Promise<DuckDBInstan
       const typeOf = (field: BigQueryField) => DUCK_TYPES[field.type] ?? 'VARCHAR'
       await connection.run(`create table ${MODEL_SCHEMA}.${table} (${schema.map((field) => `${field.name} ${typeOf(field)}`).join(', ')})`)
       const structure = JSON.stringify([Object.fromEntries(schema.map((field) => [field.name, typeOf(field)]))])
-      await connection.run(`insert into ${MODEL_SCHEMA}.${table} by name select unnest(json_transform($rows::json, '${structure}'), recursive := true)`, {
-        rows: JSON.stringify(rows),
-      })
+      await connection.run(
+        `insert into ${MODEL_SCHEMA}.${table} by name select unnest(json_transform($rows::json, '${structure}'), recursive := true)`,
+        {
+          rows: JSON.stringify(rows),
+        },
+      )
     }
     await load('fct_attribution_credits', CREDITS_SCHEMA, marts.credits)
     await load('agg_channel_transitions', TRANSITIONS_SCHEMA, marts.transitions)
@@ -61,13 +70,18 @@ export function embeddedMartsWarehouse(instance: DuckDBInstance): AttributionWar
     modelChannelCredits: (filters, by) => read((connection) => queryModelChannelCredits(connection, filters, by)),
     markovTransitions: (filters) => read((connection) => queryMarkovTransitions(connection, filters)),
     conversionTotals: (filters) => read((connection) => queryConversionTotals(connection, filters)),
-    conversionPaths: (filters, model, limit, options) => read((connection) => queryConversionPaths(connection, filters, model, limit, options)),
+    conversionPaths: (filters, model, limit, options) =>
+      read((connection) => queryConversionPaths(connection, filters, model, limit, options)),
     costCredits: (filters, by) => read((connection) => queryCostCredits(connection, filters, by)),
     dailyCost: (filters, models, channel) => read((connection) => queryDailyCost(connection, filters, models, channel)),
     recentEvents: async () => [],
     conversionEvents: () =>
       read((connection) =>
-        queryConversionEvents(connection, `(${eventNameCountsSql(`${MODEL_SCHEMA}.stg_ga4__events`)})`, `${MODEL_SCHEMA}.int_conversion_events_modelled`),
+        queryConversionEvents(
+          connection,
+          `(${eventNameCountsSql(`${MODEL_SCHEMA}.stg_ga4__events`)})`,
+          `${MODEL_SCHEMA}.int_conversion_events_modelled`,
+        ),
       ),
     streams: () => read((connection) => queryStreams(connection)),
     status: async () => {

@@ -51,7 +51,19 @@ export class LocalBigQuery {
     if (missing) throw new Error(`Cannot start local-bigquery: ${missing}.`)
     mkdirSync(options.dataDir, { recursive: true })
     const [port, grpcPort] = [await freePort(), await freePort()]
-    const args = [LAUNCHER, '--host', '127.0.0.1', '--port', String(port), '--grpc-port', String(grpcPort), '--data-dir', options.dataDir, '--project', options.project]
+    const args = [
+      LAUNCHER,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--grpc-port',
+      String(grpcPort),
+      '--data-dir',
+      options.dataDir,
+      '--project',
+      options.project,
+    ]
     const child = spawn(EMULATOR_PYTHON, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1' } })
     let output = ''
     const keep = (chunk: Buffer) => {
@@ -114,25 +126,42 @@ export interface LoadedShards {
  * tables (a wildcard over shards of different column sets fails on the emulator). Each table is one
  * Parquet load job, from a file DuckDB writes with the export's column types.
  */
-export async function loadGa4Fixture(client: BigQuery, dataset: string, parquetPath: string, scratchDir: string, intradayDates: readonly string[]): Promise<LoadedShards> {
+export async function loadGa4Fixture(
+  client: BigQuery,
+  dataset: string,
+  parquetPath: string,
+  scratchDir: string,
+  intradayDates: readonly string[],
+): Promise<LoadedShards> {
   mkdirSync(scratchDir, { recursive: true })
   const instance = await DuckDBInstance.create(':memory:')
   const connection = await instance.connect()
   const loaded: LoadedShards = { dayTables: [], intradayTables: [], rows: 0 }
   try {
-    const present = new Set((await connection.runAndReadAll('select name from parquet_schema($path)', { path: parquetPath })).getRows().map((row) => String(row[0])))
-    const columns = GA4_COLUMNS.map(([name, type]) => (present.has(name) ? `cast("${name}" as ${type})` : `cast(null as ${type})`) + ` as "${name}"`).join(', ')
+    const present = new Set(
+      (await connection.runAndReadAll('select name from parquet_schema($path)', { path: parquetPath }))
+        .getRows()
+        .map((row) => String(row[0])),
+    )
+    const columns = GA4_COLUMNS.map(
+      ([name, type]) => (present.has(name) ? `cast("${name}" as ${type})` : `cast(null as ${type})`) + ` as "${name}"`,
+    ).join(', ')
     await connection.run(`create table fixture as select ${columns} from read_parquet($path)`, { path: parquetPath })
-    const dates = (await connection.runAndReadAll('select distinct event_date from fixture order by 1')).getRows().map((row) => String(row[0]))
+    const dates = (await connection.runAndReadAll('select distinct event_date from fixture order by 1'))
+      .getRows()
+      .map((row) => String(row[0]))
     for (const date of dates) {
       const table = intradayDates.includes(date) ? `events_intraday_${date}` : `events_${date}`
       const file = join(scratchDir, `${table}.parquet`)
       await connection.run(`copy (select * from fixture where event_date = '${date}') to '${file.replace(/'/g, "''")}' (format parquet)`)
-      const [job] = await client.dataset(dataset).table(table).load(file, {
-        sourceFormat: 'PARQUET',
-        schema: { fields: GA4_BIGQUERY_SCHEMA.map((field) => ({ ...field })) },
-        writeDisposition: 'WRITE_TRUNCATE',
-      })
+      const [job] = await client
+        .dataset(dataset)
+        .table(table)
+        .load(file, {
+          sourceFormat: 'PARQUET',
+          schema: { fields: GA4_BIGQUERY_SCHEMA.map((field) => ({ ...field })) },
+          writeDisposition: 'WRITE_TRUNCATE',
+        })
       const errors = job.status?.errors ?? []
       if (errors.length > 0) throw new Error(`Loading ${table} failed: ${JSON.stringify(errors)}`)
       loaded.rows += Number(job.statistics?.load?.outputRows ?? 0)
@@ -162,7 +191,10 @@ export interface EmulatorDbtRun {
 }
 
 /** The environment dbt_attribution's `bigquery_emulator` target reads. */
-export function emulatorDbtEnvironment(emulator: LocalBigQuery, settings: { project: string; martsDataset: string; ga4Dataset: string }): Record<string, string> {
+export function emulatorDbtEnvironment(
+  emulator: LocalBigQuery,
+  settings: { project: string; martsDataset: string; ga4Dataset: string },
+): Record<string, string> {
   return {
     ATTRIBUTION_DBT_TARGET: 'bigquery_emulator',
     ATTRIBUTION_BQ_PROJECT: settings.project,
@@ -184,7 +216,21 @@ export async function runDbtOnEmulator(env: Record<string, string>, args: string
   // listing query with `Internal error: KeyError(('<project>', '<dataset>', '<table>'))` (staging reads
   // INFORMATION_SCHEMA.PARTITIONS of the marts dataset while the seeds reload there). BigQuery's own
   // INFORMATION_SCHEMA is consistent, so only runs on the emulator use one thread.
-  const argv = [...args, '--threads', '1', '--project-dir', projectDir, '--profiles-dir', projectDir, '--target', 'bigquery_emulator', '--target-path', targetPath, '--log-path', join(targetPath, 'logs')]
+  const argv = [
+    ...args,
+    '--threads',
+    '1',
+    '--project-dir',
+    projectDir,
+    '--profiles-dir',
+    projectDir,
+    '--target',
+    'bigquery_emulator',
+    '--target-path',
+    targetPath,
+    '--log-path',
+    join(targetPath, 'logs'),
+  ]
   rmSync(join(targetPath, 'run_results.json'), { force: true })
   const child = spawn(repoVenvPrograms().dbt, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
   let output = ''
@@ -195,7 +241,10 @@ export async function runDbtOnEmulator(env: Record<string, string>, args: string
   child.stderr.on('data', keep)
   const exitCode = await new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)))
   const resultsPath = join(targetPath, 'run_results.json')
-  const results = existsSync(resultsPath) ? (JSON.parse(readFileSync(resultsPath, 'utf8')) as { results: Array<{ unique_id: string; status: string; message: string | null }> }).results : []
+  const results = existsSync(resultsPath)
+    ? (JSON.parse(readFileSync(resultsPath, 'utf8')) as { results: Array<{ unique_id: string; status: string; message: string | null }> })
+        .results
+    : []
   const nodes = results.map((result) => ({
     uniqueId: result.unique_id,
     resourceType: result.unique_id.split('.')[0] ?? '',

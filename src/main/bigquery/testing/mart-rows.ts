@@ -1,5 +1,5 @@
 /** Test data: rows of the marts the app reads, generated from a seed so every expected number can be re-derived. */
-import { apportion } from '../../../shared/markov'
+import { apportion } from '@shared/markov'
 import { createRng } from '../../generator/rng'
 import type { RuleBasedModel } from '../../warehouse/warehouse'
 import type { BigQueryField } from '../ga4-bigquery-schema'
@@ -106,7 +106,14 @@ export const BUILD_INFO_SCHEMA: BigQueryField[] = [
 ]
 
 /** The rule-based models the credits mart holds, in dbt's order. */
-export const RULE_BASED_MODELS: readonly RuleBasedModel[] = ['first_click', 'last_click', 'last_non_direct', 'linear', 'position_based', 'time_decay']
+export const RULE_BASED_MODELS: readonly RuleBasedModel[] = [
+  'first_click',
+  'last_click',
+  'last_non_direct',
+  'linear',
+  'position_based',
+  'time_decay',
+]
 
 const SOURCES = [
   ['google', 'organic', '(organic)', 'Organic Search'],
@@ -145,17 +152,35 @@ export function generateMarts(seed: number, conversions: number, days = 20): Gen
   const rng = createRng(seed)
   const credits: CreditRow[] = []
   const transitions = new Map<string, TransitionRow>()
-  const countTransitions = (userKey: string | null, journeyDate: string, event: string | null, min: number, max: number, path: string[], end: string): void => {
+  const countTransitions = (
+    userKey: string | null,
+    journeyDate: string,
+    event: string | null,
+    min: number,
+    max: number,
+    path: string[],
+    end: string,
+  ): void => {
     const states = ['(start)', ...path, end]
     for (let index = 1; index < states.length; index++) {
-      const row = { user_key: userKey, journey_date: journeyDate, conversion_event_name: event, cut_event_name: null, min_lookback_days: min, max_lookback_days: max, from_state: states[index - 1] as string, to_state: states[index] as string }
+      const row = {
+        user_key: userKey,
+        journey_date: journeyDate,
+        conversion_event_name: event,
+        cut_event_name: null,
+        min_lookback_days: min,
+        max_lookback_days: max,
+        from_state: states[index - 1] as string,
+        to_state: states[index] as string,
+      }
       const key = JSON.stringify(row)
       const found = transitions.get(key) ?? { ...row, transitions: 0 }
       found.transitions++
       transitions.set(key, found)
     }
   }
-  const randomTime = (): number => Date.UTC(2021, 0, 31 - rng.int(0, days - 1), rng.int(0, 23), rng.int(0, 59), rng.int(0, 59), rng.int(0, 999))
+  const randomTime = (): number =>
+    Date.UTC(2021, 0, 31 - rng.int(0, days - 1), rng.int(0, 23), rng.int(0, 59), rng.int(0, 59), rng.int(0, 999))
   const sessionsBefore = (anchorMs: number, count: number): Session[] =>
     Array.from({ length: count }, () => {
       // Mostly recent, a few up to 80 days back: the lookback then changes who is eligible.
@@ -198,7 +223,15 @@ export function generateMarts(seed: number, conversions: number, days = 20): Gen
     starts.forEach((min, rangeIndex) => {
       const max = (starts[rangeIndex + 1] ?? MAX_LOOKBACK_DAYS + 1) - 1
       const eligible = sessions.filter((session) => session.daysNeeded <= min)
-      countTransitions(null, base.conversion_date, base.conversion_event_name, min, max, eligible.map((session) => session.source[3]), '(conversion)')
+      countTransitions(
+        null,
+        base.conversion_date,
+        base.conversion_event_name,
+        min,
+        max,
+        eligible.map((session) => session.source[3]),
+        '(conversion)',
+      )
       for (const model of RULE_BASED_MODELS) {
         const weights = modelWeights(model, eligible, convertedAtMs)
         // Newest first, as dbt breaks remainder ties by recency.

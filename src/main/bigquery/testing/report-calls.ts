@@ -1,7 +1,7 @@
 /** Test support: every report, model, grouping and view query the app makes, run on two warehouses and compared. */
 import { isDeepStrictEqual } from 'node:util'
-import { ATTRIBUTION_MODELS, type AttributionModel, RULE_BASED_MODELS, groupingsOfModel } from '../../../shared/attribution'
-import type { DashboardFilters } from '../../../shared/api'
+import { ATTRIBUTION_MODELS, type AttributionModel, RULE_BASED_MODELS, groupingsOfModel } from '@shared/attribution'
+import type { DashboardFilters } from '@shared/api'
 import { attributionReport, compareModels, conversionPaths, modelComparison, modelTrends } from '../../services/model-reports'
 import type { AttributionWarehouse } from '../../warehouse/warehouse'
 
@@ -40,12 +40,22 @@ export function reportCalls(filters: DashboardFilters): ReportCall[] {
     ['position_based', 'data_driven'],
     ['last_non_direct', 'last_non_direct'],
   ]
-  for (const models of pairs) calls.push({ name: label(`compare ${models.join(' vs ')}`), run: (warehouse) => compareModels(warehouse, { ...filters, models }) })
+  for (const models of pairs)
+    calls.push({ name: label(`compare ${models.join(' vs ')}`), run: (warehouse) => compareModels(warehouse, { ...filters, models }) })
   calls.push({ name: label('model comparison'), run: (warehouse) => modelComparison(warehouse, filters) })
-  calls.push({ name: label('trends by channel'), run: (warehouse) => modelTrends(warehouse, { ...filters, models: ['last_non_direct', 'data_driven'], days: 30, byChannel: true }) })
-  calls.push({ name: label('trends by model'), run: (warehouse) => modelTrends(warehouse, { ...filters, models: ['first_click', 'linear'], days: 14, byChannel: false }) })
+  calls.push({
+    name: label('trends by channel'),
+    run: (warehouse) => modelTrends(warehouse, { ...filters, models: ['last_non_direct', 'data_driven'], days: 30, byChannel: true }),
+  })
+  calls.push({
+    name: label('trends by model'),
+    run: (warehouse) => modelTrends(warehouse, { ...filters, models: ['first_click', 'linear'], days: 14, byChannel: false }),
+  })
   calls.push({ name: label('raw channel flows'), run: (warehouse) => warehouse.channelFlows(filters, ['first_click', 'time_decay']) })
-  calls.push({ name: label('raw daily trends'), run: (warehouse) => warehouse.dailyTrends(filters, { days: 30, byChannel: true, models: RULE_BASED_MODELS }) })
+  calls.push({
+    name: label('raw daily trends'),
+    run: (warehouse) => warehouse.dailyTrends(filters, { days: 30, byChannel: true, models: RULE_BASED_MODELS }),
+  })
   calls.push({ name: label('raw model channel credits'), run: (warehouse) => warehouse.modelChannelCredits(filters) })
   calls.push({ name: label('raw Markov transitions'), run: (warehouse) => warehouse.markovTransitions(filters) })
   calls.push({ name: label('raw conversion totals'), run: (warehouse) => warehouse.conversionTotals(filters) })
@@ -72,7 +82,9 @@ export function feedAndStatusCalls(): ReportCall[] {
         const oldest = feed.at(-1)?.event_at
         return feed
           .filter((event) => event.event_at !== oldest)
-          .map(({ event_key: _key, is_intraday: _intraday, first_click_channel: _first, last_click_channel: _last, ...event }) => JSON.stringify(event))
+          .map(({ event_key: _key, is_intraday: _intraday, first_click_channel: _first, last_click_channel: _last, ...event }) =>
+            JSON.stringify(event),
+          )
           .sort()
       },
     },
@@ -96,12 +108,17 @@ export function feedAndStatusCalls(): ReportCall[] {
 function comparable(value: unknown): unknown {
   if (typeof value === 'number') return Number.isInteger(value) ? value : Number(value.toPrecision(10))
   if (Array.isArray(value)) return value.map(comparable)
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, comparable(inner)]))
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, comparable(inner)]))
   return value
 }
 
 /** Runs every call on both warehouses, one after another, and returns where they differ. */
-export async function compareReportCalls(calls: readonly ReportCall[], actual: AttributionWarehouse, expected: AttributionWarehouse): Promise<ReportDifference[]> {
+export async function compareReportCalls(
+  calls: readonly ReportCall[],
+  actual: AttributionWarehouse,
+  expected: AttributionWarehouse,
+): Promise<ReportDifference[]> {
   const differences: ReportDifference[] = []
   for (const call of calls) {
     const [mine, theirs] = [comparable(await call.run(actual)), comparable(await call.run(expected))]

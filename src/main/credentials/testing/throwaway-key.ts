@@ -2,7 +2,13 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 
 /** A throwaway key file's JSON and the parts tests look for in bytes, logs and results. */
-export function throwawayServiceAccountKey(projectId = 'acme-analytics'): { json: string; pem: string; pemBody: string[]; privateKeyId: string; clientEmail: string } {
+export function throwawayServiceAccountKey(projectId = 'acme-analytics'): {
+  json: string
+  pem: string
+  pemBody: string[]
+  privateKeyId: string
+  clientEmail: string
+} {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
   const privateKeyId = randomBytes(20).toString('hex')

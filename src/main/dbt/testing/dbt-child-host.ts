@@ -28,7 +28,12 @@ const started = () => {
   process.stdout.write('dbt-started\n')
 }
 const worker = new DbtWorker()
-void worker.run({ command: 'parse', target: 'duckdb', env: { ATTRIBUTION_WAREHOUSE: join(dataDir, 'never-opened.duckdb') }, targetPath: join(dataDir, 'worker-target') })
+void worker.run({
+  command: 'parse',
+  target: 'duckdb',
+  env: { ATTRIBUTION_WAREHOUSE: join(dataDir, 'never-opened.duckdb') },
+  targetPath: join(dataDir, 'worker-target'),
+})
 void withDbtEnvironment(settings, store, (env) =>
   runDbt({ command: 'build', target: 'bigquery', env, targetPath: join(dataDir, 'bigquery-target'), onProgress: started }),
 ).then((result) => process.stdout.write(`dbt-finished ${JSON.stringify(result.errors.slice(0, 2))}\n`))

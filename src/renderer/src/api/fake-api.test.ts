@@ -21,7 +21,9 @@ describe('createFakeApi', () => {
   })
 
   it('replaces only the overridden methods and keeps the rest of their domain', async () => {
-    const api = createFakeApi({ stream: { burst: async ({ count }) => ({ ok: true, value: { queued: count, added: count, duplicates: 0, rejected: 0 } }) } })
+    const api = createFakeApi({
+      stream: { burst: async ({ count }) => ({ ok: true, value: { queued: count, added: count, duplicates: 0, rejected: 0 } }) },
+    })
     expect(await api.stream.burst({ count: 7 })).toEqual({ ok: true, value: { queued: 7, added: 7, duplicates: 0, rejected: 0 } })
     expect(await api.stream.stop({})).toEqual({ ok: false, error: 'not faked in this test' })
     expect(await api.stream.deadLetters({})).toEqual({ ok: false, error: 'not faked in this test' })

@@ -6,7 +6,8 @@ export type FakeApiOverrides = { [Domain in keyof RendererMethods]?: Partial<Ren
 /** A RendererApi for tests: pass the answers a test needs; `emitProgress` plays a pushed job:progress event. */
 export function createFakeApi(overrides: FakeApiOverrides = {}): RendererApi & { emitProgress(progress: JobProgress): void } {
   // An error Result is a valid answer of every channel.
-  const notFaked = async <C extends ApiChannel>(): Promise<ApiResponse<C>> => ({ ok: false, error: 'not faked in this test' }) as ApiResponse<C>
+  const notFaked = async <C extends ApiChannel>(): Promise<ApiResponse<C>> =>
+    ({ ok: false, error: 'not faked in this test' }) as ApiResponse<C>
   // Every channel of the contract answers, so a new channel never leaves the fake behind; overrides replace single methods.
   const methods = rendererMethods(notFaked)
   for (const domain of Object.keys(overrides) as Array<keyof RendererMethods>) Object.assign(methods[domain], overrides[domain])

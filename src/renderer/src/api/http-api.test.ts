@@ -2,7 +2,8 @@ import { API_CHANNELS, type CompareRequest, type JobProgress } from '@shared/api
 import { describe, expect, it, vi } from 'vitest'
 import { type EventSourceLike, UNREACHABLE_MESSAGE, createHttpApi } from './http-api'
 
-const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
 
 describe('createHttpApi', () => {
   it('posts the request as JSON to /api/<channel> and returns the Result', async () => {
@@ -41,7 +42,18 @@ describe('createHttpApi', () => {
 
   it('exposes one method per channel', () => {
     const api = createHttpApi({ fetch: async () => json({ ok: true, value: null }) })
-    expect(Object.keys(api.attribution).sort()).toEqual(['breakdown', 'compare', 'conversionEvents', 'modelComparison', 'modelEvents', 'models', 'paths', 'periodComparison', 'streams', 'trends'])
+    expect(Object.keys(api.attribution).sort()).toEqual([
+      'breakdown',
+      'compare',
+      'conversionEvents',
+      'modelComparison',
+      'modelEvents',
+      'models',
+      'paths',
+      'periodComparison',
+      'streams',
+      'trends',
+    ])
     expect(Object.keys(api.warehouse).sort()).toEqual(['chooseAndImport', 'chooseFiles', 'generateSample', 'importFiles', 'status'])
     expect(Object.keys(api.events)).toEqual(['recent'])
     expect(Object.keys(api.shell)).toEqual(['openExternal'])

@@ -2,8 +2,7 @@ import { type ApiChannel, type ApiResponse, type JobProgress, type RendererApi, 
 import type { Result } from '@shared/attribution'
 
 /** What the renderer shows when the browser bridge cannot be reached. */
-export const UNREACHABLE_MESSAGE =
-  "The app's service is not reachable. Check that it is still running (npm run serve), then retry."
+export const UNREACHABLE_MESSAGE = "The app's service is not reachable. Check that it is still running (npm run serve), then retry."
 
 /** The part of EventSource the twin needs, so tests can hand in a fake. */
 export interface EventSourceLike {

@@ -42,7 +42,10 @@ describe('buildBreakdownOption', () => {
 
   it('labels a revenue axis in cents when the bars are cents wide, and flat at $0 when all is 0', () => {
     const cents = CHANNEL_REPORT_ROWS.map((row) => ({ ...row, revenue_usd: '0.40' }))
-    const axis = buildBreakdownOption(cents, { by: 'channel', metric: 'revenue' }).xAxis as { minInterval: number; axisLabel: { formatter: (value: number) => string } }
+    const axis = buildBreakdownOption(cents, { by: 'channel', metric: 'revenue' }).xAxis as {
+      minInterval: number
+      axisLabel: { formatter: (value: number) => string }
+    }
     expect(axis.minInterval).toBe(0.01)
     expect([0.1, 0.2].map(axis.axisLabel.formatter)).toEqual(['$0.10', '$0.20'])
     const zero = CHANNEL_REPORT_ROWS.map((row) => ({ ...row, revenue_usd: '0.00' }))

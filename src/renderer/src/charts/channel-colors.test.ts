@@ -3,7 +3,17 @@ import { channelColor } from './channel-colors'
 
 describe('channelColor', () => {
   it('gives the known channels distinct fixed colours', () => {
-    const channels = ['organic_search', 'paid_search', 'direct', 'referral', 'email', 'organic_social', 'paid_social', 'affiliate', 'display']
+    const channels = [
+      'organic_search',
+      'paid_search',
+      'direct',
+      'referral',
+      'email',
+      'organic_social',
+      'paid_social',
+      'affiliate',
+      'display',
+    ]
     const colors = channels.map(channelColor)
     expect(new Set(colors).size).toBe(channels.length)
     for (const color of colors) expect(color).toMatch(/^#[0-9a-f]{6}$/)
@@ -15,9 +25,27 @@ describe('channelColor', () => {
   })
 
   it('gives every GA4 default channel group its own colour', () => {
-    const groups = ['Direct', 'Cross-network', 'Paid Shopping', 'Paid Search', 'Paid Social', 'Paid Video', 'Display', 'Paid Other',
-      'Organic Shopping', 'Organic Social', 'Organic Video', 'Organic Search', 'Referral', 'Email', 'Affiliates', 'Audio', 'SMS',
-      'Mobile Push Notifications', 'Unassigned']
+    const groups = [
+      'Direct',
+      'Cross-network',
+      'Paid Shopping',
+      'Paid Search',
+      'Paid Social',
+      'Paid Video',
+      'Display',
+      'Paid Other',
+      'Organic Shopping',
+      'Organic Social',
+      'Organic Video',
+      'Organic Search',
+      'Referral',
+      'Email',
+      'Affiliates',
+      'Audio',
+      'SMS',
+      'Mobile Push Notifications',
+      'Unassigned',
+    ]
     expect(new Set(groups.map(channelColor)).size).toBe(groups.length)
   })
 

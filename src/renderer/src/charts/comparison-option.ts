@@ -12,7 +12,11 @@ export const MODEL_A_OPACITY = 0.45
  * Grouped horizontal bars per channel: model a (light) beside model b (solid), in the channel's colour.
  * `names` are the two models' names, used as series and legend entries.
  */
-export function buildComparisonOption(rows: readonly ComparisonRow[], metric: ChartMetric, names: readonly [string, string]): EChartsOption {
+export function buildComparisonOption(
+  rows: readonly ComparisonRow[],
+  metric: ChartMetric,
+  names: readonly [string, string],
+): EChartsOption {
   const channels = rows.map((row) => row.channel)
   const valueOf = (row: ComparisonRow, side: 'a' | 'b'): number =>
     metric === 'conversions' ? row[`${side}_conversions`] : chartAmount(row[`${side}_revenue_usd`])

@@ -8,7 +8,14 @@ const MODELS = [
   { id: 'first_click', name: 'First click' },
   { id: 'last_click', name: 'Last click' },
 ] as const
-const cell = (roas: string | null): CostCell => ({ conversions: 1, revenue_usd: '1.00', cost_per_conversion_usd: null, roas, roas_change: null, conversions_change: 0 })
+const cell = (roas: string | null): CostCell => ({
+  conversions: 1,
+  revenue_usd: '1.00',
+  cost_per_conversion_usd: null,
+  roas,
+  roas_change: null,
+  conversions_change: 0,
+})
 const row = (channel: string, cost: string, first: string | null, last: string | null): CostReturnRow => ({
   channel,
   cost_usd: cost,
@@ -37,10 +44,18 @@ describe('buildRoasByModelOption', () => {
 })
 
 describe('buildRoasTrendOption', () => {
-  it('draws each model\'s daily ROAS, with a gap on a day without cost', () => {
+  it("draws each model's daily ROAS, with a gap on a day without cost", () => {
     const days: CostTrendDay[] = [
-      { date: '2026-11-02', cost_usd: '30.00', models: { first_click: { revenue_usd: '50.00', roas: '1.67' }, last_click: { revenue_usd: '0.00', roas: '0.00' } } },
-      { date: '2026-11-03', cost_usd: '0.00', models: { first_click: { revenue_usd: '9.00', roas: null }, last_click: { revenue_usd: '0.00', roas: null } } },
+      {
+        date: '2026-11-02',
+        cost_usd: '30.00',
+        models: { first_click: { revenue_usd: '50.00', roas: '1.67' }, last_click: { revenue_usd: '0.00', roas: '0.00' } },
+      },
+      {
+        date: '2026-11-03',
+        cost_usd: '0.00',
+        models: { first_click: { revenue_usd: '9.00', roas: null }, last_click: { revenue_usd: '0.00', roas: null } },
+      },
     ]
     const option = buildRoasTrendOption(days, MODELS)
     expect(option.xAxis).toMatchObject({ data: ['2026-11-02', '2026-11-03'] })

@@ -31,7 +31,11 @@ const ROAS_AXIS = {
 }
 
 /** ROAS by model per group: one group of bars per row with cost (in table order), one bar per model in its colour. */
-export function buildRoasByModelOption(rows: readonly CostReturnRow[], models: ModelNames, label: (row: CostReturnRow) => string): EChartsOption {
+export function buildRoasByModelOption(
+  rows: readonly CostReturnRow[],
+  models: ModelNames,
+  label: (row: CostReturnRow) => string,
+): EChartsOption {
   const shown = rows.filter((row) => row.cost_usd !== '0.00').slice(0, ROAS_CHART_MAX_GROUPS)
   return {
     ...BASE,

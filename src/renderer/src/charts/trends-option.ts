@@ -51,7 +51,9 @@ export function buildTrendsOption(trends: TrendsResult, view: TrendsView): EChar
   let isAgreement = false
   if (view.byChannel) {
     const points = channelPoints.filter((point) => point.model === view.model)
-    const lines = new Map(channelsOf(points).map((channel) => [channel, daily(points.filter((point) => point.channel === channel)).map(roundValue)]))
+    const lines = new Map(
+      channelsOf(points).map((channel) => [channel, daily(points.filter((point) => point.channel === channel)).map(roundValue)]),
+    )
     const channels = bySize(new Map([...lines].map(([channel, values]) => [channel, values.reduce((sum, value) => sum + value, 0)])))
     series = channels.map((channel) => ({
       type: 'line',
@@ -93,7 +95,8 @@ export function buildTrendsOption(trends: TrendsResult, view: TrendsView): EChar
   const scale = valueAxisScale(view.metric, extent)
   const formatValue = (value: unknown): string => {
     if (typeof value !== 'number') return ''
-    if (view.metric === 'conversions') return view.byChannel ? formatConversionsPrecise(value) : formatSignedConversions(value, { isPrecise: true })
+    if (view.metric === 'conversions')
+      return view.byChannel ? formatConversionsPrecise(value) : formatSignedConversions(value, { isPrecise: true })
     return !view.byChannel && value > 0 ? `+${formatUsdWithCents(value)}` : formatUsdWithCents(value)
   }
   return {

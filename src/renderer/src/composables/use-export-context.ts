@@ -44,7 +44,8 @@ export function useExportContext(extra?: () => Partial<ExportContext> | undefine
     if (view === 'paths') context.model = paths.model
     if (view === 'channels') {
       context.model = channels.model
-      if (channels.channel !== undefined) context.drillDown = `${channels.channel} > ${channels.drillBy === 'campaign' ? 'campaign' : 'source / medium'}`
+      if (channels.channel !== undefined)
+        context.drillDown = `${channels.channel} > ${channels.drillBy === 'campaign' ? 'campaign' : 'source / medium'}`
     }
     return { ...context, ...extra?.() }
   })

@@ -31,9 +31,11 @@ export function formatBytes(bytes: number): string {
 export function parseBytes(text: string, unit: ByteUnit): Result<number> {
   const trimmed = text.trim().replace(/,/g, '')
   const amount = /^\d+(?:\.\d+)?$|^\.\d+$/.test(trimmed) ? Number(trimmed) : Number.NaN
-  if (!Number.isFinite(amount)) return { ok: false, error: `"${text.trim().slice(0, 20)}" is not an amount: write a number such as 1 or 2.5.` }
+  if (!Number.isFinite(amount))
+    return { ok: false, error: `"${text.trim().slice(0, 20)}" is not an amount: write a number such as 1 or 2.5.` }
   const bytes = Math.round(amount * BYTE_UNITS[unit])
-  if (bytes < MIN_BYTES_BILLED) return { ok: false, error: `At least ${formatBytes(MIN_BYTES_BILLED)}, since BigQuery bills that much for every table a query reads.` }
+  if (bytes < MIN_BYTES_BILLED)
+    return { ok: false, error: `At least ${formatBytes(MIN_BYTES_BILLED)}, since BigQuery bills that much for every table a query reads.` }
   if (bytes > MAX_BYTES_BILLED) return { ok: false, error: `At most ${formatBytes(MAX_BYTES_BILLED)}.` }
   return { ok: true, value: bytes }
 }

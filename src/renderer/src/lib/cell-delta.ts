@@ -18,7 +18,8 @@ const SMALLEST_CHANGE = 0.005
 export function cellDeltaText(before: DeltaCell['value'], after: DeltaCell['value'], unit: DeltaCell['unit']): string | null {
   if (before === null || before === undefined || after === null || after === undefined) return null
   if (unit === 'usd' || (unit === undefined && typeof after === 'string')) {
-    const cents = centsOf(after) !== undefined && centsOf(before) !== undefined ? (centsOf(after) as bigint) - (centsOf(before) as bigint) : undefined
+    const cents =
+      centsOf(after) !== undefined && centsOf(before) !== undefined ? (centsOf(after) as bigint) - (centsOf(before) as bigint) : undefined
     return cents === undefined || cents === 0n ? null : formatUsdCents(cents, { signed: true })
   }
   const delta = Number(after) - Number(before)

@@ -58,8 +58,19 @@ describe('movingFlows', () => {
   })
 
   it('orders several moving flows by conversions, biggest first, and leaves out flows that keep their channel', () => {
-    const flow = (a: string, b: string, conversions: number) => ({ a_channel: a, b_channel: b, conversions, revenue_usd: `${conversions}.00` })
-    const flows = [flow('email', 'direct', 2), flow('direct', 'direct', 50), flow('paid_search', 'email', 7), flow('referral', 'direct', 0), flow('direct', 'email', 3)]
+    const flow = (a: string, b: string, conversions: number) => ({
+      a_channel: a,
+      b_channel: b,
+      conversions,
+      revenue_usd: `${conversions}.00`,
+    })
+    const flows = [
+      flow('email', 'direct', 2),
+      flow('direct', 'direct', 50),
+      flow('paid_search', 'email', 7),
+      flow('referral', 'direct', 0),
+      flow('direct', 'email', 3),
+    ]
     expect(movingFlows(flows).map((each) => `${each.a_channel}>${each.b_channel}`)).toEqual([
       'paid_search>email',
       'direct>email',

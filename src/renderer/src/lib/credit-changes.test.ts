@@ -4,14 +4,22 @@ import { describe, expect, it } from 'vitest'
 import { creditChanges, creditChangesText, formatDelta } from './credit-changes'
 
 /** An answer where every model gives each channel `conversions[channel]`, with `patch` per model on top. */
-function answer(conversions: Record<string, number>, patch: Partial<Record<AttributionModel, Record<string, number>>> = {}): ModelComparisonResult {
-  const cell = (model: AttributionModel, channel: string) => ({ conversions: patch[model]?.[channel] ?? conversions[channel] ?? 0, revenue_usd: '0.00' })
+function answer(
+  conversions: Record<string, number>,
+  patch: Partial<Record<AttributionModel, Record<string, number>>> = {},
+): ModelComparisonResult {
+  const cell = (model: AttributionModel, channel: string) => ({
+    conversions: patch[model]?.[channel] ?? conversions[channel] ?? 0,
+    revenue_usd: '0.00',
+  })
   return {
     models: [...ATTRIBUTION_MODELS],
     by: 'channel',
     rows: Object.keys(conversions).map((channel) => ({
       channel,
-      cells: Object.fromEntries(ATTRIBUTION_MODELS.map((model) => [model, cell(model, channel)])) as ModelComparisonResult['rows'][number]['cells'],
+      cells: Object.fromEntries(
+        ATTRIBUTION_MODELS.map((model) => [model, cell(model, channel)]),
+      ) as ModelComparisonResult['rows'][number]['cells'],
     })),
     totals: { conversions: 0, revenue_usd: '0.00' },
   }

@@ -26,7 +26,9 @@ export function creditChanges(before: ModelComparisonResult, after: ModelCompari
     }
   }
   const rank = (model: AttributionModel) => (HEADLINE_MODELS.includes(model) ? HEADLINE_MODELS.indexOf(model) : HEADLINE_MODELS.length)
-  return changes.sort((a, b) => rank(a.model) - rank(b.model) || Math.abs(b.delta) - Math.abs(a.delta) || a.channel.localeCompare(b.channel))
+  return changes.sort(
+    (a, b) => rank(a.model) - rank(b.model) || Math.abs(b.delta) - Math.abs(a.delta) || a.channel.localeCompare(b.channel),
+  )
 }
 
 /** A delta as people write it: "+1", "−0.5". */

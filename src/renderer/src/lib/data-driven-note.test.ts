@@ -7,10 +7,22 @@ const result = (models: ModelComparisonResult['models']): ModelComparisonResult 
   models,
   by: 'channel',
   rows: [
-    { channel: 'Email', cells: { last_click: cell(3), first_click: cell(2), data_driven: cell(2.5) } as ModelComparisonResult['rows'][number]['cells'] },
-    { channel: 'Affiliates', cells: { last_click: cell(0), first_click: cell(0), data_driven: cell(0.7) } as ModelComparisonResult['rows'][number]['cells'] },
-    { channel: 'Paid Search', cells: { last_click: cell(0), first_click: cell(0), data_driven: cell(0.9) } as ModelComparisonResult['rows'][number]['cells'] },
-    { channel: 'Display', cells: { last_click: cell(0), first_click: cell(1), data_driven: cell(0.3) } as ModelComparisonResult['rows'][number]['cells'] },
+    {
+      channel: 'Email',
+      cells: { last_click: cell(3), first_click: cell(2), data_driven: cell(2.5) } as ModelComparisonResult['rows'][number]['cells'],
+    },
+    {
+      channel: 'Affiliates',
+      cells: { last_click: cell(0), first_click: cell(0), data_driven: cell(0.7) } as ModelComparisonResult['rows'][number]['cells'],
+    },
+    {
+      channel: 'Paid Search',
+      cells: { last_click: cell(0), first_click: cell(0), data_driven: cell(0.9) } as ModelComparisonResult['rows'][number]['cells'],
+    },
+    {
+      channel: 'Display',
+      cells: { last_click: cell(0), first_click: cell(1), data_driven: cell(0.3) } as ModelComparisonResult['rows'][number]['cells'],
+    },
   ],
   totals: cell(3),
 })
@@ -31,10 +43,15 @@ describe('markovOnlyCredits', () => {
 
 describe('markovOnlyText', () => {
   it('names the channels with their credit', () => {
-    expect(markovOnlyText([{ channel: 'Paid Search', conversions: 0.9 }, { channel: 'Affiliates', conversions: 0.7 }])).toBe(
-      'Paid Search (0.9) and Affiliates (0.7) get data-driven credit but appear on no converting path.',
+    expect(
+      markovOnlyText([
+        { channel: 'Paid Search', conversions: 0.9 },
+        { channel: 'Affiliates', conversions: 0.7 },
+      ]),
+    ).toBe('Paid Search (0.9) and Affiliates (0.7) get data-driven credit but appear on no converting path.')
+    expect(markovOnlyText([{ channel: 'Affiliates', conversions: 0.7 }])).toBe(
+      'Affiliates (0.7) gets data-driven credit but appears on no converting path.',
     )
-    expect(markovOnlyText([{ channel: 'Affiliates', conversions: 0.7 }])).toBe('Affiliates (0.7) gets data-driven credit but appears on no converting path.')
     expect(markovOnlyText([])).toBeUndefined()
   })
 })

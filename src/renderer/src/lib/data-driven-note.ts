@@ -15,7 +15,9 @@ export function markovOnlyCredits(result: ModelComparisonResult): MarkovOnlyCred
   const ruleBased = result.models.filter((model) => model !== 'data_driven')
   if (!result.models.includes('data_driven') || ruleBased.length === 0) return []
   return result.rows
-    .filter((row) => (row.cells.data_driven?.conversions ?? 0) > 0 && ruleBased.every((model) => (row.cells[model]?.conversions ?? 0) === 0))
+    .filter(
+      (row) => (row.cells.data_driven?.conversions ?? 0) > 0 && ruleBased.every((model) => (row.cells[model]?.conversions ?? 0) === 0),
+    )
     .map((row) => ({ channel: row.channel, conversions: row.cells.data_driven?.conversions ?? 0 }))
     .sort((a, b) => b.conversions - a.conversions || a.channel.localeCompare(b.channel))
 }

@@ -5,7 +5,10 @@ import { LOOKBACK_MAX_DAYS } from '@shared/attribution'
  * What could bring conversions into an empty view; only the changes that can still add some are suggested.
  * `eventNameCount` is how many event names the warehouse holds: any of them can be chosen as a conversion.
  */
-export function emptyHint(filters: Pick<DashboardFilters, 'lookbackDays' | 'conversionEvents' | 'fromDate' | 'toDate'>, eventNameCount: number): string {
+export function emptyHint(
+  filters: Pick<DashboardFilters, 'lookbackDays' | 'conversionEvents' | 'fromDate' | 'toDate'>,
+  eventNameCount: number,
+): string {
   const tries: string[] = []
   if (filters.lookbackDays < LOOKBACK_MAX_DAYS) tries.push('a longer lookback')
   if (filters.conversionEvents.length < eventNameCount) tries.push('more conversion events')

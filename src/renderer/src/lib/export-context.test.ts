@@ -29,10 +29,13 @@ describe('exportFileName', () => {
 
 describe('withCsvMetadata', () => {
   it('puts "# name: value" lines above the header row', () => {
-    const csv = toCsv([{ channel: 'Direct', conversions: 3 }], [
-      { header: 'channel', value: (row) => row.channel },
-      { header: 'conversions', value: (row) => row.conversions },
-    ])
+    const csv = toCsv(
+      [{ channel: 'Direct', conversions: 3 }],
+      [
+        { header: 'channel', value: (row) => row.channel },
+        { header: 'conversions', value: (row) => row.conversions },
+      ],
+    )
     const lines = withCsvMetadata(csv, CHANNELS, '2026-12-02T10:00:00.000Z').split('\r\n')
     expect(lines).toEqual([
       '# view: channels',
@@ -66,12 +69,16 @@ describe('withCsvMetadata', () => {
 
 describe('contextLine', () => {
   it('says what the picture shows in one line', () => {
-    expect(contextLine(CHANNELS)).toBe('Last click · 14-day lookback · purchase, add_to_cart · 2021-01-01 to 2021-01-19 · Paid Search > campaign')
+    expect(contextLine(CHANNELS)).toBe(
+      'Last click · 14-day lookback · purchase, add_to_cart · 2021-01-01 to 2021-01-19 · Paid Search > campaign',
+    )
     expect(contextLine({ view: 'compare', model: 'first_click, last_click', lookbackDays: 14, conversionEvents: ['purchase'] })).toBe(
       'First click vs Last click · 14-day lookback · purchase · all dates',
     )
     expect(contextLine({ view: 'models', model: 'first_click, linear, data_driven' })).toBe('First click, Linear, Data-driven')
     expect(contextLine({ view: 'models', model: 'all models' })).toBe('all models')
-    expect(exportFileName('paths', { view: 'paths', model: 'position_based' }, 'csv', '2026-12-02')).toBe('paths_position-based_2026-12-02.csv')
+    expect(exportFileName('paths', { view: 'paths', model: 'position_based' }, 'csv', '2026-12-02')).toBe(
+      'paths_position-based_2026-12-02.csv',
+    )
   })
 })

@@ -26,10 +26,17 @@ describe('feedRowKeys', () => {
 
 describe('recentDuplicates', () => {
   // Rows by event time: the replayed purchase is older than the burst just sent, so it sits below it.
-  const events = [row('new-1', { delivery: 'new' }), row('old', { delivery: 'new' }), row('old', { delivery: 'duplicate', event_name: 'purchase' })]
+  const events = [
+    row('new-1', { delivery: 'new' }),
+    row('old', { delivery: 'new' }),
+    row('old', { delivery: 'duplicate', event_name: 'purchase' }),
+  ]
 
   it('flags a duplicate that just arrived, wherever its event time puts it', () => {
-    const arrived = new Map([['new-1', 1_000], ['old#duplicate', 1_000]])
+    const arrived = new Map([
+      ['new-1', 1_000],
+      ['old#duplicate', 1_000],
+    ])
     const found = recentDuplicates(events, arrived, 2_000)
     expect(found.map((duplicate) => duplicate.rowKey)).toEqual(['old#duplicate'])
     expect(recentDuplicatesText(found)).toBe('1 duplicate just now: purchase')
@@ -43,6 +50,8 @@ describe('recentDuplicates', () => {
   it('counts several and names the first three', () => {
     const many = ['a', 'b', 'c', 'd'].map((key) => row(key, { delivery: 'duplicate' }))
     const arrived = new Map(feedRowKeys(many).map((key) => [key, 0]))
-    expect(recentDuplicatesText(recentDuplicates(many, arrived, 0))).toBe('4 duplicates just now: page_view, page_view, page_view and 1 more')
+    expect(recentDuplicatesText(recentDuplicates(many, arrived, 0))).toBe(
+      '4 duplicates just now: page_view, page_view, page_view and 1 more',
+    )
   })
 })

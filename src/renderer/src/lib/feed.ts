@@ -24,11 +24,7 @@ export interface RecentDuplicate {
 }
 
 /** Duplicates that arrived in the last JUST_NOW_MS, newest arrival first. */
-export function recentDuplicates(
-  events: readonly FeedEvent[],
-  arrivedAtMs: ReadonlyMap<string, number>,
-  nowMs: number,
-): RecentDuplicate[] {
+export function recentDuplicates(events: readonly FeedEvent[], arrivedAtMs: ReadonlyMap<string, number>, nowMs: number): RecentDuplicate[] {
   const keys = feedRowKeys(events)
   return events
     .map((event, index) => ({ event, rowKey: keys[index] ?? event.event_key }))

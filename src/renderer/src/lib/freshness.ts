@@ -18,7 +18,11 @@ export interface DataFreshness {
 }
 
 /** The header's freshness for the newest event time; `relative` words a recent time ("5 min ago"). */
-export function dataFreshness(newestEventAt: string | null, nowMs: number, relative: (iso: string, nowMs: number) => string): DataFreshness {
+export function dataFreshness(
+  newestEventAt: string | null,
+  nowMs: number,
+  relative: (iso: string, nowMs: number) => string,
+): DataFreshness {
   const at = newestEventAt === null ? Number.NaN : Date.parse(newestEventAt)
   if (newestEventAt === null || Number.isNaN(at)) return { state: 'none', text: 'newest event unknown' }
   if (nowMs - at > STALE_AFTER_MS) return { state: 'stale', text: `data as of ${formatDayMonthYear(newestEventAt)}` }

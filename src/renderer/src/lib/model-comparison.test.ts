@@ -42,7 +42,7 @@ describe('modelComparisonRows', () => {
     expect(email?.cells[BASELINE_MODEL].conversions_change).toBe(0)
   })
 
-  it('says a channel lost credit: direct gets no first click, and linear gives it 1.333334 of last click\'s 3', () => {
+  it("says a channel lost credit: direct gets no first click, and linear gives it 1.333334 of last click's 3", () => {
     const direct = rowOf('direct')
     expect(direct?.cells.first_click.conversions_change).toBe(-1)
     expect(formatPercentChange(direct?.cells.first_click.conversions_change ?? null)).toBe('-100.0%')

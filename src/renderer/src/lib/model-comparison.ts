@@ -60,7 +60,10 @@ export function modelComparisonRows(result: ModelComparisonResult, baseline: Att
 }
 
 /** Every model's column sums (credit to its 6 decimals, money exact), with the change of each sum vs the baseline's. */
-export function modelComparisonTotals(result: ModelComparisonResult, baseline: AttributionModel = BASELINE_MODEL): Record<AttributionModel, ModelCell> {
+export function modelComparisonTotals(
+  result: ModelComparisonResult,
+  baseline: AttributionModel = BASELINE_MODEL,
+): Record<AttributionModel, ModelCell> {
   const sums = ATTRIBUTION_MODELS.map((model) => {
     const credits = result.rows.map((row) => row.cells[model] ?? { conversions: 0, revenue_usd: '0.00' })
     const sum: Credit = {

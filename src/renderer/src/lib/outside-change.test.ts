@@ -15,8 +15,12 @@ const clock = (iso: string) => iso.slice(11, 16)
 describe('outsideChangeText', () => {
   it('says what another process added and when it rebuilt the models', () => {
     expect(outsideChangeText(CHANGE, clock)).toBe('Outside change: 20 events streamed')
-    expect(outsideChangeText({ ...CHANGE, modelsBuiltAt: '2026-12-01T12:03:10.000Z' }, clock)).toBe('Outside change: 20 events streamed, models rebuilt 12:03')
-    expect(outsideChangeText({ ...CHANGE, streamedEvents: 1, importedEvents: 4210, importedFiles: 1 }, clock)).toBe('Outside change: 1 event streamed, 4,210 events imported')
+    expect(outsideChangeText({ ...CHANGE, modelsBuiltAt: '2026-12-01T12:03:10.000Z' }, clock)).toBe(
+      'Outside change: 20 events streamed, models rebuilt 12:03',
+    )
+    expect(outsideChangeText({ ...CHANGE, streamedEvents: 1, importedEvents: 4210, importedFiles: 1 }, clock)).toBe(
+      'Outside change: 1 event streamed, 4,210 events imported',
+    )
     expect(outsideChangeText({ ...CHANGE, streamedEvents: 0, importedEvents: 5671 }, clock)).toBe('Outside change: 5,671 events generated')
     expect(outsideChangeText({ ...CHANGE, streamedEvents: 0, importedFiles: 2 }, clock)).toBe('Outside change: 2 files imported')
     expect(outsideChangeText({ ...CHANGE, streamedEvents: 0 }, clock)).toBe('Outside change: the warehouse file was changed')

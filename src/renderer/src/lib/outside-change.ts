@@ -22,13 +22,18 @@ export function outsideChangeText(change: OutsideChange, clock: (iso: string) =>
   if (change.streamedEvents > 0) parts.push(`${events(change.streamedEvents)} streamed`)
   // Only an import logs a file; new day-table rows without one come from `generate` (sample data).
   if (change.importedEvents > 0) parts.push(`${events(change.importedEvents)} ${change.importedFiles > 0 ? 'imported' : 'generated'}`)
-  else if (change.importedFiles > 0) parts.push(change.importedFiles === 1 ? '1 file imported' : `${formatInteger(change.importedFiles)} files imported`)
+  else if (change.importedFiles > 0)
+    parts.push(change.importedFiles === 1 ? '1 file imported' : `${formatInteger(change.importedFiles)} files imported`)
   if (change.modelsBuiltAt) parts.push(`models rebuilt ${clock(change.modelsBuiltAt)}`)
   return `Outside change: ${parts.length > 0 ? parts.join(', ') : 'the warehouse file was changed'}`
 }
 
 /** True while the notice should show: noticed within OUTSIDE_NOTICE_MS and not dismissed. */
-export function isOutsideNoticeShown(change: OutsideChange | null | undefined, nowMs: number, dismissedId: number | undefined): change is OutsideChange {
+export function isOutsideNoticeShown(
+  change: OutsideChange | null | undefined,
+  nowMs: number,
+  dismissedId: number | undefined,
+): change is OutsideChange {
   if (!change || change.id === dismissedId) return false
   const noticedMs = Date.parse(change.noticedAt)
   return !Number.isNaN(noticedMs) && nowMs - noticedMs <= OUTSIDE_NOTICE_MS

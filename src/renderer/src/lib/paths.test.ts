@@ -56,7 +56,9 @@ describe('otherPathsText', () => {
   })
 
   it('says when every path is listed', () => {
-    expect(otherPathsText({ ...PATHS, total_paths: 3, other: { conversions: 0, revenue_usd: '0.00' } })).toBe('All 3 distinct paths are listed.')
+    expect(otherPathsText({ ...PATHS, total_paths: 3, other: { conversions: 0, revenue_usd: '0.00' } })).toBe(
+      'All 3 distinct paths are listed.',
+    )
     expect(otherPathsText({ ...PATHS, paths: PATHS.paths.slice(0, 1), total_paths: 1 })).toBe('The only path is listed.')
   })
 })
@@ -89,7 +91,9 @@ describe('pageText and matchingText', () => {
     const filtered = { ...PATHS, offset: 20, matching: { paths: 23, conversions: 3, revenue_usd: '100.00' }, total_paths: 40 }
     expect(pageText(filtered)).toBe('Paths 21–23 of 23 matching')
     expect(matchingText(filtered)).toBe('23 of 40 paths match: 3 conversions (25.0% of all conversions) and $100.00.')
-    expect(pageText({ ...filtered, paths: [], matching: { paths: 0, conversions: 0, revenue_usd: '0.00' } })).toBe('No path matches the filter.')
+    expect(pageText({ ...filtered, paths: [], matching: { paths: 0, conversions: 0, revenue_usd: '0.00' } })).toBe(
+      'No path matches the filter.',
+    )
     expect(otherPathsText({ ...PATHS, offset: 20, total_paths: 30 })).toBe(
       '30 distinct paths: 3 are listed; the other 27 paths hold 2 conversions (16.7% of all) and $40.00.',
     )

@@ -99,14 +99,16 @@ export function pageText(result: PathsResult): string {
   if (matching === 0) return filtered ? 'No path matches the filter.' : 'No paths.'
   const first = result.offset + 1
   const last = result.offset + result.paths.length
-  const range = result.paths.length === 0 ? `No paths after ${formatInteger(result.offset)}` : `Paths ${formatInteger(first)}–${formatInteger(last)}`
+  const range =
+    result.paths.length === 0 ? `No paths after ${formatInteger(result.offset)}` : `Paths ${formatInteger(first)}–${formatInteger(last)}`
   return `${range} of ${formatInteger(matching)}${filtered ? ' matching' : ''}`
 }
 
 /** What the filter lets through, against all paths; undefined without a filter. */
 export function matchingText(result: PathsResult): string | undefined {
   if (result.matching.paths === result.total_paths) return undefined
-  const share = result.totals.conversions > 0 ? ` (${formatShare(result.matching.conversions / result.totals.conversions)} of all conversions)` : ''
+  const share =
+    result.totals.conversions > 0 ? ` (${formatShare(result.matching.conversions / result.totals.conversions)} of all conversions)` : ''
   return (
     `${formatInteger(result.matching.paths)} of ${formatInteger(result.total_paths)} paths match: ` +
     `${formatConversions(result.matching.conversions)} conversions${share} and ${formatUsd(result.matching.revenue_usd)}.`

@@ -17,7 +17,11 @@ const CAPTION_HEIGHT = 52
 /** The option as drawn for a file: no animation, and a scrolling legend laid out flat so every entry is in the picture. */
 export function optionForPicture(option: EChartsOption): EChartsOption {
   const legend = option.legend
-  const flatLegend = Array.isArray(legend) ? legend.map((one) => ({ ...one, type: 'plain' as const })) : legend ? { ...legend, type: 'plain' as const } : undefined
+  const flatLegend = Array.isArray(legend)
+    ? legend.map((one) => ({ ...one, type: 'plain' as const }))
+    : legend
+      ? { ...legend, type: 'plain' as const }
+      : undefined
   return { ...option, animation: false, ...(flatLegend ? { legend: flatLegend } : {}) }
 }
 

@@ -1,6 +1,13 @@
 import type { AppSettings, KeyStorageInfo } from '@shared/settings-api'
 import { describe, expect, it } from 'vitest'
-import { PUBLIC_SAMPLE_DATASET, chooseKeyRequest, credentialStatusText, defaultKeyPersistence, ga4DatasetNote, settingsProblems } from './settings-form'
+import {
+  PUBLIC_SAMPLE_DATASET,
+  chooseKeyRequest,
+  credentialStatusText,
+  defaultKeyPersistence,
+  ga4DatasetNote,
+  settingsProblems,
+} from './settings-form'
 
 const BIGQUERY: AppSettings['bigquery'] = {
   projectId: 'acme-analytics',
@@ -57,7 +64,10 @@ describe('key persistence', () => {
   })
 
   it('asks for the plain-text opt-in before storing with the plain-text backend', () => {
-    expect(chooseKeyRequest({ persistence: 'stored', allowPlainText: false }, SECURE)).toEqual({ ok: true, value: { persistence: 'stored' } })
+    expect(chooseKeyRequest({ persistence: 'stored', allowPlainText: false }, SECURE)).toEqual({
+      ok: true,
+      value: { persistence: 'stored' },
+    })
     expect(chooseKeyRequest({ persistence: 'stored', allowPlainText: false }, PLAIN_TEXT).ok).toBe(false)
     expect(chooseKeyRequest({ persistence: 'stored', allowPlainText: true }, PLAIN_TEXT)).toEqual({
       ok: true,
@@ -67,7 +77,10 @@ describe('key persistence', () => {
 
   it('offers session-only use when there is no encryption at all', () => {
     expect(chooseKeyRequest({ persistence: 'stored', allowPlainText: true }, NONE).ok).toBe(false)
-    expect(chooseKeyRequest({ persistence: 'session', allowPlainText: false }, NONE)).toEqual({ ok: true, value: { persistence: 'session' } })
+    expect(chooseKeyRequest({ persistence: 'session', allowPlainText: false }, NONE)).toEqual({
+      ok: true,
+      value: { persistence: 'session' },
+    })
   })
 
   it('says where the key in use lives', () => {

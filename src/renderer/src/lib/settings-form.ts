@@ -20,7 +20,8 @@ export function settingsProblems(settings: AppSettings): Partial<Record<Settings
   const problems: Partial<Record<SettingsTextField, string>> = {}
   const project = projectId.trim()
   if (project === '' && isRequired) problems.projectId = 'Needed for BigQuery.'
-  else if (project !== '' && !PROJECT_ID.test(project)) problems.projectId = '6-30 lowercase letters, digits and hyphens, starting with a letter.'
+  else if (project !== '' && !PROJECT_ID.test(project))
+    problems.projectId = '6-30 lowercase letters, digits and hyphens, starting with a letter.'
   const ga4 = ga4Dataset.trim()
   if (ga4 === '' && isRequired) problems.ga4Dataset = 'Needed for BigQuery.'
   else if (ga4 !== '') {
@@ -40,7 +41,8 @@ export function ga4DatasetNote(settings: Pick<AppSettings['bigquery'], 'projectI
   const ga4 = settings.ga4Dataset.trim()
   const dot = ga4.indexOf('.')
   if (dot < 0 || ga4.slice(0, dot) === settings.projectId.trim()) return null
-  if (ga4 === PUBLIC_SAMPLE_DATASET && settings.location.trim() !== 'US') return 'The public sample is in the US location: set Location to US.'
+  if (ga4 === PUBLIC_SAMPLE_DATASET && settings.location.trim() !== 'US')
+    return 'The public sample is in the US location: set Location to US.'
   return 'Another project’s dataset: read-only, so streamed events are not sent there.'
 }
 
@@ -62,7 +64,8 @@ export function chooseKeyRequest(
     return { ok: false, error: 'This computer offers no encryption, so the key can be kept for this session only.' }
   }
   if (storage.plainTextOnly) {
-    if (!choice.allowPlainText) return { ok: false, error: 'Tick “Store it with the plain-text backend anyway”, or keep the key for this session only.' }
+    if (!choice.allowPlainText)
+      return { ok: false, error: 'Tick “Store it with the plain-text backend anyway”, or keep the key for this session only.' }
     return { ok: true, value: { persistence: 'stored', allowPlainText: true } }
   }
   return { ok: true, value: { persistence: 'stored' } }

@@ -20,7 +20,12 @@ const conversion = (patch: Partial<FeedEvent> = {}) => ({
   last_click_channel: null as string | null,
   ...patch,
 })
-const NO_REFRESH_DUE = { conversionEvents: ['purchase', 'begin_checkout', 'add_to_cart'], isRefreshPending: false, lastRefreshAtMs: 1_000, arrivedAtMs: undefined }
+const NO_REFRESH_DUE = {
+  conversionEvents: ['purchase', 'begin_checkout', 'add_to_cart'],
+  isRefreshPending: false,
+  lastRefreshAtMs: 1_000,
+  arrivedAtMs: undefined,
+}
 
 describe('burstResultMessage', () => {
   it('says how many events were sent, new and duplicate', () => {
@@ -43,11 +48,15 @@ describe('burstResultMessage', () => {
   })
 
   it('says a replayed event of the previous burst apart from the burst itself', () => {
-    expect(burstResultMessage({ queued: 11, added: 10, duplicates: 1, rejected: 0, replayed: 1 })).toBe('11 events sent: 10 + 1 duplicate replayed')
+    expect(burstResultMessage({ queued: 11, added: 10, duplicates: 1, rejected: 0, replayed: 1 })).toBe(
+      '11 events sent: 10 + 1 duplicate replayed',
+    )
     expect(burstResultMessage({ queued: 11, added: 9, duplicates: 2, rejected: 0, replayed: 1 })).toBe(
       '11 events sent: 10 + 1 duplicate replayed (9 new, 2 duplicates)',
     )
-    expect(burstResultMessage({ queued: 10, added: 10, duplicates: 0, rejected: 0, replayed: 0 })).toBe('10 events sent: 10 new, 0 duplicates')
+    expect(burstResultMessage({ queued: 10, added: 10, duplicates: 0, rejected: 0, replayed: 0 })).toBe(
+      '10 events sent: 10 new, 0 duplicates',
+    )
   })
 })
 
@@ -84,7 +93,9 @@ describe('creditOf', () => {
   })
 
   it('credits nothing for events that are no conversion', () => {
-    expect(creditOf(conversion({ event_name: 'page_view', first_click_channel: 'Direct', last_click_channel: 'Direct' }), NO_REFRESH_DUE)).toBeUndefined()
+    expect(
+      creditOf(conversion({ event_name: 'page_view', first_click_channel: 'Direct', last_click_channel: 'Direct' }), NO_REFRESH_DUE),
+    ).toBeUndefined()
   })
 
   it('says "attributing…" for a conversion without channels while a refresh is due or when it arrived after the last one', () => {

@@ -67,5 +67,21 @@ export const useChannelsStore = defineStore('channels', () => {
     channel.value = undefined
   }
 
-  return { result, error, isLoading, model, channel, drillBy, metric, by, breadcrumb, drillProblem, levelProblem, rows, load, drillInto, drillUp }
+  return {
+    result,
+    error,
+    isLoading,
+    model,
+    channel,
+    drillBy,
+    metric,
+    by,
+    breadcrumb,
+    drillProblem,
+    levelProblem,
+    rows,
+    load,
+    drillInto,
+    drillUp,
+  }
 })

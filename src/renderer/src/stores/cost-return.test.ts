@@ -47,12 +47,17 @@ describe('useCostReturnStore', () => {
     const store = useCostReturnStore()
     store.mapping.google_ads = { source: 'google', medium: 'paid_search' }
     expect(await store.chooseAndImport()).toBe(true)
-    expect(importSpend).toHaveBeenCalledWith({ files: ['t1'], mapping: { google_ads: { source: 'google', medium: 'paid_search' }, meta_ads: { source: 'facebook', medium: 'paid' } } })
+    expect(importSpend).toHaveBeenCalledWith({
+      files: ['t1'],
+      mapping: { google_ads: { source: 'google', medium: 'paid_search' }, meta_ads: { source: 'facebook', medium: 'paid' } },
+    })
     expect(store.lastImport).toEqual({ files: [expect.objectContaining({ added: 2 })] })
   })
 
   it('says why when the dialog cannot open (the browser preview)', async () => {
-    provideApi(createFakeApi({ warehouse: { chooseFiles: async () => ({ ok: false as const, error: 'The browser preview cannot open files' }) } }))
+    provideApi(
+      createFakeApi({ warehouse: { chooseFiles: async () => ({ ok: false as const, error: 'The browser preview cannot open files' }) } }),
+    )
     const store = useCostReturnStore()
     expect(await store.chooseAndImport()).toBe(false)
     expect(store.lastImport).toEqual({ error: 'The browser preview cannot open files' })

@@ -13,7 +13,7 @@ const WEB: StreamInfo = { streamId: '2100450278', platform: 'WEB', events: 900 }
 const IOS: StreamInfo = { streamId: '3600000002', platform: 'IOS', events: 40 }
 
 describe('useDataStreamsStore', () => {
-  it('offers a choice with two streams, and the chosen stream goes into every view\'s filters', async () => {
+  it("offers a choice with two streams, and the chosen stream goes into every view's filters", async () => {
     provideApi(createFakeApi({ attribution: { streams: async () => ({ ok: true, value: [WEB, IOS] }) } }))
     const store = useDataStreamsStore()
     const filters = useFiltersStore()

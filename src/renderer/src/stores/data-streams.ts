@@ -20,7 +20,8 @@ export const useDataStreamsStore = defineStore('dataStreams', () => {
     await remote.run(() => useApi().attribution.streams({}), { isBackground: remote.data.value !== undefined })
     const filters = useFiltersStore()
     const known = remote.data.value
-    if (known && filters.streamId && (known.length < 2 || !known.some((stream) => stream.streamId === filters.streamId))) filters.setStream('')
+    if (known && filters.streamId && (known.length < 2 || !known.some((stream) => stream.streamId === filters.streamId)))
+      filters.setStream('')
   }
 
   /** "2100450278 (WEB)": how the picker and the context lines name a stream. */

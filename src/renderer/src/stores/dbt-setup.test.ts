@@ -7,11 +7,29 @@ import { useDbtSetupStore } from './dbt-setup'
 
 /** A status with no dbt yet; tests change only what matters. */
 function dbtStatus(patch: Partial<DbtSetupStatus> = {}): DbtSetupStatus {
-  return { state: 'missing', source: null, executable: null, dbtVersion: null, adapters: [], settingExecutable: null, progress: null, error: null, notice: null, ...patch }
+  return {
+    state: 'missing',
+    source: null,
+    executable: null,
+    dbtVersion: null,
+    adapters: [],
+    settingExecutable: null,
+    progress: null,
+    error: null,
+    notice: null,
+    ...patch,
+  }
 }
 
-const READY = dbtStatus({ state: 'ready', source: 'data-folder', executable: '/data/dbt-env/venv/bin/dbt', dbtVersion: '1.11.16', adapters: ['bigquery', 'duckdb'] })
-const OFFLINE = 'Could not reach PyPI to install dbt (http://127.0.0.1:9/simple/agate/: Connection refused). Connect to the internet, or point Settings at an existing dbt.'
+const READY = dbtStatus({
+  state: 'ready',
+  source: 'data-folder',
+  executable: '/data/dbt-env/venv/bin/dbt',
+  dbtVersion: '1.11.16',
+  adapters: ['bigquery', 'duckdb'],
+})
+const OFFLINE =
+  'Could not reach PyPI to install dbt (http://127.0.0.1:9/simple/agate/: Connection refused). Connect to the internet, or point Settings at an existing dbt.'
 
 describe('useDbtSetupStore', () => {
   beforeEach(() => setActivePinia(createPinia()))

@@ -80,7 +80,10 @@ describe('useFiltersStore', () => {
       days: LOOKBACK_MAX_DAYS,
       problem: `${LOOKBACK_MIN_DAYS}–${LOOKBACK_MAX_DAYS} whole days: set to ${LOOKBACK_MAX_DAYS}`,
     })
-    expect(commitLookbackText('0', 14)).toMatchObject({ days: LOOKBACK_MIN_DAYS, problem: expect.stringContaining(`set to ${LOOKBACK_MIN_DAYS}`) })
+    expect(commitLookbackText('0', 14)).toMatchObject({
+      days: LOOKBACK_MIN_DAYS,
+      problem: expect.stringContaining(`set to ${LOOKBACK_MIN_DAYS}`),
+    })
     expect(commitLookbackText('7.6', 14)).toMatchObject({ days: 8, problem: expect.stringContaining('set to 8') })
     expect(commitLookbackText('', 14)).toMatchObject({ days: 14, problem: expect.stringContaining('kept 14') })
   })

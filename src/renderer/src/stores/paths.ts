@@ -77,5 +77,24 @@ export const usePathsStore = defineStore('paths', () => {
     await remote.run(() => useApi().attribution.paths(request), options)
   }
 
-  return { result, error, isLoading, model, by, page, sort, matchValue, match, minLength, maxLength, hasCreditSplit, filter, pageCount, query, sortBy, goToPage, load }
+  return {
+    result,
+    error,
+    isLoading,
+    model,
+    by,
+    page,
+    sort,
+    matchValue,
+    match,
+    minLength,
+    maxLength,
+    hasCreditSplit,
+    filter,
+    pageCount,
+    query,
+    sortBy,
+    goToPage,
+    load,
+  }
 })

@@ -63,7 +63,10 @@ describe('useSettingsStore', () => {
     await store.load()
     expect(store.draft).toEqual(SETTINGS)
     expect(store.draft).not.toBe(SETTINGS)
-    expect(store.bytesInputs).toEqual({ maximumBytesBilled: { amount: '1', unit: 'GB' }, dbtMaximumBytesBilled: { amount: '50', unit: 'GB' } })
+    expect(store.bytesInputs).toEqual({
+      maximumBytesBilled: { amount: '1', unit: 'GB' },
+      dbtMaximumBytesBilled: { amount: '50', unit: 'GB' },
+    })
     expect(store.notice).toBe('The settings file is not valid JSON.')
     expect(store.isDirty).toBe(false)
   })
@@ -120,7 +123,12 @@ describe('useSettingsStore', () => {
 
   it('reloads the warehouse status and every view after a save that switches the warehouse', async () => {
     const status = vi.fn(async () => ok(STATUS))
-    provideApi(createFakeApi({ settings: { get: async () => ok(VIEW), save: async (settings) => ok({ ...VIEW, settings }) }, warehouse: { status } }))
+    provideApi(
+      createFakeApi({
+        settings: { get: async () => ok(VIEW), save: async (settings) => ok({ ...VIEW, settings }) },
+        warehouse: { status },
+      }),
+    )
     const store = useSettingsStore()
     const warehouse = useWarehouseStore()
     const dataVersion = useDataVersionStore()
@@ -146,17 +154,31 @@ describe('useSettingsStore', () => {
     await store.load()
     store.draft!.bigquery.location = 'EU'
     await store.testConnection()
-    expect(testConnection).toHaveBeenCalledWith({ settings: { ...SETTINGS, warehouse: 'bigquery', bigquery: { ...SETTINGS.bigquery, location: 'EU' } } })
+    expect(testConnection).toHaveBeenCalledWith({
+      settings: { ...SETTINGS, warehouse: 'bigquery', bigquery: { ...SETTINGS.bigquery, location: 'EU' } },
+    })
     expect(store.connection).toEqual(ok(REPORT))
 
-    provideApi(createFakeApi({ settings: { testConnection: async () => ({ ok: false, error: 'Dataset missing: acme-analytics:analytics_123456789' }) } }))
+    provideApi(
+      createFakeApi({
+        settings: { testConnection: async () => ({ ok: false, error: 'Dataset missing: acme-analytics:analytics_123456789' }) },
+      }),
+    )
     await store.testConnection()
     expect(store.connection).toEqual({ ok: false, error: 'Dataset missing: acme-analytics:analytics_123456789' })
     expect(store.isTesting).toBe(false)
   })
 
   it('drops the connection test result, error or not, as soon as a field changes, and keeps it across a Save of the same fields', async () => {
-    provideApi(createFakeApi({ settings: { get: async () => ok(VIEW), save: async () => ok(VIEW), testConnection: async () => ({ ok: false, error: 'Dataset missing' }) } }))
+    provideApi(
+      createFakeApi({
+        settings: {
+          get: async () => ok(VIEW),
+          save: async () => ok(VIEW),
+          testConnection: async () => ({ ok: false, error: 'Dataset missing' }),
+        },
+      }),
+    )
     const store = useSettingsStore()
     await store.load()
     await store.testConnection()
@@ -217,7 +239,11 @@ describe('useSettingsStore', () => {
     expect(store.credentials).toEqual(NO_KEY)
     expect(store.credentialError).toBeUndefined()
 
-    provideApi(createFakeApi({ credentials: { chooseKeyFile: async () => ({ ok: false, error: 'Key files can be chosen in the desktop app only.' }) } }))
+    provideApi(
+      createFakeApi({
+        credentials: { chooseKeyFile: async () => ({ ok: false, error: 'Key files can be chosen in the desktop app only.' }) },
+      }),
+    )
     await store.chooseKeyFile({ persistence: 'stored' })
     expect(store.credentialError).toBe('Key files can be chosen in the desktop app only.')
   })

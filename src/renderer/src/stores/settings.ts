@@ -37,7 +37,16 @@ const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1
 
 /** Settings as text with a fixed field order, to compare two of them. */
 function canonical({ warehouse, bigquery: b }: AppSettings): string {
-  return JSON.stringify([warehouse, b.projectId, b.ga4Dataset, b.martsDataset, b.location, b.maximumBytesBilled, b.dbtMaximumBytesBilled, b.credentialMode])
+  return JSON.stringify([
+    warehouse,
+    b.projectId,
+    b.ga4Dataset,
+    b.martsDataset,
+    b.location,
+    b.maximumBytesBilled,
+    b.dbtMaximumBytesBilled,
+    b.credentialMode,
+  ])
 }
 
 function bytesInputOf(bytes: number): BytesInput {
@@ -182,7 +191,9 @@ export const useSettingsStore = defineStore('settings', () => {
     resetDraft()
     const kind = result.value.settings.warehouse
     const isSwitch = previousKind !== undefined && previousKind !== kind
-    lastSaveNote.value = isSwitch ? `Saved. The dashboard now reads from ${kind === 'bigquery' ? 'BigQuery' : 'the embedded warehouse'}.` : 'Saved.'
+    lastSaveNote.value = isSwitch
+      ? `Saved. The dashboard now reads from ${kind === 'bigquery' ? 'BigQuery' : 'the embedded warehouse'}.`
+      : 'Saved.'
     if (isSwitch) await useWarehouseStore().reopen()
     return true
   }

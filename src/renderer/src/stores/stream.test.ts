@@ -125,7 +125,9 @@ describe('useStreamStore polling', { timeout: 10_000 }, () => {
 describe('useStreamStore actions', { timeout: 10_000 }, () => {
   it('is busy during a burst, says what it did for a while, then polls fast', async () => {
     let answer: (value: Result<{ queued: number; added: number; duplicates: number; rejected: number }>) => void = () => undefined
-    const burst = vi.fn(() => new Promise<Result<{ queued: number; added: number; duplicates: number; rejected: number }>>((done) => (answer = done)))
+    const burst = vi.fn(
+      () => new Promise<Result<{ queued: number; added: number; duplicates: number; rejected: number }>>((done) => (answer = done)),
+    )
     const statuses = fakeStatuses(streamStatus())
     provideApi(createFakeApi({ stream: { burst, status: statuses.status } }))
     const store = useStreamStore()
@@ -245,7 +247,12 @@ describe('useStreamStore notes', { timeout: 10_000 }, () => {
   it('ends an error note when another warehouse is shown (BigQuery left for the embedded one, or the demo copy)', async () => {
     const statuses = fakeStatuses(streamStatus())
     const burst = vi.fn(async () => ({ ok: false as const, error: 'BigQuery cannot be reached: offline (ENOTFOUND)' }))
-    provideApi(createFakeApi({ stream: { burst, status: statuses.status }, warehouse: { status: async () => ({ ok: true as const, value: WAREHOUSE }) } }))
+    provideApi(
+      createFakeApi({
+        stream: { burst, status: statuses.status },
+        warehouse: { status: async () => ({ ok: true as const, value: WAREHOUSE }) },
+      }),
+    )
     const store = useStreamStore()
     await store.poll()
     await store.burst()

@@ -91,8 +91,7 @@ export const useStreamStore = defineStore('stream', () => {
     }
     useDataVersionStore().noteBuild('refresh', after.refresh.lastSuccessAt)
     const hasNews =
-      before !== undefined &&
-      (before.storedEvents !== after.storedEvents || before.refresh.lastSuccessAt !== after.refresh.lastSuccessAt)
+      before !== undefined && (before.storedEvents !== after.storedEvents || before.refresh.lastSuccessAt !== after.refresh.lastSuccessAt)
     const warehouse = useWarehouseStore()
     if (hasNews && !warehouse.isLoadingStatus && !warehouse.activeJob) void warehouse.refresh()
   }
@@ -188,7 +187,9 @@ export const useStreamStore = defineStore('stream', () => {
     clearTimeout(burstNoteTimer)
     burstMessage.value = undefined
     try {
-      const result = await act(() => useApi().stream.burst({ count: clampBurstSize(burstSize.value), mode: isDemoMode.value ? 'demo' : 'realistic' }))
+      const result = await act(() =>
+        useApi().stream.burst({ count: clampBurstSize(burstSize.value), mode: isDemoMode.value ? 'demo' : 'realistic' }),
+      )
       if (result) {
         // The status first: a burst that entered the demo copy switches the views, and its note belongs to the copy.
         await poll()

@@ -32,7 +32,10 @@ export function trendsHeading(result: TrendsResult | undefined, filters: Dashboa
   const shown = formatDateRange(result.from_date, result.to_date)
   if (!hasRange) return { title: `Last ${TREND_DAYS} days of data`, note: shown }
   if (filters.fromDate && result.from_date > filters.fromDate) {
-    return { title: shown, note: `The chart shows at most ${TREND_MAX_DAYS} days: the newest of the range from ${formatDateRange(filters.fromDate, filters.fromDate)}.` }
+    return {
+      title: shown,
+      note: `The chart shows at most ${TREND_MAX_DAYS} days: the newest of the range from ${formatDateRange(filters.fromDate, filters.fromDate)}.`,
+    }
   }
   return { title: shown }
 }
@@ -72,12 +75,9 @@ export const useTrendsStore = defineStore('trends', () => {
   const visiblePoints = computed<TrendPoint[]>(() => {
     const order = (point: TrendPoint) => (point.model === models.value[0] ? 0 : 1)
     const points = (result.value?.points ?? []).filter(
-      (point) =>
-        point.channel !== undefined && (isByChannel.value ? point.model === model.value : models.value.includes(point.model)),
+      (point) => point.channel !== undefined && (isByChannel.value ? point.model === model.value : models.value.includes(point.model)),
     )
-    return points.sort(
-      (a, b) => a.date.localeCompare(b.date) || order(a) - order(b) || (a.channel ?? '').localeCompare(b.channel ?? ''),
-    )
+    return points.sort((a, b) => a.date.localeCompare(b.date) || order(a) - order(b) || (a.channel ?? '').localeCompare(b.channel ?? ''))
   })
 
   /** Asks for the days under these filters and models, always by channel (both splits draw channels); in the background after a rebuild. */
