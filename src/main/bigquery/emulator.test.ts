@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -10,6 +10,7 @@ import { GA4_FIXTURES, hasGa4Fixtures, makeTempDir } from '../testing/fixtures'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
 import { BigQueryWarehouse } from './bigquery-warehouse'
 import { insertIntradayEvents } from './intraday-writer'
+import { importSpendToBigQuery } from './spend-load'
 import {
   type EmulatorDbtRun,
   LocalBigQuery,
@@ -46,6 +47,17 @@ const FILTER_CASES: DashboardFilters[] = [
   { lookbackDays: 1, conversionEvents: ['purchase', 'add_to_cart'] },
   { lookbackDays: 90, conversionEvents: [...MODELLED_EVENTS], fromDate: '2021-01-01', toDate: '2021-01-15' },
 ]
+/**
+ * Ad spend in the fixture's weeks, GA4's cost-data layout: a paid campaign the fixture's sessions
+ * carry (google / cpc / <Other>), one on a day without conversions, and one no session carries.
+ */
+const SPEND_CSV = [
+  'utm_source,utm_medium,utm_campaign,utm_id,date,impressions,clicks,cost',
+  'google,cpc,<Other>,,2021-01-05,1200,40,123.45',
+  'google,cpc,<Other>,,2021-01-10,900,31,98.10',
+  'google,cpc,<Other>,,2020-12-25,10,1,0.99',
+  'newsletter,email,winter_promo,wp-1,2021-01-12,5000,70,45.00',
+].join('\n')
 /** Events the intraday writer streams after the first build: the fixture's last two days, users of their own. */
 const STREAMED = [...generateEvents({ seed: 22, users: 40, days: 2, endDate: '2021-01-19', withEventId: true })]
 /** dbt build without its unit tests, as the app's refreshes run (the first build ran them). */
@@ -102,9 +114,15 @@ describe.skipIf(!hasGa4Fixtures || (missing !== undefined && !isCi))('the BigQue
     await client.createDataset(SETTINGS.ga4Dataset, { location: SETTINGS.location })
     const loaded = await loadGa4Fixture(client, SETTINGS.ga4Dataset, GA4_FIXTURES.parquet, join(temp.dir, 'shards'), INTRADAY_DATES)
     expect(loaded.intradayTables).toEqual(INTRADAY_DATES.map((date) => `events_intraday_${date}`))
+    // The same spend on both sides, each through its own import; the cost mart joins it on each.
+    const spendPath = join(temp.dir, 'spend.csv')
+    writeFileSync(spendPath, SPEND_CSV)
+    const spendOnBigQuery = await importSpendToBigQuery(warehouse().spendTarget(), [spendPath])
+    expect(spendOnBigQuery.map((file) => file.added)).toEqual([4])
     // The same rows in the embedded warehouse, built by dbt on DuckDB.
     embedded = new EmbeddedWarehouse(join(temp.dir, 'embedded.duckdb'))
     await embedded.importFiles([GA4_FIXTURES.parquet])
+    expect(await embedded.importSpend([spendPath])).toEqual(spendOnBigQuery)
     expect((await embedded.rawCounts()).events).toBe(loaded.rows)
     assertDbtSucceeded(await embedded.build({ conversionEvents: MODELLED_EVENTS }))
   })
@@ -149,6 +167,10 @@ describe.skipIf(!hasGa4Fixtures || (missing !== undefined && !isCi))('the BigQue
     // The comparison is not of empty answers: the fixture's purchases reach the marts.
     const totals = await warehouse().conversionTotals(FILTER_CASES[0] as DashboardFilters)
     expect(totals.conversions).toBeGreaterThan(0)
+    // ... and the spend reaches the cost mart: every USD of it, in the lookback's widest window.
+    const cost = await warehouse().costCredits({ lookbackDays: 90, conversionEvents: [...MODELLED_EVENTS] }, 'campaign')
+    const lastClickCost = cost.filter((row) => row.model === 'last_click').reduce((sum, row) => sum + row.costCents, 0n)
+    expect(lastClickCost).toBe(12345n + 9810n + 99n + 4500n)
   })
 
   it(

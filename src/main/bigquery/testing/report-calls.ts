@@ -2,6 +2,7 @@
 import { isDeepStrictEqual } from 'node:util'
 import { ATTRIBUTION_MODELS, type AttributionModel, RULE_BASED_MODELS, groupingsOfModel } from '@shared/attribution'
 import type { DashboardFilters } from '@shared/api'
+import { costAndReturn } from '../../services/cost-return'
 import { attributionReport, compareModels, conversionPaths, modelComparison, modelTrends } from '../../services/model-reports'
 import type { AttributionWarehouse } from '../../warehouse/warehouse'
 
@@ -21,7 +22,8 @@ export interface ReportDifference {
 /**
  * The calls for some filters: each model under each of its groupings (and a drill-down), model
  * pairs compared, the model comparison, trends, paths per model, and the warehouse's raw queries
- * the services read (flows, daily trends, channel credits, Markov transitions, totals, paths).
+ * the services read (flows, daily trends, channel credits, Markov transitions, totals, paths), and
+ * Cost & return with the raw cost queries under it.
  */
 export function reportCalls(filters: DashboardFilters): ReportCall[] {
   const label = (what: string) => `${what} ${JSON.stringify(filters)}`
@@ -60,6 +62,16 @@ export function reportCalls(filters: DashboardFilters): ReportCall[] {
   calls.push({ name: label('raw Markov transitions'), run: (warehouse) => warehouse.markovTransitions(filters) })
   calls.push({ name: label('raw conversion totals'), run: (warehouse) => warehouse.conversionTotals(filters) })
   calls.push({ name: label('raw conversion paths'), run: (warehouse) => warehouse.conversionPaths(filters, null, 1000) })
+  // Cost & return: spend against every model's credits, per channel and per campaign, with the daily ROAS trend.
+  for (const by of ['channel', 'campaign'] as const) {
+    const request = { ...filters, by, baseline: 'last_click', trendModels: ['first_click', 'linear'] } as const
+    calls.push({
+      name: label(`cost and return by ${by}`),
+      run: (warehouse) => costAndReturn(warehouse, { ...request, trendModels: [...request.trendModels] }),
+    })
+    calls.push({ name: label(`raw cost credits by ${by}`), run: (warehouse) => warehouse.costCredits(filters, by) })
+  }
+  calls.push({ name: label('raw daily cost'), run: (warehouse) => warehouse.dailyCost(filters, ['first_click', 'linear'], null) })
   return calls
 }
 
