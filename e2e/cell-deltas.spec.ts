@@ -84,7 +84,10 @@ for (const viewport of VIEWPORTS) {
       const before = { first: cliChannels(SANDBOX, 'first_click'), last: cliChannels(SANDBOX, 'last_click') }
 
       await page.goto(URL)
-      // Both views seen before the burst: their numbers are the baseline the deltas are taken from.
+      // The views seen before the burst: their numbers are the baseline the deltas are taken from.
+      await page.getByTestId('nav-paths').click()
+      await expect(page.getByTestId('paths-total-conversions')).toBeVisible({ timeout: 30_000 })
+      await settled(page)
       await page.getByTestId('nav-models').click()
       await expect(page.getByTestId('models-row').first()).toBeVisible({ timeout: 30_000 })
       await settled(page)
@@ -118,6 +121,13 @@ for (const viewport of VIEWPORTS) {
         return out
       })
       await page.screenshot({ path: join(SHOTS, `cell-deltas-models-${size}.png`) })
+      // Conversion paths (last click by channel): the total's delta, read while the highlights last.
+      await page.getByTestId('nav-paths').click()
+      const pathsTotal = page.getByTestId('paths-total-conversions')
+      await expect(pathsTotal).toBeVisible({ timeout: 30_000 })
+      await settled(page)
+      const pathsDelta = await pathsTotal.getAttribute('data-delta')
+      await page.screenshot({ path: join(SHOTS, `cell-deltas-paths-${size}.png`) })
 
       // Each highlighted delta is the CLI's after minus before, and every change the CLI sees is highlighted.
       const after = { first: cliChannels(SANDBOX, 'first_click'), last: cliChannels(SANDBOX, 'last_click') }
@@ -129,6 +139,9 @@ for (const viewport of VIEWPORTS) {
       expect(asNumbers(shown.a)).toEqual(expectedFirst)
       expect(asNumbers(shown.b)).toEqual(expectedLast)
       expect(asNumbers(shownModels)).toEqual(expectedLast)
+      const total = (conversions: Map<string, number>) => [...conversions.values()].reduce((sum, value) => sum + value, 0)
+      const totalChange = Math.round((total(after.last) - total(before.last)) * 100) / 100
+      expect(pathsDelta === null ? 0 : parseDelta(pathsDelta)).toBe(totalChange)
 
       // They fade: after the few seconds, no cell is highlighted any more.
       await expect(page.locator('[data-delta]')).toHaveCount(0, { timeout: 20_000 })
