@@ -311,7 +311,11 @@ for (const viewport of VIEWPORTS) {
       page,
     }) => {
       await open(page, 'models')
+      // Without a start date the view begins at the first conversion: no vacuous "vs <years before>: 0 conversions".
+      await expect(page.getByTestId('period-choose-dates')).toBeVisible()
+      await expect(page.getByTestId('period-previous-range')).toHaveCount(0)
       await setDates(page, '2026-10-17', '2026-10-31')
+      await expect(page.getByTestId('period-choose-dates')).toHaveCount(0)
       const expected = cliPeriods('2026-10-17', '2026-10-31')
       expect(expected.previous.conversions).toBeGreaterThan(0)
       await expect(page.getByTestId('period-previous-range')).toHaveText('2 Oct – 16 Oct 2026')
