@@ -7,7 +7,7 @@ import { ImportFolder } from './api/import-access'
 import { type BigQueryTransport, formatBytes } from './bigquery/bigquery-client'
 import { type BigQueryDbtBuild, BigQueryStream, bigQueryDbtBuild } from './bigquery/bigquery-stream'
 import { BigQueryWarehouse, type QueryEstimate } from './bigquery/bigquery-warehouse'
-import { withDbtEnvironment } from './bigquery/dbt-environment'
+import { buildOnBigQuery } from './bigquery/dbt-environment'
 import { importSpendToBigQuery } from './bigquery/spend-load'
 import { DeadLetterList } from './bigquery/intraday-writer'
 import { createSettingsHandlers } from './api/settings-handlers'
@@ -22,7 +22,7 @@ import { DbtEnvironment } from './dbt/dbt-environment-setup'
 import { BigQueryDemoMode, demoBigQuerySettings } from './demo/bigquery-demo'
 import { createDemoHandlers } from './api/demo-handlers'
 import { DemoMode } from './demo/demo-mode'
-import { type DbtRunResult, type DbtRunner, runDbt } from './dbt/dbt-runner'
+import type { DbtRunResult, DbtRunner } from './dbt/dbt-runner'
 import { OutsideChanges } from './serving/outside-changes'
 import { ServedWarehouse } from './serving/served-warehouse'
 import { ServingStore } from './serving/serving-store'
@@ -279,9 +279,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     const spend: BigQuerySpendJob = {
       load: (paths, mapping) => importSpendToBigQuery(bq.spendTarget(), paths, mapping ? { mapping } : {}),
       build: async (select, onProgress) => {
-        const result = await withDbtEnvironment(settings.bigquery, credentials, (env) =>
-          runDbt({ command: 'build', target: 'bigquery', env, select, withoutUnitTests: true, onProgress }),
-        )
+        const result = await buildOnBigQuery(settings.bigquery, credentials, { select, onProgress })
         bq.invalidateCache()
         return result
       },

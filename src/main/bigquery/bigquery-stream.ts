@@ -1,12 +1,12 @@
 import type { StreamBurstMode, StreamBurstResult, StreamStatus } from '@shared/api'
 import type { BigQuerySettings } from '@shared/settings-api'
 import type { CredentialStore } from '../credentials/credential-store'
-import { type DbtRunResult, type DbtVars, runDbt } from '../dbt/dbt-runner'
+import type { DbtRunResult, DbtVars } from '../dbt/dbt-runner'
 import { demoBigQuerySettings } from '../demo/bigquery-demo'
 import { idleRefreshState } from '../stream/refresh-loop'
 import { StreamSource } from '../stream/stream-source'
 import type { BigQueryWarehouse } from './bigquery-warehouse'
-import { withDbtEnvironment } from './dbt-environment'
+import { buildOnBigQuery } from './dbt-environment'
 import { type DeadLetterList, insertIntradayEvents } from './intraday-writer'
 
 const TICK_MS = 1000
@@ -21,12 +21,7 @@ export function bigQueryDbtBuild(
   vars: () => Promise<DbtVars> = async () => ({}),
 ): BigQueryDbtBuild {
   // The vars (the connection's unwanted referrals) are read at each run, so a change applies to the next.
-  return async (settings) => {
-    const runVars = await vars()
-    return withDbtEnvironment(settings, credentials, (env) =>
-      runDbt({ command: 'build', target: 'bigquery', env, vars: runVars, withoutUnitTests: true }),
-    )
-  }
+  return async (settings) => buildOnBigQuery(settings, credentials, { vars: await vars() })
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { BigQuerySettings } from '@shared/settings-api'
 import type { CredentialStore } from '../credentials/credential-store'
 import type { ServiceAccountKey } from '../credentials/service-account-key'
+import { type DbtRunOptions, type DbtRunResult, runDbt } from '../dbt/dbt-runner'
 import { UserFacingError } from '../errors'
 import { splitGa4Dataset } from '../settings/app-settings'
 
@@ -53,4 +54,15 @@ export async function withDbtEnvironment<T>(
     )
   }
   return work(buildDbtEnvironment(settings, key))
+}
+
+/** `dbt build` (without unit tests) on BigQuery with these settings: the whole project, or `select`, with `vars`. */
+export function buildOnBigQuery(
+  settings: BigQuerySettings,
+  credentials: Pick<CredentialStore, 'serviceAccountKey'>,
+  options: Pick<DbtRunOptions, 'select' | 'vars' | 'onProgress'> = {},
+): Promise<DbtRunResult> {
+  return withDbtEnvironment(settings, credentials, (env) =>
+    runDbt({ command: 'build', target: 'bigquery', env, withoutUnitTests: true, ...options }),
+  )
 }

@@ -1,8 +1,8 @@
 import type { BigQueryTransport } from '../bigquery/bigquery-client'
 import { BigQueryWarehouse } from '../bigquery/bigquery-warehouse'
-import { withDbtEnvironment } from '../bigquery/dbt-environment'
+import { buildOnBigQuery } from '../bigquery/dbt-environment'
 import { BIGQUERY_SPEND_TABLE, importSpendToBigQuery } from '../bigquery/spend-load'
-import { type DbtProgress, type DbtRunResult, runDbt } from '../dbt/dbt-runner'
+import type { DbtProgress, DbtRunResult } from '../dbt/dbt-runner'
 import { UserFacingError, messageOf } from '../errors'
 import { loadSettings } from '../settings/app-settings'
 import type { SpendMapping } from '../warehouse/spend-formats'
@@ -40,9 +40,7 @@ export async function runBigQueryImportSpend(
   const build =
     options.build ??
     ((select: string, onProgress: (progress: DbtProgress) => void) =>
-      withDbtEnvironment(bigquery, { serviceAccountKey: () => undefined }, (env) =>
-        runDbt({ command: 'build', target: 'bigquery', env, select, withoutUnitTests: true, onProgress }),
-      ))
+      buildOnBigQuery(bigquery, { serviceAccountKey: () => undefined }, { select, onProgress }))
   write(`building the cost mart in ${bigquery.projectId}.${bigquery.martsDataset}`)
   let result: DbtRunResult
   try {
