@@ -32,6 +32,8 @@ conversions as (
 
     select
         conversion_id,
+        -- The key the CTEs below partition and join by (integer_key).
+        {{ integer_key('conversion_id') }} as conversion_number,
         conversion_event_name,
         converted_at,
         conversion_date,
@@ -84,60 +86,83 @@ touchpoints as (
 
 ),
 
+ranked as (
+
+    -- Each conversion's sessions, newest first. A session's lookback_days_needed only grows with its
+    -- age, so the sessions eligible at any lookback are the newest ones: a range holds recency ranks
+    -- 1..touches, and a session's rank is the same in every range that holds it. One window over
+    -- the sessions, not one per range. Same order as fct_attributed_conversions: start, then
+    -- ga_session_id, then session_key.
+    select
+        conversions.conversion_number,
+        touchpoints.*,
+        row_number() over (
+            partition by conversions.conversion_number
+            order by touchpoints.session_started_micros desc, touchpoints.ga_session_id desc, touchpoints.session_key desc
+        ) as recency_rank
+    from touchpoints
+    inner join conversions
+        on touchpoints.conversion_id = conversions.conversion_id
+
+),
+
 range_starts as (
 
-    select distinct
-        conversion_id,
-        lookback_days_needed as min_lookback_days
-    from touchpoints
+    -- A range starts at each distinct lookback_days_needed and holds every session up to the oldest
+    -- that needs it.
+    select
+        conversion_number,
+        lookback_days_needed as min_lookback_days,
+        max(recency_rank) as touches
+    from ranked
+    group by conversion_number, lookback_days_needed
 
 ),
 
 lookback_ranges as (
 
     select
-        conversion_id,
+        conversion_number,
         min_lookback_days,
+        touches,
         coalesce(
-            lead(min_lookback_days) over (partition by conversion_id order by min_lookback_days),
+            lead(min_lookback_days) over (partition by conversion_number order by min_lookback_days),
             {{ max_days + 1 }}
         ) - 1 as max_lookback_days
     from range_starts
 
 ),
 
-eligible as (
+newest_non_direct as (
 
     select
-        lookback_ranges.min_lookback_days,
-        lookback_ranges.max_lookback_days,
-        touchpoints.*,
-        count(*) over (
-            partition by lookback_ranges.conversion_id, lookback_ranges.min_lookback_days
-        ) as touches,
-        -- 1 for the newest eligible session. Same order as fct_attributed_conversions: start,
-        -- then ga_session_id, then session_key.
-        row_number() over (
-            partition by lookback_ranges.conversion_id, lookback_ranges.min_lookback_days
-            order by touchpoints.session_started_micros desc, touchpoints.ga_session_id desc, touchpoints.session_key desc
-        ) as recency_rank
-    from lookback_ranges
-    inner join touchpoints
-        on lookback_ranges.conversion_id = touchpoints.conversion_id
-        and touchpoints.lookback_days_needed <= lookback_ranges.min_lookback_days
+        conversion_number,
+        min(recency_rank) as newest_non_direct_rank
+    from ranked
+    where channel <> 'Direct'
+    group by conversion_number
 
 ),
 
 positioned as (
 
     select
-        *,
+        lookback_ranges.min_lookback_days,
+        lookback_ranges.max_lookback_days,
+        ranked.*,
+        lookback_ranges.touches,
         -- 1 for the oldest eligible session, `touches` for the newest.
-        touches - recency_rank + 1 as touch_position,
-        min(case when channel <> 'Direct' then recency_rank end) over (
-            partition by conversion_id, min_lookback_days
-        ) as newest_non_direct_rank
-    from eligible
+        lookback_ranges.touches - ranked.recency_rank + 1 as touch_position,
+        case
+            when newest_non_direct.newest_non_direct_rank <= lookback_ranges.touches
+                then newest_non_direct.newest_non_direct_rank
+        end as newest_non_direct_rank
+    from lookback_ranges
+    inner join ranked
+        on lookback_ranges.conversion_number = ranked.conversion_number
+        and ranked.recency_rank <= lookback_ranges.touches
+    left join newest_non_direct
+        on lookback_ranges.conversion_number = newest_non_direct.conversion_number
 
 ),
 
@@ -152,22 +177,34 @@ positioned as (
 
 valued as (
 
+    -- The conversion's own columns ride along from here, so the credit rows need no join at the end.
     select
         positioned.*,
+        conversions.conversion_event_name,
+        conversions.converted_at,
+        conversions.conversion_date,
+        conversions.user_key,
+        conversions.stream_id,
+        conversions.revenue_usd,
         conversions.revenue_cents
     from positioned
     inner join conversions
-        on positioned.conversion_id = conversions.conversion_id
+        on positioned.conversion_number = conversions.conversion_number
 
 ),
 {%- if weighted_models %}
 
 weighted as (
 
+    -- Only what the split needs: its windows sort these narrow rows, and the session's and the
+    -- conversion's columns join back once the units are known.
     {%- for model in weighted_models %}
     select
         '{{ model }}' as attribution_model,
-        valued.*,
+        conversion_number,
+        min_lookback_days,
+        recency_rank,
+        revenue_cents,
         {{ weights[model] }} as weight
     from valued
     {%- if not loop.last %}
@@ -182,20 +219,38 @@ credited as (
     select
         *,
         weight / sum(weight) over (
-            partition by conversion_id, attribution_model, min_lookback_days
+            partition by conversion_number, attribution_model, min_lookback_days
         ) as share
     from weighted
     where weight > 0
 
 ),
 
+split_units as (
+
+    select
+        attribution_model,
+        conversion_number,
+        min_lookback_days,
+        recency_rank,
+        {{ split_by_largest_remainder('1000000', 'share', ['conversion_number', 'attribution_model', 'min_lookback_days'], 'recency_rank') }} as credit_micros,
+        {{ split_by_largest_remainder('revenue_cents', 'share', ['conversion_number', 'attribution_model', 'min_lookback_days'], 'recency_rank') }} as credited_revenue_cents
+    from credited
+
+),
+
 split as (
 
     select
-        *,
-        {{ split_by_largest_remainder('1000000', 'share', ['conversion_id', 'attribution_model', 'min_lookback_days'], 'recency_rank') }} as credit_micros,
-        {{ split_by_largest_remainder('revenue_cents', 'share', ['conversion_id', 'attribution_model', 'min_lookback_days'], 'recency_rank') }} as credited_revenue_cents
-    from credited
+        split_units.attribution_model,
+        valued.*,
+        split_units.credit_micros,
+        split_units.credited_revenue_cents
+    from split_units
+    inner join valued
+        on split_units.conversion_number = valued.conversion_number
+        and split_units.min_lookback_days = valued.min_lookback_days
+        and split_units.recency_rank = valued.recency_rank
 
 ),
 {%- endif %}
@@ -246,6 +301,12 @@ unattributed as (
 
     select
         conversions.conversion_id,
+        conversions.conversion_event_name,
+        conversions.converted_at,
+        conversions.conversion_date,
+        conversions.user_key,
+        conversions.stream_id,
+        conversions.revenue_usd,
         attribution_models.attribution_model,
         1 as min_lookback_days,
         coalesce(conversion_min_days_needed.min_days_needed, {{ max_days + 1 }}) - 1 as max_lookback_days,
@@ -279,6 +340,12 @@ credit_rows as (
 
     select
         conversion_id,
+        conversion_event_name,
+        converted_at,
+        conversion_date,
+        user_key,
+        stream_id,
+        revenue_usd,
         attribution_model,
         min_lookback_days,
         max_lookback_days,
@@ -306,34 +373,32 @@ credit_rows as (
 final as (
 
     select
-        credit_rows.conversion_id,
-        conversions.conversion_event_name,
-        credit_rows.attribution_model,
-        credit_rows.min_lookback_days,
-        credit_rows.max_lookback_days,
-        credit_rows.touch_position,
-        credit_rows.touches,
-        credit_rows.credit_micros,
-        credit_rows.credited_revenue_cents,
-        conversions.converted_at,
-        conversions.conversion_date,
-        conversions.user_key,
-        conversions.stream_id,
-        conversions.revenue_usd,
-        credit_rows.session_key as credited_session_key,
-        credit_rows.ga_session_id as credited_ga_session_id,
-        credit_rows.session_started_at as credited_session_started_at,
-        credit_rows.source,
-        credit_rows.medium,
-        credit_rows.campaign,
+        conversion_id,
+        conversion_event_name,
+        attribution_model,
+        min_lookback_days,
+        max_lookback_days,
+        touch_position,
+        touches,
+        credit_micros,
+        credited_revenue_cents,
+        converted_at,
+        conversion_date,
+        user_key,
+        stream_id,
+        revenue_usd,
+        session_key as credited_session_key,
+        ga_session_id as credited_ga_session_id,
+        session_started_at as credited_session_started_at,
+        source,
+        medium,
+        campaign,
         -- The session's campaign id (utm_id), NULL without one: the cost mart joins spend by it.
-        credit_rows.campaign_id,
-        credit_rows.channel
+        campaign_id,
+        channel
     from credit_rows
-    inner join conversions
-        on credit_rows.conversion_id = conversions.conversion_id
     -- Rows whose share rounded to no unit at all (a tiny time-decay weight) carry nothing.
-    where credit_rows.credit_micros > 0 or credit_rows.credited_revenue_cents > 0
+    where credit_micros > 0 or credited_revenue_cents > 0
 
 )
 
