@@ -230,6 +230,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     dailyCost: (filters, models, channel) => bq.dailyCost(filters, models, channel),
     conversionEvents: () => bq.conversionEvents(),
     streams: () => bq.streams(),
+    attributionModels: () => bq.attributionModels(),
     status: async () => ({ ...(await bq.status()), costNotice, referrals: await bigQueryReferrals.read(referralKey) }),
   })
   /** Readies the warehouse the settings choose without switching to it: a missing key is refused here, before anything changes. */

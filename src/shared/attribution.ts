@@ -1,23 +1,37 @@
 /** Domain types and rules of attribution shared by the CLI, the main process and the renderer. */
 
-/**
- * Every attribution model, in the order views list them. The rule-based models are rows of the credits
- * mart (fractional credit per conversion and touchpoint); `data_driven` is solved from the Markov
- * transitions mart when asked. Adding a model: docs/adding-a-model.md.
- */
-export const ATTRIBUTION_MODELS = [
-  'first_click',
-  'last_click',
-  'last_non_direct',
-  'linear',
-  'position_based',
-  'time_decay',
-  'data_driven',
-] as const
-export type AttributionModel = (typeof ATTRIBUTION_MODELS)[number]
+import { GENERATED_ATTRIBUTION_MODELS, GENERATED_LOOKBACK_DAYS } from './generated/vocabulary'
 
-/** The models whose credit the credits mart holds per conversion and touchpoint. */
-export const RULE_BASED_MODELS = ATTRIBUTION_MODELS.filter((model) => model !== 'data_driven') as Exclude<AttributionModel, 'data_driven'>[]
+/** One model as dbt's macro attribution_models() defines it. */
+type GeneratedModel = (typeof GENERATED_ATTRIBUTION_MODELS)[number]
+
+/**
+ * Every attribution model, in the order views list them, as dbt defines them (generated from the
+ * macro attribution_models()). The rule-based models are rows of the credits mart (fractional credit
+ * per conversion and touchpoint); `data_driven` is solved from the Markov transitions mart when
+ * asked. Adding a model: docs/adding-a-model.md.
+ */
+export const ATTRIBUTION_MODELS = GENERATED_ATTRIBUTION_MODELS.map((model) => model.id)
+export type AttributionModel = GeneratedModel['id']
+
+/** The models whose credit the credits mart holds per conversion and touchpoint (all with a weight in dbt). */
+export type RuleBasedModel = Extract<GeneratedModel, { isRuleBased: true }>['id']
+
+/** The models the app solves itself (data_driven): the ones dbt gives no weight. */
+const APP_SOLVED_MODELS: readonly string[] = GENERATED_ATTRIBUTION_MODELS.flatMap((model): string[] =>
+  model.isRuleBased ? [] : [model.id],
+)
+
+/**
+ * True for a model whose credit the credits mart holds: every model but those the app solves, so a
+ * model added in dbt (and listed by the warehouse's rpt_attribution_models) counts without a change here.
+ */
+export function isRuleBasedModel(model: string): model is RuleBasedModel {
+  return !APP_SOLVED_MODELS.includes(model)
+}
+
+/** The rule-based models of this build of the app. */
+export const RULE_BASED_MODELS = ATTRIBUTION_MODELS.filter(isRuleBasedModel)
 
 /** What the API lists about a model, for pickers and tables. */
 export interface AttributionModelInfo {
@@ -30,37 +44,19 @@ export interface AttributionModelInfo {
   perConversion: boolean
 }
 
-/** The registry of models: one entry per id, in ATTRIBUTION_MODELS order. */
-export const MODEL_REGISTRY: Readonly<Record<AttributionModel, Omit<AttributionModelInfo, 'id'>>> = {
-  first_click: { name: 'First click', description: 'All credit to the earliest session in the lookback window.', perConversion: true },
-  last_click: {
-    name: 'Last click',
-    description: 'All credit to the latest session before the conversion (Direct included).',
-    perConversion: true,
-  },
-  last_non_direct: {
-    name: 'Last non-direct',
-    description: 'All credit to the latest session that is not Direct; a journey of Direct sessions only credits Direct.',
-    perConversion: true,
-  },
-  linear: { name: 'Linear', description: 'Credit shared equally by every session in the window.', perConversion: true },
-  position_based: {
-    name: 'Position based',
-    description: '40% to the first session, 40% to the last, 20% shared by the sessions between (one session: 100%, two: 50/50).',
-    perConversion: true,
-  },
-  time_decay: {
-    name: 'Time decay',
-    description: 'Credit halves for every 7 days a session is older than the conversion (2^(-hours/168)), normalised per conversion.',
-    perConversion: true,
-  },
-  data_driven: {
-    name: 'Data-driven',
-    description:
-      'Markov chain over channel paths (converting and not): each channel gets conversions × its removal effect ÷ the sum of removal effects.',
-    perConversion: false,
-  },
+/** A model's name when dbt gives none: its id in words ("first_touch_copy" is "First touch copy"). */
+export function modelLabelFromId(id: string): string {
+  const words = id.replace(/_/g, ' ').trim()
+  return words.charAt(0).toUpperCase() + words.slice(1)
 }
+
+/** The registry of models: one entry per id, in ATTRIBUTION_MODELS order (the warehouse's rpt_attribution_models may list more). */
+export const MODEL_REGISTRY: Readonly<Record<AttributionModel, Omit<AttributionModelInfo, 'id'>>> = Object.fromEntries(
+  GENERATED_ATTRIBUTION_MODELS.map((model) => {
+    const name: string | null = model.name
+    return [model.id, { name: name ?? modelLabelFromId(model.id), description: model.description, perConversion: model.isRuleBased }]
+  }),
+) as Record<AttributionModel, Omit<AttributionModelInfo, 'id'>>
 
 /** Every model as the API lists it. */
 export function listAttributionModels(): AttributionModelInfo[] {
@@ -69,12 +65,12 @@ export function listAttributionModels(): AttributionModelInfo[] {
 
 /** The groupings a model can report by: data_driven credits channels only. */
 export function groupingsOfModel(model: AttributionModel): readonly ReportGrouping[] {
-  return MODEL_REGISTRY[model].perConversion ? REPORT_GROUPINGS : ['channel']
+  return isRuleBasedModel(model) ? REPORT_GROUPINGS : ['channel']
 }
 
 /** A message when the model cannot report by the grouping (or drill into a channel), else undefined. */
 export function modelGroupingProblem(model: AttributionModel, by: ReportGrouping, channel?: string): string | undefined {
-  if (MODEL_REGISTRY[model].perConversion) return undefined
+  if (isRuleBasedModel(model)) return undefined
   if (by !== 'channel') return `The ${MODEL_REGISTRY[model].name} model credits channels, not sources or campaigns: group it by channel.`
   if (channel !== undefined)
     return `The ${MODEL_REGISTRY[model].name} model credits channels in total, so it cannot drill into one channel's sources.`
@@ -102,10 +98,10 @@ export interface ConversionEventInfo {
   modelled: boolean
 }
 
-/** Lookback window bounds in days; the marts hold every value in between. */
-export const LOOKBACK_MIN_DAYS = 1
-export const LOOKBACK_MAX_DAYS = 90
-export const LOOKBACK_DEFAULT_DAYS = 14
+/** Lookback window bounds in days (dbt's min/max/default_lookback_days()); the marts hold every value in between. */
+export const LOOKBACK_MIN_DAYS: number = GENERATED_LOOKBACK_DAYS.min
+export const LOOKBACK_MAX_DAYS: number = GENERATED_LOOKBACK_DAYS.max
+export const LOOKBACK_DEFAULT_DAYS: number = GENERATED_LOOKBACK_DAYS.default
 export const DEFAULT_CONVERSION_EVENTS: readonly ConversionEvent[] = ['purchase']
 
 /** Ways a report can group conversions (GA4's attribution dimensions). */

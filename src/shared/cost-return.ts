@@ -3,7 +3,14 @@
  * Cost per conversion is cost / credited conversions to the cent; ROAS is revenue / cost to two
  * decimals (half up); either is null where its divisor is 0, and both where no cost is recorded (shown as "—").
  */
-import { ATTRIBUTION_MODELS, type AttributionModel, type ConversionEvent, type Result, validateReportRequest } from './attribution'
+import {
+  ATTRIBUTION_MODELS,
+  type AttributionModel,
+  type ConversionEvent,
+  type Result,
+  isRuleBasedModel,
+  validateReportRequest,
+} from './attribution'
 import { formatCents } from './money'
 
 /** How the view groups: per channel, or per source/medium/campaign (rule-based models only). */
@@ -186,7 +193,7 @@ export function validateCostReturnRequest(input: unknown): Result<CostReturnRequ
   if (
     !Array.isArray(trendModels) ||
     trendModels.length !== 2 ||
-    !trendModels.every((model) => (ATTRIBUTION_MODELS as readonly unknown[]).includes(model) && model !== 'data_driven')
+    !trendModels.every((model) => (ATTRIBUTION_MODELS as readonly unknown[]).includes(model) && isRuleBasedModel(String(model)))
   ) {
     return { ok: false, error: 'trendModels must be two rule-based models (data_driven is solved per channel, not per day).' }
   }

@@ -1,22 +1,47 @@
 {#
-    Every rule-based model and a session's weight under it, a SQL expression over the columns of
-    fct_attribution_credits' `positioned` CTE: touch_position (1 = oldest eligible session), touches,
-    recency_rank (1 = newest), newest_non_direct_rank, lag_micros, channel, source, medium, campaign.
-    Weights are normalised per conversion and lookback range and split into whole units there.
-    Whole-number weights where the model allows, so shares never depend on the order of a sum:
-    position based is 40/20/40 as 2(n-2) : 1 each : 2(n-2) for n >= 3 sessions. Adding a model is
-    one entry here and one in src/shared/attribution.ts (docs/adding-a-model.md).
+    Every attribution model, in the order the app lists them: the one source of model ids, names and
+    descriptions (the app reads them from rpt_attribution_models; src/shared/generated/vocabulary.ts
+    is generated from here). A model with a `weight` is rule-based: its weight is a SQL expression
+    for a session's weight over the columns of fct_attribution_credits' `positioned` CTE:
+    touch_position (1 = oldest eligible session), touches, recency_rank (1 = newest),
+    newest_non_direct_rank, lag_micros, channel, source, medium, campaign. Weights are normalised per
+    conversion and lookback range and split into whole units there. Whole-number weights where the
+    model allows, so shares never depend on the order of a sum: position based is 40/20/40 as
+    2(n-2) : 1 each : 2(n-2) for n >= 3 sessions. A model without a weight (data_driven) is solved
+    by the app. `name` is optional (the app labels a model without one from its id). Adding a model
+    is one entry here (docs/adding-a-model.md).
 #}
+{% macro attribution_models() -%}
+    {%- set half_life_days = attribution_time_decay_half_life_days() -%}
+    {%- set half_life_hours = half_life_days * 24 -%}
+    {{ return([
+        {'id': 'first_click', 'name': 'First click', 'weight': 'case when touch_position = 1 then 1.0 else 0.0 end',
+            'description': 'All credit to the earliest session in the lookback window.'},
+        {'id': 'last_click', 'name': 'Last click', 'weight': 'case when recency_rank = 1 then 1.0 else 0.0 end',
+            'description': 'All credit to the latest session before the conversion (Direct included).'},
+        {'id': 'last_non_direct', 'name': 'Last non-direct',
+            'weight': 'case when recency_rank = coalesce(newest_non_direct_rank, 1) then 1.0 else 0.0 end',
+            'description': 'All credit to the latest session that is not Direct; a journey of Direct sessions only credits Direct.'},
+        {'id': 'linear', 'name': 'Linear', 'weight': '1.0',
+            'description': 'Credit shared equally by every session in the window.'},
+        {'id': 'position_based', 'name': 'Position based',
+            'weight': 'case when touches <= 2 then 1.0 when touch_position = 1 or touch_position = touches then 2.0 * (touches - 2) else 1.0 end',
+            'description': '40% to the first session, 40% to the last, 20% shared by the sessions between (one session: 100%, two: 50/50).'},
+        {'id': 'time_decay', 'name': 'Time decay', 'weight': 'power(2.0, -(lag_micros / 3600000000.0) / ' ~ half_life_hours ~ ')',
+            'description': 'Credit halves for every ' ~ half_life_days ~ (' day' if half_life_days == 1 else ' days')
+                ~ ' a session is older than the conversion (2^(-hours/' ~ half_life_hours ~ ')), normalised per conversion.'},
+        {'id': 'data_driven', 'name': 'Data-driven',
+            'description': 'Markov chain over channel paths (converting and not): each channel gets conversions × its removal effect ÷ the sum of removal effects.'},
+    ]) }}
+{%- endmacro %}
+
+{# Each rule-based model (one with a weight in attribution_models()) and its weight expression. #}
 {% macro attribution_model_weights() -%}
-    {%- set half_life_hours = attribution_time_decay_half_life_days() * 24 -%}
-    {{ return({
-        'first_click': 'case when touch_position = 1 then 1.0 else 0.0 end',
-        'last_click': 'case when recency_rank = 1 then 1.0 else 0.0 end',
-        'last_non_direct': 'case when recency_rank = coalesce(newest_non_direct_rank, 1) then 1.0 else 0.0 end',
-        'linear': '1.0',
-        'position_based': 'case when touches <= 2 then 1.0 when touch_position = 1 or touch_position = touches then 2.0 * (touches - 2) else 1.0 end',
-        'time_decay': 'power(2.0, -(lag_micros / 3600000000.0) / ' ~ half_life_hours ~ ')',
-    }) }}
+    {%- set weights = {} -%}
+    {%- for model in attribution_models() if model.get('weight') -%}
+        {%- do weights.update({model['id']: model['weight']}) -%}
+    {%- endfor -%}
+    {{ return(weights) }}
 {%- endmacro %}
 
 {#

@@ -1,6 +1,16 @@
-{# The largest lookback the app offers; fct_attribution_credits covers 1..this many days. #}
+{# The shortest lookback the app offers, in days. #}
+{% macro min_lookback_days() -%}
+    {{ return(1) }}
+{%- endmacro %}
+
+{# The largest lookback the app offers; fct_attribution_credits covers min..this many days. #}
 {% macro max_lookback_days() -%}
     {{ return(90) }}
+{%- endmacro %}
+
+{# The lookback the app's views open with, in days. #}
+{% macro default_lookback_days() -%}
+    {{ return(14) }}
 {%- endmacro %}
 
 {# Microseconds in one day: windows are compared in integer microseconds, never in floats. #}

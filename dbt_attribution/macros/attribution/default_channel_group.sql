@@ -59,13 +59,3 @@
         else 'Unassigned'
     end
 {%- endmacro %}
-
-{# Every value default_channel_group can return, for accepted_values tests and the app's legend. #}
-{% macro default_channel_groups() -%}
-    {{ return([
-        'Direct', 'Cross-network', 'Paid Shopping', 'Paid Search', 'Paid Social', 'Paid Video',
-        'Display', 'Paid Other', 'Organic Shopping', 'Organic Social', 'Organic Video',
-        'Organic Search', 'Referral', 'Email', 'Affiliates', 'Audio', 'SMS',
-        'Mobile Push Notifications', 'Unassigned'
-    ]) }}
-{%- endmacro %}

@@ -3,7 +3,6 @@ import {
   type Result,
   absentConversionEventsProblem,
   conversionEventsProblem,
-  listAttributionModels,
   unknownStreamMessage,
 } from '@shared/attribution'
 import type {
@@ -34,6 +33,7 @@ import {
 } from '../services/model-reports'
 import { validateCostReturnRequest } from '@shared/cost-return'
 import { costAndReturn } from '../services/cost-return'
+import { attributionModelRegistry } from '../services/model-registry'
 import type { BigQuerySpendJob, JobRunner } from '../services/jobs'
 import type { LiveStream } from '../stream/live-stream'
 
@@ -212,7 +212,7 @@ export function createApiHandlers(host: HandlerHost): CoreApiHandlers {
           return used.value
         }),
       ),
-    'attribution:models': (input) => validated(validateEmptyRequest(input), () => guard(async () => listAttributionModels())),
+    'attribution:models': (input) => validated(validateEmptyRequest(input), () => guard(() => attributionModelRegistry(host.warehouse()))),
     'attribution:compare': (input) =>
       validated(validateCompareRequest(input), (request) =>
         view(request.conversionEvents, () => compareModels(host.warehouse(), request), request.streamId),

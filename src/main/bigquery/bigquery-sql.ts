@@ -275,6 +275,16 @@ export function streamsStatement(marts: DatasetRef): BigQueryStatement {
   }
 }
 
+/** The models rpt_attribution_models lists, in order. */
+export function attributionModelsStatement(marts: DatasetRef): BigQueryStatement {
+  return {
+    sql: `select attribution_model, model_name, description, is_rule_based
+    from ${tableRef(marts, 'rpt_attribution_models')} order by sort_order`,
+    params: {},
+    types: {},
+  }
+}
+
 /** The chosen conversions and revenue, and those with no session in the window, from first click's rows (one per conversion). */
 export function conversionTotalsStatement(marts: DatasetRef, filters: DashboardFilters): BigQueryStatement {
   return {

@@ -18,6 +18,7 @@ import type {
   PathRows,
   PathsOptions,
   RuleBasedModel,
+  WarehouseModelRow,
 } from '../warehouse/warehouse'
 import {
   type BigQueryCredentials,
@@ -31,6 +32,7 @@ import {
 import {
   type BigQueryStatement,
   type DatasetRef,
+  attributionModelsStatement,
   buildInfoStatement,
   channelFlowsStatement,
   conversionPathsStatement,
@@ -185,6 +187,16 @@ export class BigQueryWarehouse implements AttributionWarehouse {
       name: String(row.event_name),
       events: Number(row.events),
       modelled: row.modelled === true,
+    }))
+  }
+
+  async attributionModels(): Promise<WarehouseModelRow[]> {
+    if (!(await this.tableExists('rpt_attribution_models'))) return []
+    return (await this.run(attributionModelsStatement(this.marts))).map((row) => ({
+      id: String(row.attribution_model),
+      name: row.model_name === null || row.model_name === undefined ? null : String(row.model_name),
+      description: String(row.description),
+      isRuleBased: row.is_rule_based === true,
     }))
   }
 

@@ -11,7 +11,6 @@ import {
   type ReportRequest,
   dateProblem,
   dateRangeProblem,
-  listAttributionModels,
   lookbackProblem,
   validateConversionEvents,
   validateReportRequest,
@@ -21,6 +20,7 @@ import type { DbtProgress } from '../dbt/dbt-runner'
 import { UserFacingError, messageOf } from '../errors'
 import { warehousePath } from '../paths'
 import { type DateRange, attributionReport, compareReportPeriods } from '../services/model-reports'
+import { attributionModelRegistry } from '../services/model-registry'
 import { loadModelSettings, saveModelSettings } from '../settings/model-settings'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
 import type { ImportProgress } from '../warehouse/importer'
@@ -222,7 +222,7 @@ export async function main(argv: string[]): Promise<number> {
         return 0
       case 'models':
         process.stdout.write(
-          listAttributionModels()
+          (await attributionModelRegistry(warehouse))
             .map((model) => `${model.id.padEnd(16)} ${model.name}: ${model.description}\n`)
             .join(''),
         )

@@ -4,7 +4,7 @@
  * (dataDrivenCredits) against the same channel cost, and ROAS, cost per conversion and the change
  * against a baseline from whole units (src/shared/cost-return.ts).
  */
-import { ATTRIBUTION_MODELS, type AttributionModel } from '@shared/attribution'
+import { ATTRIBUTION_MODELS, type AttributionModel, isRuleBasedModel } from '@shared/attribution'
 import type { DashboardFilters } from '@shared/api'
 import {
   type CostFigures,
@@ -35,7 +35,7 @@ export async function costAndReturn(warehouse: AttributionWarehouse, request: Co
     warehouse.costCredits(filters, request.by),
     byChannel ? dataDrivenCredits(warehouse, filters) : Promise.resolve([]),
   ])
-  const models: AttributionModel[] = ATTRIBUTION_MODELS.filter((model) => byChannel || model !== 'data_driven')
+  const models: AttributionModel[] = ATTRIBUTION_MODELS.filter((model) => byChannel || isRuleBasedModel(model))
   const groups = new Map<string, Group>()
   const group = (row: Pick<CostCreditRow, 'channel' | 'source' | 'medium' | 'campaign'>): Group => {
     const key = JSON.stringify([row.channel, row.source, row.medium, row.campaign])

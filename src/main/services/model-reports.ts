@@ -4,7 +4,7 @@
  * transitions at the filters' lookback (src/shared/markov.ts), whose removal-effect shares split the
  * conversions that have a path, in whole units (millionths and cents) by the largest remainder.
  */
-import { ATTRIBUTION_MODELS, type AttributionModel, type ReportRequest, type ReportResult, modelGroupingProblem } from '@shared/attribution'
+import { type AttributionModel, type ReportRequest, type ReportResult, isRuleBasedModel, modelGroupingProblem } from '@shared/attribution'
 import type {
   ChannelFlow,
   CompareRequest,
@@ -25,8 +25,9 @@ import { apportion, solveMarkov } from '@shared/markov'
 import { formatCents, parseCents } from '@shared/money'
 import { UserFacingError } from '../errors'
 import { conversionsFromMicros, reportFromRows } from '../warehouse/duckdb-queries'
-import type { AttributionWarehouse, DailyTrendRows, RuleBasedModel } from '../warehouse/warehouse'
+import type { AttributionWarehouse, DailyTrendRows } from '../warehouse/warehouse'
 import { shownDays, trendsFromDailyRows } from './dashboard'
+import { attributionModelRegistry } from './model-registry'
 
 /** The channel conversions without a session in the window are credited to, in every model. */
 export const UNASSIGNED_CHANNEL = 'Unassigned'
@@ -38,10 +39,6 @@ export interface ChannelCredit {
   channel: string
   creditMicros: bigint
   revenueCents: bigint
-}
-
-function isRuleBased(model: AttributionModel): model is RuleBasedModel {
-  return model !== 'data_driven'
 }
 
 /**
@@ -78,7 +75,7 @@ export async function dataDrivenCredits(warehouse: AttributionWarehouse, filters
 /** A report of any model; data_driven only by channel. JSON shape as for every model. */
 export async function attributionReport(warehouse: AttributionWarehouse, request: ReportRequest): Promise<ReportResult> {
   const { model } = request
-  if (isRuleBased(model)) return warehouse.report({ ...request, model })
+  if (isRuleBasedModel(model)) return warehouse.report({ ...request, model })
   const problem = modelGroupingProblem(model, request.by, request.channel)
   if (problem) throw new UserFacingError(problem)
   const credits = await dataDrivenCredits(warehouse, filtersOf(request))
@@ -93,7 +90,7 @@ export async function attributionReport(warehouse: AttributionWarehouse, request
 export async function compareModels(warehouse: AttributionWarehouse, request: CompareRequest): Promise<ComparisonResult> {
   const [modelA, modelB] = request.models
   const byChannel = (model: AttributionModel) => attributionReport(warehouse, { ...filtersOf(request), model, by: 'channel' })
-  const perConversion = isRuleBased(modelA) && isRuleBased(modelB)
+  const perConversion = isRuleBasedModel(modelA) && isRuleBasedModel(modelB)
   const [reportA, reportB, flows] = await Promise.all([
     byChannel(modelA),
     byChannel(modelB),
@@ -135,13 +132,14 @@ export async function compareModels(warehouse: AttributionWarehouse, request: Co
 export async function modelComparison(warehouse: AttributionWarehouse, request: ModelComparisonRequest): Promise<ModelComparisonResult> {
   const by = request.by ?? 'channel'
   const withDataDriven = modelGroupingProblem('data_driven', by) === undefined
-  const [ruleBased, dataDriven] = await Promise.all([
+  const [ruleBased, dataDriven, registry] = await Promise.all([
     warehouse.modelChannelCredits(filtersOf(request), by),
     withDataDriven ? dataDrivenCredits(warehouse, filtersOf(request)) : Promise.resolve<ChannelCredit[]>([]),
+    attributionModelRegistry(warehouse),
   ])
   const credits = [...ruleBased, ...dataDriven.map((credit) => ({ ...credit, model: 'data_driven' as const }))]
   const channels = [...new Set(credits.map((credit) => credit.channel))]
-  const models = ATTRIBUTION_MODELS.filter((model) => withDataDriven || model !== 'data_driven')
+  const models = registry.map((model) => model.id).filter((model) => withDataDriven || isRuleBasedModel(model))
   const empty = () => Object.fromEntries(models.map((model) => [model, { conversions: 0, revenue_usd: '0.00' }]))
   const rows = new Map(channels.map((channel) => [channel, { channel, cells: empty() as ModelComparisonResult['rows'][number]['cells'] }]))
   const micros = new Map<string, bigint>()
@@ -168,7 +166,7 @@ export async function modelComparison(warehouse: AttributionWarehouse, request: 
  * day's conversions, so the days add up to that report per channel, exactly.
  */
 export async function modelTrends(warehouse: AttributionWarehouse, request: TrendsRequest): Promise<TrendsResult> {
-  const ruleBased = request.models.filter(isRuleBased)
+  const ruleBased = request.models.filter(isRuleBasedModel)
   const wantsDataDriven = request.models.includes('data_driven')
   const options = { days: request.days, byChannel: request.byChannel }
   const [daily, dayTotals] = await Promise.all([
@@ -212,7 +210,7 @@ function dataDrivenDays(days: DailyTrendRows['rows'], credits: ChannelCredit[], 
 
 /** A page of channel (or other dimension's) paths, with the model's credit by position (none for data_driven). */
 export async function conversionPaths(warehouse: AttributionWarehouse, request: PathsRequest): Promise<PathsResult> {
-  const model = isRuleBased(request.model) ? request.model : null
+  const model = isRuleBasedModel(request.model) ? request.model : null
   const { by = 'channel', offset = 0, sort, filter } = request
   const found = await warehouse.conversionPaths(filtersOf(request), model, request.limit, {
     by,

@@ -4,6 +4,7 @@ import type { CostGrouping } from '@shared/cost-return'
 import type { MarkovTransition } from '@shared/markov'
 import { queryCostCredits, queryDailyCost } from '../warehouse/cost-queries'
 import {
+  queryAttributionModels,
   queryChannelFlows,
   queryConversionPaths,
   queryConversionEvents,
@@ -27,6 +28,7 @@ import type {
   PathRows,
   PathsOptions,
   RuleBasedModel,
+  WarehouseModelRow,
 } from '../warehouse/warehouse'
 import { EVENT_NAME_COUNTS, STREAM_COUNTS, type ServingStore } from './serving-store'
 import { readReferralSettings } from '../referrals/referral-store'
@@ -102,6 +104,10 @@ export class ServedWarehouse implements AttributionWarehouse {
 
   streams(): Promise<StreamInfo[]> {
     return queryStreams(this.serving.connection, `${MODEL_SCHEMA}.${STREAM_COUNTS}`)
+  }
+
+  attributionModels(): Promise<WarehouseModelRow[]> {
+    return queryAttributionModels(this.serving.connection)
   }
 
   async status(): Promise<WarehouseStatus> {

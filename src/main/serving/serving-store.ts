@@ -62,6 +62,8 @@ const SERVED_MARTS: ReadonlyArray<[string, string, string[]?]> = [
   ['agg_cost_and_return', `select * from wh.${MODEL_SCHEMA}.agg_cost_and_return`],
   ['int_conversion_events_modelled', `select * from wh.${MODEL_SCHEMA}.int_conversion_events_modelled`],
   ['rpt_build_info', `select * from wh.${MODEL_SCHEMA}.rpt_build_info`],
+  // The models the build defined (dbt's attribution_models()), which the app lists.
+  ['rpt_attribution_models', `select * from wh.${MODEL_SCHEMA}.rpt_attribution_models`],
 ]
 
 /**

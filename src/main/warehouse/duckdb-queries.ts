@@ -2,6 +2,7 @@ import { type DuckDBConnection, type DuckDBValue, listValue } from '@duckdb/node
 import {
   type ConversionEventInfo,
   GROUPING_KEYS,
+  LOOKBACK_DEFAULT_DAYS,
   type ReportGrouping,
   type ReportRequest,
   type ReportResult,
@@ -14,7 +15,15 @@ import { UserFacingError, messageOf } from '../errors'
 import { MODEL_SCHEMA, RAW_SCHEMA } from './duckdb-schema'
 import { sqlString } from './sql-literal'
 import { dimensionSql, pathFilterValues, pathPageSql } from './dimension-sql'
-import type { ConversionTotals, DailyTrendRows, ModelChannelCredit, PathRows, PathsOptions, RuleBasedModel } from './warehouse'
+import type {
+  ConversionTotals,
+  DailyTrendRows,
+  ModelChannelCredit,
+  PathRows,
+  PathsOptions,
+  RuleBasedModel,
+  WarehouseModelRow,
+} from './warehouse'
 
 /**
  * The app's SQL against the embedded warehouse, all in one place and all with bound parameters.
@@ -236,6 +245,23 @@ export async function queryStreams(
   }))
 }
 
+/** The models rpt_attribution_models lists, in order; none when no build has made it yet. */
+export async function queryAttributionModels(connection: DuckDBConnection): Promise<WarehouseModelRow[]> {
+  const found = await connection.runAndReadAll(
+    `select 1 from duckdb_tables() where database_name = current_database() and schema_name = '${MODEL_SCHEMA}'
+      and table_name = 'rpt_attribution_models'`,
+  )
+  if (found.currentRowCount === 0) return []
+  const sql = `select attribution_model, model_name, description, is_rule_based
+    from ${MODEL_SCHEMA}.rpt_attribution_models order by sort_order`
+  return (await readMart(connection, sql, {})).map((row) => ({
+    id: String(row.attribution_model),
+    name: row.model_name === null ? null : String(row.model_name),
+    description: String(row.description),
+    isRuleBased: row.is_rule_based === true,
+  }))
+}
+
 /**
  * Each user's modelled events ordered by their last conversion, newest first (ties by name), as
  * `cut_order` 'e1,e2,...' (GA4 names hold no comma): for a choice of events, the user's
@@ -446,7 +472,7 @@ export function pathRowsFrom(found: ReadonlyArray<Record<string, unknown>>, with
 }
 
 /** Lookback at which the feed names the credited channels (the app's default). */
-export const FEED_LOOKBACK_DAYS = 14
+export const FEED_LOOKBACK_DAYS = LOOKBACK_DEFAULT_DAYS
 
 /**
  * The newest events as the feed shows them, from dbt's staging model. Their `event_key` is the one

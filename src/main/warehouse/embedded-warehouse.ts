@@ -7,6 +7,7 @@ import { type DbtProgress, type DbtRunResult, type DbtRunner, type DbtVars, runD
 import { UserFacingError } from '../errors'
 import { loadModelSettings } from '../settings/model-settings'
 import {
+  queryAttributionModels,
   queryChannelFlows,
   queryConversionPaths,
   queryConversionEvents,
@@ -40,6 +41,7 @@ import type {
   PathRows,
   PathsOptions,
   RuleBasedModel,
+  WarehouseModelRow,
 } from './warehouse'
 
 /** Options of a dbt build. */
@@ -205,6 +207,11 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
   /** The GA4 streams of the modelled events, most events first. */
   streams(): Promise<StreamSummary[]> {
     return this.session.read(queryStreams)
+  }
+
+  async attributionModels(): Promise<WarehouseModelRow[]> {
+    if (!this.session.exists()) return []
+    return this.session.read(queryAttributionModels)
   }
 
   channelFlows(filters: DashboardFilters, models: readonly [RuleBasedModel, RuleBasedModel]): Promise<ChannelFlow[]> {

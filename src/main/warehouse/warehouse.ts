@@ -1,10 +1,18 @@
-import type { AttributionModel, ConversionEventInfo, ReportGrouping, ReportRequest, ReportResult } from '@shared/attribution'
+import type { ConversionEventInfo, ReportGrouping, ReportRequest, ReportResult, RuleBasedModel } from '@shared/attribution'
 import type { ChannelFlow, DashboardFilters, FeedEvent, PathFilter, PathSort, StreamInfo, WarehouseStatus } from '@shared/api'
 import type { CostGrouping } from '@shared/cost-return'
 import type { MarkovTransition } from '@shared/markov'
 
-/** The models whose credit the credits mart holds per conversion and session (all but data_driven). */
-export type RuleBasedModel = Exclude<AttributionModel, 'data_driven'>
+export type { RuleBasedModel }
+
+/** One model as the warehouse's rpt_attribution_models lists it (dbt's attribution_models()). */
+export interface WarehouseModelRow {
+  id: string
+  /** Null when dbt gives the model no name. */
+  name: string | null
+  description: string
+  isRuleBased: boolean
+}
 
 /** Daily rows as a warehouse returns them, before the service fills the gaps. */
 export interface DailyTrendRows {
@@ -109,4 +117,6 @@ export interface AttributionWarehouse {
   /** The GA4 streams of the modelled events (stream_id, platform, events), most events first. */
   streams(): Promise<StreamInfo[]>
   status(): Promise<WarehouseStatus>
+  /** The models the last build defined (rpt_attribution_models), in order; empty before a build that has the mart. */
+  attributionModels(): Promise<WarehouseModelRow[]>
 }

@@ -2,6 +2,7 @@
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
 import {
   eventNameCountsSql,
+  queryAttributionModels,
   queryChannelFlows,
   queryConversionEvents,
   queryConversionPaths,
@@ -75,6 +76,7 @@ export function embeddedMartsWarehouse(instance: DuckDBInstance): AttributionWar
     costCredits: (filters, by) => read((connection) => queryCostCredits(connection, filters, by)),
     dailyCost: (filters, models, channel) => read((connection) => queryDailyCost(connection, filters, models, channel)),
     recentEvents: async () => [],
+    attributionModels: () => read(queryAttributionModels),
     conversionEvents: () =>
       read((connection) =>
         queryConversionEvents(

@@ -11,7 +11,7 @@ describe('channelColor', () => {
       'email',
       'organic_social',
       'paid_social',
-      'affiliate',
+      'affiliates',
       'display',
     ]
     const colors = channels.map(channelColor)

@@ -1,4 +1,5 @@
 import type { ModelComparisonResult } from '@shared/api'
+import { isRuleBasedModel } from '@shared/attribution'
 import { formatConversions } from './format'
 
 /** A channel data-driven credits although no rule-based model does: none of its conversions' paths has it. */
@@ -12,7 +13,7 @@ export interface MarkovOnlyCredit {
  * seen only on journeys that did not convert. Empty without data-driven or without a rule-based model.
  */
 export function markovOnlyCredits(result: ModelComparisonResult): MarkovOnlyCredit[] {
-  const ruleBased = result.models.filter((model) => model !== 'data_driven')
+  const ruleBased = result.models.filter(isRuleBasedModel)
   if (!result.models.includes('data_driven') || ruleBased.length === 0) return []
   return result.rows
     .filter(
