@@ -48,6 +48,6 @@ const result = await build({
   logLevel: 'warning',
 })
 // bin/attribution.js runs the sources instead when any of these is newer than the build.
-const inputs = Object.keys(result.metafile.inputs).filter((path) => !path.startsWith('node_modules/'))
+const inputs = Object.keys(result.metafile.inputs).filter((path) => !path.split('/').includes('node_modules'))
 writeFileSync(join(outdir, 'inputs.json'), `${JSON.stringify({ builtAtMs: startedAt, inputs }, null, 1)}\n`)
 process.stderr.write(`CLI compiled to ${relative(root, outdir)}/ (${inputs.length} sources) in ${Date.now() - startedAt} ms\n`)
