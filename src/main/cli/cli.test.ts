@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { projectRoot } from '../paths'
@@ -6,8 +7,8 @@ import { makeTempDir } from '../testing/fixtures'
 
 const CLI = join(projectRoot(), 'bin', 'attribution.js')
 
-function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 })
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } })
   return { status: run.status, stdout: run.stdout, stderr: run.stderr }
 }
 
@@ -17,6 +18,19 @@ describe('the CLI', () => {
   afterAll(() => {
     holder?.kill('SIGKILL')
     temp.cleanup()
+  })
+
+  it('gives the same answers compiled (out/cli) as from the TypeScript sources', () => {
+    const build = spawnSync(process.execPath, [join(projectRoot(), 'scripts', 'build-cli.mjs')], { encoding: 'utf8' })
+    expect(build.status, build.stderr).toBe(0)
+    const inputs = (JSON.parse(readFileSync(join(projectRoot(), 'out', 'cli', 'inputs.json'), 'utf8')) as { inputs: string[] }).inputs
+    expect(inputs).toEqual(expect.arrayContaining(['src/main/cli/main.ts', 'src/shared/attribution.ts']))
+    const warehouse = join(temp.dir, 'compiled.duckdb')
+    for (const args of [['--help'], ['models'], ['report', '--model', 'nope', '--warehouse', warehouse], ['frobnicate']]) {
+      const compiled = cli(args)
+      expect(compiled, args.join(' ')).toEqual(cli(args, { ATTRIBUTION_CLI_FROM_SOURCE: '1' }))
+      expect(compiled.stdout + compiled.stderr, args.join(' ')).not.toBe('')
+    }
   })
 
   it('refuses impossible dates naming the flag, and a reversed range in one line', () => {

@@ -19,24 +19,16 @@ import {
 import type { DbtProgress } from '../dbt/dbt-runner'
 import { UserFacingError, messageOf } from '../errors'
 import { warehousePath } from '../paths'
-import { type DateRange, attributionReport, compareReportPeriods } from '../services/model-reports'
-import { attributionModelRegistry } from '../services/model-registry'
-import { loadModelSettings, saveModelSettings } from '../settings/model-settings'
-import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
+import type { DateRange } from '../services/model-reports'
+import type { EmbeddedWarehouse } from '../warehouse/embedded-warehouse'
 import type { ImportProgress } from '../warehouse/importer'
-import { DEFAULT_SPEND_MAPPING } from '../warehouse/spend-formats'
-import { spendImportText } from '../warehouse/spend-import'
 import { type CostReturnRequest, validateCostReturnRequest } from '@shared/cost-return'
-import { costAndReturn } from '../services/cost-return'
-import { formatCostReport } from './format-cost-report'
-import { REPORT_FORMATS, type ReportFormat, formatReport, formatReportComparison, reportContextLines } from './format-report'
-import { runReferrals, oneOffReferralOptions } from './referrals-command'
-import { runGenerate } from './generate-command'
+import type { ReportFormat } from './format-report'
 import { installCliSignalHandlers } from './signals'
-import { runStream } from './stream-command'
-import { runBigQueryImportSpend } from './bigquery-spend-command'
-import { runBigQueryStream, settingsPathFor } from './bigquery-stream-command'
 import { createProgressPrinter, progressBar } from './progress'
+
+// Commands other than `report` are imported when they run, so `report` and `--help` load only what they use
+// (the compiled CLI has one chunk per command module: scripts/build-cli.mjs).
 
 const HELP = `attribution: GA4 attribution (first click, last click, multi-touch and data-driven) on an embedded DuckDB warehouse
 
@@ -157,12 +149,14 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP)
     return command || values.help ? 0 : 2
   }
+  // DuckDB's binding loads only for a command that opens the warehouse, never for --help or a parse error.
+  const { EmbeddedWarehouse } = await import('../warehouse/embedded-warehouse')
   const warehouse = new EmbeddedWarehouse(warehousePath(values.warehouse))
   const signals = installCliSignalHandlers()
   try {
     switch (command) {
       case 'generate':
-        await runGenerate(warehouse, values)
+        await (await import('./generate-command')).runGenerate(warehouse, values)
         return 0
       case 'import':
         await runImport(warehouse, rest)
@@ -174,18 +168,26 @@ export async function main(argv: string[]): Promise<number> {
         await runBuild(warehouse, values)
         return 0
       case 'referrals':
-        await runReferrals(warehouse, rest, (target) => runBuild(target, {}))
+        await (await import('./referrals-command')).runReferrals(warehouse, rest, (target) => runBuild(target, {}))
         return 0
       case 'report': {
         if (values['with-cost']) {
-          process.stdout.write(formatCostReport(await costAndReturn(warehouse, costRequest(values)), reportFormat(values)))
+          const [{ formatCostReport }, { costAndReturn }] = await Promise.all([
+            import('./format-cost-report'),
+            import('../services/cost-return'),
+          ])
+          process.stdout.write(formatCostReport(await costAndReturn(warehouse, costRequest(values)), await reportFormat(values)))
           return 0
         }
         const request = reportRequest(values)
         await assertEventsModelled(warehouse, request.conversionEvents)
         if (request.streamId !== undefined) await assertStreamExists(warehouse, request.streamId)
         const earlier = comparedPeriod(values)
-        const format = reportFormat(values)
+        const format = await reportFormat(values)
+        const [{ attributionReport, compareReportPeriods }, { formatReport, formatReportComparison }] = await Promise.all([
+          import('../services/model-reports'),
+          import('./format-report'),
+        ])
         if (values.context && format !== 'csv') throw new UserFacingError('--context goes with --format csv.')
         if (earlier === null) {
           const report = await attributionReport(warehouse, request)
@@ -209,20 +211,24 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(formatEvents(await warehouse.conversionEvents()))
         return 0
       case 'stream':
-        if (values.bigquery === true) await runBigQueryStream(settingsPathFor(warehouse.path), values)
-        else await runStream(warehouse, values)
+        if (values.bigquery === true) {
+          const { runBigQueryStream, settingsPathFor } = await import('./bigquery-stream-command')
+          await runBigQueryStream(settingsPathFor(warehouse.path), values)
+        } else await (await import('./stream-command')).runStream(warehouse, values)
         return 0
-      case 'demo':
-        await runGenerate(warehouse, values)
+      case 'demo': {
+        const { formatReport } = await import('./format-report')
+        await (await import('./generate-command')).runGenerate(warehouse, values)
         await runBuild(warehouse, values)
         for (const model of ['first_click', 'last_click'] as const) {
           process.stdout.write(formatReport(await warehouse.report({ ...reportRequest({ ...values, model }), model }), 'table'))
           process.stdout.write('\n')
         }
         return 0
+      }
       case 'models':
         process.stdout.write(
-          (await attributionModelRegistry(warehouse))
+          (await (await import('../services/model-registry')).attributionModelRegistry(warehouse))
             .map((model) => `${model.id.padEnd(16)} ${model.name}: ${model.description}\n`)
             .join(''),
         )
@@ -266,11 +272,21 @@ async function runImport(warehouse: EmbeddedWarehouse, files: string[]): Promise
 
 async function runImportSpend(warehouse: EmbeddedWarehouse, files: string[], values: Values): Promise<void> {
   if (files.length === 0) throw new UserFacingError('Name at least one file: attribution import-spend FILE...')
+  const [{ DEFAULT_SPEND_MAPPING }, { spendImportText }] = await Promise.all([
+    import('../warehouse/spend-formats'),
+    import('../warehouse/spend-import'),
+  ])
   const mapping = {
     google_ads: sourceMediumFlag('--google-ads-as', values['google-ads-as']) ?? DEFAULT_SPEND_MAPPING.google_ads,
     meta_ads: sourceMediumFlag('--meta-as', values['meta-as']) ?? DEFAULT_SPEND_MAPPING.meta_ads,
   }
-  if (values.bigquery === true) return runBigQueryImportSpend(settingsPathFor(warehouse.path), files, mapping)
+  if (values.bigquery === true) {
+    const [{ runBigQueryImportSpend }, { settingsPathFor }] = await Promise.all([
+      import('./bigquery-spend-command'),
+      import('./bigquery-stream-command'),
+    ])
+    return runBigQueryImportSpend(settingsPathFor(warehouse.path), files, mapping)
+  }
   for (const result of await warehouse.importSpend(files, { mapping })) {
     process.stderr.write(`${result.file}: ${spendImportText(result)}\n`)
   }
@@ -306,6 +322,7 @@ function userIdStitching(values: Partial<Values>): boolean | undefined {
 
 /** Prints the warehouse's model settings, after saving a change the flags ask for. */
 async function runSettings(warehouse: EmbeddedWarehouse, values: Values): Promise<string> {
+  const { loadModelSettings, saveModelSettings } = await import('../settings/model-settings')
   const stitching = userIdStitching(values)
   const settings =
     stitching === undefined
@@ -349,6 +366,10 @@ async function runBuild(warehouse: EmbeddedWarehouse, values: Partial<Values>): 
     const absent = absentConversionEventsProblem(events, await warehouse.conversionEvents())
     if (absent) throw new UserFacingError(absent)
   }
+  const [{ oneOffReferralOptions }, { assertDbtSucceeded }] = await Promise.all([
+    import('./referrals-command'),
+    import('../warehouse/embedded-warehouse'),
+  ])
   const referrals = await oneOffReferralOptions(warehouse, values['unwanted-referral'], values['self-referrals'])
   const printer = createProgressPrinter()
   const result = await warehouse.build({
@@ -390,6 +411,7 @@ async function reportContext(
   request: ReportRequest,
   comparedWith?: { fromDate: string; toDate: string },
 ): Promise<string> {
+  const { reportContextLines } = await import('./format-report')
   const status = request.fromDate && request.toDate ? undefined : await warehouse.status()
   return reportContextLines({
     model: request.model,
@@ -475,7 +497,8 @@ function comparedPeriod(values: Values): DateRange | undefined | null {
   return { fromDate: from, toDate: to }
 }
 
-function reportFormat(values: Values): ReportFormat {
+async function reportFormat(values: Values): Promise<ReportFormat> {
+  const { REPORT_FORMATS } = await import('./format-report')
   const format = values.format ?? 'table'
   if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
     throw new UserFacingError(`Unknown format "${format}": use ${REPORT_FORMATS.join(', ')}.`)

@@ -20,7 +20,7 @@ import {
 import type { Ga4Device, Ga4Geo, Ga4Item, Ga4TrafficSource } from '@shared/ga4-event'
 import { UserFacingError, messageOf } from '../errors'
 import { sqlString } from '../warehouse/sql-literal'
-import { GA4_COLUMNS } from '../warehouse/ga4-schema'
+import { CLASSIC_GA4_COLUMNS, GA4_COLUMNS } from '../warehouse/ga4-schema'
 import { CART_PAGE, CHECKOUT_PAGE, CONFIRMATION_PAGE, HOME_PAGE, type Page, PRODUCTS, type Product, productPage } from './catalog'
 import { conversionLift, hasSourceParams, pickSessionSource, type SessionSource } from './channels'
 import { type GenerateOptions, windowOf } from './generate'
@@ -642,10 +642,17 @@ function columnExpressions(shape: number, withEventId: boolean): Map<string, str
   return columns
 }
 
-/** The rows of one shape: every column but the varying ones is a plain expression, no CASE per row. */
+/**
+ * The rows of one shape: every column but the varying ones is a plain expression, no CASE per row.
+ * The classic export's columns only: the generator fills none of the newer optional ones, which the
+ * warehouse reads as NULL when a file lacks them (as the public sample's do); writing their ~40 always-NULL
+ * Parquet leaves was a quarter of each file's COPY.
+ */
 function shapeSelect(file: number, shape: number, withEventId: boolean): string {
   const expressions = columnExpressions(shape, withEventId)
-  const columns = GA4_COLUMNS.map(([name, type]) => `cast(${expressions.get(name) ?? 'null'} as ${type}) as "${name}"`)
+  const unwritten = [...expressions.keys()].filter((name) => !CLASSIC_GA4_COLUMNS.some(([classic]) => classic === name))
+  if (unwritten.length > 0) throw new Error(`Generated column ${unwritten.join(', ')} is not a classic export column`)
+  const columns = CLASSIC_GA4_COLUMNS.map(([name, type]) => `cast(${expressions.get(name) ?? 'null'} as ${type}) as "${name}"`)
   const flags = Math.floor(shape / 16)
   // Small dictionary tables are joined by code: cheaper than carrying their lists along every row.
   return `select ${columns.join(',\n  ')}
@@ -658,7 +665,7 @@ function shapeSelect(file: number, shape: number, withEventId: boolean): string 
     where e.shape = ${shape}`
 }
 
-/** The SELECT of one file's rows, exactly GA4_COLUMNS in order and type: one branch per event shape seen. */
+/** The SELECT of one file's rows, exactly CLASSIC_GA4_COLUMNS in order and type: one branch per event shape seen. */
 function exportSelect(file: number, withEventId: boolean, shapeCounts: Float64Array): string {
   const shapes = [...shapeCounts.keys()].filter((shape) => shapeCounts[shape]! > 0)
   // With no events at all, one branch that matches nothing still gives the file its columns.
@@ -756,7 +763,7 @@ function removeFile(path: string): void {
 
 /**
  * Writes the events `generateEvents(options)` yields as Parquet files in `dir` (created if missing),
- * `usersPerFile` users per file, each with exactly the GA4 export columns. Existing files of the same
+ * `usersPerFile` users per file, each with exactly the classic GA4 export columns. Existing files of the same
  * names are replaced; on any error the files written so far are removed.
  */
 export async function writeSampleParquet(

@@ -18,8 +18,8 @@ const ITEM = `STRUCT(
 const MANUAL_SOURCE = `STRUCT(campaign_id VARCHAR, campaign_name VARCHAR, "source" VARCHAR, medium VARCHAR,
   term VARCHAR, content VARCHAR, source_platform VARCHAR, creative_format VARCHAR, marketing_tactic VARCHAR)`
 
-/** Column name to DuckDB type, in the export's column order. */
-export const GA4_COLUMNS: ReadonlyArray<readonly [name: string, type: string]> = [
+/** The columns of exports before 2023 (the public GA4 sample's), name to DuckDB type, in the export's order. */
+export const CLASSIC_GA4_COLUMNS: ReadonlyArray<readonly [name: string, type: string]> = [
   ['event_date', 'VARCHAR'],
   ['event_timestamp', 'BIGINT'],
   ['event_name', 'VARCHAR'],
@@ -57,6 +57,11 @@ export const GA4_COLUMNS: ReadonlyArray<readonly [name: string, type: string]> =
   tax_value_in_usd DOUBLE, tax_value DOUBLE, unique_items BIGINT, transaction_id VARCHAR)`,
   ],
   ['items', `${ITEM}[]`],
+]
+
+/** Column name to DuckDB type, in the export's column order. */
+export const GA4_COLUMNS: ReadonlyArray<readonly [name: string, type: string]> = [
+  ...CLASSIC_GA4_COLUMNS,
   // Newer export columns (2023+): allowed, never required.
   [
     'collected_traffic_source',
