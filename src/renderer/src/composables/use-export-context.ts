@@ -1,13 +1,13 @@
 import { ATTRIBUTION_MODELS } from '@shared/attribution'
 import { type ComputedRef, computed } from 'vue'
 import type { ExportContext } from '../lib/export-context'
-import { useChannelsStore } from '../stores/channels'
+import { useChannelsStore } from '@renderer/features/channels/channels-store'
 import { useFiltersStore } from '../stores/filters'
-import { useModelComparisonStore } from '../stores/model-comparison'
+import { useModelComparisonStore } from '@renderer/features/model-comparison/model-comparison-store'
 import { useNavigationStore } from '../stores/navigation'
-import { usePathsStore } from '../stores/paths'
+import { usePathsStore } from '@renderer/features/paths/paths-store'
 import { useDataStreamsStore } from '../stores/data-streams'
-import { useTrendsStore } from '../stores/trends'
+import { useTrendsStore } from '@renderer/features/trends/trends-store'
 import { useWarehouseStore } from '../stores/warehouse'
 
 /** What the open view shows (filters, model, drill-down), for exports to carry; `extra` overrides what a view knows better. */
