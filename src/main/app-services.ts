@@ -156,7 +156,14 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   /** Tells every listener the marts changed: after each refresh of a serving copy, and each dbt build on BigQuery. */
   const martsChanged = (): void => {
     const change: MartsChanged = { changedAt: new Date().toISOString() }
-    for (const listener of martsListeners) listener(change)
+    for (const listener of martsListeners) {
+      // A listener that fails (a window closing) must not fail the refresh that called it.
+      try {
+        listener(change)
+      } catch (error) {
+        log(`marts:changed: a listener failed: ${messageOf(error)}`)
+      }
+    }
   }
 
   const embedded = new EmbeddedWarehouse(options.warehousePath)
