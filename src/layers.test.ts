@@ -106,6 +106,24 @@ function circles(graph: Map<string, string[]>): string[][] {
   return found
 }
 
+/** The renderer's feature folder a file is in (`src/renderer/src/features/<feature>/`), if any. */
+function featureOf(file: string): string | undefined {
+  return /^src\/renderer\/src\/features\/([^/]+)\//.exec(file)?.[1]
+}
+
+/** Imports that cross a feature's boundary: into another feature, or into a feature from a shared folder (only the shell, App.vue, picks views). */
+function featureCrossings(graph: Map<string, string[]>): string[] {
+  const crossings: string[] = []
+  for (const [file, targets] of graph) {
+    if (!file.startsWith('src/renderer/') || file === 'src/renderer/src/App.vue') continue
+    for (const target of targets) {
+      const into = featureOf(target)
+      if (into !== undefined && into !== featureOf(file)) crossings.push(`${file} -> ${target}`)
+    }
+  }
+  return crossings
+}
+
 describe('the import graph', () => {
   const graph = importGraph()
 
@@ -150,5 +168,13 @@ describe('the import graph', () => {
     ])
     expect(circles(made).some((circle) => circle.includes('src/main/warehouse/duckdb-file.ts'))).toBe(true)
     expect(layerOf('src/main/services/sample-data.ts')).toBeGreaterThan(layerOf('src/main/warehouse/duckdb-file.ts'))
+  })
+
+  it('keeps the renderer features apart: none imports another, and no shared folder imports one', () => {
+    expect(featureCrossings(graph)).toEqual([])
+    const made = new Map(graph)
+    made.set('src/renderer/src/features/compare/CompareView.vue', ['src/renderer/src/features/trends/trends-store.ts'])
+    made.set('src/renderer/src/components/ChartCard.vue', ['src/renderer/src/features/paths/paths-store.ts'])
+    expect(featureCrossings(made)).toHaveLength(2)
   })
 })

@@ -1,5 +1,5 @@
 import { dirname, join } from 'node:path'
-import type { JobProgress, WarehouseFallback } from '@shared/api'
+import type { JobProgress, MartsChanged, WarehouseFallback } from '@shared/api'
 import type { Result } from '@shared/attribution'
 import type { AppSettings } from '@shared/settings-api'
 import { type ApiHandlers, type HandlerHost, type ReferralService, type StreamService, createApiHandlers } from './api/handlers'
@@ -61,6 +61,8 @@ export interface AppServices {
   /** The demo sandbox: where the views and streaming point while a presenter demos on a warehouse with imported data. */
   demo: DemoMode
   handlers: ApiHandlers
+  /** Calls `listener` whenever the marts the views read hold new numbers; returns the function that stops it. */
+  onMartsChanged(listener: (change: MartsChanged) => void): () => void
   /** The dbt the app runs (Settings, repo .venv or the data-folder environment) and its first-run set-up. */
   dbt: DbtEnvironment
   /** Stops streaming and dbt, waits for deliveries and closes the warehouse (unbounded: tests). */
@@ -150,8 +152,23 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   if (dbtAtStart.state === 'missing' && (options.autoSetUpDbt ?? process.versions.electron !== undefined))
     void dbt.setUp().catch((error: unknown) => log(`dbt: set-up failed: ${String(error)}`))
 
+  const martsListeners = new Set<(change: MartsChanged) => void>()
+  /** Tells every listener the marts changed: after each refresh of a serving copy, and each dbt build on BigQuery. */
+  const martsChanged = (): void => {
+    const change: MartsChanged = { changedAt: new Date().toISOString() }
+    for (const listener of martsListeners) {
+      // A listener that fails (a window closing) must not fail the refresh that called it.
+      try {
+        listener(change)
+      } catch (error) {
+        log(`marts:changed: a listener failed: ${messageOf(error)}`)
+      }
+    }
+  }
+
   const embedded = new EmbeddedWarehouse(options.warehousePath)
   const warehouse = new ServedWarehouse(embedded, await ServingStore.create())
+  warehouse.serving.onSnapshot(martsChanged)
   // A CLI import, stream or build on this file shows in the app within seconds; raw events it left unmodelled get a refresh.
   const outside = new OutsideChanges(embedded, warehouse.serving, () => refresh.notify(), { pollMs: options.outsidePollMs })
   await warehouse.refresh()
@@ -175,6 +192,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     log,
     outsideChangeId: () => outside.latest()?.id ?? null,
   })
+  demo.onSnapshot(martsChanged)
   // Demo events go to the sandbox when it is shown, or when the real warehouse holds imported exports (it is entered first).
   const embeddedStream: StreamService = {
     burst: async (...args: Parameters<LiveStream['burst']>) => {
@@ -271,17 +289,20 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
         const result = await dbtBuild(demoSettings)
         if (!result.success) throw new UserFacingError(`dbt could not build the demo marts: ${result.errors.join(' ').slice(0, 400)}`)
         demoBq.invalidateCache()
+        martsChanged()
       },
       log,
     })
     void demo.lookForKept()
     const stream = new BigQueryStream(demoBq, settings.bigquery, dbtBuild, deadLetters, log)
+    stream.onRefreshed(martsChanged)
     // Spend goes to the real marts (never the demo's), and rebuilds them.
     const spend: BigQuerySpendJob = {
       load: (paths, mapping) => importSpendToBigQuery(bq.spendTarget(), paths, mapping ? { mapping } : {}),
       build: async (select, onProgress) => {
         const result = await buildOnBigQuery(settings.bigquery, credentials, { select, onProgress })
         bq.invalidateCache()
+        if (result.success) martsChanged()
         return result
       },
     }
@@ -414,6 +435,10 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     demo,
     dbt,
     handlers: { ...core, ...settingsHandlers, ...demoHandlers },
+    onMartsChanged: (listener) => {
+      martsListeners.add(listener)
+      return () => martsListeners.delete(listener)
+    },
     close,
     shutdown: (timeoutMs = SHUTDOWN_TIMEOUT_MS) => {
       dbt.close()

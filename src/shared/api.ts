@@ -385,6 +385,12 @@ export interface JobProgress {
   message: string
 }
 
+/** The marts the views read hold new numbers (a refresh of the serving copy, or a dbt build on BigQuery), pushed so the views reload. */
+export interface MartsChanged {
+  /** When the main process saw the change, ISO 8601 UTC. */
+  changedAt: string
+}
+
 /** Where the dbt the app runs comes from: the executable named in Settings, the repo's .venv (development) or the app's own environment in its data folder. */
 export type DbtSource = 'setting' | 'repo' | 'data-folder'
 
@@ -466,6 +472,7 @@ export interface ApiChannels extends SettingsChannels, DemoChannels {
 /** Push channels from the main process to the renderer. */
 export interface ApiEvents {
   'job:progress': JobProgress
+  'marts:changed': MartsChanged
 }
 
 export type ApiChannel = keyof ApiChannels
@@ -534,9 +541,10 @@ export type RendererMethods = {
   }
 }
 
-/** The API as the renderer sees it: one method per channel, plus job progress pushed from the main process. */
+/** The API as the renderer sees it: one method per channel, plus the events pushed from the main process. */
 export type RendererApi = RendererMethods & {
   onJobProgress(listener: (progress: JobProgress) => void): () => void
+  onMartsChanged(listener: (change: MartsChanged) => void): () => void
 }
 
 type DomainOf<C extends string> = C extends `${infer Domain}:${string}` ? Domain : never

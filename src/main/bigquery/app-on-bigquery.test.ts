@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import type { DuckDBInstance } from '@duckdb/node-api'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { CompareRequest, DashboardFilters, PathsRequest, TrendsRequest } from '@shared/api'
+import type { CompareRequest, DashboardFilters, MartsChanged, PathsRequest, TrendsRequest } from '@shared/api'
 import type { BigQuerySettings } from '@shared/settings-api'
 import type { Dataset } from '@google-cloud/bigquery'
 import { sumAmounts } from '@shared/money'
@@ -153,6 +153,8 @@ describe('the app on BigQuery', () => {
   it('streams demo events into the demo dataset, never the export, and shows the demo marts', async () => {
     const firstRequest = standIn.requests.length
     const exportShards = (await standIn.tableIds(PROJECT, SETTINGS.ga4Dataset)).sort()
+    const martsChanges: MartsChanged[] = []
+    const stopMartsChanges = services.onMartsChanged((change) => martsChanges.push(change))
     const burst = await services.handlers['stream:burst']({ count: 12 })
     if (!burst.ok) throw new Error(burst.error)
     expect(burst.value).toMatchObject({ queued: 12, added: 12, rejected: 0 })
@@ -194,6 +196,9 @@ describe('the app on BigQuery', () => {
 
     // dbt built the demo marts from the demo dataset.
     expect(builds[0]).toMatchObject({ ga4Dataset: `${PROJECT}.${demoDataset}`, martsDataset: `${SETTINGS.martsDataset}_demo` })
+    // ...and the views heard of it: a build on BigQuery is pushed as a serving-copy refresh is.
+    expect(martsChanges.length).toBeGreaterThan(0)
+    stopMartsChanges()
     const status = await services.handlers['stream:status']({})
     if (!status.ok) throw new Error(status.error)
     expect(status.value.demo).toMatchObject({

@@ -42,6 +42,7 @@ export class BigQueryStream {
   private demoChanged = false
   /** A re-model of the real marts asked for (remodel). */
   private realBuild: (() => Promise<DbtRunResult>) | undefined
+  private readonly refreshedListeners = new Set<() => void>()
 
   /** `warehouse` reads the demo marts (built with `demoBigQuerySettings(settings)`); `settings` are the real ones. */
   constructor(
@@ -52,6 +53,12 @@ export class BigQueryStream {
     private readonly log?: (line: string) => void,
   ) {
     this.target = demoBigQuerySettings(settings)
+  }
+
+  /** Calls `listener` after every successful refresh (the real marts re-modelled or the demo marts built); returns the function that stops it. */
+  onRefreshed(listener: () => void): () => void {
+    this.refreshedListeners.add(listener)
+    return () => this.refreshedListeners.delete(listener)
   }
 
   async burst(count: number, mode: StreamBurstMode = 'realistic'): Promise<StreamBurstResult> {
@@ -143,6 +150,7 @@ export class BigQueryStream {
         this.refresh.lastSuccessAt = new Date().toISOString()
         this.refresh.lastError = null
         this.warehouse.invalidateCache()
+        for (const listener of this.refreshedListeners) listener()
       } else {
         this.refresh.state = 'failed'
         this.refresh.lastError = result.errors.join('\n')

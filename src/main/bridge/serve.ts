@@ -38,6 +38,7 @@ const bridge = await startBridge({
       stopRefresh()
     }
   },
+  onMartsChanged: (listener) => services.onMartsChanged(listener),
   port,
 })
 process.stdout.write(

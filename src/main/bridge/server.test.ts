@@ -39,7 +39,12 @@ describe('browser bridge', () => {
     writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>app</title>')
     writeFileSync(join(temp.dir, 'secret.txt'), 'not for the browser')
     services = await createAppServices({ warehousePath: join(temp.dir, 'warehouse.duckdb') })
-    bridge = await startBridge({ handlers: services.handlers, staticDir, onJobProgress: (l) => services.jobs.onProgress(l) })
+    bridge = await startBridge({
+      handlers: services.handlers,
+      staticDir,
+      onJobProgress: (l) => services.jobs.onProgress(l),
+      onMartsChanged: (l) => services.onMartsChanged(l),
+    })
   })
   afterAll(async () => {
     await bridge.close()
@@ -109,5 +114,27 @@ describe('browser bridge', () => {
     expect(escape.body).not.toContain('not for the browser')
     const encoded = await send(bridge.url, { path: '/%2e%2e/secret.txt' })
     expect(encoded.body).not.toContain('not for the browser')
+  })
+
+  it('pushes "marts changed" as a Server-Sent Event after each refresh of the serving copy', async () => {
+    const received = await new Promise<string>((resolve, reject) => {
+      const req = httpRequest(new URL('/api/events', bridge.url), (res) => {
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (chunk: string) => {
+          body += chunk
+          // Connected: refresh the copy as a dbt run's end does; the event follows the snapshot.
+          if (chunk.includes(': connected')) void services.warehouse.refresh().catch(reject)
+          if (body.includes('event: marts:changed\n')) {
+            req.destroy()
+            resolve(body)
+          }
+        })
+      })
+      req.on('error', reject)
+      req.end()
+    })
+    const data = /event: marts:changed\ndata: (.*)\n/.exec(received)?.[1]
+    expect(JSON.parse(data ?? 'null')).toEqual({ changedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) })
   })
 })

@@ -2,7 +2,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs'
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { extname, join, normalize, resolve, sep } from 'node:path'
-import { type JobProgress, isApiChannel } from '@shared/api'
+import { type ApiEvents, type JobProgress, type MartsChanged, isApiChannel } from '@shared/api'
 import type { ApiHandlers } from '../api/handlers'
 import { RENDERER_CONTENT_TYPES } from '../content-types'
 
@@ -19,6 +19,7 @@ export interface BridgeOptions {
   /** The built renderer (out/renderer). */
   staticDir: string
   onJobProgress: (listener: (progress: JobProgress) => void) => () => void
+  onMartsChanged: (listener: (change: MartsChanged) => void) => () => void
   port?: number
 }
 
@@ -67,8 +68,15 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   function streamEvents(response: ServerResponse): void {
     response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' })
     response.write(': connected\n\n')
-    const unsubscribe = options.onJobProgress((progress) => response.write(`event: job:progress\ndata: ${JSON.stringify(progress)}\n\n`))
-    response.on('close', unsubscribe)
+    const send = <E extends keyof ApiEvents>(event: E, data: ApiEvents[E]) =>
+      response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
+    const stops = [
+      options.onJobProgress((progress) => send('job:progress', progress)),
+      options.onMartsChanged((change) => send('marts:changed', change)),
+    ]
+    response.on('close', () => {
+      for (const stop of stops) stop()
+    })
   }
 
   function serveStatic(pathname: string, response: ServerResponse): void {

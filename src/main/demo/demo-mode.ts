@@ -44,8 +44,15 @@ export class DemoMode {
   private hasImportedData = false
   /** The outside-change id under which the file was last seen without imports: while it stands, a burst during a refresh need not wait for dbt to look again. */
   private checkedWithoutImportsAt: { outsideChangeId: number | null } | undefined
+  private readonly snapshotListeners = new Set<() => void>()
 
   constructor(private readonly options: DemoModeOptions) {}
+
+  /** Calls `listener` after every refresh of a demo copy's serving copy, whichever copy is made later; returns the function that stops it. */
+  onSnapshot(listener: () => void): () => void {
+    this.snapshotListeners.add(listener)
+    return () => this.snapshotListeners.delete(listener)
+  }
 
   /** The header's view of the demo. */
   status(): DemoStatus {
@@ -161,6 +168,9 @@ export class DemoMode {
     }
     const embedded = new EmbeddedWarehouse(demoWarehousePathOf(realPath))
     const warehouse = new ServedWarehouse(embedded, await ServingStore.create())
+    warehouse.serving.onSnapshot(() => {
+      for (const listener of this.snapshotListeners) listener()
+    })
     await warehouse.refresh()
     const refresh = new RefreshLoop(
       warehouse,

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { DemoStatus, StreamStatus, WarehouseStatus } from '@shared/api'
+import type { DemoStatus, MartsChanged, StreamStatus, WarehouseStatus } from '@shared/api'
 import { type AppServices, createAppServices } from '../app-services'
 import { main } from '../cli/main'
 import { GA4_FIXTURES, hasGa4Fixtures, makeTempDir } from '../testing/fixtures'
@@ -69,6 +69,8 @@ describe.skipIf(!hasGa4Fixtures)('the demo sandbox', { timeout: 600_000 }, () =>
   it("streams the app's demo bursts into the sandbox, never into the real warehouse; one call goes back, another removes it", async () => {
     const before = await rawFigures(path)
     const services: AppServices = await createAppServices({ warehousePath: path, autoSetUpDbt: false, refreshDebounceMs: 50 })
+    const martsChanges: MartsChanged[] = []
+    services.onMartsChanged((change) => martsChanges.push(change))
     let isClosed = false
     try {
       const burst = valueOf(await services.handlers['stream:burst']({ count: 10, mode: 'demo' }))
@@ -76,6 +78,8 @@ describe.skipIf(!hasGa4Fixtures)('the demo sandbox', { timeout: 600_000 }, () =>
       const demo = services.demo.active()
       expect(demo).toBeDefined()
       await demo?.stream.delivered()
+      // The demo copy, made after the app started, announces its snapshots as the real warehouse does.
+      expect(martsChanges.length).toBeGreaterThan(0)
       const status = valueOf(await services.handlers['stream:status']({})) as StreamStatus
       expect(status.demo).toMatchObject({
         isActive: true,

@@ -1,7 +1,7 @@
 // The Electron entry: thin glue over the same services the CLI and the browser bridge use.
 import { join } from 'node:path'
 import { BrowserWindow, app, dialog, ipcMain, protocol, safeStorage, session, shell } from 'electron'
-import type { JobProgress } from '@shared/api'
+import type { JobProgress, MartsChanged } from '@shared/api'
 import { type AppServices, createAppServices } from '../app-services'
 import { SHUTDOWN_TIMEOUT_MS, armExitWatchdog } from '../shutdown'
 import { safeStorageCipher } from '../credentials/secret-cipher'
@@ -94,6 +94,7 @@ async function setupIpc(): Promise<void> {
   const push = (progress: JobProgress) => mainWindow?.webContents.send('job:progress', progress)
   services.jobs.onProgress(push)
   services.refresh.onProgress(push)
+  services.onMartsChanged((change: MartsChanged) => mainWindow?.webContents.send('marts:changed', change))
 }
 
 function createWindow(): void {

@@ -1,4 +1,4 @@
-import { API_CHANNELS, type CompareRequest, type JobProgress } from '@shared/api'
+import { API_CHANNELS, type CompareRequest, type JobProgress, type MartsChanged } from '@shared/api'
 import { describe, expect, it, vi } from 'vitest'
 import { type EventSourceLike, UNREACHABLE_MESSAGE, createHttpApi } from './http-api'
 
@@ -79,10 +79,21 @@ describe('createHttpApi', () => {
     expect(fetch.mock.calls.map((call) => (call as unknown[])[0])).toEqual(['/api/credentials:chooseKeyFile', '/api/stream:deadLetters'])
   })
 
+  /** An event source whose events the test plays by name, as EventSource dispatches them. */
+  function playedSource() {
+    const handlers = new Map<string, Array<(event: MessageEvent) => void>>()
+    const source: EventSourceLike = {
+      addEventListener: (type, listener) => handlers.set(type, [...(handlers.get(type) ?? []), listener]),
+      close: vi.fn(),
+    }
+    const play = (type: string, data: string) => {
+      for (const handler of handlers.get(type) ?? []) handler(new MessageEvent(type, { data }))
+    }
+    return { source, play, openEventSource: vi.fn(() => source) }
+  }
+
   it('delivers job:progress events from one shared event stream and closes it after the last listener', () => {
-    const handlers: Array<(event: MessageEvent) => void> = []
-    const source: EventSourceLike = { addEventListener: (_type, listener) => handlers.push(listener), close: vi.fn() }
-    const openEventSource = vi.fn(() => source)
+    const { source, play, openEventSource } = playedSource()
     const api = createHttpApi({ fetch: async () => json({ ok: true, value: null }), openEventSource })
     const seenA: JobProgress[] = []
     const seenB: JobProgress[] = []
@@ -92,15 +103,36 @@ describe('createHttpApi', () => {
     expect(openEventSource).toHaveBeenCalledWith('/api/events')
 
     const progress: JobProgress = { job: 'generate', phase: 'events', percent: 40, message: 'Writing events' }
-    for (const handler of handlers) handler(new MessageEvent('job:progress', { data: JSON.stringify(progress) }))
-    for (const handler of handlers) handler(new MessageEvent('job:progress', { data: 'not json' }))
-    for (const handler of handlers) handler(new MessageEvent('job:progress', { data: '{"job":"nope"}' }))
+    play('job:progress', JSON.stringify(progress))
+    play('job:progress', 'not json')
+    play('job:progress', '{"job":"nope"}')
     expect(seenA).toEqual([progress])
     expect(seenB).toEqual([progress])
 
     stopA()
     expect(source.close).not.toHaveBeenCalled()
     stopB()
+    expect(source.close).toHaveBeenCalledTimes(1)
+  })
+
+  it('delivers marts:changed to its own listeners over the same stream, which stays open while either kind listens', () => {
+    const { source, play, openEventSource } = playedSource()
+    const api = createHttpApi({ fetch: async () => json({ ok: true, value: null }), openEventSource })
+    const changes: MartsChanged[] = []
+    const progress: JobProgress[] = []
+    const stopChanges = api.onMartsChanged((change) => changes.push(change))
+    const stopProgress = api.onJobProgress((each) => progress.push(each))
+    expect(openEventSource).toHaveBeenCalledTimes(1)
+
+    play('marts:changed', JSON.stringify({ changedAt: '2026-12-06T10:00:00.000Z' }))
+    play('marts:changed', '{"changedAt":7}')
+    play('job:progress', JSON.stringify({ changedAt: '2026-12-06T10:00:01.000Z' }))
+    expect(changes).toEqual([{ changedAt: '2026-12-06T10:00:00.000Z' }])
+    expect(progress).toEqual([])
+
+    stopProgress()
+    expect(source.close).not.toHaveBeenCalled()
+    stopChanges()
     expect(source.close).toHaveBeenCalledTimes(1)
   })
 })

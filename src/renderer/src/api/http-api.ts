@@ -1,4 +1,12 @@
-import { type ApiChannel, type ApiResponse, type JobProgress, type RendererApi, rendererMethods } from '@shared/api'
+import {
+  type ApiChannel,
+  type ApiEvents,
+  type ApiResponse,
+  type JobProgress,
+  type MartsChanged,
+  type RendererApi,
+  rendererMethods,
+} from '@shared/api'
 import type { Result } from '@shared/attribution'
 
 /** What the renderer shows when the browser bridge cannot be reached. */
@@ -37,9 +45,20 @@ function isJobProgress(data: unknown): data is JobProgress {
   )
 }
 
+/** True when pushed data has the shape of MartsChanged. */
+function isMartsChanged(data: unknown): data is MartsChanged {
+  return typeof data === 'object' && data !== null && typeof (data as Record<string, unknown>).changedAt === 'string'
+}
+
+/** The check each pushed event's data passes before listeners see it. */
+const EVENT_GUARDS: { [E in keyof ApiEvents]: (data: unknown) => data is ApiEvents[E] } = {
+  'job:progress': isJobProgress,
+  'marts:changed': isMartsChanged,
+}
+
 /**
  * The browser twin of the preload: `POST /api/<channel>` with the request as JSON, answering a Result;
- * job progress arrives as Server-Sent Events on `GET /api/events`.
+ * pushed events (job progress, marts changed) arrive as Server-Sent Events on `GET /api/events`.
  */
 export function createHttpApi(options: HttpApiOptions = {}): RendererApi {
   const baseUrl = options.baseUrl ?? ''
@@ -69,34 +88,45 @@ export function createHttpApi(options: HttpApiOptions = {}): RendererApi {
     return isResult(body) ? body : { ok: false, error: `${UNREACHABLE_MESSAGE} (the answer was not a result)` }
   }
 
-  const listeners = new Set<(progress: JobProgress) => void>()
+  const listeners: { [E in keyof ApiEvents]: Set<(data: ApiEvents[E]) => void> } = {
+    'job:progress': new Set(),
+    'marts:changed': new Set(),
+  }
   let source: EventSourceLike | undefined
+  const listenerCount = () => Object.values(listeners).reduce((sum, set) => sum + set.size, 0)
+
+  /** Hands one event's parsed, checked data to its listeners. */
+  function dispatch<E extends keyof ApiEvents>(name: E, event: MessageEvent): void {
+    let data: unknown
+    try {
+      data = JSON.parse(String(event.data))
+    } catch {
+      return
+    }
+    if (EVENT_GUARDS[name](data)) for (const each of listeners[name]) each(data)
+  }
+
+  /** Adds a listener; one stream serves every listener of every event, opened on first use and closed when the last one leaves. */
+  function listen<E extends keyof ApiEvents>(name: E, listener: (data: ApiEvents[E]) => void): () => void {
+    listeners[name].add(listener)
+    if (!source && openEventSource) {
+      const opened = openEventSource(`${baseUrl}/api/events`)
+      for (const each of Object.keys(listeners) as Array<keyof ApiEvents>) opened.addEventListener(each, (event) => dispatch(each, event))
+      source = opened
+    }
+    return () => {
+      listeners[name].delete(listener)
+      if (listenerCount() === 0 && source) {
+        source.close()
+        source = undefined
+      }
+    }
+  }
 
   // The bridge answers every channel with its contract's Result (checked above to be one), so the cast only restores its type.
   return {
     ...rendererMethods((channel, request) => post(channel, request) as Promise<ApiResponse<typeof channel>>),
-    onJobProgress(listener) {
-      listeners.add(listener)
-      // One stream serves every listener, opened on first use and closed when the last one leaves.
-      if (!source && openEventSource) {
-        source = openEventSource(`${baseUrl}/api/events`)
-        source.addEventListener('job:progress', (event) => {
-          let data: unknown
-          try {
-            data = JSON.parse(String(event.data))
-          } catch {
-            return
-          }
-          if (isJobProgress(data)) for (const each of listeners) each(data)
-        })
-      }
-      return () => {
-        listeners.delete(listener)
-        if (listeners.size === 0 && source) {
-          source.close()
-          source = undefined
-        }
-      }
-    },
+    onJobProgress: (listener: (progress: JobProgress) => void) => listen('job:progress', listener),
+    onMartsChanged: (listener: (change: MartsChanged) => void) => listen('marts:changed', listener),
   }
 }

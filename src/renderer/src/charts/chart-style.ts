@@ -26,3 +26,8 @@ export function chartAmount(amount: string): number {
 
 /** Which number a chart plots. */
 export type ChartMetric = 'conversions' | 'revenue'
+
+/** "organic_search" or "Organic Search" on two short lines, so channel names fit under their group of bars. */
+export function channelAxisLabel(channel: string): string {
+  return channel.replace(/[_\s]+/g, '\n')
+}

@@ -1,25 +1,25 @@
-import { ATTRIBUTION_MODELS } from '@shared/attribution'
-import { type ComputedRef, computed } from 'vue'
+import { type ComputedRef, type InjectionKey, computed, inject, provide } from 'vue'
 import type { ExportContext } from '../lib/export-context'
-import { useChannelsStore } from '../stores/channels'
 import { useFiltersStore } from '../stores/filters'
-import { useModelComparisonStore } from '../stores/model-comparison'
 import { useNavigationStore } from '../stores/navigation'
-import { usePathsStore } from '../stores/paths'
 import { useDataStreamsStore } from '../stores/data-streams'
-import { useTrendsStore } from '../stores/trends'
 import { useWarehouseStore } from '../stores/warehouse'
+
+/** What the open view knows about its own exports (its model, a drill-down); a view provides it, so this folder needs no view's store. */
+const VIEW_EXPORT_CONTEXT: InjectionKey<() => Partial<ExportContext>> = Symbol('viewExportContext')
+
+/** Called in a view's setup: every chart and CSV export inside it carries what `context` returns. */
+export function provideViewExportContext(context: () => Partial<ExportContext>): void {
+  provide(VIEW_EXPORT_CONTEXT, context)
+}
 
 /** What the open view shows (filters, model, drill-down), for exports to carry; `extra` overrides what a view knows better. */
 export function useExportContext(extra?: () => Partial<ExportContext> | undefined): ComputedRef<ExportContext> {
   const navigation = useNavigationStore()
   const filters = useFiltersStore()
-  const channels = useChannelsStore()
-  const trends = useTrendsStore()
-  const modelComparison = useModelComparisonStore()
-  const paths = usePathsStore()
   const warehouse = useWarehouseStore()
   const streams = useDataStreamsStore()
+  const fromView = inject(VIEW_EXPORT_CONTEXT, undefined)
   return computed(() => {
     const view = navigation.current
     if (view === 'feed' || view === 'settings') return { view, ...extra?.() }
@@ -34,19 +34,6 @@ export function useExportContext(extra?: () => Partial<ExportContext> | undefine
       ...(warehouse.status?.firstConversionDate ? { dataFromDate: warehouse.status.firstConversionDate } : {}),
       ...(warehouse.status?.lastConversionDate ? { dataToDate: warehouse.status.lastConversionDate } : {}),
     }
-    const pair = filters.modelPair.join(', ')
-    if (view === 'compare') context.model = pair
-    if (view === 'trends') context.model = trends.isByChannel ? trends.model : trends.models.join(', ')
-    if (view === 'models') {
-      const columns = modelComparison.columns
-      context.model = columns.length === ATTRIBUTION_MODELS.length ? 'all models' : columns.join(', ')
-    }
-    if (view === 'paths') context.model = paths.model
-    if (view === 'channels') {
-      context.model = channels.model
-      if (channels.channel !== undefined)
-        context.drillDown = `${channels.channel} > ${channels.drillBy === 'campaign' ? 'campaign' : 'source / medium'}`
-    }
-    return { ...context, ...extra?.() }
+    return { ...context, ...fromView?.(), ...extra?.() }
   })
 }

@@ -1,6 +1,6 @@
 import { sumAmounts } from '@shared/money'
 import { describe, expect, it } from 'vitest'
-import { COMPARISON_ROWS, FLOWS, LINEAR_VS_LAST_FLOWS, LINEAR_VS_LAST_ROWS } from '../charts/test-rows'
+import { COMPARISON_ROWS, FLOWS, LINEAR_VS_LAST_FLOWS, LINEAR_VS_LAST_ROWS } from '../testing/test-rows'
 import { comparisonColumnTotals, movingFlows, roundCredit, withDifferences } from './comparison'
 
 describe('withDifferences', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MODEL_COMPARISON } from '../charts/test-rows'
+import { MODEL_COMPARISON } from '../testing/test-rows'
 import { formatPercentChange } from './format'
 import { BASELINE_MODEL, changeDirection, modelComparisonRows, modelComparisonTotals, percentChange } from './model-comparison'
 

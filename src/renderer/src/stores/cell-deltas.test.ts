@@ -7,11 +7,9 @@ import { useFiltersStore } from './filters'
 
 beforeEach(() => setActivePinia(createPinia()))
 
-const at = (seconds: number) => new Date(Date.UTC(2026, 11, 6, 12, 0, seconds)).toISOString()
-
-/** A rebuild of the marts, as the refresh loop reports it. */
-function rebuild(seconds: number): void {
-  useDataVersionStore().noteBuild('refresh', at(seconds))
+/** A rebuild of the marts, as the main process pushes it. */
+function rebuild(): void {
+  useDataVersionStore().noteMartsChanged()
 }
 
 describe('cellDeltaText', () => {
@@ -29,12 +27,12 @@ describe('cellDeltaText', () => {
 describe('useCellDeltasStore', () => {
   it('shows a delta only when a value changed over a rebuild, for the same filters, for a few seconds', () => {
     const store = useCellDeltasStore()
-    rebuild(0)
+    rebuild()
     expect(store.note({ id: 'compare:a|b:Email:a-conv', value: 1 }, 0)).toBeUndefined()
     // The same number again, or another number without a rebuild (another option of the view): no news.
     expect(store.note({ id: 'compare:a|b:Email:a-conv', value: 1 }, 10)).toBeUndefined()
     expect(store.note({ id: 'compare:a|b:Email:a-conv', value: 4 }, 20)).toBeUndefined()
-    rebuild(30)
+    rebuild()
     expect(store.note({ id: 'compare:a|b:Email:a-conv', value: 5 }, 1000)).toMatchObject({ text: '+1', isUp: true })
     // Still shown while it lasts (a re-render), gone after.
     expect(store.note({ id: 'compare:a|b:Email:a-conv', value: 5 }, 1000 + CELL_DELTA_SHOWN_MS - 1)).toMatchObject({ text: '+1' })
@@ -43,14 +41,14 @@ describe('useCellDeltasStore', () => {
 
   it('counts a row new since its table was shown from zero, and never compares across filters or warehouses', () => {
     const store = useCellDeltasStore()
-    rebuild(0)
+    rebuild()
     store.note({ id: 'compare:a|b:Email:a-conv', value: 1 })
-    rebuild(30)
+    rebuild()
     expect(store.note({ id: 'compare:a|b:Paid Search:b-conv', value: 1 })?.text).toBe('+1')
     expect(store.note({ id: 'compare:a|b:Paid Search:b-rev', value: '45.00' })?.text).toBe('+$45.00')
 
     useFiltersStore().lookbackDays = 30
-    rebuild(60)
+    rebuild()
     expect(store.note({ id: 'compare:a|b:Email:a-conv', value: 9 })).toBeUndefined()
     useDataVersionStore().startOver()
     expect(store.note({ id: 'compare:a|b:Email:a-conv', value: 2 })).toBeUndefined()

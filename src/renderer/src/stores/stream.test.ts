@@ -96,12 +96,14 @@ describe('useStreamStore polling', { timeout: 10_000 }, () => {
     expect(statuses.status).toHaveBeenCalledTimes(calls)
   })
 
-  it('bumps the data version and re-reads the warehouse when the models refreshed', async () => {
+  it('re-reads the warehouse when the models refreshed, and leaves reloading the views to the pushed "marts changed"', async () => {
     const statuses = fakeStatuses(streamStatus())
     const warehouseStatus = vi.fn(async () => ({ ok: true as const, value: WAREHOUSE }))
-    provideApi(createFakeApi({ stream: { status: statuses.status }, warehouse: { status: warehouseStatus } }))
+    const api = createFakeApi({ stream: { status: statuses.status }, warehouse: { status: warehouseStatus } })
+    provideApi(api)
     const store = useStreamStore()
     const dataVersion = useDataVersionStore()
+    const stop = dataVersion.listen()
     await store.poll()
     expect(dataVersion.version).toBe(0)
 
@@ -114,11 +116,18 @@ describe('useStreamStore polling', { timeout: 10_000 }, () => {
 
     statuses.next(streamStatus({ storedEvents: 3 }, { lastSuccessAt: '2026-11-26T12:00:09.000Z' }))
     await store.poll()
-    expect(dataVersion.version).toBe(1)
+    // The refresh time is shown, not read as news: the main process pushes that.
+    expect(dataVersion.version).toBe(0)
     expect(store.lastRefreshAt).toBe('2026-11-26T12:00:09.000Z')
     await vi.advanceTimersByTimeAsync(0)
     expect(warehouseStatus).toHaveBeenCalledTimes(2)
     expect(useWarehouseStore().status).toEqual(WAREHOUSE)
+
+    api.emitMartsChanged()
+    expect(dataVersion.version).toBe(1)
+    stop()
+    api.emitMartsChanged()
+    expect(dataVersion.version).toBe(1)
   })
 })
 

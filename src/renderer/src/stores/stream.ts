@@ -76,7 +76,7 @@ export const useStreamStore = defineStore('stream', () => {
   let isPollingActive = false
   let fastUntilMs = 0
 
-  /** Follows what a new status says: a new build reloads the views, new events update the warehouse freshness. */
+  /** Follows what a new status says: new events or a new refresh update the warehouse freshness (the views reload on the pushed event). */
   function accept(before: StreamStatus | undefined, after: StreamStatus | undefined): void {
     if (!after || after === before) return
     if (before !== undefined && warehouseShown(before) !== warehouseShown(after)) {
@@ -89,7 +89,6 @@ export const useStreamStore = defineStore('stream', () => {
         return
       }
     }
-    useDataVersionStore().noteBuild('refresh', after.refresh.lastSuccessAt)
     const hasNews =
       before !== undefined && (before.storedEvents !== after.storedEvents || before.refresh.lastSuccessAt !== after.refresh.lastSuccessAt)
     const warehouse = useWarehouseStore()

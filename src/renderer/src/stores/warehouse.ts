@@ -32,11 +32,11 @@ export const useWarehouseStore = defineStore('warehouse', () => {
   /** True when the dashboard can query the marts. */
   const isReady = computed(() => status.value !== undefined && status.value.events > 0 && status.value.hasModels)
 
-  // A build by an import, the sample data or the refresh loop: the views reload when it is new.
+  // The app's own builds are pushed ("marts changed"); a build time no push announced still reloads the views.
   const dataVersion = useDataVersionStore()
   watch(
     () => status.value?.modelsBuiltAt,
-    (builtAt) => dataVersion.noteBuild('warehouse', builtAt),
+    (builtAt) => dataVersion.noteStatusBuild(builtAt),
     { flush: 'sync' },
   )
 
@@ -46,7 +46,7 @@ export const useWarehouseStore = defineStore('warehouse', () => {
   }
 
   let followedOutsideChangeId: number | undefined
-  /** Another process (the CLI) changed the file and the app reloaded it: read the status again, so counts and, through modelsBuiltAt, the views follow. */
+  /** Another process (the CLI) changed the file and the app reloaded it: read the status again, so the counts follow (the views reload on the pushed "marts changed"). */
   function followOutsideChange(change: OutsideChange | null | undefined): void {
     if (!change || change.id === followedOutsideChangeId) return
     followedOutsideChangeId = change.id
