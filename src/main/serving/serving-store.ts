@@ -27,6 +27,9 @@ export const EVENT_NAME_COUNTS = 'event_name_counts'
 /** The serving copy's table of streams, their platform and event counts (the stream picker's list). */
 export const STREAM_COUNTS = 'stream_counts'
 
+/** The serving copy's credit rows of the conversions among feed_events (the live feed's channels). */
+const FEED_CREDIT_ROWS = 'feed_credit_rows'
+
 /** Newest events kept in memory for the live feed. */
 const FEED_ROWS = 500
 /** A streamed event's id, from its raw params; dbt's event_key for it is this same id. */
@@ -161,6 +164,11 @@ export class ServingStore {
         await c.run(`delete from ${RAW_SCHEMA}.stream_recent
           where ${STREAM_EVENT_ID} in (select event_id from wh.${MODEL_SCHEMA}.stg_ga4__events where event_id is not null)`)
       }
+      // The feed's conversions' credit rows, so the live feed never scans every credit row.
+      if (names.has('fct_attribution_credits'))
+        await c.run(`create or replace table ${MODEL_SCHEMA}.${FEED_CREDIT_ROWS} as
+          select * from ${MODEL_SCHEMA}.fct_attribution_credits
+          where conversion_id in (select event_key from ${MODEL_SCHEMA}.feed_events)`)
       // What the shown numbers were modelled with, for every view's context line.
       await copyReferralSettings(c, 'wh')
       stamp = await queryWarehouseStamp(c, 'wh')
@@ -230,7 +238,7 @@ export class ServingStore {
    */
   async recentEvents(limit: number): Promise<FeedEvent[]> {
     const credited = this.hasMarts
-      ? feedCreditsSql(`${MODEL_SCHEMA}.fct_attribution_credits`)
+      ? feedCreditsSql(`${MODEL_SCHEMA}.${FEED_CREDIT_ROWS}`)
       : '(select null as first_click_channel, null as last_click_channel)'
     const streamedColumns = `${STREAM_EVENT_ID} as event_key, ${STREAM_EVENT_ID} as event_id, event_timestamp as event_timestamp_micros,
           event_name, user_pseudo_id,

@@ -30,20 +30,29 @@ import type {
  * It reads the marts dbt builds; the attribution rules themselves live in dbt.
  */
 
-/** Credits that hold at the filters' lookback, for the filters' events and dates (a CTE body). */
-const FILTERED_CREDITS = `
+/**
+ * Credits that hold at the filters' lookback, for the filters' events and dates (a CTE body). The
+ * events are written as a list of literals, the one value not bound: a constant IN list is pushed
+ * into the scan, so DuckDB skips the row groups of events not chosen (each newly modelled event's
+ * rows are appended together), which a bound list cannot do. Every name is validated against the
+ * warehouse's events before a query runs, and quoted here in any case.
+ */
+function filteredCredits(events: readonly string[]): string {
+  const chosen = events.length > 0 ? events.map(sqlString).join(', ') : 'null'
+  return `
     select *
     from ${MODEL_SCHEMA}.fct_attribution_credits
     where $lookback between min_lookback_days and max_lookback_days
-      and list_contains($events, conversion_event_name)
+      and conversion_event_name in (${chosen})
       and ($from_date is null or conversion_date >= cast($from_date as date))
       and ($to_date is null or conversion_date <= cast($to_date as date))
       and ($stream_id is null or stream_id = $stream_id)`
+}
 
+/** The filters' bound values for filteredCredits (the events are written into its text). */
 function filterValues(filters: Omit<ReportRequest, 'model' | 'by'>): Record<string, DuckDBValue> {
   return {
     lookback: filters.lookbackDays,
-    events: listValue([...filters.conversionEvents]),
     from_date: filters.fromDate ?? null,
     to_date: filters.toDate ?? null,
     stream_id: filters.streamId ?? null,
@@ -60,7 +69,7 @@ export async function queryReport(connection: DuckDBConnection, request: ReportR
   const keys = GROUPING_KEYS[request.by]
   const keyList = keys.join(', ')
   const sql = `
-    with credits as (${FILTERED_CREDITS})
+    with credits as (${filteredCredits(request.conversionEvents)})
     select ${keyList},
       sum(credit_micros)::bigint as credit_micros,
       sum(credited_revenue_cents)::bigint as revenue_cents
@@ -114,7 +123,7 @@ export async function queryChannelFlows(
   models: readonly [RuleBasedModel, RuleBasedModel],
 ): Promise<ChannelFlow[]> {
   const sql = `
-    with credits as (${FILTERED_CREDITS}),
+    with credits as (${filteredCredits(filters.conversionEvents)}),
     ${FLOWS_CTES}
     select a_channel, b_channel,
       sum(micros)::double as micros,
@@ -173,7 +182,7 @@ export async function queryDailyTrends(
 ): Promise<DailyTrendRows> {
   const channel = options.byChannel ? 'channel' : `'all'`
   const sql = `
-    with credits as (${FILTERED_CREDITS}),
+    with credits as (${filteredCredits(filters.conversionEvents)}),
     bounds as (select max(conversion_date) as last_date from credits)
     select strftime(conversion_date, '%Y-%m-%d') as date,
       attribution_model as model,
@@ -206,7 +215,7 @@ export async function queryModelChannelCredits(
   by?: ReportGrouping,
 ): Promise<ModelChannelCredit[]> {
   const sql = `
-    with credits as (${FILTERED_CREDITS})
+    with credits as (${filteredCredits(filters.conversionEvents)})
     select attribution_model as model, ${dimensionSql(by)} as channel,
       sum(credit_micros)::bigint as credit_micros,
       sum(credited_revenue_cents)::bigint as revenue_cents
@@ -324,7 +333,8 @@ export async function queryMarkovTransitions(
   filters: DashboardFilters,
   transitions = transitionsWithCutOrderSql(`${MODEL_SCHEMA}.agg_channel_transitions`, `${MODEL_SCHEMA}.agg_user_last_conversions`),
 ): Promise<MarkovTransition[]> {
-  return (await readMart(connection, markovTransitionsSql(transitions), filterValues(filters))).map((row) => ({
+  const values = { ...filterValues(filters), events: listValue([...filters.conversionEvents]) }
+  return (await readMart(connection, markovTransitionsSql(transitions), values)).map((row) => ({
     from: String(row.from_state),
     to: String(row.to_state),
     count: Number(row.transitions),
@@ -365,7 +375,7 @@ export async function queryConversionEvents(
 /** The chosen conversions and revenue, and those with no session in the window, from first click's rows. */
 export async function queryConversionTotals(connection: DuckDBConnection, filters: DashboardFilters): Promise<ConversionTotals> {
   const sql = `
-    with credits as (${FILTERED_CREDITS})
+    with credits as (${filteredCredits(filters.conversionEvents)})
     select count(*)::bigint as conversions,
       coalesce(sum(credited_revenue_cents), 0)::bigint as revenue_cents,
       count(*) filter (where touches = 0)::bigint as pathless_conversions,
@@ -396,7 +406,7 @@ export async function queryConversionPaths(
   options: PathsOptions = {},
 ): Promise<PathRows> {
   const sql = `
-    with credits as (${FILTERED_CREDITS}),
+    with credits as (${filteredCredits(filters.conversionEvents)}),
     journeys as (
       select conversion_id,
         coalesce(list(${dimensionSql(options.by)} order by touch_position) filter (where touches > 0), []) as channels,
