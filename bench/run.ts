@@ -95,9 +95,7 @@ function buildSteps(app: { jobs: { onProgress: (listener: (update: JobProgress) 
   const firstRunPath = join(work, 'first-run-cli.duckdb')
   const firstRun = new EmbeddedWarehouse(firstRunPath)
   const [, firstGenerateMs] = await timed(() => generateSampleData(firstRun, { seed: 1, ...DEFAULT_SAMPLE, endDate: END_DATE }))
-  const [firstBuild, firstBuildMs] = await timed(() =>
-    firstRun.build({ conversionEvents: DEFAULT_CONVERSION_EVENTS }),
-  )
+  const [firstBuild, firstBuildMs] = await timed(() => firstRun.build({ conversionEvents: DEFAULT_CONVERSION_EVENTS }))
   assertDbtSucceeded(firstBuild)
   record(
     'the same from the command line: a new dbt process (start-up and first parse included)',

@@ -207,7 +207,11 @@ describe.skipIf(!hasGa4Fixtures || (missing !== undefined && !isCi))('the BigQue
       expect((await warehouse().conversionTotals(everything)).conversions).toBeGreaterThan(before.conversions)
 
       // The models only: the incremental build's data tests already checked the same tables.
-      const fullRefresh = await runDbtOnEmulator(env, ['run', '--full-refresh', '--exclude', TEST_ORACLE_SELECTOR, ...MODELLED_EVENTS_VARS], targetPath)
+      const fullRefresh = await runDbtOnEmulator(
+        env,
+        ['run', '--full-refresh', '--exclude', TEST_ORACLE_SELECTOR, ...MODELLED_EVENTS_VARS],
+        targetPath,
+      )
       expectAllPassed(fullRefresh)
       const afterFullRefresh = await answersOf(calls, warehouse())
       const changed = calls
