@@ -82,7 +82,6 @@ function assertBigQueryTableLayout(manifest: Manifest): void {
     'int_sessions_classified',
     'int_conversions_deduplicated',
     'int_touchpoints_joined_to_conversions',
-    'fct_attributed_conversions',
     'fct_attribution_credits',
   ]) {
     expect(config(model).unique_key ?? null, `${model} inserts only`).toBeNull()
