@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
 import type { JobProgress } from '@shared/api'
-import { ATTRIBUTION_MODELS, DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '@shared/attribution'
+import { ATTRIBUTION_MODELS, DEFAULT_CONVERSION_EVENTS } from '@shared/attribution'
 import { solveMarkov } from '@shared/markov'
 import { attributionReport } from '../src/main/services/model-reports'
 import { createAppServices } from '../src/main/app-services'
@@ -98,9 +98,7 @@ function buildSteps(app: { jobs: { onProgress: (listener: (update: JobProgress) 
   const firstRunPath = join(work, 'first-run-cli.duckdb')
   const firstRun = new EmbeddedWarehouse(firstRunPath)
   const [, firstGenerateMs] = await timed(() => generateSampleData(firstRun, { seed: 1, ...DEFAULT_SAMPLE, endDate: END_DATE }))
-  const [firstBuild, firstBuildMs] = await timed(() =>
-    firstRun.build({ lookbackDays: LOOKBACK_DEFAULT_DAYS, conversionEvents: DEFAULT_CONVERSION_EVENTS }),
-  )
+  const [firstBuild, firstBuildMs] = await timed(() => firstRun.build({ conversionEvents: DEFAULT_CONVERSION_EVENTS }))
   assertDbtSucceeded(firstBuild)
   record(
     'the same from the command line: a new dbt process (start-up and first parse included)',

@@ -1,5 +1,4 @@
 -- No credited session belongs to another user, starts after the conversion, or starts before its window.
-{%- set lookback_days = attribution_lookback_days() %}
 
 with
 
@@ -24,21 +23,8 @@ conversions as (
 
 credits as (
 
-    select
-        'fct_attributed_conversions' as relation_name,
-        conversion_id,
-        attribution_model,
-        user_key,
-        credited_session_key,
-        {{ lookback_days }} as window_days
-    from {{ ref('fct_attributed_conversions') }}
-    where credited_session_key is not null
-
-    union all
-
     -- A range's session must be eligible at its smallest lookback.
     select
-        'fct_attribution_credits' as relation_name,
         conversion_id,
         attribution_model,
         user_key,

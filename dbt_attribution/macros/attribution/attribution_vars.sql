@@ -18,25 +18,6 @@
     {{ return(86400000000) }}
 {%- endmacro %}
 
-{# The var lookback_days as an integer 1..90; any other value stops the run with a message. #}
-{% macro attribution_lookback_days() %}
-    {%- set raw = var('lookback_days', 14) -%}
-    {%- set text = raw | string | trim -%}
-    {%- if raw is sameas true or raw is sameas false or not text.isdigit() -%}
-        {{ exceptions.raise_compiler_error(
-            "var lookback_days must be a whole number of days from 1 to " ~ max_lookback_days()
-            ~ ", got '" ~ raw ~ "'. Example: --vars '{lookback_days: 30}'"
-        ) }}
-    {%- endif -%}
-    {%- set days = text | int -%}
-    {%- if days < 1 or days > max_lookback_days() -%}
-        {{ exceptions.raise_compiler_error(
-            "var lookback_days must be from 1 to " ~ max_lookback_days() ~ ", got " ~ days ~ "."
-        ) }}
-    {%- endif -%}
-    {{ return(days) }}
-{% endmacro %}
-
 {# A GA4 event name: a letter, then letters, digits and underscores, 40 characters at most (GA4's own rule). #}
 {% macro ga4_event_name_pattern() -%}
     {{ return('^[A-Za-z][A-Za-z0-9_]{0,39}$') }}
@@ -82,7 +63,6 @@
 
 {# Run-start check of the vars, so a bad value fails before any model is built. #}
 {% macro validate_attribution_vars() %}
-    {%- do attribution_lookback_days() -%}
     {%- do attribution_conversion_events() -%}
     {%- do attribution_late_event_window_hours() -%}
     {{ return('select 1') }}

@@ -235,12 +235,6 @@
     {{ return('select 1') }}
 {% endmacro %}
 
-{# Rows of fct_attributed_conversions built with another lookback_days or conversion_events than this run's. #}
-{% macro stale_attributed_conversions_condition() -%}
-    lookback_days <> {{ attribution_lookback_days() }}
-    or conversion_event_name not in ({{ conversion_events_sql(attribution_conversion_events()) }})
-{%- endmacro %}
-
 {#
     dbt's is_incremental, except false when dbt may not query the warehouse (`compile
     --no-introspect`): the models then compile offline as their full-build SQL instead of failing.

@@ -3,7 +3,7 @@
     contents whatever the physical row order. rpt_build_info is left out (it names the run).
     `dbt run-operation mart_content_hashes` prints one JSON line; compare two builds with it.
 #}
-{% macro mart_content_hashes(marts=['fct_attribution_credits', 'fct_attributed_conversions', 'agg_attribution_daily', 'agg_channel_transitions', 'rpt_data_quality']) %}
+{% macro mart_content_hashes(marts=['fct_attribution_credits', 'agg_channel_transitions', 'agg_user_last_conversions', 'rpt_data_quality']) %}
     {%- set queries = [] -%}
     {%- for mart in marts -%}
         {%- do queries.append(mart_content_hash_sql(mart, adapter.quote(target.schema) ~ '.' ~ adapter.quote(mart))) -%}

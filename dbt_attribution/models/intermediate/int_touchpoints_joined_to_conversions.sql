@@ -1,3 +1,4 @@
+{#- is_incremental() here is the project's: dbt's own, except false offline (docs/dbt-notes.md, "Where this project departs from plain dbt"). -#}
 {{ config(
     materialized='incremental',
     unique_key=attribution_unique_key('touchpoint_key'),

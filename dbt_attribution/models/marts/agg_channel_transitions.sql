@@ -1,3 +1,4 @@
+{#- is_incremental() here is the project's: dbt's own, except false offline (docs/dbt-notes.md, "Where this project departs from plain dbt"). -#}
 {{ config(
     materialized='table' if target.type == 'bigquery' else 'incremental',
     incremental_strategy=attribution_incremental_strategy(),

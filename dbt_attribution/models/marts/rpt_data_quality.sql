@@ -1,4 +1,3 @@
-{%- set lookback_days = attribution_lookback_days() -%}
 {%- set conversion_events = attribution_conversion_events() -%}
 
 with
@@ -60,22 +59,24 @@ stitched_devices as (
 
 ),
 
+-- Conversions of the chosen events: one last-click row each at the longest lookback, which
+-- is credited to no session only when none started in the 90 days before (Unassigned at every lookback).
 attributed_conversions as (
 
     select
         count(*) as conversions,
         cast(sum(case when credited_session_key is null then 1 else 0 end) as {{ dbt.type_bigint() }})
             as conversions_without_eligible_session
-    from {{ ref('fct_attributed_conversions') }}
-    -- Either model works: a conversion has an eligible session for both or for neither.
+    from {{ ref('fct_attribution_credits') }}
     where attribution_model = 'last_click'
+        and conversion_event_name in ({{ conversion_events_sql(conversion_events) }})
+        and {{ max_lookback_days() }} between min_lookback_days and max_lookback_days
 
 ),
 
 final as (
 
     select
-        {{ lookback_days }} as lookback_days,
         '{{ conversion_events | join(",") }}' as conversion_events,
         raw_day_events.raw_events + raw_intraday_events.raw_events as raw_events,
         raw_day_events.raw_events + raw_intraday_events.raw_events - coalesce(set_aside_events.set_aside_events, 0)

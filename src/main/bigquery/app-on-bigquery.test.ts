@@ -51,7 +51,7 @@ async function fillMarts(marts: Dataset, rows: ReturnType<typeof generateMarts>,
   await transitions.insert(rows.transitions)
   await marts.createTable('agg_user_last_conversions', { schema: { fields: LAST_CONVERSIONS_SCHEMA } })
   const [buildInfo] = await marts.createTable('rpt_build_info', { schema: { fields: BUILD_INFO_SCHEMA } })
-  await buildInfo.insert([{ built_at: builtAt, lookback_days: 14, invocation_id: 'test' }])
+  await buildInfo.insert([{ built_at: builtAt, invocation_id: 'test' }])
 }
 
 describe('the app on BigQuery', () => {

@@ -65,7 +65,7 @@ beforeAll(async () => {
   await transitions.insert(MARTS.transitions)
   await marts.createTable('agg_user_last_conversions', { schema: { fields: LAST_CONVERSIONS_SCHEMA } })
   const [buildInfo] = await marts.createTable('rpt_build_info', { schema: { fields: BUILD_INFO_SCHEMA } })
-  await buildInfo.insert([{ built_at: '2021-02-01 06:00:00', lookback_days: 14, invocation_id: 'test' }])
+  await buildInfo.insert([{ built_at: '2021-02-01 06:00:00', invocation_id: 'test' }])
   // Day shards of the export, with the GA4 schema (nested event_params, items, ...).
   const ga4 = client.dataset('analytics_123456')
   for (const date of [...new Set(DAY_EVENTS.map((event) => event.event_date))]) {

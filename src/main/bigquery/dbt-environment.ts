@@ -56,7 +56,7 @@ export async function withDbtEnvironment<T>(
   return work(buildDbtEnvironment(settings, key))
 }
 
-/** `dbt build` (without unit tests) on BigQuery with these settings: the whole project, or `select`, with `vars`. */
+/** `dbt build` (without unit tests and the test oracle) on BigQuery with these settings: the whole project, or `select`, with `vars`. */
 export function buildOnBigQuery(
   settings: BigQuerySettings,
   credentials: Pick<CredentialStore, 'serviceAccountKey'>,

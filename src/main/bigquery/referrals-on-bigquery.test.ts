@@ -59,7 +59,7 @@ describe('unwanted referrals on BigQuery', () => {
     await dataset.createTable('agg_user_last_conversions', { schema: { fields: LAST_CONVERSIONS_SCHEMA } })
     await (
       await dataset.createTable('rpt_build_info', { schema: { fields: BUILD_INFO_SCHEMA } })
-    )[0].insert([{ built_at: '2026-11-01 06:00:00', lookback_days: 14, invocation_id: 'test' }])
+    )[0].insert([{ built_at: '2026-11-01 06:00:00', invocation_id: 'test' }])
   }, 60_000)
   afterEach(async () => {
     // Closing stops the re-model a save schedules before it starts (the stand-in runs no dbt).

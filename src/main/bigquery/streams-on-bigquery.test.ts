@@ -55,7 +55,7 @@ describe('streams on BigQuery', () => {
     await transitions.insert(MARTS.transitions)
     await marts.createTable('agg_user_last_conversions', { schema: { fields: LAST_CONVERSIONS_SCHEMA } })
     const [buildInfo] = await marts.createTable('rpt_build_info', { schema: { fields: BUILD_INFO_SCHEMA } })
-    await buildInfo.insert([{ built_at: '2026-11-01 06:00:00', lookback_days: 14, invocation_id: 'test' }])
+    await buildInfo.insert([{ built_at: '2026-11-01 06:00:00', invocation_id: 'test' }])
     const stagedFields = ['stream_id', 'platform', 'event_name'].map((name) => ({ name, type: 'STRING', mode: 'NULLABLE' }))
     const [staged] = await marts.createTable('stg_ga4__events', { schema: { fields: stagedFields } })
     await staged.insert(STAGED)

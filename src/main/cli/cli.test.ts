@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { projectRoot } from '../paths'
@@ -56,6 +56,17 @@ describe('the CLI', () => {
       expect(run.stderr, args.join(' ')).toBe(message)
       expect(run.status).toBe(1)
     }
+  })
+
+  it('refuses the removed build --lookback-days, naming what replaced it, before touching the warehouse', () => {
+    const warehouse = join(temp.dir, 'no-build-lookback.duckdb')
+    const run = cli(['build', '--lookback-days', '30', '--warehouse', warehouse])
+    expect(run.stderr).toBe(
+      '--lookback-days was removed from build: every lookback 1..90 is built at once; choose one per report with `report --lookback-days N`.\n',
+    )
+    expect(run.status).toBe(1)
+    expect(existsSync(warehouse)).toBe(false)
+    expect(cli(['--help']).stdout).not.toMatch(/build \[--lookback-days/)
   })
 
   it('says in one line that the warehouse is in use when another process holds it, and exits 1', async () => {

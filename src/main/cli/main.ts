@@ -7,6 +7,8 @@ import {
   absentConversionEventsProblem,
   conversionEventsProblem,
   LOOKBACK_DEFAULT_DAYS,
+  LOOKBACK_MAX_DAYS,
+  LOOKBACK_MIN_DAYS,
   REPORT_GROUPINGS,
   type ReportRequest,
   dateProblem,
@@ -45,9 +47,10 @@ Commands:
   import-spend --bigquery FILE... [--google-ads-as ...] [--meta-as ...]
                          the same into ad_spend of the marts dataset the app's Settings name (never
                          the export), then dbt builds the cost mart there. Application Default Credentials
-  build [--lookback-days N] [--conversion-events a,b] [--full-refresh] [--user-id-stitching on|off]
+  build [--conversion-events a,b] [--full-refresh] [--user-id-stitching on|off]
         [--unwanted-referral TYPE:PATTERN]... [--self-referrals on|off]
-                         run dbt: staging -> intermediate -> attribution marts; every event named
+                         run dbt: staging -> intermediate -> attribution marts, every lookback
+                         ${LOOKBACK_MIN_DAYS}..${LOOKBACK_MAX_DAYS} at once (report chooses one); every event named
                          in --conversion-events (any GA4 event name) stays modelled from then on;
                          --full-refresh rebuilds every model from the raw events; the referral
                          flags and --user-id-stitching apply to this run only (the stored list is
@@ -165,6 +168,7 @@ export async function main(argv: string[]): Promise<number> {
         await runImportSpend(warehouse, rest, values)
         return 0
       case 'build':
+        if (values['lookback-days'] !== undefined) throw new UserFacingError(BUILD_LOOKBACK_REMOVED)
         await runBuild(warehouse, values)
         return 0
       case 'referrals':
@@ -359,6 +363,9 @@ function formatEvents(events: readonly ConversionEventInfo[]): string {
   return `${'event'.padEnd(width)}  ${'events'.padStart(12)}  conversion\n${lines.join('\n')}\n`
 }
 
+/** What `build --lookback-days` says since the marts hold every lookback (the flag once set a dbt var no view read). */
+const BUILD_LOOKBACK_REMOVED = `--lookback-days was removed from build: every lookback ${LOOKBACK_MIN_DAYS}..${LOOKBACK_MAX_DAYS} is built at once; choose one per report with \`report --lookback-days N\`.`
+
 async function runBuild(warehouse: EmbeddedWarehouse, values: Partial<Values>): Promise<void> {
   const events = conversionEvents(values as Values)
   // Named events must occur (the default need not: a property may have no purchases yet).
@@ -373,7 +380,6 @@ async function runBuild(warehouse: EmbeddedWarehouse, values: Partial<Values>): 
   const referrals = await oneOffReferralOptions(warehouse, values['unwanted-referral'], values['self-referrals'])
   const printer = createProgressPrinter()
   const result = await warehouse.build({
-    lookbackDays: lookbackDays(values as Values),
     conversionEvents: events,
     fullRefresh: values['full-refresh'] === true,
     userIdStitching: userIdStitching(values),

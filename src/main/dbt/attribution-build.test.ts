@@ -10,12 +10,17 @@ import { generateSampleData } from '../services/sample-data'
 
 const LOOKBACKS = [1, 7, 14, 30, 90]
 
-/** Conversions and revenue per model and channel as `dbt build` materialised them at its lookback. */
-async function builtByChannel(path: string): Promise<Record<string, Record<string, { conversions: number; revenue_usd: string }>>> {
+/** Conversions and revenue per model and channel at a lookback as the test oracle ranked them. */
+async function oracleByChannel(
+  path: string,
+  lookbackDays: number,
+): Promise<Record<string, Record<string, { conversions: number; revenue_usd: string }>>> {
   return withDuckDbFile(path, { readOnly: true }, async ({ connection }) => {
-    const reader = await connection.runAndReadAll(`
-      select attribution_model, channel, count(*)::integer as conversions, cast(sum(revenue_usd) as varchar) as revenue_usd
-      from attribution.fct_attributed_conversions group by all`)
+    const reader = await connection.runAndReadAll(
+      `select attribution_model, channel, count(*)::integer as conversions, cast(sum(revenue_usd) as varchar) as revenue_usd
+      from attribution.fct_attributed_conversions where lookback_days = $lookback group by all`,
+      { lookback: lookbackDays },
+    )
     const out: Record<string, Record<string, { conversions: number; revenue_usd: string }>> = {}
     for (const row of reader.getRowObjectsJson()) {
       const model = String(row.attribution_model)
@@ -67,7 +72,8 @@ describe.skipIf(!hasGa4Fixtures)('dbt build on the real GA4 fixture', () => {
 
   beforeAll(async () => {
     await parquet.importFiles([GA4_FIXTURES.parquet])
-    assertDbtSucceeded(await parquet.build({}))
+    // With the test oracle, which the lookback test below compares the reports with.
+    assertDbtSucceeded(await parquet.build({ withTestOracle: true }))
     await ndjson.importFiles([GA4_FIXTURES.ndjsonGz])
     assertDbtSucceeded(await ndjson.build({}))
   })
@@ -86,6 +92,17 @@ describe.skipIf(!hasGa4Fixtures)('dbt build on the real GA4 fixture', () => {
         expect(report.totals, `${model} by ${by}`).toEqual(expected)
       }
     }
+  })
+
+  it('leaves the test oracle out of a build as the app and CLI run it', async () => {
+    const tables = await withDuckDbFile(ndjson.path, { readOnly: true }, async ({ connection }) => {
+      const reader = await connection.runAndReadAll(`select table_name from information_schema.tables where table_schema = 'attribution'`)
+      return reader.getRowObjectsJson().map((row) => String(row.table_name))
+    })
+    expect(tables).toContain('fct_attribution_credits')
+    expect(tables).toContain('rpt_data_quality')
+    expect(tables).not.toContain('fct_attributed_conversions')
+    expect(tables).not.toContain('agg_attribution_daily')
   })
 
   it('gives identical reports from the NDJSON and the Parquet export', async () => {
@@ -108,12 +125,11 @@ describe.skipIf(!hasGa4Fixtures)('dbt build on the real GA4 fixture', () => {
     expect(await attributionReport(parquet, request('first_click', 14, 'source_medium'))).toEqual(before)
   })
 
-  it('answers each lookback exactly as a build at that lookback materialises it', async () => {
+  it('answers each lookback exactly as the test oracle ranks it', async () => {
     const totals = new Set<string>()
     for (const lookbackDays of LOOKBACKS) {
-      assertDbtSucceeded(await parquet.build({ lookbackDays }))
-      const built = await builtByChannel(parquet.path)
-      // fct_attributed_conversions materialises first and last click at the build's lookback.
+      const built = await oracleByChannel(parquet.path, lookbackDays)
+      // fct_attributed_conversions ranks first and last click at every lookback, independently of the credits.
       for (const model of ['first_click', 'last_click'] as const) {
         const report = await attributionReport(parquet, request(model, lookbackDays))
         expect(reportByChannel(report), `${model} at ${lookbackDays} days`).toEqual(built[model])
@@ -125,11 +141,11 @@ describe.skipIf(!hasGa4Fixtures)('dbt build on the real GA4 fixture', () => {
     expect(new Set(firstClick).size).toBeGreaterThan(1)
   })
 
-  it("fails a build with an absurd lookback with dbt's message and keeps the previous marts", async () => {
+  it("fails a build with an absurd var with dbt's message and keeps the previous marts", async () => {
     const before = await attributionReport(parquet, request('last_click', 14))
-    const result = await parquet.build({ lookbackDays: 0 })
+    const result = await parquet.build({ conversionEvents: ['not an event'] })
     expect(result.success).toBe(false)
-    expect(result.errors.join('\n')).toMatch(/lookback_days/)
+    expect(result.errors.join('\n')).toMatch(/var conversion_events must hold GA4 event names/)
     expect(await attributionReport(parquet, request('last_click', 14))).toEqual(before)
   })
 })
@@ -144,6 +160,8 @@ describe('dbt build on generated data', () => {
     assertDbtSucceeded(
       await warehouse.build({
         conversionEvents: ['purchase', 'begin_checkout'],
+        // CI builds the test oracle, so the singular tests compare the credits with it on journeys of many shapes.
+        withTestOracle: true,
         onProgress: (progress) => builtKinds.add(progress.resourceType ?? ''),
       }),
     )
@@ -160,12 +178,15 @@ describe('dbt build on generated data', () => {
     const result = await warehouse.build({
       command: 'test',
       select: 'test_type:unit',
+      withTestOracle: true,
       onProgress: (progress) => {
         if (progress.resourceType === 'unit_test' && progress.status === 'pass' && progress.node) passed.add(progress.node)
       },
     })
     assertDbtSucceeded(result)
     expect(passed.size).toBeGreaterThanOrEqual(11)
+    // The test oracle's own unit tests too.
+    expect(passed).toContain('attributed_window_edges_ties_direct_and_unattributed')
   })
 
   it('fails the lookback-range test on ranges that overlap and leave a gap of the same size', async () => {

@@ -35,9 +35,8 @@ export interface DbtProgress {
   status?: string
 }
 
-/** The project vars the app passes (dbt_project.yml holds their defaults). */
+/** The project vars the app passes (dbt_project.yml holds their defaults); no lookback: the marts hold every one. */
 export interface DbtVars {
-  lookback_days?: number
   conversion_events?: readonly ConversionEvent[]
   /** Joins a person's devices by user_id (default true); see docs/assumptions.md. */
   user_id_stitching?: boolean
@@ -61,6 +60,11 @@ export interface DbtRunOptions {
    * so CI runs them (attribution-build.test.ts) and builds on a warehouse skip their ~2-4 s.
    */
   withoutUnitTests?: boolean
+  /**
+   * Builds the test oracle too (dbt tag `oracle`: fct_attributed_conversions and what reads it), an
+   * independent reference CI compares the credits with; the app and CLI never build it.
+   */
+  withTestOracle?: boolean
   /** dbt's target folder; one per warehouse keeps its parse cache warm (the profile is part of its key). */
   targetPath?: string
   onProgress?: (progress: DbtProgress) => void
@@ -74,6 +78,12 @@ export interface DbtRunResult {
   errors: string[]
   durationMs: number
 }
+
+/** The dbt selector of the test oracle, which every run leaves out unless asked (DbtRunOptions.withTestOracle). */
+export const TEST_ORACLE_SELECTOR = 'tag:oracle'
+
+/** The dbt commands that select nodes, and so can leave the test oracle out. */
+const SELECTING_COMMANDS: ReadonlySet<DbtCommand> = new Set(['build', 'run', 'test', 'compile'])
 
 /** Who runs a dbt command: `runDbt` (a new process each time) or `DbtWorker.run` (one long-lived process). */
 export type DbtRunner = (options: DbtRunOptions) => Promise<DbtRunResult>
@@ -178,6 +188,7 @@ export function dbtArgs(options: DbtRunOptions, projectDir = dbtProjectDir()): s
   const args = [options.command, ...dbtProjectArgs(options, projectDir)]
   args.push('--log-format', 'json', '--no-use-colors')
   if (options.select) args.push('--select', options.select)
+  if (!options.withTestOracle && SELECTING_COMMANDS.has(options.command)) args.push('--exclude', TEST_ORACLE_SELECTOR)
   if (options.fullRefresh) args.push('--full-refresh')
   if (options.withoutUnitTests && options.command === 'build') args.push('--exclude-resource-type', 'unit_test')
   if (options.targetPath) args.push('--no-write-json')

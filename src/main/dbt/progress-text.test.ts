@@ -29,7 +29,7 @@ describe('describeDbtProgress', () => {
   it('names every model of the project in words and falls back to the file name for others', () => {
     expect(modelWords('stg_ga4__events')).toBe('events')
     expect(modelWords('int_touchpoints_joined_to_conversions')).toBe('touchpoints')
-    expect(modelWords('agg_attribution_daily')).toBe('daily totals')
+    expect(modelWords('rpt_build_info')).toBe('the run record')
     expect(modelWords('stg_shop__order_items')).toBe('order items')
     expect(modelWords('int_orders_pivoted')).toBe('orders pivoted')
   })
@@ -37,8 +37,8 @@ describe('describeDbtProgress', () => {
   it('tells failures, skips and data checks apart', () => {
     const failed = logLine('LogModelResult', { index: 5, total: 9, status: 'ERROR', node_info: node('fct_attribution_credits') }, 'error')
     expect(spoken(failed)).toBe('Could not build attribution credits (5 of 9)')
-    const skipped = logLine('LogModelResult', { index: 6, total: 9, status: 'SKIP', node_info: node('agg_attribution_daily') })
-    expect(spoken(skipped)).toBe('Skipped daily totals (6 of 9)')
+    const skipped = logLine('LogModelResult', { index: 6, total: 9, status: 'SKIP', node_info: node('rpt_data_quality') })
+    expect(spoken(skipped)).toBe('Skipped data quality report (6 of 9)')
     const check = logLine('LogTestResult', {
       index: 12,
       num_models: 40,

@@ -8,8 +8,6 @@ const MODEL_WORDS: Readonly<Record<string, string>> = {
   int_conversions_deduplicated: 'conversions',
   int_touchpoints_joined_to_conversions: 'touchpoints',
   fct_attribution_credits: 'attribution credits',
-  fct_attributed_conversions: 'attributed conversions',
-  agg_attribution_daily: 'daily totals',
   agg_channel_transitions: 'channel transitions (data-driven)',
   rpt_data_quality: 'data quality report',
   // "Built build info" read as a stutter.

@@ -64,12 +64,12 @@ async function query(warehouse: EmbeddedWarehouse, sql: string): Promise<Array<R
   )
 }
 
-/** The channel each model credits each purchase with (one session per conversion for these models). */
+/** The channel each model credits each purchase with at a 14-day lookback (one session per conversion for these models). */
 async function creditedChannels(warehouse: EmbeddedWarehouse, model: string): Promise<Record<string, unknown>> {
   const rows = await query(
     warehouse,
-    `select transaction_id, channel from attribution.fct_attributed_conversions join attribution.int_conversions_deduplicated using (conversion_id)
-     where attribution_model = '${model}' order by transaction_id`,
+    `select transaction_id, channel from attribution.fct_attribution_credits join attribution.int_conversions_deduplicated using (conversion_id)
+     where attribution_model = '${model}' and 14 between min_lookback_days and max_lookback_days order by transaction_id`,
   )
   return Object.fromEntries(rows.map((row) => [String(row.transaction_id), row.channel]))
 }

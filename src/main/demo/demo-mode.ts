@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '@shared/attribution'
+import { DEFAULT_CONVERSION_EVENTS } from '@shared/attribution'
 import type { DemoStatus, StreamBurstMode, StreamBurstResult, StreamStatus } from '@shared/api'
 import { describeDbtProgress } from '../dbt/progress-text'
 import { messageOf } from '../errors'
@@ -198,7 +198,6 @@ export class DemoMode {
     this.preparingMessage = "Building the demo copy's models"
     const result = await stack.warehouse.embedded.build({
       runner: (options) => stack.refresh.runInWorker(options),
-      lookbackDays: LOOKBACK_DEFAULT_DAYS,
       conversionEvents: DEFAULT_CONVERSION_EVENTS,
       afterSuccess: () => stack.warehouse.serving.refreshFrom(stack.warehouse.embedded.path),
       onProgress: (progress) => {

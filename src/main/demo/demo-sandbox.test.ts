@@ -55,7 +55,7 @@ describe.skipIf(!hasGa4Fixtures)('the demo sandbox', { timeout: 600_000 }, () =>
     expect(copied).toEqual(before)
     await withDuckDbFile(info.location, { readOnly: true }, async (file) => {
       expect(await hasImportedData(file.connection)).toBe(true)
-      const marts = await file.connection.runAndReadAll('select count(*)::integer as n from attribution.fct_attributed_conversions')
+      const marts = await file.connection.runAndReadAll('select count(*)::integer as n from attribution.fct_attribution_credits')
       expect(Number(marts.getRowObjectsJson()[0]?.n)).toBeGreaterThan(0)
     })
 

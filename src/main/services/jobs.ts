@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events'
-import { type ConversionEvent, DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '@shared/attribution'
+import { type ConversionEvent, DEFAULT_CONVERSION_EVENTS } from '@shared/attribution'
 import type { ImportedSpendFile, SpendMapping } from '@shared/spend'
 import type { JobProgress, ModelSettingsChoice, WarehouseStatus } from '@shared/api'
 import { type ModelSettings, saveModelSettings } from '../settings/model-settings'
@@ -164,7 +164,6 @@ export class JobRunner {
       afterSuccess: () => this.served.serving.refreshFrom(this.served.embedded.path),
       runner: this.runDbt,
       select: options.select,
-      lookbackDays: LOOKBACK_DEFAULT_DAYS,
       conversionEvents: DEFAULT_CONVERSION_EVENTS,
       onProgress: (progress) => this.emitDbtProgress(progress),
     })

@@ -229,8 +229,6 @@ describe('incremental dbt runs equal a full refresh', () => {
         'int_sessions_classified',
         'int_touchpoints_joined_to_conversions',
         'fct_attribution_credits',
-        'fct_attributed_conversions',
-        'agg_attribution_daily',
         'agg_channel_transitions',
         'agg_user_last_conversions',
         'int_conversion_events_modelled',

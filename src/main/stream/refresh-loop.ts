@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events'
-import { DEFAULT_CONVERSION_EVENTS, LOOKBACK_DEFAULT_DAYS } from '@shared/attribution'
+import { DEFAULT_CONVERSION_EVENTS } from '@shared/attribution'
 import type { JobProgress, RefreshState } from '@shared/api'
 import type { DbtRunOptions, DbtRunResult } from '../dbt/dbt-runner'
 import { DbtWorker } from '../dbt/dbt-worker'
@@ -20,7 +20,7 @@ export const BUILD_FIRST_MESSAGE =
   'The models have not been built yet, so there is nothing to refresh: build first (Generate sample data or Import in the app, or `npx attribution build`). Streamed events are kept and counted by that build.'
 
 /** The vars of every refresh: the same each time, so dbt's parse can be reused. */
-const REFRESH_VARS = { lookback_days: LOOKBACK_DEFAULT_DAYS, conversion_events: DEFAULT_CONVERSION_EVENTS }
+const REFRESH_VARS = { conversion_events: DEFAULT_CONVERSION_EVENTS }
 
 /** The dbt run the loop starts; incremental models make it touch only what changed. */
 export interface RefreshCommand {
@@ -226,7 +226,6 @@ export class RefreshLoop {
       if (abort.signal.aborted) return 'cancelled'
       const result = await this.warehouse.embedded.build({
         ...this.refreshCommand,
-        lookbackDays: REFRESH_VARS.lookback_days,
         conversionEvents: REFRESH_VARS.conversion_events,
         runner: (options) => this.worker.run(options),
         signal: abort.signal,

@@ -171,7 +171,7 @@ describe('values no build could use', () => {
     expect(Number(quality?.unique_events) + Number(quality?.duplicate_events_removed)).toBe(events.length + 1 + staged)
     const [largestCredited] = await query(
       path,
-      "select max(revenue_usd)::double as revenue from attribution.fct_attributed_conversions where attribution_model = 'last_click'",
+      "select max(revenue_usd)::double as revenue from attribution.fct_attribution_credits where attribution_model = 'last_click'",
     )
     expect(Number(largestCredited?.revenue)).toBe(MAX_AMOUNT_USD)
     expect(await query(path, "select count(*)::integer as n from attribution.stg_ga4__events where user_key like '%bad-%'")).toEqual([
@@ -200,7 +200,7 @@ describe('values no build could use', () => {
     writeFileSync(file, ndjson(events))
     const served = new ServedWarehouse(new EmbeddedWarehouse(path), await ServingStore.create())
     // A real dbt run that fails: its vars are refused before anything is built.
-    const jobs = new JobRunner(served, (options) => runDbt({ ...options, vars: { ...options.vars, lookback_days: 0 } }))
+    const jobs = new JobRunner(served, (options) => runDbt({ ...options, vars: { ...options.vars, conversion_events: ['no such event'] } }))
     const error = await jobs.importFiles([file]).then(
       () => {
         throw new Error('the import and its build were expected to fail')
@@ -212,7 +212,7 @@ describe('values no build could use', () => {
       `The import worked: ${events.length.toLocaleString('en-US')} events of 1 file(s) are stored (importing them again adds nothing).`,
     )
     expect(error.message).toContain('The model build after it failed: dbt build failed:\n')
-    expect(error.message).toMatch(/lookback_days must be from 1 to 90/)
+    expect(error.message).toMatch(/var conversion_events must hold GA4 event names/)
     expect(error.message).toContain('`attribution build --full-refresh` rebuilds every model from the raw events.')
     expect(await served.embedded.rawCounts()).toMatchObject({ events: events.length, importedFiles: 1 })
     await served.embedded.close()

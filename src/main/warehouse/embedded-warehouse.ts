@@ -46,7 +46,6 @@ import type {
 
 /** Options of a dbt build. */
 export interface BuildOptions {
-  lookbackDays?: number
   conversionEvents?: readonly ConversionEvent[]
   /** var user_id_stitching for this run only; the warehouse's model settings (settings/model-settings.ts) when absent. */
   userIdStitching?: boolean
@@ -59,6 +58,8 @@ export interface BuildOptions {
   command?: 'build' | 'run' | 'test'
   /** Runs dbt's unit tests too in a `build` (CI does; see DbtRunOptions.withoutUnitTests). */
   withUnitTests?: boolean
+  /** Builds the test oracle too (CI does; see DbtRunOptions.withTestOracle). */
+  withTestOracle?: boolean
   select?: string
   fullRefresh?: boolean
   /** Runs after a successful dbt run while the file is still free of this process's connections. */
@@ -110,7 +111,6 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
   /** Runs `dbt build` on this file while nothing else in this process has it open. */
   async build(options: BuildOptions = {}): Promise<DbtRunResult> {
     const vars: DbtVars = {}
-    if (options.lookbackDays !== undefined) vars.lookback_days = options.lookbackDays
     if (options.conversionEvents !== undefined) vars.conversion_events = options.conversionEvents
     const settings = options.userIdStitching === undefined ? await loadModelSettings(this.path) : undefined
     if (settings !== undefined && !settings.ok) throw new UserFacingError(settings.error)
@@ -131,6 +131,7 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
         select: options.select,
         fullRefresh: options.fullRefresh,
         withoutUnitTests: options.withUnitTests !== true,
+        withTestOracle: options.withTestOracle,
         targetPath: this.dbtTargetPath,
         onProgress: options.onProgress,
         signal: options.signal,

@@ -101,7 +101,6 @@ export const TRANSITIONS_SCHEMA: BigQueryField[] = [
 /** `rpt_build_info` as dbt builds it. */
 export const BUILD_INFO_SCHEMA: BigQueryField[] = [
   { name: 'built_at', type: 'TIMESTAMP', mode: 'NULLABLE' },
-  { name: 'lookback_days', type: 'INTEGER', mode: 'NULLABLE' },
   { name: 'invocation_id', type: 'STRING', mode: 'NULLABLE' },
 ]
 

@@ -1,4 +1,4 @@
--- Each model credits exactly the revenue of the conversions, in the fact table and in the daily aggregate.
+-- At each lookback each model credits exactly the revenue of the conversions, in the oracle and its daily aggregate.
 with
 
 conversion_revenue as (
@@ -14,24 +14,27 @@ attributed_revenue as (
     select
         'fct_attributed_conversions' as relation_name,
         attribution_model,
+        lookback_days,
         sum(revenue_usd) as revenue_usd
     from {{ ref('fct_attributed_conversions') }}
-    group by attribution_model
+    group by attribution_model, lookback_days
 
     union all
 
     select
         'agg_attribution_daily' as relation_name,
         attribution_model,
+        lookback_days,
         sum(revenue_usd) as revenue_usd
     from {{ ref('agg_attribution_daily') }}
-    group by attribution_model
+    group by attribution_model, lookback_days
 
 )
 
 select
     attributed_revenue.relation_name,
     attributed_revenue.attribution_model,
+    attributed_revenue.lookback_days,
     attributed_revenue.revenue_usd as attributed_revenue_usd,
     conversion_revenue.revenue_usd as conversion_revenue_usd
 from attributed_revenue

@@ -1,23 +1,14 @@
 {#-
-    Attribution at the var lookback, ranked directly from the pairs. It is built independently of
-    fct_attribution_credits on purpose: the singular test that the two agree checks the interval logic.
+    Test oracle (tag oracle: CI builds it, the app and CLI never do). First and last click at every
+    lookback 1..90, ranked directly from the pairs: built independently of fct_attribution_credits
+    on purpose, so the singular tests in tests/oracle, which compare the two, check the interval
+    logic. A plain table: it is rebuilt whenever it is built.
 -#}
-{%- set lookback_days = attribution_lookback_days() -%}
 {%- set conversion_events = attribution_conversion_events() -%}
-{#-
-    Incremental runs first delete the rows of int_users_changed and every row built with other
-    vars, then insert each chosen conversion that has no row: after a change of lookback_days or
-    conversion_events that is all of them, as in a full build.
--#}
 {{ config(
-    materialized='incremental',
-    unique_key=attribution_unique_key(['conversion_id', 'attribution_model']),
-    incremental_strategy=attribution_incremental_strategy(),
     partition_by={'field': 'conversion_date', 'data_type': 'date', 'granularity': 'day'} if target.type == 'bigquery' else none,
-    cluster_by=['user_key'] if target.type == 'bigquery' else none,
-    pre_hook="{{ delete_recent_rows_of_changed_users('conversion_facts', extra_condition=stale_attributed_conversions_condition()) }}"
+    cluster_by=['user_key'] if target.type == 'bigquery' else none
 ) }}
--- depends_on: {{ ref('int_users_changed') }}
 
 with
 
@@ -32,20 +23,23 @@ conversions as (
         revenue_usd
     from {{ ref('int_conversions_deduplicated') }}
     where conversion_event_name in ({{ conversion_events_sql(conversion_events) }})
-    {%- if is_incremental() %}
-        and conversion_id not in (select conversion_id from {{ this }})
-    {%- endif %}
 
 ),
 
+lookbacks as (
+{{ oracle_lookback_days_sql() }}
+
+),
+
+-- A session is eligible at lookback L when it started at most L x 24 h before the conversion.
 eligible_touchpoints as (
 
-    select *
-    from {{ ref('int_touchpoints_joined_to_conversions') }}
-    where lag_micros <= {{ lookback_days * micros_per_day() }}
-    {%- if is_incremental() %}
-        and conversion_id in (select conversion_id from conversions)
-    {%- endif %}
+    select
+        lookbacks.lookback_days,
+        touchpoints.*
+    from {{ ref('int_touchpoints_joined_to_conversions') }} as touchpoints
+    inner join lookbacks
+        on touchpoints.lag_micros <= cast(lookbacks.lookback_days as {{ dbt.type_bigint() }}) * {{ micros_per_day() }}
 
 ),
 
@@ -63,11 +57,11 @@ ranked_touchpoints as (
         *,
         -- Ties on session start: first click takes the lowest ga_session_id, last click the highest.
         row_number() over (
-            partition by conversion_id
+            partition by conversion_id, lookback_days
             order by session_started_micros, ga_session_id, session_key
         ) as first_click_rank,
         row_number() over (
-            partition by conversion_id
+            partition by conversion_id, lookback_days
             order by session_started_micros desc, ga_session_id desc, session_key desc
         ) as last_click_rank
     from eligible_touchpoints
@@ -98,7 +92,7 @@ final as (
         conversions.conversion_id,
         conversions.conversion_event_name,
         attribution_models.attribution_model,
-        {{ lookback_days }} as lookback_days,
+        lookbacks.lookback_days,
         conversions.converted_at,
         conversions.conversion_date,
         conversions.user_key,
@@ -116,11 +110,12 @@ final as (
         coalesce(credited_touchpoints.channel, 'Unassigned') as channel
     from conversions
     cross join attribution_models
+    cross join lookbacks
     left join credited_touchpoints
         on conversions.conversion_id = credited_touchpoints.conversion_id
         and attribution_models.attribution_model = credited_touchpoints.attribution_model
+        and lookbacks.lookback_days = credited_touchpoints.lookback_days
 
 )
 
 select * from final
-{{ order_by_for_pruning(['user_key', 'conversion_id']) }}

@@ -1,4 +1,4 @@
--- Every conversion of the chosen events appears exactly once per attribution model, and nothing else does.
+-- In the oracle every conversion of the chosen events appears exactly once per attribution model and lookback, and nothing else does.
 with
 
 conversions as (
@@ -17,13 +17,20 @@ attribution_models as (
 
 ),
 
+lookbacks as (
+{{ oracle_lookback_days_sql() }}
+
+),
+
 expected as (
 
     select
         conversions.conversion_id,
-        attribution_models.attribution_model
+        attribution_models.attribution_model,
+        lookbacks.lookback_days
     from conversions
     cross join attribution_models
+    cross join lookbacks
 
 ),
 
@@ -32,20 +39,23 @@ attributed as (
     select
         conversion_id,
         attribution_model,
+        lookback_days,
         count(*) as row_count
     from {{ ref('fct_attributed_conversions') }}
-    group by conversion_id, attribution_model
+    group by conversion_id, attribution_model, lookback_days
 
 )
 
 select
     coalesce(expected.conversion_id, attributed.conversion_id) as conversion_id,
     coalesce(expected.attribution_model, attributed.attribution_model) as attribution_model,
+    coalesce(expected.lookback_days, attributed.lookback_days) as lookback_days,
     attributed.row_count
 from expected
 full outer join attributed
     on expected.conversion_id = attributed.conversion_id
     and expected.attribution_model = attributed.attribution_model
+    and expected.lookback_days = attributed.lookback_days
 where expected.conversion_id is null
     or attributed.conversion_id is null
     or attributed.row_count <> 1
