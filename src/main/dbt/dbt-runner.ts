@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { totalmem } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { ConversionEvent } from '@shared/attribution'
@@ -214,7 +215,28 @@ export function dbtLogPath(options: Pick<DbtRunOptions, 'targetPath'>, projectDi
 
 /** The environment dbt runs with: the profile's variables, no usage tracking, unbuffered output. */
 export function dbtEnvironment(options: Pick<DbtRunOptions, 'env'>): NodeJS.ProcessEnv {
-  return { ...process.env, ...options.env, DBT_SEND_ANONYMOUS_USAGE_STATS: 'false', PYTHONUNBUFFERED: '1' }
+  return { ...process.env, ...withDuckDbLimits(options.env), DBT_SEND_ANONYMOUS_USAGE_STATS: 'false', PYTHONUNBUFFERED: '1' }
+}
+
+/** Half the machine's memory, in whole GB (at least 1): dbt's DuckDB session may use this much before it spills to disk. */
+export function defaultDuckDbMemoryLimit(totalBytes = totalmem()): string {
+  return `${Math.max(1, Math.floor(totalBytes / 2 / 1024 ** 3))}GB`
+}
+
+/**
+ * The profile's DuckDB memory limit and spill folder for a run on a warehouse file: the limit from
+ * ATTRIBUTION_DUCKDB_MEMORY_LIMIT (the setting, in DuckDB units: "4GB", "16GiB"), else half the machine's memory; the
+ * spill folder beside the warehouse (`<warehouse>.dbt/spill`), so a build larger than memory
+ * finishes on disk instead of failing. Other environments are returned unchanged.
+ */
+export function withDuckDbLimits(env: Record<string, string>): Record<string, string> {
+  const warehouse = env.ATTRIBUTION_WAREHOUSE
+  if (!warehouse) return env
+  return {
+    ATTRIBUTION_DUCKDB_MEMORY_LIMIT: process.env.ATTRIBUTION_DUCKDB_MEMORY_LIMIT || defaultDuckDbMemoryLimit(),
+    ATTRIBUTION_DUCKDB_TEMP_DIRECTORY: `${warehouse}.dbt/spill`,
+    ...env,
+  }
 }
 
 interface DbtLogLine {

@@ -11,6 +11,7 @@ import {
   type DbtRunResult,
   dbtArgs,
   dbtEnvironment,
+  withDuckDbLimits,
   dbtProjectArgs,
   parseDbtLogLine,
   prepareTargetPath,
@@ -99,7 +100,7 @@ export class DbtWorker {
     const request = {
       args: dbtArgs(options, projectDir),
       parse_args: dbtProjectArgs(options, projectDir),
-      env: options.env,
+      env: withDuckDbLimits(options.env),
       // A parse is reused only while everything it depends on stays the same.
       cache_key: JSON.stringify([projectDir, options.env, options.target, options.vars ?? null]),
     }
