@@ -394,7 +394,7 @@ await measureFreshness('full `dbt build --full-refresh` after each burst (the si
 
 // 8. Sustained stream throughput with de-duplication on: 100,000 events in batches of 10,000, a tenth of them replays.
 {
-  const { Streamer, deliverToFile, outboxFor } = await import('../src/main/stream/streamer')
+  const { OutboxSender, deliverToFile, outboxFor } = await import('../src/main/stream/outbox-sender')
   const { StreamSource } = await import('../src/main/stream/stream-source')
   const throughputPath = join(work, 'throughput.duckdb')
   const target = new EmbeddedWarehouse(throughputPath)
@@ -403,7 +403,7 @@ await measureFreshness('full `dbt build --full-refresh` after each burst (the si
   let duplicates = 0
   const [, streamMs] = await timed(() =>
     target.writeSession(async (file) => {
-      const streamer = new Streamer(deliverToFile(file), outboxFor(throughputPath))
+      const streamer = new OutboxSender(deliverToFile(file), outboxFor(throughputPath))
       let previous: unknown[] = []
       for (let batch = 0; batch < 10; batch++) {
         const events = source.next(9_000)

@@ -5,7 +5,8 @@ import type { AppSettings } from '@shared/settings-api'
 import { type ApiHandlers, type HandlerHost, type ReferralService, type StreamService, createApiHandlers } from './api/handlers'
 import { ImportFolder } from './api/import-access'
 import { type BigQueryTransport, formatBytes } from './bigquery/bigquery-client'
-import { type BigQueryDbtBuild, BigQueryStream, bigQueryDbtBuild } from './bigquery/bigquery-stream'
+import { type BigQueryDbtBuild, type BigQueryRefresh, bigQueryDbtBuild } from './bigquery/bigquery-refresh'
+import { BigQuerySink } from './bigquery/bigquery-sink'
 import { BigQueryWarehouse, type QueryEstimate } from './bigquery/bigquery-warehouse'
 import { buildOnBigQuery } from './bigquery/dbt-environment'
 import { importSpendToBigQuery } from './bigquery/spend-load'
@@ -29,9 +30,10 @@ import { ServingStore } from './serving/serving-store'
 import { type BigQuerySpendJob, JobRunner } from './services/jobs'
 import { type CloseOutcome, SHUTDOWN_TIMEOUT_MS, closeWithin } from './shutdown'
 import { loadSettings } from './settings/app-settings'
-import { LiveStream } from './stream/live-stream'
+import { EmbeddedSink } from './stream/embedded-sink'
 import { type RefreshCommand, RefreshLoop } from './stream/refresh-loop'
-import { outboxFor } from './stream/streamer'
+import { outboxFor } from './stream/outbox-sender'
+import { Streamer } from './stream/streamer'
 import { EmbeddedWarehouse } from './warehouse/embedded-warehouse'
 import type { AttributionWarehouse } from './warehouse/warehouse'
 
@@ -53,7 +55,7 @@ export interface AppServices {
   /** The embedded warehouse (file plus in-memory serving copy), whichever warehouse is active. */
   warehouse: ServedWarehouse
   jobs: JobRunner
-  stream: LiveStream
+  stream: Streamer
   refresh: RefreshLoop
   credentials: CredentialStore
   /** What other processes (the CLI) change in the warehouse file, noticed and reloaded. */
@@ -180,7 +182,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   )
   // Builds after a sample or an import run in the refresh loop's worker, warmed up below while the person looks at the welcome view.
   const jobs = new AppJobRunner(warehouse, dbt, (dbtOptions) => refresh.runInWorker(dbtOptions))
-  const stream = new LiveStream(warehouse, outboxFor(options.warehousePath), refresh)
+  const stream = new Streamer(new EmbeddedSink(warehouse, outboxFor(options.warehousePath), refresh))
   void stream.recover()
   void refresh.warmUp()
   outside.start()
@@ -195,7 +197,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   demo.onSnapshot(martsChanged)
   // Demo events go to the sandbox when it is shown, or when the real warehouse holds imported exports (it is entered first).
   const embeddedStream: StreamService = {
-    burst: async (...args: Parameters<LiveStream['burst']>) => {
+    burst: async (...args: Parameters<Streamer['burst']>) => {
       const target = await demo.streamTarget()
       return target ? target.stream.burst(...args) : stream.burst(...args)
     },
@@ -221,7 +223,9 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     reads: AttributionWarehouse
     demoReads: AttributionWarehouse
     demo: BigQueryDemoMode
-    stream: BigQueryStream
+    stream: Streamer
+    /** The dbt build after streaming, and a re-model asked for by a change of the referral list. */
+    refresh: BigQueryRefresh
     spend: BigQuerySpendJob
     referralKey: string
     /** dbt build of the real marts with the connection's vars. */
@@ -294,8 +298,8 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
       log,
     })
     void demo.lookForKept()
-    const stream = new BigQueryStream(demoBq, settings.bigquery, dbtBuild, deadLetters, log)
-    stream.onRefreshed(martsChanged)
+    const sink = new BigQuerySink(demoBq, settings.bigquery, dbtBuild, deadLetters, log)
+    sink.refresh.onRefreshed(martsChanged)
     // Spend goes to the real marts (never the demo's), and rebuilds them.
     const spend: BigQuerySpendJob = {
       load: (paths, mapping) => importSpendToBigQuery(bq.spendTarget(), paths, mapping ? { mapping } : {}),
@@ -313,7 +317,8 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
         reads: readsOf(bq, false, referralKey),
         demoReads: readsOf(demoBq, true, referralKey),
         demo,
-        stream,
+        stream: new Streamer(sink),
+        refresh: sink.refresh,
         spend,
         referralKey,
         buildReal,
@@ -326,7 +331,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     candidates: async () => [],
     save: async (settings) => {
       const saved = await bigQueryReferrals.write(active.referralKey, settings)
-      active.stream.remodel(active.buildReal, active.demo.active() !== undefined)
+      active.refresh.remodel(active.buildReal, active.demo.active() !== undefined)
       return saved
     },
   })
@@ -351,7 +356,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
 
   /** "Stream events" on BigQuery: into the demo dataset, made (and shown) on the first burst; the export is never written. */
   const bigQueryStream = (active: ActiveBigQuery): StreamService => ({
-    burst: async (...args: Parameters<BigQueryStream['burst']>) => {
+    burst: async (...args: Parameters<Streamer['burst']>) => {
       if (!active.demo.active()) log(`Streaming demo events into ${active.demo.describeTarget()}`)
       await active.demo.enter()
       return active.stream.burst(...args)

@@ -35,10 +35,10 @@ import { validateCostReturnRequest } from '@shared/cost-return'
 import { costAndReturn } from '../services/cost-return'
 import { attributionModelRegistry } from '../services/model-registry'
 import type { BigQuerySpendJob, JobRunner } from '../services/jobs'
-import type { LiveStream } from '../stream/live-stream'
+import type { Streamer } from '../stream/streamer'
 
 /** What "Stream events" needs from a warehouse's streamer (embedded or BigQuery); starting may first make the demo sandbox. */
-export type StreamService = Pick<LiveStream, 'burst' | 'stop' | 'status'> & {
+export type StreamService = Pick<Streamer, 'burst' | 'stop' | 'status'> & {
   start(ratePerSecond: number): StreamStatus | Promise<StreamStatus>
 }
 import type { RefreshLoop } from '../stream/refresh-loop'

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path'
 import { type BigQueryTransport, createBigQueryClient } from '../bigquery/bigquery-client'
-import { type BigQueryDbtBuild, bigQueryDbtBuild } from '../bigquery/bigquery-stream'
+import { type BigQueryDbtBuild, bigQueryDbtBuild } from '../bigquery/bigquery-refresh'
 import { insertIntradayEvents } from '../bigquery/intraday-writer'
 import { createBigQueryDemo, demoBigQuerySettings, describeBigQueryDemoTarget, readBigQueryDemo } from '../demo/bigquery-demo'
 import { UserFacingError } from '../errors'

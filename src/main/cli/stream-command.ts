@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { createDemoSandbox, demoWarehousePathOf, hasImportedData, readDemoSandbox } from '../demo/demo-sandbox'
 import { UserFacingError } from '../errors'
 import { StreamSource } from '../stream/stream-source'
-import { Streamer, deliverToFile, outboxFor } from '../stream/streamer'
+import { OutboxSender, deliverToFile, outboxFor } from '../stream/outbox-sender'
 import { type DuckDbFile, withDuckDbFile } from '../warehouse/duckdb-file'
 import { queryRecentUsers } from '../warehouse/duckdb-queries'
 import { EmbeddedWarehouse } from '../warehouse/embedded-warehouse'
@@ -79,7 +79,7 @@ async function streamInto(
   options: { count: number; rate: number | undefined; batchSize: number; seed: number | undefined; isContinuous: boolean },
 ): Promise<void> {
   const { count, rate, batchSize, seed } = options
-  const streamer = new Streamer(deliverToFile(file), outboxFor(path))
+  const streamer = new OutboxSender(deliverToFile(file), outboxFor(path))
   const totals = { queued: 0, added: 0, duplicates: 0, rejected: 0, recovered: 0 }
 
   for (const delivery of await streamer.recover()) {

@@ -5,9 +5,10 @@ import { describeDbtProgress } from '../dbt/progress-text'
 import { messageOf } from '../errors'
 import { ServedWarehouse } from '../serving/served-warehouse'
 import { ServingStore } from '../serving/serving-store'
-import { LiveStream } from '../stream/live-stream'
+import { EmbeddedSink } from '../stream/embedded-sink'
 import { type RefreshCommand, RefreshLoop } from '../stream/refresh-loop'
-import { outboxFor } from '../stream/streamer'
+import { outboxFor } from '../stream/outbox-sender'
+import { Streamer } from '../stream/streamer'
 import { withDuckDbFile } from '../warehouse/duckdb-file'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
 import { createDemoSandbox, demoWarehousePathOf, hasImportedData, readDemoSandbox, removeDemoSandbox } from './demo-sandbox'
@@ -16,7 +17,7 @@ import { createDemoSandbox, demoWarehousePathOf, hasImportedData, readDemoSandbo
 export interface DemoStack {
   warehouse: ServedWarehouse
   refresh: RefreshLoop
-  stream: LiveStream
+  stream: Streamer
 }
 
 /** What the demo mode needs from the app: the real warehouse, and the refresh settings the app uses. */
@@ -178,7 +179,7 @@ export class DemoMode {
       this.options.refreshDebounceMs,
       this.options.refreshCancelPauseMs,
     )
-    const stream = new LiveStream(warehouse, outboxFor(embedded.path), refresh)
+    const stream = new Streamer(new EmbeddedSink(warehouse, outboxFor(embedded.path), refresh))
     const stack = { warehouse, refresh, stream }
     try {
       if (!warehouse.serving.isBuilt) await this.build(stack)

@@ -10,7 +10,7 @@ import { EmbeddedWarehouse } from '../warehouse/embedded-warehouse'
 import { eventIdOf } from '../warehouse/event-id'
 import { Outbox } from './outbox'
 import { StreamSource } from './stream-source'
-import { Streamer, deliverToFile, outboxFor } from './streamer'
+import { OutboxSender, deliverToFile, outboxFor } from './outbox-sender'
 
 const CLI = join(projectRoot(), 'bin', 'attribution.js')
 const noSmallDisk = smallDiskUnavailable()
@@ -45,7 +45,7 @@ describe('the outbox on a disk that fills up', () => {
       const after = source.next(30)
       const warehouse = new EmbeddedWarehouse(path)
       await warehouse.writeSession(async (file) => {
-        const streamer = new Streamer(deliverToFile(file), outboxFor(path))
+        const streamer = new OutboxSender(deliverToFile(file), outboxFor(path))
         await streamer.send(first)
         expect(Buffer.byteLength(cut.map((event) => JSON.stringify(event)).join('\n'))).toBeGreaterThan(64 * 1024)
         // Room for a few pages, not the batch: the write is cut short by the disk, not by the app.

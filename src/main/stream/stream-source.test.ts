@@ -6,7 +6,7 @@ import { makeTempDir } from '../testing/fixtures'
 import { queryRecentUsers } from '../warehouse/duckdb-queries'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../warehouse/embedded-warehouse'
 import { StreamSource } from './stream-source'
-import { Streamer, deliverToFile, outboxFor } from './streamer'
+import { OutboxSender, deliverToFile, outboxFor } from './outbox-sender'
 import { validateStreamEvent } from './validate-event'
 import { eventIdOf } from '../warehouse/event-id'
 import { generateSampleData } from '../services/sample-data'
@@ -178,7 +178,8 @@ describe('demo bursts through dbt', () => {
   it('raises the moved conversions by at least one per burst after each incremental refresh', async () => {
     const knownUsers = await warehouse.writeSession((file) => queryRecentUsers(file.connection, 200))
     const source = new StreamSource({ knownUsers })
-    const send = (events: Ga4Event[]) => warehouse.writeSession((file) => new Streamer(deliverToFile(file), outboxFor(path)).send(events))
+    const send = (events: Ga4Event[]) =>
+      warehouse.writeSession((file) => new OutboxSender(deliverToFile(file), outboxFor(path)).send(events))
     const moved = [await movedConversions(warehouse)]
     let burst: Ga4Event[] = []
     for (let round = 0; round < 2; round++) {

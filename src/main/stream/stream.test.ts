@@ -7,7 +7,7 @@ import { makeTempDir } from '../testing/fixtures'
 import { withDuckDbFile } from '../warehouse/duckdb-file'
 import { EmbeddedWarehouse } from '../warehouse/embedded-warehouse'
 import { StreamSource } from './stream-source'
-import { Streamer, deliverToFile, outboxFor } from './streamer'
+import { OutboxSender, deliverToFile, outboxFor } from './outbox-sender'
 import { validateStreamEvent } from './validate-event'
 
 const CLI = join(projectRoot(), 'bin', 'attribution.js')
@@ -51,7 +51,7 @@ describe('streaming exactly once', () => {
     const events = source.next(15)
     let isFailing = true
     await warehouse.writeSession(async (file) => {
-      const streamer = new Streamer(deliverToFile(file), outbox, {
+      const streamer = new OutboxSender(deliverToFile(file), outbox, {
         beforeCommit: () => {
           if (isFailing) throw new Error('injected failure inside the transaction')
         },
@@ -73,7 +73,7 @@ describe('streaming exactly once', () => {
     const outbox = outboxFor(path)
     const kept = join(temp.dir, 'kept.ndjson')
     await warehouse.writeSession(async (file) => {
-      const streamer = new Streamer(deliverToFile(file), outbox, {
+      const streamer = new OutboxSender(deliverToFile(file), outbox, {
         beforeCommit: (batch) => copyFileSync(batch.path, kept),
       })
       await streamer.send(new StreamSource({ seed: 8 }).next(12))
@@ -94,7 +94,7 @@ describe('streaming exactly once', () => {
     const withoutId = { ...good, event_params: [] }
     const badTime = { ...good, event_timestamp: 'now' }
     await warehouse.writeSession(async (file) => {
-      const result = await new Streamer(deliverToFile(file), outbox).send([good, withoutId, badTime, 'not an event'])
+      const result = await new OutboxSender(deliverToFile(file), outbox).send([good, withoutId, badTime, 'not an event'])
       expect(result.queued).toBe(1)
       expect(result.rejected.map((entry) => entry.reason)).toEqual([
         'event_id param is missing: streamed events need one to be counted once',
