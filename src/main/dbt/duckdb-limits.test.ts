@@ -22,7 +22,9 @@ describe('the DuckDB memory limit and spill folder of dbt runs', () => {
     const env = withDuckDbLimits({ ATTRIBUTION_WAREHOUSE: '/data/w.duckdb' })
     expect(env.ATTRIBUTION_DUCKDB_TEMP_DIRECTORY).toBe('/data/w.duckdb.dbt/spill')
     expect(env.ATTRIBUTION_DUCKDB_MEMORY_LIMIT).toMatch(/^\d+GB$/)
-    expect(withDuckDbLimits({ ATTRIBUTION_WAREHOUSE: '/w', ATTRIBUTION_DUCKDB_MEMORY_LIMIT: '3GB' }).ATTRIBUTION_DUCKDB_MEMORY_LIMIT).toBe('3GB')
+    expect(withDuckDbLimits({ ATTRIBUTION_WAREHOUSE: '/w', ATTRIBUTION_DUCKDB_MEMORY_LIMIT: '3GB' }).ATTRIBUTION_DUCKDB_MEMORY_LIMIT).toBe(
+      '3GB',
+    )
     expect(withDuckDbLimits({ ATTRIBUTION_BQ_PROJECT: 'p' })).toEqual({ ATTRIBUTION_BQ_PROJECT: 'p' })
   })
 
