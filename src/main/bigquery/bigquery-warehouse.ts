@@ -1,40 +1,13 @@
 import type { BigQuery, Query } from '@google-cloud/bigquery'
-import { type ConversionEventInfo, type ReportGrouping, type ReportRequest, type ReportResult } from '@shared/attribution'
-import type { ChannelFlow, DashboardFilters, FeedEvent, StreamInfo, WarehouseStatus } from '@shared/api'
-import type { CostGrouping } from '@shared/cost-return'
-import type { MarkovTransition } from '@shared/markov'
+import type { ConversionEventInfo } from '@shared/attribution'
+import type { FeedEvent, StreamInfo, WarehouseStatus } from '@shared/api'
 import type { BigQuerySettings } from '@shared/settings-api'
 import { formatCents, parseCents } from '@shared/money'
 import { UserFacingError } from '../errors'
 import { splitGa4Dataset } from '../settings/app-settings'
-import {
-  type Dialect,
-  type MartQuery,
-  attributionModelsQuery,
-  channelFlowsQuery,
-  conversionEventsQuery,
-  conversionPathsQuery,
-  conversionTotalsQuery,
-  costCreditsQuery,
-  dailyCostQuery,
-  dailyTrendsQuery,
-  markovTransitionsQuery,
-  modelChannelCreditsQuery,
-  reportQuery,
-  streamsQuery,
-} from '../warehouse/mart-sql'
-import type {
-  AttributionWarehouse,
-  ConversionTotals,
-  CostCreditRow,
-  DailyCostRow,
-  DailyTrendRows,
-  ModelChannelCredit,
-  PathRows,
-  PathsOptions,
-  RuleBasedModel,
-  WarehouseModelRow,
-} from '../warehouse/warehouse'
+import { MartReader } from '../warehouse/mart-reader'
+import type { Dialect, MartQuery } from '../warehouse/mart-sql'
+import type { AttributionWarehouse, WarehouseModelRow } from '../warehouse/warehouse'
 import {
   type BigQueryCredentials,
   type BigQueryTransport,
@@ -88,16 +61,17 @@ export interface QueryEstimate {
 const MAX_CACHE_ENTRIES = 200
 
 /** The dashboard over BigQuery: reads the marts dbt built and the export's `events_*` shards. */
-export class BigQueryWarehouse implements AttributionWarehouse {
+export class BigQueryWarehouse extends MartReader implements AttributionWarehouse {
   readonly kind = 'bigquery' as const
   private readonly client: BigQuery
   private readonly marts: DatasetRef
-  private readonly dialect: Dialect
+  protected readonly dialect: Dialect
   private readonly ga4: DatasetRef
   private readonly cache = new Map<string, { expiresAt: number; rows: ResultRow[] }>()
   private readonly now: () => number
 
   constructor(private readonly options: BigQueryWarehouseOptions) {
+    super()
     const { settings } = options
     this.marts = { project: settings.projectId, dataset: settings.martsDataset }
     this.dialect = bigQueryDialect(this.marts)
@@ -121,58 +95,16 @@ export class BigQueryWarehouse implements AttributionWarehouse {
     this.cache.clear()
   }
 
-  report(request: ReportRequest & { model: RuleBasedModel }): Promise<ReportResult> {
-    return this.runMart(reportQuery(this.dialect, request))
+  override async conversionEvents(): Promise<ConversionEventInfo[]> {
+    return (await this.tableExists('stg_ga4__events')) ? super.conversionEvents() : []
   }
 
-  channelFlows(filters: DashboardFilters, models: readonly [RuleBasedModel, RuleBasedModel]): Promise<ChannelFlow[]> {
-    return this.runMart(channelFlowsQuery(this.dialect, filters, models))
+  override async attributionModels(): Promise<WarehouseModelRow[]> {
+    return (await this.tableExists('rpt_attribution_models')) ? super.attributionModels() : []
   }
 
-  dailyTrends(
-    filters: DashboardFilters,
-    options: { days: number; byChannel: boolean; models: readonly RuleBasedModel[] },
-  ): Promise<DailyTrendRows> {
-    return this.runMart(dailyTrendsQuery(this.dialect, filters, options))
-  }
-
-  modelChannelCredits(filters: DashboardFilters, by?: ReportGrouping): Promise<ModelChannelCredit[]> {
-    return this.runMart(modelChannelCreditsQuery(this.dialect, filters, by))
-  }
-
-  markovTransitions(filters: DashboardFilters): Promise<MarkovTransition[]> {
-    return this.runMart(markovTransitionsQuery(this.dialect, filters))
-  }
-
-  conversionTotals(filters: DashboardFilters): Promise<ConversionTotals> {
-    return this.runMart(conversionTotalsQuery(this.dialect, filters))
-  }
-
-  conversionPaths(filters: DashboardFilters, model: RuleBasedModel | null, limit: number, options?: PathsOptions): Promise<PathRows> {
-    return this.runMart(conversionPathsQuery(this.dialect, filters, model, limit, options))
-  }
-
-  costCredits(filters: DashboardFilters, by: CostGrouping): Promise<CostCreditRow[]> {
-    return this.runMart(costCreditsQuery(this.dialect, filters, by))
-  }
-
-  dailyCost(filters: DashboardFilters, models: readonly RuleBasedModel[], channel: string | null): Promise<DailyCostRow[]> {
-    return this.runMart(dailyCostQuery(this.dialect, filters, models, channel))
-  }
-
-  async conversionEvents(): Promise<ConversionEventInfo[]> {
-    if (!(await this.tableExists('stg_ga4__events'))) return []
-    return this.runMart(conversionEventsQuery(this.dialect))
-  }
-
-  async attributionModels(): Promise<WarehouseModelRow[]> {
-    if (!(await this.tableExists('rpt_attribution_models'))) return []
-    return this.runMart(attributionModelsQuery(this.dialect))
-  }
-
-  async streams(): Promise<StreamInfo[]> {
-    if (!(await this.tableExists('stg_ga4__events'))) return []
-    return this.runMart(streamsQuery(this.dialect))
+  override async streams(): Promise<StreamInfo[]> {
+    return (await this.tableExists('stg_ga4__events')) ? super.streams() : []
   }
 
   async recentEvents(limit: number): Promise<FeedEvent[]> {
@@ -234,7 +166,7 @@ export class BigQueryWarehouse implements AttributionWarehouse {
   }
 
   /** Runs a shared mart query (mart-sql.ts) and maps its rows. */
-  async runMart<T>(query: MartQuery<T>): Promise<T> {
+  protected async runMart<T>(query: MartQuery<T>): Promise<T> {
     return query.read(await this.run(bigQueryStatement(query)))
   }
 

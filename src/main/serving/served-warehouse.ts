@@ -6,7 +6,7 @@ import { DUCKDB_DIALECT, cutOrderCuts, queryFreshness } from '../warehouse/duckd
 import { DuckDbMartReader } from '../warehouse/duckdb-mart-reader'
 import { MODEL_SCHEMA } from '../warehouse/duckdb-schema'
 import type { EmbeddedWarehouse } from '../warehouse/embedded-warehouse'
-import { type MartQuery, conversionEventsQuery, markovTransitionsQuery, streamsQuery } from '../warehouse/mart-sql'
+import { conversionEventsQuery, markovTransitionsQuery, streamsQuery } from '../warehouse/mart-sql'
 import type { AttributionWarehouse } from '../warehouse/warehouse'
 import { EVENT_NAME_COUNTS, STREAM_COUNTS, type ServingStore } from './serving-store'
 import { readReferralSettings } from '../referrals/referral-store'
@@ -35,16 +35,16 @@ export class ServedWarehouse extends DuckDbMartReader implements AttributionWare
   }
 
   // The serving copy's transitions already carry cut_order (summed over users alike).
-  protected override markovQuery(filters: DashboardFilters): MartQuery<MarkovTransition[]> {
+  override markovTransitions(filters: DashboardFilters): Promise<MarkovTransition[]> {
     const transitions = `${MODEL_SCHEMA}.agg_channel_transitions`
-    return markovTransitionsQuery(DUCKDB_DIALECT, filters, transitions, cutOrderCuts(transitions))
+    return this.runMart(markovTransitionsQuery(DUCKDB_DIALECT, filters, transitions, cutOrderCuts(transitions)))
   }
 
   recentEvents(limit: number): Promise<FeedEvent[]> {
     return this.serving.recentEvents(limit)
   }
 
-  conversionEvents(): Promise<ConversionEventInfo[]> {
+  override conversionEvents(): Promise<ConversionEventInfo[]> {
     const counts = `${MODEL_SCHEMA}.${EVENT_NAME_COUNTS}`
     return this.runMart(conversionEventsQuery(DUCKDB_DIALECT, counts, `${MODEL_SCHEMA}.int_conversion_events_modelled`))
   }

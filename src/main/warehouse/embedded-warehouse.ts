@@ -188,7 +188,7 @@ export class EmbeddedWarehouse extends DuckDbMartReader implements AttributionWa
   }
 
   /** The staged event names (the raw ones before the first build), with their counts and whether each is modelled. */
-  async conversionEvents(): Promise<ConversionEventInfo[]> {
+  override async conversionEvents(): Promise<ConversionEventInfo[]> {
     if (!this.session.exists()) return []
     return this.session.read(async (connection) => {
       const tables = new Set((await connection.runAndReadAll(modelTableNamesSql())).getRows().map((row) => String(row[0])))

@@ -97,17 +97,27 @@ function filterParams(filters: FilterValues): Pick<MartStatement, 'params' | 'ty
   }
 }
 
+/**
+ * The rows of a mart (whose columns are `t` + the names) that hold at the filters' lookback and
+ * within their dates (`date` column) and stream (when the mart keeps one); the events are left to
+ * the caller.
+ */
+function inFilters(d: Dialect, t: string, date: string, withStream = true): string {
+  const { p } = d
+  return `${p}lookback between ${t}min_lookback_days and ${t}max_lookback_days
+      and (${p}from_date is null or ${t}${date} >= ${d.date('from_date')})
+      and (${p}to_date is null or ${t}${date} <= ${d.date('to_date')})${
+        withStream ? `\n      and (${p}stream_id is null or ${t}stream_id = ${p}stream_id)` : ''
+      }`
+}
+
 /** Credits that hold at the filters' lookback, for the filters' events, dates and stream (a CTE body). */
 function filteredCredits(d: Dialect, filters: FilterValues): string {
-  const { p } = d
   return `
     select *
     from ${d.table('fct_attribution_credits')}
-    where ${p}lookback between min_lookback_days and max_lookback_days
-      and ${d.inEvents('conversion_event_name', filters.conversionEvents)}
-      and (${p}from_date is null or conversion_date >= ${d.date('from_date')})
-      and (${p}to_date is null or conversion_date <= ${d.date('to_date')})
-      and (${p}stream_id is null or stream_id = ${p}stream_id)`
+    where ${d.inEvents('conversion_event_name', filters.conversionEvents)}
+      and ${inFilters(d, '', 'conversion_date')}`
 }
 
 /** Millionths of a conversion as the number the API shows (whole for single-touch models, 6 decimals otherwise). */
@@ -446,14 +456,11 @@ export function pathRowsFrom(found: ReadonlyArray<Record<string, unknown>>, with
 
 /** Rows of agg_cost_and_return that hold at the filters' lookback, events and dates; spend is not kept per stream. */
 function filteredCost(d: Dialect, filters: DashboardFilters): string {
-  const { p } = d
   return `
     select *
     from ${d.table('agg_cost_and_return')}
-    where ${p}lookback between min_lookback_days and max_lookback_days
-      and (conversion_event_name is null or ${d.inEvents('conversion_event_name', filters.conversionEvents)})
-      and (${p}from_date is null or report_date >= ${d.date('from_date')})
-      and (${p}to_date is null or report_date <= ${d.date('to_date')})`
+    where (conversion_event_name is null or ${d.inEvents('conversion_event_name', filters.conversionEvents)})
+      and ${inFilters(d, '', 'report_date', false)}`
 }
 
 /** Credit and cost per rule-based model and channel (or source/medium/campaign) at the filters' lookback. */
@@ -619,11 +626,6 @@ export function markovTransitionsQuery(
   transitions = d.table('agg_channel_transitions'),
   cuts = userCuts(d, filters),
 ): MartQuery<MarkovTransition[]> {
-  const { p } = d
-  const inFilters = (t: string) => `${p}lookback between ${t}min_lookback_days and ${t}max_lookback_days
-        and (${p}from_date is null or ${t}journey_date >= ${d.date('from_date')})
-        and (${p}to_date is null or ${t}journey_date <= ${d.date('to_date')})
-        and (${p}stream_id is null or ${t}stream_id = ${p}stream_id)`
   return {
     sql: `
     with ${cuts.ctes},
@@ -631,14 +633,14 @@ export function markovTransitionsQuery(
       select from_state, to_state, transitions
       from ${transitions}
       where conversion_event_name is not null and ${d.inEvents('conversion_event_name', filters.conversionEvents)}
-        and ${inFilters('')}
+        and ${inFilters(d, '', 'journey_date')}
       union all
       select t.from_state, t.to_state, t.transitions
       from ${transitions} as t
       ${cuts.join}
       where t.conversion_event_name is null
         and (t.cut_event_name = ${cuts.chosen} or (t.cut_event_name is null and ${cuts.chosen} is null))
-        and ${inFilters('t.')}
+        and ${inFilters(d, 't.', 'journey_date')}
     )
     select from_state, to_state, cast(sum(transitions) as bigint) as transitions
     from steps

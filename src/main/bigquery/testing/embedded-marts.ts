@@ -1,9 +1,7 @@
 /** Test helper: generated mart rows in an in-memory DuckDB, laid out as the embedded warehouse's marts. */
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
-import { DUCKDB_DIALECT } from '../../warehouse/duckdb-queries'
 import { DuckDbMartReader } from '../../warehouse/duckdb-mart-reader'
 import { MODEL_SCHEMA } from '../../warehouse/duckdb-schema'
-import { conversionEventsQuery } from '../../warehouse/mart-sql'
 import type { AttributionWarehouse } from '../../warehouse/warehouse'
 import type { BigQueryField } from '../ga4-bigquery-schema'
 import { CREDITS_SCHEMA, type GeneratedMarts, LAST_CONVERSIONS_SCHEMA, TRANSITIONS_SCHEMA } from './mart-rows'
@@ -55,10 +53,6 @@ class InstanceMarts extends DuckDbMartReader {
     } finally {
       connection.closeSync()
     }
-  }
-
-  conversionEvents() {
-    return this.runMart(conversionEventsQuery(DUCKDB_DIALECT))
   }
 }
 
