@@ -361,10 +361,10 @@ describe('BigQueryWarehouse against the stand-in', () => {
 
   it('estimates bytes with a dry run, and the bytes-billed guard refuses a query with a clear message', async () => {
     const filters = FILTER_CASES[0] as DashboardFilters
-    const { channelFlowsStatement } = await import('./bigquery-sql')
-    const estimate = await warehouse.estimate(
-      channelFlowsStatement({ project: PROJECT, dataset: 'attribution_marts' }, filters, ['linear', 'time_decay']),
-    )
+    const { bigQueryDialect, bigQueryStatement } = await import('./bigquery-sql')
+    const { channelFlowsQuery } = await import('../warehouse/mart-sql')
+    const dialect = bigQueryDialect({ project: PROJECT, dataset: 'attribution_marts' })
+    const estimate = await warehouse.estimate(bigQueryStatement(channelFlowsQuery(dialect, filters, ['linear', 'time_decay'])))
     expect(estimate.bytesProcessed).toBeGreaterThan(0)
     expect(estimate.text).toMatch(/\d (B|KB|MB)$/)
     const dryRuns = bodiesOf(standIn.requests, /\/jobs$/).filter((body) => (body.configuration as { dryRun?: boolean }).dryRun)

@@ -1,25 +1,13 @@
 import type { BigQuery, Query } from '@google-cloud/bigquery'
-import { type ConversionEventInfo, GROUPING_KEYS, type ReportGrouping, type ReportRequest, type ReportResult } from '@shared/attribution'
-import type { ChannelFlow, DashboardFilters, FeedEvent, StreamInfo, WarehouseStatus } from '@shared/api'
-import type { CostGrouping } from '@shared/cost-return'
-import type { MarkovTransition } from '@shared/markov'
+import type { ConversionEventInfo } from '@shared/attribution'
+import type { FeedEvent, StreamInfo, WarehouseStatus } from '@shared/api'
 import type { BigQuerySettings } from '@shared/settings-api'
 import { formatCents, parseCents } from '@shared/money'
 import { UserFacingError } from '../errors'
 import { splitGa4Dataset } from '../settings/app-settings'
-import { conversionsFromMicros, flowFromRow, pathRowsFrom, reportFromRows } from '../warehouse/duckdb-queries'
-import type {
-  AttributionWarehouse,
-  ConversionTotals,
-  CostCreditRow,
-  DailyCostRow,
-  DailyTrendRows,
-  ModelChannelCredit,
-  PathRows,
-  PathsOptions,
-  RuleBasedModel,
-  WarehouseModelRow,
-} from '../warehouse/warehouse'
+import { MartReader } from '../warehouse/mart-reader'
+import type { Dialect, MartQuery } from '../warehouse/mart-sql'
+import type { AttributionWarehouse, WarehouseModelRow } from '../warehouse/warehouse'
 import {
   type BigQueryCredentials,
   type BigQueryTransport,
@@ -32,25 +20,15 @@ import {
 import {
   type BigQueryStatement,
   type DatasetRef,
-  attributionModelsStatement,
+  bigQueryDialect,
+  bigQueryStatement,
   buildInfoStatement,
-  channelFlowsStatement,
-  conversionPathsStatement,
   conversionRangeStatement,
-  conversionTotalsStatement,
-  dailyTrendsStatement,
-  markovTransitionsStatement,
-  conversionEventsStatement,
-  modelChannelCreditsStatement,
   newestEventStatement,
   recentEventsStatement,
-  reportStatement,
   shardsStatement,
-  streamsStatement,
 } from './bigquery-sql'
-import { costCreditsStatement, dailyCostStatement } from './cost-sql'
 import type { BigQuerySpendTarget } from './spend-load'
-import { costRowFrom } from '../warehouse/cost-queries'
 
 /** A row of a query result as the Node client gives it: INT64 and FLOAT64 as number (it refuses unsafe integers), STRING as string. */
 export type ResultRow = Record<string, unknown>
@@ -83,17 +61,20 @@ export interface QueryEstimate {
 const MAX_CACHE_ENTRIES = 200
 
 /** The dashboard over BigQuery: reads the marts dbt built and the export's `events_*` shards. */
-export class BigQueryWarehouse implements AttributionWarehouse {
+export class BigQueryWarehouse extends MartReader implements AttributionWarehouse {
   readonly kind = 'bigquery' as const
   private readonly client: BigQuery
   private readonly marts: DatasetRef
+  protected readonly dialect: Dialect
   private readonly ga4: DatasetRef
   private readonly cache = new Map<string, { expiresAt: number; rows: ResultRow[] }>()
   private readonly now: () => number
 
   constructor(private readonly options: BigQueryWarehouseOptions) {
+    super()
     const { settings } = options
     this.marts = { project: settings.projectId, dataset: settings.martsDataset }
+    this.dialect = bigQueryDialect(this.marts)
     this.ga4 = splitGa4Dataset(settings)
     this.client = createBigQueryClient(settings, options.credentials, { transport: options.transport, maxRetries: options.maxRetries })
     this.now = options.now ?? Date.now
@@ -114,99 +95,16 @@ export class BigQueryWarehouse implements AttributionWarehouse {
     this.cache.clear()
   }
 
-  async report(request: ReportRequest & { model: RuleBasedModel }): Promise<ReportResult> {
-    return reportFromRows(request, GROUPING_KEYS[request.by], await this.run(reportStatement(this.marts, request)))
+  override async conversionEvents(): Promise<ConversionEventInfo[]> {
+    return (await this.tableExists('stg_ga4__events')) ? super.conversionEvents() : []
   }
 
-  async channelFlows(filters: DashboardFilters, models: readonly [RuleBasedModel, RuleBasedModel]): Promise<ChannelFlow[]> {
-    return (await this.run(channelFlowsStatement(this.marts, filters, models))).map(flowFromRow)
+  override async attributionModels(): Promise<WarehouseModelRow[]> {
+    return (await this.tableExists('rpt_attribution_models')) ? super.attributionModels() : []
   }
 
-  async dailyTrends(
-    filters: DashboardFilters,
-    options: { days: number; byChannel: boolean; models: readonly RuleBasedModel[] },
-  ): Promise<DailyTrendRows> {
-    const rows = await this.run(dailyTrendsStatement(this.marts, filters, options))
-    return {
-      toDate: rows[0]?.last_date ? String(rows[0].last_date) : null,
-      rows: rows.map((row) => ({
-        date: String(row.day),
-        model: String(row.model),
-        ...(options.byChannel ? { channel: String(row.channel) } : {}),
-        conversions: conversionsFromMicros(BigInt(String(row.credit_micros))),
-        revenue_usd: formatCents(BigInt(String(row.revenue_cents))),
-      })),
-    }
-  }
-
-  async modelChannelCredits(filters: DashboardFilters, by?: ReportGrouping): Promise<ModelChannelCredit[]> {
-    return (await this.run(modelChannelCreditsStatement(this.marts, filters, by))).map((row) => ({
-      model: String(row.model) as RuleBasedModel,
-      channel: String(row.channel),
-      creditMicros: BigInt(String(row.credit_micros)),
-      revenueCents: BigInt(String(row.revenue_cents)),
-    }))
-  }
-
-  async markovTransitions(filters: DashboardFilters): Promise<MarkovTransition[]> {
-    return (await this.run(markovTransitionsStatement(this.marts, filters))).map((row) => ({
-      from: String(row.from_state),
-      to: String(row.to_state),
-      count: Number(row.transitions),
-    }))
-  }
-
-  async conversionTotals(filters: DashboardFilters): Promise<ConversionTotals> {
-    const row = (await this.run(conversionTotalsStatement(this.marts, filters)))[0] ?? {}
-    return {
-      conversions: Number(row.conversions ?? 0),
-      revenueCents: BigInt(String(row.revenue_cents ?? 0)),
-      pathlessConversions: Number(row.pathless_conversions ?? 0),
-      pathlessRevenueCents: BigInt(String(row.pathless_revenue_cents ?? 0)),
-    }
-  }
-
-  async conversionPaths(filters: DashboardFilters, model: RuleBasedModel | null, limit: number, options?: PathsOptions): Promise<PathRows> {
-    return pathRowsFrom(await this.run(conversionPathsStatement(this.marts, filters, model, limit, options)), model !== null)
-  }
-
-  async costCredits(filters: DashboardFilters, by: CostGrouping): Promise<CostCreditRow[]> {
-    return (await this.run(costCreditsStatement(this.marts, filters, by))).map(costRowFrom)
-  }
-
-  async dailyCost(filters: DashboardFilters, models: readonly RuleBasedModel[], channel: string | null): Promise<DailyCostRow[]> {
-    return (await this.run(dailyCostStatement(this.marts, filters, models, channel))).map((row) => ({
-      date: String(row.date),
-      ...costRowFrom(row),
-    }))
-  }
-
-  async conversionEvents(): Promise<ConversionEventInfo[]> {
-    if (!(await this.tableExists('stg_ga4__events'))) return []
-    return (await this.run(conversionEventsStatement(this.marts))).map((row) => ({
-      name: String(row.event_name),
-      events: Number(row.events),
-      modelled: row.modelled === true,
-    }))
-  }
-
-  async attributionModels(): Promise<WarehouseModelRow[]> {
-    if (!(await this.tableExists('rpt_attribution_models'))) return []
-    return (await this.run(attributionModelsStatement(this.marts))).map((row) => ({
-      id: String(row.attribution_model),
-      name: row.model_name === null || row.model_name === undefined ? null : String(row.model_name),
-      description: String(row.description),
-      isRuleBased: row.is_rule_based === true,
-    }))
-  }
-
-  async streams(): Promise<StreamInfo[]> {
-    if (!(await this.tableExists('stg_ga4__events'))) return []
-    return (await this.run(streamsStatement(this.marts))).map((row) => ({
-      streamId: String(row.stream_id),
-      platform: String(row.platform),
-      events: Number(row.events),
-    }))
+  override async streams(): Promise<StreamInfo[]> {
+    return (await this.tableExists('stg_ga4__events')) ? super.streams() : []
   }
 
   async recentEvents(limit: number): Promise<FeedEvent[]> {
@@ -265,6 +163,11 @@ export class BigQueryWarehouse implements AttributionWarehouse {
     } catch (error) {
       throw toUserFacing(error, this.errorContext())
     }
+  }
+
+  /** Runs a shared mart query (mart-sql.ts) and maps its rows. */
+  protected async runMart<T>(query: MartQuery<T>): Promise<T> {
+    return query.read(await this.run(bigQueryStatement(query)))
   }
 
   /** Runs a statement with the bytes-billed guard, reusing a fresh enough result of the same query and parameters. */

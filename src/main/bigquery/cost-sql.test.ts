@@ -2,7 +2,8 @@ import { DuckDBInstance } from '@duckdb/node-api'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DashboardFilters } from '@shared/api'
 import { formatCents } from '@shared/money'
-import { queryCostCredits, queryDailyCost } from '../warehouse/cost-queries'
+import { DUCKDB_DIALECT, runMart } from '../warehouse/duckdb-queries'
+import { costCreditsQuery, dailyCostQuery } from '../warehouse/mart-sql'
 import { MODEL_SCHEMA } from '../warehouse/duckdb-schema'
 import type { CostCreditRow, RuleBasedModel } from '../warehouse/warehouse'
 import { BigQueryWarehouse } from './bigquery-warehouse'
@@ -151,7 +152,9 @@ describe('Cost & return SQL on BigQuery', () => {
     'credit and cost per group match the embedded warehouse (%o)',
     async ({ filters, by }) => {
       const rows = await warehouse.costCredits(filters, by)
-      expect(sortRows(rows)).toEqual(sortRows(await onEmbedded((connection) => queryCostCredits(connection, filters, by))))
+      expect(sortRows(rows)).toEqual(
+        sortRows(await onEmbedded((connection) => runMart(connection, costCreditsQuery(DUCKDB_DIALECT, filters, by)))),
+      )
       // Every model carries all the spend of the dates asked.
       const cost = rows.filter((row) => row.model === 'linear').reduce((total, row) => total + row.costCents, 0n)
       if (!filters.fromDate) expect(cost).toBe(SPEND_CENTS)
@@ -165,7 +168,7 @@ describe('Cost & return SQL on BigQuery', () => {
   ])('daily credit and cost match the embedded warehouse (%o)', async ({ models, channel }) => {
     const filters = FILTER_CASES[0] as DashboardFilters
     const days = await warehouse.dailyCost(filters, models, channel)
-    expect(days).toEqual(await onEmbedded((connection) => queryDailyCost(connection, filters, models, channel)))
+    expect(days).toEqual(await onEmbedded((connection) => runMart(connection, dailyCostQuery(DUCKDB_DIALECT, filters, models, channel))))
     expect(new Set(days.map((day) => day.date)).size).toBe(31)
   })
 })

@@ -24,7 +24,7 @@ import type {
 import { apportion, solveMarkov } from '@shared/markov'
 import { formatCents, parseCents } from '@shared/money'
 import { UserFacingError } from '../errors'
-import { conversionsFromMicros, reportFromRows } from '../warehouse/duckdb-queries'
+import { conversionsFromMicros, reportFromRows } from '../warehouse/mart-sql'
 import type { AttributionWarehouse, DailyTrendRows } from '../warehouse/warehouse'
 import { shownDays, trendsFromDailyRows } from './dashboard'
 import { attributionModelRegistry } from './model-registry'

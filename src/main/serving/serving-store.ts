@@ -5,8 +5,6 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
 import type { FeedEvent } from '@shared/api'
 import {
   type WarehouseStamp,
-  eventNameCountsSql,
-  streamCountsSql,
   feedCreditsSql,
   transitionsWithCutOrderSql,
   feedEventFromRow,
@@ -14,6 +12,7 @@ import {
   queryWarehouseStamp,
   stagedFeedSql,
 } from '../warehouse/duckdb-queries'
+import { eventNameCountsSql, streamCountsSql } from '../warehouse/mart-sql'
 import { sqlString } from '../warehouse/sql-literal'
 import { MODEL_SCHEMA, RAW_SCHEMA, rawSchemaStatements } from '../warehouse/duckdb-schema'
 import { copyReferralSettings } from '../referrals/referral-store'

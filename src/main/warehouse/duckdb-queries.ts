@@ -1,275 +1,49 @@
 import { type DuckDBConnection, type DuckDBValue, listValue } from '@duckdb/node-api'
-import {
-  type ConversionEventInfo,
-  GROUPING_KEYS,
-  LOOKBACK_DEFAULT_DAYS,
-  type ReportGrouping,
-  type ReportRequest,
-  type ReportResult,
-  type ReportRow,
-} from '@shared/attribution'
-import type { ChannelFlow, DashboardFilters, FeedEvent, StreamInfo } from '@shared/api'
-import type { MarkovTransition } from '@shared/markov'
-import { formatCents } from '@shared/money'
+import { LOOKBACK_DEFAULT_DAYS } from '@shared/attribution'
+import type { FeedEvent, StreamInfo } from '@shared/api'
 import { UserFacingError, messageOf } from '../errors'
 import { MODEL_SCHEMA, RAW_SCHEMA } from './duckdb-schema'
 import { sqlString } from './sql-literal'
-import { dimensionSql, pathFilterValues, pathPageSql } from './dimension-sql'
-import type {
-  ConversionTotals,
-  DailyTrendRows,
-  ModelChannelCredit,
-  PathRows,
-  PathsOptions,
-  RuleBasedModel,
-  WarehouseModelRow,
-} from './warehouse'
+import { type Dialect, type MarkovCuts, type MartQuery, usedParams } from './mart-sql'
 
 /**
- * The app's SQL against the embedded warehouse, all in one place and all with bound parameters.
- * It reads the marts dbt builds; the attribution rules themselves live in dbt.
+ * The embedded warehouse's side of the app's SQL: DuckDB's dialect for the shared mart queries
+ * (mart-sql.ts) and their runner, and the DuckDB-only statements (the feed, the raw counts, the
+ * freshness and the serving copy's cuts), all with bound parameters.
  */
 
 /**
- * Credits that hold at the filters' lookback, for the filters' events and dates (a CTE body). The
- * events are written as a list of literals, the one value not bound: a constant IN list is pushed
- * into the scan, so DuckDB skips the row groups of events not chosen (each newly modelled event's
- * rows are appended together), which a bound list cannot do. Every name is validated against the
- * warehouse's events before a query runs, and quoted here in any case.
+ * DuckDB's spelling of the mart queries. The chosen events are written as a list of literals, the
+ * one value not bound: a constant IN list is pushed into the scan, so DuckDB skips the row groups
+ * of events not chosen (each newly modelled event's rows are appended together), which a bound list
+ * cannot do. Every name is validated against the warehouse's events before a query runs, and
+ * quoted here in any case.
  */
-function filteredCredits(events: readonly string[]): string {
-  const chosen = events.length > 0 ? events.map(sqlString).join(', ') : 'null'
-  return `
-    select *
-    from ${MODEL_SCHEMA}.fct_attribution_credits
-    where $lookback between min_lookback_days and max_lookback_days
-      and conversion_event_name in (${chosen})
-      and ($from_date is null or conversion_date >= cast($from_date as date))
-      and ($to_date is null or conversion_date <= cast($to_date as date))
-      and ($stream_id is null or stream_id = $stream_id)`
+export const DUCKDB_DIALECT: Dialect = {
+  p: '$',
+  float: 'double',
+  table: (name) => `${MODEL_SCHEMA}.${name}`,
+  inEvents: (column, events) => `${column} in (${events.length > 0 ? events.map(sqlString).join(', ') : 'null'})`,
+  inList: (column, param) => `list_contains($${param}, ${column})`,
+  date: (param) => `cast($${param} as date)`,
+  formatDate: (date) => `strftime(${date}, '%Y-%m-%d')`,
+  daysBefore: (date, daysParam) => `${date} - cast($${daysParam} as integer)`,
+  secondsBetween: (later, earlier) => `epoch(${later} - ${earlier})`,
+  orderedList: (value, orderBy, where) => `coalesce(list(${value} order by ${orderBy}) filter (where ${where}), [])`,
+  listKey: (list) => list,
 }
 
-/** The filters' bound values for filteredCredits (the events are written into its text). */
-function filterValues(filters: Omit<ReportRequest, 'model' | 'by'>): Record<string, DuckDBValue> {
-  return {
-    lookback: filters.lookbackDays,
-    from_date: filters.fromDate ?? null,
-    to_date: filters.toDate ?? null,
-    stream_id: filters.streamId ?? null,
-  }
-}
-
-/** Millionths of a conversion as the number the API shows (whole for single-touch models, 6 decimals otherwise). */
-export function conversionsFromMicros(micros: bigint): number {
-  return Number(micros) / 1_000_000
-}
-
-/** Credited conversions and revenue per group at any lookback, from the lookback-range mart. */
-export async function queryReport(connection: DuckDBConnection, request: ReportRequest & { model: RuleBasedModel }): Promise<ReportResult> {
-  const keys = GROUPING_KEYS[request.by]
-  const keyList = keys.join(', ')
-  const sql = `
-    with credits as (${filteredCredits(request.conversionEvents)})
-    select ${keyList},
-      sum(credit_micros)::bigint as credit_micros,
-      sum(credited_revenue_cents)::bigint as revenue_cents
-    from credits
-    where attribution_model = $model
-      and ($channel is null or channel = $channel)
-    group by ${keyList}
-    order by revenue_cents desc, credit_micros desc, ${keyList}`
-  const found = await readMart(connection, sql, { ...filterValues(request), model: request.model, channel: request.channel ?? null })
-  return reportFromRows(request, keys, found)
-}
-
-/** A report from rows of group keys with credit_micros and revenue_cents; totals are summed in whole units. */
-export function reportFromRows(
-  request: ReportRequest,
-  keys: ReadonlyArray<string>,
-  found: ReadonlyArray<Record<string, unknown>>,
-): ReportResult {
-  let micros = 0n
-  let cents = 0n
-  const rows = found.map((row): ReportRow => {
-    micros += BigInt(String(row.credit_micros))
-    cents += BigInt(String(row.revenue_cents))
-    // Group keys first, then the figures, as the JSON report promises.
-    const groupKeys = Object.fromEntries(keys.map((key) => [key, String(row[key])]))
-    return {
-      ...groupKeys,
-      conversions: conversionsFromMicros(BigInt(String(row.credit_micros))),
-      revenue_usd: formatCents(BigInt(String(row.revenue_cents))),
-    }
-  })
-  return {
-    model: request.model,
-    lookback_days: request.lookbackDays,
-    conversion_events: [...request.conversionEvents],
-    by: request.by,
-    rows,
-    totals: { conversions: conversionsFromMicros(micros), revenue_usd: formatCents(cents) },
-  }
-}
-
-/**
- * Credit flows between two rule-based models, per (a channel, b channel). Per conversion, the credit
- * both models give a channel stays on it (the smaller of the two); what model a gives a channel
- * beyond that moves to the channels model b gives more, in proportion. For single-touch models this
- * is each conversion's (a channel, b channel) pair; a model compared with itself moves nothing.
- */
-export async function queryChannelFlows(
-  connection: DuckDBConnection,
-  filters: DashboardFilters,
-  models: readonly [RuleBasedModel, RuleBasedModel],
-): Promise<ChannelFlow[]> {
-  const sql = `
-    with credits as (${filteredCredits(filters.conversionEvents)}),
-    ${FLOWS_CTES}
-    select a_channel, b_channel,
-      sum(micros)::double as micros,
-      sum(micros * cents_per_micro)::double as revenue_cents
-    from flows
-    group by all
-    order by micros desc, a_channel, b_channel`
-  return (await readMart(connection, sql, { ...filterValues(filters), model_a: models[0], model_b: models[1] })).map(flowFromRow)
-}
-
-/** The flow CTEs, over a `credits` CTE and the parameters $model_a and $model_b. */
-const FLOWS_CTES = `
-    a as (select conversion_id, channel, sum(credit_micros) as a_micros from credits where attribution_model = $model_a group by all),
-    b as (select conversion_id, channel, sum(credit_micros) as b_micros from credits where attribution_model = $model_b group by all),
-    revenue as (select conversion_id, sum(credited_revenue_cents) as revenue_cents from credits where attribution_model = $model_a group by all),
-    both_models as (
-      select coalesce(a.conversion_id, b.conversion_id) as conversion_id,
-        coalesce(a.channel, b.channel) as channel,
-        coalesce(a.a_micros, 0) as a_micros,
-        coalesce(b.b_micros, 0) as b_micros
-      from a full outer join b on a.conversion_id = b.conversion_id and a.channel = b.channel),
-    kept as (
-      select conversion_id, channel,
-        least(a_micros, b_micros) as stay,
-        a_micros - least(a_micros, b_micros) as surplus,
-        b_micros - least(a_micros, b_micros) as deficit
-      from both_models),
-    moved as (select conversion_id, sum(surplus) as moved_micros from kept group by all),
-    flows as (
-      select kept.conversion_id, kept.channel as a_channel, kept.channel as b_channel, cast(kept.stay as double) as micros, revenue.revenue_cents / 1000000.0 as cents_per_micro
-      from kept join revenue on kept.conversion_id = revenue.conversion_id
-      where kept.stay > 0
-      union all
-      select s.conversion_id, s.channel, d.channel, cast(s.surplus as double) * d.deficit / moved.moved_micros, revenue.revenue_cents / 1000000.0
-      from kept as s
-      join kept as d on s.conversion_id = d.conversion_id
-      join moved on s.conversion_id = moved.conversion_id
-      join revenue on s.conversion_id = revenue.conversion_id
-      where s.surplus > 0 and d.deficit > 0)`
-
-/** A flow from millionths of conversions and its revenue in (fractional) cents; shown rounded (6 decimals, whole cents). */
-export function flowFromRow(row: Record<string, unknown>): ChannelFlow {
-  return {
-    a_channel: String(row.a_channel),
-    b_channel: String(row.b_channel),
-    conversions: Math.round(Number(row.micros)) / 1_000_000,
-    revenue_usd: formatCents(BigInt(Math.round(Number(row.revenue_cents)))),
-  }
-}
-
-/** Credited conversions per day, model and (when asked) channel over the last `days` days that have data. */
-export async function queryDailyTrends(
-  connection: DuckDBConnection,
-  filters: DashboardFilters,
-  options: { days: number; byChannel: boolean; models: readonly RuleBasedModel[] },
-): Promise<DailyTrendRows> {
-  const channel = options.byChannel ? 'channel' : `'all'`
-  const sql = `
-    with credits as (${filteredCredits(filters.conversionEvents)}),
-    bounds as (select max(conversion_date) as last_date from credits)
-    select strftime(conversion_date, '%Y-%m-%d') as date,
-      attribution_model as model,
-      ${channel} as channel,
-      sum(credit_micros)::bigint as credit_micros,
-      sum(credited_revenue_cents)::bigint as revenue_cents,
-      strftime(any_value(bounds.last_date), '%Y-%m-%d') as last_date
-    from credits, bounds
-    where conversion_date > bounds.last_date - cast($days as integer)
-      and list_contains($models, attribution_model)
-    group by all
-    order by date, model, channel`
-  const rows = await readMart(connection, sql, { ...filterValues(filters), days: options.days, models: listValue([...options.models]) })
-  return {
-    toDate: rows[0]?.last_date ? String(rows[0].last_date) : null,
-    rows: rows.map((row) => ({
-      date: String(row.date),
-      model: String(row.model),
-      ...(options.byChannel ? { channel: String(row.channel) } : {}),
-      conversions: conversionsFromMicros(BigInt(String(row.credit_micros))),
-      revenue_usd: formatCents(BigInt(String(row.revenue_cents))),
-    })),
-  }
-}
-
-/** Every rule-based model's credit per channel (or per value of the dimension `by`), in whole units. */
-export async function queryModelChannelCredits(
-  connection: DuckDBConnection,
-  filters: DashboardFilters,
-  by?: ReportGrouping,
-): Promise<ModelChannelCredit[]> {
-  const sql = `
-    with credits as (${filteredCredits(filters.conversionEvents)})
-    select attribution_model as model, ${dimensionSql(by)} as channel,
-      sum(credit_micros)::bigint as credit_micros,
-      sum(credited_revenue_cents)::bigint as revenue_cents
-    from credits
-    group by all
-    order by model, channel`
-  return (await readMart(connection, sql, filterValues(filters))).map((row) => ({
-    model: String(row.model) as RuleBasedModel,
-    channel: String(row.channel),
-    creditMicros: BigInt(String(row.credit_micros)),
-    revenueCents: BigInt(String(row.revenue_cents)),
-  }))
+/** Runs a mart query on a DuckDB connection: only the parameters its text names are bound, lists as LIST values. */
+export async function runMart<T>(connection: DuckDBConnection, query: MartQuery<T>): Promise<T> {
+  const { sql, params } = usedParams(query, '$')
+  const values = Object.fromEntries(
+    Object.entries(params).map(([name, value]): [string, DuckDBValue] => [name, Array.isArray(value) ? listValue(value) : value]),
+  )
+  return query.read(await readMart(connection, sql, values))
 }
 
 /** One GA4 stream of the warehouse's events (the shared StreamInfo). */
 export type StreamSummary = StreamInfo
-
-/** Per stream of `events` (a table of staged events): its platform and event count; the serving copy keeps this. */
-export function streamCountsSql(events: string): string {
-  return `select stream_id, coalesce(min(platform), '(not set)') as platform, count(*)::bigint as events
-    from ${events}
-    where stream_id is not null
-    group by stream_id`
-}
-
-/** The streams of the modelled events, most events first; `counts` is a table or subquery of streamCountsSql's shape. */
-export async function queryStreams(
-  connection: DuckDBConnection,
-  counts = `(${streamCountsSql(`${MODEL_SCHEMA}.stg_ga4__events`)})`,
-): Promise<StreamSummary[]> {
-  const sql = `select stream_id, platform, events from ${counts} as counts order by events desc, stream_id`
-  return (await readMart(connection, sql, {})).map((row) => ({
-    streamId: String(row.stream_id),
-    platform: String(row.platform),
-    events: Number(row.events),
-  }))
-}
-
-/** The models rpt_attribution_models lists, in order; none when no build has made it yet. */
-export async function queryAttributionModels(connection: DuckDBConnection): Promise<WarehouseModelRow[]> {
-  const found = await connection.runAndReadAll(
-    `select 1 from duckdb_tables() where database_name = current_database() and schema_name = '${MODEL_SCHEMA}'
-      and table_name = 'rpt_attribution_models'`,
-  )
-  if (found.currentRowCount === 0) return []
-  const sql = `select attribution_model, model_name, description, is_rule_based
-    from ${MODEL_SCHEMA}.rpt_attribution_models order by sort_order`
-  return (await readMart(connection, sql, {})).map((row) => ({
-    id: String(row.attribution_model),
-    name: row.model_name === null ? null : String(row.model_name),
-    description: String(row.description),
-    isRuleBased: row.is_rule_based === true,
-  }))
-}
 
 /**
  * Each user's modelled events ordered by their last conversion, newest first (ties by name), as
@@ -289,195 +63,19 @@ export function transitionsWithCutOrderSql(transitions: string, lastConversions:
 }
 
 /**
- * Transitions at the lookback of the converting journeys of the chosen events, and of each user's
- * non-converting journey after their latest conversion of a chosen event (the first chosen event
- * in their `cut_order`), or of all their sessions when they have none. `transitions` has the
- * columns of agg_channel_transitions plus `cut_order`.
+ * The cuts of the serving copy's transitions, which carry `cut_order` (see cutOrdersSql) instead of
+ * a user: per order, its first chosen event.
  */
-export function markovTransitionsSql(transitions: string): string {
-  return `
-    with orders as (
+export function cutOrderCuts(transitions: string): MarkovCuts {
+  return {
+    ctes: `orders as (
       select distinct cut_order,
         list_filter(string_split(cut_order, ','), event -> list_contains($events, event))[1] as chosen_cut
       from ${transitions}
       where conversion_event_name is null
-    ),
-    steps as (
-      select from_state, to_state, transitions
-      from ${transitions}
-      where conversion_event_name is not null and list_contains($events, conversion_event_name)
-        and $lookback between min_lookback_days and max_lookback_days
-        and ($from_date is null or journey_date >= cast($from_date as date))
-        and ($to_date is null or journey_date <= cast($to_date as date))
-        and ($stream_id is null or stream_id = $stream_id)
-      union all
-      select t.from_state, t.to_state, t.transitions
-      from ${transitions} as t
-      join orders on t.cut_order is not distinct from orders.cut_order
-      where t.conversion_event_name is null
-        and t.cut_event_name is not distinct from orders.chosen_cut
-        and $lookback between t.min_lookback_days and t.max_lookback_days
-        and ($from_date is null or t.journey_date >= cast($from_date as date))
-        and ($to_date is null or t.journey_date <= cast($to_date as date))
-        and ($stream_id is null or t.stream_id = $stream_id)
-    )
-    select from_state, to_state, sum(transitions)::bigint as transitions
-    from steps
-    group by all
-    order by from_state, to_state`
-}
-
-/** Transitions of the chosen events' converting journeys and of the matching non-converting ones at the lookback. */
-export async function queryMarkovTransitions(
-  connection: DuckDBConnection,
-  filters: DashboardFilters,
-  transitions = transitionsWithCutOrderSql(`${MODEL_SCHEMA}.agg_channel_transitions`, `${MODEL_SCHEMA}.agg_user_last_conversions`),
-): Promise<MarkovTransition[]> {
-  const values = { ...filterValues(filters), events: listValue([...filters.conversionEvents]) }
-  return (await readMart(connection, markovTransitionsSql(transitions), values)).map((row) => ({
-    from: String(row.from_state),
-    to: String(row.to_state),
-    count: Number(row.transitions),
-  }))
-}
-
-/** Event names with their counts, as a select over the staged events (or the raw ones before a build). */
-export function eventNameCountsSql(events: string): string {
-  return `select event_name, count(*)::bigint as events from ${events} where event_name is not null group by all`
-}
-
-/**
- * The event names present with their counts, most frequent first (ties by name), and whether each
- * is modelled; a modelled name that does not occur (the default `purchase` on a property without
- * purchases) is listed with 0. `counts` is a table or subquery of (event_name, events), `modelled`
- * the int_conversion_events_modelled table or null when there is none yet.
- */
-export async function queryConversionEvents(
-  connection: DuckDBConnection,
-  counts: string,
-  modelled: string | null,
-): Promise<ConversionEventInfo[]> {
-  const modelledNames = modelled
-    ? `select distinct conversion_event_name as event_name from ${modelled}`
-    : `select null::varchar as event_name where false`
-  const sql = `
-    with counts as (select event_name, events from ${counts}),
-    modelled as (${modelledNames})
-    select coalesce(counts.event_name, modelled.event_name) as event_name,
-      coalesce(counts.events, 0)::bigint as events,
-      modelled.event_name is not null as modelled
-    from counts full outer join modelled on counts.event_name = modelled.event_name
-    order by events desc, event_name`
-  const rows = await readMart(connection, sql, {})
-  return rows.map((row) => ({ name: String(row.event_name), events: Number(row.events), modelled: row.modelled === true }))
-}
-
-/** The chosen conversions and revenue, and those with no session in the window, from first click's rows. */
-export async function queryConversionTotals(connection: DuckDBConnection, filters: DashboardFilters): Promise<ConversionTotals> {
-  const sql = `
-    with credits as (${filteredCredits(filters.conversionEvents)})
-    select count(*)::bigint as conversions,
-      coalesce(sum(credited_revenue_cents), 0)::bigint as revenue_cents,
-      count(*) filter (where touches = 0)::bigint as pathless_conversions,
-      coalesce(sum(credited_revenue_cents) filter (where touches = 0), 0)::bigint as pathless_revenue_cents
-    from credits
-    where attribution_model = 'first_click'`
-  const row = (await readMart(connection, sql, filterValues(filters)))[0] ?? {}
-  return {
-    conversions: Number(row.conversions ?? 0),
-    revenueCents: BigInt(String(row.revenue_cents ?? 0)),
-    pathlessConversions: Number(row.pathless_conversions ?? 0),
-    pathlessRevenueCents: BigInt(String(row.pathless_revenue_cents ?? 0)),
-  }
-}
-
-/**
- * Channel paths at the lookback: a conversion's path is its eligible sessions' channels (or values of
- * the dimension `by`) oldest first (linear's rows hold each once). The model's credit is summed by
- * position: the first touch (early), the last (late; a one-session path is all late) and those
- * between (middle). One page of the paths the filter lets through, in the asked order, with the
- * totals of all paths and of the matching ones on every row (and on one empty row when the page is).
- */
-export async function queryConversionPaths(
-  connection: DuckDBConnection,
-  filters: DashboardFilters,
-  model: RuleBasedModel | null,
-  limit: number,
-  options: PathsOptions = {},
-): Promise<PathRows> {
-  const sql = `
-    with credits as (${filteredCredits(filters.conversionEvents)}),
-    journeys as (
-      select conversion_id,
-        coalesce(list(${dimensionSql(options.by)} order by touch_position) filter (where touches > 0), []) as channels,
-        sum(credited_revenue_cents)::bigint as revenue_cents,
-        max(touches) as touches,
-        coalesce(
-          epoch(any_value(converted_at) - min(credited_session_started_at)) / 86400.0,
-          0) as days
-      from credits
-      where attribution_model = 'linear'
-      group by conversion_id
-    ),
-    positions as (
-      select conversion_id,
-        sum(credit_micros) filter (where touches > 1 and touch_position = 1)::bigint as early,
-        sum(credit_micros) filter (where touch_position > 1 and touch_position < touches)::bigint as middle,
-        sum(credit_micros) filter (where touches = 0 or touch_position = touches)::bigint as late
-      from credits
-      where attribution_model = $model
-      group by conversion_id
-    ),
-    paths as (
-      select journeys.channels,
-        array_to_string(journeys.channels, ' > ') as path_text,
-        len(journeys.channels) as path_length,
-        count(*)::bigint as conversions,
-        sum(journeys.revenue_cents)::bigint as revenue_cents,
-        sum(journeys.touches)::bigint as touches_sum,
-        sum(journeys.days)::double as days_sum,
-        coalesce(sum(positions.early), 0)::bigint as early,
-        coalesce(sum(positions.middle), 0)::bigint as middle,
-        coalesce(sum(positions.late), 0)::bigint as late
-      from journeys
-      left join positions using (conversion_id)
-      group by journeys.channels
-    ),
-    ${pathPageSql('$', options.sort)}`
-  const found = await readMart(connection, sql, {
-    ...filterValues(filters),
-    ...pathFilterValues(options.filter),
-    model: model ?? '',
-    limit,
-    offset: options.offset ?? 0,
-  })
-  return pathRowsFrom(found, model !== null)
-}
-
-/** PathRows from rows with channels, conversions, revenue_cents, touches_sum, days_sum, early, middle, late, path_rank and the totals. */
-export function pathRowsFrom(found: ReadonlyArray<Record<string, unknown>>, withCredit: boolean): PathRows {
-  const first = found[0]
-  const micros = (value: unknown): bigint | null => (withCredit ? BigInt(String(value ?? 0)) : null)
-  return {
-    // The empty row that carries the totals when the page is empty has no rank.
-    rows: found
-      .filter((row) => row.path_rank !== null && row.path_rank !== undefined)
-      .map((row) => ({
-        channels: ((row.channels as unknown[] | null) ?? []).map(String),
-        conversions: Number(row.conversions),
-        revenueCents: BigInt(String(row.revenue_cents)),
-        touchesSum: Number(row.touches_sum),
-        daysSum: Number(row.days_sum),
-        earlyMicros: micros(row.early),
-        middleMicros: micros(row.middle),
-        lateMicros: micros(row.late),
-      })),
-    totalPaths: first ? Number(first.total_paths) : 0,
-    conversions: first ? Number(first.all_conversions) : 0,
-    revenueCents: first ? BigInt(String(first.all_revenue_cents)) : 0n,
-    matchingPaths: first ? Number(first.matching_paths) : 0,
-    matchingConversions: first ? Number(first.matching_conversions) : 0,
-    matchingRevenueCents: first ? BigInt(String(first.matching_revenue_cents)) : 0n,
+    )`,
+    join: 'join orders on t.cut_order is not distinct from orders.cut_order',
+    chosen: 'orders.chosen_cut',
   }
 }
 
@@ -654,6 +252,9 @@ async function readMart(connection: DuckDBConnection, sql: string, values: Recor
     return (await connection.runAndReadAll(sql, values)).getRowObjectsJson()
   } catch (error) {
     const message = messageOf(error)
+    if (/does not exist/i.test(message) && /agg_cost_and_return/i.test(message)) {
+      throw new UserFacingError('The cost mart has not been built in this warehouse yet. Run `attribution build` first.')
+    }
     if (/does not exist/i.test(message) && /fct_|agg_|attribution/i.test(message)) {
       throw new UserFacingError('The attribution models have not been built in this warehouse yet. Run `attribution build` first.')
     }

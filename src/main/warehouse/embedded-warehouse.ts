@@ -1,29 +1,12 @@
-import type { ConversionEvent, ConversionEventInfo, ReportGrouping, ReportRequest, ReportResult } from '@shared/attribution'
-import type { ChannelFlow, DashboardFilters, FeedEvent, StitchingQuality, WarehouseStatus } from '@shared/api'
-import type { CostGrouping } from '@shared/cost-return'
-import type { MarkovTransition } from '@shared/markov'
-import { queryCostCredits, queryDailyCost } from './cost-queries'
+import type { ConversionEvent, ConversionEventInfo } from '@shared/attribution'
+import type { FeedEvent, StitchingQuality, WarehouseStatus } from '@shared/api'
+import type { DuckDBConnection } from '@duckdb/node-api'
 import { type DbtProgress, type DbtRunResult, type DbtRunner, type DbtVars, runDbt } from '../dbt/dbt-runner'
 import { UserFacingError } from '../errors'
 import { loadModelSettings } from '../settings/model-settings'
-import {
-  queryAttributionModels,
-  queryChannelFlows,
-  queryConversionPaths,
-  queryConversionEvents,
-  queryConversionTotals,
-  queryDailyTrends,
-  queryFreshness,
-  queryMarkovTransitions,
-  queryModelChannelCredits,
-  queryRawCounts,
-  queryRecentEvents,
-  queryReport,
-  queryStreams,
-  type StreamSummary,
-  eventNameCountsSql,
-  modelTableNamesSql,
-} from './duckdb-queries'
+import { DUCKDB_DIALECT, modelTableNamesSql, queryFreshness, queryRawCounts, queryRecentEvents, runMart } from './duckdb-queries'
+import { DuckDbMartReader } from './duckdb-mart-reader'
+import { conversionEventsQuery, eventNameCountsSql } from './mart-sql'
 import { MODEL_SCHEMA, RAW_SCHEMA } from './duckdb-schema'
 import { type DuckDbFile, makeWarehousePrivate } from './duckdb-file'
 import { DuckDbSession, type DuckDbSessionObserver } from './duckdb-session'
@@ -31,18 +14,7 @@ import { type ImportOptions, type ImportedFile, importGa4Files } from './importe
 import type { ReferralCandidate, ReferralSettings, UnwantedReferral } from '@shared/referrals'
 import { queryReferralCandidates, readReferralSettings, writeReferralSettings } from '../referrals/referral-store'
 import { type ImportedSpendFile, type SpendImportOptions, importSpendFiles, querySpendTotals } from './spend-import'
-import type {
-  AttributionWarehouse,
-  ConversionTotals,
-  CostCreditRow,
-  DailyCostRow,
-  DailyTrendRows,
-  ModelChannelCredit,
-  PathRows,
-  PathsOptions,
-  RuleBasedModel,
-  WarehouseModelRow,
-} from './warehouse'
+import type { AttributionWarehouse, WarehouseModelRow } from './warehouse'
 
 /** Options of a dbt build. */
 export interface BuildOptions {
@@ -69,11 +41,12 @@ export interface BuildOptions {
 }
 
 /** The embedded DuckDB warehouse: one file, shared by readers and handed over for each write. */
-export class EmbeddedWarehouse implements AttributionWarehouse {
+export class EmbeddedWarehouse extends DuckDbMartReader implements AttributionWarehouse {
   readonly kind = 'embedded' as const
   private readonly session: DuckDbSession
 
   constructor(readonly path: string) {
+    super()
     this.session = new DuckDbSession(path)
   }
 
@@ -201,53 +174,13 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
     return this.session.isBusy
   }
 
-  report(request: ReportRequest & { model: RuleBasedModel }): Promise<ReportResult> {
-    return this.session.read((connection) => queryReport(connection, request))
+  protected withConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.session.read(work)
   }
 
-  /** The GA4 streams of the modelled events, most events first. */
-  streams(): Promise<StreamSummary[]> {
-    return this.session.read(queryStreams)
-  }
-
-  async attributionModels(): Promise<WarehouseModelRow[]> {
+  override async attributionModels(): Promise<WarehouseModelRow[]> {
     if (!this.session.exists()) return []
-    return this.session.read(queryAttributionModels)
-  }
-
-  channelFlows(filters: DashboardFilters, models: readonly [RuleBasedModel, RuleBasedModel]): Promise<ChannelFlow[]> {
-    return this.session.read((connection) => queryChannelFlows(connection, filters, models))
-  }
-
-  dailyTrends(
-    filters: DashboardFilters,
-    options: { days: number; byChannel: boolean; models: readonly RuleBasedModel[] },
-  ): Promise<DailyTrendRows> {
-    return this.session.read((connection) => queryDailyTrends(connection, filters, options))
-  }
-
-  modelChannelCredits(filters: DashboardFilters, by?: ReportGrouping): Promise<ModelChannelCredit[]> {
-    return this.session.read((connection) => queryModelChannelCredits(connection, filters, by))
-  }
-
-  markovTransitions(filters: DashboardFilters): Promise<MarkovTransition[]> {
-    return this.session.read((connection) => queryMarkovTransitions(connection, filters))
-  }
-
-  conversionTotals(filters: DashboardFilters): Promise<ConversionTotals> {
-    return this.session.read((connection) => queryConversionTotals(connection, filters))
-  }
-
-  conversionPaths(filters: DashboardFilters, model: RuleBasedModel | null, limit: number, options?: PathsOptions): Promise<PathRows> {
-    return this.session.read((connection) => queryConversionPaths(connection, filters, model, limit, options))
-  }
-
-  costCredits(filters: DashboardFilters, by: CostGrouping): Promise<CostCreditRow[]> {
-    return this.session.read((connection) => queryCostCredits(connection, filters, by))
-  }
-
-  dailyCost(filters: DashboardFilters, models: readonly RuleBasedModel[], channel: string | null): Promise<DailyCostRow[]> {
-    return this.session.read((connection) => queryDailyCost(connection, filters, models, channel))
+    return super.attributionModels()
   }
 
   recentEvents(limit: number): Promise<FeedEvent[]> {
@@ -255,7 +188,7 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
   }
 
   /** The staged event names (the raw ones before the first build), with their counts and whether each is modelled. */
-  async conversionEvents(): Promise<ConversionEventInfo[]> {
+  override async conversionEvents(): Promise<ConversionEventInfo[]> {
     if (!this.session.exists()) return []
     return this.session.read(async (connection) => {
       const tables = new Set((await connection.runAndReadAll(modelTableNamesSql())).getRows().map((row) => String(row[0])))
@@ -263,7 +196,7 @@ export class EmbeddedWarehouse implements AttributionWarehouse {
         ? `${MODEL_SCHEMA}.stg_ga4__events`
         : `(select event_name from ${RAW_SCHEMA}.all_events union all select event_name from ${RAW_SCHEMA}.all_events_intraday)`
       const modelled = tables.has('int_conversion_events_modelled') ? `${MODEL_SCHEMA}.int_conversion_events_modelled` : null
-      return queryConversionEvents(connection, `(${eventNameCountsSql(counts)})`, modelled)
+      return runMart(connection, conversionEventsQuery(DUCKDB_DIALECT, `(${eventNameCountsSql(counts)})`, modelled))
     })
   }
 

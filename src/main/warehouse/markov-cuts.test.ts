@@ -1,7 +1,8 @@
 import { DuckDBInstance } from '@duckdb/node-api'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DashboardFilters } from '@shared/api'
-import { queryMarkovTransitions } from './duckdb-queries'
+import { DUCKDB_DIALECT, cutOrderCuts, runMart, transitionsWithCutOrderSql } from './duckdb-queries'
+import { markovTransitionsQuery } from './mart-sql'
 import { MODEL_SCHEMA } from './duckdb-schema'
 
 // The data-driven model's non-converting journey of a user follows the chosen events: it starts
@@ -50,11 +51,16 @@ describe('Markov transitions for a choice of events', () => {
   })
   afterAll(() => instance?.closeSync())
 
+  /** The marts' cuts per user, and the serving copy's per cut order, must agree. */
   const transitions = async (events: string[]) => {
     const c = await instance.connect()
     try {
       const filters: DashboardFilters = { lookbackDays: 14, conversionEvents: events }
-      return (await queryMarkovTransitions(c, filters)).map(({ from, to }) => [from, to])
+      const perUser = await runMart(c, markovTransitionsQuery(DUCKDB_DIALECT, filters))
+      const withOrders = transitionsWithCutOrderSql(`${MODEL_SCHEMA}.agg_channel_transitions`, `${MODEL_SCHEMA}.agg_user_last_conversions`)
+      const perOrder = await runMart(c, markovTransitionsQuery(DUCKDB_DIALECT, filters, withOrders, cutOrderCuts(withOrders)))
+      expect(perOrder).toEqual(perUser)
+      return perUser.map(({ from, to }) => [from, to])
     } finally {
       c.closeSync()
     }

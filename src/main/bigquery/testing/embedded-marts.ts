@@ -1,22 +1,9 @@
 /** Test helper: generated mart rows in an in-memory DuckDB, laid out as the embedded warehouse's marts. */
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
-import {
-  eventNameCountsSql,
-  queryAttributionModels,
-  queryChannelFlows,
-  queryConversionEvents,
-  queryConversionPaths,
-  queryConversionTotals,
-  queryDailyTrends,
-  queryMarkovTransitions,
-  queryModelChannelCredits,
-  queryReport,
-  queryStreams,
-} from '../../warehouse/duckdb-queries'
+import { DuckDbMartReader } from '../../warehouse/duckdb-mart-reader'
 import { MODEL_SCHEMA } from '../../warehouse/duckdb-schema'
 import type { AttributionWarehouse } from '../../warehouse/warehouse'
 import type { BigQueryField } from '../ga4-bigquery-schema'
-import { queryCostCredits, queryDailyCost } from '../../warehouse/cost-queries'
 import { CREDITS_SCHEMA, type GeneratedMarts, LAST_CONVERSIONS_SCHEMA, TRANSITIONS_SCHEMA } from './mart-rows'
 
 const DUCK_TYPES: Record<string, string> = {
@@ -53,41 +40,30 @@ export async function embeddedMarts(marts: GeneratedMarts): Promise<DuckDBInstan
   return instance
 }
 
-/** The embedded warehouse's queries over such a DuckDB, as the AttributionWarehouse the services read (no feed or status). */
-export function embeddedMartsWarehouse(instance: DuckDBInstance): AttributionWarehouse {
-  const read = async <T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> => {
-    const connection = await instance.connect()
+/** The embedded warehouse's mart reads over such a DuckDB, a new connection per read. */
+class InstanceMarts extends DuckDbMartReader {
+  constructor(private readonly instance: DuckDBInstance) {
+    super()
+  }
+
+  protected async withConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    const connection = await this.instance.connect()
     try {
       return await work(connection)
     } finally {
       connection.closeSync()
     }
   }
-  return {
-    kind: 'embedded',
-    report: (request) => read((connection) => queryReport(connection, request)),
-    channelFlows: (filters, models) => read((connection) => queryChannelFlows(connection, filters, models)),
-    dailyTrends: (filters, options) => read((connection) => queryDailyTrends(connection, filters, options)),
-    modelChannelCredits: (filters, by) => read((connection) => queryModelChannelCredits(connection, filters, by)),
-    markovTransitions: (filters) => read((connection) => queryMarkovTransitions(connection, filters)),
-    conversionTotals: (filters) => read((connection) => queryConversionTotals(connection, filters)),
-    conversionPaths: (filters, model, limit, options) =>
-      read((connection) => queryConversionPaths(connection, filters, model, limit, options)),
-    costCredits: (filters, by) => read((connection) => queryCostCredits(connection, filters, by)),
-    dailyCost: (filters, models, channel) => read((connection) => queryDailyCost(connection, filters, models, channel)),
+}
+
+/** The embedded warehouse's queries over such a DuckDB, as the AttributionWarehouse the services read (no feed or status). */
+export function embeddedMartsWarehouse(instance: DuckDBInstance): AttributionWarehouse {
+  const marts = new InstanceMarts(instance)
+  return Object.assign(marts, {
+    kind: 'embedded' as const,
     recentEvents: async () => [],
-    attributionModels: () => read(queryAttributionModels),
-    conversionEvents: () =>
-      read((connection) =>
-        queryConversionEvents(
-          connection,
-          `(${eventNameCountsSql(`${MODEL_SCHEMA}.stg_ga4__events`)})`,
-          `${MODEL_SCHEMA}.int_conversion_events_modelled`,
-        ),
-      ),
-    streams: () => read((connection) => queryStreams(connection)),
     status: async () => {
       throw new Error('The test marts have no status.')
     },
-  }
+  })
 }
