@@ -106,7 +106,7 @@ export function validateBigQuerySettings(input: unknown, options: { complete: bo
 /** Longest dbt executable path accepted. */
 export const MAX_DBT_EXECUTABLE_LENGTH = 4096
 
-/** Checks the shape of a dbt executable path (absolute, one line); whether it runs is checked by dbt-environment-setup. */
+/** Checks the shape of a dbt executable path (absolute, one line); whether it runs is checked by dbt/setup/check-dbt.ts. */
 export function validateDbtExecutablePath(input: unknown): Result<string> {
   if (typeof input !== 'string' || input.trim() === '') return { ok: false, error: 'The dbt executable must be a path.' }
   const path = input.trim()
