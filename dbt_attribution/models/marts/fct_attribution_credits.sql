@@ -403,5 +403,9 @@ final as (
 
 )
 
+-- Full builds store the rows by event and model, then user: the views filter by event and model
+-- with constant lists, which DuckDB checks against each row group's range, and the changed users'
+-- deletes still find their rows by user_key within each block. An incremental run appends its rows
+-- unsorted (a newly modelled event's rows still come together).
 select * from final
-{{ order_by_for_pruning(['user_key', 'conversion_id']) }}
+{{ order_by_for_pruning(['conversion_event_name', 'attribution_model', 'user_key', 'conversion_id']) }}

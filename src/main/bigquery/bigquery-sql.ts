@@ -44,6 +44,7 @@ export function bigQueryDialect(marts: DatasetRef): Dialect {
     table: (name) => tableRef(marts, name),
     inEvents: (column) => `${column} in unnest(@events)`,
     inList: (column, param) => `${column} in unnest(@${param})`,
+    equals: (column, param) => `${column} = @${param}`,
     date: (param) => `@${param}`,
     formatDate: (date) => `format_date('%Y-%m-%d', ${date})`,
     daysBefore: (date, daysParam) => `date_sub(${date}, interval @${daysParam} day)`,

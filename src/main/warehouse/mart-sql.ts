@@ -40,8 +40,14 @@ export interface Dialect {
   table(name: string): string
   /** `column` is one of the chosen conversion events (validated names; see each dialect for how they are written). */
   inEvents(column: string, events: readonly string[]): string
-  /** `column` is one of the values of a string-list parameter. */
-  inList(column: string, param: string): string
+  /**
+   * `column` is one of `values`, the string-list parameter `param` (allow-listed values such as model
+   * ids). DuckDB writes them as quoted literals, which it pushes into the scan to skip row groups
+   * (a bound value is not); BigQuery binds the parameter.
+   */
+  inList(column: string, param: string, values: readonly string[]): string
+  /** `column` equals `value`, the string parameter `param` (an allow-listed value): as inList, for one value. */
+  equals(column: string, param: string, value: string): string
   /** A DATE parameter (bound as text on DuckDB). */
   date(param: string): string
   /** A date as 'YYYY-MM-DD'. */
@@ -140,7 +146,7 @@ export function reportQuery(d: Dialect, request: ReportRequest & { model: RuleBa
       cast(sum(credit_micros) as bigint) as credit_micros,
       cast(sum(credited_revenue_cents) as bigint) as revenue_cents
     from credits
-    where attribution_model = ${d.p}model
+    where ${d.equals('attribution_model', 'model', request.model)}
       and (${d.p}channel is null or channel = ${d.p}channel)
     group by ${keyList}
     order by sum(credited_revenue_cents) desc, sum(credit_micros) desc, ${keyList}`,
@@ -187,23 +193,22 @@ export function reportFromRows(
  * in proportion. For single-touch models this is each conversion's (a channel, b channel) pair; a
  * model compared with itself moves nothing. Products are floating point, so no integer overflows.
  */
-function flowsCtes(d: Dialect): string {
-  const { p } = d
+function flowsCtes(d: Dialect, models: readonly [RuleBasedModel, RuleBasedModel]): string {
   return `
     a as (
       select conversion_id, channel, sum(credit_micros) as a_micros
       from credits
-      where attribution_model = ${p}model_a
+      where ${d.equals('attribution_model', 'model_a', models[0])}
       group by conversion_id, channel),
     b as (
       select conversion_id, channel, sum(credit_micros) as b_micros
       from credits
-      where attribution_model = ${p}model_b
+      where ${d.equals('attribution_model', 'model_b', models[1])}
       group by conversion_id, channel),
     revenue as (
       select conversion_id, sum(credited_revenue_cents) as revenue_cents
       from credits
-      where attribution_model = ${p}model_a
+      where ${d.equals('attribution_model', 'model_a', models[0])}
       group by conversion_id),
     both_models as (
       select coalesce(a.conversion_id, b.conversion_id) as conversion_id,
@@ -245,8 +250,10 @@ export function channelFlowsQuery(
   const filter = filterParams(filters)
   return {
     sql: `
-    with credits as (${filteredCredits(d, filters)}),
-    ${flowsCtes(d)},
+    with credits as (
+      select * from (${filteredCredits(d, filters)}) as chosen
+      where ${d.inList('attribution_model', 'models', models)}),
+    ${flowsCtes(d, models)},
     channel_pairs as (
       select a_channel, b_channel,
         cast(sum(micros) as ${d.float}) as micros,
@@ -255,8 +262,8 @@ export function channelFlowsQuery(
       group by a_channel, b_channel)
     select * from channel_pairs
     order by micros desc, a_channel, b_channel`,
-    params: { ...filter.params, model_a: models[0], model_b: models[1] },
-    types: { ...filter.types, model_a: 'STRING', model_b: 'STRING' },
+    params: { ...filter.params, model_a: models[0], model_b: models[1], models: [...models] },
+    types: { ...filter.types, model_a: 'STRING', model_b: 'STRING', models: ['STRING'] },
     read: (rows) => rows.map(flowFromRow),
   }
 }
@@ -292,7 +299,7 @@ export function dailyTrendsQuery(
         ${d.formatDate('any_value(bounds.last_date)')} as last_date
       from credits cross join bounds
       where conversion_date > ${d.daysBefore('bounds.last_date', 'days')}
-        and ${d.inList('attribution_model', 'models')}
+        and ${d.inList('attribution_model', 'models', options.models)}
       group by 1, 2${options.byChannel ? ', 3' : ''})
     select * from daily
     order by day, model, channel`,
@@ -374,7 +381,9 @@ export function conversionPathsQuery(
   const filter = filterParams(filters)
   return {
     sql: `
-    with credits as (${filteredCredits(d, filters)}),
+    with credits as (
+      select * from (${filteredCredits(d, filters)}) as chosen
+      where ${d.inList('attribution_model', 'path_models', ['linear', ...(model ? [model] : [])])}),
     journeys as (
       select conversion_id,
         ${d.orderedList(dimensionSql(options.by), 'touch_position', 'touches > 0')} as channels,
@@ -390,7 +399,7 @@ export function conversionPathsQuery(
         cast(sum(case when touch_position > 1 and touch_position < touches then credit_micros end) as bigint) as middle,
         cast(sum(case when touches = 0 or touch_position = touches then credit_micros end) as bigint) as late
       from credits
-      where attribution_model = ${d.p}model
+      where ${d.equals('attribution_model', 'model', model ?? '')}
       group by conversion_id),
     grouped as (
       select ${d.listKey('journeys.channels')} as path_key,
@@ -411,10 +420,18 @@ export function conversionPathsQuery(
         coalesce(array_length(channels), 0) as path_length
       from grouped),
     ${pathPageSql(d.p, options.sort)}`,
-    params: { ...filter.params, ...pathFilterValues(options.filter), model: model ?? '', limit, offset: options.offset ?? 0 },
+    params: {
+      ...filter.params,
+      ...pathFilterValues(options.filter),
+      model: model ?? '',
+      path_models: ['linear', ...(model ? [model] : [])],
+      limit,
+      offset: options.offset ?? 0,
+    },
     types: {
       ...filter.types,
       model: 'STRING',
+      path_models: ['STRING'],
       limit: 'INT64',
       offset: 'INT64',
       contains: 'STRING',
@@ -497,7 +514,7 @@ export function dailyCostQuery(
       cast(sum(revenue_cents) as bigint) as revenue_cents,
       cast(sum(cost_usd) * 100 as bigint) as cost_cents
     from cost
-    where ${d.inList('attribution_model', 'models')}
+    where ${d.inList('attribution_model', 'models', models)}
       and (${d.p}channel is null or channel = ${d.p}channel)
     group by 1, 2
     order by 1, 2`,
