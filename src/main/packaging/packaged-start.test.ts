@@ -128,9 +128,10 @@ describe.skipIf(process.platform !== 'linux' || !existsSync(REPO_DBT))(
         expect([...started.ipcChannels].sort()).toEqual([...API_CHANNELS].sort())
       })
 
-      it('exposes through the preload exactly the contract: one method per channel, plus job progress', () => {
-        const { onJobProgress, ...domains } = started.exposed.api ?? {}
+      it('exposes through the preload exactly the contract: one method per channel, plus job progress and marts changed', () => {
+        const { onJobProgress, onMartsChanged, ...domains } = started.exposed.api ?? {}
         expect(onJobProgress).toBe('function')
+        expect(onMartsChanged).toBe('function')
         expect(domains).toEqual(contractShape())
         expect(callsOf(started, 'contextBridge.exposeInMainWorld')).toEqual([['api']])
       })
