@@ -12,15 +12,13 @@
     Sessions are ordered by start, then ga_session_id, then session_key, as the credits order them.
 #}
 {% macro journey_steps(sessions, end_state) -%}
+    {#- The journey's key and stream, the first columns of every step. -#}
+    {%- set journey_columns = 'user_key, journey_date, conversion_event_name, stream_id, cut_event_name' -%}
     {%- set journey = 'partition by journey_id, conversion_event_name, cut_event_name order by session_started_micros, ga_session_id, session_key' -%}
     with ordered as (
 
         select
-            user_key,
-            journey_date,
-            conversion_event_name,
-            stream_id,
-            cut_event_name,
+            {{ journey_columns }},
             lookback_days_needed,
             channel,
             lag(lookback_days_needed) over ({{ journey }}) as older_days_needed,
@@ -30,11 +28,7 @@
     )
 
     select
-        user_key,
-        journey_date,
-        conversion_event_name,
-        stream_id,
-        cut_event_name,
+        {{ journey_columns }},
         lookback_days_needed as min_lookback_days,
         coalesce(older_days_needed, {{ max_lookback_days() + 1 }}) - 1 as max_lookback_days,
         '(start)' as from_state,
@@ -46,11 +40,7 @@
     union all
 
     select
-        user_key,
-        journey_date,
-        conversion_event_name,
-        stream_id,
-        cut_event_name,
+        {{ journey_columns }},
         lookback_days_needed as min_lookback_days,
         {{ max_lookback_days() }} as max_lookback_days,
         channel as from_state,

@@ -29,6 +29,8 @@ import { createRng, deriveSeed, type Rng } from './rng'
 import {
   browsePage,
   type CartLine,
+  cartLineCount,
+  cartLineOf,
   DOUBLE_FIRED_PURCHASE_RATE,
   DUPLICATE_EVENT_RATE,
   dwellSeconds,
@@ -326,12 +328,7 @@ class SessionSimulation {
       return this.finish()
     }
 
-    const lineCount = rng.weighted([
-      [1, 60],
-      [2, 25],
-      [3, 10],
-      [4, 5],
-    ])
+    const lineCount = cartLineCount(rng)
     for (let i = 0; i < lineCount; i++) {
       if (this.page.product === null || cart.some((line) => line.product === this.page.product)) {
         this.leavePage(dwell)
@@ -339,14 +336,7 @@ class SessionSimulation {
       }
       const product = this.page.product
       if (product === null || cart.some((line) => line.product === product)) continue
-      const line: CartLine = {
-        product,
-        quantity: rng.weighted([
-          [1, 80],
-          [2, 14],
-          [3, 6],
-        ]),
-      }
+      const line = cartLineOf(product, rng)
       cart.push(line)
       this.advance(rng.int(3, 40))
       const msec = rng.int(500, 8000)

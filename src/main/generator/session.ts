@@ -72,6 +72,28 @@ export interface CartLine {
   quantity: number
 }
 
+/** How many different products a visitor who adds to cart puts in it: mostly one. */
+export function cartLineCount(rng: Rng): number {
+  return rng.weighted([
+    [1, 60],
+    [2, 25],
+    [3, 10],
+    [4, 5],
+  ])
+}
+
+/** A cart line of `product` with a quantity drawn as shoppers buy: mostly one. */
+export function cartLineOf(product: Product, rng: Rng): CartLine {
+  return {
+    product,
+    quantity: rng.weighted([
+      [1, 80],
+      [2, 14],
+      [3, 6],
+    ]),
+  }
+}
+
 const ITEM_NOT_SET = {
   item_variant: '(not set)',
   item_category2: '(not set)',
@@ -277,12 +299,7 @@ export function generateSession(rng: Rng, user: SimulatedUser, startAtMicros: nu
     return withMess(rng, events, user, sessionId, options)
   }
 
-  const lines = rng.weighted([
-    [1, 60],
-    [2, 25],
-    [3, 10],
-    [4, 5],
-  ])
+  const lines = cartLineCount(rng)
   for (let i = 0; i < lines; i++) {
     if (page.product === null || cart.some((line) => line.product === page.product)) {
       leavePage(dwell)
@@ -290,14 +307,7 @@ export function generateSession(rng: Rng, user: SimulatedUser, startAtMicros: nu
     }
     const product = page.product
     if (product === null || cart.some((line) => line.product === product)) continue
-    const line: CartLine = {
-      product,
-      quantity: rng.weighted([
-        [1, 80],
-        [2, 14],
-        [3, 6],
-      ]),
-    }
+    const line = cartLineOf(product, rng)
     cart.push(line)
     advance(rng.int(3, 40))
     emit(

@@ -1,9 +1,9 @@
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { readFile } from 'node:fs/promises'
 import { DEFAULT_REFERRAL_SETTINGS, type ReferralSettings, validateReferralSettings } from '@shared/referrals'
 import type { BigQuerySettings } from '@shared/settings-api'
 import type { DbtVars } from '../dbt/dbt-runner'
 import { UserFacingError } from '../errors'
+import { writePrivateJson } from '../private-files'
 
 /**
  * The unwanted referrals and self-referral switch of BigQuery connections, in one file of the app's
@@ -38,19 +38,9 @@ export class BigQueryReferralStore {
         throw new UserFacingError(`"${rule.pattern.slice(0, 80)}" is not a valid regular expression (${problem}). The rule was not saved.`)
     }
     const all = { ...(await this.readAll()), [key]: checked.value }
-    const temp = `${this.path}.${process.pid}.tmp`
     try {
-      await mkdir(dirname(this.path), { recursive: true })
-      const handle = await open(temp, 'w', 0o600)
-      try {
-        await handle.writeFile(`${JSON.stringify(all, null, 2)}\n`)
-        await handle.sync()
-      } finally {
-        await handle.close()
-      }
-      await rename(temp, this.path)
+      await writePrivateJson(this.path, all)
     } catch (error) {
-      await rm(temp, { force: true }).catch(() => undefined)
       throw new UserFacingError(`The referral settings could not be saved (${(error as NodeJS.ErrnoException).code ?? 'error'}).`)
     }
     return checked.value

@@ -1,5 +1,5 @@
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
-import { dirname, isAbsolute } from 'node:path'
+import { readFile } from 'node:fs/promises'
+import { isAbsolute } from 'node:path'
 import type { Result } from '@shared/attribution'
 import {
   type AppSettings,
@@ -10,6 +10,7 @@ import {
   type WarehouseKind,
 } from '@shared/settings-api'
 import { isRecord } from '@shared/is-record'
+import { writePrivateJson } from '../private-files'
 
 /** BigQuery bills at least 10 MB per table a query reads, so a smaller limit would refuse everything. */
 export const MIN_MAXIMUM_BYTES_BILLED = 10 * 1024 * 1024
@@ -190,20 +191,9 @@ export async function saveDbtExecutable(path: string, executable: string | null)
 export async function writeSettings(path: string, settings: AppSettings): Promise<Result<AppSettings>> {
   const checked = validateAppSettings(settings)
   if (!checked.ok) return checked
-  const temp = `${path}.${process.pid}.tmp`
   try {
-    await mkdir(dirname(path), { recursive: true })
-    await rm(temp, { force: true })
-    const handle = await open(temp, 'wx', 0o600)
-    try {
-      await handle.writeFile(`${JSON.stringify(checked.value, null, 2)}\n`)
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-    await rename(temp, path)
+    await writePrivateJson(path, checked.value)
   } catch (error) {
-    await rm(temp, { force: true }).catch(() => undefined)
     return {
       ok: false,
       error: `The settings could not be saved (${(error as NodeJS.ErrnoException).code ?? 'error'}); the saved ones are unchanged.`,

@@ -1,6 +1,6 @@
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { readFile } from 'node:fs/promises'
 import type { Result } from '@shared/attribution'
+import { writePrivateJson } from '../private-files'
 
 /**
  * How the models read this warehouse's data. Kept in one file beside the warehouse, so the app and
@@ -53,19 +53,9 @@ export async function saveModelSettings(warehousePath: string, change: Partial<M
   const checked = validateModelSettings({ ...current.value, ...change })
   if (!checked.ok) return checked
   const path = modelSettingsPath(warehousePath)
-  const temp = `${path}.${process.pid}.tmp`
   try {
-    await mkdir(dirname(path), { recursive: true })
-    const handle = await open(temp, 'w', 0o600)
-    try {
-      await handle.writeFile(`${JSON.stringify(checked.value, null, 2)}\n`)
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-    await rename(temp, path)
+    await writePrivateJson(path, checked.value)
   } catch (error) {
-    await rm(temp, { force: true }).catch(() => undefined)
     return { ok: false, error: `The model settings could not be saved (${(error as NodeJS.ErrnoException).code ?? 'error'}).` }
   }
   return checked

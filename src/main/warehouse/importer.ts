@@ -385,11 +385,9 @@ async function firstMistypedLine(path: string, isGzip: boolean): Promise<{ line:
     const shape = expectedJsonShape(type)
     return shape ? [[name, shape] as const] : []
   })
-  const raw = createReadStream(path)
-  const lines = createInterface({ input: isGzip ? raw.pipe(createGunzip()) : raw, crlfDelay: Infinity })
   let lineNumber = 0
   try {
-    for await (const line of lines) {
+    for await (const line of linesOf(path, isGzip)) {
       lineNumber += 1
       if (line.trim() === '') continue
       let event: unknown
@@ -405,19 +403,14 @@ async function firstMistypedLine(path: string, isGzip: boolean): Promise<{ line:
     }
   } catch {
     return undefined
-  } finally {
-    lines.close()
-    raw.destroy()
   }
   return undefined
 }
 
 async function firstUnparsableLine(path: string, isGzip: boolean): Promise<number | undefined> {
-  const raw = createReadStream(path)
-  const lines = createInterface({ input: isGzip ? raw.pipe(createGunzip()) : raw, crlfDelay: Infinity })
   let lineNumber = 0
   try {
-    for await (const line of lines) {
+    for await (const line of linesOf(path, isGzip)) {
       lineNumber += 1
       if (line.trim() === '') continue
       try {
@@ -428,11 +421,20 @@ async function firstUnparsableLine(path: string, isGzip: boolean): Promise<numbe
     }
   } catch {
     return lineNumber + 1
+  }
+  return undefined
+}
+
+/** The lines of a JSON-lines file, gunzipped when `isGzip`; the file is closed when the loop ends, however it ends. */
+async function* linesOf(path: string, isGzip: boolean): AsyncGenerator<string> {
+  const raw = createReadStream(path)
+  const lines = createInterface({ input: isGzip ? raw.pipe(createGunzip()) : raw, crlfDelay: Infinity })
+  try {
+    yield* lines
   } finally {
     lines.close()
     raw.destroy()
   }
-  return undefined
 }
 
 async function sha256OfFile(path: string): Promise<string> {

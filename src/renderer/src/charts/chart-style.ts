@@ -1,4 +1,4 @@
-import type { AttributionModel } from '@shared/attribution'
+import type { AttributionModel, AttributionModelInfo } from '@shared/attribution'
 
 /** Colours of the models where they are the series (the model comparison), distinct from every channel colour. */
 export const MODEL_COLORS: Readonly<Record<AttributionModel, string>> = {
@@ -30,4 +30,32 @@ export type ChartMetric = 'conversions' | 'revenue'
 /** "organic_search" or "Organic Search" on two short lines, so channel names fit under their group of bars. */
 export function channelAxisLabel(channel: string): string {
   return channel.replace(/[_\s]+/g, '\n')
+}
+
+/** The category axis under groups of bars: every label shown, on short lines (see `channelAxisLabel`). */
+export function groupAxis(labels: string[]) {
+  return {
+    type: 'category' as const,
+    data: labels,
+    axisTick: { show: false },
+    axisLine: { lineStyle: { color: CHART_GRID_LINE } },
+    axisLabel: { color: CHART_TEXT, interval: 0, lineHeight: 14, formatter: channelAxisLabel },
+  }
+}
+
+/** One bar series per model, in the model's colour, so each group holds one bar per model (in the given order). */
+export function modelBarSeries(
+  models: ReadonlyArray<Pick<AttributionModelInfo, 'id' | 'name'>>,
+  valuesOf: (model: AttributionModel) => Array<number | null>,
+) {
+  return models.map((model) => ({
+    type: 'bar' as const,
+    name: model.name,
+    color: MODEL_COLORS[model.id],
+    barGap: '10%',
+    barCategoryGap: '24%',
+    barMaxWidth: 18,
+    itemStyle: { borderRadius: [2, 2, 0, 0] },
+    data: valuesOf(model.id),
+  }))
 }

@@ -1,7 +1,7 @@
 import type { AttributionModelInfo } from '@shared/attribution'
 import type { CostReturnRow, CostTrendDay } from '@shared/cost-return'
 import type { EChartsOption } from 'echarts'
-import { CHART_FONT, CHART_GRID_LINE, CHART_MUTED, CHART_TEXT, MODEL_COLORS, channelAxisLabel } from '@renderer/charts/chart-style'
+import { CHART_FONT, CHART_GRID_LINE, CHART_MUTED, CHART_TEXT, MODEL_COLORS, groupAxis, modelBarSeries } from '@renderer/charts/chart-style'
 
 /** Groups beyond this are only in the table: seven bars a group get too thin to read. */
 export const ROAS_CHART_MAX_GROUPS = 8
@@ -39,24 +39,9 @@ export function buildRoasByModelOption(
   return {
     ...BASE,
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: formatRoas },
-    xAxis: {
-      type: 'category',
-      data: shown.map(label),
-      axisTick: { show: false },
-      axisLine: { lineStyle: { color: CHART_GRID_LINE } },
-      axisLabel: { color: CHART_TEXT, interval: 0, lineHeight: 14, formatter: channelAxisLabel },
-    },
+    xAxis: groupAxis(shown.map(label)),
     yAxis: ROAS_AXIS,
-    series: models.map((model) => ({
-      type: 'bar' as const,
-      name: model.name,
-      color: MODEL_COLORS[model.id],
-      barGap: '10%',
-      barCategoryGap: '24%',
-      barMaxWidth: 18,
-      itemStyle: { borderRadius: [2, 2, 0, 0] },
-      data: shown.map((row) => roasValue(row.cells[model.id]?.roas)),
-    })),
+    series: modelBarSeries(models, (model) => shown.map((row) => roasValue(row.cells[model]?.roas))),
   }
 }
 

@@ -2,16 +2,7 @@ import type { AttributionModelInfo } from '@shared/attribution'
 import type { EChartsOption } from 'echarts'
 import { formatConversionsPrecise } from '@renderer/lib/format'
 import type { ModelComparisonTableRow } from '@renderer/lib/model-comparison'
-import {
-  CHART_FONT,
-  CHART_GRID_LINE,
-  CHART_MUTED,
-  CHART_TEXT,
-  type ChartMetric,
-  MODEL_COLORS,
-  channelAxisLabel,
-  chartAmount,
-} from '@renderer/charts/chart-style'
+import { CHART_FONT, CHART_MUTED, CHART_TEXT, type ChartMetric, chartAmount, groupAxis, modelBarSeries } from '@renderer/charts/chart-style'
 import { extentOf, valueAxisScale, valueAxisOption } from '@renderer/charts/value-axis'
 
 /** Channels beyond this are only in the table: seven bars a channel get too thin to read. */
@@ -39,23 +30,8 @@ export function buildModelComparisonOption(rows: readonly ModelComparisonTableRo
     legend: { top: 0, left: 0, type: 'scroll', icon: 'roundRect', itemWidth: 14, itemHeight: 10, textStyle: { color: CHART_MUTED } },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: formatValue },
     grid: { left: 4, right: 16, top: 36, bottom: 4, containLabel: true },
-    xAxis: {
-      type: 'category',
-      data: shown.map((row) => row.channel),
-      axisTick: { show: false },
-      axisLine: { lineStyle: { color: CHART_GRID_LINE } },
-      axisLabel: { color: CHART_TEXT, interval: 0, lineHeight: 14, formatter: channelAxisLabel },
-    },
+    xAxis: groupAxis(shown.map((row) => row.channel)),
     yAxis: valueAxisOption(scale),
-    series: view.models.map((model) => ({
-      type: 'bar' as const,
-      name: model.name,
-      color: MODEL_COLORS[model.id],
-      barGap: '10%',
-      barCategoryGap: '24%',
-      barMaxWidth: 18,
-      itemStyle: { borderRadius: [2, 2, 0, 0] },
-      data: shown.map((row) => valueOf(row, model.id)),
-    })),
+    series: modelBarSeries(view.models, (model) => shown.map((row) => valueOf(row, model))),
   }
 }
