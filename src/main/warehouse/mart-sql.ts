@@ -252,7 +252,7 @@ export function channelFlowsQuery(
     sql: `
     with credits as (
       select * from (${filteredCredits(d, filters)}) as chosen
-      where ${d.inList('attribution_model', 'models', models)}),
+      where ${d.inList('attribution_model', 'flow_models', models)}),
     ${flowsCtes(d, models)},
     channel_pairs as (
       select a_channel, b_channel,
@@ -262,8 +262,8 @@ export function channelFlowsQuery(
       group by a_channel, b_channel)
     select * from channel_pairs
     order by micros desc, a_channel, b_channel`,
-    params: { ...filter.params, model_a: models[0], model_b: models[1], models: [...models] },
-    types: { ...filter.types, model_a: 'STRING', model_b: 'STRING', models: ['STRING'] },
+    params: { ...filter.params, model_a: models[0], model_b: models[1], flow_models: [...models] },
+    types: { ...filter.types, model_a: 'STRING', model_b: 'STRING', flow_models: ['STRING'] },
     read: (rows) => rows.map(flowFromRow),
   }
 }
