@@ -2,7 +2,7 @@
     Every attribution model, in the order the app lists them: the one source of model ids, names and
     descriptions (the app reads them from rpt_attribution_models; src/shared/generated/vocabulary.ts
     is generated from here). A model with a `weight` is rule-based: its weight is a SQL expression
-    for a session's weight over the columns of fct_attribution_credits' `positioned` CTE:
+    for a session's weight over the columns of fct_attribution_credit_splits' `positioned` CTE:
     touch_position (1 = oldest eligible session), touches, recency_rank (1 = newest),
     newest_non_direct_rank, lag_micros, channel, source, medium, campaign. Weights are normalised per
     conversion and lookback range and split into whole units there. Whole-number weights where the

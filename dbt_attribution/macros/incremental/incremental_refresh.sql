@@ -219,6 +219,22 @@
             {%- endif -%}
         {%- endif -%}
     {%- endfor -%}
+    {#- The credit splits hold a column pair per rule-based model: a model added or removed since they
+        were built changes their columns, and an incremental insert would drop or miss a model. -#}
+    {%- set splits = adapter.get_relation(target.database, target.schema, 'fct_attribution_credit_splits') -%}
+    {%- if splits is not none -%}
+        {%- set stored = [] -%}
+        {%- for column in adapter.get_columns_in_relation(splits) if (column.name | lower).endswith('_credit_micros') -%}
+            {%- do stored.append(column.name | lower) -%}
+        {%- endfor -%}
+        {%- set expected = [] -%}
+        {%- for model in rule_based_attribution_models() -%}
+            {%- do expected.append(model ~ '_credit_micros') -%}
+        {%- endfor -%}
+        {%- if stored | sort != expected | sort -%}
+            {%- do outdated.append('fct_attribution_credit_splits') -%}
+        {%- endif -%}
+    {%- endif -%}
     {%- if outdated -%}
         {%- for node in graph.nodes.values()
             if node.resource_type == 'model' and node.package_name == project_name and node.config.materialized == 'incremental'

@@ -190,8 +190,9 @@ describe('dbt build on generated data', () => {
   })
 
   it('fails the lookback-range test on ranges that overlap and leave a gap of the same size', async () => {
-    const linear = `update attribution.fct_attribution_credits set min_lookback_days = $min, max_lookback_days = $max
-      where conversion_id = $conversion and attribution_model = 'linear' and min_lookback_days = $from and max_lookback_days = $to`
+    // The stored splits hold every model's credit for a range on one row: moving the range moves linear's (and the others').
+    const linear = `update attribution.fct_attribution_credit_splits set min_lookback_days = $min, max_lookback_days = $max
+      where conversion_id = $conversion and min_lookback_days = $from and max_lookback_days = $to`
     // A conversion with three linear ranges [1, a] [a + 1, b] [b + 1, 90]: its middle becomes [a, b - 1],
     // which overlaps the first by a day and leaves day b uncovered, the lengths still adding up to 90.
     const [middle] = await withDuckDbFile(warehouse.path, { readOnly: true }, async ({ connection }) => {

@@ -66,10 +66,7 @@ function assertBigQueryTableLayout(manifest: Manifest): void {
     int_conversions_deduplicated: { partition: day('conversion_date', 'date'), cluster: ['user_key'] },
     int_touchpoints_joined_to_conversions: { partition: day('session_started_at', 'timestamp'), cluster: ['user_key'] },
     fct_attributed_conversions: { partition: day('conversion_date', 'date'), cluster: ['user_key'] },
-    fct_attribution_credits: {
-      partition: day('conversion_date', 'date'),
-      cluster: ['attribution_model', 'conversion_event_name', 'channel', 'user_key'],
-    },
+    fct_attribution_credit_splits: { partition: day('conversion_date', 'date'), cluster: ['conversion_event_name', 'channel', 'user_key'] },
     agg_attribution_daily: { partition: day('conversion_date', 'date'), cluster: ['attribution_model', 'channel'] },
     agg_channel_transitions: { partition: day('journey_date', 'date'), cluster: ['conversion_event_name'] },
     agg_cost_and_return: { partition: day('report_date', 'date'), cluster: ['attribution_model', 'channel'] },
@@ -82,7 +79,7 @@ function assertBigQueryTableLayout(manifest: Manifest): void {
     'int_sessions_classified',
     'int_conversions_deduplicated',
     'int_touchpoints_joined_to_conversions',
-    'fct_attribution_credits',
+    'fct_attribution_credit_splits',
   ]) {
     expect(config(model).unique_key ?? null, `${model} inserts only`).toBeNull()
     expect(JSON.stringify(config(model)['pre-hook'] ?? []), `${model} pre-hook`).toContain('delete_recent_rows_of_changed_users')

@@ -28,6 +28,9 @@ describe('a model added as one line in dbt (docs/adding-a-model.md)', () => {
     expect(at).toBeGreaterThan(0)
     writeFileSync(macro, text.slice(0, at) + TOY_MODEL_LINE + text.slice(at))
     await generateSampleData(warehouse, { seed: 5, users: 400, days: 30, endDate: '2026-10-31' })
+    // Built first without the model, as an analyst's warehouse is: the next build must notice that
+    // the stored credit splits lack the model's columns and rebuild them (drop_outdated_incremental_models).
+    assertDbtSucceeded(await warehouse.build({}))
     process.env.ATTRIBUTION_DBT_PROJECT_DIR = project
     try {
       assertDbtSucceeded(await warehouse.build({}))

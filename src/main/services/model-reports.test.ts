@@ -75,6 +75,25 @@ describe('every attribution model on generated journeys', () => {
     }
   })
 
+  it("pairs each conversion's channels between two single-touch models, as counting the pairs directly gives", async () => {
+    // First and last click credit one session each: the flows are the (first, last) channel pairs.
+    const pairs = await withDuckDbFile(warehouse.path, { readOnly: true }, async ({ connection }) => {
+      const reader = await connection.runAndReadAll(`
+        select a.channel as a_channel, b.channel as b_channel, count(*)::integer as conversions
+        from attribution.fct_attribution_credits as a
+        join attribution.fct_attribution_credits as b
+          on a.conversion_id = b.conversion_id and a.min_lookback_days = b.min_lookback_days
+        where a.attribution_model = 'first_click' and b.attribution_model = 'last_click'
+          and a.conversion_event_name in ('purchase', 'begin_checkout') and 14 between a.min_lookback_days and a.max_lookback_days
+        group by all`)
+      return reader.getRowObjectsJson().map((row) => `${String(row.a_channel)} -> ${String(row.b_channel)}: ${Number(row.conversions)}`)
+    })
+    const compared = await compareModels(warehouse, { ...filters(14), models: ['first_click', 'last_click'] })
+    const flows = compared.flows.map((flow) => `${flow.a_channel} -> ${flow.b_channel}: ${flow.conversions}`)
+    expect(flows.sort()).toEqual(pairs.sort())
+    expect(pairs.some((pair) => !/^(.*) -> \1:/.test(pair))).toBe(true)
+  })
+
   it('moves nothing when a model is compared with itself, and exactly the changed credit between two models', async () => {
     for (const model of RULE_BASED_MODELS) {
       const same = await compareModels(warehouse, { ...filters(14), models: [model, model] })

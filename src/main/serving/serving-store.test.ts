@@ -1,3 +1,4 @@
+import { copyFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FeedEvent } from '@shared/api'
@@ -120,4 +121,77 @@ describe.each(SOURCES)('the live feed on $name', ({ skip, load }) => {
       }
     },
   )
+})
+
+describe("the serving copy's credit rows", () => {
+  const temp = makeTempDir('served-credits')
+  const path = join(temp.dir, 'warehouse.duckdb')
+  const oldLayout = join(temp.dir, 'old-layout.duckdb')
+  const warehouse = new EmbeddedWarehouse(path)
+  const LEFT_OUT = 'user_key, credited_session_key, credited_ga_session_id'
+
+  beforeAll(async () => {
+    await generateSampleData(warehouse, { seed: 5, users: 400, days: 30, endDate: '2026-11-30' })
+    assertDbtSucceeded(await warehouse.build({ conversionEvents: ['purchase', 'add_to_cart'] }))
+    await warehouse.close()
+    // A warehouse built before the splits: fct_attribution_credits is a table of the same rows.
+    copyFileSync(path, oldLayout)
+    await withDuckDbFile(oldLayout, { readOnly: false }, async ({ connection }) => {
+      await connection.run('create table attribution.old_credits as select * from attribution.fct_attribution_credits')
+      await connection.run('drop view attribution.fct_attribution_credits')
+      await connection.run('drop table attribution.fct_attribution_credit_splits')
+      await connection.run('alter table attribution.old_credits rename to fct_attribution_credits')
+    })
+  })
+  afterAll(async () => {
+    await warehouse.close()
+    temp.cleanup()
+  })
+
+  /** Rows of the store's fct_attribution_credits missing from the file's, and the file's missing from the store's. */
+  async function differences(store: ServingStore, file: string): Promise<[number, number, number]> {
+    const c = store.connection
+    await c.run(`attach '${file}' as chk (read_only)`)
+    try {
+      const count = async (sql: string) => Number((await c.runAndReadAll(sql)).getRows()[0]?.[0])
+      // The same columns in the same order on both sides (the copy's view orders them its own way).
+      const described = await c.runAndReadAll(`select * exclude (${LEFT_OUT}) from chk.attribution.fct_attribution_credits limit 0`)
+      const columns = described.columnNames().join(', ')
+      const served = `select ${columns} from attribution.fct_attribution_credits`
+      const stored = `select ${columns} from chk.attribution.fct_attribution_credits`
+      return [
+        await count(`select count(*) from (${served} except all ${stored})`),
+        await count(`select count(*) from (${stored} except all ${served})`),
+        await count(`select count(*) from (${stored})`),
+      ]
+    } finally {
+      await c.run('detach chk')
+    }
+  }
+
+  it('are the file view’s rows, from the splits and from a warehouse built before them, in either order', async () => {
+    const store = await ServingStore.create()
+    try {
+      for (const file of [path, oldLayout, path]) {
+        await store.refreshFrom(file)
+        const [extra, missing, rows] = await differences(store, file)
+        expect({ file, extra, missing }).toEqual({ file, extra: 0, missing: 0 })
+        expect(rows).toBeGreaterThan(1000)
+      }
+      // Each model's branch: as many rows per model in the copy as in the file.
+      const perModel = await store.connection.runAndReadAll(
+        'select attribution_model, count(*)::integer as n from attribution.fct_attribution_credits group by 1 order by 1',
+      )
+      expect(perModel.getRowObjectsJson().map((row) => row.attribution_model)).toEqual([
+        'first_click',
+        'last_click',
+        'last_non_direct',
+        'linear',
+        'position_based',
+        'time_decay',
+      ])
+    } finally {
+      store.close()
+    }
+  })
 })

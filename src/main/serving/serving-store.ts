@@ -19,6 +19,7 @@ import { copyReferralSettings } from '../referrals/referral-store'
 import { ga4JsonColumns } from '../warehouse/ga4-schema'
 import { refreshAllEventsViews } from '../warehouse/raw-files'
 import { eventIdOf } from '../warehouse/event-id'
+import { CREDITS, copyCreditRowsOf, copyCredits } from './served-credits'
 
 /** The serving copy's table of event names and their counts (the conversion-event picker's list). */
 export const EVENT_NAME_COUNTS = 'event_name_counts'
@@ -42,11 +43,7 @@ interface SnapshotCounts {
 
 /** The marts the views read, each as the select that copies what the views need from the file (`wh`), and the other tables it reads. */
 const SERVED_MARTS: ReadonlyArray<[string, string, string[]?]> = [
-  // The credits' user and session keys stay in the file.
-  [
-    'fct_attribution_credits',
-    `select * exclude (user_key, revenue_usd, credited_session_key, credited_ga_session_id) from wh.${MODEL_SCHEMA}.fct_attribution_credits`,
-  ],
+  // The credits are copied by copyCredits.
   // Summed over users: converting steps whatever the user, non-converting ones over users whose
   // modelled events' last conversions come in the same order (cutOrdersSql), since those pick the
   // same journey for any choice of events.
@@ -148,6 +145,7 @@ export class ServingStore {
       const tables = await c.runAndReadAll(modelTableNamesSql('wh'))
       const names = new Set(tables.getRows().map((row) => String(row[0])))
       await c.run('begin transaction')
+      await copyCredits(c, names)
       for (const [mart, select, needs = []] of SERVED_MARTS) {
         if (names.has(mart) && needs.every((name) => names.has(name)))
           await c.run(`create or replace table ${MODEL_SCHEMA}.${mart} as ${select}`)
@@ -164,10 +162,7 @@ export class ServingStore {
           where ${STREAM_EVENT_ID} in (select event_id from wh.${MODEL_SCHEMA}.stg_ga4__events where event_id is not null)`)
       }
       // The feed's conversions' credit rows, so the live feed never scans every credit row.
-      if (names.has('fct_attribution_credits'))
-        await c.run(`create or replace table ${MODEL_SCHEMA}.${FEED_CREDIT_ROWS} as
-          select * from ${MODEL_SCHEMA}.fct_attribution_credits
-          where conversion_id in (select event_key from ${MODEL_SCHEMA}.feed_events)`)
+      await copyCreditRowsOf(c, names, `${MODEL_SCHEMA}.${FEED_CREDIT_ROWS}`, `select event_key from ${MODEL_SCHEMA}.feed_events`)
       // What the shown numbers were modelled with, for every view's context line.
       await copyReferralSettings(c, 'wh')
       stamp = await queryWarehouseStamp(c, 'wh')
@@ -177,7 +172,7 @@ export class ServingStore {
       await c.run('commit')
       this.counts = { events: stamp.events, intradayEvents: stamp.intradayEvents }
       this.streamedSinceSnapshot = 0
-      this.hasMarts = names.has('fct_attribution_credits')
+      this.hasMarts = names.has(CREDITS)
     } catch (error) {
       await c.run('rollback').catch(() => undefined)
       throw error

@@ -103,7 +103,7 @@ export function stagedFeedSql(staging: string): string {
 }
 
 /**
- * The names of the model tables in `catalog` (the connection's current one by default). Staging is
+ * The names of the model tables and views in `catalog` (the connection's current one by default). Staging is
  * listed only in its current layout: one without `has_user_pseudo_id` and `stream_id` was built by an earlier version
  * (text event_key, user_pseudo_id stored, or user_key not per stream), and the feed skips it until the next build
  * rebuilds it (dbt macro staging_event_key_scheme_outdated).
@@ -112,6 +112,8 @@ export function modelTableNamesSql(catalog?: string): string {
   const inCatalog = `database_name = ${catalog === undefined ? 'current_database()' : sqlString(catalog)} and schema_name = '${MODEL_SCHEMA}'`
   return `
     select table_name from duckdb_tables() where ${inCatalog} and table_name <> 'stg_ga4__events'
+    union all
+    select view_name from duckdb_views() where ${inCatalog} and not internal
     union all
     select table_name from duckdb_columns()
     where ${inCatalog} and table_name = 'stg_ga4__events' and column_name in ('has_user_pseudo_id', 'stream_id')
@@ -255,6 +257,12 @@ async function readMart(connection: DuckDBConnection, sql: string, values: Recor
     const message = messageOf(error)
     if (/does not exist/i.test(message) && /agg_cost_and_return/i.test(message)) {
       throw new UserFacingError('The cost mart has not been built in this warehouse yet. Run `attribution build` first.')
+    }
+    // Marts built before the credits were stored as splits: the next build makes them.
+    if (/does not exist/i.test(message) && /fct_attribution_credit_splits/i.test(message)) {
+      throw new UserFacingError(
+        'The attribution models were built by an earlier version of the app. Run `attribution build` once to rebuild them.',
+      )
     }
     if (/does not exist/i.test(message) && /fct_|agg_|attribution/i.test(message)) {
       throw new UserFacingError('The attribution models have not been built in this warehouse yet. Run `attribution build` first.')

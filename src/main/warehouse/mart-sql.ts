@@ -186,58 +186,68 @@ export function reportFromRows(
 }
 
 /**
- * The moved-credit rule, once for both engines: CTEs over a `credits` CTE and the parameters
- * model_a and model_b, ending in `flows` (conversion_id, a_channel, b_channel, micros,
- * cents_per_micro). Per conversion, the credit both models give a channel stays on it (the smaller
- * of the two); what model a gives a channel beyond that moves to the channels model b gives more,
- * in proportion. For single-touch models this is each conversion's (a channel, b channel) pair; a
- * model compared with itself moves nothing. Products are floating point, so no integer overflows.
+ * The moved-credit rule, once for both engines: CTEs over a `credits` CTE (the two models' rows)
+ * and the parameters model_a and model_b, ending in `flows` (conversion_id, a_channel, b_channel,
+ * micros, cents_per_micro). Per conversion, the credit both models give a channel stays on it (the
+ * smaller of the two); what model a gives a channel beyond that moves to the channels model b gives
+ * more, in proportion. A model compared with itself moves nothing. Products are floating point, so
+ * no integer overflows; the revenue is the conversion's own (what each model's cents sum to).
+ * When every row gives its session the whole conversion (two single-touch models, as first and
+ * last click are), the rule reduces to each conversion's (a channel, b channel) pair: the rows of
+ * the two models are paired by conversion, and the general rule (a group by conversion and
+ * channel, the costly part at millions of conversions) runs on no rows.
  */
 function flowsCtes(d: Dialect, models: readonly [RuleBasedModel, RuleBasedModel]): string {
+  const isA = d.equals('attribution_model', 'model_a', models[0])
+  const isB = d.equals('attribution_model', 'model_b', models[1])
+  const centsPerMicro = (revenue: string) => `cast(round(${revenue} * 100) as ${d.float}) / 1000000`
   return `
-    a as (
-      select conversion_id, channel, sum(credit_micros) as a_micros
-      from credits
-      where ${d.equals('attribution_model', 'model_a', models[0])}
-      group by conversion_id, channel),
-    b as (
-      select conversion_id, channel, sum(credit_micros) as b_micros
-      from credits
-      where ${d.equals('attribution_model', 'model_b', models[1])}
-      group by conversion_id, channel),
-    revenue as (
-      select conversion_id, sum(credited_revenue_cents) as revenue_cents
-      from credits
-      where ${d.equals('attribution_model', 'model_a', models[0])}
-      group by conversion_id),
+    single_touch as (
+      select coalesce(min(case when credit_micros = 1000000 then 1 else 0 end), 1) as is_single
+      from credits),
+    paired as (
+      select a_rows.conversion_id, a_rows.channel as a_channel, b_rows.channel as b_channel,
+        cast(1000000 as ${d.float}) as micros,
+        ${centsPerMicro('a_rows.revenue_usd')} as cents_per_micro
+      from credits as a_rows
+      cross join single_touch
+      join credits as b_rows on a_rows.conversion_id = b_rows.conversion_id
+      where single_touch.is_single = 1
+        and ${d.equals('a_rows.attribution_model', 'model_a', models[0])}
+        and ${d.equals('b_rows.attribution_model', 'model_b', models[1])}),
     both_models as (
-      select coalesce(a.conversion_id, b.conversion_id) as conversion_id,
-        coalesce(a.channel, b.channel) as channel,
-        coalesce(a.a_micros, 0) as a_micros,
-        coalesce(b.b_micros, 0) as b_micros
-      from a full outer join b on a.conversion_id = b.conversion_id and a.channel = b.channel),
+      select credits.conversion_id, credits.channel,
+        sum(case when ${isA} then credit_micros else 0 end) as a_micros,
+        sum(case when ${isB} then credit_micros else 0 end) as b_micros,
+        ${centsPerMicro('any_value(revenue_usd)')} as cents_per_micro
+      from credits
+      cross join single_touch
+      where single_touch.is_single = 0
+      group by credits.conversion_id, credits.channel),
     kept as (
-      select conversion_id, channel,
+      select conversion_id, channel, cents_per_micro,
         least(a_micros, b_micros) as stay,
         a_micros - least(a_micros, b_micros) as surplus,
         b_micros - least(a_micros, b_micros) as deficit
       from both_models),
-    moved as (select conversion_id, sum(surplus) as moved_micros from kept group by conversion_id),
+    moving as (select * from kept where surplus > 0 or deficit > 0),
+    moved as (select conversion_id, sum(surplus) as moved_micros from moving group by conversion_id),
     flows as (
-      select kept.conversion_id, kept.channel as a_channel, kept.channel as b_channel,
-        cast(kept.stay as ${d.float}) as micros,
-        revenue.revenue_cents / 1000000.0 as cents_per_micro
+      select conversion_id, a_channel, b_channel, micros, cents_per_micro
+      from paired
+      union all
+      select conversion_id, channel, channel,
+        cast(stay as ${d.float}),
+        cents_per_micro
       from kept
-      join revenue on kept.conversion_id = revenue.conversion_id
-      where kept.stay > 0
+      where stay > 0
       union all
       select s.conversion_id, s.channel, d.channel,
         cast(s.surplus as ${d.float}) * d.deficit / moved.moved_micros,
-        revenue.revenue_cents / 1000000.0
-      from kept as s
-      join kept as d on s.conversion_id = d.conversion_id
+        s.cents_per_micro
+      from moving as s
+      join moving as d on s.conversion_id = d.conversion_id
       join moved on s.conversion_id = moved.conversion_id
-      join revenue on s.conversion_id = revenue.conversion_id
       where s.surplus > 0 and d.deficit > 0)`
 }
 
@@ -288,7 +298,10 @@ export function dailyTrendsQuery(
   const channel = options.byChannel ? 'channel' : `'all'`
   return {
     sql: `
-    with credits as (${filteredCredits(d, filters)}),
+    with credits as (
+      select * from (${filteredCredits(d, filters)}) as chosen
+      where ${d.inList('attribution_model', 'models', options.models)}),
+    -- Every model credits every conversion, so the chosen models' rows have every conversion date.
     bounds as (select max(conversion_date) as last_date from credits),
     daily as (
       select ${d.formatDate('conversion_date')} as day,
@@ -299,7 +312,6 @@ export function dailyTrendsQuery(
         ${d.formatDate('any_value(bounds.last_date)')} as last_date
       from credits cross join bounds
       where conversion_date > ${d.daysBefore('bounds.last_date', 'days')}
-        and ${d.inList('attribution_model', 'models', options.models)}
       group by 1, 2${options.byChannel ? ', 3' : ''})
     select * from daily
     order by day, model, channel`,
