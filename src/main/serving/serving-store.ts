@@ -30,6 +30,9 @@ export const STREAM_COUNTS = 'stream_counts'
 /** The serving copy's credit rows of the conversions among feed_events (the live feed's channels). */
 const FEED_CREDIT_ROWS = 'feed_credit_rows'
 
+/** Connections the views' reads share (the dashboard asks for up to four views' data at once). */
+const READERS = 4
+
 /** Newest events kept in memory for the live feed. */
 const FEED_ROWS = 500
 /** A streamed event's id, from its raw params; dbt's event_key for it is this same id. */
@@ -77,10 +80,24 @@ export class ServingStore {
   private hasMarts = false
   private readonly snapshotListeners = new Set<(stamp: WarehouseStamp) => void>()
 
+  private nextReader = 0
+
   private constructor(
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
+    private readonly readers: readonly DuckDBConnection[],
   ) {}
+
+  /**
+   * A connection for the views' reads, in turn. The views' queries run side by side on these (one
+   * connection runs one query at a time), and each sees the last committed snapshot, never a
+   * refresh half done on `connection`.
+   */
+  reader(): DuckDBConnection {
+    const reader = this.readers[this.nextReader % this.readers.length] ?? this.connection
+    this.nextReader += 1
+    return reader
+  }
 
   /** An empty store with the raw tables' shapes, so queries work before the first snapshot. */
   static async create(): Promise<ServingStore> {
@@ -104,7 +121,8 @@ export class ServingStore {
     await connection.run(`create table ${RAW_SCHEMA}.stream_duplicates as select * from ${RAW_SCHEMA}.events_intraday limit 0`)
     // Streamed events live here until pruned, so a snapshot taken before their delivery does not hide them.
     await connection.run(`create table ${RAW_SCHEMA}.stream_recent as select * from ${RAW_SCHEMA}.events_intraday limit 0`)
-    return new ServingStore(instance, connection)
+    const readers = await Promise.all(Array.from({ length: READERS }, () => instance.connect()))
+    return new ServingStore(instance, connection, readers)
   }
 
   /** True once a snapshot held built marts. */
@@ -267,6 +285,7 @@ export class ServingStore {
 
   /** Releases the memory. */
   close(): void {
+    for (const reader of this.readers) reader.closeSync()
     this.connection.closeSync()
     this.instance.closeSync()
   }

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api'
-import { DUCKDB_DIALECT, modelTableNamesSql, runMart } from './duckdb-queries'
+import { DUCKDB_DIALECT, martRows, modelTableNamesSql, runMart } from './duckdb-queries'
 import { MartReader } from './mart-reader'
 import { type MartQuery, attributionModelsQuery } from './mart-sql'
 import type { WarehouseModelRow } from './warehouse'
@@ -15,8 +15,24 @@ export abstract class DuckDbMartReader extends MartReader {
   /** Runs `work` on a connection to the marts. */
   protected abstract withConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T>
 
-  protected runMart<T>(query: MartQuery<T>): Promise<T> {
-    return this.withConnection((connection) => runMart(connection, query))
+  /** Rows of the statements running now, by statement and parameters. */
+  private readonly inFlight = new Map<string, Promise<Array<Record<string, unknown>>>>()
+
+  /**
+   * Runs a mart query. The views ask for the same statement at once (the channel breakdown and the
+   * comparison's first model are one report): a statement already running with the same parameters
+   * is not run again, its rows are mapped for each caller. Nothing is kept once it has answered.
+   */
+  protected async runMart<T>(query: MartQuery<T>): Promise<T> {
+    const key = JSON.stringify([query.sql, query.params])
+    let rows = this.inFlight.get(key)
+    if (!rows) {
+      rows = this.withConnection((connection) => martRows(connection, query))
+      this.inFlight.set(key, rows)
+      const forget = () => this.inFlight.delete(key)
+      rows.then(forget, forget)
+    }
+    return query.read(await rows)
   }
 
   /** The models rpt_attribution_models lists, in order; none when no build has made it yet. */

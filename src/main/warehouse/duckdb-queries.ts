@@ -4,7 +4,7 @@ import type { FeedEvent, StreamInfo } from '@shared/api'
 import { UserFacingError, messageOf } from '../errors'
 import { MODEL_SCHEMA, RAW_SCHEMA } from './duckdb-schema'
 import { sqlString } from './sql-literal'
-import { type Dialect, type MarkovCuts, type MartQuery, usedParams } from './mart-sql'
+import { type Dialect, type MarkovCuts, type MartQuery, type MartStatement, usedParams } from './mart-sql'
 
 /**
  * The embedded warehouse's side of the app's SQL: DuckDB's dialect for the shared mart queries
@@ -36,11 +36,16 @@ export const DUCKDB_DIALECT: Dialect = {
 
 /** Runs a mart query on a DuckDB connection: only the parameters its text names are bound, lists as LIST values. */
 export async function runMart<T>(connection: DuckDBConnection, query: MartQuery<T>): Promise<T> {
+  return query.read(await martRows(connection, query))
+}
+
+/** The rows of a mart query, unmapped. */
+export function martRows(connection: DuckDBConnection, query: MartStatement): Promise<Array<Record<string, unknown>>> {
   const { sql, params } = usedParams(query, '$')
   const values = Object.fromEntries(
     Object.entries(params).map(([name, value]): [string, DuckDBValue] => [name, Array.isArray(value) ? listValue(value) : value]),
   )
-  return query.read(await readMart(connection, sql, values))
+  return readMart(connection, sql, values)
 }
 
 /** One GA4 stream of the warehouse's events (the shared StreamInfo). */

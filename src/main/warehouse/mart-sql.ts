@@ -261,7 +261,9 @@ export function channelFlowsQuery(
   return {
     sql: `
     with credits as (
-      select * from (${filteredCredits(d, filters)}) as chosen
+      -- Only the columns the rule reads: the rows are held once for its several reads.
+      select conversion_id, attribution_model, channel, credit_micros, revenue_usd
+      from (${filteredCredits(d, filters)}) as chosen
       where ${d.inList('attribution_model', 'flow_models', models)}),
     ${flowsCtes(d, models)},
     channel_pairs as (
