@@ -164,10 +164,10 @@ let startupMs: number
   const startup = await runAlone('rpt_build_info')
   startupMs = startup
   record("of which dbt's fixed cost: process start, parse cache, one trivial model (`dbt run -s rpt_build_info`)", seconds(startup))
-  const credits = await runAlone('fct_attribution_credits')
+  const credits = await runAlone('fct_attribution_credit_splits')
   const transitions = await runAlone('agg_channel_transitions')
   record(
-    'of which `fct_attribution_credits` (6 rule-based models x every lookback range; its run minus dbt start-up)',
+    'of which the credits, `fct_attribution_credit_splits` (6 rule-based models x every lookback range; its run minus dbt start-up)',
     seconds(credits - startup),
   )
   record('of which the Markov precompute `agg_channel_transitions` (its run minus dbt start-up)', seconds(transitions - startup))
@@ -446,7 +446,7 @@ Each figure is one run unless it says otherwise; the machine may have been doing
 
 ${table}
 
-${ATTRIBUTION_MODELS.length} models; rule-based reports read \`fct_attribution_credits\` (every lookback 1..90 as ranges); data-driven reads \`agg_channel_transitions\` and solves its Markov chain per request.
+${ATTRIBUTION_MODELS.length} models; rule-based reports read \`fct_attribution_credits\` (every lookback 1..90 as ranges; a view of \`fct_attribution_credit_splits\`, one row per session and range with a column pair per model); data-driven reads \`agg_channel_transitions\` and solves its Markov chain per request.
 `
 // `npm run bench:stream` keeps its own section (between its markers); a full run leaves it in place.
 const out = values.out ?? join(root, 'docs', 'benchmarks.md')
