@@ -205,22 +205,33 @@ valued as (
 
 ),
 
-shared as (
+weighted as (
 
-    -- The share of each model without a closed-form split (attribution_model_splits): its weight
-    -- over the sum of the range's positive weights.
+    -- The weight of each model without a closed-form split (attribution_model_splits), computed once.
     select
         valued.*
         {%- for model in models if model not in splits %}
+        , {{ weights[model] }} as {{ model }}_weight
+        {%- endfor %}
+    from valued
+
+),
+
+shared as (
+
+    -- Its share: the weight over the sum of the range's positive weights.
+    select
+        weighted.*
+        {%- for model in models if model not in splits %}
         , case
-            when ({{ weights[model] }}) > 0
-                then ({{ weights[model] }}) / sum(case when ({{ weights[model] }}) > 0 then ({{ weights[model] }}) end) over (
+            when {{ model }}_weight > 0
+                then {{ model }}_weight / sum(case when {{ model }}_weight > 0 then {{ model }}_weight end) over (
                     partition by conversion_number, min_lookback_days
                 )
             else 0
         end as {{ model }}_share
         {%- endfor %}
-    from valued
+    from weighted
 
 ),
 
