@@ -18,6 +18,7 @@ export default tseslint.config(
       'playwright-report/**',
       '.bench/**',
       '.bench-stream/**',
+      '.bench-growth/**',
       '.tmp/**',
       'resources/**',
     ],

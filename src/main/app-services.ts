@@ -26,7 +26,7 @@ import { DemoMode } from './demo/demo-mode'
 import type { DbtRunResult, DbtRunner } from './dbt/dbt-runner'
 import { OutsideChanges } from './serving/outside-changes'
 import { ServedWarehouse } from './serving/served-warehouse'
-import { ServingStore } from './serving/serving-store'
+import { ServingStore, servingDirectory } from './serving/serving-store'
 import { type BigQuerySpendJob, JobRunner } from './services/jobs'
 import { type CloseOutcome, SHUTDOWN_TIMEOUT_MS, closeWithin } from './shutdown'
 import { loadSettings } from './settings/app-settings'
@@ -169,7 +169,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   }
 
   const embedded = new EmbeddedWarehouse(options.warehousePath)
-  const warehouse = new ServedWarehouse(embedded, await ServingStore.create())
+  const warehouse = new ServedWarehouse(embedded, await ServingStore.create({ directory: servingDirectory(options.warehousePath) }))
   warehouse.serving.onSnapshot(martsChanged)
   // A CLI import, stream or build on this file shows in the app within seconds; raw events it left unmodelled get a refresh.
   const outside = new OutsideChanges(embedded, warehouse.serving, () => refresh.notify(), { pollMs: options.outsidePollMs })

@@ -6,7 +6,7 @@ import type { EmbeddedWarehouse } from '../warehouse/embedded-warehouse'
 import { wholeNumberFlag } from './flags'
 import { createProgressPrinter, progressBar } from './progress'
 
-const MAX_USERS = 5_000_000
+const MAX_USERS = 10_000_000
 const MAX_DAYS = 3_650
 
 /** The flags `generate` reads, as parseArgs gives them. */

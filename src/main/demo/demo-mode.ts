@@ -4,7 +4,7 @@ import type { DemoStatus, StreamBurstMode, StreamBurstResult, StreamStatus } fro
 import { describeDbtProgress } from '../dbt/progress-text'
 import { messageOf } from '../errors'
 import { ServedWarehouse } from '../serving/served-warehouse'
-import { ServingStore } from '../serving/serving-store'
+import { ServingStore, servingDirectory } from '../serving/serving-store'
 import { EmbeddedSink } from '../stream/embedded-sink'
 import { type RefreshCommand, RefreshLoop } from '../stream/refresh-loop'
 import { outboxFor } from '../stream/outbox-sender'
@@ -168,7 +168,7 @@ export class DemoMode {
       this.options.log?.(`Demo copy of ${realPath}: ${info.events} events in ${info.copyMs} ms at ${info.location}`)
     }
     const embedded = new EmbeddedWarehouse(demoWarehousePathOf(realPath))
-    const warehouse = new ServedWarehouse(embedded, await ServingStore.create())
+    const warehouse = new ServedWarehouse(embedded, await ServingStore.create({ directory: servingDirectory(embedded.path) }))
     warehouse.serving.onSnapshot(() => {
       for (const listener of this.snapshotListeners) listener()
     })

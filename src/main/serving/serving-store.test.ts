@@ -1,5 +1,5 @@
-import { copyFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { copyFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FeedEvent } from '@shared/api'
 import { RULE_BASED_MODELS } from '@shared/attribution'
@@ -187,5 +187,46 @@ describe("the serving copy's credit rows", () => {
     } finally {
       store.close()
     }
+  })
+
+  it('are held compressed in a file of their own within the memory limit, and read the same after compaction', async () => {
+    const folder = join(temp.dir, 'warehouse.duckdb.serving')
+    const store = await ServingStore.create({ directory: folder, memoryLimit: '64MB' })
+    try {
+      await store.refreshFrom(path)
+      await store.compact()
+      const c = store.reader()
+      const setting = async (name: string) => String((await c.runAndReadAll(`select current_setting('${name}')`)).getRows()[0]?.[0])
+      expect(await setting('memory_limit')).toBe('61.0 MiB')
+      expect(await setting('temp_directory')).toBe(join(folder, 'spill'))
+      const tables = await c.runAndReadAll(`select database_name from duckdb_tables() where table_name = 'fct_attribution_credit_splits'`)
+      const database = tables.getRows()[0]?.[0]
+      expect(database).toBe('serving')
+      // Compacted: the splits' segments carry DuckDB's compression.
+      const compressions = (
+        await c.runAndReadAll(`select distinct compression from pragma_storage_info('attribution.fct_attribution_credit_splits')`)
+      )
+        .getRows()
+        .map((row) => String(row[0]))
+      expect(compressions.some((name) => name !== 'Uncompressed')).toBe(true)
+      const [extra, missing] = await differences(store, path)
+      expect({ extra, missing }).toEqual({ extra: 0, missing: 0 })
+    } finally {
+      store.close()
+    }
+    // Its file is gone with it, and a file left by a process that ended is removed at the next start.
+    expect(readdirSync(folder).filter((name) => name.endsWith('.duckdb'))).toEqual([])
+    writeFileSync(join(folder, 'serving-999999999-1.duckdb'), 'left by a crash')
+    const next = await ServingStore.create({ directory: folder })
+    const files = readdirSync(folder).filter((name) => name.endsWith('.duckdb'))
+    expect(files).toHaveLength(1)
+    expect(files[0]).toMatch(new RegExp(`^serving-${process.pid}-\\d+\\.duckdb$`))
+    next.close()
+    // Without a folder given, the store makes its own and removes it at close.
+    const own = await ServingStore.create()
+    const ownFolder = dirname(String((await own.reader().runAndReadAll(`select current_setting('temp_directory')`)).getRows()[0]?.[0]))
+    expect(existsSync(ownFolder)).toBe(true)
+    own.close()
+    expect(existsSync(ownFolder)).toBe(false)
   })
 })

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
@@ -32,6 +32,36 @@ const FEED_CREDIT_ROWS = 'feed_credit_rows'
 
 /** Connections the views' reads share (the dashboard asks for up to four views' data at once). */
 const READERS = 4
+
+/** The copy's own catalog: a DuckDB file in the copy's folder, so what does not fit the memory limit stays on disk (DECISIONLOG 82). */
+const SERVING_CATALOG = 'serving'
+/** The copy's files in its folder, one per store: `serving-<pid>-<n>.duckdb`, a cache made anew at every start. */
+const SERVING_FILE = /^serving-(\d+)-\d+\.duckdb(\.wal)?$/
+let storesMade = 0
+
+/** True while process `pid` runs. */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * What the copy's DuckDB may hold in memory before it spills to its folder: ATTRIBUTION_SERVING_MEMORY_LIMIT
+ * (DuckDB units: "1GB", "2GiB"), else 512MB. It bounds the app's memory at any warehouse size; the
+ * compressed copy of a ga4-scale warehouse holds about 20 MB of it.
+ */
+export function servingMemoryLimit(): string {
+  return process.env.ATTRIBUTION_SERVING_MEMORY_LIMIT || '512MB'
+}
+
+/** The copy's folder (its file and what its queries spill): `<warehouse>.serving`. */
+export function servingDirectory(warehousePath: string): string {
+  return `${warehousePath}.serving`
+}
 
 /** Newest events kept in memory for the live feed. */
 const FEED_ROWS = 500
@@ -81,11 +111,17 @@ export class ServingStore {
   private readonly snapshotListeners = new Set<(stamp: WarehouseStamp) => void>()
 
   private nextReader = 0
+  /** The running compaction, and whether another refresh committed since it started. */
+  private compacting: Promise<void> | null = null
+  private compactAgain = false
 
   private constructor(
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
     private readonly readers: readonly DuckDBConnection[],
+    private readonly compactor: DuckDBConnection,
+    /** What close removes: the store's own folder, or its file in the folder it was given. */
+    private readonly removedAtClose: string,
   ) {}
 
   /**
@@ -99,10 +135,33 @@ export class ServingStore {
     return reader
   }
 
-  /** An empty store with the raw tables' shapes, so queries work before the first snapshot. */
-  static async create(): Promise<ServingStore> {
-    const instance = await DuckDBInstance.create(':memory:')
+  /**
+   * An empty store with the raw tables' shapes, so queries work before the first snapshot. Its
+   * tables live in a DuckDB file in `directory` (a folder of its own in the system's temporary
+   * folder when none is given, removed at close), made anew here; its DuckDB holds at most
+   * `memoryLimit` in memory and spills its queries' excess to the same folder.
+   */
+  static async create(options: { directory?: string; memoryLimit?: string } = {}): Promise<ServingStore> {
+    const directory = options.directory ?? mkdtempSync(join(tmpdir(), 'serving-'))
+    mkdirSync(directory, { recursive: true })
+    // Copies left by a process that ended (a crash) are stale; a store of a running app keeps its own.
+    for (const name of readdirSync(directory)) {
+      const pid = SERVING_FILE.exec(name)?.[1]
+      if (pid && !isRunning(Number(pid))) rmSync(join(directory, name), { force: true })
+    }
+    storesMade += 1
+    const file = join(directory, `serving-${process.pid}-${storesMade}.duckdb`)
+    const instance = await DuckDBInstance.create(':memory:', {
+      memory_limit: options.memoryLimit ?? servingMemoryLimit(),
+      temp_directory: join(directory, 'spill'),
+      // Every read orders its rows itself; copying without keeping the file's row order needs less memory.
+      preserve_insertion_order: 'false',
+    })
     const connection = await instance.connect()
+    // A file, not DuckDB's in-memory catalog: that one keeps tables uncompressed (806 MB of credit
+    // splits where a file holds 129 MB) and cannot let them out of memory at any size.
+    await connection.run(`attach ${sqlString(file)} as ${SERVING_CATALOG}`)
+    await connection.run(`use ${SERVING_CATALOG}`)
     for (const statement of rawSchemaStatements()) await connection.run(statement)
     // No Parquet files here: the views read the (empty) tables, so shared queries run unchanged.
     await refreshAllEventsViews(connection, ':memory:')
@@ -121,8 +180,32 @@ export class ServingStore {
     await connection.run(`create table ${RAW_SCHEMA}.stream_duplicates as select * from ${RAW_SCHEMA}.events_intraday limit 0`)
     // Streamed events live here until pruned, so a snapshot taken before their delivery does not hide them.
     await connection.run(`create table ${RAW_SCHEMA}.stream_recent as select * from ${RAW_SCHEMA}.events_intraday limit 0`)
-    const readers = await Promise.all(Array.from({ length: READERS }, () => instance.connect()))
-    return new ServingStore(instance, connection, readers)
+    const readers = await Promise.all(Array.from({ length: READERS + 1 }, () => instance.connect()))
+    for (const reader of readers) await reader.run(`use ${SERVING_CATALOG}`)
+    const compactor = readers.pop() as DuckDBConnection
+    return new ServingStore(instance, connection, readers, compactor, options.directory === undefined ? directory : file)
+  }
+
+  /**
+   * Compresses what the last refresh wrote (a checkpoint of the copy's catalog), on a connection of
+   * its own after the snapshot is shown: the views read on meanwhile, and a refresh that commits
+   * during it gets one more pass. Resolves when the copy is compressed.
+   */
+  compact(): Promise<void> {
+    if (this.compacting) {
+      this.compactAgain = true
+      return this.compacting
+    }
+    const pass = async (): Promise<void> => {
+      do {
+        this.compactAgain = false
+        await this.compactor.run(`checkpoint ${SERVING_CATALOG}`)
+      } while (this.compactAgain)
+    }
+    this.compacting = pass().finally(() => {
+      this.compacting = null
+    })
+    return this.compacting
   }
 
   /** True once a snapshot held built marts. */
@@ -184,13 +267,21 @@ export class ServingStore {
       // What the shown numbers were modelled with, for every view's context line.
       await copyReferralSettings(c, 'wh')
       stamp = await queryWarehouseStamp(c, 'wh')
-      await c.run(`create or replace table ${RAW_SCHEMA}.snapshot_newest as
-        select max(ts) as ts from (select max(event_timestamp) as ts from wh.${RAW_SCHEMA}.all_events
-          union all select max(event_timestamp) from wh.${RAW_SCHEMA}.all_events_intraday)`)
+      // The newest event: staged ones and raw rows in the file's tables (streamed deliveries). The
+      // kept Parquet files are read only before a first build: scanning them all (100M events) held
+      // ~600 MiB of the app's memory for a figure staging already has.
+      const rawSources = names.has('stg_ga4__events')
+        ? `select max(event_timestamp_micros) as ts from wh.${MODEL_SCHEMA}.stg_ga4__events
+          union all select max(event_timestamp) from wh.${RAW_SCHEMA}.events
+          union all select max(event_timestamp) from wh.${RAW_SCHEMA}.events_intraday`
+        : `select max(event_timestamp) as ts from wh.${RAW_SCHEMA}.all_events
+          union all select max(event_timestamp) from wh.${RAW_SCHEMA}.all_events_intraday`
+      await c.run(`create or replace table ${RAW_SCHEMA}.snapshot_newest as select max(ts) as ts from (${rawSources})`)
       await c.run('commit')
       this.counts = { events: stamp.events, intradayEvents: stamp.intradayEvents }
       this.streamedSinceSnapshot = 0
       this.hasMarts = names.has(CREDITS)
+      this.compact().catch(() => undefined)
     } catch (error) {
       await c.run('rollback').catch(() => undefined)
       throw error
@@ -283,11 +374,13 @@ export class ServingStore {
     return reader.getRowObjectsJson().map(feedEventFromRow)
   }
 
-  /** Releases the memory. */
+  /** Releases the memory and removes the copy's file (and the folder, when the store made it). */
   close(): void {
-    for (const reader of this.readers) reader.closeSync()
+    this.compactor.interrupt()
+    for (const reader of [...this.readers, this.compactor]) reader.closeSync()
     this.connection.closeSync()
     this.instance.closeSync()
+    for (const path of [this.removedAtClose, `${this.removedAtClose}.wal`]) rmSync(path, { recursive: true, force: true })
   }
 
   private async insertJson(table: string, events: unknown[]): Promise<void> {

@@ -4,6 +4,7 @@ import type { FeedEvent, StreamInfo } from '@shared/api'
 import { UserFacingError, messageOf } from '../errors'
 import { MODEL_SCHEMA, RAW_SCHEMA } from './duckdb-schema'
 import { sqlString } from './sql-literal'
+import { rawViewRowCounts } from './raw-files'
 import { type Dialect, type MarkovCuts, type MartQuery, type MartStatement, usedParams } from './mart-sql'
 
 /**
@@ -241,9 +242,10 @@ export async function queryWarehouseStamp(connection: DuckDBConnection, catalog?
     { catalog: catalog ?? null, schema: MODEL_SCHEMA },
   )
   const hasBuildInfo = Number(built.getRowObjectsJson()[0]?.n) > 0
+  const registered = await rawViewRowCounts(connection, catalog)
   const reader = await connection.runAndReadAll(`
-    select (select count(*) from ${prefix}${RAW_SCHEMA}.all_events)::bigint as events,
-      (select count(*) from ${prefix}${RAW_SCHEMA}.all_events_intraday)::bigint as intraday_events,
+    select ${registered ? `${registered.events}::bigint` : `(select count(*) from ${prefix}${RAW_SCHEMA}.all_events)::bigint`} as events,
+      ${registered ? `${registered.intradayEvents}::bigint` : `(select count(*) from ${prefix}${RAW_SCHEMA}.all_events_intraday)::bigint`} as intraday_events,
       (select count(*) from ${prefix}${RAW_SCHEMA}.import_log)::bigint as imported_files,
       ${hasBuildInfo ? `(select strftime(max(built_at), '%Y-%m-%dT%H:%M:%S.%fZ') from ${prefix}${MODEL_SCHEMA}.rpt_build_info)` : 'null::varchar'} as built_at`)
   const row = reader.getRowObjectsJson()[0] ?? {}
