@@ -142,7 +142,7 @@ Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${Math.r
 Each size: generated sample events over ${DAYS} days (\`generate --users N --days ${DAYS}\`), the CLI's \`build --full-refresh\`
 (dbt's DuckDB limited to ${process.env.ATTRIBUTION_DUCKDB_MEMORY_LIMIT || defaultDuckDbMemoryLimit()}, spilling to \`<warehouse>.dbt/spill\`; peak = resident memory of the
 build's whole process tree, sampled every 100 ms), then the app opened on it in a process of its own (its copy of the
-marts limited to ${servingMemoryLimit()}, spilling to \`<warehouse>.serving-spill\`), and ten lookback changes until all
+marts limited to ${servingMemoryLimit()}, spilling to \`<warehouse>.serving/spill\`), and ten lookback changes until all
 seven dashboard views have their data.
 
 | events | users | generate | full build | events / build time vs the first row | build peak memory | app open (first snapshot) | first lookback change -> seven views | lookback change -> seven views, p50 / p95 | app main-process RSS, peak / settled | copy compressed after it (background) |
