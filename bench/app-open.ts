@@ -13,7 +13,7 @@ import { percentileOf } from './depth'
 export interface AppOpenFigures {
   /** From createAppServices to its first snapshot of the marts (the views answer from then on). */
   openMs: number
-  /** The copy's compression after that snapshot, while the views already answer. */
+  /** An explicit checkpoint of the copy after that snapshot (what compression the refresh's commit left). */
   compactMs: number
   /** The first lookback change's seven views, right after the snapshot. */
   firstChangeMs: number
@@ -104,7 +104,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     [
       `open (first snapshot): ${ms(figures.openMs)}`,
       `first lookback change -> seven views: ${ms(figures.firstChangeMs)}`,
-      `compaction after it: ${ms(figures.compactMs)}`,
+      `a checkpoint after it: ${ms(figures.compactMs)}`,
       `lookback change -> seven views, p50 / p95: ${ms(percentileOf(figures.samples, 50))} / ${ms(percentileOf(figures.samples, 95))}`,
       `main-process RSS, peak / settled: ${figures.peakRssMiB.toFixed(0)} / ${figures.settledRssMiB.toFixed(0)} MiB`,
       '',

@@ -145,7 +145,7 @@ build's whole process tree, sampled every 100 ms), then the app opened on it in 
 marts limited to ${servingMemoryLimit()}, spilling to \`<warehouse>.serving/spill\`), and ten lookback changes until all
 seven dashboard views have their data.
 
-| events | users | generate | full build | events / build time vs the first row | build peak memory | app open (first snapshot) | first lookback change -> seven views | lookback change -> seven views, p50 / p95 | app main-process RSS, peak / settled | copy compressed after it (background) |
+| events | users | generate | full build | events / build time vs the first row | build peak memory | app open (first snapshot) | first lookback change -> seven views | lookback change -> seven views, p50 / p95 | app main-process RSS, peak / settled | a checkpoint of the copy after it |
 |---|---|---|---|---|---|---|---|---|---|---|
 ${rows.map((cells) => `| ${cells.join(' | ')} |`).join('\n')}
 <!-- bench:growth end -->`

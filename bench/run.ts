@@ -398,7 +398,7 @@ await app.close()
     '<= 350 MiB',
   )
   record(
-    "the copy's compression after the first snapshot (a background checkpoint; the views answer meanwhile)",
+    "a checkpoint of the copy after the first snapshot (what compression is left; the refresh's commit already checkpoints)",
     `${figures.compactMs.toFixed(0)} ms`,
   )
 }

@@ -117,15 +117,11 @@ export class ServingStore {
   private readonly snapshotListeners = new Set<(stamp: WarehouseStamp) => void>()
 
   private nextReader = 0
-  /** The running compaction, and whether another refresh committed since it started. */
-  private compacting: Promise<void> | null = null
-  private compactAgain = false
 
   private constructor(
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
     private readonly readers: readonly DuckDBConnection[],
-    private readonly compactor: DuckDBConnection,
     /** What close removes: the store's own folder, or its file in the folder it was given. */
     private readonly removedAtClose: string,
   ) {}
@@ -186,32 +182,18 @@ export class ServingStore {
     await connection.run(`create table ${RAW_SCHEMA}.stream_duplicates as select * from ${RAW_SCHEMA}.events_intraday limit 0`)
     // Streamed events live here until pruned, so a snapshot taken before their delivery does not hide them.
     await connection.run(`create table ${RAW_SCHEMA}.stream_recent as select * from ${RAW_SCHEMA}.events_intraday limit 0`)
-    const readers = await Promise.all(Array.from({ length: READERS + 1 }, () => instance.connect()))
+    const readers = await Promise.all(Array.from({ length: READERS }, () => instance.connect()))
     for (const reader of readers) await reader.run(`use ${SERVING_CATALOG}`)
-    const compactor = readers.pop() as DuckDBConnection
-    return new ServingStore(instance, connection, readers, compactor, options.directory === undefined ? directory : file)
+    return new ServingStore(instance, connection, readers, options.directory === undefined ? directory : file)
   }
 
   /**
-   * Compresses what the last refresh wrote (a checkpoint of the copy's catalog), on a connection of
-   * its own after the snapshot is shown: the views read on meanwhile, and a refresh that commits
-   * during it gets one more pass. Resolves when the copy is compressed.
+   * Compresses what the copy holds now (a checkpoint of its file). A refresh needs no call: it
+   * rewrites more than DuckDB's WAL threshold, so its commit checkpoints; tests and benchmarks call
+   * this to measure the compressed copy.
    */
-  compact(): Promise<void> {
-    if (this.compacting) {
-      this.compactAgain = true
-      return this.compacting
-    }
-    const pass = async (): Promise<void> => {
-      do {
-        this.compactAgain = false
-        await this.compactor.run(`checkpoint ${SERVING_CATALOG}`)
-      } while (this.compactAgain)
-    }
-    this.compacting = pass().finally(() => {
-      this.compacting = null
-    })
-    return this.compacting
+  async compact(): Promise<void> {
+    await this.connection.run(`checkpoint ${SERVING_CATALOG}`)
   }
 
   /** True once a snapshot held built marts. */
@@ -287,7 +269,6 @@ export class ServingStore {
       this.counts = { events: stamp.events, intradayEvents: stamp.intradayEvents }
       this.streamedSinceSnapshot = 0
       this.hasMarts = names.has(CREDITS)
-      this.compact().catch(() => undefined)
     } catch (error) {
       await c.run('rollback').catch(() => undefined)
       throw error
@@ -382,8 +363,7 @@ export class ServingStore {
 
   /** Releases the memory and removes the copy's file (and the folder, when the store made it). */
   close(): void {
-    this.compactor.interrupt()
-    for (const reader of [...this.readers, this.compactor]) reader.closeSync()
+    for (const reader of this.readers) reader.closeSync()
     this.connection.closeSync()
     this.instance.closeSync()
     for (const path of [this.removedAtClose, `${this.removedAtClose}.wal`]) rmSync(path, { recursive: true, force: true })

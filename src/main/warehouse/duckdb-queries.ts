@@ -242,10 +242,13 @@ export async function queryWarehouseStamp(connection: DuckDBConnection, catalog?
     { catalog: catalog ?? null, schema: MODEL_SCHEMA },
   )
   const hasBuildInfo = Number(built.getRowObjectsJson()[0]?.n) > 0
-  const registered = await rawViewRowCounts(connection, catalog)
+  // The views' rows from the file registry; counted through the views only when they carry no signature.
+  const raw = (await rawViewRowCounts(connection, catalog)) ?? {
+    events: `(select count(*) from ${prefix}${RAW_SCHEMA}.all_events)`,
+    intradayEvents: `(select count(*) from ${prefix}${RAW_SCHEMA}.all_events_intraday)`,
+  }
   const reader = await connection.runAndReadAll(`
-    select ${registered ? `${registered.events}::bigint` : `(select count(*) from ${prefix}${RAW_SCHEMA}.all_events)::bigint`} as events,
-      ${registered ? `${registered.intradayEvents}::bigint` : `(select count(*) from ${prefix}${RAW_SCHEMA}.all_events_intraday)::bigint`} as intraday_events,
+    select ${raw.events}::bigint as events, ${raw.intradayEvents}::bigint as intraday_events,
       (select count(*) from ${prefix}${RAW_SCHEMA}.import_log)::bigint as imported_files,
       ${hasBuildInfo ? `(select strftime(max(built_at), '%Y-%m-%dT%H:%M:%S.%fZ') from ${prefix}${MODEL_SCHEMA}.rpt_build_info)` : 'null::varchar'} as built_at`)
   const row = reader.getRowObjectsJson()[0] ?? {}

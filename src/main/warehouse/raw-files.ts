@@ -126,10 +126,9 @@ export async function refreshAllEventsViews(connection: DuckDBConnection, wareho
   return { missingFiles }
 }
 
-/** The comments of both views (what each reads), or an empty string for a view that is missing. */
 /**
  * The rows the two raw views read, without reading a Parquet footer: the rows stored in the raw
- * tables plus the registry's row counts of the files the views read (their comment names them).
+ * tables plus the registry's row counts of the files the views read (their signature names them).
  * Counting the views instead reads every kept file's footer (630 files of 100M events: 2 s, and
  * ~800 MiB of the process's memory kept afterwards). Null when the views carry no signature.
  */
@@ -137,20 +136,15 @@ export async function rawViewRowCounts(
   connection: DuckDBConnection,
   catalog?: string,
 ): Promise<{ events: number; intradayEvents: number } | null> {
-  const prefix = catalog ? `${catalog}.` : ''
-  const reader = await connection.runAndReadAll(
-    `select comment from duckdb_views()
-    where database_name = coalesce($catalog::varchar, current_database()) and schema_name = $schema and view_name = $view`,
-    { catalog: catalog ?? null, schema: RAW_SCHEMA, view: ALL_EVENTS_VIEW.events.split('.')[1] ?? '' },
-  )
-  const comment = reader.getRows()[0]?.[0]
+  const [signature = ''] = await viewSignatures(connection, catalog)
   let files: unknown
   try {
-    files = typeof comment === 'string' ? (JSON.parse(comment) as { files?: unknown }).files : undefined
+    files = (JSON.parse(signature) as { files?: unknown }).files
   } catch {
     return null
   }
   if (!Array.isArray(files) || !files.every((name) => typeof name === 'string')) return null
+  const prefix = catalog ? `${catalog}.` : ''
   const read = files.length > 0 ? `file_name in (${files.map((name) => sqlString(name)).join(', ')})` : 'false'
   const counted = (table: RawTableName) => `(select count(*) from ${prefix}${RAW_SCHEMA}.${table})
     + (select coalesce(sum(row_count), 0) from ${prefix}${RAW_SCHEMA}.event_files where raw_table = '${table}' and ${read})`
@@ -161,9 +155,12 @@ export async function rawViewRowCounts(
   return { events: Number(row.events), intradayEvents: Number(row.intraday_events) }
 }
 
-async function viewSignatures(connection: DuckDBConnection): Promise<string[]> {
+/** The comments of both views (what each reads), or an empty string for a view that is missing; of `catalog`'s views when given. */
+async function viewSignatures(connection: DuckDBConnection, catalog?: string): Promise<string[]> {
   const reader = await connection.runAndReadAll(
-    `select view_name, comment from duckdb_views() where database_name = current_database() and schema_name = '${RAW_SCHEMA}'`,
+    `select view_name, comment from duckdb_views()
+    where database_name = coalesce($catalog::varchar, current_database()) and schema_name = $schema`,
+    { catalog: catalog ?? null, schema: RAW_SCHEMA },
   )
   const comments = new Map(reader.getRows().map((row) => [String(row[0]), row[1] === null ? '' : String(row[1])]))
   return Object.values(ALL_EVENTS_VIEW).map((view) => comments.get(view.split('.')[1] ?? '') ?? '')
