@@ -10,7 +10,7 @@ import { cpus, release, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
-import { defaultDuckDbMemoryLimit } from '../src/main/dbt/dbt-runner'
+import { defaultDuckDbMemoryLimit, duckDbMemoryLimitFor, memorySizeBytes } from '../src/main/dbt/dbt-runner'
 import { projectRoot } from '../src/main/paths'
 import { servingMemoryLimit } from '../src/main/serving/serving-store'
 import type { AppOpenFigures } from './app-open'
@@ -24,6 +24,8 @@ const sizes = String(values.users)
   .map((users) => Number(users))
 if (sizes.some((users) => !Number.isInteger(users) || users < 1)) throw new Error('--users takes whole numbers, comma-separated')
 const DAYS = 92
+/** The build's memory limit as the CLI applies it (withDuckDbLimits). */
+const buildLimit = process.env.ATTRIBUTION_DUCKDB_MEMORY_LIMIT || defaultDuckDbMemoryLimit()
 const END_DATE = '2026-10-31'
 const root = projectRoot()
 const work = join(root, '.bench-growth')
@@ -118,6 +120,7 @@ for (const users of sizes) {
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 const smallest = results[0]
+const limitGiB = `${((memorySizeBytes(buildLimit) ?? Number.NaN) / 2 ** 30).toFixed(1)} GiB`
 const rows = results.map((size) => {
   const ratio = smallest ? `${(size.events / smallest.events).toFixed(1)} x / ${(size.buildMs / smallest.buildMs).toFixed(1)} x` : ''
   return [
@@ -126,7 +129,7 @@ const rows = results.map((size) => {
     size.generateMs === null ? 'kept from an earlier run' : seconds(size.generateMs),
     seconds(size.buildMs),
     ratio,
-    `${(size.buildPeakMiB / 1024).toFixed(1)} GiB`,
+    `${(size.buildPeakMiB / 1024).toFixed(1)} GiB (limit ${limitGiB})`,
     seconds(size.app.openMs),
     `${size.app.firstChangeMs.toFixed(0)} ms`,
     `${percentileOf(size.app.samples, 50).toFixed(0)} / ${percentileOf(size.app.samples, 95).toFixed(0)} ms`,
@@ -140,7 +143,7 @@ const section = `<!-- bench:growth start -->
 Written by \`npm run bench:growth -- --users ${sizes.join(',')}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.
 Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GiB memory, Linux ${release()}, Node ${process.version}.
 Each size: generated sample events over ${DAYS} days (\`generate --users N --days ${DAYS}\`), the CLI's \`build --full-refresh\`
-(dbt's DuckDB limited to ${process.env.ATTRIBUTION_DUCKDB_MEMORY_LIMIT || defaultDuckDbMemoryLimit()}, spilling to \`<warehouse>.dbt/spill\`; peak = resident memory of the
+(the build limited to ${buildLimit}, of which dbt's DuckDB ${duckDbMemoryLimitFor(buildLimit)}, spilling to \`<warehouse>.dbt/spill\`; peak = resident memory of the
 build's whole process tree, sampled every 100 ms), then the app opened on it in a process of its own (its copy of the
 marts limited to ${servingMemoryLimit()}, spilling to \`<warehouse>.serving/spill\`), and ten lookback changes until all
 seven dashboard views have their data.

@@ -52,9 +52,12 @@
     event_key: UHUGEINT, md5_number(event_id), else two 64-bit DuckDB hashes of the content; user_key per stream (v4)
 {%- endmacro %}
 
-{# Post-hook of stg_ga4__events on DuckDB: stamps the table with its event_key scheme. #}
-{% macro stamp_staging_event_key_scheme() -%}
-    comment on table {{ this }} is '{{ staging_event_key_scheme() }}'
+{#
+    Post-hook of stg_ga4__events on DuckDB: stamps the table with its event_key scheme; with
+    copies_pending, with a stamp no build accepts, until the load's repeated copies are deleted.
+#}
+{% macro stamp_staging_event_key_scheme(copies_pending=false) -%}
+    comment on table {{ this }} is '{{ staging_event_key_scheme() }}{{ " (repeated copies not yet removed)" if copies_pending }}'
 {%- endmacro %}
 
 {# True when DuckDB's stored staging table was keyed by another scheme than this project's (or is unstamped). #}

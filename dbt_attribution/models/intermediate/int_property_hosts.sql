@@ -28,11 +28,27 @@ page_locations as (
 
 ),
 
-new_hosts as (
+-- A property has far fewer pages than events: the host's three regexes run once per distinct URL, not
+-- per event (100M generated events, alone: 41 s instead of 53 s; cutting the query first cost 12 s more).
+distinct_pages as (
 
-    select distinct {{ url_host('page_location') }} as host
+    select distinct page_location
     from page_locations
     where page_location is not null
+
+),
+
+new_hosts as (
+
+    select host
+    from (
+        select {{ url_host('page_location') }} as host, count(*) as pages
+        from distinct_pages
+        group by 1
+    ) as counted
+    -- Reading the count keeps this condition above the aggregate: DuckDB would push a condition on the
+    -- host alone down to every event, its regexes with it (100M events: 180 s instead of 41 s).
+    where case when pages > 0 then host <> '' end
 
 ),
 
@@ -56,8 +72,8 @@ final as (
         {%- else %}
         {{ loaded_through_seq_sql(load_plan) }} as loaded_through_seq
         {%- endif %}
+    -- Stored hosts passed the same condition; none here, for the reason above.
     from hosts
-    where host is not null and host <> ''
 
 )
 

@@ -218,22 +218,59 @@ export function dbtEnvironment(options: Pick<DbtRunOptions, 'env'>): NodeJS.Proc
   return { ...process.env, ...withDuckDbLimits(options.env), DBT_SEND_ANONYMOUS_USAGE_STATS: 'false', PYTHONUNBUFFERED: '1' }
 }
 
-/** Half the machine's memory, in whole GB (at least 1): dbt's DuckDB session may use this much before it spills to disk. */
+/** Half the machine's memory, in whole GB (at least 1): what a build may use before it spills to disk. */
 export function defaultDuckDbMemoryLimit(totalBytes = totalmem()): string {
   return `${Math.max(1, Math.floor(totalBytes / 2 / 1024 ** 3))}GB`
 }
 
 /**
- * The profile's DuckDB memory limit and spill folder for a run on a warehouse file: the limit from
- * ATTRIBUTION_DUCKDB_MEMORY_LIMIT (the setting, in DuckDB units: "4GB", "16GiB"), else half the machine's memory; the
- * spill folder beside the warehouse (`<warehouse>.dbt/spill`), so a build larger than memory
- * finishes on disk instead of failing. Other environments are returned unchanged.
+ * The share of the build's limit that DuckDB's own `memory_limit` gets. DuckDB keeps its buffers under
+ * that setting, but Parquet reading, hash tables' bookkeeping and the dbt process itself come on top:
+ * at 100M events a build with DuckDB at the whole limit peaked 1.4 GiB above it (DECISIONLOG 83).
+ */
+export const DUCKDB_SHARE_OF_BUILD_LIMIT = 0.75
+
+const MEMORY_UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+}
+
+/** A memory size in DuckDB's units ("4GB", "1500MB", "16GiB"; KB = 1000, KiB = 1024) as bytes; undefined when it is not one. */
+export function memorySizeBytes(text: string): number | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text)
+  if (!match) return undefined
+  const unit = MEMORY_UNITS[(match[2] || 'b').toLowerCase()]
+  return unit === undefined ? undefined : Number(match[1]) * unit
+}
+
+/** DuckDB's `memory_limit` for a build limited to `buildLimit`: its share, in MB; a text that is no size goes to DuckDB as it is, for DuckDB to refuse with its message. */
+export function duckDbMemoryLimitFor(buildLimit: string): string {
+  const bytes = memorySizeBytes(buildLimit)
+  if (bytes === undefined) return buildLimit
+  return `${Math.max(1, Math.floor((bytes * DUCKDB_SHARE_OF_BUILD_LIMIT) / 1e6))}MB`
+}
+
+/**
+ * The profile's DuckDB memory limit and spill folder for a run on a warehouse file. The build's limit is
+ * ATTRIBUTION_DUCKDB_MEMORY_LIMIT (the setting, in DuckDB units: "4GB", "16GiB"), else half the machine's
+ * memory; DuckDB itself gets three quarters of it (ATTRIBUTION_DUCKDB_ENGINE_MEMORY_LIMIT), so the whole
+ * build stays under the setting. The spill folder lies beside the warehouse (`<warehouse>.dbt/spill`),
+ * so a build larger than memory finishes on disk instead of failing. Other environments are returned unchanged.
  */
 export function withDuckDbLimits(env: Record<string, string>): Record<string, string> {
   const warehouse = env.ATTRIBUTION_WAREHOUSE
   if (!warehouse) return env
+  const buildLimit = env.ATTRIBUTION_DUCKDB_MEMORY_LIMIT || process.env.ATTRIBUTION_DUCKDB_MEMORY_LIMIT || defaultDuckDbMemoryLimit()
   return {
-    ATTRIBUTION_DUCKDB_MEMORY_LIMIT: process.env.ATTRIBUTION_DUCKDB_MEMORY_LIMIT || defaultDuckDbMemoryLimit(),
+    ATTRIBUTION_DUCKDB_MEMORY_LIMIT: buildLimit,
+    ATTRIBUTION_DUCKDB_ENGINE_MEMORY_LIMIT: duckDbMemoryLimitFor(buildLimit),
     ATTRIBUTION_DUCKDB_TEMP_DIRECTORY: `${warehouse}.dbt/spill`,
     ...env,
   }
