@@ -10,7 +10,7 @@ import { cpus, release, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
-import { defaultDuckDbMemoryLimit, duckDbMemoryLimitFor, memorySizeBytes } from '../src/main/dbt/dbt-runner'
+import { buildMemoryLimit, duckDbMemoryLimitFor, memorySizeBytes } from '../src/main/dbt/dbt-runner'
 import { projectRoot } from '../src/main/paths'
 import { servingMemoryLimit } from '../src/main/serving/serving-store'
 import type { AppOpenFigures } from './app-open'
@@ -24,8 +24,7 @@ const sizes = String(values.users)
   .map((users) => Number(users))
 if (sizes.some((users) => !Number.isInteger(users) || users < 1)) throw new Error('--users takes whole numbers, comma-separated')
 const DAYS = 92
-/** The build's memory limit as the CLI applies it (withDuckDbLimits). */
-const buildLimit = process.env.ATTRIBUTION_DUCKDB_MEMORY_LIMIT || defaultDuckDbMemoryLimit()
+const buildLimit = buildMemoryLimit()
 const END_DATE = '2026-10-31'
 const root = projectRoot()
 const work = join(root, '.bench-growth')

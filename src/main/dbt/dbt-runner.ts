@@ -257,6 +257,11 @@ export function duckDbMemoryLimitFor(buildLimit: string): string {
   return `${Math.max(1, Math.floor((bytes * DUCKDB_SHARE_OF_BUILD_LIMIT) / 1e6))}MB`
 }
 
+/** The build's memory limit: what the run's environment names, else ATTRIBUTION_DUCKDB_MEMORY_LIMIT, else half the machine. */
+export function buildMemoryLimit(env: Record<string, string | undefined> = {}): string {
+  return env.ATTRIBUTION_DUCKDB_MEMORY_LIMIT || process.env.ATTRIBUTION_DUCKDB_MEMORY_LIMIT || defaultDuckDbMemoryLimit()
+}
+
 /**
  * The profile's DuckDB memory limit and spill folder for a run on a warehouse file. The build's limit is
  * ATTRIBUTION_DUCKDB_MEMORY_LIMIT (the setting, in DuckDB units: "4GB", "16GiB"), else half the machine's
@@ -267,7 +272,7 @@ export function duckDbMemoryLimitFor(buildLimit: string): string {
 export function withDuckDbLimits(env: Record<string, string>): Record<string, string> {
   const warehouse = env.ATTRIBUTION_WAREHOUSE
   if (!warehouse) return env
-  const buildLimit = env.ATTRIBUTION_DUCKDB_MEMORY_LIMIT || process.env.ATTRIBUTION_DUCKDB_MEMORY_LIMIT || defaultDuckDbMemoryLimit()
+  const buildLimit = buildMemoryLimit(env)
   return {
     ATTRIBUTION_DUCKDB_MEMORY_LIMIT: buildLimit,
     ATTRIBUTION_DUCKDB_ENGINE_MEMORY_LIMIT: duckDbMemoryLimitFor(buildLimit),
