@@ -1,4 +1,7 @@
 {%- set conversion_events = attribution_conversion_events() -%}
+{#- Built after agg_channel_transitions (the depends_on below), not beside it: at 100M events the two are the
+    build's largest queries at its end, and together they went 2 GiB past DuckDB's memory limit (docs/benchmarks.md). -#}
+-- depends_on: {{ ref('agg_channel_transitions') }}
 
 with
 

@@ -31,7 +31,11 @@ export const DUCKDB_DIALECT: Dialect = {
   formatDate: (date) => `strftime(${date}, '%Y-%m-%d')`,
   daysBefore: (date, daysParam) => `${date} - cast($${daysParam} as integer)`,
   secondsBetween: (later, earlier) => `epoch(${later} - ${earlier})`,
-  orderedList: (value, orderBy, where) => `coalesce(list(${value} order by ${orderBy}) filter (where ${where}), [])`,
+  // Pairs (order, value) gathered unordered and then sorted, pairs comparing by their order first:
+  // DuckDB's `list(value order by ...)` keeps every group's rows aside to sort them, and took twice as
+  // long on the conversion paths of 100M events (DECISIONLOG 84).
+  orderedList: (value, orderBy, where) =>
+    `coalesce(list_transform(list_sort(list({'sort_key': ${orderBy}, 'value': ${value}}) filter (where ${where}), 'ASC', 'NULLS LAST'), lambda pair: pair.value), [])`,
   listKey: (list) => list,
 }
 
@@ -75,11 +79,11 @@ export function transitionsWithCutOrderSql(transitions: string, lastConversions:
  */
 export function cutOrderCuts(transitions: string): MarkovCuts {
   return {
+    // Each order split once, not once per row (1.3M rows at 100M events, a handful of orders).
     ctes: `orders as (
-      select distinct cut_order,
+      select cut_order,
         list_filter(string_split(cut_order, ','), event -> list_contains($events, event))[1] as chosen_cut
-      from ${transitions}
-      where conversion_event_name is null
+      from (select distinct cut_order from ${transitions} where conversion_event_name is null) as distinct_orders
     )`,
     join: 'join orders on t.cut_order is not distinct from orders.cut_order',
     chosen: 'orders.chosen_cut',
