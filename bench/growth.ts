@@ -57,8 +57,8 @@ function treeRssMiB(pid: number): number {
   return total
 }
 
-/** Runs a command, sampling its process tree's memory every 100 ms; its wall time, peak MiB and stdout. */
-function measured(command: string, args: string[]): Promise<{ ms: number; peakMiB: number; stdout: string }> {
+/** Runs a command, sampling its process tree's memory every 100 ms; its wall time, peak MiB (and when, epoch ms) and stdout. */
+function measured(command: string, args: string[]): Promise<{ ms: number; peakMiB: number; peakAt: number; stdout: string }> {
   return new Promise((resolve, reject) => {
     const started = performance.now()
     const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
@@ -67,16 +67,36 @@ function measured(command: string, args: string[]): Promise<{ ms: number; peakMi
       stdout += chunk.toString()
     })
     let peakMiB = 0
+    let peakAt = Date.now()
     const sampler = setInterval(() => {
-      if (child.pid) peakMiB = Math.max(peakMiB, treeRssMiB(child.pid))
+      const mib = child.pid ? treeRssMiB(child.pid) : 0
+      if (mib > peakMiB) [peakMiB, peakAt] = [mib, Date.now()]
     }, 100)
     child.on('error', reject)
     child.on('close', (code) => {
       clearInterval(sampler)
       if (code !== 0) reject(new Error(`${command} ${args.join(' ')} exited with ${code}`))
-      else resolve({ ms: performance.now() - started, peakMiB, stdout })
+      else resolve({ ms: performance.now() - started, peakMiB, peakAt, stdout })
     })
   })
+}
+
+/**
+ * The dbt nodes (models, tests, hooks) that were running at `at` (epoch ms), from the NodeFinished
+ * lines of dbt's JSON log (and its rotated part) of nodes that started after `since`.
+ */
+function dbtNodesRunningAt(logDir: string, since: number, at: number): string[] {
+  const running: string[] = []
+  for (const file of ['dbt.log.1', 'dbt.log'].map((name) => join(logDir, name)).filter((file) => existsSync(file))) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (!line.includes('"NodeFinished"')) continue
+      const node = (JSON.parse(line) as { data?: { node_info?: Record<string, string> } }).data?.node_info
+      if (!node?.node_started_at || !node.node_finished_at) continue
+      const [startedAt, finishedAt] = [Date.parse(`${node.node_started_at}Z`), Date.parse(`${node.node_finished_at}Z`)]
+      if (startedAt >= since && startedAt <= at && finishedAt >= at) running.push(String(node.node_name))
+    }
+  }
+  return running
 }
 
 interface SizeFigures {
@@ -85,6 +105,9 @@ interface SizeFigures {
   generateMs: number | null
   buildMs: number
   buildPeakMiB: number
+  /** Seconds into the build at its peak, and the dbt nodes running then. */
+  buildPeakAtS: number
+  buildPeakDuring: string[]
   app: AppOpenFigures
 }
 
@@ -102,7 +125,9 @@ for (const users of sizes) {
     generateMs = (await measured(process.execPath, args)).ms
     writeFileSync(generated, '')
   }
+  const buildStarted = Date.now()
   const build = await measured(process.execPath, [cli, 'build', '--full-refresh', '--warehouse', warehouse])
+  const buildPeakDuring = dbtNodesRunningAt(join(`${warehouse}.dbt`, 'logs'), buildStarted, build.peakAt)
   const status = await measured(process.execPath, [cli, 'status', '--warehouse', warehouse])
   const events = Number((JSON.parse(status.stdout) as { events: number }).events)
   const opened = await measured(process.execPath, [
@@ -113,7 +138,16 @@ for (const users of sizes) {
     '--json',
   ])
   const app = JSON.parse(opened.stdout) as AppOpenFigures
-  results.push({ users, events, generateMs, buildMs: build.ms, buildPeakMiB: build.peakMiB, app })
+  results.push({
+    users,
+    events,
+    generateMs,
+    buildMs: build.ms,
+    buildPeakMiB: build.peakMiB,
+    buildPeakAtS: (build.peakAt - buildStarted) / 1000,
+    buildPeakDuring,
+    app,
+  })
   process.stderr.write(`${users} users: ${JSON.stringify(results.at(-1))}\n`)
 }
 
@@ -128,7 +162,7 @@ const rows = results.map((size) => {
     size.generateMs === null ? 'kept from an earlier run' : seconds(size.generateMs),
     seconds(size.buildMs),
     ratio,
-    `${(size.buildPeakMiB / 1024).toFixed(1)} GiB (limit ${limitGiB})`,
+    `${(size.buildPeakMiB / 1024).toFixed(1)} GiB (limit ${limitGiB}) at ${size.buildPeakAtS.toFixed(0)} s, during ${size.buildPeakDuring.join(', ') || 'no dbt node'}`,
     seconds(size.app.openMs),
     `${size.app.firstChangeMs.toFixed(0)} ms`,
     `${percentileOf(size.app.samples, 50).toFixed(0)} / ${percentileOf(size.app.samples, 95).toFixed(0)} ms`,
@@ -143,7 +177,7 @@ Written by \`npm run bench:growth -- --users ${sizes.join(',')}\` on ${new Date(
 Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GiB memory, Linux ${release()}, Node ${process.version}.
 Each size: generated sample events over ${DAYS} days (\`generate --users N --days ${DAYS}\`), the CLI's \`build --full-refresh\`
 (the build limited to ${buildLimit}, of which dbt's DuckDB ${duckDbMemoryLimitFor(buildLimit)}, spilling to \`<warehouse>.dbt/spill\`; peak = resident memory of the
-build's whole process tree, sampled every 100 ms), then the app opened on it in a process of its own (its copy of the
+build's whole process tree, sampled every 100 ms, and the dbt nodes running at that moment, from dbt's log), then the app opened on it in a process of its own (its copy of the
 marts limited to ${servingMemoryLimit()}, spilling to \`<warehouse>.serving/spill\`), and ten lookback changes until all
 seven dashboard views have their data.
 

