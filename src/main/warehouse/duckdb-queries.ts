@@ -35,7 +35,7 @@ export const DUCKDB_DIALECT: Dialect = {
   // DuckDB's `list(value order by ...)` keeps every group's rows aside to sort them, and took twice as
   // long on the conversion paths of 100M events (DECISIONLOG 84).
   orderedList: (value, orderBy, where) =>
-    `coalesce(list_transform(list_sort(list({'sort_key': ${orderBy}, 'value': ${value}}) filter (where ${where}), 'ASC', 'NULLS LAST'), lambda pair: pair.value), [])`,
+    `coalesce(list_transform(list_sort(list({'sort_key': ${orderBy}, 'value': ${value}}) filter (where ${where}), 'ASC', 'NULLS LAST'), pair -> pair.value), [])`,
   listKey: (list) => list,
 }
 
