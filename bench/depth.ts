@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url'
 import { REPORT_GROUPINGS } from '@shared/attribution'
 import type { ApiHandlers } from '../src/main/api/handlers'
 import { createAppServices } from '../src/main/app-services'
+import { percentileOf } from './percentile'
 
 /** One measured kind of request: its samples in milliseconds. */
 export interface DepthSamples {
@@ -67,12 +68,6 @@ export async function depthSamples(
     { label: `Conversion paths, one page of 20 (5 pages, sorts and filters x ${LOOKBACKS.length} lookbacks)`, samples: page },
     { label: `Previous-period comparison (3 periods x ${LOOKBACKS.length} lookbacks)`, samples: period },
   ]
-}
-
-/** The p-th percentile of samples (nearest rank). */
-export function percentileOf(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -13,8 +13,8 @@ import { performance } from 'node:perf_hooks'
 import { buildMemoryLimit, duckDbMemoryLimitFor, memorySizeBytes } from '../src/main/dbt/dbt-runner'
 import { projectRoot } from '../src/main/paths'
 import { servingMemoryLimit } from '../src/main/serving/serving-store'
-import type { AppOpenFigures } from './app-open'
-import { percentileOf } from './depth'
+import { type AppOpenFigures, compiledAppOpen } from './app-open'
+import { percentileOf } from './percentile'
 
 const { values } = parseArgs({
   options: { users: { type: 'string', default: '270000,6300000' }, fresh: { type: 'boolean' }, out: { type: 'string' } },
@@ -130,13 +130,8 @@ for (const users of sizes) {
   const buildPeakDuring = dbtNodesRunningAt(join(`${warehouse}.dbt`, 'logs'), buildStarted, build.peakAt)
   const status = await measured(process.execPath, [cli, 'status', '--warehouse', warehouse])
   const events = Number((JSON.parse(status.stdout) as { events: number }).events)
-  const opened = await measured(process.execPath, [
-    join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
-    join(root, 'bench', 'app-open.ts'),
-    '--warehouse',
-    warehouse,
-    '--json',
-  ])
+  const [node = process.execPath, ...appOpen] = await compiledAppOpen()
+  const opened = await measured(node, [...appOpen, '--warehouse', warehouse, '--json'])
   const app = JSON.parse(opened.stdout) as AppOpenFigures
   results.push({
     users,

@@ -15,7 +15,7 @@ import { GENERATOR_SCALES } from '../src/main/generator'
 import { projectRoot } from '../src/main/paths'
 import { generateSampleData } from '../src/main/services/sample-data'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../src/main/warehouse/embedded-warehouse'
-import { percentileOf } from './depth'
+import { percentileOf } from './percentile'
 
 /** One measured figure, as bench/run.ts records it. */
 export interface KeyEventFigure {

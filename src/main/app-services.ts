@@ -40,6 +40,11 @@ import type { AttributionWarehouse } from './warehouse/warehouse'
 /** The dbt run after streamed events land: incremental models rebuild only the users with new events; tests run with full builds. */
 export const STREAM_REFRESH_COMMAND: RefreshCommand = { command: 'run' }
 
+/** dbt's worker warms up once the views have read nothing for this long after their first answer ... */
+const WARM_UP_QUIET_MS = 1_000
+/** ... or this long after start, whatever the views do (a build or a refresh before then starts it at once). */
+const WARM_UP_AT_MOST_MS = 10_000
+
 /** Why BigQuery with a service-account key cannot be used: at start the key's load error, or the usual reason there is none. */
 function missingKeyMessage(when: 'start' | 'save' | 'change', loaded: Result<unknown>): string {
   if (when === 'save')
@@ -184,7 +189,9 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   const jobs = new AppJobRunner(warehouse, dbt, (dbtOptions) => refresh.runInWorker(dbtOptions))
   const stream = new Streamer(new EmbeddedSink(warehouse, outboxFor(options.warehousePath), refresh))
   void stream.recover()
-  void refresh.warmUp()
+  // dbt's worker parses the project (seconds of both cores) once the dashboard's first views are
+  // answered, not beside them: at 100M events their first answer took 1.85 s beside it, 0.82 s alone.
+  void warehouse.serving.whenViewsAnswered(WARM_UP_QUIET_MS, WARM_UP_AT_MOST_MS).then(() => refresh.warmUp())
   outside.start()
   const demo = new DemoMode({
     real: warehouse,

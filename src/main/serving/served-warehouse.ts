@@ -31,7 +31,7 @@ export class ServedWarehouse extends DuckDbMartReader implements AttributionWare
   }
 
   protected withConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-    return work(this.serving.reader())
+    return this.serving.read(work)
   }
 
   // The serving copy's transitions already carry cut_order (summed over users alike).

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FeedEvent } from '@shared/api'
@@ -214,11 +214,14 @@ describe("the serving copy's credit rows", () => {
     } finally {
       store.close()
     }
-    // Its file is gone with it, and a file left by a process that ended is removed at the next start.
-    expect(readdirSync(folder).filter((name) => name.endsWith('.duckdb'))).toEqual([])
+    // Its file is gone with it, and no refresh left its files of staging behind.
+    expect(readdirSync(folder).filter((name) => name.endsWith('.duckdb') || name.startsWith('refresh-'))).toEqual([])
+    // A file, or a refresh's folder, left by a process that ended is removed at the next start.
     writeFileSync(join(folder, 'serving-999999999-1.duckdb'), 'left by a crash')
+    mkdirSync(join(folder, 'refresh-999999999-a1B2c3'))
+    writeFileSync(join(folder, 'refresh-999999999-a1B2c3', 'feed_events.parquet'), 'left by a crash')
     const next = await ServingStore.create({ directory: folder })
-    const files = readdirSync(folder).filter((name) => name.endsWith('.duckdb'))
+    const files = readdirSync(folder).filter((name) => name.endsWith('.duckdb') || name.startsWith('refresh-'))
     expect(files).toHaveLength(1)
     expect(files[0]).toMatch(new RegExp(`^serving-${process.pid}-\\d+\\.duckdb$`))
     next.close()
@@ -228,5 +231,37 @@ describe("the serving copy's credit rows", () => {
     expect(existsSync(ownFolder)).toBe(true)
     own.close()
     expect(existsSync(ownFolder)).toBe(false)
+  })
+})
+
+describe('waiting for the views to be answered', () => {
+  it('resolves only after a read has ended and the reads have stayed quiet, or at the latest bound', async () => {
+    const store = await ServingStore.create()
+    try {
+      const order: string[] = []
+      const answered = store.whenViewsAnswered(150, 60_000).then(() => order.push('answered'))
+      // Nothing has read yet: it keeps waiting.
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      order.push('read starts')
+      await store.read(async (connection) => {
+        await connection.run('select 1')
+        await new Promise((resolve) => setTimeout(resolve, 200))
+        order.push('read ends')
+      })
+      await answered
+      expect(order).toEqual(['read starts', 'read ends', 'answered'])
+
+      // With no read at all, the bound ends the wait.
+      const started = Date.now()
+      const idle = await ServingStore.create()
+      try {
+        await idle.whenViewsAnswered(50, 400)
+        expect(Date.now() - started).toBeGreaterThanOrEqual(390)
+      } finally {
+        idle.close()
+      }
+    } finally {
+      store.close()
+    }
   })
 })

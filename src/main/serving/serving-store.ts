@@ -38,6 +38,8 @@ const SERVING_CATALOG = 'serving'
 /** The copy's files in its folder, one per store: `serving-<pid>-<n>.duckdb`, a cache made anew at every start. */
 const SERVING_FILE = /^serving-(\d+)-\d+\.duckdb(\.wal)?$/
 let storesMade = 0
+/** A refresh's folder of staging's summaries (refreshFrom), `refresh-<pid>-<random>`: removed when it ends, or at the next start after a crash. */
+const REFRESH_FOLDER = /^refresh-(\d+)-\w+$/
 
 /** True while process `pid` runs. */
 function isRunning(pid: number): boolean {
@@ -67,6 +69,18 @@ export function servingDirectory(warehousePath: string): string {
 const FEED_ROWS = 500
 /** A streamed event's id, from its raw params; dbt's event_key for it is this same id. */
 const STREAM_EVENT_ID = `list_filter(event_params, p -> p.key = 'event_id')[1].value.string_value`
+
+/** What refreshFrom reads of staging first, each a small Parquet file in a folder of the refresh's own. */
+const STAGED_FILES = ['event_name_counts', 'stream_counts', 'feed_events', 'newest'] as const
+type StagedFiles = Record<(typeof STAGED_FILES)[number], string>
+
+/**
+ * What the short-lived DuckDB that reads staging for a refresh may hold. Its queries keep little
+ * (counts of names and streams, the 500 newest events), so the limit only makes it let go of the
+ * blocks of staging it has read: at 4.3M events they were 120 MiB of the app's memory, at 100M up to
+ * the copy's whole limit.
+ */
+const STAGED_READ_MEMORY_LIMIT = '64MB'
 
 /** Raw counts at the last snapshot. */
 interface SnapshotCounts {
@@ -105,6 +119,50 @@ const SERVED_MARTS: ReadonlyArray<[string, string, string[]?]> = [
 ]
 
 /**
+ * The first step of a refresh: what the views read of staging (4.3M-100M rows), the event and
+ * stream counts, the newest events and the newest timestamp, written as small Parquet files to
+ * `folder` by a DuckDB of its own with a small memory limit, closed before the marts are copied
+ * (DECISIONLOG 85). The copy's DuckDB never holds staging's blocks, and a view running meanwhile keeps
+ * the copy's whole limit. Before a first build (no staging) only the newest timestamp is read, from
+ * the raw tables and the kept Parquet files.
+ */
+async function readStagedSummaries(path: string, folder: string): Promise<StagedFiles> {
+  const files = Object.fromEntries(STAGED_FILES.map((name) => [name, join(folder, `${name}.parquet`)])) as StagedFiles
+  const instance = await DuckDBInstance.create(':memory:', {
+    memory_limit: STAGED_READ_MEMORY_LIMIT,
+    temp_directory: join(folder, 'spill'),
+  })
+  try {
+    const c = await instance.connect()
+    await c.run(`attach ${sqlString(path)} as wh (read_only)`)
+    const tables = await c.runAndReadAll(modelTableNamesSql('wh'))
+    const hasStaging = tables.getRows().some((row) => String(row[0]) === 'stg_ga4__events')
+    const staging = `wh.${MODEL_SCHEMA}.stg_ga4__events`
+    const write = (file: keyof StagedFiles, select: string, values?: Record<string, number>) =>
+      c.run(`copy (${select}) to ${sqlString(files[file])} (format parquet)`, values)
+    if (hasStaging) {
+      await write('event_name_counts', eventNameCountsSql(staging))
+      await write('stream_counts', streamCountsSql(staging))
+      await write('feed_events', stagedFeedSql(staging), { limit: FEED_ROWS })
+    }
+    // The newest event: staged ones and raw rows in the file's tables (streamed deliveries). The
+    // kept Parquet files are read only before a first build: scanning them all (100M events) held
+    // ~600 MiB of the app's memory for a figure staging already has.
+    const rawSources = hasStaging
+      ? `select max(event_timestamp_micros) as ts from ${staging}
+        union all select max(event_timestamp) from wh.${RAW_SCHEMA}.events
+        union all select max(event_timestamp) from wh.${RAW_SCHEMA}.events_intraday`
+      : `select max(event_timestamp) as ts from wh.${RAW_SCHEMA}.all_events
+        union all select max(event_timestamp) from wh.${RAW_SCHEMA}.all_events_intraday`
+    await write('newest', `select max(ts)::bigint as ts from (${rawSources})`)
+    c.closeSync()
+  } finally {
+    instance.closeSync()
+  }
+  return files
+}
+
+/**
  * An in-memory copy of what the dashboard reads: the marts after the last good dbt run, and the
  * newest raw events. Views query it, never the warehouse file, so a dbt run (which needs the file
  * to itself) or a failing model never blocks or blanks them: they show the last good numbers.
@@ -117,6 +175,9 @@ export class ServingStore {
   private readonly snapshotListeners = new Set<(stamp: WarehouseStamp) => void>()
 
   private nextReader = 0
+  /** Views' reads running now, and when the last one ended (Date.now(); 0 before any). */
+  private readsRunning = 0
+  private lastReadEndedAt = 0
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -124,6 +185,8 @@ export class ServingStore {
     private readonly readers: readonly DuckDBConnection[],
     /** What close removes: the store's own folder, or its file in the folder it was given. */
     private readonly removedAtClose: string,
+    /** The copy's folder: its file, what its queries spill, and each refresh's files of staging. */
+    private readonly directory: string,
   ) {}
 
   /**
@@ -137,6 +200,36 @@ export class ServingStore {
     return reader
   }
 
+  /** Runs one view's read on a reader connection (see reader()), counted for whenViewsAnswered. */
+  async read<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    this.readsRunning += 1
+    try {
+      return await work(this.reader())
+    } finally {
+      this.readsRunning -= 1
+      this.lastReadEndedAt = Date.now()
+    }
+  }
+
+  /**
+   * Resolves once the views have been answered: at least one read has ended, none has run for
+   * `quietMs`, and none runs now; or `atMostMs` after the call, whatever the views do. Work that can
+   * wait (dbt's worker parsing the project, seconds of one core) waits on it, so the dashboard's first
+   * views have both cores.
+   */
+  async whenViewsAnswered(quietMs: number, atMostMs: number): Promise<void> {
+    const deadline = Date.now() + atMostMs
+    for (;;) {
+      const now = Date.now()
+      if (now >= deadline) return
+      const quietFor = now - this.lastReadEndedAt
+      if (this.lastReadEndedAt > 0 && this.readsRunning === 0 && quietFor >= quietMs) return
+      const wait = this.lastReadEndedAt > 0 && this.readsRunning === 0 ? quietMs - quietFor : Math.min(quietMs, 100)
+      // unref: a wait never keeps a closing process alive.
+      await new Promise<void>((resolve) => setTimeout(resolve, Math.min(wait, deadline - now)).unref())
+    }
+  }
+
   /**
    * An empty store with the raw tables' shapes, so queries work before the first snapshot. Its
    * tables live in a DuckDB file in `directory` (a folder of its own in the system's temporary
@@ -148,8 +241,8 @@ export class ServingStore {
     mkdirSync(directory, { recursive: true })
     // Copies left by a process that ended (a crash) are stale; a store of a running app keeps its own.
     for (const name of readdirSync(directory)) {
-      const pid = SERVING_FILE.exec(name)?.[1]
-      if (pid && !isRunning(Number(pid))) rmSync(join(directory, name), { force: true })
+      const pid = (SERVING_FILE.exec(name) ?? REFRESH_FOLDER.exec(name))?.[1]
+      if (pid && !isRunning(Number(pid))) rmSync(join(directory, name), { recursive: true, force: true })
     }
     storesMade += 1
     const file = join(directory, `serving-${process.pid}-${storesMade}.duckdb`)
@@ -184,7 +277,7 @@ export class ServingStore {
     await connection.run(`create table ${RAW_SCHEMA}.stream_recent as select * from ${RAW_SCHEMA}.events_intraday limit 0`)
     const readers = await Promise.all(Array.from({ length: READERS }, () => instance.connect()))
     for (const reader of readers) await reader.run(`use ${SERVING_CATALOG}`)
-    return new ServingStore(instance, connection, readers, options.directory === undefined ? directory : file)
+    return new ServingStore(instance, connection, readers, options.directory === undefined ? directory : file, directory)
   }
 
   /**
@@ -225,55 +318,57 @@ export class ServingStore {
   /**
    * Copies marts and the newest staged events from the warehouse file. The caller must hold the file
    * exclusively (nothing else in this process has it open): this attaches it read-only for the copy.
+   *
+   * Two steps (DECISIONLOG 85): readStagedSummaries first writes what the views read of staging to
+   * small files, in a DuckDB of its own; then one transaction copies the marts and those files, so
+   * the views see the whole snapshot at once or none of it. The file cannot change in between: the
+   * caller holds it.
    */
   async refreshFrom(path: string): Promise<WarehouseStamp> {
     const c = this.connection
-    await c.run(`attach ${sqlString(path)} as wh (read_only)`)
+    // In the copy's own folder (owner-only beside the warehouse): the files hold events' user ids.
+    const folder = mkdtempSync(join(this.directory, `refresh-${process.pid}-`))
     let stamp: WarehouseStamp
     try {
-      const tables = await c.runAndReadAll(modelTableNamesSql('wh'))
-      const names = new Set(tables.getRows().map((row) => String(row[0])))
-      await c.run('begin transaction')
-      await copyCredits(c, names)
-      for (const [mart, select, needs = []] of SERVED_MARTS) {
-        if (names.has(mart) && needs.every((name) => names.has(name)))
-          await c.run(`create or replace table ${MODEL_SCHEMA}.${mart} as ${select}`)
+      const staged = await readStagedSummaries(path, folder)
+      const read = (file: keyof StagedFiles) => `read_parquet(${sqlString(staged[file])})`
+      await c.run(`attach ${sqlString(path)} as wh (read_only)`)
+      try {
+        const tables = await c.runAndReadAll(modelTableNamesSql('wh'))
+        const names = new Set(tables.getRows().map((row) => String(row[0])))
+        await c.run('begin transaction')
+        await copyCredits(c, names)
+        for (const [mart, select, needs = []] of SERVED_MARTS) {
+          if (names.has(mart) && needs.every((name) => names.has(name)))
+            await c.run(`create or replace table ${MODEL_SCHEMA}.${mart} as ${select}`)
+        }
+        if (names.has('stg_ga4__events')) {
+          await c.run(`create or replace table ${MODEL_SCHEMA}.${EVENT_NAME_COUNTS} as select * from ${read('event_name_counts')}`)
+          await c.run(`create or replace table ${MODEL_SCHEMA}.${STREAM_COUNTS} as select * from ${read('stream_counts')}`)
+          await c.run('delete from ' + MODEL_SCHEMA + '.feed_events')
+          await c.run(`insert into ${MODEL_SCHEMA}.feed_events select * from ${read('feed_events')}`)
+          // Streamed events the models have now read show from feed_events, under the same key.
+          await c.run(`delete from ${RAW_SCHEMA}.stream_recent
+            where ${STREAM_EVENT_ID} in (select event_id from wh.${MODEL_SCHEMA}.stg_ga4__events where event_id is not null)`)
+        }
+        // The feed's conversions' credit rows, so the live feed never scans every credit row.
+        await copyCreditRowsOf(c, names, `${MODEL_SCHEMA}.${FEED_CREDIT_ROWS}`, `select event_key from ${MODEL_SCHEMA}.feed_events`)
+        // What the shown numbers were modelled with, for every view's context line.
+        await copyReferralSettings(c, 'wh')
+        stamp = await queryWarehouseStamp(c, 'wh')
+        await c.run(`create or replace table ${RAW_SCHEMA}.snapshot_newest as select ts from ${read('newest')}`)
+        await c.run('commit')
+        this.counts = { events: stamp.events, intradayEvents: stamp.intradayEvents }
+        this.streamedSinceSnapshot = 0
+        this.hasMarts = names.has(CREDITS)
+      } catch (error) {
+        await c.run('rollback').catch(() => undefined)
+        throw error
+      } finally {
+        await c.run('detach wh')
       }
-      if (names.has('stg_ga4__events')) {
-        await c.run(
-          `create or replace table ${MODEL_SCHEMA}.${EVENT_NAME_COUNTS} as ${eventNameCountsSql(`wh.${MODEL_SCHEMA}.stg_ga4__events`)}`,
-        )
-        await c.run(`create or replace table ${MODEL_SCHEMA}.${STREAM_COUNTS} as ${streamCountsSql(`wh.${MODEL_SCHEMA}.stg_ga4__events`)}`)
-        await c.run('delete from ' + MODEL_SCHEMA + '.feed_events')
-        await c.run(`insert into ${MODEL_SCHEMA}.feed_events ${stagedFeedSql(`wh.${MODEL_SCHEMA}.stg_ga4__events`)}`, { limit: FEED_ROWS })
-        // Streamed events the models have now read show from feed_events, under the same key.
-        await c.run(`delete from ${RAW_SCHEMA}.stream_recent
-          where ${STREAM_EVENT_ID} in (select event_id from wh.${MODEL_SCHEMA}.stg_ga4__events where event_id is not null)`)
-      }
-      // The feed's conversions' credit rows, so the live feed never scans every credit row.
-      await copyCreditRowsOf(c, names, `${MODEL_SCHEMA}.${FEED_CREDIT_ROWS}`, `select event_key from ${MODEL_SCHEMA}.feed_events`)
-      // What the shown numbers were modelled with, for every view's context line.
-      await copyReferralSettings(c, 'wh')
-      stamp = await queryWarehouseStamp(c, 'wh')
-      // The newest event: staged ones and raw rows in the file's tables (streamed deliveries). The
-      // kept Parquet files are read only before a first build: scanning them all (100M events) held
-      // ~600 MiB of the app's memory for a figure staging already has.
-      const rawSources = names.has('stg_ga4__events')
-        ? `select max(event_timestamp_micros) as ts from wh.${MODEL_SCHEMA}.stg_ga4__events
-          union all select max(event_timestamp) from wh.${RAW_SCHEMA}.events
-          union all select max(event_timestamp) from wh.${RAW_SCHEMA}.events_intraday`
-        : `select max(event_timestamp) as ts from wh.${RAW_SCHEMA}.all_events
-          union all select max(event_timestamp) from wh.${RAW_SCHEMA}.all_events_intraday`
-      await c.run(`create or replace table ${RAW_SCHEMA}.snapshot_newest as select max(ts) as ts from (${rawSources})`)
-      await c.run('commit')
-      this.counts = { events: stamp.events, intradayEvents: stamp.intradayEvents }
-      this.streamedSinceSnapshot = 0
-      this.hasMarts = names.has(CREDITS)
-    } catch (error) {
-      await c.run('rollback').catch(() => undefined)
-      throw error
     } finally {
-      await c.run('detach wh')
+      rmSync(folder, { recursive: true, force: true })
     }
     for (const listener of this.snapshotListeners) listener(stamp)
     return stamp

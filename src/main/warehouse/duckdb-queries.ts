@@ -99,6 +99,11 @@ export const FEED_LOOKBACK_DAYS = LOOKBACK_DEFAULT_DAYS
  * dbt's integer fingerprint), the key the marts credit conversions under. Staging stores
  * user_pseudo_id as `user_key` (after `stream_id || '/'`) plus `has_user_pseudo_id`. `$limit` bounds the rows; `staging`
  * names the relation.
+ *
+ * The newest `$limit` timestamps are found first, reading that one column; the row's other columns are
+ * then read only where the timestamp is at least the last of them (staging's timestamps are never
+ * NULL, and ties at that timestamp are all kept before the limit). At 100M events: 2.9 s -> 0.6 s,
+ * and at 4.3M the copy's DuckDB holds 46 MiB less (DECISIONLOG 85).
  */
 export function stagedFeedSql(staging: string): string {
   return `
@@ -108,6 +113,8 @@ export function stagedFeedSql(staging: string): string {
       cast(round(coalesce(purchase_revenue_in_usd, event_value_in_usd), 2) as decimal(18, 2))::varchar as value_usd,
       is_intraday
     from ${staging}
+    where event_timestamp_micros >= (
+      select min(newest) from (select event_timestamp_micros as newest from ${staging} order by newest desc limit $limit))
     order by event_timestamp_micros desc, event_key
     limit $limit`
 }
