@@ -119,8 +119,9 @@ class AppJobRunner extends JobRunner {
     served: ServedWarehouse,
     private readonly dbt: DbtEnvironment,
     runDbt: DbtRunner,
+    warmUpDbt: () => void,
   ) {
-    super(served, runDbt)
+    super(served, runDbt, warmUpDbt)
   }
 
   override onProgress(listener: (progress: JobProgress) => void): () => void {
@@ -185,8 +186,13 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     options.refreshDebounceMs,
     options.refreshCancelPauseMs,
   )
-  // Builds after a sample or an import run in the refresh loop's worker, warmed up below while the person looks at the welcome view.
-  const jobs = new AppJobRunner(warehouse, dbt, (dbtOptions) => refresh.runInWorker(dbtOptions))
+  // Builds after a sample or an import run in the refresh loop's worker, warmed up below once the first views are answered, or as the sample or import starts.
+  const jobs = new AppJobRunner(
+    warehouse,
+    dbt,
+    (dbtOptions) => refresh.runInWorker(dbtOptions),
+    () => void refresh.warmUp(),
+  )
   const stream = new Streamer(new EmbeddedSink(warehouse, outboxFor(options.warehousePath), refresh))
   void stream.recover()
   // dbt's worker parses the project (seconds of both cores) once the dashboard's first views are

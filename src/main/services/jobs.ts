@@ -31,10 +31,15 @@ export class JobRunner {
   private readonly emitter = new EventEmitter()
   private running: string | undefined
 
-  /** `runDbt`, when given, runs the builds (the app passes its refresh loop's warm dbt worker); a new dbt process each time otherwise. */
+  /**
+   * `runDbt`, when given, runs the builds (the app passes its refresh loop's warm dbt worker); a new
+   * dbt process each time otherwise. `warmUpDbt`, when given, is called as a sample or an import
+   * starts, so the dbt that builds after it starts and parses while the events are written.
+   */
   constructor(
     private readonly served: ServedWarehouse,
     private readonly runDbt?: DbtRunner,
+    private readonly warmUpDbt?: () => void,
   ) {}
 
   /** Subscribes to progress; returns the unsubscribe function. */
@@ -46,6 +51,7 @@ export class JobRunner {
   /** Generates the default sample, then builds the models. */
   generateSample(): Promise<WarehouseStatus> {
     return this.exclusive('Generating sample data', async () => {
+      this.warmUpDbt?.()
       await generateSampleData(this.served.embedded, {
         seed: SAMPLE_SEED,
         ...DEFAULT_SAMPLE,
@@ -65,6 +71,7 @@ export class JobRunner {
   /** Imports GA4 export files, then builds the models. */
   importFiles(paths: string[]): Promise<WarehouseStatus> {
     return this.exclusive('Importing files', async () => {
+      this.warmUpDbt?.()
       const imported = await this.served.embedded.importFiles(paths, {
         onProgress: (progress) =>
           this.emit({
