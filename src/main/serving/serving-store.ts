@@ -124,9 +124,9 @@ const SERVED_MARTS: ReadonlyArray<[string, string, string[]?]> = [
  * `folder` by a DuckDB of its own with a small memory limit, closed before the marts are copied
  * (DECISIONLOG 85). The copy's DuckDB never holds staging's blocks, and a view running meanwhile keeps
  * the copy's whole limit. Before a first build (no staging) only the newest timestamp is read, from
- * the raw tables and the kept Parquet files.
+ * the raw tables and the kept Parquet files. Returns the files and the names of the file's model tables.
  */
-async function readStagedSummaries(path: string, folder: string): Promise<StagedFiles> {
+async function readStagedSummaries(path: string, folder: string): Promise<{ files: StagedFiles; names: Set<string> }> {
   const files = Object.fromEntries(STAGED_FILES.map((name) => [name, join(folder, `${name}.parquet`)])) as StagedFiles
   const instance = await DuckDBInstance.create(':memory:', {
     memory_limit: STAGED_READ_MEMORY_LIMIT,
@@ -135,8 +135,10 @@ async function readStagedSummaries(path: string, folder: string): Promise<Staged
   try {
     const c = await instance.connect()
     await c.run(`attach ${sqlString(path)} as wh (read_only)`)
+    // The file's model tables, which the copy reads too: the caller holds the file, so they stay the same.
     const tables = await c.runAndReadAll(modelTableNamesSql('wh'))
-    const hasStaging = tables.getRows().some((row) => String(row[0]) === 'stg_ga4__events')
+    const names = new Set(tables.getRows().map((row) => String(row[0])))
+    const hasStaging = names.has('stg_ga4__events')
     const staging = `wh.${MODEL_SCHEMA}.stg_ga4__events`
     const write = (file: keyof StagedFiles, select: string, values?: Record<string, number>) =>
       c.run(`copy (${select}) to ${sqlString(files[file])} (format parquet)`, values)
@@ -156,10 +158,10 @@ async function readStagedSummaries(path: string, folder: string): Promise<Staged
         union all select max(event_timestamp) from wh.${RAW_SCHEMA}.all_events_intraday`
     await write('newest', `select max(ts)::bigint as ts from (${rawSources})`)
     c.closeSync()
+    return { files, names }
   } finally {
     instance.closeSync()
   }
-  return files
 }
 
 /**
@@ -330,12 +332,10 @@ export class ServingStore {
     const folder = mkdtempSync(join(this.directory, `refresh-${process.pid}-`))
     let stamp: WarehouseStamp
     try {
-      const staged = await readStagedSummaries(path, folder)
+      const { files: staged, names } = await readStagedSummaries(path, folder)
       const read = (file: keyof StagedFiles) => `read_parquet(${sqlString(staged[file])})`
       await c.run(`attach ${sqlString(path)} as wh (read_only)`)
       try {
-        const tables = await c.runAndReadAll(modelTableNamesSql('wh'))
-        const names = new Set(tables.getRows().map((row) => String(row[0])))
         await c.run('begin transaction')
         await copyCredits(c, names)
         for (const [mart, select, needs = []] of SERVED_MARTS) {
