@@ -16,6 +16,8 @@ function externalPackagesBut(bundled) {
   return {
     name: 'external-packages',
     setup(build) {
+      // DuckDB's API requires its binding package from many files: all get src/main/cli/duckdb-binding.ts.
+      build.onResolve({ filter: /^@duckdb\/node-bindings$/ }, () => ({ path: join(root, 'src', 'main', 'cli', 'duckdb-binding.ts') }))
       build.onResolve({ filter: /^[^./]/ }, (args) => {
         if (args.path.startsWith('@shared/') || args.path === bundled || args.path.startsWith(`${bundled}/`)) return undefined
         return { path: args.path, external: true }

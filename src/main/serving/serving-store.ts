@@ -170,6 +170,8 @@ async function readStagedSummaries(path: string, folder: string): Promise<{ file
  * to itself) or a failing model never blocks or blanks them: they show the last good numbers.
  */
 export class ServingStore {
+  /** How long the last `refreshFrom` took, in ms (the streamed -> views benchmark's stage breakdown). */
+  lastRefreshMs: number | null = null
   private counts: SnapshotCounts = { events: 0, intradayEvents: 0 }
   private streamedSinceSnapshot = 0
   private readonly seenEventIds = new Set<string>()
@@ -327,6 +329,7 @@ export class ServingStore {
    * caller holds it.
    */
   async refreshFrom(path: string): Promise<WarehouseStamp> {
+    const startedAt = performance.now()
     const c = this.connection
     // In the copy's own folder (owner-only beside the warehouse): the files hold events' user ids.
     const folder = mkdtempSync(join(this.directory, `refresh-${process.pid}-`))
@@ -370,6 +373,7 @@ export class ServingStore {
     } finally {
       rmSync(folder, { recursive: true, force: true })
     }
+    this.lastRefreshMs = performance.now() - startedAt
     for (const listener of this.snapshotListeners) listener(stamp)
     return stamp
   }

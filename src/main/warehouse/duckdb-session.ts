@@ -25,6 +25,8 @@ export class DuckDbSession {
 
   private reader: Promise<DuckDbFile> | undefined
   private activeReads = 0
+  /** Open `hold` calls: the reader stays open between their reads (a write still closes it). */
+  private holds = 0
   private drained: (() => void) | undefined
   private writeQueue: Promise<unknown> = Promise.resolve()
   private writing: Promise<unknown> | undefined
@@ -42,8 +44,23 @@ export class DuckDbSession {
       this.activeReads -= 1
       if (this.activeReads === 0) {
         if (this.drained) this.drained()
-        else void this.releaseReader()
+        else if (this.holds === 0) void this.releaseReader()
       }
+    }
+  }
+
+  /**
+   * Keeps the reader open between the reads `work` makes, so a command of several reads (the CLI's
+   * `report`: its checks, then the report) opens the file once. Not a read itself: a write meanwhile
+   * still closes the reader when its reads are done, and the next read opens it again.
+   */
+  async hold<T>(work: () => Promise<T>): Promise<T> {
+    this.holds += 1
+    try {
+      return await work()
+    } finally {
+      this.holds -= 1
+      if (this.holds === 0 && this.activeReads === 0 && !this.drained) void this.releaseReader()
     }
   }
 

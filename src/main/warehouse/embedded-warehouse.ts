@@ -201,6 +201,29 @@ export class EmbeddedWarehouse extends DuckDbMartReader implements AttributionWa
   }
 
   /**
+   * The events int_conversion_events_modelled lists, or null before the first build made it. A small
+   * table: the CLI's `report` checks its events here and scans staging only to explain a refusal.
+   */
+  async modelledEventNames(): Promise<string[] | null> {
+    if (!this.session.exists()) return null
+    return this.session.read(async (connection) => {
+      const table = 'int_conversion_events_modelled'
+      const found = await connection.runAndReadAll(
+        `select count(*) from duckdb_tables() where database_name = current_database() and schema_name = $schema and table_name = $table`,
+        { schema: MODEL_SCHEMA, table },
+      )
+      if (Number(found.getRows()[0]?.[0]) === 0) return null
+      const rows = await connection.runAndReadAll(`select distinct conversion_event_name from ${MODEL_SCHEMA}.${table}`)
+      return rows.getRows().map((row) => String(row[0]))
+    })
+  }
+
+  /** Runs `work`, whose reads share one opening of the file (see DuckDbSession.hold). */
+  holdReader<T>(work: () => Promise<T>): Promise<T> {
+    return this.session.hold(work)
+  }
+
+  /**
    * Adds events to the modelled set (int_conversion_events_modelled) without a dbt var, so the next
    * run, with the usual vars and parse, models them for every user. Needs a built warehouse.
    */
