@@ -335,7 +335,6 @@ async function runReport(warehouse: EmbeddedWarehouse, values: Values): Promise<
       : ''
     process.stdout.write(context + formatReportComparison(comparison, format))
   }
-  return
 }
 
 /** Refuses a report on events that do not occur or are not modelled, naming the command that models them. */
