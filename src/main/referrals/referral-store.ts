@@ -9,16 +9,7 @@ import {
   validateReferralSettings,
 } from '@shared/referrals'
 import { MODEL_SCHEMA, RAW_SCHEMA } from '../warehouse/duckdb-schema'
-
-/** Whether the warehouse has the tables (a file opened read-only before they existed has not). */
-async function hasTables(connection: DuckDBConnection, schema: string, names: string[]): Promise<Set<string>> {
-  const reader = await connection.runAndReadAll(
-    `select table_name from information_schema.tables
-     where table_catalog = current_database() and table_schema = $schema and table_name in (${names.map((_, i) => `$n${i}`).join(', ')})`,
-    { schema, ...Object.fromEntries(names.map((name, i) => [`n${i}`, name])) },
-  )
-  return new Set(reader.getRows().map((row) => String(row[0])))
-}
+import { hasTables } from '../warehouse/duckdb-queries'
 
 /** The list and the switch the warehouse keeps (ga4.unwanted_referrals, ga4.referral_settings); the defaults where it keeps none. */
 export async function readReferralSettings(connection: DuckDBConnection): Promise<ReferralSettings> {

@@ -39,6 +39,16 @@ export const DUCKDB_DIALECT: Dialect = {
   listKey: (list) => list,
 }
 
+/** Whether the warehouse has the tables (a file opened read-only before they existed has not). */
+export async function hasTables(connection: DuckDBConnection, schema: string, names: string[]): Promise<Set<string>> {
+  const reader = await connection.runAndReadAll(
+    `select table_name from information_schema.tables
+     where table_catalog = current_database() and table_schema = $schema and table_name in (${names.map((_, i) => `$n${i}`).join(', ')})`,
+    { schema, ...Object.fromEntries(names.map((name, i) => [`n${i}`, name])) },
+  )
+  return new Set(reader.getRows().map((row) => String(row[0])))
+}
+
 /** Runs a mart query on a DuckDB connection: only the parameters its text names are bound, lists as LIST values. */
 export async function runMart<T>(connection: DuckDBConnection, query: MartQuery<T>): Promise<T> {
   return query.read(await martRows(connection, query))

@@ -4,7 +4,7 @@ import type { DuckDBConnection } from '@duckdb/node-api'
 import { type DbtProgress, type DbtRunResult, type DbtRunner, type DbtVars, runDbt } from '../dbt/dbt-runner'
 import { UserFacingError } from '../errors'
 import { loadModelSettings } from '../settings/model-settings'
-import { DUCKDB_DIALECT, modelTableNamesSql, queryFreshness, queryRawCounts, queryRecentEvents, runMart } from './duckdb-queries'
+import { DUCKDB_DIALECT, hasTables, modelTableNamesSql, queryFreshness, queryRawCounts, queryRecentEvents, runMart } from './duckdb-queries'
 import { DuckDbMartReader } from './duckdb-mart-reader'
 import { conversionEventsQuery, eventNameCountsSql } from './mart-sql'
 import { MODEL_SCHEMA, RAW_SCHEMA } from './duckdb-schema'
@@ -208,11 +208,7 @@ export class EmbeddedWarehouse extends DuckDbMartReader implements AttributionWa
     if (!this.session.exists()) return null
     return this.session.read(async (connection) => {
       const table = 'int_conversion_events_modelled'
-      const found = await connection.runAndReadAll(
-        `select count(*) from duckdb_tables() where database_name = current_database() and schema_name = $schema and table_name = $table`,
-        { schema: MODEL_SCHEMA, table },
-      )
-      if (Number(found.getRows()[0]?.[0]) === 0) return null
+      if (!(await hasTables(connection, MODEL_SCHEMA, [table])).has(table)) return null
       const rows = await connection.runAndReadAll(`select distinct conversion_event_name from ${MODEL_SCHEMA}.${table}`)
       return rows.getRows().map((row) => String(row[0]))
     })
