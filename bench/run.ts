@@ -17,9 +17,11 @@ import { DEFAULT_SAMPLE, generateSampleData } from '../src/main/services/sample-
 import { projectRoot } from '../src/main/paths'
 import { withDuckDbFile } from '../src/main/warehouse/duckdb-file'
 import { EmbeddedWarehouse, assertDbtSucceeded } from '../src/main/warehouse/embedded-warehouse'
+import { rawFolderOf } from '../src/main/warehouse/raw-files'
 import { depthSamples } from './depth'
 import { keyEventFigures } from './key-events'
 import { type AppOpenFigures, compiledAppOpen, sevenViews } from './app-open'
+import { compiledReportFloor } from './report-floor'
 
 const { values } = parseArgs({ options: { scale: { type: 'string', default: 'ga4' }, out: { type: 'string' } } })
 const scaleName = values.scale as keyof typeof GENERATOR_SCALES
@@ -51,6 +53,26 @@ function seconds(ms: number): string {
 function percentile(samples: number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN
+}
+
+/** Refreshes asked for with no new event, each split into dbt and the views' copy. */
+const IDLE_REFRESHES = 5
+async function idleRefreshStages(target: {
+  refresh: { notify(events?: number): void; settled(): Promise<void>; state(): { lastSuccessAt: string | null } }
+  warehouse: { serving: { lastRefreshMs: number | null } }
+}): Promise<{ dbt: number[]; copy: number[] }> {
+  const stages = { dbt: [] as number[], copy: [] as number[] }
+  for (let run = 0; run < IDLE_REFRESHES; run++) {
+    const modelledBefore = target.refresh.state().lastSuccessAt
+    const started = performance.now()
+    target.refresh.notify(0)
+    await target.refresh.settled()
+    if (target.refresh.state().lastSuccessAt === modelledBefore) throw new Error('the refresh with nothing new did not run')
+    const copyMs = target.warehouse.serving.lastRefreshMs ?? 0
+    stages.dbt.push(performance.now() - started - copyMs)
+    stages.copy.push(copyMs)
+  }
+  return stages
 }
 
 /** Times an app job's build from its progress: dbt (start to its last node), then the views' in-memory copy (to 'done'). */
@@ -92,6 +114,13 @@ function buildSteps(app: { jobs: { onProgress: (listener: (update: JobProgress) 
     `${seconds(firstRunMs)} (${seconds(generateMs)} + ${seconds(firstBuild.dbtMs)} + ${seconds(firstBuild.servingMs)})`,
     '<= 15 s',
   )
+  // The stream path's fixed cost on this small sample, beside the ga4-scale one (section 7): what dbt costs whatever the data.
+  await app.refresh.warmUp()
+  const idle = await idleRefreshStages(app)
+  record(
+    `a refresh with nothing new on the default sample, the stream path's fixed cost (median of ${IDLE_REFRESHES}): dbt (debounce, start, models) / the views' copy`,
+    `${percentile(idle.dbt, 50).toFixed(0)} ms / ${percentile(idle.copy, 50).toFixed(0)} ms`,
+  )
   await app.close()
 }
 // The same from the command line (`npx attribution demo`): a new dbt process that parses the project first.
@@ -122,6 +151,23 @@ record(
   seconds(generateMs),
   '<= 15 s',
 )
+// Its floor: DuckDB writing the same rows and columns (the generated files, as the generator writes them) again.
+{
+  const rawFolder = rawFolderOf(generatedPath)
+  const generatedFiles = readdirSync(rawFolder).filter((name) => name.endsWith('.parquet'))
+  const [, rewriteMs] = await timed(() =>
+    withDuckDbFile(join(work, 'generate-floor.duckdb'), { readOnly: false }, ({ connection }) =>
+      connection.run(
+        `copy (select * from read_parquet([${generatedFiles.map((name) => `'${join(rawFolder, name)}'`).join(', ')}]))
+        to '${join(work, 'generate-floor.parquet')}' (format parquet, row_group_size 20000)`,
+      ),
+    ),
+  )
+  record(
+    `generate / its floor: DuckDB \`COPY\` of the ${generatedFiles.length} files it wrote (the same rows and columns) to one Parquet file, side by side`,
+    `${seconds(generateMs)} / ${seconds(rewriteMs)}, ${(generateMs / rewriteMs).toFixed(2)} x`,
+  )
+}
 await generated.close()
 
 // 2. Import of the same events as a Parquet export.
@@ -297,17 +343,24 @@ await services.close()
     if (run.status !== 0) throw new Error(run.stderr)
     return performance.now() - started
   }
+  const [, ...floorArgs] = await compiledReportFloor()
   const reportSamples: number[] = []
   const nodeSamples: number[] = []
+  const floorSamples: number[] = []
   for (let run = 0; run < 15; run++) {
     nodeSamples.push(wallMs(['-e', '0']))
     reportSamples.push(wallMs(reportArgs))
+    floorSamples.push(wallMs([...floorArgs, warehousePath]))
   }
-  const [reportMs, nodeMs] = [percentile(reportSamples, 50), percentile(nodeSamples, 50)]
+  const [reportMs, nodeMs, floorMs] = [percentile(reportSamples, 50), percentile(nodeSamples, 50), percentile(floorSamples, 50)]
   record(
     '`node bin/attribution.js report --model first_click` whole process (compiled CLI, Node start-up included) / bare `node -e 0`, ratio (median of 15 each)',
     `${reportMs.toFixed(0)} ms / ${nodeMs.toFixed(0)} ms, ${(reportMs / nodeMs).toFixed(1)} x`,
     '<= 200 ms and <= 3 x',
+  )
+  record(
+    "`report`'s floor, in the same runs: Node loading DuckDB as the CLI does, attaching the warehouse and printing one query of the credits by channel (bench/report-floor.ts) / bare `node -e 0`",
+    `${floorMs.toFixed(0)} ms / ${nodeMs.toFixed(0)} ms, ${(floorMs / nodeMs).toFixed(1)} x`,
   )
 }
 
@@ -408,6 +461,7 @@ async function measureFreshness(
   label: string,
   bursts: number,
   refreshCommand?: { command: 'build' | 'run'; fullRefresh?: boolean },
+  idleRefresh = false,
 ): Promise<void> {
   const live = await createAppServices({ warehousePath, refreshDebounceMs: 100, refreshCommand })
   const [, prepareMs] = await timed(async () => {
@@ -441,6 +495,8 @@ async function measureFreshness(
     stages.copy.push(copyMs)
   }
   const median = (samples: number[]) => `${percentile(samples, 50).toFixed(0)} ms`
+  // The path's fixed cost: refreshes with nothing new, which cost a burst's refresh what does not depend on it.
+  const idle = idleRefresh ? await idleRefreshStages(target) : undefined
   record(
     `${label}: streamed -> live feed (p50 / p95 of ${bursts} bursts)`,
     `${percentile(toFeed, 50).toFixed(0)} / ${percentile(toFeed, 95).toFixed(0)} ms`,
@@ -455,9 +511,14 @@ async function measureFreshness(
     `${label}: of which, medians: burst sent and delivered to events_intraday / dbt (debounce, start, models) / the views' copy refreshed`,
     `${median(stages.delivery)} / ${median(stages.dbt)} / ${median(stages.copy)}`,
   )
+  if (idle)
+    record(
+      `${label}: a refresh with nothing new, the path's fixed cost (median of ${IDLE_REFRESHES}): dbt (debounce, start, models) / the views' copy`,
+      `${median(idle.dbt)} / ${median(idle.copy)}`,
+    )
   await live.close()
 }
-await measureFreshness('incremental refresh', 10)
+await measureFreshness('incremental refresh', 10, undefined, true)
 await measureFreshness('full `dbt build --full-refresh` after each burst (the simple design)', 3, { command: 'build', fullRefresh: true })
 
 // 8. Sustained stream throughput with de-duplication on: 100,000 events in batches of 10,000, a tenth of them replays.
