@@ -4,8 +4,10 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem, type as osType, release } from 'node:os'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
+import { build as bundle } from 'esbuild'
 import type { JobProgress } from '@shared/api'
 import { ATTRIBUTION_MODELS, DEFAULT_CONVERSION_EVENTS } from '@shared/attribution'
 import { solveMarkov } from '@shared/markov'
@@ -21,7 +23,6 @@ import { rawFolderOf } from '../src/main/warehouse/raw-files'
 import { depthSamples } from './depth'
 import { keyEventFigures } from './key-events'
 import { type AppOpenFigures, compiledAppOpen, sevenViews } from './app-open'
-import { compiledReportFloor } from './report-floor'
 
 const { values } = parseArgs({ options: { scale: { type: 'string', default: 'ga4' }, out: { type: 'string' } } })
 const scaleName = values.scale as keyof typeof GENERATOR_SCALES
@@ -55,24 +56,31 @@ function percentile(samples: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN
 }
 
-/** Refreshes asked for with no new event, each split into dbt and the views' copy. */
-const IDLE_REFRESHES = 5
-async function idleRefreshStages(target: {
-  refresh: { notify(events?: number): void; settled(): Promise<void>; state(): { lastSuccessAt: string | null } }
-  warehouse: { serving: { lastRefreshMs: number | null } }
-}): Promise<{ dbt: number[]; copy: number[] }> {
-  const stages = { dbt: [] as number[], copy: [] as number[] }
-  for (let run = 0; run < IDLE_REFRESHES; run++) {
+/** Records `what`: refreshes asked for with no new event (the stream path's fixed cost), median of 5, split into dbt and the views' copy. */
+async function recordIdleRefreshes(
+  what: string,
+  target: {
+    refresh: { notify(events?: number): void; settled(): Promise<void>; state(): { lastSuccessAt: string | null } }
+    warehouse: { serving: { lastRefreshMs: number | null } }
+  },
+): Promise<void> {
+  const runs = 5
+  const dbtMs: number[] = []
+  const copyMs: number[] = []
+  for (let run = 0; run < runs; run++) {
     const modelledBefore = target.refresh.state().lastSuccessAt
     const started = performance.now()
     target.refresh.notify(0)
     await target.refresh.settled()
     if (target.refresh.state().lastSuccessAt === modelledBefore) throw new Error('the refresh with nothing new did not run')
-    const copyMs = target.warehouse.serving.lastRefreshMs ?? 0
-    stages.dbt.push(performance.now() - started - copyMs)
-    stages.copy.push(copyMs)
+    const copy = target.warehouse.serving.lastRefreshMs ?? 0
+    dbtMs.push(performance.now() - started - copy)
+    copyMs.push(copy)
   }
-  return stages
+  record(
+    `${what}: a refresh with nothing new, the stream path's fixed cost (median of ${runs}): dbt (debounce, start, models) / the views' copy`,
+    `${percentile(dbtMs, 50).toFixed(0)} ms / ${percentile(copyMs, 50).toFixed(0)} ms`,
+  )
 }
 
 /** Times an app job's build from its progress: dbt (start to its last node), then the views' in-memory copy (to 'done'). */
@@ -116,11 +124,7 @@ function buildSteps(app: { jobs: { onProgress: (listener: (update: JobProgress) 
   )
   // The stream path's fixed cost on this small sample, beside the ga4-scale one (section 7): what dbt costs whatever the data.
   await app.refresh.warmUp()
-  const idle = await idleRefreshStages(app)
-  record(
-    `a refresh with nothing new on the default sample, the stream path's fixed cost (median of ${IDLE_REFRESHES}): dbt (debounce, start, models) / the views' copy`,
-    `${percentile(idle.dbt, 50).toFixed(0)} ms / ${percentile(idle.copy, 50).toFixed(0)} ms`,
-  )
+  await recordIdleRefreshes('the default sample', app)
   await app.close()
 }
 // The same from the command line (`npx attribution demo`): a new dbt process that parses the project first.
@@ -343,14 +347,19 @@ await services.close()
     if (run.status !== 0) throw new Error(run.stderr)
     return performance.now() - started
   }
-  const [, ...floorArgs] = await compiledReportFloor()
+  // bench/report-floor.ts compiled with the CLI's own bundling rules (scripts/cli-bundle.mjs, plain JavaScript).
+  const floorFile = join(root, 'out', 'bench', 'report-floor.mjs')
+  const { cliBundleOptions } = (await import(pathToFileURL(join(root, 'scripts', 'cli-bundle.mjs')).href)) as {
+    cliBundleOptions: (root: string) => Record<string, unknown>
+  }
+  await bundle({ ...cliBundleOptions(root), entryPoints: ['bench/report-floor.ts'], outfile: floorFile })
   const reportSamples: number[] = []
   const nodeSamples: number[] = []
   const floorSamples: number[] = []
   for (let run = 0; run < 15; run++) {
     nodeSamples.push(wallMs(['-e', '0']))
     reportSamples.push(wallMs(reportArgs))
-    floorSamples.push(wallMs([...floorArgs, warehousePath]))
+    floorSamples.push(wallMs([floorFile, warehousePath]))
   }
   const [reportMs, nodeMs, floorMs] = [percentile(reportSamples, 50), percentile(nodeSamples, 50), percentile(floorSamples, 50)]
   record(
@@ -461,7 +470,7 @@ async function measureFreshness(
   label: string,
   bursts: number,
   refreshCommand?: { command: 'build' | 'run'; fullRefresh?: boolean },
-  idleRefresh = false,
+  withIdleRefreshes = false,
 ): Promise<void> {
   const live = await createAppServices({ warehousePath, refreshDebounceMs: 100, refreshCommand })
   const [, prepareMs] = await timed(async () => {
@@ -495,8 +504,6 @@ async function measureFreshness(
     stages.copy.push(copyMs)
   }
   const median = (samples: number[]) => `${percentile(samples, 50).toFixed(0)} ms`
-  // The path's fixed cost: refreshes with nothing new, which cost a burst's refresh what does not depend on it.
-  const idle = idleRefresh ? await idleRefreshStages(target) : undefined
   record(
     `${label}: streamed -> live feed (p50 / p95 of ${bursts} bursts)`,
     `${percentile(toFeed, 50).toFixed(0)} / ${percentile(toFeed, 95).toFixed(0)} ms`,
@@ -511,11 +518,8 @@ async function measureFreshness(
     `${label}: of which, medians: burst sent and delivered to events_intraday / dbt (debounce, start, models) / the views' copy refreshed`,
     `${median(stages.delivery)} / ${median(stages.dbt)} / ${median(stages.copy)}`,
   )
-  if (idle)
-    record(
-      `${label}: a refresh with nothing new, the path's fixed cost (median of ${IDLE_REFRESHES}): dbt (debounce, start, models) / the views' copy`,
-      `${median(idle.dbt)} / ${median(idle.copy)}`,
-    )
+  // What a burst's refresh costs that does not depend on the burst.
+  if (withIdleRefreshes) await recordIdleRefreshes(label, target)
   await live.close()
 }
 await measureFreshness('incremental refresh', 10, undefined, true)
